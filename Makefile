@@ -1,0 +1,98 @@
+# halls: plain make, driven by pkg-config. `make help` lists the targets.
+
+PKGS    := libevent libevent_openssl lmdb libical openssl jansson
+BUILD   ?= build
+CC      ?= cc
+SANITIZE ?=
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	   -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Iserver/core $(PKG_CFLAGS) -MMD -MP
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+LDLIBS  += $(PKG_LIBS) -lpthread
+
+CORE_SRC  := $(wildcard server/core/*.c)
+SERVER_SRC := $(wildcard server/*.c)
+CLI_SRC   := $(wildcard cli/*.c)
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+
+CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+LIB    := $(BUILD)/libhalls.a
+HALLSD := $(BUILD)/hallsd
+HALLS  := $(BUILD)/halls
+UNIT   := $(BUILD)/test-unit
+
+DATA   ?= halls-data
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps build test asan run format clean help bench
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+build: $(LIB) $(HALLSD) $(HALLS) $(UNIT)
+
+deps:
+	@sh .ci/deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(HALLSD): $(SERVER_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS)
+
+$(HALLS): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(UNIT): $(UNIT_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS)
+
+# Every test; the last line is "tests: N passed, M failed".
+test: deps
+	@$(MAKE) --no-print-directory build
+	@sh tests/run.sh $(BUILD)
+
+# The same tests built with AddressSanitizer and UBSan.
+asan: deps
+	@$(MAKE) --no-print-directory build BUILD=build-asan SANITIZE=address,undefined CFLAGS="-O1 -g"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		sh tests/run.sh build-asan
+
+run: all
+	@test -d $(DATA) || ./$(HALLS) --data $(DATA) init --demo
+	./$(HALLSD) --data $(DATA) --listen $(LISTEN)
+
+bench: all
+	@sh tests/bench/run.sh $(BUILD)
+
+format:
+	clang-format -i server/core/*.[ch] server/*.[ch] cli/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -rf build build-asan
+
+help:
+	@echo "make          build build/hallsd, build/halls and build/libhalls.a"
+	@echo "make run      create ./$(DATA) with demo data if missing and serve on $(LISTEN)"
+	@echo "make test     build and run every test"
+	@echo "make asan     the tests under AddressSanitizer and UBSan"
+	@echo "make bench    benchmarks (print figures, assert nothing)"
+	@echo "make format   clang-format the sources"
+
+-include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -1,0 +1,89 @@
+/* Bookings and the rules no booking may break.
+ *
+ * States: pending -> approved | declined; pending | approved -> cancelled. Approved
+ * bookings, with the room's setup and cleanup buffers around them, block the room.
+ * Pending requests do not block each other; approving one re-checks every rule in the
+ * same write transaction. */
+#ifndef HALLS_BOOKING_H
+#define HALLS_BOOKING_H
+
+#include "actor.h"
+#include "db.h"
+
+#include <jansson.h>
+
+enum booking_status { BOOKING_PENDING, BOOKING_APPROVED, BOOKING_DECLINED, BOOKING_CANCELLED };
+
+struct booking {
+	uint64_t id;
+	uint64_t room_id;
+	uint64_t group_id;
+	uint64_t series_id; /* 0: a one-off booking */
+	char *title;
+	char *description;
+	uint32_t attendees;
+	int64_t start, end; /* UTC seconds; end exclusive */
+	enum booking_status status;
+	bool public;	     /* title shown in public listings and feeds */
+	uint64_t created_by; /* user id, 0 for the console */
+	int64_t created_at;
+	uint64_t decided_by;
+	int64_t decided_at;
+	char *note;	   /* the last decision's or cancellation's reason */
+	uint32_t sequence; /* rises with every change of time or status */
+	int64_t updated_at;
+};
+
+void booking_init(struct booking *b);
+void booking_free(struct booking *b);
+json_t *booking_to_json(const struct booking *b);
+enum herr booking_from_json(const json_t *o, struct booking *b, struct herror *err);
+const char *booking_status_name(enum booking_status s);
+int booking_status_parse(const char *s, enum booking_status *out);
+
+enum herr booking_get(struct txn *t, uint64_t id, struct booking *out);
+
+/* A new request. In: room_id, group_id, title, description, attendees, start, end,
+ * public. Out: id, status (pending, or approved by the room's policy, or approved at
+ * once when approve_now and the actor manages the venue). Every rule is checked. */
+enum herr booking_request(struct txn *t, const struct actor *a, struct booking *b, bool approve_now,
+			  int64_t now);
+/* After a successful approval, t->err (when set) lists in conflicts[] the pending
+ * requests that now overlap it. */
+enum herr booking_approve(struct txn *t, const struct actor *a, uint64_t id, const char *note,
+			  int64_t now, struct booking *out);
+enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, const char *note,
+			  int64_t now, struct booking *out);
+enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,
+			 int64_t now, struct booking *out);
+/* Moves or edits: fields "title", "description", "attendees", "public", "start", "end"
+ * (instants as integers). Every rule is re-checked; a moved approved booking follows
+ * the room's policy again. */
+enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
+			 int64_t now, struct booking *out);
+
+struct booking_filter {
+	uint64_t room_id, venue_id, group_id;
+	int status; /* -1: any */
+	int64_t from, to; /* bookings that overlap [from, to); 0, 0: all */
+};
+void booking_filter_init(struct booking_filter *f);
+/* In start order when filtered by room or group, else in id order. */
+enum herr booking_each(struct txn *t, const struct booking_filter *f,
+		       bool (*fn)(const struct booking *b, void *arg), void *arg);
+
+/* An entry of the compact (room, state, start) index that conflict checks read. */
+struct block {
+	uint64_t booking_id;
+	int64_t start, end;
+	enum booking_status status;
+};
+/* Calls fn for each pending or approved booking of room (status filter: -1 any) whose
+ * interval widened by gap seconds on each side overlaps [start, end). Reads only the
+ * index: O(log n + k). */
+enum herr booking_blocks(struct txn *t, uint64_t room_id, int status, int64_t start, int64_t end,
+			 int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg);
+/* Writes the record and its index entries as is (import, and every path above). */
+void booking_store(struct txn *t, const struct booking *b, const struct booking *old);
+
+#endif

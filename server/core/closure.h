@@ -1,0 +1,38 @@
+/* Closures: a venue or one room closed for an interval (works, holidays, elections). */
+#ifndef HALLS_CLOSURE_H
+#define HALLS_CLOSURE_H
+
+#include "actor.h"
+#include "db.h"
+
+#include <jansson.h>
+
+enum closure_scope { CLOSURE_VENUE = 'V', CLOSURE_ROOM = 'R' };
+
+struct closure {
+	uint64_t id;
+	enum closure_scope scope;
+	uint64_t target; /* venue or room id */
+	int64_t start, end;
+	char *reason;
+};
+
+void closure_init(struct closure *c);
+void closure_free(struct closure *c);
+json_t *closure_to_json(const struct closure *c);
+enum herr closure_from_json(const json_t *o, struct closure *c, struct herror *err);
+
+enum herr closure_get(struct txn *t, uint64_t id, struct closure *out);
+/* Managers of the venue (or the room's venue) and admins. Existing bookings are not
+ * touched; the caller can list them with closure_each_booking. */
+enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c, int64_t now);
+enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
+/* The first closure of the room (or its venue) that overlaps [start, end), or 0. */
+uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_t start,
+		      int64_t end);
+/* scope 0: every closure; else those of that scope and target. In (target, start) order. */
+enum herr closure_each(struct txn *t, enum closure_scope scope, uint64_t target,
+		       bool (*fn)(const struct closure *c, void *arg), void *arg);
+void closure_store(struct txn *t, const struct closure *c);
+
+#endif

@@ -1,0 +1,438 @@
+#include "db.h"
+
+#include "xmalloc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DEFAULT_MAP_SIZE ((size_t)64 << 20)
+#define DEFAULT_MAX_MAP_SIZE ((size_t)64 << 30)
+#define WRITE_ATTEMPTS 16
+
+struct db {
+	MDB_env *env;
+	MDB_dbi dbi[DBI_COUNT];
+	char *path;
+	size_t max_map_size;
+};
+
+static const char *const dbi_names[DBI_COUNT] = {
+    [DBI_META] = "meta",
+    [DBI_VENUE] = "venue",
+    [DBI_ROOM] = "room",
+    [DBI_GROUP] = "group",
+    [DBI_USER] = "user",
+    [DBI_CLOSURE] = "closure",
+    [DBI_BOOKING] = "booking",
+    [DBI_AUDIT] = "audit",
+    [DBI_TOKEN] = "token",
+    [DBI_USER_EMAIL] = "idx:user-email",
+    [DBI_ROOM_VENUE] = "idx:room-venue",
+    [DBI_BOOKING_ROOM] = "idx:booking-room",
+    [DBI_BOOKING_GROUP] = "idx:booking-group",
+    [DBI_BLOCK] = "idx:block",
+    [DBI_CLOSURE_AT] = "idx:closure-at",
+    [DBI_AUDIT_BOOKING] = "idx:audit-booking",
+};
+
+static struct key meta_key(const char *name)
+{
+	struct key k;
+	size_t n = strlen(name);
+
+	if (n > KEY_MAX)
+		fatal("meta key %s too long", name);
+	memcpy(k.b, name, n);
+	k.len = n;
+	return k;
+}
+
+static enum herr mdb_to_herr(int rc)
+{
+	return rc == MDB_MAP_FULL ? H_EFULL : H_ESTORAGE;
+}
+
+enum herr txn_fail(struct txn *t, int rc, const char *what)
+{
+	if (t->ret != H_OK)
+		return t->ret;
+	if (rc == MDB_MAP_FULL)
+		t->map_full = true;
+	t->ret = mdb_to_herr(rc);
+	herror_set(t->err, t->ret, "storage: %s: %s", what, mdb_strerror(rc));
+	return t->ret;
+}
+
+enum herr txn_refuse(struct txn *t, enum herr code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->ret != H_OK)
+		return t->ret;
+	t->ret = code;
+	if (t->err != NULL) {
+		t->err->code = code;
+		va_start(ap, fmt);
+		vsnprintf(t->err->msg, sizeof(t->err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+int txn_get(struct txn *t, enum dbi d, const struct key *k, MDB_val *val)
+{
+	MDB_val mk = {k->len, (void *)k->b};
+	int rc;
+
+	if (t->ret != H_OK)
+		return 0;
+	rc = mdb_get(t->txn, t->db->dbi[d], &mk, val);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0) {
+		txn_fail(t, rc, "get");
+		return 0;
+	}
+	return 1;
+}
+
+void txn_put(struct txn *t, enum dbi d, const struct key *k, const void *val, size_t len)
+{
+	MDB_val mk = {k->len, (void *)k->b};
+	MDB_val mv = {len, (void *)val};
+	int rc;
+
+	if (t->ret != H_OK)
+		return;
+	rc = mdb_put(t->txn, t->db->dbi[d], &mk, &mv, 0);
+	if (rc != 0)
+		txn_fail(t, rc, "put");
+}
+
+void txn_del(struct txn *t, enum dbi d, const struct key *k)
+{
+	MDB_val mk = {k->len, (void *)k->b};
+	int rc;
+
+	if (t->ret != H_OK)
+		return;
+	rc = mdb_del(t->txn, t->db->dbi[d], &mk, NULL);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		txn_fail(t, rc, "del");
+}
+
+static uint64_t meta_get_u64(struct txn *t, const char *name)
+{
+	struct key k = meta_key(name);
+	MDB_val v;
+
+	if (!txn_get(t, DBI_META, &k, &v) || v.mv_size != 8)
+		return 0;
+	return key_get_u64(v.mv_data);
+}
+
+static void meta_put_u64(struct txn *t, const char *name, uint64_t value)
+{
+	struct key k = meta_key(name);
+	uint8_t b[8];
+
+	key_put_u64(b, value);
+	txn_put(t, DBI_META, &k, b, sizeof(b));
+}
+
+uint64_t txn_next_id(struct txn *t, const char *kind)
+{
+	char name[KEY_MAX + 1];
+	uint64_t id;
+
+	snprintf(name, sizeof(name), "seq:%s", kind);
+	id = meta_get_u64(t, name) + 1;
+	meta_put_u64(t, name, id);
+	return id;
+}
+
+void txn_seen_id(struct txn *t, const char *kind, uint64_t id)
+{
+	char name[KEY_MAX + 1];
+
+	snprintf(name, sizeof(name), "seq:%s", kind);
+	if (meta_get_u64(t, name) < id)
+		meta_put_u64(t, name, id);
+}
+
+uint64_t txn_change_counter(struct txn *t)
+{
+	return meta_get_u64(t, "change");
+}
+
+/* Begins a transaction, adopting a map that another process has grown. */
+static enum herr txn_begin(struct db *db, struct txn *t, unsigned flags, struct herror *err)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->db = db;
+	t->err = err;
+	rc = mdb_txn_begin(db->env, NULL, flags, &t->txn);
+	if (rc == MDB_MAP_RESIZED) {
+		rc = mdb_env_set_mapsize(db->env, 0);
+		if (rc == 0)
+			rc = mdb_txn_begin(db->env, NULL, flags, &t->txn);
+	}
+	if (rc != 0) {
+		t->txn = NULL;
+		return herror_set(err, mdb_to_herr(rc), "storage: cannot begin transaction: %s",
+				  mdb_strerror(rc));
+	}
+	return H_OK;
+}
+
+enum herr db_read_begin(struct db *db, struct txn *t, struct herror *err)
+{
+	return txn_begin(db, t, MDB_RDONLY, err);
+}
+
+void db_read_end(struct txn *t)
+{
+	if (t->txn != NULL)
+		mdb_txn_abort(t->txn);
+	t->txn = NULL;
+}
+
+/* Doubles the map, up to the configured maximum. Only called with no transaction open
+ * in this process, as LMDB requires. */
+static enum herr db_grow(struct db *db, struct herror *err)
+{
+	MDB_envinfo info;
+	size_t next;
+	int rc;
+
+	mdb_env_info(db->env, &info);
+	if (info.me_mapsize >= db->max_map_size)
+		return herror_set(err, H_EFULL, "storage is full (%zu MiB, the configured maximum)",
+				  info.me_mapsize >> 20);
+	next = info.me_mapsize * 2;
+	if (next > db->max_map_size)
+		next = db->max_map_size;
+	rc = mdb_env_set_mapsize(db->env, next);
+	if (rc != 0)
+		return herror_set(err, H_EFULL, "storage is full and cannot grow: %s",
+				  mdb_strerror(rc));
+	return H_OK;
+}
+
+enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err)
+{
+	struct txn t;
+	enum herr ret;
+	int rc;
+
+	for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+		herror_clear(err);
+		ret = txn_begin(db, &t, 0, err);
+		if (ret != H_OK)
+			return ret;
+		ret = fn(&t, arg);
+		if (ret == H_OK && t.ret == H_OK) {
+			meta_put_u64(&t, "change", meta_get_u64(&t, "change") + 1);
+			if (t.ret == H_OK) {
+				rc = mdb_txn_commit(t.txn);
+				t.txn = NULL;
+				if (rc == 0)
+					return H_OK;
+				txn_fail(&t, rc, "commit");
+			}
+		}
+		if (t.txn != NULL)
+			mdb_txn_abort(t.txn);
+		if (!t.map_full)
+			return ret != H_OK ? ret : t.ret;
+		ret = db_grow(db, err);
+		if (ret != H_OK)
+			return ret;
+	}
+	return herror_set(err, H_EFULL, "storage is full: gave up growing the map");
+}
+
+static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
+{
+	struct txn t;
+	enum herr ret;
+	int rc;
+
+	ret = txn_begin(db, &t, create ? 0 : MDB_RDONLY, err);
+	if (ret != H_OK)
+		return ret;
+	for (int i = 0; i < DBI_COUNT; i++) {
+		rc = mdb_dbi_open(t.txn, dbi_names[i], create ? MDB_CREATE : 0, &db->dbi[i]);
+		if (rc == MDB_NOTFOUND) {
+			mdb_txn_abort(t.txn);
+			return herror_set(err, H_ESCHEMA,
+					  "%s is not a halls data directory (run `halls init`)",
+					  db->path);
+		}
+		if (rc != 0) {
+			mdb_txn_abort(t.txn);
+			return herror_set(err, H_ESTORAGE, "storage: cannot open %s: %s",
+					  dbi_names[i], mdb_strerror(rc));
+		}
+	}
+	rc = create ? mdb_txn_commit(t.txn) : (mdb_txn_abort(t.txn), 0);
+	if (rc != 0)
+		return herror_set(err, mdb_to_herr(rc), "storage: %s", mdb_strerror(rc));
+	return H_OK;
+}
+
+static enum herr schema_init(struct txn *t, void *arg)
+{
+	(void)arg;
+	if (meta_get_u64(t, "schema") == 0)
+		meta_put_u64(t, "schema", SCHEMA_VERSION);
+	return t->ret;
+}
+
+static enum herr db_check_schema(struct db *db, bool create, struct herror *err)
+{
+	struct txn t;
+	uint64_t version;
+	enum herr ret;
+
+	ret = db_read_begin(db, &t, err);
+	if (ret != H_OK)
+		return ret;
+	version = meta_get_u64(&t, "schema");
+	ret = t.ret;
+	db_read_end(&t);
+	if (ret != H_OK)
+		return ret;
+	if (version == 0 && create)
+		return db_write(db, schema_init, NULL, err);
+	if (version == 0)
+		return herror_set(err, H_ESCHEMA, "%s has no halls schema version (run `halls init`)",
+				  db->path);
+	if (version > SCHEMA_VERSION)
+		return herror_set(err, H_ESCHEMA,
+				  "%s uses data layout %llu, newer than this build of halls "
+				  "understands (%d); upgrade halls",
+				  db->path, (unsigned long long)version, SCHEMA_VERSION);
+	/* Layout 1 is the first; a later layout adds its migration here. */
+	return H_OK;
+}
+
+enum herr db_open(struct db **out, const char *dir, bool create, const struct db_options *opt,
+		  struct herror *err)
+{
+	struct db *db = xcalloc(1, sizeof(*db));
+	size_t map = opt && opt->initial_map_size ? opt->initial_map_size : DEFAULT_MAP_SIZE;
+	enum herr ret;
+	int rc, dead;
+
+	db->path = xstrdup(dir);
+	db->max_map_size = opt && opt->max_map_size ? opt->max_map_size : DEFAULT_MAX_MAP_SIZE;
+	if (create && mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		ret = herror_set(err, H_ESTORAGE, "cannot create %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	rc = mdb_env_create(&db->env);
+	if (rc == 0)
+		rc = mdb_env_set_maxdbs(db->env, DBI_COUNT + 8);
+	if (rc == 0)
+		rc = mdb_env_set_mapsize(db->env, map);
+	if (rc == 0)
+		rc = mdb_env_open(db->env, dir, MDB_NOTLS, 0640);
+	if (rc != 0) {
+		ret = herror_set(err, rc == ENOENT ? H_ESCHEMA : H_ESTORAGE,
+				 "cannot open data directory %s: %s%s", dir, mdb_strerror(rc),
+				 rc == ENOENT ? " (run `halls init`)" : "");
+		goto fail;
+	}
+	/* Clear reader slots left by processes that died mid-read. */
+	mdb_reader_check(db->env, &dead);
+	ret = db_open_dbis(db, create, err);
+	if (ret != H_OK)
+		goto fail;
+	ret = db_check_schema(db, create, err);
+	if (ret != H_OK)
+		goto fail;
+	*out = db;
+	return H_OK;
+fail:
+	db_close(db);
+	*out = NULL;
+	return ret;
+}
+
+void db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->env != NULL)
+		mdb_env_close(db->env);
+	free(db->path);
+	free(db);
+}
+
+const char *db_path(const struct db *db)
+{
+	return db->path;
+}
+
+MDB_env *db_env(struct db *db)
+{
+	return db->env;
+}
+
+
+void scan_begin(struct scan *s, struct txn *t, enum dbi d, const struct key *prefix,
+		const struct key *from)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	s->prefix = *prefix;
+	if (t->ret != H_OK)
+		return;
+	rc = mdb_cursor_open(t->txn, t->db->dbi[d], &s->cur);
+	if (rc != 0) {
+		s->cur = NULL;
+		txn_fail(t, rc, "cursor");
+		return;
+	}
+	s->k.mv_data = (void *)(from ? from->b : prefix->b);
+	s->k.mv_size = from ? from->len : prefix->len;
+}
+
+int scan_next(struct scan *s)
+{
+	int rc;
+
+	if (s->cur == NULL || s->t->ret != H_OK)
+		return 0;
+	if (!s->started) {
+		s->started = true;
+		rc = s->k.mv_size ? mdb_cursor_get(s->cur, &s->k, &s->v, MDB_SET_RANGE)
+				  : mdb_cursor_get(s->cur, &s->k, &s->v, MDB_FIRST);
+	} else {
+		rc = mdb_cursor_get(s->cur, &s->k, &s->v, MDB_NEXT);
+	}
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0) {
+		txn_fail(s->t, rc, "cursor get");
+		return 0;
+	}
+	if (s->k.mv_size < s->prefix.len || memcmp(s->k.mv_data, s->prefix.b, s->prefix.len) != 0)
+		return 0;
+	return 1;
+}
+
+void scan_end(struct scan *s)
+{
+	if (s->cur != NULL)
+		mdb_cursor_close(s->cur);
+	s->cur = NULL;
+}

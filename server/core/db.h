@@ -1,0 +1,105 @@
+/* The LMDB environment of one data directory, and the transaction wrapper every core
+ * function works through.
+ *
+ * A struct txn carries a sticky error: once an LMDB call fails, later calls on the same
+ * txn do nothing and the first error is what the operation returns. Writes go through
+ * db_write(), which runs an operation in one write transaction, bumps the change counter,
+ * commits durably, and transparently grows the map and retries when it is full. */
+#ifndef HALLS_DB_H
+#define HALLS_DB_H
+
+#include "err.h"
+#include "key.h"
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Named databases. The names on disk are in db.c; their layouts are in schemas/db.md. */
+enum dbi {
+	DBI_META,
+	DBI_VENUE,
+	DBI_ROOM,
+	DBI_GROUP,
+	DBI_USER,
+	DBI_CLOSURE,
+	DBI_BOOKING,
+	DBI_AUDIT,
+	DBI_TOKEN,
+	DBI_USER_EMAIL,	   /* lower-case email -> user id */
+	DBI_ROOM_VENUE,	   /* venue | room -> "" */
+	DBI_BOOKING_ROOM,  /* room | start | booking -> status */
+	DBI_BOOKING_GROUP, /* group | start | booking -> "" */
+	DBI_BLOCK,	   /* room | state | start | booking -> end   (pending and approved only) */
+	DBI_CLOSURE_AT,	   /* scope | target | start | closure -> end */
+	DBI_AUDIT_BOOKING, /* booking | audit -> "" */
+	DBI_COUNT
+};
+
+#define SCHEMA_VERSION 1
+
+struct db;
+
+struct txn {
+	struct db *db;
+	MDB_txn *txn;
+	enum herr ret;
+	struct herror *err;
+	bool map_full;
+};
+
+struct db_options {
+	size_t initial_map_size; /* 0: 64 MiB */
+	size_t max_map_size;	 /* 0: 64 GiB */
+};
+
+/* Opens (creating when create is true) the environment in dir. */
+enum herr db_open(struct db **out, const char *dir, bool create, const struct db_options *opt,
+		  struct herror *err);
+void db_close(struct db *db);
+const char *db_path(const struct db *db);
+MDB_env *db_env(struct db *db);
+
+/* Read transactions: begin, use, end. */
+enum herr db_read_begin(struct db *db, struct txn *t, struct herror *err);
+void db_read_end(struct txn *t);
+
+typedef enum herr (*db_write_fn)(struct txn *t, void *arg);
+/* Runs fn in one durable write transaction. fn may be called more than once (after the
+ * map has grown), so it must not keep side effects outside the transaction until
+ * db_write returns. */
+enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err);
+
+/* Sticky-error helpers. txn_get returns 1 when found, 0 when not (or on an earlier error). */
+int txn_get(struct txn *t, enum dbi d, const struct key *k, MDB_val *val);
+void txn_put(struct txn *t, enum dbi d, const struct key *k, const void *val, size_t len);
+void txn_del(struct txn *t, enum dbi d, const struct key *k);
+/* Records that an LMDB call failed; returns the sticky error. */
+enum herr txn_fail(struct txn *t, int mdb_rc, const char *what);
+/* Records a refusal (a rule, a missing record); returns the sticky error. */
+enum herr txn_refuse(struct txn *t, enum herr code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The next id for a kind of record ("venue", "booking", ...), starting at 1. */
+uint64_t txn_next_id(struct txn *t, const char *kind);
+/* Raises the id sequence so that it never hands out id again (used by import). */
+void txn_seen_id(struct txn *t, const char *kind, uint64_t id);
+/* The change counter: bumped by every write transaction, from any process. */
+uint64_t txn_change_counter(struct txn *t);
+
+/* Cursor scans over keys that start with a prefix, in key order. */
+struct scan {
+	struct txn *t;
+	MDB_cursor *cur;
+	struct key prefix;
+	MDB_val k, v;
+	bool started, reverse;
+};
+/* Starts at the first key >= from (from must begin with prefix). */
+void scan_begin(struct scan *s, struct txn *t, enum dbi d, const struct key *prefix,
+		const struct key *from);
+/* Returns 1 with s->k and s->v set, or 0 at the end of the prefix (or on error). */
+int scan_next(struct scan *s);
+void scan_end(struct scan *s);
+
+#endif

@@ -1,0 +1,26 @@
+/* Everything the front ends (hallsd and halls) use from the core. */
+#ifndef HALLS_H
+#define HALLS_H
+
+#include "actor.h"
+#include "audit.h"
+#include "auth.h"
+#include "booking.h"
+#include "check.h"
+#include "closure.h"
+#include "db.h"
+#include "dump.h"
+#include "err.h"
+#include "group.h"
+#include "hours.h"
+#include "policy.h"
+#include "record.h"
+#include "room.h"
+#include "tz.h"
+#include "user.h"
+#include "venue.h"
+#include "xmalloc.h"
+
+#define HALLS_VERSION "0.1.0"
+
+#endif

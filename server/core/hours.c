@@ -1,0 +1,303 @@
+#include "hours.h"
+
+#include "tz.h"
+#include "xmalloc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+void hours_always(struct week_hours *h)
+{
+	memset(h, 0, sizeof(*h));
+	for (int d = 0; d < 7; d++) {
+		h->count[d] = 1;
+		h->span[d][0] = (struct hours_span){0, 1440};
+	}
+}
+
+static int day_index(const char *s, size_t n)
+{
+	for (int d = 0; d < 7; d++)
+		if (n == 3 && strncasecmp(s, day_names[d], 3) == 0)
+			return d;
+	return -1;
+}
+
+static bool parse_hhmm(const char **p, uint16_t *out)
+{
+	const char *s = *p;
+
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) || s[2] != ':' ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return false;
+	int h = (s[0] - '0') * 10 + (s[1] - '0');
+	int m = (s[3] - '0') * 10 + (s[4] - '0');
+	if (m > 59 || h > 24 || (h == 24 && m != 0))
+		return false;
+	*out = (uint16_t)(h * 60 + m);
+	*p = s + 5;
+	return true;
+}
+
+static void skip_space(const char **p)
+{
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+}
+
+static int span_cmp(const void *a, const void *b)
+{
+	return (int)((const struct hours_span *)a)->from - (int)((const struct hours_span *)b)->from;
+}
+
+/* Parses "mon-fri" or "sat" into [first, last]. */
+static bool parse_days(const char **p, int *first, int *last)
+{
+	const char *s = *p;
+
+	*first = day_index(s, 3);
+	if (*first < 0)
+		return false;
+	s += 3;
+	*last = *first;
+	if (*s == '-') {
+		*last = day_index(s + 1, 3);
+		if (*last < 0)
+			return false;
+		s += 4;
+	}
+	*p = s;
+	return true;
+}
+
+/* Parses one clause such as "mon-fri 09:00-12:00,13:00-22:00" or "sun closed". */
+static enum herr parse_clause(const char *clause, struct week_hours *h, struct herror *err)
+{
+	const char *p = clause;
+	struct hours_span spans[HOURS_MAX_PER_DAY];
+	int first, last, n = 0;
+
+	skip_space(&p);
+	if (!parse_days(&p, &first, &last))
+		return herror_set(err, H_EINVAL, "opening hours: \"%s\" does not start with a day "
+				  "such as mon or mon-fri", clause);
+	skip_space(&p);
+	if (strncasecmp(p, "closed", 6) == 0) {
+		p += 6;
+	} else {
+		do {
+			skip_space(&p);
+			if (n == HOURS_MAX_PER_DAY)
+				return herror_set(err, H_EINVAL, "opening hours: at most %d "
+						  "intervals a day", HOURS_MAX_PER_DAY);
+			if (!parse_hhmm(&p, &spans[n].from) || *p++ != '-' ||
+			    !parse_hhmm(&p, &spans[n].to) || spans[n].from >= spans[n].to)
+				return herror_set(err, H_EINVAL, "opening hours: \"%s\" needs times "
+						  "such as 09:00-22:00", clause);
+			n++;
+			skip_space(&p);
+		} while (*p == ',' && p++);
+	}
+	skip_space(&p);
+	if (*p != '\0')
+		return herror_set(err, H_EINVAL, "opening hours: unexpected \"%s\"", p);
+	qsort(spans, (size_t)n, sizeof(spans[0]), span_cmp);
+	for (int i = 1; i < n; i++)
+		if (spans[i].from < spans[i - 1].to)
+			return herror_set(err, H_EINVAL, "opening hours: intervals overlap in \"%s\"",
+					  clause);
+	for (int d = first;; d = (d + 1) % 7) {
+		h->count[d] = (uint8_t)n;
+		memcpy(h->span[d], spans, sizeof(spans[0]) * (size_t)n);
+		if (d == last)
+			break;
+	}
+	return H_OK;
+}
+
+enum herr hours_parse(const char *text, struct week_hours *out, struct herror *err)
+{
+	char *copy = xstrdup(text), *save = NULL;
+	struct week_hours h;
+	enum herr ret = H_OK;
+	int clauses = 0;
+
+	memset(&h, 0, sizeof(h));
+	for (char *c = strtok_r(copy, ";", &save); c; c = strtok_r(NULL, ";", &save)) {
+		const char *q = c;
+
+		skip_space(&q);
+		if (*q == '\0')
+			continue;
+		ret = parse_clause(c, &h, err);
+		if (ret != H_OK)
+			goto out;
+		clauses++;
+	}
+	if (clauses == 0) {
+		ret = herror_set(err, H_EINVAL, "opening hours are empty");
+		goto out;
+	}
+	*out = h;
+out:
+	free(copy);
+	return ret;
+}
+
+static void format_day(const struct week_hours *h, int d, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (h->count[d] == 0) {
+		snprintf(buf, size, "closed");
+		return;
+	}
+	buf[0] = '\0';
+	for (int i = 0; i < h->count[d] && n < size; i++) {
+		const struct hours_span *s = &h->span[d][i];
+
+		n += (size_t)snprintf(buf + n, size - n, "%s%02d:%02d-%02d:%02d", i ? "," : "",
+				      s->from / 60, s->from % 60, s->to / 60, s->to % 60);
+	}
+}
+
+static bool same_day(const struct week_hours *h, int a, int b)
+{
+	return h->count[a] == h->count[b] &&
+	       memcmp(h->span[a], h->span[b], sizeof(h->span[a][0]) * h->count[a]) == 0;
+}
+
+char *hours_format(const struct week_hours *h)
+{
+	char out[512], day[128];
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int d = 0; d < 7;) {
+		int last = d;
+
+		while (last + 1 < 7 && same_day(h, d, last + 1))
+			last++;
+		format_day(h, d, day, sizeof(day));
+		if (last == d)
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s %s", n ? "; " : "",
+					      day_names[d], day);
+		else
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s-%s %s", n ? "; " : "",
+					      day_names[d], day_names[last], day);
+		d = last + 1;
+	}
+	return xstrdup(out);
+}
+
+/* The end (in minutes) of the opening that contains minute m on day d, merging spans
+ * that touch; -1 when closed at m. */
+static int open_until(const struct week_hours *h, int d, int m)
+{
+	int until = -1;
+
+	for (int i = 0; i < h->count[d]; i++) {
+		const struct hours_span *s = &h->span[d][i];
+
+		if (until < 0 && s->from <= m && m < s->to)
+			until = s->to;
+		else if (until >= 0 && s->from == until)
+			until = s->to;
+	}
+	return until;
+}
+
+bool hours_allow(const struct week_hours *h, const char *zone, int64_t start, int64_t end)
+{
+	struct localtm ls, le;
+	int64_t day, last_day;
+	int m;
+
+	if (end <= start)
+		return false;
+	tz_to_local(zone, start, &ls);
+	tz_to_local(zone, end, &le);
+	day = days_from_civil(ls.year, ls.month, ls.day);
+	last_day = days_from_civil(le.year, le.month, le.day);
+	int end_min = le.hour * 60 + le.min + (le.sec > 0);
+	if (end_min == 0 && last_day > day) {
+		/* Ending at midnight is ending at 24:00 of the day before. */
+		last_day--;
+		end_min = 1440;
+	}
+	m = ls.hour * 60 + ls.min;
+	for (int64_t d = day; d <= last_day; d++) {
+		int wd = (int)(((d % 7) + 7 + 3) % 7);
+		int need = d == last_day ? end_min : 1440;
+		int until = open_until(h, wd, m);
+
+		if (until < need)
+			return false;
+		m = 0;
+	}
+	return true;
+}
+
+void hours_each_open(const struct week_hours *h, const char *zone, int64_t from, int64_t to,
+		     bool (*fn)(int64_t start, int64_t end, void *arg), void *arg)
+{
+	struct localtm lf, lt;
+	int64_t first, last;
+	int64_t open_start = 0, open_end = 0;
+	bool have = false;
+
+	if (to <= from)
+		return;
+	tz_to_local(zone, from, &lf);
+	tz_to_local(zone, to, &lt);
+	first = days_from_civil(lf.year, lf.month, lf.day);
+	last = days_from_civil(lt.year, lt.month, lt.day);
+	for (int64_t d = first; d <= last; d++) {
+		int wd = (int)(((d % 7) + 7 + 3) % 7);
+		struct localtm day = {0};
+		int64_t y_m_d = d;
+
+		/* Rebuild the civil date of day d from its day number. */
+		int64_t t0 = y_m_d * 86400;
+		tz_to_local("UTC", t0, &day);
+		for (int i = 0; i < h->count[wd]; i++) {
+			const struct hours_span *s = &h->span[wd][i];
+			struct localtm a = day, b = day;
+			int64_t sa, sb;
+
+			a.hour = s->from / 60, a.min = s->from % 60, a.sec = 0;
+			if (tz_from_local(zone, &a, &sa, NULL) != H_OK)
+				sa = t0 + s->from * 60 - lf.utc_offset;
+			if (s->to == 1440) {
+				struct localtm next;
+
+				tz_to_local("UTC", t0 + 86400, &next);
+				b = next, b.hour = 0, b.min = 0, b.sec = 0;
+			} else {
+				b.hour = s->to / 60, b.min = s->to % 60, b.sec = 0;
+			}
+			if (tz_from_local(zone, &b, &sb, NULL) != H_OK)
+				sb = t0 + s->to * 60 - lf.utc_offset;
+			if (sa < from)
+				sa = from;
+			if (sb > to)
+				sb = to;
+			if (sa >= sb)
+				continue;
+			if (have && sa <= open_end) {
+				if (sb > open_end)
+					open_end = sb;
+				continue;
+			}
+			if (have && !fn(open_start, open_end, arg))
+				return;
+			open_start = sa, open_end = sb, have = true;
+		}
+	}
+	if (have)
+		fn(open_start, open_end, arg);
+}

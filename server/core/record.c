@@ -1,0 +1,163 @@
+#include "record.h"
+
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum herr record_get(struct txn *t, enum dbi d, uint64_t id, const char *what, json_t **out)
+{
+	struct key k = key_id(id);
+	json_error_t jerr;
+	MDB_val v;
+
+	*out = NULL;
+	if (!txn_get(t, d, &k, &v))
+		return t->ret != H_OK ? t->ret
+				      : herror_set(t->err, H_ENOTFOUND, "there is no %s %llu", what,
+						   (unsigned long long)id);
+	if (v.mv_size < 1 || ((const uint8_t *)v.mv_data)[0] != RECORD_V1)
+		return txn_refuse(t, H_ESTORAGE, "%s %llu has an unknown record layout", what,
+				  (unsigned long long)id);
+	*out = json_loadb((const char *)v.mv_data + 1, v.mv_size - 1, 0, &jerr);
+	if (*out == NULL || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return txn_refuse(t, H_ESTORAGE, "%s %llu is corrupt: %s", what,
+				  (unsigned long long)id, jerr.text);
+	}
+	return H_OK;
+}
+
+void record_put(struct txn *t, enum dbi d, uint64_t id, const json_t *rec)
+{
+	struct key k = key_id(id);
+	char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t n;
+	uint8_t *buf;
+
+	if (text == NULL)
+		fatal("cannot encode record");
+	n = strlen(text);
+	buf = xmalloc(n + 1);
+	buf[0] = RECORD_V1;
+	memcpy(buf + 1, text, n);
+	txn_put(t, d, &k, buf, n + 1);
+	free(buf);
+	free(text);
+}
+
+bool record_exists(struct txn *t, enum dbi d, uint64_t id)
+{
+	struct key k = key_id(id);
+	MDB_val v;
+
+	return txn_get(t, d, &k, &v) == 1;
+}
+
+/* Length of the UTF-8 sequence at p (shortest form, no surrogates), or 0 when invalid. */
+static size_t utf8_char(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+			return 0;
+		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+enum herr text_check(const char *s, const char *field, size_t max, bool required, bool multiline,
+		     struct herror *err)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool blank = true;
+
+	if (s == NULL)
+		return required ? herror_set(err, H_EINVAL, "%s is required", field) : H_OK;
+	if (strlen(s) > max)
+		return herror_set(err, H_EINVAL, "%s is longer than %zu bytes", field, max);
+	while (*p) {
+		size_t n = utf8_char(p);
+
+		if (n == 0)
+			return herror_set(err, H_EINVAL, "%s is not valid UTF-8", field);
+		if (*p < 0x20 || *p == 0x7f) {
+			if (!multiline || (*p != '\n' && *p != '\t' && *p != '\r'))
+				return herror_set(err, H_EINVAL, "%s contains a control character",
+						  field);
+		}
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			blank = false;
+		p += n;
+	}
+	if (required && blank)
+		return herror_set(err, H_EINVAL, "%s must not be blank", field);
+	return H_OK;
+}
+
+const char *json_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+int64_t json_int(const json_t *o, const char *key, int64_t dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+bool json_flag(const json_t *o, const char *key, bool dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+uint64_t *json_ids(const json_t *o, const char *key, size_t *n)
+{
+	json_t *a = json_object_get(o, key);
+	size_t i, count = json_is_array(a) ? json_array_size(a) : 0;
+	uint64_t *ids = xcalloc(count ? count : 1, sizeof(*ids));
+	json_t *v;
+
+	*n = 0;
+	json_array_foreach(a, i, v)
+	{
+		if (json_is_integer(v) && json_integer_value(v) > 0)
+			ids[(*n)++] = (uint64_t)json_integer_value(v);
+	}
+	return ids;
+}
+
+json_t *json_ids_new(const uint64_t *ids, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)ids[i]));
+	return a;
+}
+
+json_t *json_text(const char *s)
+{
+	return json_string(s ? s : "");
+}
+
+char *xstrdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}

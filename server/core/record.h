@@ -1,0 +1,37 @@
+/* Records on disk: a version byte, then the record as compact JSON (layouts in
+ * schemas/db.md). JSON keeps records readable by `halls export` and easy to extend;
+ * nothing on a hot path decodes them: conflict and availability checks read only the
+ * binary index entries. */
+#ifndef HALLS_RECORD_H
+#define HALLS_RECORD_H
+
+#include "db.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#define RECORD_V1 0x01
+
+/* Loads record id of d into *out (a new reference). Returns H_ENOTFOUND, without making
+ * it sticky, when there is none; `what` names the kind in the message ("room"). */
+enum herr record_get(struct txn *t, enum dbi d, uint64_t id, const char *what, json_t **out);
+void record_put(struct txn *t, enum dbi d, uint64_t id, const json_t *rec);
+bool record_exists(struct txn *t, enum dbi d, uint64_t id);
+
+/* Validated text: valid UTF-8, no control characters (newlines and tabs allowed when
+ * multiline), at most max bytes; required text must not be blank. */
+enum herr text_check(const char *s, const char *field, size_t max, bool required, bool multiline,
+		     struct herror *err);
+
+/* Field readers for decoding records and request bodies. */
+const char *json_str(const json_t *o, const char *key); /* NULL when absent or not a string */
+int64_t json_int(const json_t *o, const char *key, int64_t dflt);
+bool json_flag(const json_t *o, const char *key, bool dflt);
+/* Copies of an id array; *n receives the count. */
+uint64_t *json_ids(const json_t *o, const char *key, size_t *n);
+json_t *json_ids_new(const uint64_t *ids, size_t n);
+/* A NULL-safe json_string that never fails on NULL (gives ""). */
+json_t *json_text(const char *s);
+char *xstrdup_or_null(const char *s);
+
+#endif

@@ -1,0 +1,236 @@
+#include "tz.h"
+
+#include <ctype.h>
+#include <libical/ical.h>
+#include <stdio.h>
+#include <string.h>
+
+static icaltimezone *zone_get(const char *zone)
+{
+	if (zone == NULL || strcmp(zone, "UTC") == 0)
+		return icaltimezone_get_utc_timezone();
+	return icaltimezone_get_builtin_timezone(zone);
+}
+
+bool tz_valid(const char *zone)
+{
+	return zone != NULL && zone[0] != '\0' && zone_get(zone) != NULL;
+}
+
+int64_t days_from_civil(int y, int m, int d)
+{
+	/* Howard Hinnant's algorithm: exact for every proleptic Gregorian date. */
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+int civil_weekday(int y, int m, int d)
+{
+	int64_t days = days_from_civil(y, m, d);
+
+	/* 1970-01-01 was a Thursday (3 when Monday is 0). */
+	return (int)(((days % 7) + 7 + 3) % 7);
+}
+
+static int64_t civil_to_utc(const struct localtm *lt)
+{
+	return days_from_civil(lt->year, lt->month, lt->day) * 86400 + lt->hour * 3600 +
+	       lt->min * 60 + lt->sec;
+}
+
+static void utc_to_civil(int64_t t, struct localtm *out)
+{
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	int64_t secs = t - days * 86400;
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+
+	out->year = (int)(yoe + era * 400 + (m <= 2));
+	out->month = m;
+	out->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	out->hour = (int)(secs / 3600);
+	out->min = (int)(secs % 3600 / 60);
+	out->sec = (int)(secs % 60);
+	out->wday = civil_weekday(out->year, out->month, out->day);
+}
+
+/* Seconds east of UTC in zone at instant t. */
+static int zone_offset_at(icaltimezone *z, int64_t t)
+{
+	struct icaltimetype utc = icaltime_from_timet_with_zone((time_t)t, 0,
+								icaltimezone_get_utc_timezone());
+	int is_daylight = 0;
+
+	return icaltimezone_get_utc_offset_of_utc_time(z, &utc, &is_daylight);
+}
+
+void tz_to_local(const char *zone, int64_t t, struct localtm *out)
+{
+	icaltimezone *z = zone_get(zone);
+	int off = z ? zone_offset_at(z, t) : 0;
+
+	utc_to_civil(t + off, out);
+	out->utc_offset = off;
+}
+
+int tz_local_minutes(const char *zone, int64_t t)
+{
+	struct localtm lt;
+
+	tz_to_local(zone, t, &lt);
+	return lt.hour * 60 + lt.min;
+}
+
+static bool same_wall_clock(const struct localtm *a, const struct localtm *b)
+{
+	return a->year == b->year && a->month == b->month && a->day == b->day &&
+	       a->hour == b->hour && a->min == b->min && a->sec == b->sec;
+}
+
+enum herr tz_from_local(const char *zone, const struct localtm *lt, int64_t *out,
+			struct herror *err)
+{
+	icaltimezone *z = zone_get(zone);
+	int64_t wall, best = 0;
+	bool found = false;
+	struct localtm back;
+
+	if (z == NULL)
+		return herror_set(err, H_EINVAL, "unknown time zone \"%s\"", zone ? zone : "");
+	wall = civil_to_utc(lt);
+	/* An instant whose wall clock is lt has offset o with t = wall - o. Every offset in
+	 * use lies within a day of UTC, and a zone has at most two offsets around any one
+	 * clock change, so trying the offsets found a day either side finds every match. */
+	int offsets[3] = {zone_offset_at(z, wall - 86400), zone_offset_at(z, wall),
+			  zone_offset_at(z, wall + 86400)};
+	for (int i = 0; i < 3; i++) {
+		int64_t t = wall - offsets[i];
+
+		tz_to_local(zone, t, &back);
+		if (same_wall_clock(&back, lt) && (!found || t < best)) {
+			best = t;
+			found = true;
+		}
+	}
+	if (!found)
+		return herror_set(err, H_EINVAL,
+				  "%04d-%02d-%02dT%02d:%02d does not exist in %s (the clocks go "
+				  "forward then)",
+				  lt->year, lt->month, lt->day, lt->hour, lt->min, zone);
+	*out = best;
+	return H_OK;
+}
+
+static bool parse_digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return false;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+static bool parse_char(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+static bool civil_valid(const struct localtm *lt)
+{
+	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (lt->year % 4 == 0 && lt->year % 100 != 0) || lt->year % 400 == 0;
+
+	if (lt->year < 1970 || lt->year > 9999 || lt->month < 1 || lt->month > 12)
+		return false;
+	if (lt->day < 1 || lt->day > mdays[lt->month - 1] || (lt->month == 2 && !leap && lt->day > 28))
+		return false;
+	return lt->hour <= 23 && lt->min <= 59 && lt->sec <= 59;
+}
+
+enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herror *err)
+{
+	const char *p = s;
+	struct localtm lt = {0};
+	int oh = 0, om = 0, sign = 0;
+
+	if (s == NULL)
+		return herror_set(err, H_EINVAL, "missing time");
+	if (!parse_digits(&p, 4, &lt.year) || !parse_char(&p, '-') ||
+	    !parse_digits(&p, 2, &lt.month) || !parse_char(&p, '-') ||
+	    !parse_digits(&p, 2, &lt.day) || !(parse_char(&p, 'T') || parse_char(&p, ' ')) ||
+	    !parse_digits(&p, 2, &lt.hour) || !parse_char(&p, ':') || !parse_digits(&p, 2, &lt.min))
+		goto bad;
+	if (parse_char(&p, ':')) {
+		if (!parse_digits(&p, 2, &lt.sec))
+			goto bad;
+		if (parse_char(&p, '.'))
+			while (isdigit((unsigned char)*p))
+				p++;
+	}
+	if (!civil_valid(&lt))
+		return herror_set(err, H_EINVAL, "\"%s\" is not a valid date and time", s);
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '+' ? 1 : -1;
+		p++;
+		if (!parse_digits(&p, 2, &oh) || !parse_char(&p, ':') || !parse_digits(&p, 2, &om) ||
+		    oh > 23 || om > 59)
+			goto bad;
+	} else if (*p == '\0') {
+		return tz_from_local(zone ? zone : TZ_DEFAULT, &lt, out, err);
+	}
+	if (*p != '\0')
+		goto bad;
+	*out = civil_to_utc(&lt) - sign * (oh * 3600 + om * 60);
+	return H_OK;
+bad:
+	return herror_set(err, H_EINVAL,
+			  "\"%s\" is not a time: use RFC 3339 such as 2026-12-01T19:00:00Z, or "
+			  "local time such as 2026-12-01T19:00",
+			  s);
+}
+
+static void format_with_offset(const struct localtm *lt, char out[32])
+{
+	int off = lt->utc_offset < 0 ? -lt->utc_offset : lt->utc_offset;
+
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", lt->year % 10000,
+		 lt->month % 100, lt->day % 100, lt->hour % 100, lt->min % 100, lt->sec % 100,
+		 lt->utc_offset < 0 ? '-' : '+', off / 3600 % 100, off % 3600 / 60);
+}
+
+void time_format(int64_t t, const char *zone, char out[32])
+{
+	struct localtm lt;
+
+	tz_to_local(zone, t, &lt);
+	format_with_offset(&lt, out);
+}
+
+void time_format_utc(int64_t t, char out[32])
+{
+	struct localtm lt;
+
+	utc_to_civil(t, &lt);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", lt.year % 10000, lt.month % 100,
+		 lt.day % 100, lt.hour % 100, lt.min % 100, lt.sec % 100);
+}

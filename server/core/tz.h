@@ -1,0 +1,44 @@
+/* Instants and wall-clock time in a venue's IANA zone, through libical and tzdata.
+ *
+ * halls stores instants as UTC seconds. Rules that speak of local time (opening hours,
+ * "every Tuesday at 19:00") convert with these functions, never with fixed offsets. */
+#ifndef HALLS_TZ_H
+#define HALLS_TZ_H
+
+#include "err.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TZ_DEFAULT "Europe/London"
+
+struct localtm {
+	int year, month, day; /* month 1-12 */
+	int hour, min, sec;
+	int wday;	 /* 0 = Monday ... 6 = Sunday */
+	int utc_offset;	 /* seconds east of UTC at this instant */
+};
+
+bool tz_valid(const char *zone);
+/* Breaks t down into wall-clock time in zone. */
+void tz_to_local(const char *zone, int64_t t, struct localtm *out);
+/* The instant of a wall-clock time in zone. A time skipped by a clock change is refused
+ * (H_EINVAL); a time that happens twice is the first of the two (summer time). */
+enum herr tz_from_local(const char *zone, const struct localtm *lt, int64_t *out,
+			struct herror *err);
+/* The seconds since local midnight at instant t in zone (for opening hours). */
+int tz_local_minutes(const char *zone, int64_t t);
+
+/* Parses RFC 3339 with an offset ("2026-12-01T19:00:00Z", "...+01:00") or, without an
+ * offset, local wall-clock time in zone ("2026-12-01T19:00"). */
+enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herror *err);
+/* RFC 3339 in zone's offset at t ("2026-12-01T19:00:00+00:00"); out needs 32 bytes. */
+void time_format(int64_t t, const char *zone, char out[32]);
+/* RFC 3339 in UTC ("2026-12-01T19:00:00Z"). */
+void time_format_utc(int64_t t, char out[32]);
+/* Days from 1970-01-01 of a civil date (proleptic Gregorian). */
+int64_t days_from_civil(int y, int m, int d);
+/* Weekday of a civil date, 0 = Monday. */
+int civil_weekday(int y, int m, int d);
+
+#endif

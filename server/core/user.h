@@ -1,0 +1,47 @@
+/* People who sign in: admins, venue managers, and group members. */
+#ifndef HALLS_USER_H
+#define HALLS_USER_H
+
+#include "actor.h"
+#include "db.h"
+
+#include <jansson.h>
+
+enum role { ROLE_ADMIN, ROLE_MANAGER, ROLE_MEMBER };
+
+struct user {
+	uint64_t id;
+	char *name;
+	char *email; /* stored lower-case; unique */
+	enum role role;
+	uint64_t *venues; /* managers: the venues they manage */
+	size_t nvenues;
+	uint64_t *groups; /* members: the groups they act for */
+	size_t ngroups;
+	char *password_hash; /* auth.c format; NULL: cannot sign in with a password */
+	int64_t created_at;
+};
+
+void user_init(struct user *u);
+void user_free(struct user *u);
+/* Fields: "name", "email", "role", "venues", "groups". Passwords are set with
+ * user_set_password, never through fields. */
+enum herr user_apply(struct user *u, const json_t *fields, struct herror *err);
+/* with_secret adds the password hash (export only). */
+json_t *user_to_json(const struct user *u, bool with_secret);
+enum herr user_from_json(const json_t *o, struct user *u, struct herror *err);
+const char *role_name(enum role r);
+int role_parse(const char *s, enum role *out);
+
+enum herr user_get(struct txn *t, uint64_t id, struct user *out);
+enum herr user_find_email(struct txn *t, const char *email, struct user *out);
+/* Admins only; the email must be free; venues and groups must exist. */
+enum herr user_create(struct txn *t, const struct actor *a, struct user *u, int64_t now);
+enum herr user_update(struct txn *t, const struct actor *a, const struct user *u, int64_t now);
+enum herr user_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
+enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), void *arg);
+void user_store(struct txn *t, const struct user *u, const struct user *old);
+bool user_manages(const struct user *u, uint64_t venue_id);
+bool user_member_of(const struct user *u, uint64_t group_id);
+
+#endif
