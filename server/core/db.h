@@ -93,7 +93,7 @@ struct scan {
 	MDB_cursor *cur;
 	struct key prefix;
 	MDB_val k, v;
-	bool started, reverse;
+	bool started;
 };
 /* Starts at the first key >= from (from must begin with prefix). */
 void scan_begin(struct scan *s, struct txn *t, enum dbi d, const struct key *prefix,

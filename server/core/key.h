@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KEY_MAX 40
+#define KEY_MAX 256 /* an email address, at most 254 bytes, is the longest key */
 
 struct key {
 	uint8_t b[KEY_MAX];

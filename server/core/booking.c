@@ -1,0 +1,837 @@
+/* Bookings: records in DBI_BOOKING, and three indexes (layouts in schemas/db.md):
+ *
+ *   DBI_BOOKING_ROOM   room | start | id -> status           every booking, for listings
+ *   DBI_BOOKING_GROUP  group | start | id -> ""              every booking, for listings
+ *   DBI_BLOCK          room | 'A'/'P' | start | id -> end    approved and pending only
+ *                      room | 'L' -> longest booking (s)     bounds every range scan
+ *
+ * Conflict checks read only DBI_BLOCK. Entries are in start order, so the bookings that
+ * can overlap [s, e) widened by the buffers start in [s - gap - longest, e + gap): one
+ * seek and a scan of the k candidates, O(log n + k), never a whole-record decode. */
+#include "booking.h"
+
+#include "audit.h"
+#include "closure.h"
+#include "group.h"
+#include "policy.h"
+#include "record.h"
+#include "room.h"
+#include "tz.h"
+#include "venue.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TITLE_MAX_BYTES 200
+#define TEXT_MAX_BYTES 4000
+#define NOTE_MAX_BYTES 1000
+
+#define BLOCK_APPROVED 'A'
+#define BLOCK_PENDING 'P'
+#define BLOCK_LONGEST 'L'
+
+static const char *const status_names[] = {
+    [BOOKING_PENDING] = "pending",
+    [BOOKING_APPROVED] = "approved",
+    [BOOKING_DECLINED] = "declined",
+    [BOOKING_CANCELLED] = "cancelled",
+};
+
+const char *booking_status_name(enum booking_status s)
+{
+	return (unsigned)s <= BOOKING_CANCELLED ? status_names[s] : "pending";
+}
+
+int booking_status_parse(const char *s, enum booking_status *out)
+{
+	for (int i = 0; i <= BOOKING_CANCELLED; i++)
+		if (s != NULL && strcmp(s, status_names[i]) == 0) {
+			*out = (enum booking_status)i;
+			return 0;
+		}
+	return -1;
+}
+
+void booking_init(struct booking *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void booking_free(struct booking *b)
+{
+	free(b->title);
+	free(b->description);
+	free(b->note);
+	memset(b, 0, sizeof(*b));
+}
+
+static void booking_copy(struct booking *dst, const struct booking *src)
+{
+	*dst = *src;
+	dst->title = xstrdup_or_null(src->title);
+	dst->description = xstrdup_or_null(src->description);
+	dst->note = xstrdup_or_null(src->note);
+}
+
+json_t *booking_to_json(const struct booking *b)
+{
+	json_t *o = json_pack(
+	    "{s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "id",
+	    (json_int_t)b->id, "room_id", (json_int_t)b->room_id, "group_id",
+	    (json_int_t)b->group_id, "title", b->title, "description", json_text(b->description),
+	    "attendees", (json_int_t)b->attendees, "start_ts", (json_int_t)b->start, "end_ts",
+	    (json_int_t)b->end, "status", booking_status_name(b->status), "public", b->public,
+	    "created_by", (json_int_t)b->created_by, "created_at", (json_int_t)b->created_at,
+	    "sequence", (json_int_t)b->sequence, "updated_at", (json_int_t)b->updated_at,
+	    "decided_at", (json_int_t)b->decided_at);
+
+	json_object_set_new(o, "series_id",
+			    b->series_id ? json_integer((json_int_t)b->series_id) : json_null());
+	json_object_set_new(o, "decided_by",
+			    b->decided_at ? json_integer((json_int_t)b->decided_by) : json_null());
+	json_object_set_new(o, "note", b->note ? json_string(b->note) : json_null());
+	return o;
+}
+
+enum herr booking_from_json(const json_t *o, struct booking *b, struct herror *err)
+{
+	booking_init(b);
+	if (booking_status_parse(json_str(o, "status"), &b->status) != 0 || !json_str(o, "title"))
+		return herror_set(err, H_EINVAL, "booking record lacks a status or title");
+	b->id = (uint64_t)json_int(o, "id", 0);
+	b->room_id = (uint64_t)json_int(o, "room_id", 0);
+	b->group_id = (uint64_t)json_int(o, "group_id", 0);
+	b->series_id = (uint64_t)json_int(o, "series_id", 0);
+	b->title = xstrdup(json_str(o, "title"));
+	b->description = xstrdup_or_null(json_str(o, "description"));
+	b->attendees = (uint32_t)json_int(o, "attendees", 0);
+	b->start = json_int(o, "start_ts", 0);
+	b->end = json_int(o, "end_ts", 0);
+	b->public = json_flag(o, "public", false);
+	b->created_by = (uint64_t)json_int(o, "created_by", 0);
+	b->created_at = json_int(o, "created_at", 0);
+	b->decided_by = (uint64_t)json_int(o, "decided_by", 0);
+	b->decided_at = json_int(o, "decided_at", 0);
+	b->note = xstrdup_or_null(json_str(o, "note"));
+	b->sequence = (uint32_t)json_int(o, "sequence", 0);
+	b->updated_at = json_int(o, "updated_at", 0);
+	return H_OK;
+}
+
+enum herr booking_get(struct txn *t, uint64_t id, struct booking *out)
+{
+	json_t *o;
+	enum herr ret = record_get(t, DBI_BOOKING, id, "booking", &o);
+
+	booking_init(out);
+	if (ret != H_OK)
+		return ret;
+	ret = booking_from_json(o, out, t->err);
+	json_decref(o);
+	return ret == H_OK ? H_OK : txn_refuse(t, H_ESTORAGE, "booking %llu is corrupt",
+					       (unsigned long long)id);
+}
+
+/* Index keys. */
+
+static struct key block_key(uint64_t room, uint8_t state, int64_t start, uint64_t id)
+{
+	struct key k;
+
+	key_init(&k);
+	key_u64(&k, room);
+	key_u8(&k, state);
+	key_i64(&k, start);
+	key_u64(&k, id);
+	return k;
+}
+
+static struct key block_prefix(uint64_t room, uint8_t state)
+{
+	struct key k;
+
+	key_init(&k);
+	key_u64(&k, room);
+	key_u8(&k, state);
+	return k;
+}
+
+static struct key by_start_key(uint64_t owner, int64_t start, uint64_t id)
+{
+	struct key k;
+
+	key_init(&k);
+	key_u64(&k, owner);
+	key_i64(&k, start);
+	key_u64(&k, id);
+	return k;
+}
+
+static uint8_t block_state(enum booking_status s)
+{
+	return s == BOOKING_APPROVED ? BLOCK_APPROVED : s == BOOKING_PENDING ? BLOCK_PENDING : 0;
+}
+
+static int64_t room_longest(struct txn *t, uint64_t room)
+{
+	struct key k = block_prefix(room, BLOCK_LONGEST);
+	MDB_val v;
+
+	if (!txn_get(t, DBI_BLOCK, &k, &v) || v.mv_size != 8)
+		return 0;
+	return key_get_i64(v.mv_data);
+}
+
+static void index_remove(struct txn *t, const struct booking *b)
+{
+	struct key k = by_start_key(b->room_id, b->start, b->id);
+
+	txn_del(t, DBI_BOOKING_ROOM, &k);
+	k = by_start_key(b->group_id, b->start, b->id);
+	txn_del(t, DBI_BOOKING_GROUP, &k);
+	if (block_state(b->status)) {
+		k = block_key(b->room_id, block_state(b->status), b->start, b->id);
+		txn_del(t, DBI_BLOCK, &k);
+	}
+}
+
+static void index_add(struct txn *t, const struct booking *b)
+{
+	struct key k = by_start_key(b->room_id, b->start, b->id);
+	uint8_t status = (uint8_t)b->status, end[8];
+
+	txn_put(t, DBI_BOOKING_ROOM, &k, &status, 1);
+	k = by_start_key(b->group_id, b->start, b->id);
+	txn_put(t, DBI_BOOKING_GROUP, &k, "", 0);
+	if (block_state(b->status)) {
+		k = block_key(b->room_id, block_state(b->status), b->start, b->id);
+		key_put_i64(end, b->end);
+		txn_put(t, DBI_BLOCK, &k, end, sizeof(end));
+	}
+	if (b->end - b->start > room_longest(t, b->room_id)) {
+		k = block_prefix(b->room_id, BLOCK_LONGEST);
+		key_put_i64(end, b->end - b->start);
+		txn_put(t, DBI_BLOCK, &k, end, sizeof(end));
+	}
+}
+
+void booking_store(struct txn *t, const struct booking *b, const struct booking *old)
+{
+	json_t *o = booking_to_json(b);
+
+	if (old != NULL)
+		index_remove(t, old);
+	record_put(t, DBI_BOOKING, b->id, o);
+	index_add(t, b);
+	json_decref(o);
+}
+
+static bool scan_state(struct txn *t, uint64_t room, uint8_t state, int64_t start, int64_t end,
+		       int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg)
+{
+	struct key prefix = block_prefix(room, state);
+	struct key from = block_key(room, state, start - gap - room_longest(t, room), 0);
+	struct scan s;
+	bool more = true;
+
+	scan_begin(&s, t, DBI_BLOCK, &prefix, &from);
+	while (more && scan_next(&s)) {
+		const uint8_t *k = s.k.mv_data;
+		struct block blk;
+
+		if (s.k.mv_size != 25 || s.v.mv_size != 8) {
+			txn_refuse(t, H_ESTORAGE, "corrupt entry in the booking index of room %llu",
+				   (unsigned long long)room);
+			break;
+		}
+		blk.start = key_get_i64(k + 9);
+		blk.booking_id = key_get_u64(k + 17);
+		blk.end = key_get_i64(s.v.mv_data);
+		blk.status = state == BLOCK_APPROVED ? BOOKING_APPROVED : BOOKING_PENDING;
+		if (blk.start >= end + gap)
+			break;
+		if (blk.end + gap > start)
+			more = fn(&blk, arg);
+	}
+	scan_end(&s);
+	return more;
+}
+
+enum herr booking_blocks(struct txn *t, uint64_t room_id, int status, int64_t start, int64_t end,
+			 int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg)
+{
+	bool more = true;
+
+	if (status < 0 || status == BOOKING_APPROVED)
+		more = scan_state(t, room_id, BLOCK_APPROVED, start, end, gap, fn, arg);
+	if (more && (status < 0 || status == BOOKING_PENDING))
+		scan_state(t, room_id, BLOCK_PENDING, start, end, gap, fn, arg);
+	return t->ret;
+}
+
+bool booking_room_active(struct txn *t, uint64_t room_id)
+{
+	struct key prefix;
+	struct scan s;
+	bool active = false;
+
+	for (int i = 0; i < 2 && !active; i++) {
+		prefix = block_prefix(room_id, i ? BLOCK_PENDING : BLOCK_APPROVED);
+		scan_begin(&s, t, DBI_BLOCK, &prefix, NULL);
+		active = scan_next(&s);
+		scan_end(&s);
+	}
+	return active;
+}
+
+/* The rules. */
+
+struct conflict_ctx {
+	uint64_t exclude;
+	struct herror *err;
+	size_t count;
+	uint64_t first;
+};
+
+static bool collect_conflict(const struct block *b, void *arg)
+{
+	struct conflict_ctx *c = arg;
+
+	if (b->booking_id == c->exclude)
+		return true;
+	if (c->count++ == 0)
+		c->first = b->booking_id;
+	herror_add_conflict(c->err, b->booking_id);
+	return true;
+}
+
+static void format_local(int64_t t, const char *zone, char *out, size_t size)
+{
+	static const char *const days[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+	struct localtm lt;
+
+	tz_to_local(zone, t, &lt);
+	snprintf(out, size, "%s %04d-%02d-%02d %02d:%02d", days[lt.wday], lt.year, lt.month,
+		 lt.day, lt.hour, lt.min);
+}
+
+/* Checks that b may hold room r at venue v. with_lead_time adds the notice and horizon
+ * rules, which speak of when a request is made, not of when it is approved. */
+static enum herr booking_check(struct txn *t, const struct booking *b, const struct room *r,
+			       const struct venue *v, bool with_lead_time, int64_t now)
+{
+	int64_t minutes = (b->end - b->start) / 60;
+	char when[64];
+	uint64_t closure;
+	struct conflict_ctx cc = {.exclude = b->id, .err = t->err};
+
+	if (b->end <= b->start)
+		return txn_refuse(t, H_RULE_ORDER, "the booking must end after it starts");
+	if ((b->end - b->start) % 60 != 0 || minutes < r->min_length_min ||
+	    minutes > r->max_length_min)
+		return txn_refuse(t, H_RULE_LENGTH,
+				  "%s takes bookings from %u to %u minutes in whole minutes; this "
+				  "one is %lld minutes",
+				  r->name, r->min_length_min, r->max_length_min,
+				  (long long)((b->end - b->start) / 60));
+	if (b->attendees > r->capacity)
+		return txn_refuse(t, H_RULE_CAPACITY, "%s holds %u people; the booking expects %u",
+				  r->name, r->capacity, b->attendees);
+	if (!hours_allow(&v->hours, v->tz, b->start, b->end)) {
+		char *hours = hours_format(&v->hours);
+
+		format_local(b->start, v->tz, when, sizeof(when));
+		txn_refuse(t, H_RULE_HOURS, "%s is not open for the whole booking (from %s); its "
+			   "opening hours are: %s", v->name, when, hours);
+		free(hours);
+		return t->ret;
+	}
+	closure = closure_find(t, r->id, r->venue_id, b->start, b->end);
+	if (closure != 0) {
+		struct closure c;
+		enum herr ret = closure_get(t, closure, &c);
+
+		if (ret == H_OK)
+			txn_refuse(t, H_RULE_CLOSED, "%s is closed then: %s", r->name, c.reason);
+		closure_free(&c);
+		return ret == H_OK ? t->ret : ret;
+	}
+	if (with_lead_time && b->start < now + (int64_t)r->notice_min * 60)
+		return b->start < now ? txn_refuse(t, H_RULE_NOTICE, "the booking starts in the past")
+				      : txn_refuse(t, H_RULE_NOTICE,
+						   "%s must be requested at least %u minutes ahead",
+						   r->name, r->notice_min);
+	if (!with_lead_time && b->start <= now)
+		return txn_refuse(t, H_RULE_NOTICE, "the booking has already started");
+	if (with_lead_time && b->start > now + (int64_t)r->horizon_days * 86400)
+		return txn_refuse(t, H_RULE_HORIZON, "%s takes bookings up to %u days ahead",
+				  r->name, r->horizon_days);
+	if (booking_blocks(t, r->id, BOOKING_APPROVED, b->start, b->end, room_gap_seconds(r),
+			   collect_conflict, &cc) != H_OK)
+		return t->ret;
+	if (cc.count > 0)
+		return txn_refuse(t, H_ECONFLICT,
+				  "%s is already booked then (booking %llu%s), counting %u minutes "
+				  "to set up and %u to clear away",
+				  r->name, (unsigned long long)cc.first, cc.count > 1 ? " and others" : "",
+				  r->setup_min, r->cleanup_min);
+	return H_OK;
+}
+
+/* The room and venue of a booking, loaded together. */
+struct place {
+	struct room room;
+	struct venue venue;
+};
+
+static enum herr place_load(struct txn *t, uint64_t room_id, struct place *p)
+{
+	enum herr ret;
+
+	venue_init(&p->venue);
+	ret = room_get(t, room_id, &p->room);
+	if (ret != H_OK)
+		return ret;
+	venue_free(&p->venue);
+	ret = venue_get(t, p->room.venue_id, &p->venue);
+	return ret;
+}
+
+static void place_free(struct place *p)
+{
+	room_free(&p->room);
+	venue_free(&p->venue);
+}
+
+static enum herr booking_check_text(struct txn *t, const struct booking *b)
+{
+	struct herror *err = t->err;
+	enum herr ret = text_check(b->title, "title", TITLE_MAX_BYTES, true, false, err);
+
+	if (ret == H_OK)
+		ret = text_check(b->description, "description", TEXT_MAX_BYTES, false, true, err);
+	return ret;
+}
+
+/* Whether the room's policy approves b without a manager. */
+static bool policy_approves(struct txn *t, const struct place *p, uint64_t group_id)
+{
+	struct group g;
+	bool trusted;
+
+	if (p->room.approval == APPROVAL_AUTO)
+		return true;
+	if (p->room.approval != APPROVAL_TRUSTED || group_get(t, group_id, &g) != H_OK)
+		return false;
+	trusted = group_trusted_at(&g, p->venue.id);
+	group_free(&g);
+	return trusted;
+}
+
+static void booking_audit(struct txn *t, const struct actor *a, const struct booking *b,
+			  const char *action, const char *note, int64_t now)
+{
+	json_t *detail = booking_to_json(b);
+
+	audit_append(t, a, "booking", b->id, action, note, detail, now);
+	json_decref(detail);
+}
+
+enum herr booking_request(struct txn *t, const struct actor *a, struct booking *b, bool approve_now,
+			  int64_t now)
+{
+	struct place p;
+	enum herr ret;
+
+	ret = booking_check_text(t, b);
+	if (ret != H_OK)
+		return ret;
+	ret = place_load(t, b->room_id, &p);
+	if (ret != H_OK)
+		goto out;
+	if (!record_exists(t, DBI_GROUP, b->group_id)) {
+		ret = t->ret ? t->ret
+			     : herror_set(t->err, H_ENOTFOUND, "there is no group %llu",
+					  (unsigned long long)b->group_id);
+		goto out;
+	}
+	ret = policy_act_for_group(t, a, b->group_id, p.venue.id);
+	if (ret == H_OK && approve_now)
+		ret = policy_manage_venue(t, a, p.venue.id);
+	if (ret != H_OK)
+		goto out;
+	b->id = 0;
+	ret = booking_check(t, b, &p.room, &p.venue, true, now);
+	if (ret != H_OK)
+		goto out;
+	b->id = txn_next_id(t, "booking");
+	b->status = approve_now || policy_approves(t, &p, b->group_id) ? BOOKING_APPROVED
+									: BOOKING_PENDING;
+	b->created_by = a->user_id;
+	b->created_at = b->updated_at = now;
+	b->sequence = 0;
+	if (b->status == BOOKING_APPROVED) {
+		b->decided_by = a->user_id;
+		b->decided_at = now;
+	}
+	booking_store(t, b, NULL);
+	booking_audit(t, a, b, "request", NULL, now);
+	ret = t->ret;
+out:
+	place_free(&p);
+	return ret;
+}
+
+/* Loads booking id with its place, for a change by a. */
+static enum herr booking_load(struct txn *t, uint64_t id, struct booking *b, struct place *p)
+{
+	enum herr ret = booking_get(t, id, b);
+
+	room_init(&p->room);
+	venue_init(&p->venue);
+	if (ret != H_OK)
+		return ret;
+	place_free(p);
+	return place_load(t, b->room_id, p);
+}
+
+static enum herr note_check(struct txn *t, const char *note)
+{
+	return text_check(note, "note", NOTE_MAX_BYTES, false, true, t->err);
+}
+
+/* Moves b to status by a decision of a, and stores it. */
+static void booking_decide(struct txn *t, const struct actor *a, struct booking *b,
+			   const struct booking *old, enum booking_status status, const char *note,
+			   int64_t now)
+{
+	b->status = status;
+	b->decided_by = a->user_id;
+	b->decided_at = now;
+	b->updated_at = now;
+	b->sequence++;
+	free(b->note);
+	b->note = xstrdup_or_null(note);
+	booking_store(t, b, old);
+}
+
+static bool collect_pending(const struct block *b, void *arg)
+{
+	struct conflict_ctx *c = arg;
+
+	if (b->booking_id != c->exclude && b->status == BOOKING_PENDING) {
+		c->count++;
+		herror_add_conflict(c->err, b->booking_id);
+	}
+	return true;
+}
+
+/* Shared shape of approve, decline and cancel. */
+struct transition {
+	const char *action;
+	enum booking_status to;
+	unsigned from_mask; /* 1 << status allowed before */
+	bool by_manager;    /* else by the group (or the venue's managers) */
+};
+
+static enum herr booking_transition(struct txn *t, const struct actor *a, uint64_t id,
+				    const char *note, int64_t now, const struct transition *tr,
+				    struct booking *out)
+{
+	struct booking b, old;
+	struct place p;
+	enum herr ret;
+
+	booking_init(&old);
+	ret = note_check(t, note);
+	if (ret != H_OK)
+		return ret;
+	ret = booking_load(t, id, &b, &p);
+	if (ret != H_OK)
+		goto out;
+	ret = tr->by_manager ? policy_manage_venue(t, a, p.venue.id)
+			     : policy_act_for_group(t, a, b.group_id, p.venue.id);
+	if (ret != H_OK)
+		goto out;
+	if (!(tr->from_mask & (1u << b.status))) {
+		ret = txn_refuse(t, H_ESTATE, "booking %llu is %s and cannot be %s",
+				 (unsigned long long)id, booking_status_name(b.status),
+				 booking_status_name(tr->to));
+		goto out;
+	}
+	if (tr->to == BOOKING_CANCELLED && b.end <= now) {
+		ret = txn_refuse(t, H_ESTATE, "booking %llu has already taken place",
+				 (unsigned long long)id);
+		goto out;
+	}
+	if (tr->to == BOOKING_APPROVED) {
+		ret = booking_check(t, &b, &p.room, &p.venue, false, now);
+		if (ret != H_OK)
+			goto out;
+	}
+	booking_copy(&old, &b);
+	booking_decide(t, a, &b, &old, tr->to, note, now);
+	booking_audit(t, a, &b, tr->action, note, now);
+	ret = t->ret;
+	if (ret == H_OK && tr->to == BOOKING_APPROVED) {
+		struct conflict_ctx cc = {.exclude = b.id, .err = t->err};
+
+		ret = booking_blocks(t, b.room_id, BOOKING_PENDING, b.start, b.end,
+				     room_gap_seconds(&p.room), collect_pending, &cc);
+	}
+	if (ret == H_OK && out != NULL) {
+		*out = b;
+		booking_init(&b);
+	}
+out:
+	booking_free(&old);
+	booking_free(&b);
+	place_free(&p);
+	return ret;
+}
+
+enum herr booking_approve(struct txn *t, const struct actor *a, uint64_t id, const char *note,
+			  int64_t now, struct booking *out)
+{
+	static const struct transition tr = {"approve", BOOKING_APPROVED, 1u << BOOKING_PENDING,
+					     true};
+
+	return booking_transition(t, a, id, note, now, &tr, out);
+}
+
+enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, const char *note,
+			  int64_t now, struct booking *out)
+{
+	static const struct transition tr = {"decline", BOOKING_DECLINED, 1u << BOOKING_PENDING,
+					     true};
+
+	return booking_transition(t, a, id, note, now, &tr, out);
+}
+
+enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,
+			 int64_t now, struct booking *out)
+{
+	static const struct transition tr = {
+	    "cancel", BOOKING_CANCELLED, (1u << BOOKING_PENDING) | (1u << BOOKING_APPROVED), false};
+
+	return booking_transition(t, a, id, note, now, &tr, out);
+}
+
+/* Applies the editable fields to b; refuses unknown fields so that typos do not pass. */
+static enum herr booking_apply(struct txn *t, struct booking *b, const json_t *fields)
+{
+	static const char *const known[] = {"title", "description", "attendees", "public",
+					    "start", "end"};
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)fields, key, v)
+	{
+		size_t i;
+
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strcmp(key, known[i]) == 0)
+				break;
+		if (i == sizeof(known) / sizeof(known[0]))
+			return herror_set(t->err, H_EINVAL, "%s cannot be changed", key);
+		if (strcmp(key, "public") == 0 && !json_is_boolean(v))
+			return herror_set(t->err, H_EINVAL, "public must be true or false");
+		if (strcmp(key, "public") != 0 && strcmp(key, "title") != 0 &&
+		    strcmp(key, "description") != 0 &&
+		    (!json_is_integer(v) || json_integer_value(v) < 0))
+			return herror_set(t->err, H_EINVAL, "%s must be a whole number", key);
+		if ((strcmp(key, "title") == 0 && !json_is_string(v)) ||
+		    (strcmp(key, "description") == 0 && !json_is_string(v) && !json_is_null(v)))
+			return herror_set(t->err, H_EINVAL, "%s must be text", key);
+	}
+	if (json_object_get(fields, "title")) {
+		free(b->title);
+		b->title = xstrdup(json_str(fields, "title"));
+	}
+	if (json_object_get(fields, "description")) {
+		free(b->description);
+		b->description = xstrdup_or_null(json_str(fields, "description"));
+	}
+	b->attendees = (uint32_t)json_int(fields, "attendees", b->attendees);
+	b->public = json_flag(fields, "public", b->public);
+	b->start = json_int(fields, "start", b->start);
+	b->end = json_int(fields, "end", b->end);
+	return booking_check_text(t, b);
+}
+
+enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
+			 int64_t now, struct booking *out)
+{
+	struct booking b, old;
+	struct place p;
+	bool moved;
+	enum herr ret;
+
+	booking_init(&old);
+	ret = booking_load(t, id, &b, &p);
+	if (ret != H_OK)
+		goto out;
+	ret = policy_act_for_group(t, a, b.group_id, p.venue.id);
+	if (ret != H_OK)
+		goto out;
+	if (b.status != BOOKING_PENDING && b.status != BOOKING_APPROVED) {
+		ret = txn_refuse(t, H_ESTATE, "booking %llu is %s and cannot be changed",
+				 (unsigned long long)id, booking_status_name(b.status));
+		goto out;
+	}
+	booking_copy(&old, &b);
+	ret = booking_apply(t, &b, fields);
+	if (ret != H_OK)
+		goto out;
+	moved = b.start != old.start || b.end != old.end;
+	ret = booking_check(t, &b, &p.room, &p.venue, moved, now);
+	if (ret != H_OK)
+		goto out;
+	if (moved && b.status == BOOKING_APPROVED &&
+	    !policy_is_venue_manager(t, a, p.venue.id) && !policy_approves(t, &p, b.group_id))
+		b.status = BOOKING_PENDING;
+	if (moved || b.status != old.status)
+		b.sequence++;
+	b.updated_at = now;
+	booking_store(t, &b, &old);
+	booking_audit(t, a, &b, moved ? "move" : "edit", NULL, now);
+	ret = t->ret;
+	if (ret == H_OK && out != NULL) {
+		*out = b;
+		booking_init(&b);
+	}
+out:
+	booking_free(&old);
+	booking_free(&b);
+	place_free(&p);
+	return ret;
+}
+
+/* Listing. */
+
+void booking_filter_init(struct booking_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->status = -1;
+}
+
+struct booking_list {
+	struct booking *items;
+	size_t n, cap;
+};
+
+static bool filter_match(const struct booking_filter *f, const struct booking *b,
+			 uint64_t venue_of_room)
+{
+	if (f->room_id && b->room_id != f->room_id)
+		return false;
+	if (f->group_id && b->group_id != f->group_id)
+		return false;
+	if (f->venue_id && venue_of_room != f->venue_id)
+		return false;
+	if (f->status >= 0 && (int)b->status != f->status)
+		return false;
+	if (f->to > f->from && (b->end <= f->from || b->start >= f->to))
+		return false;
+	return true;
+}
+
+static void list_add(struct txn *t, struct booking_list *l, const struct booking_filter *f,
+		     uint64_t id)
+{
+	struct booking b;
+	struct room r;
+	uint64_t venue = 0;
+
+	if (booking_get(t, id, &b) != H_OK) {
+		booking_free(&b);
+		return;
+	}
+	if (f->venue_id) {
+		if (room_get(t, b.room_id, &r) == H_OK)
+			venue = r.venue_id;
+		room_free(&r);
+	}
+	if (!filter_match(f, &b, venue)) {
+		booking_free(&b);
+		return;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		l->items = xrealloc(l->items, l->cap * sizeof(*l->items));
+	}
+	l->items[l->n++] = b;
+}
+
+/* Collects the ids under one owner of a by-start index, from start >= from - longest. */
+static void list_scan(struct txn *t, struct booking_list *l, const struct booking_filter *f,
+		      enum dbi d, uint64_t owner, int64_t from)
+{
+	struct key prefix = key_id(owner), start = by_start_key(owner, from, 0);
+	struct scan s;
+
+	scan_begin(&s, t, d, &prefix, &start);
+	while (scan_next(&s)) {
+		if (f->to > f->from && key_get_i64((const uint8_t *)s.k.mv_data + 8) >= f->to)
+			break;
+		list_add(t, l, f, key_get_u64((const uint8_t *)s.k.mv_data + 16));
+	}
+	scan_end(&s);
+}
+
+static bool list_room(const struct room *r, void *arg)
+{
+	void **ctx = arg;
+	struct txn *t = ctx[0];
+	const struct booking_filter *f = ctx[2];
+	int64_t from = f->to > f->from ? f->from - room_longest(t, r->id) : INT64_MIN / 2;
+
+	list_scan(t, ctx[1], f, DBI_BOOKING_ROOM, r->id, from);
+	return t->ret == H_OK;
+}
+
+static int booking_cmp(const void *pa, const void *pb)
+{
+	const struct booking *a = pa, *b = pb;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+enum herr booking_each(struct txn *t, const struct booking_filter *f,
+		       bool (*fn)(const struct booking *b, void *arg), void *arg)
+{
+	struct booking_list l = {0};
+	void *ctx[3] = {t, &l, (void *)f};
+	struct key none;
+	struct scan s;
+	size_t i;
+
+	if (f->room_id) {
+		struct room r;
+
+		if (room_get(t, f->room_id, &r) == H_OK)
+			list_room(&r, ctx);
+		room_free(&r);
+	} else if (f->group_id) {
+		list_scan(t, &l, f, DBI_BOOKING_GROUP, f->group_id, INT64_MIN / 2);
+	} else if (f->venue_id) {
+		room_each(t, f->venue_id, list_room, ctx);
+	} else {
+		key_init(&none);
+		scan_begin(&s, t, DBI_BOOKING, &none, NULL);
+		while (scan_next(&s))
+			list_add(t, &l, f, key_get_u64(s.k.mv_data));
+		scan_end(&s);
+	}
+	qsort(l.items, l.n, sizeof(*l.items), booking_cmp);
+	for (i = 0; i < l.n && t->ret == H_OK; i++)
+		if (!fn(&l.items[i], arg))
+			break;
+	for (i = 0; i < l.n; i++)
+		booking_free(&l.items[i]);
+	free(l.items);
+	return t->ret;
+}

@@ -1,0 +1,216 @@
+/* `halls check`: every invariant a data directory must keep, checked from the records
+ * and the indexes independently, so that a bug in one is caught by the other. */
+#include "check.h"
+
+#include "booking.h"
+#include "closure.h"
+#include "group.h"
+#include "record.h"
+#include "room.h"
+#include "user.h"
+#include "xmalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct check {
+	struct txn *t;
+	void (*report)(const char *problem, void *arg);
+	void *arg;
+	size_t problems;
+};
+
+__attribute__((format(printf, 2, 3))) static void problem(struct check *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->problems++;
+	c->report(msg, c->arg);
+}
+
+static bool index_has(struct txn *t, enum dbi d, const struct key *k, MDB_val *v)
+{
+	return txn_get(t, d, k, v) == 1;
+}
+
+static struct key key3(uint64_t a, int64_t b, uint64_t c)
+{
+	struct key k;
+
+	key_init(&k);
+	key_u64(&k, a);
+	key_i64(&k, b);
+	key_u64(&k, c);
+	return k;
+}
+
+/* Each booking record has exactly the index entries its fields call for. */
+static bool check_booking(const struct booking *b, void *arg)
+{
+	struct check *c = arg;
+	struct key k = key3(b->room_id, b->start, b->id);
+	bool blocks = b->status == BOOKING_PENDING || b->status == BOOKING_APPROVED;
+	MDB_val v;
+
+	if (!record_exists(c->t, DBI_ROOM, b->room_id))
+		problem(c, "booking %llu: room %llu does not exist", (unsigned long long)b->id,
+			(unsigned long long)b->room_id);
+	if (!record_exists(c->t, DBI_GROUP, b->group_id))
+		problem(c, "booking %llu: group %llu does not exist", (unsigned long long)b->id,
+			(unsigned long long)b->group_id);
+	if (b->end <= b->start)
+		problem(c, "booking %llu ends before it starts", (unsigned long long)b->id);
+	if (!index_has(c->t, DBI_BOOKING_ROOM, &k, &v) || v.mv_size != 1 ||
+	    *(const uint8_t *)v.mv_data != b->status)
+		problem(c, "booking %llu: room index entry missing or stale",
+			(unsigned long long)b->id);
+	k = key3(b->group_id, b->start, b->id);
+	if (!index_has(c->t, DBI_BOOKING_GROUP, &k, &v))
+		problem(c, "booking %llu: group index entry missing", (unsigned long long)b->id);
+	key_init(&k);
+	key_u64(&k, b->room_id);
+	key_u8(&k, b->status == BOOKING_APPROVED ? 'A' : 'P');
+	key_i64(&k, b->start);
+	key_u64(&k, b->id);
+	if (blocks != index_has(c->t, DBI_BLOCK, &k, &v) ||
+	    (blocks && (v.mv_size != 8 || key_get_i64(v.mv_data) != b->end)))
+		problem(c, "booking %llu: block index entry missing or stale",
+			(unsigned long long)b->id);
+	return true;
+}
+
+/* Every entry of a by-start index names a booking whose fields match it. */
+static void check_index(struct check *c, enum dbi d, const char *name, size_t owner_field)
+{
+	struct key none;
+	struct scan s;
+
+	key_init(&none);
+	scan_begin(&s, c->t, d, &none, NULL);
+	while (scan_next(&s)) {
+		const uint8_t *k = s.k.mv_data;
+		struct booking b;
+		uint64_t id;
+
+		if (s.k.mv_size != 24) {
+			problem(c, "%s: malformed key", name);
+			continue;
+		}
+		id = key_get_u64(k + 16);
+		if (booking_get(c->t, id, &b) != H_OK) {
+			problem(c, "%s: entry for missing booking %llu", name,
+				(unsigned long long)id);
+		} else if (b.start != key_get_i64(k + 8) ||
+			   (owner_field == 0 ? b.room_id : b.group_id) != key_get_u64(k)) {
+			problem(c, "%s: entry for booking %llu does not match it", name,
+				(unsigned long long)id);
+		}
+		booking_free(&b);
+	}
+	scan_end(&s);
+}
+
+/* Approved bookings of a room never overlap, buffers included; every block entry is a
+ * live booking of that state. */
+static bool check_room(const struct room *r, void *arg)
+{
+	struct check *c = arg;
+	struct key prefix;
+	struct scan s;
+	int64_t gap = room_gap_seconds(r), last_end = INT64_MIN / 2;
+	uint64_t last_id = 0;
+
+	key_init(&prefix);
+	key_u64(&prefix, r->id);
+	key_u8(&prefix, 'A');
+	scan_begin(&s, c->t, DBI_BLOCK, &prefix, NULL);
+	while (scan_next(&s)) {
+		const uint8_t *k = s.k.mv_data;
+		int64_t start = key_get_i64(k + 9), end = key_get_i64(s.v.mv_data);
+		uint64_t id = key_get_u64(k + 17);
+		struct booking b;
+
+		if (start < last_end + gap)
+			problem(c, "room %llu: approved bookings %llu and %llu overlap (buffers "
+				"included)", (unsigned long long)r->id,
+				(unsigned long long)last_id, (unsigned long long)id);
+		if (booking_get(c->t, id, &b) != H_OK || b.status != BOOKING_APPROVED)
+			problem(c, "room %llu: block entry for booking %llu, which is not approved",
+				(unsigned long long)r->id, (unsigned long long)id);
+		booking_free(&b);
+		if (end > last_end) {
+			last_end = end;
+			last_id = id;
+		}
+	}
+	scan_end(&s);
+	return true;
+}
+
+static bool check_user(const struct user *u, void *arg)
+{
+	struct check *c = arg;
+	struct key k;
+	MDB_val v;
+	size_t n = strlen(u->email);
+
+	if (n > KEY_MAX) {
+		problem(c, "user %llu: email too long for the index", (unsigned long long)u->id);
+		return true;
+	}
+	memcpy(k.b, u->email, n);
+	k.len = n;
+	if (!index_has(c->t, DBI_USER_EMAIL, &k, &v) || v.mv_size != 8 ||
+	    key_get_u64(v.mv_data) != u->id)
+		problem(c, "user %llu: email index entry missing or wrong",
+			(unsigned long long)u->id);
+	for (size_t i = 0; i < u->nvenues; i++)
+		if (!record_exists(c->t, DBI_VENUE, u->venues[i]))
+			problem(c, "user %llu manages missing venue %llu", (unsigned long long)u->id,
+				(unsigned long long)u->venues[i]);
+	for (size_t i = 0; i < u->ngroups; i++)
+		if (!record_exists(c->t, DBI_GROUP, u->groups[i]))
+			problem(c, "user %llu is a member of missing group %llu",
+				(unsigned long long)u->id, (unsigned long long)u->groups[i]);
+	return true;
+}
+
+static bool check_room_venue(const struct room *r, void *arg)
+{
+	struct check *c = arg;
+	struct key k;
+	MDB_val v;
+
+	key_init(&k);
+	key_u64(&k, r->venue_id);
+	key_u64(&k, r->id);
+	if (!record_exists(c->t, DBI_VENUE, r->venue_id))
+		problem(c, "room %llu: venue %llu does not exist", (unsigned long long)r->id,
+			(unsigned long long)r->venue_id);
+	if (!index_has(c->t, DBI_ROOM_VENUE, &k, &v))
+		problem(c, "room %llu: venue index entry missing", (unsigned long long)r->id);
+	return true;
+}
+
+size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), void *arg)
+{
+	struct check c = {t, report, arg, 0};
+	struct booking_filter all;
+
+	booking_filter_init(&all);
+	booking_each(t, &all, check_booking, &c);
+	check_index(&c, DBI_BOOKING_ROOM, "room booking index", 0);
+	check_index(&c, DBI_BOOKING_GROUP, "group booking index", 1);
+	room_each(t, 0, check_room, &c);
+	room_each(t, 0, check_room_venue, &c);
+	user_each(t, check_user, &c);
+	if (t->ret != H_OK)
+		problem(&c, "storage error while checking: %s", t->err ? t->err->msg : "");
+	return c.problems;
+}

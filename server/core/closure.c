@@ -1,0 +1,290 @@
+#include "closure.h"
+
+#include "audit.h"
+#include "policy.h"
+#include "record.h"
+#include "room.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Records in DBI_CLOSURE under their id:
+ *   {"id","scope":"venue"|"room","venue_id"|"room_id","start","end","reason"}
+ * Index DBI_CLOSURE_AT, in (scope, target, start) order:
+ *   scope u8 ('V'/'R') | target u64 | start i64 | closure u64 -> end i64
+ *   e.g. 52  00 00 00 00 00 00 00 03  80 00 00 00 67 5c 05 a0  00 00 00 00 00 00 00 09
+ *        -> 80 00 00 00 67 5d 57 20   (room 3, closure 9, 2024-12-13 10:00Z to +1 day) */
+
+#define REASON_MAX_BYTES 500
+#define AT_KEY_LEN       25
+
+void closure_init(struct closure *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->scope = CLOSURE_VENUE;
+}
+
+void closure_free(struct closure *c)
+{
+	free(c->reason);
+	memset(c, 0, sizeof(*c));
+}
+
+static const char *scope_name(enum closure_scope s)
+{
+	return s == CLOSURE_ROOM ? "room" : "venue";
+}
+
+static const char *target_field(enum closure_scope s)
+{
+	return s == CLOSURE_ROOM ? "room_id" : "venue_id";
+}
+
+json_t *closure_to_json(const struct closure *c)
+{
+	json_t *o = json_pack("{s:I, s:s, s:I, s:I, s:I}", "id", (json_int_t)c->id, "scope",
+	                      scope_name(c->scope), target_field(c->scope), (json_int_t)c->target,
+	                      "start", (json_int_t)c->start, "end", (json_int_t)c->end);
+
+	json_object_set_new(o, "reason", json_text(c->reason));
+	return o;
+}
+
+enum herr closure_from_json(const json_t *o, struct closure *c, struct herror *err)
+{
+	json_t *venue = json_object_get(o, "venue_id"), *room = json_object_get(o, "room_id");
+	json_t *scope = json_object_get(o, "scope"), *target;
+	json_t *start = json_object_get(o, "start"), *end = json_object_get(o, "end");
+	const char *reason = json_str(o, "reason");
+	enum herr ret;
+
+	closure_init(c);
+	if ((venue != NULL) == (room != NULL))
+		return herror_set(err, H_EINVAL,
+		                  "a closure needs exactly one of venue_id and "
+		                  "room_id");
+	c->scope = venue != NULL ? CLOSURE_VENUE : CLOSURE_ROOM;
+	target = venue != NULL ? venue : room;
+	if (scope != NULL &&
+	    (!json_is_string(scope) || strcmp(json_string_value(scope), scope_name(c->scope)) != 0))
+		return herror_set(err, H_EINVAL, "scope must be \"%s\" with %s",
+		                  scope_name(c->scope), target_field(c->scope));
+	if (!json_is_integer(target) || json_integer_value(target) <= 0)
+		return herror_set(err, H_EINVAL, "%s must be an id", target_field(c->scope));
+	if (!json_is_integer(start) || !json_is_integer(end))
+		return herror_set(err, H_EINVAL, "start and end must be instants (UTC seconds)");
+	if (json_object_get(o, "reason") != NULL && reason == NULL)
+		return herror_set(err, H_EINVAL, "reason must be a string");
+	ret = text_check(reason, "reason", REASON_MAX_BYTES, true, false, err);
+	if (ret != H_OK)
+		return ret;
+	c->id = (uint64_t)json_int(o, "id", 0);
+	c->target = (uint64_t)json_integer_value(target);
+	c->start = (int64_t)json_integer_value(start);
+	c->end = (int64_t)json_integer_value(end);
+	c->reason = xstrdup(reason);
+	return H_OK;
+}
+
+enum herr closure_get(struct txn *t, uint64_t id, struct closure *out)
+{
+	json_t *o;
+	enum herr ret = record_get(t, DBI_CLOSURE, id, "closure", &o);
+
+	closure_init(out);
+	if (ret != H_OK)
+		return ret;
+	ret = closure_from_json(o, out, t->err);
+	json_decref(o);
+	return ret == H_OK
+	           ? H_OK
+	           : txn_refuse(t, H_ESTORAGE, "closure %llu is corrupt", (unsigned long long)id);
+}
+
+static struct key at_key(const struct closure *c)
+{
+	struct key k;
+
+	key_init(&k);
+	key_u8(&k, (uint8_t)c->scope);
+	key_u64(&k, c->target);
+	key_i64(&k, c->start);
+	key_u64(&k, c->id);
+	return k;
+}
+
+void closure_store(struct txn *t, const struct closure *c)
+{
+	json_t *o = closure_to_json(c);
+	struct key k = at_key(c);
+	uint8_t end[8];
+
+	record_put(t, DBI_CLOSURE, c->id, o);
+	key_put_i64(end, c->end);
+	txn_put(t, DBI_CLOSURE_AT, &k, end, sizeof(end));
+	json_decref(o);
+}
+
+/* Checks that the closure's target exists and that a may manage its venue. */
+static enum herr check_target(struct txn *t, const struct actor *a, const struct closure *c,
+                              bool must_exist)
+{
+	uint64_t venue_id = c->target;
+
+	if (c->scope == CLOSURE_ROOM) {
+		struct room r;
+
+		room_init(&r);
+		if (room_get(t, c->target, &r) == H_OK) {
+			venue_id = r.venue_id;
+		} else if (must_exist || t->ret != H_OK) {
+			room_free(&r);
+			return txn_refuse(t, H_ENOTFOUND, "there is no room %llu",
+			                  (unsigned long long)c->target);
+		} else {
+			/* The room is gone: only an admin may tidy up its closures. */
+			room_free(&r);
+			return policy_admin(t, a);
+		}
+		room_free(&r);
+	} else if (c->scope != CLOSURE_VENUE) {
+		return txn_refuse(t, H_EINVAL, "a closure's scope is venue or room");
+	} else if (!record_exists(t, DBI_VENUE, venue_id)) {
+		if (must_exist || t->ret != H_OK)
+			return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
+			                  (unsigned long long)venue_id);
+		return policy_admin(t, a);
+	}
+	return policy_manage_venue(t, a, venue_id);
+}
+
+enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c, int64_t now)
+{
+	struct herror e;
+	json_t *detail;
+
+	herror_clear(&e);
+	if (check_target(t, a, c, true) != H_OK)
+		return t->ret;
+	if (c->end <= c->start)
+		return txn_refuse(t, H_RULE_ORDER, "a closure must end after it starts");
+	if (text_check(c->reason, "reason", REASON_MAX_BYTES, true, false, &e) != H_OK)
+		return txn_refuse(t, H_EINVAL, "%s", e.msg);
+	c->id = txn_next_id(t, "closure");
+	closure_store(t, c);
+	detail = closure_to_json(c);
+	audit_append(t, a, "closure", c->id, "create", c->reason, detail, now);
+	json_decref(detail);
+	return t->ret;
+}
+
+enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
+{
+	struct closure c;
+	struct key k = key_id(id), at;
+
+	if (closure_get(t, id, &c) != H_OK) {
+		closure_free(&c);
+		return txn_refuse(t, H_ENOTFOUND, "there is no closure %llu",
+		                  (unsigned long long)id);
+	}
+	if (check_target(t, a, &c, false) != H_OK) {
+		closure_free(&c);
+		return t->ret;
+	}
+	at = at_key(&c);
+	txn_del(t, DBI_CLOSURE_AT, &at);
+	txn_del(t, DBI_CLOSURE, &k);
+	closure_free(&c);
+	audit_append(t, a, "closure", id, "remove", NULL, NULL, now);
+	return t->ret;
+}
+
+/* The first closure of scope and target overlapping [start, end), or 0. */
+static uint64_t find_in(struct txn *t, enum closure_scope scope, uint64_t target, int64_t start,
+                        int64_t end)
+{
+	struct key prefix;
+	struct scan s;
+	uint64_t found = 0;
+
+	key_init(&prefix);
+	key_u8(&prefix, (uint8_t)scope);
+	key_u64(&prefix, target);
+	scan_begin(&s, t, DBI_CLOSURE_AT, &prefix, NULL);
+	while (found == 0 && scan_next(&s)) {
+		const uint8_t *k = s.k.mv_data;
+
+		if (s.k.mv_size != AT_KEY_LEN || s.v.mv_size != 8) {
+			txn_refuse(t, H_ESTORAGE, "a closure index entry is corrupt");
+			break;
+		}
+		if (key_get_i64(k + 9) >= end)
+			break;
+		if (key_get_i64(s.v.mv_data) > start)
+			found = key_get_u64(k + 17);
+	}
+	scan_end(&s);
+	return found;
+}
+
+uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_t start,
+                      int64_t end)
+{
+	uint64_t id = 0;
+
+	if (room_id != 0)
+		id = find_in(t, CLOSURE_ROOM, room_id, start, end);
+	if (id == 0 && venue_id != 0)
+		id = find_in(t, CLOSURE_VENUE, venue_id, start, end);
+	return id;
+}
+
+/* Loads closure id and passes it to fn; false when the scan should stop. */
+static bool visit(struct txn *t, uint64_t id, bool (*fn)(const struct closure *c, void *arg),
+                  void *arg)
+{
+	struct closure c;
+	bool more;
+
+	if (closure_get(t, id, &c) != H_OK) {
+		closure_free(&c);
+		txn_refuse(t, H_ESTORAGE, "closure %llu is missing", (unsigned long long)id);
+		return false;
+	}
+	more = fn(&c, arg);
+	closure_free(&c);
+	return more;
+}
+
+enum herr closure_each(struct txn *t, enum closure_scope scope, uint64_t target,
+                       bool (*fn)(const struct closure *c, void *arg), void *arg)
+{
+	struct key prefix;
+	struct scan s;
+	bool more = true;
+
+	key_init(&prefix);
+	if (scope == 0) {
+		scan_begin(&s, t, DBI_CLOSURE, &prefix, NULL);
+		while (more && scan_next(&s))
+			more = visit(t, key_get_u64(s.k.mv_data), fn, arg);
+		scan_end(&s);
+		return t->ret;
+	}
+	/* target 0: every closure of that scope. */
+	key_u8(&prefix, (uint8_t)scope);
+	if (target != 0)
+		key_u64(&prefix, target);
+	scan_begin(&s, t, DBI_CLOSURE_AT, &prefix, NULL);
+	while (more && scan_next(&s)) {
+		if (s.k.mv_size != AT_KEY_LEN) {
+			txn_refuse(t, H_ESTORAGE, "a closure index entry is corrupt");
+			break;
+		}
+		more = visit(t, key_get_u64((const uint8_t *)s.k.mv_data + 17), fn, arg);
+	}
+	scan_end(&s);
+	return t->ret;
+}

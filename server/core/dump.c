@@ -1,0 +1,153 @@
+#include "dump.h"
+
+#include "audit.h"
+#include "booking.h"
+#include "closure.h"
+#include "group.h"
+#include "record.h"
+#include "room.h"
+#include "user.h"
+#include "venue.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Dependency order: a record's references are always loaded before it. */
+static const struct {
+	const char *kind;
+	enum dbi dbi;
+} dump_kinds[] = {
+    {"venue", DBI_VENUE},     {"room", DBI_ROOM},	{"group", DBI_GROUP},
+    {"user", DBI_USER},	      {"closure", DBI_CLOSURE}, {"booking", DBI_BOOKING},
+    {"audit", DBI_AUDIT},
+};
+
+#define DUMP_KIND_COUNT (sizeof(dump_kinds) / sizeof(dump_kinds[0]))
+
+static enum herr dump_kind(struct txn *t, const char *kind, enum dbi d, FILE *out)
+{
+	struct key none;
+	struct scan s;
+
+	key_init(&none);
+	scan_begin(&s, t, d, &none, NULL);
+	while (scan_next(&s)) {
+		json_t *o;
+		char *line;
+
+		if (record_get(t, d, key_get_u64(s.k.mv_data), kind, &o) != H_OK)
+			break;
+		json_object_set_new(o, "kind", json_string(kind));
+		line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+		fprintf(out, "%s\n", line);
+		free(line);
+		json_decref(o);
+	}
+	scan_end(&s);
+	return t->ret;
+}
+
+enum herr dump_export(struct txn *t, FILE *out)
+{
+	for (size_t i = 0; i < DUMP_KIND_COUNT && t->ret == H_OK; i++)
+		dump_kind(t, dump_kinds[i].kind, dump_kinds[i].dbi, out);
+	if (t->ret == H_OK && fflush(out) != 0)
+		return herror_set(t->err, H_ESTORAGE, "cannot write the export");
+	return t->ret;
+}
+
+/* Checks that what a record refers to was loaded before it. */
+static enum herr need(struct txn *t, enum dbi d, uint64_t id, const char *what, uint64_t from)
+{
+	if (record_exists(t, d, id))
+		return H_OK;
+	return herror_set(t->err, H_EINVAL, "record %llu refers to %s %llu, which is not loaded",
+			  (unsigned long long)from, what, (unsigned long long)id);
+}
+
+static enum herr import_record(struct txn *t, const char *kind, const json_t *o, uint64_t id)
+{
+	struct herror *err = t->err;
+	enum herr ret = H_EINVAL;
+
+	if (strcmp(kind, "venue") == 0) {
+		struct venue v;
+
+		if ((ret = venue_from_json(o, &v, err)) == H_OK)
+			venue_store(t, &v);
+		venue_free(&v);
+	} else if (strcmp(kind, "room") == 0) {
+		struct room r;
+
+		if ((ret = room_from_json(o, &r, err)) == H_OK &&
+		    (ret = need(t, DBI_VENUE, r.venue_id, "venue", id)) == H_OK)
+			room_store(t, &r, NULL);
+		room_free(&r);
+	} else if (strcmp(kind, "group") == 0) {
+		struct group g;
+
+		if ((ret = group_from_json(o, &g, err)) == H_OK)
+			group_store(t, &g);
+		group_free(&g);
+	} else if (strcmp(kind, "user") == 0) {
+		struct user u;
+
+		if ((ret = user_from_json(o, &u, err)) == H_OK)
+			user_store(t, &u, NULL);
+		user_free(&u);
+	} else if (strcmp(kind, "closure") == 0) {
+		struct closure c;
+
+		if ((ret = closure_from_json(o, &c, err)) == H_OK)
+			closure_store(t, &c);
+		closure_free(&c);
+	} else if (strcmp(kind, "booking") == 0) {
+		struct booking b;
+
+		if ((ret = booking_from_json(o, &b, err)) == H_OK &&
+		    (ret = need(t, DBI_ROOM, b.room_id, "room", id)) == H_OK &&
+		    (ret = need(t, DBI_GROUP, b.group_id, "group", id)) == H_OK)
+			booking_store(t, &b, NULL);
+		booking_free(&b);
+	} else if (strcmp(kind, "audit") == 0) {
+		audit_store(t, id, o);
+		ret = H_OK;
+	} else {
+		ret = herror_set(err, H_EINVAL, "unknown kind of record \"%s\"", kind);
+	}
+	return ret != H_OK ? ret : t->ret;
+}
+
+enum herr dump_import_line(struct txn *t, const char *line, struct herror *err)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(line, 0, &jerr);
+	const char *kind;
+	json_int_t id;
+	enum herr ret;
+
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		return herror_set(err, H_EINVAL, "not a JSON object: %s", jerr.text);
+	}
+	kind = json_str(o, "kind");
+	id = json_int(o, "id", 0);
+	if (kind == NULL || id <= 0) {
+		json_decref(o);
+		return herror_set(err, H_EINVAL, "a record needs a kind and a positive id");
+	}
+	for (size_t i = 0; i < DUMP_KIND_COUNT; i++)
+		if (strcmp(kind, dump_kinds[i].kind) == 0 &&
+		    record_exists(t, dump_kinds[i].dbi, (uint64_t)id)) {
+			json_decref(o);
+			return herror_set(err, H_EEXISTS, "%s %lld appears twice", kind,
+					  (long long)id);
+		}
+	json_object_del(o, "kind");
+	ret = import_record(t, kind, o, (uint64_t)id);
+	if (ret == H_OK)
+		txn_seen_id(t, kind, (uint64_t)id);
+	json_decref(o);
+	return ret;
+}

@@ -1,0 +1,309 @@
+#include "group.h"
+
+#include "audit.h"
+#include "policy.h"
+#include "record.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_BYTES 200
+#define TEXT_MAX_BYTES 4000
+
+static const char *const kind_names[] = {
+    [GROUP_CHARITY] = "charity",       [GROUP_COMMUNITY] = "community", [GROUP_SCHOOL] = "school",
+    [GROUP_COMMERCIAL] = "commercial", [GROUP_COUNCIL] = "council",
+};
+
+#define KIND_COUNT (sizeof(kind_names) / sizeof(kind_names[0]))
+
+void group_init(struct group *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->kind = GROUP_COMMUNITY;
+}
+
+void group_free(struct group *g)
+{
+	free(g->name);
+	free(g->contact);
+	free(g->description);
+	free(g->trusted_at);
+	memset(g, 0, sizeof(*g));
+}
+
+const char *group_kind_name(enum group_kind k)
+{
+	return (size_t)k < KIND_COUNT ? kind_names[k] : "community";
+}
+
+int group_kind_parse(const char *s, enum group_kind *out)
+{
+	if (s == NULL)
+		return -1;
+	for (size_t i = 0; i < KIND_COUNT; i++) {
+		if (strcmp(s, kind_names[i]) == 0) {
+			*out = (enum group_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+bool group_trusted_at(const struct group *g, uint64_t venue_id)
+{
+	for (size_t i = 0; i < g->ntrusted; i++)
+		if (g->trusted_at[i] == venue_id)
+			return true;
+	return false;
+}
+
+/* Replaces *dst with a copy of the string field key of fields, when present. */
+static enum herr take_text(char **dst, const json_t *fields, const char *key, size_t max,
+                           bool required, bool multiline, struct herror *err)
+{
+	json_t *v = json_object_get(fields, key);
+	enum herr ret;
+
+	if (v == NULL)
+		return H_OK;
+	if (!json_is_string(v) && !(json_is_null(v) && !required))
+		return herror_set(err, H_EINVAL, "%s must be a string", key);
+	ret = text_check(json_string_value(v), key, max, required, multiline, err);
+	if (ret != H_OK)
+		return ret;
+	free(*dst);
+	*dst = xstrdup_or_null(json_string_value(v));
+	return H_OK;
+}
+
+/* Reads an array of distinct positive ids (duplicates are dropped). */
+static enum herr take_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
+                          struct herror *err)
+{
+	json_t *a = json_object_get(fields, key), *v;
+	uint64_t *ids;
+	size_t i, count = 0;
+
+	if (a == NULL)
+		return H_OK;
+	if (!json_is_array(a))
+		return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
+	ids = xcalloc(json_array_size(a) ? json_array_size(a) : 1, sizeof(*ids));
+	json_array_foreach(a, i, v)
+	{
+		uint64_t id;
+		bool seen = false;
+
+		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+			free(ids);
+			return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
+		}
+		id = (uint64_t)json_integer_value(v);
+		for (size_t j = 0; j < count; j++)
+			seen = seen || ids[j] == id;
+		if (!seen)
+			ids[count++] = id;
+	}
+	free(*dst);
+	*dst = ids;
+	*n = count;
+	return H_OK;
+}
+
+enum herr group_apply(struct group *g, const json_t *fields, struct herror *err)
+{
+	struct group n = *g;
+	json_t *kind = json_object_get(fields, "kind");
+	enum herr ret;
+
+	/* Work on copies so that g is untouched when a later field is refused. */
+	n.name = xstrdup_or_null(g->name);
+	n.contact = xstrdup_or_null(g->contact);
+	n.description = xstrdup_or_null(g->description);
+	n.trusted_at = xcalloc(g->ntrusted ? g->ntrusted : 1, sizeof(*n.trusted_at));
+	if (g->ntrusted)
+		memcpy(n.trusted_at, g->trusted_at, g->ntrusted * sizeof(*n.trusted_at));
+	if (kind != NULL && group_kind_parse(json_string_value(kind), &n.kind) != 0) {
+		ret = herror_set(err, H_EINVAL,
+		                 "kind must be one of charity, community, school, "
+		                 "commercial, council");
+		goto fail;
+	}
+	if ((ret = take_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
+	    (ret = take_text(&n.contact, fields, "contact", TEXT_MAX_BYTES, false, false, err)) ||
+	    (ret = take_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
+	                     err)) ||
+	    (ret = take_ids(&n.trusted_at, &n.ntrusted, fields, "trusted_at", err)))
+		goto fail;
+	if (n.name == NULL) {
+		ret = herror_set(err, H_EINVAL, "name is required");
+		goto fail;
+	}
+	group_free(g);
+	*g = n;
+	return H_OK;
+fail:
+	group_free(&n);
+	return ret;
+}
+
+json_t *group_to_json(const struct group *g)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)g->id, "name", g->name, "kind",
+	                      group_kind_name(g->kind));
+
+	json_object_set_new(o, "contact", json_text(g->contact));
+	json_object_set_new(o, "description", json_text(g->description));
+	json_object_set_new(o, "trusted_at", json_ids_new(g->trusted_at, g->ntrusted));
+	return o;
+}
+
+enum herr group_from_json(const json_t *o, struct group *g, struct herror *err)
+{
+	group_init(g);
+	g->id = (uint64_t)json_int(o, "id", 0);
+	return group_apply(g, o, err);
+}
+
+enum herr group_get(struct txn *t, uint64_t id, struct group *out)
+{
+	json_t *o;
+	enum herr ret = record_get(t, DBI_GROUP, id, "group", &o);
+
+	group_init(out);
+	if (ret != H_OK)
+		return ret;
+	ret = group_from_json(o, out, t->err);
+	json_decref(o);
+	return ret == H_OK
+	           ? H_OK
+	           : txn_refuse(t, H_ESTORAGE, "group %llu is corrupt", (unsigned long long)id);
+}
+
+void group_store(struct txn *t, const struct group *g)
+{
+	json_t *o = group_to_json(g);
+
+	record_put(t, DBI_GROUP, g->id, o);
+	json_decref(o);
+}
+
+/* Refuses when a venue the group is trusted at does not exist. */
+static enum herr check_venues(struct txn *t, const struct group *g)
+{
+	for (size_t i = 0; i < g->ntrusted; i++) {
+		if (!record_exists(t, DBI_VENUE, g->trusted_at[i]))
+			return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
+			                  (unsigned long long)g->trusted_at[i]);
+	}
+	return t->ret;
+}
+
+enum herr group_create(struct txn *t, const struct actor *a, struct group *g, int64_t now)
+{
+	json_t *detail;
+
+	if (policy_admin(t, a) != H_OK || check_venues(t, g) != H_OK)
+		return t->ret;
+	g->id = txn_next_id(t, "group");
+	group_store(t, g);
+	detail = group_to_json(g);
+	audit_append(t, a, "group", g->id, "create", NULL, detail, now);
+	json_decref(detail);
+	return t->ret;
+}
+
+enum herr group_update(struct txn *t, const struct actor *a, const struct group *g, int64_t now)
+{
+	json_t *detail;
+
+	if (!record_exists(t, DBI_GROUP, g->id))
+		return txn_refuse(t, H_ENOTFOUND, "there is no group %llu",
+		                  (unsigned long long)g->id);
+	if (policy_admin(t, a) != H_OK || check_venues(t, g) != H_OK)
+		return t->ret;
+	group_store(t, g);
+	detail = group_to_json(g);
+	audit_append(t, a, "group", g->id, "update", NULL, detail, now);
+	json_decref(detail);
+	return t->ret;
+}
+
+/* The first pending or approved booking of group id, or 0 (DBI_BOOKING_GROUP keys are
+ * group | start | booking). */
+static uint64_t live_booking(struct txn *t, uint64_t id)
+{
+	struct key prefix = key_id(id);
+	struct scan s;
+	uint64_t found = 0;
+
+	scan_begin(&s, t, DBI_BOOKING_GROUP, &prefix, NULL);
+	while (found == 0 && scan_next(&s)) {
+		uint64_t booking;
+		const char *status;
+		json_t *o;
+
+		if (s.k.mv_size != 24) {
+			txn_refuse(t, H_ESTORAGE, "a booking index entry of group %llu is corrupt",
+			           (unsigned long long)id);
+			break;
+		}
+		booking = key_get_u64((const uint8_t *)s.k.mv_data + 16);
+		if (record_get(t, DBI_BOOKING, booking, "booking", &o) != H_OK) {
+			txn_refuse(t, H_ESTORAGE, "booking %llu of group %llu is missing",
+			           (unsigned long long)booking, (unsigned long long)id);
+			break;
+		}
+		status = json_str(o, "status");
+		if (status != NULL &&
+		    (strcmp(status, "pending") == 0 || strcmp(status, "approved") == 0))
+			found = booking;
+		json_decref(o);
+	}
+	scan_end(&s);
+	return found;
+}
+
+enum herr group_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
+{
+	struct key k = key_id(id);
+	uint64_t booking;
+
+	if (!record_exists(t, DBI_GROUP, id))
+		return txn_refuse(t, H_ENOTFOUND, "there is no group %llu", (unsigned long long)id);
+	if (policy_admin(t, a) != H_OK)
+		return t->ret;
+	booking = live_booking(t, id);
+	if (t->ret != H_OK)
+		return t->ret;
+	if (booking != 0)
+		return txn_refuse(t, H_RULE_INUSE,
+		                  "group %llu still has pending or approved bookings (booking "
+		                  "%llu); cancel them first",
+		                  (unsigned long long)id, (unsigned long long)booking);
+	txn_del(t, DBI_GROUP, &k);
+	audit_append(t, a, "group", id, "remove", NULL, NULL, now);
+	return t->ret;
+}
+
+enum herr group_each(struct txn *t, bool (*fn)(const struct group *g, void *arg), void *arg)
+{
+	struct key none;
+	struct scan s;
+	bool more = true;
+
+	key_init(&none);
+	scan_begin(&s, t, DBI_GROUP, &none, NULL);
+	while (more && scan_next(&s)) {
+		struct group g;
+
+		if (group_get(t, key_get_u64(s.k.mv_data), &g) != H_OK)
+			break;
+		more = fn(&g, arg);
+		group_free(&g);
+	}
+	scan_end(&s);
+	return t->ret;
+}

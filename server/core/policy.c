@@ -1,0 +1,69 @@
+#include "policy.h"
+
+#include "user.h"
+
+/* Loads the acting user; an actor whose user has gone cannot act. */
+static enum herr actor_user(struct txn *t, const struct actor *a, struct user *u)
+{
+	if (user_get(t, a->user_id, u) != H_OK) {
+		user_free(u);
+		return txn_refuse(t, H_EAUTH, "unknown user %llu", (unsigned long long)a->user_id);
+	}
+	return H_OK;
+}
+
+enum herr policy_admin(struct txn *t, const struct actor *a)
+{
+	struct user u;
+	bool ok;
+
+	if (a->user_id == 0)
+		return H_OK;
+	if (actor_user(t, a, &u) != H_OK)
+		return t->ret;
+	ok = u.role == ROLE_ADMIN;
+	user_free(&u);
+	return ok ? H_OK : txn_refuse(t, H_EFORBIDDEN, "only an administrator may do this");
+}
+
+bool policy_is_venue_manager(struct txn *t, const struct actor *a, uint64_t venue_id)
+{
+	struct user u;
+	bool ok;
+
+	if (a->user_id == 0)
+		return true;
+	if (user_get(t, a->user_id, &u) != H_OK) {
+		user_free(&u);
+		return false;
+	}
+	ok = u.role == ROLE_ADMIN || user_manages(&u, venue_id);
+	user_free(&u);
+	return ok;
+}
+
+enum herr policy_manage_venue(struct txn *t, const struct actor *a, uint64_t venue_id)
+{
+	if (policy_is_venue_manager(t, a, venue_id))
+		return H_OK;
+	if (t->ret != H_OK)
+		return t->ret;
+	return txn_refuse(t, H_EFORBIDDEN, "only a manager of venue %llu may do this",
+			  (unsigned long long)venue_id);
+}
+
+enum herr policy_act_for_group(struct txn *t, const struct actor *a, uint64_t group_id,
+			       uint64_t venue_id)
+{
+	struct user u;
+	bool ok;
+
+	if (a->user_id == 0)
+		return H_OK;
+	if (actor_user(t, a, &u) != H_OK)
+		return t->ret;
+	ok = u.role == ROLE_ADMIN || user_member_of(&u, group_id) || user_manages(&u, venue_id);
+	user_free(&u);
+	return ok ? H_OK
+		  : txn_refuse(t, H_EFORBIDDEN, "you may only act for your own group's bookings");
+}

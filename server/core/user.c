@@ -1,0 +1,459 @@
+#include "user.h"
+
+#include "audit.h"
+#include "policy.h"
+#include "record.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_BYTES  200
+#define EMAIL_MAX_BYTES 254
+/* The email index keys are the address itself, so an address must fit in a key. */
+#define EMAIL_KEY_MAX (EMAIL_MAX_BYTES < KEY_MAX ? EMAIL_MAX_BYTES : KEY_MAX)
+
+static const char *const role_names[] = {
+    [ROLE_ADMIN] = "admin",
+    [ROLE_MANAGER] = "manager",
+    [ROLE_MEMBER] = "member",
+};
+
+#define ROLE_COUNT (sizeof(role_names) / sizeof(role_names[0]))
+
+void user_init(struct user *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->role = ROLE_MEMBER;
+}
+
+void user_free(struct user *u)
+{
+	free(u->name);
+	free(u->email);
+	free(u->venues);
+	free(u->groups);
+	free(u->password_hash);
+	memset(u, 0, sizeof(*u));
+}
+
+const char *role_name(enum role r)
+{
+	return (size_t)r < ROLE_COUNT ? role_names[r] : "member";
+}
+
+int role_parse(const char *s, enum role *out)
+{
+	if (s == NULL)
+		return -1;
+	for (size_t i = 0; i < ROLE_COUNT; i++) {
+		if (strcmp(s, role_names[i]) == 0) {
+			*out = (enum role)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+bool user_manages(const struct user *u, uint64_t venue_id)
+{
+	if (u->role != ROLE_MANAGER)
+		return false;
+	for (size_t i = 0; i < u->nvenues; i++)
+		if (u->venues[i] == venue_id)
+			return true;
+	return false;
+}
+
+bool user_member_of(const struct user *u, uint64_t group_id)
+{
+	if (u->role != ROLE_MEMBER)
+		return false;
+	for (size_t i = 0; i < u->ngroups; i++)
+		if (u->groups[i] == group_id)
+			return true;
+	return false;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The canonical form of an email address (trimmed, ASCII lower-cased), or NULL when s
+ * does not look like local@domain.tld. */
+static char *email_normalize(const char *s)
+{
+	const char *end, *at, *dot;
+	size_t n;
+	char *e;
+
+	if (s == NULL)
+		return NULL;
+	while (is_space(*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && is_space(end[-1]))
+		end--;
+	n = (size_t)(end - s);
+	if (n < 5 || n > EMAIL_MAX_BYTES)
+		return NULL;
+	e = xstrndup(s, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)e[i];
+
+		if (c <= 0x20 || c == 0x7f)
+			goto bad;
+		if (c >= 'A' && c <= 'Z')
+			e[i] = (char)(c - 'A' + 'a');
+	}
+	at = strchr(e, '@');
+	if (at == NULL || at == e || strchr(at + 1, '@') != NULL)
+		goto bad;
+	dot = strchr(at + 1, '.');
+	if (dot == NULL || at[1] == '.' || e[n - 1] == '.' || strstr(at + 1, "..") != NULL)
+		goto bad;
+	if (text_check(e, "email", EMAIL_MAX_BYTES, true, false, NULL) != H_OK)
+		goto bad;
+	return e;
+bad:
+	free(e);
+	return NULL;
+}
+
+static enum herr take_text(char **dst, const json_t *fields, const char *key, size_t max,
+                           bool required, bool multiline, struct herror *err)
+{
+	json_t *v = json_object_get(fields, key);
+	enum herr ret;
+
+	if (v == NULL)
+		return H_OK;
+	if (!json_is_string(v) && !(json_is_null(v) && !required))
+		return herror_set(err, H_EINVAL, "%s must be a string", key);
+	ret = text_check(json_string_value(v), key, max, required, multiline, err);
+	if (ret != H_OK)
+		return ret;
+	free(*dst);
+	*dst = xstrdup_or_null(json_string_value(v));
+	return H_OK;
+}
+
+/* Reads an array of distinct positive ids (duplicates are dropped). */
+static enum herr take_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
+                          struct herror *err)
+{
+	json_t *a = json_object_get(fields, key), *v;
+	uint64_t *ids;
+	size_t i, count = 0;
+
+	if (a == NULL)
+		return H_OK;
+	if (!json_is_array(a))
+		return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
+	ids = xcalloc(json_array_size(a) ? json_array_size(a) : 1, sizeof(*ids));
+	json_array_foreach(a, i, v)
+	{
+		uint64_t id;
+		bool seen = false;
+
+		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+			free(ids);
+			return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
+		}
+		id = (uint64_t)json_integer_value(v);
+		for (size_t j = 0; j < count; j++)
+			seen = seen || ids[j] == id;
+		if (!seen)
+			ids[count++] = id;
+	}
+	free(*dst);
+	*dst = ids;
+	*n = count;
+	return H_OK;
+}
+
+static uint64_t *ids_copy(const uint64_t *ids, size_t n)
+{
+	uint64_t *c = xcalloc(n ? n : 1, sizeof(*c));
+
+	if (n)
+		memcpy(c, ids, n * sizeof(*c));
+	return c;
+}
+
+enum herr user_apply(struct user *u, const json_t *fields, struct herror *err)
+{
+	struct user n = *u;
+	json_t *email = json_object_get(fields, "email");
+	json_t *role = json_object_get(fields, "role");
+	enum herr ret;
+
+	/* Work on copies so that u is untouched when a later field is refused. */
+	n.name = xstrdup_or_null(u->name);
+	n.email = xstrdup_or_null(u->email);
+	n.venues = ids_copy(u->venues, u->nvenues);
+	n.groups = ids_copy(u->groups, u->ngroups);
+	n.password_hash = xstrdup_or_null(u->password_hash);
+	if (email != NULL) {
+		char *e = email_normalize(json_string_value(email));
+
+		if (e == NULL) {
+			ret = herror_set(err, H_EINVAL,
+			                 "email must be an address such as "
+			                 "name@example.org");
+			goto fail;
+		}
+		if (strlen(e) > EMAIL_KEY_MAX) {
+			free(e);
+			ret = herror_set(err, H_EINVAL, "email is longer than %d bytes",
+			                 (int)EMAIL_KEY_MAX);
+			goto fail;
+		}
+		free(n.email);
+		n.email = e;
+	}
+	if (role != NULL && role_parse(json_string_value(role), &n.role) != 0) {
+		ret = herror_set(err, H_EINVAL, "role must be one of admin, manager, member");
+		goto fail;
+	}
+	if ((ret = take_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
+	    (ret = take_ids(&n.venues, &n.nvenues, fields, "venues", err)) ||
+	    (ret = take_ids(&n.groups, &n.ngroups, fields, "groups", err)))
+		goto fail;
+	if (n.name == NULL) {
+		ret = herror_set(err, H_EINVAL, "name is required");
+		goto fail;
+	}
+	if (n.email == NULL) {
+		ret = herror_set(err, H_EINVAL, "email is required");
+		goto fail;
+	}
+	if (n.role == ROLE_MANAGER && n.nvenues == 0) {
+		ret = herror_set(err, H_EINVAL, "a manager needs at least one venue");
+		goto fail;
+	}
+	if (n.role == ROLE_MEMBER && n.ngroups == 0) {
+		ret = herror_set(err, H_EINVAL, "a member needs at least one group");
+		goto fail;
+	}
+	user_free(u);
+	*u = n;
+	return H_OK;
+fail:
+	user_free(&n);
+	return ret;
+}
+
+json_t *user_to_json(const struct user *u, bool with_secret)
+{
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)u->id, "name",
+	                      u->name ? u->name : "", "email", u->email ? u->email : "", "role",
+	                      role_name(u->role), "created_at", (json_int_t)u->created_at);
+
+	json_object_set_new(o, "venues", json_ids_new(u->venues, u->nvenues));
+	json_object_set_new(o, "groups", json_ids_new(u->groups, u->ngroups));
+	if (with_secret && u->password_hash != NULL)
+		json_object_set_new(o, "password_hash", json_string(u->password_hash));
+	return o;
+}
+
+enum herr user_from_json(const json_t *o, struct user *u, struct herror *err)
+{
+	json_t *hash = json_object_get(o, "password_hash");
+	enum herr ret;
+
+	user_init(u);
+	if (hash != NULL && !json_is_string(hash) && !json_is_null(hash))
+		return herror_set(err, H_EINVAL, "password_hash must be a string");
+	ret = user_apply(u, o, err);
+	if (ret != H_OK)
+		return ret;
+	u->id = (uint64_t)json_int(o, "id", 0);
+	u->created_at = json_int(o, "created_at", 0);
+	u->password_hash = xstrdup_or_null(json_string_value(hash));
+	return H_OK;
+}
+
+enum herr user_get(struct txn *t, uint64_t id, struct user *out)
+{
+	json_t *o;
+	enum herr ret = record_get(t, DBI_USER, id, "user", &o);
+
+	user_init(out);
+	if (ret != H_OK)
+		return ret;
+	ret = user_from_json(o, out, t->err);
+	json_decref(o);
+	return ret == H_OK
+	           ? H_OK
+	           : txn_refuse(t, H_ESTORAGE, "user %llu is corrupt", (unsigned long long)id);
+}
+
+/* The email index key: the lower-case address (e is already normalized). */
+static bool email_key(struct key *k, const char *e)
+{
+	size_t n = strlen(e);
+
+	key_init(k);
+	if (n == 0 || n > EMAIL_KEY_MAX)
+		return false;
+	memcpy(k->b, e, n);
+	k->len = n;
+	return true;
+}
+
+/* The id the email index gives for e (normalized), or 0. */
+static uint64_t email_lookup(struct txn *t, const char *e)
+{
+	struct key k;
+	MDB_val v;
+
+	if (!email_key(&k, e) || !txn_get(t, DBI_USER_EMAIL, &k, &v))
+		return 0;
+	if (v.mv_size != 8) {
+		txn_refuse(t, H_ESTORAGE, "the email index entry of %s is corrupt", e);
+		return 0;
+	}
+	return key_get_u64(v.mv_data);
+}
+
+enum herr user_find_email(struct txn *t, const char *email, struct user *out)
+{
+	char *e = email_normalize(email);
+	uint64_t id = e != NULL ? email_lookup(t, e) : 0;
+
+	free(e);
+	user_init(out);
+	if (t->ret != H_OK)
+		return t->ret;
+	if (id == 0)
+		return herror_set(t->err, H_ENOTFOUND, "there is no user with that email");
+	return user_get(t, id, out);
+}
+
+void user_store(struct txn *t, const struct user *u, const struct user *old)
+{
+	json_t *o = user_to_json(u, true);
+	struct key k;
+	uint8_t id[8];
+
+	if (old != NULL && old->email != NULL &&
+	    (u->email == NULL || strcmp(old->email, u->email) != 0) && email_key(&k, old->email))
+		txn_del(t, DBI_USER_EMAIL, &k);
+	if (u->email != NULL && email_key(&k, u->email)) {
+		key_put_u64(id, u->id);
+		txn_put(t, DBI_USER_EMAIL, &k, id, sizeof(id));
+	}
+	record_put(t, DBI_USER, u->id, o);
+	json_decref(o);
+}
+
+/* Refuses when the user's venues or groups do not exist, or the email belongs to another
+ * user. */
+static enum herr check_user(struct txn *t, const struct user *u)
+{
+	uint64_t owner;
+
+	if (u->name == NULL || u->email == NULL)
+		return txn_refuse(t, H_EINVAL, "a user needs a name and an email");
+	if (strlen(u->email) > EMAIL_KEY_MAX)
+		return txn_refuse(t, H_EINVAL, "email is longer than %d bytes", (int)EMAIL_KEY_MAX);
+	if (u->role == ROLE_MANAGER && u->nvenues == 0)
+		return txn_refuse(t, H_EINVAL, "a manager needs at least one venue");
+	if (u->role == ROLE_MEMBER && u->ngroups == 0)
+		return txn_refuse(t, H_EINVAL, "a member needs at least one group");
+	for (size_t i = 0; i < u->nvenues; i++) {
+		if (!record_exists(t, DBI_VENUE, u->venues[i]))
+			return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
+			                  (unsigned long long)u->venues[i]);
+	}
+	for (size_t i = 0; i < u->ngroups; i++) {
+		if (!record_exists(t, DBI_GROUP, u->groups[i]))
+			return txn_refuse(t, H_ENOTFOUND, "there is no group %llu",
+			                  (unsigned long long)u->groups[i]);
+	}
+	owner = email_lookup(t, u->email);
+	if (owner != 0 && owner != u->id)
+		return txn_refuse(t, H_EEXISTS, "another user already has the email %s", u->email);
+	return t->ret;
+}
+
+enum herr user_create(struct txn *t, const struct actor *a, struct user *u, int64_t now)
+{
+	json_t *detail;
+
+	u->id = 0;
+	if (policy_admin(t, a) != H_OK || check_user(t, u) != H_OK)
+		return t->ret;
+	u->id = txn_next_id(t, "user");
+	u->created_at = now;
+	user_store(t, u, NULL);
+	detail = user_to_json(u, false);
+	audit_append(t, a, "user", u->id, "create", NULL, detail, now);
+	json_decref(detail);
+	return t->ret;
+}
+
+enum herr user_update(struct txn *t, const struct actor *a, const struct user *u, int64_t now)
+{
+	struct user old;
+	json_t *detail;
+
+	if (!record_exists(t, DBI_USER, u->id))
+		return txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
+		                  (unsigned long long)u->id);
+	if (policy_admin(t, a) != H_OK || check_user(t, u) != H_OK)
+		return t->ret;
+	if (user_get(t, u->id, &old) != H_OK) {
+		user_free(&old);
+		return t->ret;
+	}
+	user_store(t, u, &old);
+	user_free(&old);
+	detail = user_to_json(u, false);
+	audit_append(t, a, "user", u->id, "update", NULL, detail, now);
+	json_decref(detail);
+	return t->ret;
+}
+
+enum herr user_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
+{
+	struct key k = key_id(id), ek;
+	struct user old;
+
+	if (!record_exists(t, DBI_USER, id))
+		return txn_refuse(t, H_ENOTFOUND, "there is no user %llu", (unsigned long long)id);
+	if (policy_admin(t, a) != H_OK)
+		return t->ret;
+	if (user_get(t, id, &old) != H_OK) {
+		user_free(&old);
+		return t->ret;
+	}
+	if (email_key(&ek, old.email) && email_lookup(t, old.email) == id)
+		txn_del(t, DBI_USER_EMAIL, &ek);
+	user_free(&old);
+	txn_del(t, DBI_USER, &k);
+	audit_append(t, a, "user", id, "remove", NULL, NULL, now);
+	return t->ret;
+}
+
+enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), void *arg)
+{
+	struct key none;
+	struct scan s;
+	bool more = true;
+
+	key_init(&none);
+	scan_begin(&s, t, DBI_USER, &none, NULL);
+	while (more && scan_next(&s)) {
+		struct user u;
+
+		if (user_get(t, key_get_u64(s.k.mv_data), &u) != H_OK)
+			break;
+		more = fn(&u, arg);
+		user_free(&u);
+	}
+	scan_end(&s);
+	return t->ret;
+}

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Runs every test suite against the binaries in BUILD (default build/) and prints, as
+# its last line, "tests: N passed, M failed". Exits non-zero when anything failed.
+#
+# Each suite prints its own lines and ends with "<suite>: N passed, M failed".
+BUILD=${1:-build}
+cd "$(dirname "$0")/.." || exit 2
+BUILD=$(cd "$BUILD" && pwd) || exit 2
+export BUILD
+passed=0
+failed=0
+log=$(mktemp)
+
+run_suite() {
+	name=$1
+	shift
+	"$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	last=$(grep -E '^[a-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$last" ]; then
+		echo "not ok - suite $name printed no summary (exit $rc)"
+		failed=$((failed + 1))
+		return
+	fi
+	p=$(echo "$last" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+	f=$(echo "$last" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - suite $name exited $rc"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+run_suite unit "$BUILD/test-unit"
+for t in tests/cli/test_*.sh; do
+	run_suite "$(basename "$t" .sh)" sh "$t"
+done
+rm -f "$log"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
