@@ -63,6 +63,9 @@ $(HALLS): $(CLI_OBJ) $(LIB)
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS)
 
+$(BUILD)/bench-core: $(BUILD)/tests/bench/bench_core.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 # Every test; the last line is "tests: N passed, M failed".
 test: deps
 	@$(MAKE) --no-print-directory build

@@ -33,16 +33,16 @@ static enum herr dump_kind(struct txn *t, const char *kind, enum dbi d, FILE *ou
 	key_init(&none);
 	scan_begin(&s, t, d, &none, NULL);
 	while (scan_next(&s)) {
-		json_t *o;
-		char *line;
+		json_t *o, *line;
+		char *text;
 
 		if (record_get(t, d, key_get_u64(s.k.mv_data), kind, &o) != H_OK)
 			break;
-		json_object_set_new(o, "kind", json_string(kind));
-		line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-		fprintf(out, "%s\n", line);
-		free(line);
-		json_decref(o);
+		line = json_pack("{s:s, s:o}", "kind", kind, "record", o);
+		text = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
+		fprintf(out, "%s\n", text);
+		free(text);
+		json_decref(line);
 	}
 	scan_end(&s);
 	return t->ret;
@@ -122,32 +122,33 @@ static enum herr import_record(struct txn *t, const char *kind, const json_t *o,
 enum herr dump_import_line(struct txn *t, const char *line, struct herror *err)
 {
 	json_error_t jerr;
-	json_t *o = json_loads(line, 0, &jerr);
+	json_t *line_obj = json_loads(line, 0, &jerr), *o;
 	const char *kind;
 	json_int_t id;
 	enum herr ret;
 
-	if (o == NULL || !json_is_object(o)) {
-		json_decref(o);
+	if (line_obj == NULL || !json_is_object(line_obj)) {
+		json_decref(line_obj);
 		return herror_set(err, H_EINVAL, "not a JSON object: %s", jerr.text);
 	}
-	kind = json_str(o, "kind");
+	kind = json_str(line_obj, "kind");
+	o = json_object_get(line_obj, "record");
 	id = json_int(o, "id", 0);
-	if (kind == NULL || id <= 0) {
-		json_decref(o);
-		return herror_set(err, H_EINVAL, "a record needs a kind and a positive id");
+	if (kind == NULL || !json_is_object(o) || id <= 0) {
+		json_decref(line_obj);
+		return herror_set(err, H_EINVAL,
+				  "a line needs a kind and a record with a positive id");
 	}
 	for (size_t i = 0; i < DUMP_KIND_COUNT; i++)
 		if (strcmp(kind, dump_kinds[i].kind) == 0 &&
 		    record_exists(t, dump_kinds[i].dbi, (uint64_t)id)) {
-			json_decref(o);
+			json_decref(line_obj);
 			return herror_set(err, H_EEXISTS, "%s %lld appears twice", kind,
 					  (long long)id);
 		}
-	json_object_del(o, "kind");
 	ret = import_record(t, kind, o, (uint64_t)id);
 	if (ret == H_OK)
 		txn_seen_id(t, kind, (uint64_t)id);
-	json_decref(o);
+	json_decref(line_obj);
 	return ret;
 }

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-/* One line per record: {"kind":"venue", ...record}. Kinds in dependency order
+/* One line per record: {"kind":"venue","record":{...}}. Kinds in dependency order
  * (venue, room, group, user, closure, booking, audit), ids ascending. */
 enum herr dump_export(struct txn *t, FILE *out);
 /* Loads one exported line, keeping its id, and rebuilds its indexes. */

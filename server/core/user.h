@@ -24,8 +24,8 @@ struct user {
 
 void user_init(struct user *u);
 void user_free(struct user *u);
-/* Fields: "name", "email", "role", "venues", "groups". Passwords are set with
- * user_set_password, never through fields. */
+/* Fields: "name", "email", "role", "venues", "groups". Passwords are never set through
+ * fields: the caller hashes one (auth.h, off any event loop) into password_hash. */
 enum herr user_apply(struct user *u, const json_t *fields, struct herror *err);
 /* with_secret adds the password hash (export only). */
 json_t *user_to_json(const struct user *u, bool with_secret);

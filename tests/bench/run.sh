@@ -1,0 +1,8 @@
+#!/bin/sh
+# Builds and runs the benchmarks. They print figures and assert nothing: quote medians,
+# and compare runs on the same machine only.
+set -e
+BUILD=${1:-build}
+cd "$(dirname "$0")/../.."
+make -s "$BUILD/bench-core"
+"$BUILD/bench-core"
