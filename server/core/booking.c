@@ -826,7 +826,8 @@ enum herr booking_each(struct txn *t, const struct booking_filter *f,
 			list_add(t, &l, f, key_get_u64(s.k.mv_data));
 		scan_end(&s);
 	}
-	qsort(l.items, l.n, sizeof(*l.items), booking_cmp);
+	if (l.n > 0)
+		qsort(l.items, l.n, sizeof(*l.items), booking_cmp);
 	for (i = 0; i < l.n && t->ret == H_OK; i++)
 		if (!fn(&l.items[i], arg))
 			break;

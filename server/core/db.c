@@ -258,6 +258,33 @@ enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err)
 	return herror_set(err, H_EFULL, "storage is full: gave up growing the map");
 }
 
+enum herr txn_try(struct txn *t, db_write_fn fn, void *arg)
+{
+	struct txn child = *t;
+	enum herr ret;
+	int rc;
+
+	if (t->ret != H_OK)
+		return t->ret;
+	rc = mdb_txn_begin(mdb_txn_env(t->txn), t->txn, 0, &child.txn);
+	if (rc != 0)
+		return txn_fail(t, rc, "nested transaction");
+	ret = fn(&child, arg);
+	if (ret == H_OK && child.ret == H_OK) {
+		rc = mdb_txn_commit(child.txn);
+		return rc == 0 ? H_OK : txn_fail(t, rc, "nested commit");
+	}
+	mdb_txn_abort(child.txn);
+	if (ret == H_OK)
+		ret = child.ret;
+	/* A refusal undoes only fn's writes; a storage fault ends the whole transaction. */
+	if (!herr_is_refusal(ret)) {
+		t->map_full = child.map_full;
+		t->ret = ret;
+	}
+	return ret;
+}
+
 static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
 {
 	struct txn t;
@@ -281,7 +308,9 @@ static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
 					  dbi_names[i], mdb_strerror(rc));
 		}
 	}
-	rc = create ? mdb_txn_commit(t.txn) : (mdb_txn_abort(t.txn), 0);
+	/* Committing (even a read-only transaction) keeps the handles; aborting would
+	 * close the ones this transaction opened. */
+	rc = mdb_txn_commit(t.txn);
 	if (rc != 0)
 		return herror_set(err, mdb_to_herr(rc), "storage: %s", mdb_strerror(rc));
 	return H_OK;

@@ -70,6 +70,12 @@ typedef enum herr (*db_write_fn)(struct txn *t, void *arg);
  * db_write returns. */
 enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err);
 
+/* Runs fn in a transaction nested in t (LMDB child transaction). When fn is refused,
+ * its writes are undone and t goes on as if fn had not run; a storage fault is sticky on
+ * t. For doing several independent things in one durable commit (group commit, demo
+ * data) where one refusal must not undo the others. */
+enum herr txn_try(struct txn *t, db_write_fn fn, void *arg);
+
 /* Sticky-error helpers. txn_get returns 1 when found, 0 when not (or on an earlier error). */
 int txn_get(struct txn *t, enum dbi d, const struct key *k, MDB_val *val);
 void txn_put(struct txn *t, enum dbi d, const struct key *k, const void *val, size_t len);

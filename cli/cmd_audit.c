@@ -1,0 +1,86 @@
+/* halls audit [--booking ID]: every change, who made it and why, oldest first. */
+#include "cli.h"
+
+#include <stdlib.h>
+
+struct cmd_audit_list {
+	struct cli *c;
+	struct txn *t;
+	json_t *array;
+	struct table table;
+};
+
+/* "console" for the operator, else the user's email (or id when removed). */
+static char *cmd_audit_who(struct txn *t, uint64_t user_id)
+{
+	struct user u;
+	char *who;
+
+	if (user_id == 0)
+		return xstrdup("console");
+	if (user_get(t, user_id, &u) == H_OK)
+		who = xstrdup(u.email);
+	else
+		who = xasprintf("user %llu", (unsigned long long)user_id);
+	user_free(&u);
+	return who;
+}
+
+static bool cmd_audit_one(const json_t *e, void *arg)
+{
+	struct cmd_audit_list *l = arg;
+	char id[24], object[24], at[32], *who;
+	const char *note = json_str(e, "note");
+
+	if (l->c->json) {
+		json_array_append_new(l->array, json_deep_copy(e));
+		return true;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)json_int(e, "id", 0));
+	snprintf(object, sizeof(object), "%lld", (long long)json_int(e, "object_id", 0));
+	time_format(json_int(e, "at", 0), TZ_DEFAULT, at);
+	who = cmd_audit_who(l->t, (uint64_t)json_int(e, "user_id", 0));
+	table_add(&l->table, id, at, who, json_str(e, "kind"), object, json_str(e, "action"), note);
+	free(who);
+	return true;
+}
+
+int cmd_audit_list(struct cli *c, int argc, char **argv)
+{
+	static const char *headers[] = {"ID", "AT", "USER", "KIND", "OBJECT", "ACTION", "NOTE"};
+	struct opt opts[] = {{.name = "booking", .type = OPT_VALUE}, {.name = NULL}};
+	struct cmd_audit_list l = {.c = c};
+	uint64_t booking = 0;
+	struct herror err;
+	struct txn t;
+	size_t nargs;
+	enum herr ret;
+	int rc;
+
+	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
+	    (rc = opt_id(c, opts, "booking", &booking)) != CLI_OK)
+		return rc;
+	herror_clear(&err);
+	if (db_read_begin(c->db, &t, &err) != H_OK)
+		return out_error(c, &err);
+	l.t = &t;
+	l.array = json_array();
+	table_init(&l.table, 7, headers);
+	if (booking != 0 && !record_exists(&t, DBI_BOOKING, booking))
+		ret = herror_set(&err, H_ENOTFOUND, "there is no booking %llu",
+		                 (unsigned long long)booking);
+	else
+		ret = audit_each(&t, booking, cmd_audit_one, &l);
+	db_read_end(&t);
+	if (ret != H_OK) {
+		rc = out_error(c, &err);
+	} else if (c->json) {
+		out_json(l.array);
+		l.array = NULL;
+	} else {
+		table_print(&l.table, stdout);
+	}
+	json_decref(l.array);
+	table_free(&l.table);
+	return rc;
+}

@@ -1,0 +1,486 @@
+/* halls booking request|approve|decline|cancel|show|list|move
+ *
+ * Times on the command line are read in the zone of the room's venue; bookings are
+ * printed with "start" and "end" in that zone's offset (RFC 3339), and "start_ts" and
+ * "end_ts" in UTC seconds. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+json_t *cmd_booking_json_zone(const struct booking *b, const char *zone)
+{
+	json_t *o = booking_to_json(b);
+	char when[32];
+
+	time_format(b->start, zone, when);
+	json_object_set_new(o, "start", json_string(when));
+	time_format(b->end, zone, when);
+	json_object_set_new(o, "end", json_string(when));
+	return o;
+}
+
+json_t *cmd_booking_json(struct txn *t, const struct booking *b)
+{
+	char *zone = NULL;
+	json_t *o;
+
+	zone_of_room(t, b->room_id, &zone);
+	o = cmd_booking_json_zone(b, zone != NULL ? zone : TZ_DEFAULT);
+	free(zone);
+	return o;
+}
+
+/* One booking command's work, run (perhaps more than once) inside db_write. */
+struct cmd_booking_op {
+	struct cli *c;
+	enum {
+		CMD_BOOKING_REQUEST,
+		CMD_BOOKING_APPROVE,
+		CMD_BOOKING_DECLINE,
+		CMD_BOOKING_CANCEL,
+		CMD_BOOKING_MOVE
+	} what;
+	uint64_t id;
+	struct booking b; /* request: the request */
+	bool approve_now;
+	const char *note;
+	json_t *fields; /* move */
+	json_t *result;
+	uint64_t pending[HERR_MAX_CONFLICTS]; /* approve: pending requests now conflicting */
+	size_t npending;
+};
+
+static enum herr cmd_booking_write(struct txn *t, void *arg)
+{
+	struct cmd_booking_op *op = arg;
+	struct booking out;
+	enum herr ret;
+	int64_t now = op->c->now;
+
+	json_decref(op->result);
+	op->result = NULL;
+	op->npending = 0;
+	booking_init(&out);
+	switch (op->what) {
+	case CMD_BOOKING_REQUEST:
+		ret = booking_request(t, &cli_console, &op->b, op->approve_now, now);
+		if (ret == H_OK)
+			op->result = cmd_booking_json(t, &op->b);
+		return ret;
+	case CMD_BOOKING_APPROVE:
+		ret = booking_approve(t, &cli_console, op->id, op->note, now, &out);
+		break;
+	case CMD_BOOKING_DECLINE:
+		ret = booking_decline(t, &cli_console, op->id, op->note, now, &out);
+		break;
+	case CMD_BOOKING_CANCEL:
+		ret = booking_cancel(t, &cli_console, op->id, op->note, now, &out);
+		break;
+	case CMD_BOOKING_MOVE:
+	default:
+		ret = booking_update(t, &cli_console, op->id, op->fields, now, &out);
+		break;
+	}
+	if (ret == H_OK && op->what == CMD_BOOKING_APPROVE && t->err != NULL) {
+		op->npending = t->err->nconflicts;
+		memcpy(op->pending, t->err->conflicts, op->npending * sizeof(op->pending[0]));
+	}
+	if (ret == H_OK)
+		op->result = cmd_booking_json(t, &out);
+	booking_free(&out);
+	return ret;
+}
+
+static int cmd_booking_run(struct cli *c, struct cmd_booking_op *op)
+{
+	struct herror err;
+	char *ids;
+
+	herror_clear(&err);
+	op->c = c;
+	if (db_write(c->db, cmd_booking_write, op, &err) != H_OK) {
+		json_decref(op->result);
+		op->result = NULL;
+		return out_error(c, &err);
+	}
+	if (op->what == CMD_BOOKING_APPROVE) {
+		json_object_set_new(op->result, "conflicting_pending",
+		                    json_ids_new(op->pending, op->npending));
+		if (op->npending > 0 && !c->json) {
+			ids = out_ids(op->pending, op->npending);
+			fprintf(stderr, "halls: pending requests now conflicting: %s\n", ids);
+			free(ids);
+		}
+	}
+	out_object(c, op->result);
+	op->result = NULL;
+	return CLI_OK;
+}
+
+int cmd_booking_request(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "room", .type = OPT_VALUE},      {.name = "group", .type = OPT_VALUE},
+	    {.name = "start", .type = OPT_VALUE},     {.name = "end", .type = OPT_VALUE},
+	    {.name = "title", .type = OPT_VALUE},     {.name = "description", .type = OPT_VALUE},
+	    {.name = "attendees", .type = OPT_VALUE}, {.name = "public", .type = OPT_FLAG},
+	    {.name = "approve", .type = OPT_FLAG},    {.name = NULL},
+	};
+	static const char *const required[] = {"room", "group", "start", "end", "title"};
+	struct cmd_booking_op op = {.what = CMD_BOOKING_REQUEST};
+	uint64_t attendees = 0;
+	struct herror err;
+	char *zone = NULL;
+	size_t nargs;
+	int rc;
+
+	booking_init(&op.b);
+	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK)
+		goto out;
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if ((rc = opt_need(c, opts, required[i])) != CLI_OK)
+			goto out;
+	if ((rc = opt_id(c, opts, "room", &op.b.room_id)) != CLI_OK ||
+	    (rc = opt_id(c, opts, "group", &op.b.group_id)) != CLI_OK ||
+	    (rc = opt_uint(c, opts, "attendees", UINT32_MAX, &attendees)) != CLI_OK)
+		goto out;
+	herror_clear(&err);
+	if (zone_read(c, 0, op.b.room_id, &zone, &err) != H_OK) {
+		rc = out_error(c, &err);
+		goto out;
+	}
+	if ((rc = opt_time(c, opts, "start", zone, &op.b.start)) != CLI_OK ||
+	    (rc = opt_time(c, opts, "end", zone, &op.b.end)) != CLI_OK)
+		goto out;
+	op.b.title = xstrdup(opt_str(opts, "title"));
+	op.b.description = xstrdup_or_null(opt_str(opts, "description"));
+	op.b.attendees = (uint32_t)attendees;
+	op.b.public = opt_flag(opts, "public");
+	op.approve_now = opt_flag(opts, "approve");
+	rc = cmd_booking_run(c, &op);
+out:
+	free(zone);
+	booking_free(&op.b);
+	return rc;
+}
+
+/* approve, decline and cancel: ID [--note TEXT]. */
+static int cmd_booking_decide(struct cli *c, int argc, char **argv, int what)
+{
+	struct opt opts[] = {{.name = "note", .type = OPT_VALUE}, {.name = NULL}};
+	struct cmd_booking_op op = {.what = what};
+	char *args[1];
+	size_t nargs;
+	int rc;
+
+	booking_init(&op.b);
+	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
+	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &op.id)) != CLI_OK)
+		return rc;
+	op.note = opt_str(opts, "note");
+	return cmd_booking_run(c, &op);
+}
+
+int cmd_booking_approve(struct cli *c, int argc, char **argv)
+{
+	return cmd_booking_decide(c, argc, argv, CMD_BOOKING_APPROVE);
+}
+
+int cmd_booking_decline(struct cli *c, int argc, char **argv)
+{
+	return cmd_booking_decide(c, argc, argv, CMD_BOOKING_DECLINE);
+}
+
+int cmd_booking_cancel(struct cli *c, int argc, char **argv)
+{
+	return cmd_booking_decide(c, argc, argv, CMD_BOOKING_CANCEL);
+}
+
+/* The zone of booking id's venue, in a read transaction of its own. */
+static enum herr cmd_booking_zone(struct cli *c, uint64_t id, char **zone, struct herror *err)
+{
+	struct booking b;
+	struct txn t;
+	enum herr ret;
+
+	*zone = NULL;
+	ret = db_read_begin(c->db, &t, err);
+	if (ret != H_OK)
+		return ret;
+	ret = booking_get(&t, id, &b);
+	if (ret == H_OK)
+		ret = zone_of_room(&t, b.room_id, zone);
+	booking_free(&b);
+	db_read_end(&t);
+	return ret;
+}
+
+int cmd_booking_move(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "start", .type = OPT_VALUE},
+	    {.name = "end", .type = OPT_VALUE},
+	    {.name = "title", .type = OPT_VALUE},
+	    {.name = "attendees", .type = OPT_VALUE},
+	    {.name = "public", .type = OPT_FLAG},
+	    {.name = "private", .type = OPT_FLAG},
+	    {.name = NULL},
+	};
+	struct cmd_booking_op op = {.what = CMD_BOOKING_MOVE};
+	struct herror err;
+	char *args[1], *zone = NULL;
+	int64_t start, end;
+	size_t nargs;
+	int rc;
+
+	booking_init(&op.b);
+	op.fields = json_object();
+	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
+	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &op.id)) != CLI_OK ||
+	    (rc = opt_to_json_uint(c, opts, "attendees", UINT32_MAX, op.fields, "attendees")) !=
+	        CLI_OK)
+		goto out;
+	if (opt_flag(opts, "public") && opt_flag(opts, "private")) {
+		rc = out_usage(c, "give --public or --private, not both");
+		goto out;
+	}
+	herror_clear(&err);
+	if (cmd_booking_zone(c, op.id, &zone, &err) != H_OK) {
+		rc = out_error(c, &err);
+		goto out;
+	}
+	if ((rc = opt_time(c, opts, "start", zone, &start)) != CLI_OK ||
+	    (rc = opt_time(c, opts, "end", zone, &end)) != CLI_OK)
+		goto out;
+	if (opt_str(opts, "start") != NULL)
+		json_object_set_new(op.fields, "start", json_integer((json_int_t)start));
+	if (opt_str(opts, "end") != NULL)
+		json_object_set_new(op.fields, "end", json_integer((json_int_t)end));
+	opt_to_json_str(opts, "title", op.fields, "title");
+	if (opt_flag(opts, "public") || opt_flag(opts, "private"))
+		json_object_set_new(op.fields, "public", json_boolean(opt_flag(opts, "public")));
+	if (json_object_size(op.fields) == 0) {
+		rc = out_usage(c, "nothing to change");
+		goto out;
+	}
+	rc = cmd_booking_run(c, &op);
+out:
+	free(zone);
+	json_decref(op.fields);
+	return rc;
+}
+
+int cmd_booking_show(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = {{.name = NULL}};
+	struct herror err;
+	struct booking b;
+	struct txn t;
+	char *args[1];
+	size_t nargs;
+	uint64_t id;
+	json_t *o;
+	int rc;
+
+	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
+	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &id)) != CLI_OK)
+		return rc;
+	herror_clear(&err);
+	if (db_read_begin(c->db, &t, &err) != H_OK)
+		return out_error(c, &err);
+	if (booking_get(&t, id, &b) != H_OK) {
+		db_read_end(&t);
+		booking_free(&b);
+		return out_error(c, &err);
+	}
+	o = cmd_booking_json(&t, &b);
+	db_read_end(&t);
+	booking_free(&b);
+	out_object(c, o);
+	return CLI_OK;
+}
+
+/* Names and zones of the rooms and groups a listing mentions, looked up once each. */
+struct cmd_booking_name {
+	uint64_t id;
+	char *name, *zone;
+};
+
+struct cmd_booking_list {
+	struct cli *c;
+	struct txn *t;
+	json_t *array;
+	struct table table;
+	struct cmd_booking_name *rooms, *groups;
+	size_t nrooms, ngroups;
+};
+
+static struct cmd_booking_name *cmd_booking_name_add(struct cmd_booking_name **v, size_t *n,
+                                                     uint64_t id)
+{
+	struct cmd_booking_name *e;
+
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	e = &(*v)[(*n)++];
+	e->id = id;
+	e->name = NULL;
+	e->zone = NULL;
+	return e;
+}
+
+static const struct cmd_booking_name *cmd_booking_room(struct cmd_booking_list *l, uint64_t id)
+{
+	struct cmd_booking_name *e;
+	struct room r;
+
+	for (size_t i = 0; i < l->nrooms; i++)
+		if (l->rooms[i].id == id)
+			return &l->rooms[i];
+	e = cmd_booking_name_add(&l->rooms, &l->nrooms, id);
+	if (room_get(l->t, id, &r) == H_OK) {
+		e->name = xstrdup(r.name);
+		zone_of_venue(l->t, r.venue_id, &e->zone);
+	}
+	room_free(&r);
+	if (e->name == NULL)
+		e->name = xasprintf("room %llu", (unsigned long long)id);
+	if (e->zone == NULL)
+		e->zone = xstrdup(TZ_DEFAULT);
+	return e;
+}
+
+static const char *cmd_booking_group(struct cmd_booking_list *l, uint64_t id)
+{
+	struct cmd_booking_name *e;
+	struct group g;
+
+	for (size_t i = 0; i < l->ngroups; i++)
+		if (l->groups[i].id == id)
+			return l->groups[i].name;
+	e = cmd_booking_name_add(&l->groups, &l->ngroups, id);
+	if (group_get(l->t, id, &g) == H_OK)
+		e->name = xstrdup(g.name);
+	else
+		e->name = xasprintf("group %llu", (unsigned long long)id);
+	group_free(&g);
+	return e->name;
+}
+
+static bool cmd_booking_list_one(const struct booking *b, void *arg)
+{
+	struct cmd_booking_list *l = arg;
+	const struct cmd_booking_name *room = cmd_booking_room(l, b->room_id);
+	char id[24], start[32], end[32];
+	struct localtm a, z;
+
+	if (l->c->json) {
+		json_array_append_new(l->array, cmd_booking_json_zone(b, room->zone));
+		return true;
+	}
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)b->id);
+	out_local(b->start, room->zone, start);
+	/* The end as a clock time when it is the same day, else in full. */
+	tz_to_local(room->zone, b->start, &a);
+	tz_to_local(room->zone, b->end, &z);
+	if (a.year == z.year && a.month == z.month && a.day == z.day)
+		out_clock(b->end, room->zone, end);
+	else
+		out_local(b->end, room->zone, end);
+	table_add(&l->table, id, booking_status_name(b->status), room->name,
+	          cmd_booking_group(l, b->group_id), start, end, b->title);
+	return true;
+}
+
+static void cmd_booking_list_free(struct cmd_booking_list *l)
+{
+	for (size_t i = 0; i < l->nrooms; i++) {
+		free(l->rooms[i].name);
+		free(l->rooms[i].zone);
+	}
+	for (size_t i = 0; i < l->ngroups; i++)
+		free(l->groups[i].name);
+	free(l->rooms);
+	free(l->groups);
+	json_decref(l->array);
+	table_free(&l->table);
+}
+
+int cmd_booking_list(struct cli *c, int argc, char **argv)
+{
+	static const char *headers[] = {"ID", "STATUS", "ROOM", "GROUP", "START", "END", "TITLE"};
+	struct opt opts[] = {
+	    {.name = "room", .type = OPT_VALUE},
+	    {.name = "venue", .type = OPT_VALUE},
+	    {.name = "group", .type = OPT_VALUE},
+	    {.name = "status", .type = OPT_VALUE},
+	    {.name = "from", .type = OPT_VALUE},
+	    {.name = "to", .type = OPT_VALUE},
+	    {.name = NULL},
+	};
+	struct cmd_booking_list l = {.c = c};
+	struct booking_filter f;
+	enum booking_status status;
+	struct herror err;
+	char *zone = NULL;
+	struct txn t;
+	size_t nargs;
+	enum herr ret;
+	int rc;
+
+	booking_filter_init(&f);
+	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
+	    (rc = opt_id(c, opts, "room", &f.room_id)) != CLI_OK ||
+	    (rc = opt_id(c, opts, "venue", &f.venue_id)) != CLI_OK ||
+	    (rc = opt_id(c, opts, "group", &f.group_id)) != CLI_OK)
+		return rc;
+	if (opt_str(opts, "status") != NULL) {
+		if (booking_status_parse(opt_str(opts, "status"), &status) != 0)
+			return out_usage(c, "--status must be pending, approved, declined or "
+			                    "cancelled");
+		f.status = (int)status;
+	}
+	herror_clear(&err);
+	if (opt_str(opts, "from") != NULL || opt_str(opts, "to") != NULL) {
+		if (zone_read(c, f.venue_id, f.room_id, &zone, &err) != H_OK)
+			return out_error(c, &err);
+		f.from = INT64_MIN / 4;
+		f.to = INT64_MAX / 4;
+		rc = opt_time(c, opts, "from", zone, &f.from);
+		if (rc == CLI_OK)
+			rc = opt_time(c, opts, "to", zone, &f.to);
+		free(zone);
+		if (rc != CLI_OK)
+			return rc;
+		if (f.to <= f.from)
+			return out_usage(c, "--to must be after --from");
+	}
+	if (db_read_begin(c->db, &t, &err) != H_OK)
+		return out_error(c, &err);
+	l.t = &t;
+	l.array = json_array();
+	table_init(&l.table, 7, headers);
+	ret = H_OK;
+	if (f.room_id != 0 && !record_exists(&t, DBI_ROOM, f.room_id))
+		ret = herror_set(&err, H_ENOTFOUND, "there is no room %llu",
+		                 (unsigned long long)f.room_id);
+	else if (f.venue_id != 0 && !record_exists(&t, DBI_VENUE, f.venue_id))
+		ret = herror_set(&err, H_ENOTFOUND, "there is no venue %llu",
+		                 (unsigned long long)f.venue_id);
+	else if (f.group_id != 0 && !record_exists(&t, DBI_GROUP, f.group_id))
+		ret = herror_set(&err, H_ENOTFOUND, "there is no group %llu",
+		                 (unsigned long long)f.group_id);
+	if (ret == H_OK)
+		ret = booking_each(&t, &f, cmd_booking_list_one, &l);
+	db_read_end(&t);
+	if (ret != H_OK) {
+		rc = out_error(c, &err);
+	} else if (c->json) {
+		out_json(l.array);
+		l.array = NULL;
+	} else {
+		table_print(&l.table, stdout);
+	}
+	cmd_booking_list_free(&l);
+	return rc;
+}

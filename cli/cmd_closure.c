@@ -1,0 +1,256 @@
+/* halls closure add|list|show|rm: a venue or a room closed for an interval. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+json_t *cmd_closure_json_zone(const struct closure *cl, const char *zone)
+{
+	json_t *o = closure_to_json(cl);
+	char when[32];
+
+	json_object_set_new(o, "start_ts", json_integer((json_int_t)cl->start));
+	json_object_set_new(o, "end_ts", json_integer((json_int_t)cl->end));
+	time_format(cl->start, zone, when);
+	json_object_set_new(o, "start", json_string(when));
+	time_format(cl->end, zone, when);
+	json_object_set_new(o, "end", json_string(when));
+	return o;
+}
+
+/* The zone of a closure's venue; Europe/London when its room or venue has gone. */
+static char *cmd_closure_zone(struct txn *t, const struct closure *cl)
+{
+	char *zone = NULL;
+
+	if (cl->scope == CLOSURE_ROOM)
+		zone_of_room(t, cl->target, &zone);
+	else
+		zone_of_venue(t, cl->target, &zone);
+	return zone != NULL ? zone : xstrdup(TZ_DEFAULT);
+}
+
+json_t *cmd_closure_json(struct txn *t, const struct closure *cl)
+{
+	char *zone = cmd_closure_zone(t, cl);
+	json_t *o = cmd_closure_json_zone(cl, zone);
+
+	free(zone);
+	return o;
+}
+
+struct cmd_closure_op {
+	struct cli *c;
+	struct closure cl; /* add: the closure; rm: cl.id */
+	bool remove;
+	json_t *result;
+};
+
+static enum herr cmd_closure_write(struct txn *t, void *arg)
+{
+	struct cmd_closure_op *op = arg;
+	enum herr ret;
+
+	json_decref(op->result);
+	op->result = NULL;
+	if (op->remove)
+		return closure_remove(t, &cli_console, op->cl.id, op->c->now);
+	op->cl.id = 0;
+	ret = closure_create(t, &cli_console, &op->cl, op->c->now);
+	if (ret == H_OK)
+		op->result = cmd_closure_json(t, &op->cl);
+	return ret;
+}
+
+static int cmd_closure_run(struct cli *c, struct cmd_closure_op *op)
+{
+	struct herror err;
+
+	herror_clear(&err);
+	op->c = c;
+	if (db_write(c->db, cmd_closure_write, op, &err) != H_OK) {
+		json_decref(op->result);
+		return out_error(c, &err);
+	}
+	if (op->remove)
+		out_done(c,
+		         json_pack("{s:s, s:I, s:b}", "kind", "closure", "id",
+		                   (json_int_t)op->cl.id, "removed", 1),
+		         "removed closure %llu", (unsigned long long)op->cl.id);
+	else
+		out_object(c, op->result);
+	return CLI_OK;
+}
+
+/* --venue ID | --room ID: exactly one when required, at most one otherwise. */
+static int cmd_closure_target(struct cli *c, struct opt *opts, bool required, uint64_t *venue,
+                              uint64_t *room)
+{
+	int rc;
+
+	if ((rc = opt_id(c, opts, "venue", venue)) != CLI_OK ||
+	    (rc = opt_id(c, opts, "room", room)) != CLI_OK)
+		return rc;
+	if (*venue != 0 && *room != 0)
+		return out_usage(c, "give --venue or --room, not both");
+	if (required && *venue == 0 && *room == 0)
+		return out_usage(c, "--venue or --room is required");
+	return CLI_OK;
+}
+
+int cmd_closure_add(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "venue", .type = OPT_VALUE},  {.name = "room", .type = OPT_VALUE},
+	    {.name = "from", .type = OPT_VALUE},   {.name = "to", .type = OPT_VALUE},
+	    {.name = "reason", .type = OPT_VALUE}, {.name = NULL},
+	};
+	struct cmd_closure_op op = {0};
+	uint64_t venue = 0, room = 0;
+	struct herror err;
+	char *zone = NULL;
+	size_t nargs;
+	int rc;
+
+	closure_init(&op.cl);
+	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
+	    (rc = cmd_closure_target(c, opts, true, &venue, &room)) != CLI_OK ||
+	    (rc = opt_need(c, opts, "from")) != CLI_OK ||
+	    (rc = opt_need(c, opts, "to")) != CLI_OK ||
+	    (rc = opt_need(c, opts, "reason")) != CLI_OK)
+		goto out;
+	herror_clear(&err);
+	if (zone_read(c, venue, room, &zone, &err) != H_OK) {
+		rc = out_error(c, &err);
+		goto out;
+	}
+	if ((rc = opt_time(c, opts, "from", zone, &op.cl.start)) != CLI_OK ||
+	    (rc = opt_time(c, opts, "to", zone, &op.cl.end)) != CLI_OK)
+		goto out;
+	op.cl.scope = venue != 0 ? CLOSURE_VENUE : CLOSURE_ROOM;
+	op.cl.target = venue != 0 ? venue : room;
+	op.cl.reason = xstrdup(opt_str(opts, "reason"));
+	rc = cmd_closure_run(c, &op);
+out:
+	free(zone);
+	closure_free(&op.cl);
+	return rc;
+}
+
+int cmd_closure_rm(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = {{.name = NULL}};
+	struct cmd_closure_op op = {.remove = true};
+	char *args[1];
+	size_t nargs;
+	int rc;
+
+	closure_init(&op.cl);
+	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) == CLI_OK &&
+	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &op.cl.id)) == CLI_OK)
+		rc = cmd_closure_run(c, &op);
+	return rc;
+}
+
+int cmd_closure_show(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = {{.name = NULL}};
+	struct closure cl;
+	struct herror err;
+	struct txn t;
+	char *args[1];
+	size_t nargs;
+	uint64_t id;
+	json_t *o;
+	int rc;
+
+	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
+	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &id)) != CLI_OK)
+		return rc;
+	herror_clear(&err);
+	if (db_read_begin(c->db, &t, &err) != H_OK)
+		return out_error(c, &err);
+	if (closure_get(&t, id, &cl) != H_OK) {
+		db_read_end(&t);
+		closure_free(&cl);
+		return out_error(c, &err);
+	}
+	o = cmd_closure_json(&t, &cl);
+	db_read_end(&t);
+	out_object(c, o);
+	closure_free(&cl);
+	return CLI_OK;
+}
+
+struct cmd_closure_list {
+	struct cli *c;
+	struct txn *t;
+	json_t *array;
+	struct table table;
+};
+
+static bool cmd_closure_list_one(const struct closure *cl, void *arg)
+{
+	struct cmd_closure_list *l = arg;
+	char id[24], target[40], from[32], to[32];
+	char *zone;
+
+	if (l->c->json) {
+		json_array_append_new(l->array, cmd_closure_json(l->t, cl));
+		return true;
+	}
+	zone = cmd_closure_zone(l->t, cl);
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)cl->id);
+	snprintf(target, sizeof(target), "%s %llu", cl->scope == CLOSURE_ROOM ? "room" : "venue",
+	         (unsigned long long)cl->target);
+	out_local(cl->start, zone, from);
+	out_local(cl->end, zone, to);
+	table_add(&l->table, id, target, from, to, cl->reason);
+	free(zone);
+	return true;
+}
+
+int cmd_closure_list(struct cli *c, int argc, char **argv)
+{
+	static const char *headers[] = {"ID", "CLOSED", "FROM", "TO", "REASON"};
+	struct opt opts[] = {
+	    {.name = "venue", .type = OPT_VALUE},
+	    {.name = "room", .type = OPT_VALUE},
+	    {.name = NULL},
+	};
+	struct cmd_closure_list l = {.c = c};
+	uint64_t venue = 0, room = 0;
+	struct herror err;
+	struct txn t;
+	size_t nargs;
+	enum herr ret;
+	int rc;
+
+	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
+	    (rc = cmd_closure_target(c, opts, false, &venue, &room)) != CLI_OK)
+		return rc;
+	herror_clear(&err);
+	if (db_read_begin(c->db, &t, &err) != H_OK)
+		return out_error(c, &err);
+	l.t = &t;
+	l.array = json_array();
+	table_init(&l.table, 5, headers);
+	if (venue != 0)
+		ret = closure_each(&t, CLOSURE_VENUE, venue, cmd_closure_list_one, &l);
+	else if (room != 0)
+		ret = closure_each(&t, CLOSURE_ROOM, room, cmd_closure_list_one, &l);
+	else
+		ret = closure_each(&t, 0, 0, cmd_closure_list_one, &l);
+	db_read_end(&t);
+	if (ret != H_OK) {
+		rc = out_error(c, &err);
+	} else if (c->json) {
+		out_json(l.array);
+		l.array = NULL;
+	} else {
+		table_print(&l.table, stdout);
+	}
+	json_decref(l.array);
+	table_free(&l.table);
+	return rc;
+}

@@ -1,0 +1,309 @@
+/* halls: the administrator's command. It opens the data directory's LMDB environment
+ * directly (safe while hallsd runs) and goes through the same core rules as the API,
+ * acting as the console operator, who has every right.
+ *
+ *   halls [--data DIR] [--json] COMMAND ...
+ *
+ * Exit status: 0 done; 1 refused by a rule, by bad input, or a storage fault; 2 usage. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_DATA "halls-data"
+
+static int main_help(struct cli *c, int argc, char **argv);
+
+/* Every command, in the order `halls help` lists them. */
+static const struct cli_cmd main_cmds[] = {
+    {"init", NULL, "init [--demo]", cmd_admin_init,
+     "Create the data directory; --demo fills an empty one with a believable borough.", CMD_CREATE},
+    {"check", NULL, "check", cmd_admin_check,
+     "Verify every invariant of the data; exit 1 when anything is wrong.", 0},
+    {"export", NULL, "export", cmd_admin_export,
+     "Write every record as JSON lines to standard output.", 0},
+    {"import", NULL, "import FILE", cmd_admin_import,
+     "Load an export into a data directory that has no venues yet, all or nothing.", CMD_CREATE},
+    {"backup", NULL, "backup DIR", cmd_admin_backup,
+     "Copy the data, compacted, into DIR while others keep working.", 0},
+
+    {"venue", "add",
+     "venue add --name NAME [--address TEXT] [--tz ZONE] [--hours HOURS] "
+     "[--description TEXT] [--accessibility TEXT]",
+     cmd_venue_add,
+     "Add a venue; HOURS as \"mon-fri 09:00-22:00; sat 10:00-16:00\" (default: always open), "
+     "ZONE an IANA zone (default Europe/London).",
+     0},
+    {"venue", "list", "venue list", cmd_venue_list, "List the venues.", 0},
+    {"venue", "show", "venue show ID", cmd_venue_show, "Show one venue.", 0},
+    {"venue", "set",
+     "venue set ID [--name NAME] [--address TEXT] [--tz ZONE] [--hours HOURS] "
+     "[--description TEXT] [--accessibility TEXT]",
+     cmd_venue_set, "Change a venue's details.", 0},
+    {"venue", "rm", "venue rm ID", cmd_venue_rm, "Remove a venue that has no rooms.", 0},
+
+    {"room", "add",
+     "room add --venue ID --name NAME --capacity N [--setup MIN] [--cleanup MIN] "
+     "[--min-length MIN] [--max-length MIN] [--notice MIN] [--horizon DAYS] "
+     "[--approval manual|auto|trusted] [--feature F]... [--description TEXT]",
+     cmd_room_add,
+     "Add a room to a venue, with its capacity, buffers, length limits, notice, horizon and "
+     "approval policy.",
+     0},
+    {"room", "list", "room list [--venue ID]", cmd_room_list, "List rooms, of one venue or all.",
+     0},
+    {"room", "show", "room show ID", cmd_room_show, "Show one room and its rules.", 0},
+    {"room", "set",
+     "room set ID [--venue ID] [--name NAME] [--capacity N] [--setup MIN] [--cleanup MIN] "
+     "[--min-length MIN] [--max-length MIN] [--notice MIN] [--horizon DAYS] "
+     "[--approval manual|auto|trusted] [--feature F]... [--description TEXT]",
+     cmd_room_set, "Change a room's details or rules; --feature replaces the whole list.", 0},
+    {"room", "rm", "room rm ID", cmd_room_rm,
+     "Remove a room that has no pending or approved bookings.", 0},
+
+    {"group", "add",
+     "group add --name NAME [--kind charity|community|school|commercial|council] "
+     "[--contact TEXT] [--description TEXT] [--trusted-at VENUE_ID]...",
+     cmd_group_add, "Add a group that books rooms; --trusted-at marks venues that trust it.", 0},
+    {"group", "list", "group list", cmd_group_list, "List the groups.", 0},
+    {"group", "show", "group show ID", cmd_group_show, "Show one group.", 0},
+    {"group", "set",
+     "group set ID [--name NAME] [--kind KIND] [--contact TEXT] [--description TEXT] "
+     "[--trusted-at VENUE_ID]...",
+     cmd_group_set, "Change a group's details; --trusted-at replaces the whole list.", 0},
+    {"group", "rm", "group rm ID", cmd_group_rm,
+     "Remove a group that has no pending or approved bookings.", 0},
+
+    {"user", "add",
+     "user add --name NAME --email EMAIL --role admin|manager|member [--venue ID]... "
+     "[--group ID]... [--password-stdin]",
+     cmd_user_add,
+     "Add a person who signs in: managers need --venue, members --group; "
+     "--password-stdin reads the password from one line of standard input.",
+     0},
+    {"user", "list", "user list", cmd_user_list, "List the users.", 0},
+    {"user", "show", "user show ID", cmd_user_show, "Show one user.", 0},
+    {"user", "set",
+     "user set ID [--name NAME] [--email EMAIL] [--role ROLE] [--venue ID]... [--group ID]... "
+     "[--password-stdin]",
+     cmd_user_set, "Change a user; --venue and --group replace the whole lists.", 0},
+    {"user", "rm", "user rm ID", cmd_user_rm, "Remove a user.", 0},
+
+    {"closure", "add", "closure add (--venue ID | --room ID) --from T --to T --reason TEXT",
+     cmd_closure_add,
+     "Close a venue or a room for an interval; existing bookings are kept, new ones refused.", 0},
+    {"closure", "list", "closure list [--venue ID | --room ID]", cmd_closure_list,
+     "List closures, of one venue or room or all.", 0},
+    {"closure", "show", "closure show ID", cmd_closure_show, "Show one closure.", 0},
+    {"closure", "rm", "closure rm ID", cmd_closure_rm, "Remove a closure.", 0},
+
+    {"booking", "request",
+     "booking request --room ID --group ID --start T --end T --title TEXT "
+     "[--description TEXT] [--attendees N] [--public] [--approve]",
+     cmd_booking_request,
+     "Request a room for a group; every rule applies, and the room's policy (or --approve) "
+     "decides whether it is approved at once.",
+     0},
+    {"booking", "approve", "booking approve ID [--note TEXT]", cmd_booking_approve,
+     "Approve a pending request if the room is still free; names the pending requests it "
+     "now conflicts with.",
+     0},
+    {"booking", "decline", "booking decline ID [--note TEXT]", cmd_booking_decline,
+     "Decline a pending request.", 0},
+    {"booking", "cancel", "booking cancel ID [--note TEXT]", cmd_booking_cancel,
+     "Cancel a pending or approved booking that has not yet taken place.", 0},
+    {"booking", "show", "booking show ID", cmd_booking_show, "Show one booking.", 0},
+    {"booking", "list",
+     "booking list [--room ID] [--venue ID] [--group ID] [--status S] [--from T] [--to T]",
+     cmd_booking_list,
+     "List bookings (those overlapping --from/--to), in start order when filtered by room or "
+     "group.",
+     0},
+    {"booking", "move",
+     "booking move ID [--start T] [--end T] [--title TEXT] [--attendees N] "
+     "[--public|--private]",
+     cmd_booking_move,
+     "Move or edit a booking; every rule is checked again and the room's policy applies again.", 0},
+
+    {"audit", NULL, "audit [--booking ID]", cmd_audit_list,
+     "Show the audit log: every change, who made it and why.", 0},
+    {"help", NULL, "help [COMMAND]", main_help, "Show the commands, or those of one noun.",
+     CMD_NODB},
+};
+
+#define MAIN_NCMDS (sizeof(main_cmds) / sizeof(main_cmds[0]))
+
+static void main_list(FILE *f, const char *noun, bool with_help)
+{
+	for (size_t i = 0; i < MAIN_NCMDS; i++) {
+		const struct cli_cmd *e = &main_cmds[i];
+
+		if (noun != NULL && strcmp(e->noun, noun) != 0)
+			continue;
+		fprintf(f, "  halls %s\n", e->usage);
+		if (with_help)
+			fprintf(f, "        %s\n", e->help);
+	}
+}
+
+static void main_usage(FILE *f)
+{
+	fprintf(f, "usage: halls [--data DIR] [--json] COMMAND ...\n"
+	           "       halls --help | --version\n"
+	           "The data directory is DIR, else $HALLS_DATA, else ./" DEFAULT_DATA ".\n"
+	           "Times (T) are RFC 3339 (2026-12-01T19:00:00Z) or local wall-clock time in the "
+	           "venue's zone (2026-12-01T19:00).\n"
+	           "Commands:\n");
+	main_list(f, NULL, false);
+}
+
+/* The row for argv (noun, then verb when the noun has verbs), or NULL. */
+static const struct cli_cmd *main_find(int argc, char **argv)
+{
+	for (size_t i = 0; i < MAIN_NCMDS; i++) {
+		const struct cli_cmd *e = &main_cmds[i];
+
+		if (strcmp(e->noun, argv[0]) != 0)
+			continue;
+		if (e->verb == NULL)
+			return e;
+		if (argc > 1 && strcmp(e->verb, argv[1]) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static bool main_is_noun(const char *word)
+{
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
+		if (strcmp(main_cmds[i].noun, word) == 0)
+			return true;
+	return false;
+}
+
+/* An unknown command: say what is close to it. */
+static int main_unknown(int argc, char **argv)
+{
+	size_t n = strlen(argv[0]), found = 0;
+
+	if (main_is_noun(argv[0])) {
+		if (argc > 1)
+			fprintf(stderr, "halls: unknown command: %s %s; possibilities are:\n",
+			        argv[0], argv[1]);
+		else
+			fprintf(stderr, "halls: %s needs a verb; possibilities are:\n", argv[0]);
+		main_list(stderr, argv[0], false);
+		return CLI_USAGE;
+	}
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
+		if (strncmp(main_cmds[i].noun, argv[0], n) == 0)
+			found++;
+	if (found == 0) {
+		fprintf(stderr, "halls: unknown command: %s (try `halls help`)\n", argv[0]);
+		return CLI_USAGE;
+	}
+	fprintf(stderr, "halls: unknown command: %s; possibilities are:\n", argv[0]);
+	for (size_t i = 0; i < MAIN_NCMDS; i++)
+		if (strncmp(main_cmds[i].noun, argv[0], n) == 0)
+			fprintf(stderr, "  halls %s\n", main_cmds[i].usage);
+	return CLI_USAGE;
+}
+
+static int main_help(struct cli *c, int argc, char **argv)
+{
+	const struct cli_cmd *e;
+
+	(void)c;
+	if (argc == 0) {
+		main_usage(stdout);
+		return CLI_OK;
+	}
+	if (!main_is_noun(argv[0]))
+		return main_unknown(argc, argv);
+	e = main_find(argc, argv);
+	if (e != NULL && (e->verb != NULL || argc == 1)) {
+		printf("usage: halls %s\n%s\n", e->usage, e->help);
+		return CLI_OK;
+	}
+	if (argc > 1)
+		return main_unknown(argc, argv);
+	main_list(stdout, argv[0], true);
+	return CLI_OK;
+}
+
+/* HALLS_NOW (UTC seconds) pins the clock, for tests. */
+static int main_now(struct cli *c)
+{
+	const char *env = getenv("HALLS_NOW");
+	uint64_t v;
+
+	c->now = (int64_t)time(NULL);
+	if (env == NULL || *env == '\0')
+		return CLI_OK;
+	if (parse_u64(env, &v) != 0 || v > (uint64_t)INT64_MAX) {
+		fprintf(stderr, "halls: HALLS_NOW must be UTC seconds, not \"%s\"\n", env);
+		return CLI_USAGE;
+	}
+	c->now = (int64_t)v;
+	return CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = {0};
+	const struct cli_cmd *e;
+	struct herror err;
+	int i, skip, rc;
+
+	c.data_dir = getenv("HALLS_DATA");
+	if (c.data_dir == NULL || *c.data_dir == '\0')
+		c.data_dir = DEFAULT_DATA;
+	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			c.json = true;
+		} else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+			c.data_dir = argv[++i];
+		} else if (strncmp(argv[i], "--data=", 7) == 0) {
+			c.data_dir = argv[i] + 7;
+		} else if (strcmp(argv[i], "--help") == 0) {
+			main_usage(stdout);
+			return CLI_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("halls %s\n", HALLS_VERSION);
+			return CLI_OK;
+		} else {
+			fprintf(stderr, "halls: unknown option %s\n", argv[i]);
+			main_usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (i == argc) {
+		main_usage(stderr);
+		return CLI_USAGE;
+	}
+	if ((rc = main_now(&c)) != CLI_OK)
+		return rc;
+	e = main_find(argc - i, argv + i);
+	if (e == NULL)
+		return main_unknown(argc - i, argv + i);
+	skip = e->verb != NULL ? 2 : 1;
+	c.cmd = e;
+	for (int j = i + skip; j < argc && strcmp(argv[j], "--") != 0; j++)
+		if (strcmp(argv[j], "--help") == 0) {
+			printf("usage: halls %s\n%s\n", e->usage, e->help);
+			return CLI_OK;
+		}
+	if (!(e->flags & CMD_NODB)) {
+		herror_clear(&err);
+		if (db_open(&c.db, c.data_dir, (e->flags & CMD_CREATE) != 0, NULL, &err) != H_OK)
+			return out_error(&c, &err);
+	}
+	rc = e->run(&c, argc - i - skip, argv + i + skip);
+	db_close(c.db);
+	if (fflush(stdout) != 0 && rc == CLI_OK) {
+		perror("halls: stdout");
+		rc = CLI_REFUSED;
+	}
+	return rc;
+}
