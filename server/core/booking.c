@@ -270,21 +270,6 @@ enum herr booking_blocks(struct txn *t, uint64_t room_id, int status, int64_t st
 	return t->ret;
 }
 
-bool booking_room_active(struct txn *t, uint64_t room_id)
-{
-	struct key prefix;
-	struct scan s;
-	bool active = false;
-
-	for (int i = 0; i < 2 && !active; i++) {
-		prefix = block_prefix(room_id, i ? BLOCK_PENDING : BLOCK_APPROVED);
-		scan_begin(&s, t, DBI_BLOCK, &prefix, NULL);
-		active = scan_next(&s);
-		scan_end(&s);
-	}
-	return active;
-}
-
 /* The rules. */
 
 struct conflict_ctx {

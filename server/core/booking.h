@@ -83,8 +83,6 @@ struct block {
  * index: O(log n + k). */
 enum herr booking_blocks(struct txn *t, uint64_t room_id, int status, int64_t start, int64_t end,
 			 int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg);
-/* True when the room has a pending or approved booking. */
-bool booking_room_active(struct txn *t, uint64_t room_id);
 /* Writes the record and its index entries as is (import, and every path above). */
 void booking_store(struct txn *t, const struct booking *b, const struct booking *old);
 

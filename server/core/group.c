@@ -3,6 +3,7 @@
 #include "audit.h"
 #include "policy.h"
 #include "record.h"
+#include "refs.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -59,59 +60,6 @@ bool group_trusted_at(const struct group *g, uint64_t venue_id)
 	return false;
 }
 
-/* Replaces *dst with a copy of the string field key of fields, when present. */
-static enum herr take_text(char **dst, const json_t *fields, const char *key, size_t max,
-                           bool required, bool multiline, struct herror *err)
-{
-	json_t *v = json_object_get(fields, key);
-	enum herr ret;
-
-	if (v == NULL)
-		return H_OK;
-	if (!json_is_string(v) && !(json_is_null(v) && !required))
-		return herror_set(err, H_EINVAL, "%s must be a string", key);
-	ret = text_check(json_string_value(v), key, max, required, multiline, err);
-	if (ret != H_OK)
-		return ret;
-	free(*dst);
-	*dst = xstrdup_or_null(json_string_value(v));
-	return H_OK;
-}
-
-/* Reads an array of distinct positive ids (duplicates are dropped). */
-static enum herr take_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
-                          struct herror *err)
-{
-	json_t *a = json_object_get(fields, key), *v;
-	uint64_t *ids;
-	size_t i, count = 0;
-
-	if (a == NULL)
-		return H_OK;
-	if (!json_is_array(a))
-		return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
-	ids = xcalloc(json_array_size(a) ? json_array_size(a) : 1, sizeof(*ids));
-	json_array_foreach(a, i, v)
-	{
-		uint64_t id;
-		bool seen = false;
-
-		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-			free(ids);
-			return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
-		}
-		id = (uint64_t)json_integer_value(v);
-		for (size_t j = 0; j < count; j++)
-			seen = seen || ids[j] == id;
-		if (!seen)
-			ids[count++] = id;
-	}
-	free(*dst);
-	*dst = ids;
-	*n = count;
-	return H_OK;
-}
-
 enum herr group_apply(struct group *g, const json_t *fields, struct herror *err)
 {
 	struct group n = *g;
@@ -122,20 +70,18 @@ enum herr group_apply(struct group *g, const json_t *fields, struct herror *err)
 	n.name = xstrdup_or_null(g->name);
 	n.contact = xstrdup_or_null(g->contact);
 	n.description = xstrdup_or_null(g->description);
-	n.trusted_at = xcalloc(g->ntrusted ? g->ntrusted : 1, sizeof(*n.trusted_at));
-	if (g->ntrusted)
-		memcpy(n.trusted_at, g->trusted_at, g->ntrusted * sizeof(*n.trusted_at));
+	n.trusted_at = ids_copy(g->trusted_at, g->ntrusted);
 	if (kind != NULL && group_kind_parse(json_string_value(kind), &n.kind) != 0) {
 		ret = herror_set(err, H_EINVAL,
 		                 "kind must be one of charity, community, school, "
 		                 "commercial, council");
 		goto fail;
 	}
-	if ((ret = take_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
-	    (ret = take_text(&n.contact, fields, "contact", TEXT_MAX_BYTES, false, false, err)) ||
-	    (ret = take_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
+	if ((ret = field_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
+	    (ret = field_text(&n.contact, fields, "contact", TEXT_MAX_BYTES, false, false, err)) ||
+	    (ret = field_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
 	                     err)) ||
-	    (ret = take_ids(&n.trusted_at, &n.ntrusted, fields, "trusted_at", err)))
+	    (ret = field_ids(&n.trusted_at, &n.ntrusted, fields, "trusted_at", err)))
 		goto fail;
 	if (n.name == NULL) {
 		ret = herror_set(err, H_EINVAL, "name is required");
@@ -231,58 +177,14 @@ enum herr group_update(struct txn *t, const struct actor *a, const struct group 
 	return t->ret;
 }
 
-/* The first pending or approved booking of group id, or 0 (DBI_BOOKING_GROUP keys are
- * group | start | booking). */
-static uint64_t live_booking(struct txn *t, uint64_t id)
-{
-	struct key prefix = key_id(id);
-	struct scan s;
-	uint64_t found = 0;
-
-	scan_begin(&s, t, DBI_BOOKING_GROUP, &prefix, NULL);
-	while (found == 0 && scan_next(&s)) {
-		uint64_t booking;
-		const char *status;
-		json_t *o;
-
-		if (s.k.mv_size != 24) {
-			txn_refuse(t, H_ESTORAGE, "a booking index entry of group %llu is corrupt",
-			           (unsigned long long)id);
-			break;
-		}
-		booking = key_get_u64((const uint8_t *)s.k.mv_data + 16);
-		if (record_get(t, DBI_BOOKING, booking, "booking", &o) != H_OK) {
-			txn_refuse(t, H_ESTORAGE, "booking %llu of group %llu is missing",
-			           (unsigned long long)booking, (unsigned long long)id);
-			break;
-		}
-		status = json_str(o, "status");
-		if (status != NULL &&
-		    (strcmp(status, "pending") == 0 || strcmp(status, "approved") == 0))
-			found = booking;
-		json_decref(o);
-	}
-	scan_end(&s);
-	return found;
-}
-
 enum herr group_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
 {
 	struct key k = key_id(id);
-	uint64_t booking;
 
 	if (!record_exists(t, DBI_GROUP, id))
 		return txn_refuse(t, H_ENOTFOUND, "there is no group %llu", (unsigned long long)id);
-	if (policy_admin(t, a) != H_OK)
+	if (policy_admin(t, a) != H_OK || refs_group(t, id) != H_OK)
 		return t->ret;
-	booking = live_booking(t, id);
-	if (t->ret != H_OK)
-		return t->ret;
-	if (booking != 0)
-		return txn_refuse(t, H_RULE_INUSE,
-		                  "group %llu still has pending or approved bookings (booking "
-		                  "%llu); cancel them first",
-		                  (unsigned long long)id, (unsigned long long)booking);
 	txn_del(t, DBI_GROUP, &k);
 	audit_append(t, a, "group", id, "remove", NULL, NULL, now);
 	return t->ret;

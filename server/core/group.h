@@ -33,7 +33,7 @@ enum herr group_get(struct txn *t, uint64_t id, struct group *out);
 /* Admins only; trusted_at venues must exist. */
 enum herr group_create(struct txn *t, const struct actor *a, struct group *g, int64_t now);
 enum herr group_update(struct txn *t, const struct actor *a, const struct group *g, int64_t now);
-/* Refused while the group has pending or approved bookings. */
+/* Refused while bookings (of any state) or users refer to the group (refs.h). */
 enum herr group_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 enum herr group_each(struct txn *t, bool (*fn)(const struct group *g, void *arg), void *arg);
 void group_store(struct txn *t, const struct group *g);

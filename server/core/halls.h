@@ -13,6 +13,7 @@
 #include "err.h"
 #include "group.h"
 #include "hours.h"
+#include "kind.h"
 #include "policy.h"
 #include "record.h"
 #include "room.h"

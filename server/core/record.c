@@ -161,3 +161,77 @@ char *xstrdup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
 }
+
+enum herr field_text(char **dst, const json_t *fields, const char *key, size_t max, bool required,
+		     bool multiline, struct herror *err)
+{
+	json_t *v = json_object_get(fields, key);
+	enum herr ret;
+
+	if (v == NULL)
+		return H_OK;
+	if (!json_is_string(v) && !(json_is_null(v) && !required))
+		return herror_set(err, H_EINVAL, "%s must be a string", key);
+	ret = text_check(json_string_value(v), key, max, required, multiline, err);
+	if (ret != H_OK)
+		return ret;
+	free(*dst);
+	*dst = xstrdup_or_null(json_string_value(v));
+	return H_OK;
+}
+
+enum herr field_uint(uint32_t *dst, const json_t *fields, const char *key, uint32_t min,
+		     uint32_t max, struct herror *err)
+{
+	json_t *v = json_object_get(fields, key);
+
+	if (v == NULL)
+		return H_OK;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return herror_set(err, H_EINVAL, "%s must be a whole number from %u to %u", key,
+				  min, max);
+	*dst = (uint32_t)json_integer_value(v);
+	return H_OK;
+}
+
+enum herr field_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
+		    struct herror *err)
+{
+	json_t *a = json_object_get(fields, key), *v;
+	uint64_t *ids;
+	size_t i, count = 0;
+
+	if (a == NULL)
+		return H_OK;
+	if (!json_is_array(a))
+		return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
+	ids = xcalloc(json_array_size(a) ? json_array_size(a) : 1, sizeof(*ids));
+	json_array_foreach(a, i, v)
+	{
+		uint64_t id;
+		bool seen = false;
+
+		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+			free(ids);
+			return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
+		}
+		id = (uint64_t)json_integer_value(v);
+		for (size_t j = 0; j < count; j++)
+			seen = seen || ids[j] == id;
+		if (!seen)
+			ids[count++] = id;
+	}
+	free(*dst);
+	*dst = ids;
+	*n = count;
+	return H_OK;
+}
+
+uint64_t *ids_copy(const uint64_t *ids, size_t n)
+{
+	uint64_t *c = xcalloc(n ? n : 1, sizeof(*c));
+
+	if (n)
+		memcpy(c, ids, n * sizeof(*c));
+	return c;
+}

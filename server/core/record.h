@@ -23,6 +23,19 @@ bool record_exists(struct txn *t, enum dbi d, uint64_t id);
 enum herr text_check(const char *s, const char *field, size_t max, bool required, bool multiline,
 		     struct herror *err);
 
+/* Readers of one optional field of a create or update request (fields): when the key
+ * is present, the value is validated and replaces *dst; absent keys leave *dst alone.
+ * field_text: a string (or null when not required) checked with text_check.
+ * field_uint: a whole number in [min, max].
+ * field_ids: an array of distinct positive ids (duplicates are dropped). */
+enum herr field_text(char **dst, const json_t *fields, const char *key, size_t max, bool required,
+		     bool multiline, struct herror *err);
+enum herr field_uint(uint32_t *dst, const json_t *fields, const char *key, uint32_t min,
+		     uint32_t max, struct herror *err);
+enum herr field_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
+		    struct herror *err);
+uint64_t *ids_copy(const uint64_t *ids, size_t n);
+
 /* Field readers for decoding records and request bodies. */
 const char *json_str(const json_t *o, const char *key); /* NULL when absent or not a string */
 int64_t json_int(const json_t *o, const char *key, int64_t dflt);

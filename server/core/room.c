@@ -1,9 +1,9 @@
 #include "room.h"
 
 #include "audit.h"
-#include "booking.h"
 #include "policy.h"
 #include "record.h"
+#include "refs.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -71,21 +71,6 @@ void room_free(struct room *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Reads an optional whole number field into *out, within [min, max]. */
-static enum herr take_uint(uint32_t *out, const json_t *fields, const char *key, uint32_t min,
-			   uint32_t max, struct herror *err)
-{
-	json_t *v = json_object_get(fields, key);
-
-	if (v == NULL)
-		return H_OK;
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-		return herror_set(err, H_EINVAL, "%s must be a whole number from %u to %u", key,
-				  min, max);
-	*out = (uint32_t)json_integer_value(v);
-	return H_OK;
-}
-
 static enum herr take_features(uint32_t *out, const json_t *fields, struct herror *err)
 {
 	json_t *a = json_object_get(fields, "features"), *v;
@@ -111,24 +96,6 @@ static enum herr take_features(uint32_t *out, const json_t *fields, struct herro
 	return H_OK;
 }
 
-static enum herr take_string(char **dst, const json_t *fields, const char *key, size_t max,
-			     bool required, bool multiline, struct herror *err)
-{
-	json_t *v = json_object_get(fields, key);
-	enum herr ret;
-
-	if (v == NULL)
-		return H_OK;
-	if (!json_is_string(v) && !(json_is_null(v) && !required))
-		return herror_set(err, H_EINVAL, "%s must be a string", key);
-	ret = text_check(json_string_value(v), key, max, required, multiline, err);
-	if (ret != H_OK)
-		return ret;
-	free(*dst);
-	*dst = xstrdup_or_null(json_string_value(v));
-	return H_OK;
-}
-
 enum herr room_apply(struct room *r, const json_t *fields, struct herror *err)
 {
 	struct room n = *r;
@@ -149,16 +116,16 @@ enum herr room_apply(struct room *r, const json_t *fields, struct herror *err)
 		ret = herror_set(err, H_EINVAL, "approval must be manual, auto or trusted");
 		goto fail;
 	}
-	if ((ret = take_string(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
-	    (ret = take_string(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
+	if ((ret = field_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
+	    (ret = field_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
 			       err)) ||
-	    (ret = take_uint(&n.capacity, fields, "capacity", 1, 100000, err)) ||
-	    (ret = take_uint(&n.setup_min, fields, "setup_minutes", 0, 24 * 60, err)) ||
-	    (ret = take_uint(&n.cleanup_min, fields, "cleanup_minutes", 0, 24 * 60, err)) ||
-	    (ret = take_uint(&n.min_length_min, fields, "min_minutes", 1, MINUTES_MAX, err)) ||
-	    (ret = take_uint(&n.max_length_min, fields, "max_minutes", 1, MINUTES_MAX, err)) ||
-	    (ret = take_uint(&n.notice_min, fields, "notice_minutes", 0, MINUTES_MAX, err)) ||
-	    (ret = take_uint(&n.horizon_days, fields, "horizon_days", 1, 3660, err)) ||
+	    (ret = field_uint(&n.capacity, fields, "capacity", 1, 100000, err)) ||
+	    (ret = field_uint(&n.setup_min, fields, "setup_minutes", 0, 24 * 60, err)) ||
+	    (ret = field_uint(&n.cleanup_min, fields, "cleanup_minutes", 0, 24 * 60, err)) ||
+	    (ret = field_uint(&n.min_length_min, fields, "min_minutes", 1, MINUTES_MAX, err)) ||
+	    (ret = field_uint(&n.max_length_min, fields, "max_minutes", 1, MINUTES_MAX, err)) ||
+	    (ret = field_uint(&n.notice_min, fields, "notice_minutes", 0, MINUTES_MAX, err)) ||
+	    (ret = field_uint(&n.horizon_days, fields, "horizon_days", 1, 3660, err)) ||
 	    (ret = take_features(&n.features, fields, err)))
 		goto fail;
 	if (n.name == NULL || n.venue_id == 0) {
@@ -304,12 +271,8 @@ enum herr room_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t
 	}
 	if (policy_manage_venue(t, a, r.venue_id) != H_OK)
 		goto out;
-	if (booking_room_active(t, id)) {
-		txn_refuse(t, H_RULE_INUSE,
-			   "room %llu still has pending or approved bookings; cancel them first",
-			   (unsigned long long)id);
+	if (refs_room(t, id) != H_OK)
 		goto out;
-	}
 	vk = room_venue_key(r.venue_id, id);
 	txn_del(t, DBI_ROOM, &k);
 	txn_del(t, DBI_ROOM_VENUE, &vk);

@@ -64,7 +64,7 @@ int feature_parse(const char *s, uint32_t *bit); /* 0 on success */
 enum herr room_get(struct txn *t, uint64_t id, struct room *out);
 enum herr room_create(struct txn *t, const struct actor *a, struct room *r, int64_t now);
 enum herr room_update(struct txn *t, const struct actor *a, const struct room *r, int64_t now);
-/* Refused while the room has pending or approved bookings. */
+/* Refused while bookings (of any state) or closures refer to the room (refs.h). */
 enum herr room_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 /* venue_id 0: every room, else the venue's rooms; in id order. */
 enum herr room_each(struct txn *t, uint64_t venue_id, bool (*fn)(const struct room *r, void *arg),

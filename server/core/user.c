@@ -121,67 +121,6 @@ bad:
 	return NULL;
 }
 
-static enum herr take_text(char **dst, const json_t *fields, const char *key, size_t max,
-                           bool required, bool multiline, struct herror *err)
-{
-	json_t *v = json_object_get(fields, key);
-	enum herr ret;
-
-	if (v == NULL)
-		return H_OK;
-	if (!json_is_string(v) && !(json_is_null(v) && !required))
-		return herror_set(err, H_EINVAL, "%s must be a string", key);
-	ret = text_check(json_string_value(v), key, max, required, multiline, err);
-	if (ret != H_OK)
-		return ret;
-	free(*dst);
-	*dst = xstrdup_or_null(json_string_value(v));
-	return H_OK;
-}
-
-/* Reads an array of distinct positive ids (duplicates are dropped). */
-static enum herr take_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
-                          struct herror *err)
-{
-	json_t *a = json_object_get(fields, key), *v;
-	uint64_t *ids;
-	size_t i, count = 0;
-
-	if (a == NULL)
-		return H_OK;
-	if (!json_is_array(a))
-		return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
-	ids = xcalloc(json_array_size(a) ? json_array_size(a) : 1, sizeof(*ids));
-	json_array_foreach(a, i, v)
-	{
-		uint64_t id;
-		bool seen = false;
-
-		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-			free(ids);
-			return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
-		}
-		id = (uint64_t)json_integer_value(v);
-		for (size_t j = 0; j < count; j++)
-			seen = seen || ids[j] == id;
-		if (!seen)
-			ids[count++] = id;
-	}
-	free(*dst);
-	*dst = ids;
-	*n = count;
-	return H_OK;
-}
-
-static uint64_t *ids_copy(const uint64_t *ids, size_t n)
-{
-	uint64_t *c = xcalloc(n ? n : 1, sizeof(*c));
-
-	if (n)
-		memcpy(c, ids, n * sizeof(*c));
-	return c;
-}
-
 enum herr user_apply(struct user *u, const json_t *fields, struct herror *err)
 {
 	struct user n = *u;
@@ -217,9 +156,9 @@ enum herr user_apply(struct user *u, const json_t *fields, struct herror *err)
 		ret = herror_set(err, H_EINVAL, "role must be one of admin, manager, member");
 		goto fail;
 	}
-	if ((ret = take_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
-	    (ret = take_ids(&n.venues, &n.nvenues, fields, "venues", err)) ||
-	    (ret = take_ids(&n.groups, &n.ngroups, fields, "groups", err)))
+	if ((ret = field_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
+	    (ret = field_ids(&n.venues, &n.nvenues, fields, "venues", err)) ||
+	    (ret = field_ids(&n.groups, &n.ngroups, fields, "groups", err)))
 		goto fail;
 	if (n.name == NULL) {
 		ret = herror_set(err, H_EINVAL, "name is required");

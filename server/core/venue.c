@@ -3,6 +3,7 @@
 #include "audit.h"
 #include "policy.h"
 #include "record.h"
+#include "refs.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -27,25 +28,6 @@ void venue_free(struct venue *v)
 	free(v->description);
 	free(v->accessibility);
 	memset(v, 0, sizeof(*v));
-}
-
-/* Replaces *dst with a copy of the string field key of fields, when present. */
-static enum herr take_text(char **dst, const json_t *fields, const char *key, size_t max,
-			   bool required, bool multiline, struct herror *err)
-{
-	json_t *v = json_object_get(fields, key);
-	enum herr ret;
-
-	if (v == NULL)
-		return H_OK;
-	if (!json_is_string(v) && !(json_is_null(v) && !required))
-		return herror_set(err, H_EINVAL, "%s must be a string", key);
-	ret = text_check(json_string_value(v), key, max, required, multiline, err);
-	if (ret != H_OK)
-		return ret;
-	free(*dst);
-	*dst = xstrdup_or_null(json_string_value(v));
-	return H_OK;
 }
 
 enum herr venue_apply(struct venue *v, const json_t *fields, struct herror *err)
@@ -80,11 +62,11 @@ enum herr venue_apply(struct venue *v, const json_t *fields, struct herror *err)
 		if (ret != H_OK)
 			goto fail;
 	}
-	if ((ret = take_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
-	    (ret = take_text(&n.address, fields, "address", TEXT_MAX_BYTES, false, true, err)) ||
-	    (ret = take_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
+	if ((ret = field_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
+	    (ret = field_text(&n.address, fields, "address", TEXT_MAX_BYTES, false, true, err)) ||
+	    (ret = field_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
 			     err)) ||
-	    (ret = take_text(&n.accessibility, fields, "accessibility", TEXT_MAX_BYTES, false, true,
+	    (ret = field_text(&n.accessibility, fields, "accessibility", TEXT_MAX_BYTES, false, true,
 			     err)))
 		goto fail;
 	if (n.name == NULL) {
@@ -174,21 +156,12 @@ enum herr venue_update(struct txn *t, const struct actor *a, const struct venue 
 
 enum herr venue_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
 {
-	struct key prefix = key_id(id), k = key_id(id);
-	struct scan s;
-	bool has_rooms;
+	struct key k = key_id(id);
 
 	if (!record_exists(t, DBI_VENUE, id))
 		return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu", (unsigned long long)id);
-	if (policy_admin(t, a) != H_OK)
+	if (policy_admin(t, a) != H_OK || refs_venue(t, id) != H_OK)
 		return t->ret;
-	scan_begin(&s, t, DBI_ROOM_VENUE, &prefix, NULL);
-	has_rooms = scan_next(&s);
-	scan_end(&s);
-	if (has_rooms)
-		return txn_refuse(t, H_RULE_INUSE,
-				  "venue %llu still has rooms; remove them first",
-				  (unsigned long long)id);
 	txn_del(t, DBI_VENUE, &k);
 	audit_append(t, a, "venue", id, "remove", NULL, NULL, now);
 	return t->ret;

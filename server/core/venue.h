@@ -33,7 +33,8 @@ enum herr venue_get(struct txn *t, uint64_t id, struct venue *out);
 enum herr venue_create(struct txn *t, const struct actor *a, struct venue *v, int64_t now);
 /* Admins and the venue's managers. */
 enum herr venue_update(struct txn *t, const struct actor *a, const struct venue *v, int64_t now);
-/* Admins only; refused while the venue has rooms. */
+/* Admins only; refused while rooms, closures, managers or trusting groups refer to
+ * the venue (refs.h). */
 enum herr venue_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 /* Calls fn for every venue in id order until it returns false. */
 enum herr venue_each(struct txn *t, bool (*fn)(const struct venue *v, void *arg), void *arg);
