@@ -86,7 +86,9 @@ run: all
 bench: all
 	@sh tests/bench/run.sh $(BUILD)
 
+# clang-format is a developer tool, so it is installed here rather than by `make deps`.
 format:
+	@command -v clang-format >/dev/null || apt-get install -y -qq clang-format
 	clang-format -i server/core/*.[ch] server/*.[ch] cli/*.[ch] tests/unit/*.[ch]
 
 clean:

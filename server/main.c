@@ -41,10 +41,17 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	struct txn t;
 
 	herror_clear(&err);
-	if (path != NULL && strcmp(path, "/healthz") == 0 &&
-	    db_read_begin(srv->db, &t, &err) == H_OK) {
-		uint64_t change = txn_change_counter(&t);
+	if (path != NULL && strcmp(path, "/healthz") == 0) {
+		uint64_t change;
 
+		if (db_read_begin(srv->db, &t, &err) != H_OK) {
+			reply_json(req, 503, "Service Unavailable", "application/problem+json",
+				   json_pack("{s:s, s:s, s:i, s:s}", "type", "/problems/storage-error",
+					     "title", "Storage error", "status", 503, "detail",
+					     err.msg));
+			return;
+		}
+		change = txn_change_counter(&t);
 		db_read_end(&t);
 		reply_json(req, 200, "OK", "application/json",
 			   json_pack("{s:s, s:i, s:s, s:I}", "status", "ok", "schema",
