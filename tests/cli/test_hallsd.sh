@@ -1,0 +1,35 @@
+# hallsd starts on a loopback port over a data directory, answers /healthz, sees writes
+# the halls command makes while it runs, and stops cleanly on SIGTERM.
+. "$(dirname "$0")/lib.sh"
+
+"$HALLS" init >/dev/null
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$BUILD/hallsd" --data "$HALLS_DATA" --listen "127.0.0.1:$PORT" >"$T_DIR/hallsd.log" 2>&1 &
+PID=$!
+i=0
+until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+
+fetch() { # fetch PATH: status code to stdout, body to $T_OUT
+	curl -s -o "$T_OUT" -w '%{http_code}' "http://127.0.0.1:$PORT$1"
+}
+code=$(fetch /healthz)
+[ "$code" = 200 ] && t_pass "/healthz answers 200" || t_fail "/healthz answered $code"
+t_json "o['status']=='ok' and o['schema']==1" "/healthz names the schema version"
+before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["change"])' "$T_OUT")
+"$HALLS" venue add --name "Written while serving" >/dev/null
+fetch /healthz >/dev/null
+t_json "o['change']==$before+1" "a write by halls is visible to the running server at once"
+code=$(fetch /nowhere)
+[ "$code" = 404 ] && t_pass "an unknown path is 404" || t_fail "an unknown path answered $code"
+t_json "o['status']==404 and o['type'].endswith('not-found')" "404 has a problem body"
+kill -TERM "$PID"
+if wait "$PID"; then
+	t_pass "SIGTERM stops hallsd with status 0"
+else
+	t_fail "hallsd exited non-zero after SIGTERM"
+fi
+t_run 0 "the data directory is consistent afterwards" check
+t_done
