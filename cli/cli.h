@@ -1,7 +1,9 @@
 /* The halls admin command: shared declarations.
  *
  * Each noun has its own file (cmd_venue.c holds cmd_venue_*); main.c holds the one
- * command table. A command's run function returns the process's exit status:
+ * command table. The nouns with a core struct kind (venue, room, group, user) share one
+ * implementation of their verbs (cmd_record.c); their files hold only a description.
+ * A command's run function returns the process's exit status:
  * CLI_OK, CLI_REFUSED (a rule or bad input refused by the core, or a storage fault) or
  * CLI_USAGE (a bad flag, a missing option, a malformed number). */
 #ifndef HALLS_CLI_H
@@ -17,6 +19,8 @@
 enum { CLI_OK = 0, CLI_REFUSED = 1, CLI_USAGE = 2 };
 
 struct cli_cmd;
+struct cmd_record;
+struct opt;
 
 struct cli {
 	struct db *db;
@@ -38,29 +42,59 @@ struct cli_cmd {
 	int (*run)(struct cli *c, int argc, char **argv);
 	const char *help;
 	unsigned flags;
+	const struct cmd_record *record; /* cmd_record_*: the noun they act on */
 };
 
-/* Commands, one file per noun. */
-int cmd_venue_add(struct cli *c, int argc, char **argv);
-int cmd_venue_list(struct cli *c, int argc, char **argv);
-int cmd_venue_show(struct cli *c, int argc, char **argv);
-int cmd_venue_set(struct cli *c, int argc, char **argv);
-int cmd_venue_rm(struct cli *c, int argc, char **argv);
-int cmd_room_add(struct cli *c, int argc, char **argv);
-int cmd_room_list(struct cli *c, int argc, char **argv);
-int cmd_room_show(struct cli *c, int argc, char **argv);
-int cmd_room_set(struct cli *c, int argc, char **argv);
-int cmd_room_rm(struct cli *c, int argc, char **argv);
-int cmd_group_add(struct cli *c, int argc, char **argv);
-int cmd_group_list(struct cli *c, int argc, char **argv);
-int cmd_group_show(struct cli *c, int argc, char **argv);
-int cmd_group_set(struct cli *c, int argc, char **argv);
-int cmd_group_rm(struct cli *c, int argc, char **argv);
-int cmd_user_add(struct cli *c, int argc, char **argv);
-int cmd_user_list(struct cli *c, int argc, char **argv);
-int cmd_user_show(struct cli *c, int argc, char **argv);
-int cmd_user_set(struct cli *c, int argc, char **argv);
-int cmd_user_rm(struct cli *c, int argc, char **argv);
+/* cmd_record.c: add, set, show, list and rm of the record nouns. One description per
+ * noun says how its options become the fields of kind->save and how list shows it. */
+enum cmd_field_type {
+	FIELD_STR,  /* --name TEXT: a string */
+	FIELD_UINT, /* --capacity N: a whole number up to max */
+	FIELD_ID,   /* --venue ID: one id */
+	FIELD_STRS, /* --feature F...: an array of strings */
+	FIELD_IDS,  /* --group ID...: an array of ids */
+	FIELD_FLAG, /* --password-stdin: no field; the noun's prepare hook reads it */
+};
+
+struct cmd_field {
+	const char *opt; /* without the dashes; NULL ends the table */
+	const char *key; /* the field of kind->save */
+	enum cmd_field_type type;
+	bool required; /* by add */
+	uint64_t max;  /* FIELD_UINT */
+};
+
+struct cmd_column {
+	const char *header; /* NULL ends the table */
+	const char *key;    /* the record's JSON field shown, else asked of the cell hook */
+};
+
+/* list's one optional filter: `--venue ID` keeps the records whose key is ID, after
+ * checking that there is such a record in dbi (refused as "there is no venue ID"). */
+struct cmd_filter {
+	const char *opt, *key;
+	enum dbi dbi;
+};
+
+struct cmd_record {
+	const struct kind *kind;
+	const struct cmd_field *fields;   /* the options of add and set */
+	const struct cmd_column *columns; /* of list, for people */
+	const struct cmd_filter *filter;  /* NULL: list takes no option */
+	/* Optional: after the fields are built, before the write (user: the password). */
+	int (*prepare)(struct cli *c, struct opt *opts, json_t *fields);
+	/* Optional: the text of a column that is not a field of the record (allocated). */
+	char *(*cell)(struct txn *t, const json_t *o, const char *key);
+};
+
+int cmd_record_add(struct cli *c, int argc, char **argv);
+int cmd_record_set(struct cli *c, int argc, char **argv);
+int cmd_record_show(struct cli *c, int argc, char **argv);
+int cmd_record_list(struct cli *c, int argc, char **argv);
+int cmd_record_rm(struct cli *c, int argc, char **argv);
+extern const struct cmd_record cmd_venue_record, cmd_room_record, cmd_group_record, cmd_user_record;
+
+/* The other commands, one file per noun. */
 int cmd_closure_add(struct cli *c, int argc, char **argv);
 int cmd_closure_list(struct cli *c, int argc, char **argv);
 int cmd_closure_show(struct cli *c, int argc, char **argv);
@@ -131,10 +165,14 @@ int opt_to_json_uint(struct cli *c, struct opt *opts, const char *name, uint64_t
 void opt_to_json_strs(struct opt *opts, const char *name, json_t *fields, const char *key);
 int opt_to_json_ids(struct cli *c, struct opt *opts, const char *name, json_t *fields,
                     const char *key);
+int opt_to_json_id(struct cli *c, struct opt *opts, const char *name, json_t *fields,
+                   const char *key);
 /* Strict whole numbers: digits only, no sign, no overflow. 0 on success. */
 int parse_u64(const char *s, uint64_t *out);
 /* The one positional ID of `show ID`, `rm ID`...: CLI_OK or CLI_USAGE. */
 int arg_id(struct cli *c, const char *what, const char *s, uint64_t *out);
+/* The whole command line of `show ID` and `rm ID`: that ID and no option. */
+int arg_only_id(struct cli *c, int argc, char **argv, uint64_t *out);
 
 /* out.c: output for people and for programs. */
 struct table {
@@ -146,6 +184,8 @@ struct table {
 void table_init(struct table *t, size_t ncols, const char **headers);
 /* Adds a row of ncols strings (copied; NULL prints as "-"). */
 void table_add(struct table *t, ...);
+/* The same with the ncols strings in an array. */
+void table_add_row(struct table *t, const char *const *cells);
 void table_print(const struct table *t, FILE *f);
 void table_free(struct table *t);
 
@@ -155,6 +195,10 @@ void out_object(struct cli *c, json_t *o);
 void out_json(json_t *o);
 /* Prints a short confirmation line for people, or the object under --json (steals o). */
 void out_done(struct cli *c, json_t *o, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Confirms a removal: "removed venue 4", or {"kind", "id", "removed": true}. */
+void out_removed(struct cli *c, const char *kind, uint64_t id);
+/* The text people see for the value of field key (allocated). */
+char *out_text(const char *key, const json_t *v);
 /* Reports a refusal or storage fault from err; returns CLI_REFUSED. */
 int out_error(struct cli *c, const struct herror *err);
 /* Reports a usage error with the command's usage line; returns CLI_USAGE. */
@@ -164,6 +208,31 @@ void out_local(int64_t t, const char *zone, char out[32]);
 void out_clock(int64_t t, const char *zone, char out[32]);
 /* A comma-separated list of ids ("1, 4"), empty for none; the caller frees. */
 char *out_ids(const uint64_t *ids, size_t n);
+
+/* run.c: the transaction of one command, and what it prints. */
+/* Runs fn in one write transaction; fn leaves what it made in *result (when result is
+ * not NULL), which is reset before each of its runs (db_write may run it again).
+ * CLI_OK with *result, else CLI_REFUSED after saying why. */
+int run_write(struct cli *c, db_write_fn fn, void *arg, json_t **result);
+/* `rm ID`: removes record ID with remove in one write and confirms it. */
+int run_rm(struct cli *c, int argc, char **argv, const char *kind,
+           enum herr (*remove)(struct txn *t, const struct actor *a, uint64_t id, int64_t now));
+/* `show ID`: prints the object show makes of record ID in a read transaction. */
+int run_show(struct cli *c, int argc, char **argv,
+             enum herr (*show)(struct txn *t, uint64_t id, json_t **out));
+
+/* A listing: a read transaction, then a table for people or an array for programs. */
+struct run_list {
+	struct cli *c;
+	struct txn t;
+	struct herror err;  /* t's */
+	json_t *array;      /* --json: add each record */
+	struct table table; /* else: add each row */
+};
+/* Begins the read transaction: CLI_OK, else CLI_REFUSED after saying why. */
+int run_list_begin(struct cli *c, struct run_list *l, size_t ncols, const char **headers);
+/* Ends it and prints the listing, or the error when ret is not H_OK; frees l. */
+int run_list_end(struct run_list *l, enum herr ret);
 
 /* Time zones of the records that times belong to (zone.c). Each returns an allocated
  * IANA name; errors (no such room) are the core's. */

@@ -3,13 +3,6 @@
 
 #include <stdlib.h>
 
-struct cmd_audit_list {
-	struct cli *c;
-	struct txn *t;
-	json_t *array;
-	struct table table;
-};
-
 /* "console" for the operator, else the user's email (or id when removed). */
 static char *cmd_audit_who(struct txn *t, uint64_t user_id)
 {
@@ -28,7 +21,7 @@ static char *cmd_audit_who(struct txn *t, uint64_t user_id)
 
 static bool cmd_audit_one(const json_t *e, void *arg)
 {
-	struct cmd_audit_list *l = arg;
+	struct run_list *l = arg;
 	char id[24], object[24], at[32], *who;
 	const char *note = json_str(e, "note");
 
@@ -39,7 +32,7 @@ static bool cmd_audit_one(const json_t *e, void *arg)
 	snprintf(id, sizeof(id), "%lld", (long long)json_int(e, "id", 0));
 	snprintf(object, sizeof(object), "%lld", (long long)json_int(e, "object_id", 0));
 	time_format(json_int(e, "at", 0), TZ_DEFAULT, at);
-	who = cmd_audit_who(l->t, (uint64_t)json_int(e, "user_id", 0));
+	who = cmd_audit_who(&l->t, (uint64_t)json_int(e, "user_id", 0));
 	table_add(&l->table, id, at, who, json_str(e, "kind"), object, json_str(e, "action"), note);
 	free(who);
 	return true;
@@ -49,10 +42,8 @@ int cmd_audit_list(struct cli *c, int argc, char **argv)
 {
 	static const char *headers[] = {"ID", "AT", "USER", "KIND", "OBJECT", "ACTION", "NOTE"};
 	struct opt opts[] = {{.name = "booking", .type = OPT_VALUE}, {.name = NULL}};
-	struct cmd_audit_list l = {.c = c};
 	uint64_t booking = 0;
-	struct herror err;
-	struct txn t;
+	struct run_list l;
 	size_t nargs;
 	enum herr ret;
 	int rc;
@@ -60,27 +51,12 @@ int cmd_audit_list(struct cli *c, int argc, char **argv)
 	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
 	    (rc = opt_id(c, opts, "booking", &booking)) != CLI_OK)
 		return rc;
-	herror_clear(&err);
-	if (db_read_begin(c->db, &t, &err) != H_OK)
-		return out_error(c, &err);
-	l.t = &t;
-	l.array = json_array();
-	table_init(&l.table, 7, headers);
-	if (booking != 0 && !record_exists(&t, DBI_BOOKING, booking))
-		ret = herror_set(&err, H_ENOTFOUND, "there is no booking %llu",
+	if ((rc = run_list_begin(c, &l, 7, headers)) != CLI_OK)
+		return rc;
+	if (booking != 0 && !record_exists(&l.t, DBI_BOOKING, booking))
+		ret = herror_set(&l.err, H_ENOTFOUND, "there is no booking %llu",
 		                 (unsigned long long)booking);
 	else
-		ret = audit_each(&t, booking, cmd_audit_one, &l);
-	db_read_end(&t);
-	if (ret != H_OK) {
-		rc = out_error(c, &err);
-	} else if (c->json) {
-		out_json(l.array);
-		l.array = NULL;
-	} else {
-		table_print(&l.table, stdout);
-	}
-	json_decref(l.array);
-	table_free(&l.table);
-	return rc;
+		ret = audit_each(&l.t, booking, cmd_audit_one, &l);
+	return run_list_end(&l, ret);
 }

@@ -58,8 +58,6 @@ static enum herr cmd_booking_write(struct txn *t, void *arg)
 	enum herr ret;
 	int64_t now = op->c->now;
 
-	json_decref(op->result);
-	op->result = NULL;
 	op->npending = 0;
 	booking_init(&out);
 	switch (op->what) {
@@ -94,16 +92,12 @@ static enum herr cmd_booking_write(struct txn *t, void *arg)
 
 static int cmd_booking_run(struct cli *c, struct cmd_booking_op *op)
 {
-	struct herror err;
 	char *ids;
+	int rc;
 
-	herror_clear(&err);
 	op->c = c;
-	if (db_write(c->db, cmd_booking_write, op, &err) != H_OK) {
-		json_decref(op->result);
-		op->result = NULL;
-		return out_error(c, &err);
-	}
+	if ((rc = run_write(c, cmd_booking_write, op, &op->result)) != CLI_OK)
+		return rc;
 	if (op->what == CMD_BOOKING_APPROVE) {
 		json_object_set_new(op->result, "conflicting_pending",
 		                    json_ids_new(op->pending, op->npending));
@@ -271,34 +265,19 @@ out:
 	return rc;
 }
 
+static enum herr cmd_booking_show_json(struct txn *t, uint64_t id, json_t **out)
+{
+	struct booking b;
+	enum herr ret = booking_get(t, id, &b);
+
+	*out = ret == H_OK ? cmd_booking_json(t, &b) : NULL;
+	booking_free(&b);
+	return ret;
+}
+
 int cmd_booking_show(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = {{.name = NULL}};
-	struct herror err;
-	struct booking b;
-	struct txn t;
-	char *args[1];
-	size_t nargs;
-	uint64_t id;
-	json_t *o;
-	int rc;
-
-	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
-	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &id)) != CLI_OK)
-		return rc;
-	herror_clear(&err);
-	if (db_read_begin(c->db, &t, &err) != H_OK)
-		return out_error(c, &err);
-	if (booking_get(&t, id, &b) != H_OK) {
-		db_read_end(&t);
-		booking_free(&b);
-		return out_error(c, &err);
-	}
-	o = cmd_booking_json(&t, &b);
-	db_read_end(&t);
-	booking_free(&b);
-	out_object(c, o);
-	return CLI_OK;
+	return run_show(c, argc, argv, cmd_booking_show_json);
 }
 
 /* Names and zones of the rooms and groups a listing mentions, looked up once each. */
@@ -308,10 +287,7 @@ struct cmd_booking_name {
 };
 
 struct cmd_booking_list {
-	struct cli *c;
-	struct txn *t;
-	json_t *array;
-	struct table table;
+	struct run_list list;
 	struct cmd_booking_name *rooms, *groups;
 	size_t nrooms, ngroups;
 };
@@ -338,9 +314,9 @@ static const struct cmd_booking_name *cmd_booking_room(struct cmd_booking_list *
 		if (l->rooms[i].id == id)
 			return &l->rooms[i];
 	e = cmd_booking_name_add(&l->rooms, &l->nrooms, id);
-	if (room_get(l->t, id, &r) == H_OK) {
+	if (room_get(&l->list.t, id, &r) == H_OK) {
 		e->name = xstrdup(r.name);
-		zone_of_venue(l->t, r.venue_id, &e->zone);
+		zone_of_venue(&l->list.t, r.venue_id, &e->zone);
 	}
 	room_free(&r);
 	if (e->name == NULL)
@@ -359,7 +335,7 @@ static const char *cmd_booking_group(struct cmd_booking_list *l, uint64_t id)
 		if (l->groups[i].id == id)
 			return l->groups[i].name;
 	e = cmd_booking_name_add(&l->groups, &l->ngroups, id);
-	if (group_get(l->t, id, &g) == H_OK)
+	if (group_get(&l->list.t, id, &g) == H_OK)
 		e->name = xstrdup(g.name);
 	else
 		e->name = xasprintf("group %llu", (unsigned long long)id);
@@ -374,8 +350,8 @@ static bool cmd_booking_list_one(const struct booking *b, void *arg)
 	char id[24], start[32], end[32];
 	struct localtm a, z;
 
-	if (l->c->json) {
-		json_array_append_new(l->array, cmd_booking_json_zone(b, room->zone));
+	if (l->list.c->json) {
+		json_array_append_new(l->list.array, cmd_booking_json_zone(b, room->zone));
 		return true;
 	}
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)b->id);
@@ -387,7 +363,7 @@ static bool cmd_booking_list_one(const struct booking *b, void *arg)
 		out_clock(b->end, room->zone, end);
 	else
 		out_local(b->end, room->zone, end);
-	table_add(&l->table, id, booking_status_name(b->status), room->name,
+	table_add(&l->list.table, id, booking_status_name(b->status), room->name,
 	          cmd_booking_group(l, b->group_id), start, end, b->title);
 	return true;
 }
@@ -402,8 +378,21 @@ static void cmd_booking_list_free(struct cmd_booking_list *l)
 		free(l->groups[i].name);
 	free(l->rooms);
 	free(l->groups);
-	json_decref(l->array);
-	table_free(&l->table);
+}
+
+/* Refuses a filter that names no record, rather than listing nothing. */
+static enum herr cmd_booking_list_check(struct run_list *l, const struct booking_filter *f)
+{
+	if (f->room_id != 0 && !record_exists(&l->t, DBI_ROOM, f->room_id))
+		return herror_set(&l->err, H_ENOTFOUND, "there is no room %llu",
+		                  (unsigned long long)f->room_id);
+	if (f->venue_id != 0 && !record_exists(&l->t, DBI_VENUE, f->venue_id))
+		return herror_set(&l->err, H_ENOTFOUND, "there is no venue %llu",
+		                  (unsigned long long)f->venue_id);
+	if (f->group_id != 0 && !record_exists(&l->t, DBI_GROUP, f->group_id))
+		return herror_set(&l->err, H_ENOTFOUND, "there is no group %llu",
+		                  (unsigned long long)f->group_id);
+	return H_OK;
 }
 
 int cmd_booking_list(struct cli *c, int argc, char **argv)
@@ -418,12 +407,11 @@ int cmd_booking_list(struct cli *c, int argc, char **argv)
 	    {.name = "to", .type = OPT_VALUE},
 	    {.name = NULL},
 	};
-	struct cmd_booking_list l = {.c = c};
+	struct cmd_booking_list l = {0};
 	struct booking_filter f;
 	enum booking_status status;
 	struct herror err;
 	char *zone = NULL;
-	struct txn t;
 	size_t nargs;
 	enum herr ret;
 	int rc;
@@ -455,32 +443,12 @@ int cmd_booking_list(struct cli *c, int argc, char **argv)
 		if (f.to <= f.from)
 			return out_usage(c, "--to must be after --from");
 	}
-	if (db_read_begin(c->db, &t, &err) != H_OK)
-		return out_error(c, &err);
-	l.t = &t;
-	l.array = json_array();
-	table_init(&l.table, 7, headers);
-	ret = H_OK;
-	if (f.room_id != 0 && !record_exists(&t, DBI_ROOM, f.room_id))
-		ret = herror_set(&err, H_ENOTFOUND, "there is no room %llu",
-		                 (unsigned long long)f.room_id);
-	else if (f.venue_id != 0 && !record_exists(&t, DBI_VENUE, f.venue_id))
-		ret = herror_set(&err, H_ENOTFOUND, "there is no venue %llu",
-		                 (unsigned long long)f.venue_id);
-	else if (f.group_id != 0 && !record_exists(&t, DBI_GROUP, f.group_id))
-		ret = herror_set(&err, H_ENOTFOUND, "there is no group %llu",
-		                 (unsigned long long)f.group_id);
+	if ((rc = run_list_begin(c, &l.list, 7, headers)) != CLI_OK)
+		return rc;
+	ret = cmd_booking_list_check(&l.list, &f);
 	if (ret == H_OK)
-		ret = booking_each(&t, &f, cmd_booking_list_one, &l);
-	db_read_end(&t);
-	if (ret != H_OK) {
-		rc = out_error(c, &err);
-	} else if (c->json) {
-		out_json(l.array);
-		l.array = NULL;
-	} else {
-		table_print(&l.table, stdout);
-	}
+		ret = booking_each(&l.list.t, &f, cmd_booking_list_one, &l);
+	rc = run_list_end(&l.list, ret);
 	cmd_booking_list_free(&l);
 	return rc;
 }

@@ -40,9 +40,8 @@ json_t *cmd_closure_json(struct txn *t, const struct closure *cl)
 }
 
 struct cmd_closure_op {
-	struct cli *c;
-	struct closure cl; /* add: the closure; rm: cl.id */
-	bool remove;
+	int64_t now;
+	struct closure cl;
 	json_t *result;
 };
 
@@ -51,35 +50,11 @@ static enum herr cmd_closure_write(struct txn *t, void *arg)
 	struct cmd_closure_op *op = arg;
 	enum herr ret;
 
-	json_decref(op->result);
-	op->result = NULL;
-	if (op->remove)
-		return closure_remove(t, &cli_console, op->cl.id, op->c->now);
 	op->cl.id = 0;
-	ret = closure_create(t, &cli_console, &op->cl, op->c->now);
+	ret = closure_create(t, &cli_console, &op->cl, op->now);
 	if (ret == H_OK)
 		op->result = cmd_closure_json(t, &op->cl);
 	return ret;
-}
-
-static int cmd_closure_run(struct cli *c, struct cmd_closure_op *op)
-{
-	struct herror err;
-
-	herror_clear(&err);
-	op->c = c;
-	if (db_write(c->db, cmd_closure_write, op, &err) != H_OK) {
-		json_decref(op->result);
-		return out_error(c, &err);
-	}
-	if (op->remove)
-		out_done(c,
-		         json_pack("{s:s, s:I, s:b}", "kind", "closure", "id",
-		                   (json_int_t)op->cl.id, "removed", 1),
-		         "removed closure %llu", (unsigned long long)op->cl.id);
-	else
-		out_object(c, op->result);
-	return CLI_OK;
 }
 
 /* --venue ID | --room ID: exactly one when required, at most one otherwise. */
@@ -105,7 +80,7 @@ int cmd_closure_add(struct cli *c, int argc, char **argv)
 	    {.name = "from", .type = OPT_VALUE},   {.name = "to", .type = OPT_VALUE},
 	    {.name = "reason", .type = OPT_VALUE}, {.name = NULL},
 	};
-	struct cmd_closure_op op = {0};
+	struct cmd_closure_op op = {.now = c->now};
 	uint64_t venue = 0, room = 0;
 	struct herror err;
 	char *zone = NULL;
@@ -130,7 +105,8 @@ int cmd_closure_add(struct cli *c, int argc, char **argv)
 	op.cl.scope = venue != 0 ? CLOSURE_VENUE : CLOSURE_ROOM;
 	op.cl.target = venue != 0 ? venue : room;
 	op.cl.reason = xstrdup(opt_str(opts, "reason"));
-	rc = cmd_closure_run(c, &op);
+	if ((rc = run_write(c, cmd_closure_write, &op, &op.result)) == CLI_OK)
+		out_object(c, op.result);
 out:
 	free(zone);
 	closure_free(&op.cl);
@@ -139,67 +115,35 @@ out:
 
 int cmd_closure_rm(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = {{.name = NULL}};
-	struct cmd_closure_op op = {.remove = true};
-	char *args[1];
-	size_t nargs;
-	int rc;
+	return run_rm(c, argc, argv, "closure", closure_remove);
+}
 
-	closure_init(&op.cl);
-	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) == CLI_OK &&
-	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &op.cl.id)) == CLI_OK)
-		rc = cmd_closure_run(c, &op);
-	return rc;
+static enum herr cmd_closure_show_json(struct txn *t, uint64_t id, json_t **out)
+{
+	struct closure cl;
+	enum herr ret = closure_get(t, id, &cl);
+
+	*out = ret == H_OK ? cmd_closure_json(t, &cl) : NULL;
+	closure_free(&cl);
+	return ret;
 }
 
 int cmd_closure_show(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = {{.name = NULL}};
-	struct closure cl;
-	struct herror err;
-	struct txn t;
-	char *args[1];
-	size_t nargs;
-	uint64_t id;
-	json_t *o;
-	int rc;
-
-	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
-	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &id)) != CLI_OK)
-		return rc;
-	herror_clear(&err);
-	if (db_read_begin(c->db, &t, &err) != H_OK)
-		return out_error(c, &err);
-	if (closure_get(&t, id, &cl) != H_OK) {
-		db_read_end(&t);
-		closure_free(&cl);
-		return out_error(c, &err);
-	}
-	o = cmd_closure_json(&t, &cl);
-	db_read_end(&t);
-	out_object(c, o);
-	closure_free(&cl);
-	return CLI_OK;
+	return run_show(c, argc, argv, cmd_closure_show_json);
 }
-
-struct cmd_closure_list {
-	struct cli *c;
-	struct txn *t;
-	json_t *array;
-	struct table table;
-};
 
 static bool cmd_closure_list_one(const struct closure *cl, void *arg)
 {
-	struct cmd_closure_list *l = arg;
+	struct run_list *l = arg;
 	char id[24], target[40], from[32], to[32];
 	char *zone;
 
 	if (l->c->json) {
-		json_array_append_new(l->array, cmd_closure_json(l->t, cl));
+		json_array_append_new(l->array, cmd_closure_json(&l->t, cl));
 		return true;
 	}
-	zone = cmd_closure_zone(l->t, cl);
+	zone = cmd_closure_zone(&l->t, cl);
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)cl->id);
 	snprintf(target, sizeof(target), "%s %llu", cl->scope == CLOSURE_ROOM ? "room" : "venue",
 	         (unsigned long long)cl->target);
@@ -218,10 +162,8 @@ int cmd_closure_list(struct cli *c, int argc, char **argv)
 	    {.name = "room", .type = OPT_VALUE},
 	    {.name = NULL},
 	};
-	struct cmd_closure_list l = {.c = c};
 	uint64_t venue = 0, room = 0;
-	struct herror err;
-	struct txn t;
+	struct run_list l;
 	size_t nargs;
 	enum herr ret;
 	int rc;
@@ -229,28 +171,13 @@ int cmd_closure_list(struct cli *c, int argc, char **argv)
 	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
 	    (rc = cmd_closure_target(c, opts, false, &venue, &room)) != CLI_OK)
 		return rc;
-	herror_clear(&err);
-	if (db_read_begin(c->db, &t, &err) != H_OK)
-		return out_error(c, &err);
-	l.t = &t;
-	l.array = json_array();
-	table_init(&l.table, 5, headers);
+	if ((rc = run_list_begin(c, &l, 5, headers)) != CLI_OK)
+		return rc;
 	if (venue != 0)
-		ret = closure_each(&t, CLOSURE_VENUE, venue, cmd_closure_list_one, &l);
+		ret = closure_each(&l.t, CLOSURE_VENUE, venue, cmd_closure_list_one, &l);
 	else if (room != 0)
-		ret = closure_each(&t, CLOSURE_ROOM, room, cmd_closure_list_one, &l);
+		ret = closure_each(&l.t, CLOSURE_ROOM, room, cmd_closure_list_one, &l);
 	else
-		ret = closure_each(&t, 0, 0, cmd_closure_list_one, &l);
-	db_read_end(&t);
-	if (ret != H_OK) {
-		rc = out_error(c, &err);
-	} else if (c->json) {
-		out_json(l.array);
-		l.array = NULL;
-	} else {
-		table_print(&l.table, stdout);
-	}
-	json_decref(l.array);
-	table_free(&l.table);
-	return rc;
+		ret = closure_each(&l.t, 0, 0, cmd_closure_list_one, &l);
+	return run_list_end(&l, ret);
 }

@@ -143,6 +143,16 @@ int arg_id(struct cli *c, const char *what, const char *s, uint64_t *out)
 	return CLI_OK;
 }
 
+int arg_only_id(struct cli *c, int argc, char **argv, uint64_t *out)
+{
+	struct opt opts[] = {{.name = NULL}};
+	char *args[1];
+	size_t nargs;
+	int rc = opt_parse(c, argc, argv, opts, args, 1, &nargs);
+
+	return rc != CLI_OK ? rc : arg_id(c, "ID", nargs ? args[0] : NULL, out);
+}
+
 int opt_id(struct cli *c, struct opt *opts, const char *name, uint64_t *out)
 {
 	struct opt *o = opt_find(opts, name);
@@ -187,6 +197,17 @@ int opt_to_json_uint(struct cli *c, struct opt *opts, const char *name, uint64_t
 	int rc = opt_uint(c, opts, name, max, &v);
 
 	if (rc == CLI_OK && opt_find(opts, name)->count > 0)
+		json_object_set_new(fields, key, json_integer((json_int_t)v));
+	return rc;
+}
+
+int opt_to_json_id(struct cli *c, struct opt *opts, const char *name, json_t *fields,
+                   const char *key)
+{
+	uint64_t v = 0;
+	int rc = opt_id(c, opts, name, &v);
+
+	if (v != 0)
 		json_object_set_new(fields, key, json_integer((json_int_t)v));
 	return rc;
 }

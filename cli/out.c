@@ -15,22 +15,39 @@ void table_init(struct table *t, size_t ncols, const char **headers)
 	t->headers = headers;
 }
 
-void table_add(struct table *t, ...)
+/* Makes room for one more row and returns its cells. */
+static char **table_row(struct table *t)
 {
-	va_list ap;
-
 	if (t->nrows == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
 		t->cells = xrealloc(t->cells, t->cap * t->ncols * sizeof(*t->cells));
 	}
-	va_start(ap, t);
-	for (size_t i = 0; i < t->ncols; i++) {
-		const char *s = va_arg(ap, const char *);
+	return &t->cells[t->nrows++ * t->ncols];
+}
 
-		t->cells[t->nrows * t->ncols + i] = xstrdup(s != NULL && *s != '\0' ? s : "-");
-	}
+/* An empty cell would make the columns hard to read. */
+static char *table_cell(const char *s)
+{
+	return xstrdup(s != NULL && *s != '\0' ? s : "-");
+}
+
+void table_add(struct table *t, ...)
+{
+	char **row = table_row(t);
+	va_list ap;
+
+	va_start(ap, t);
+	for (size_t i = 0; i < t->ncols; i++)
+		row[i] = table_cell(va_arg(ap, const char *));
 	va_end(ap);
-	t->nrows++;
+}
+
+void table_add_row(struct table *t, const char *const *cells)
+{
+	char **row = table_row(t);
+
+	for (size_t i = 0; i < t->ncols; i++)
+		row[i] = table_cell(cells[i]);
 }
 
 /* Columns a string takes on a terminal: one per UTF-8 character (wide characters are
@@ -91,15 +108,21 @@ void table_free(struct table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void out_json(json_t *o)
+/* Writes o as indented JSON on a line of its own, and drops it. */
+static void out_json_to(FILE *f, json_t *o)
 {
 	char *s = json_dumps(o, JSON_FLAGS);
 
 	if (s == NULL)
 		fatal("cannot encode JSON output");
-	puts(s);
+	fprintf(f, "%s\n", s);
 	free(s);
 	json_decref(o);
+}
+
+void out_json(json_t *o)
+{
+	out_json_to(stdout, o);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -109,8 +132,7 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* The text people see for a value. */
-static char *value_text(const char *key, const json_t *v)
+char *out_text(const char *key, const json_t *v)
 {
 	if (json_is_string(v))
 		return xstrdup(json_string_value(v));
@@ -138,7 +160,7 @@ static char *value_text(const char *key, const json_t *v)
 
 		json_array_foreach(v, i, e)
 		{
-			char *part = value_text("", e), *next;
+			char *part = out_text("", e), *next;
 
 			next = xasprintf("%s%s%s", s, len++ ? ", " : "", part);
 			free(part);
@@ -185,7 +207,7 @@ void out_object(struct cli *c, json_t *o)
 	table_init(&t, 2, NULL);
 	for (size_t i = 0; i < n; i++) {
 		char *label = xasprintf("%s:", keys[i]);
-		char *text = value_text(keys[i], json_object_get(o, keys[i]));
+		char *text = out_text(keys[i], json_object_get(o, keys[i]));
 
 		table_add(&t, label, text);
 		free(label);
@@ -212,6 +234,12 @@ void out_done(struct cli *c, json_t *o, const char *fmt, ...)
 	putchar('\n');
 }
 
+void out_removed(struct cli *c, const char *kind, uint64_t id)
+{
+	out_done(c, json_pack("{s:s, s:I, s:b}", "kind", kind, "id", (json_int_t)id, "removed", 1),
+	         "removed %s %llu", kind, (unsigned long long)id);
+}
+
 int out_error(struct cli *c, const struct herror *err)
 {
 	enum herr code = err->code != H_OK ? err->code : H_ESTORAGE;
@@ -220,17 +248,13 @@ int out_error(struct cli *c, const struct herror *err)
 	if (c->json) {
 		json_t *o = json_pack("{s:s}", "error", herr_name(code));
 		json_t *ids = json_array(), *m = json_string(msg);
-		char *s;
 
 		/* The message may quote bad input; never let it break the JSON. */
 		json_object_set_new(o, "message", m != NULL ? m : json_string(herr_title(code)));
 		for (size_t i = 0; code == H_ECONFLICT && i < err->nconflicts; i++)
 			json_array_append_new(ids, json_integer((json_int_t)err->conflicts[i]));
 		json_object_set_new(o, "conflicts", ids);
-		s = json_dumps(o, JSON_FLAGS);
-		fprintf(stderr, "%s\n", s);
-		free(s);
-		json_decref(o);
+		out_json_to(stderr, o);
 		return CLI_REFUSED;
 	}
 	fprintf(stderr, "halls: %s\n", msg);
@@ -250,15 +274,11 @@ int out_usage(struct cli *c, const char *fmt, ...)
 	va_end(ap);
 	if (c->json) {
 		json_t *o = json_pack("{s:s}", "error", "usage"), *m = json_string(msg);
-		char *s;
 
 		json_object_set_new(o, "message", m != NULL ? m : json_string("bad usage"));
 		if (c->cmd != NULL)
 			json_object_set_new(o, "usage", json_string(c->cmd->usage));
-		s = json_dumps(o, JSON_FLAGS);
-		fprintf(stderr, "%s\n", s);
-		free(s);
-		json_decref(o);
+		out_json_to(stderr, o);
 		return CLI_USAGE;
 	}
 	fprintf(stderr, "halls: %s\n", msg);
