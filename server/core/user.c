@@ -192,6 +192,7 @@ json_t *user_to_json(const struct user *u, bool with_secret)
 
 	json_object_set_new(o, "venues", json_ids_new(u->venues, u->nvenues));
 	json_object_set_new(o, "groups", json_ids_new(u->groups, u->ngroups));
+	json_object_set_new(o, "has_password", json_boolean(u->password_hash != NULL));
 	if (with_secret && u->password_hash != NULL)
 		json_object_set_new(o, "password_hash", json_string(u->password_hash));
 	return o;
