@@ -1,4 +1,4 @@
-/* halls closure add|list|show|rm: a venue or a room closed for an interval. */
+/* halls closure add|set|list|show|rm: a venue or a room closed for an interval. */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -110,6 +110,87 @@ int cmd_closure_add(struct cli *c, int argc, char **argv)
 out:
 	free(zone);
 	closure_free(&op.cl);
+	return rc;
+}
+
+/* The change `closure set` makes: times already parsed in the closure's zone. */
+struct cmd_closure_change {
+	int64_t now;
+	uint64_t id;
+	int64_t start, end; /* 0: unchanged */
+	const char *reason; /* NULL: unchanged */
+	json_t *result;
+};
+
+static enum herr cmd_closure_change_write(struct txn *t, void *arg)
+{
+	struct cmd_closure_change *ch = arg;
+	struct closure cl;
+	enum herr ret = closure_get(t, ch->id, &cl);
+
+	if (ret == H_OK) {
+		cl.start = ch->start ? ch->start : cl.start;
+		cl.end = ch->end ? ch->end : cl.end;
+		if (ch->reason != NULL) {
+			free(cl.reason);
+			cl.reason = xstrdup(ch->reason);
+		}
+		ret = closure_update(t, &cli_console, &cl, ch->now);
+	}
+	if (ret == H_OK)
+		ch->result = cmd_closure_json(t, &cl);
+	closure_free(&cl);
+	return ret;
+}
+
+/* The zone that a closure's times are written in. */
+static enum herr cmd_closure_zone_of(struct cli *c, uint64_t id, char **zone, struct herror *err)
+{
+	struct closure cl;
+	struct txn t;
+	enum herr ret = db_read_begin(c->db, &t, err);
+
+	if (ret != H_OK)
+		return ret;
+	ret = closure_get(&t, id, &cl);
+	if (ret == H_OK)
+		*zone = cmd_closure_zone(&t, &cl);
+	closure_free(&cl);
+	db_read_end(&t);
+	return ret;
+}
+
+int cmd_closure_set(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = {
+	    {.name = "from", .type = OPT_VALUE},
+	    {.name = "to", .type = OPT_VALUE},
+	    {.name = "reason", .type = OPT_VALUE},
+	    {.name = NULL},
+	};
+	struct cmd_closure_change ch = {.now = c->now};
+	struct herror err;
+	char *args[1], *zone = NULL;
+	size_t nargs;
+	int rc;
+
+	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
+	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &ch.id)) != CLI_OK)
+		goto out;
+	herror_clear(&err);
+	if (cmd_closure_zone_of(c, ch.id, &zone, &err) != H_OK) {
+		rc = out_error(c, &err);
+		goto out;
+	}
+	if ((rc = opt_time(c, opts, "from", zone, &ch.start)) != CLI_OK ||
+	    (rc = opt_time(c, opts, "to", zone, &ch.end)) != CLI_OK)
+		goto out;
+	ch.reason = opt_str(opts, "reason");
+	if ((rc = run_write(c, cmd_closure_change_write, &ch, &ch.result)) == CLI_OK)
+		out_object(c, ch.result);
+out:
+	free(zone);
+	opt_free(opts);
 	return rc;
 }
 

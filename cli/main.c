@@ -102,6 +102,8 @@ static const struct cli_cmd main_cmds[] = {
      cmd_closure_add,
      "Close a venue or a room for an interval; existing bookings are kept, new ones refused.", 0,
      NULL},
+    {"closure", "set", "closure set ID [--from T] [--to T] [--reason TEXT]", cmd_closure_set,
+     "Change a closure's interval or reason.", 0, NULL},
     {"closure", "list", "closure list [--venue ID | --room ID]", cmd_closure_list,
      "List closures, of one venue or room or all.", 0, NULL},
     {"closure", "show", "closure show ID", cmd_closure_show, "Show one closure.", 0, NULL},

@@ -179,6 +179,40 @@ enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c
 	return t->ret;
 }
 
+enum herr closure_update(struct txn *t, const struct actor *a, const struct closure *c, int64_t now)
+{
+	struct closure old;
+	struct key at;
+	struct herror e;
+	json_t *detail;
+
+	herror_clear(&e);
+	if (closure_get(t, c->id, &old) != H_OK) {
+		closure_free(&old);
+		return t->ret != H_OK ? t->ret : H_ENOTFOUND;
+	}
+	if (old.scope != c->scope || old.target != c->target) {
+		txn_refuse(t, H_EINVAL,
+		           "a closure cannot move to another venue or room; remove it "
+		           "and add a new one");
+	} else if (check_target(t, a, c, true) == H_OK) {
+		if (c->end <= c->start)
+			txn_refuse(t, H_RULE_ORDER, "a closure must end after it starts");
+		else if (text_check(c->reason, "reason", REASON_MAX_BYTES, true, false, &e) != H_OK)
+			txn_refuse(t, H_EINVAL, "%s", e.msg);
+	}
+	if (t->ret == H_OK) {
+		at = at_key(&old);
+		txn_del(t, DBI_CLOSURE_AT, &at);
+		closure_store(t, c);
+		detail = closure_to_json(c);
+		audit_append(t, a, "closure", c->id, "update", c->reason, detail, now);
+		json_decref(detail);
+	}
+	closure_free(&old);
+	return t->ret;
+}
+
 enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
 {
 	struct closure c;

@@ -26,6 +26,9 @@ enum herr closure_get(struct txn *t, uint64_t id, struct closure *out);
 /* Managers of the venue (or the room's venue) and admins. Existing bookings are not
  * touched: a manager decides what to do with them (booking_each over the interval). */
 enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c, int64_t now);
+/* Changes the interval or reason (same permission); the venue or room stays. */
+enum herr closure_update(struct txn *t, const struct actor *a, const struct closure *c,
+			 int64_t now);
 enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 /* The first closure of the room (or its venue) that overlaps [start, end), or 0. */
 uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_t start,

@@ -90,7 +90,12 @@ t_run 0 "booking move" --json booking move "$B1" --start 2026-12-08T19:00 --end 
 t_json "o['status']=='approved' and o['sequence']>=2" "console move keeps approval, raises sequence"
 
 t_run 0 "closure add" --json closure add --venue "$V" --from 2026-12-24T00:00 \
-	--to 2026-12-28T00:00 --reason "Christmas"
+	--to 2026-12-27T00:00 --reason "Christmas"
+C=$(t_id)
+t_run 0 "closure set" --json closure set "$C" --to 2026-12-28
+t_json "o['end']=='2026-12-28T00:00:00+00:00' and o['reason']=='Christmas'" \
+	"closure set changes the end and keeps the reason"
+t_run 1 "a closure that ends before it starts is refused" closure set "$C" --to 2026-12-01
 t_run 1 "a booking in a closure is refused" booking request --room "$R" --group "$G" \
 	--start 2026-12-24T10:00 --end 2026-12-24T12:00 --title "Carols"
 t_grep "Christmas" "the refusal gives the closure's reason"
