@@ -10,8 +10,8 @@
 struct audit_entry {
 	uint64_t id;
 	int64_t at;
-	uint64_t user_id;   /* 0: the console */
-	const char *kind;   /* "booking", "room", ... */
+	uint64_t user_id; /* 0: the console */
+	const char *kind; /* "booking", "room", ... */
 	uint64_t object_id;
 	const char *action; /* "request", "approve", "update", ... */
 	const char *note;   /* reason given, may be NULL */
@@ -20,10 +20,10 @@ struct audit_entry {
 
 /* Appends an entry; detail (may be NULL) is borrowed. */
 void audit_append(struct txn *t, const struct actor *a, const char *kind, uint64_t object_id,
-		  const char *action, const char *note, const json_t *detail, int64_t now);
+                  const char *action, const char *note, const json_t *detail, int64_t now);
 /* booking_id 0: all entries, newest last. fn receives the entry as JSON. */
 enum herr audit_each(struct txn *t, uint64_t booking_id, bool (*fn)(const json_t *e, void *arg),
-		     void *arg);
+                     void *arg);
 void audit_store(struct txn *t, uint64_t id, const json_t *entry);
 
 #endif

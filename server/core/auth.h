@@ -16,7 +16,7 @@ char *password_hash(const char *password, unsigned log2n);
 bool password_verify(const char *password, const char *stored);
 
 #define TOKEN_BYTES 32
-#define TOKEN_HEX (TOKEN_BYTES * 2 + 1)
+#define TOKEN_HEX   (TOKEN_BYTES * 2 + 1)
 /* A new token: text (hex, for the user) and hash (SHA-256, for storage). */
 bool token_new(char text[TOKEN_HEX], uint8_t hash[32]);
 /* SHA-256 of a token's text form; false if the text is not a well-formed token. */

@@ -24,12 +24,12 @@
 #include <string.h>
 
 #define TITLE_MAX_BYTES 200
-#define TEXT_MAX_BYTES 4000
-#define NOTE_MAX_BYTES 1000
+#define TEXT_MAX_BYTES  4000
+#define NOTE_MAX_BYTES  1000
 
 #define BLOCK_APPROVED 'A'
-#define BLOCK_PENDING 'P'
-#define BLOCK_LONGEST 'L'
+#define BLOCK_PENDING  'P'
+#define BLOCK_LONGEST  'L'
 
 static const char *const status_names[] = {
     [BOOKING_PENDING] = "pending",
@@ -87,9 +87,9 @@ json_t *booking_to_json(const struct booking *b)
 	    "decided_at", (json_int_t)b->decided_at);
 
 	json_object_set_new(o, "series_id",
-			    b->series_id ? json_integer((json_int_t)b->series_id) : json_null());
+	                    b->series_id ? json_integer((json_int_t)b->series_id) : json_null());
 	json_object_set_new(o, "decided_by",
-			    b->decided_at ? json_integer((json_int_t)b->decided_by) : json_null());
+	                    b->decided_at ? json_integer((json_int_t)b->decided_by) : json_null());
 	json_object_set_new(o, "note", b->note ? json_string(b->note) : json_null());
 	return o;
 }
@@ -129,8 +129,9 @@ enum herr booking_get(struct txn *t, uint64_t id, struct booking *out)
 		return ret;
 	ret = booking_from_json(o, out, t->err);
 	json_decref(o);
-	return ret == H_OK ? H_OK : txn_refuse(t, H_ESTORAGE, "booking %llu is corrupt",
-					       (unsigned long long)id);
+	return ret == H_OK
+	           ? H_OK
+	           : txn_refuse(t, H_ESTORAGE, "booking %llu is corrupt", (unsigned long long)id);
 }
 
 /* Index keys. */
@@ -228,7 +229,7 @@ void booking_store(struct txn *t, const struct booking *b, const struct booking 
 }
 
 static bool scan_state(struct txn *t, uint64_t room, uint8_t state, int64_t start, int64_t end,
-		       int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg)
+                       int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg)
 {
 	struct key prefix = block_prefix(room, state);
 	struct key from = block_key(room, state, start - gap - room_longest(t, room), 0);
@@ -242,7 +243,7 @@ static bool scan_state(struct txn *t, uint64_t room, uint8_t state, int64_t star
 
 		if (s.k.mv_size != 25 || s.v.mv_size != 8) {
 			txn_refuse(t, H_ESTORAGE, "corrupt entry in the booking index of room %llu",
-				   (unsigned long long)room);
+			           (unsigned long long)room);
 			break;
 		}
 		blk.start = key_get_i64(k + 9);
@@ -259,7 +260,7 @@ static bool scan_state(struct txn *t, uint64_t room, uint8_t state, int64_t star
 }
 
 enum herr booking_blocks(struct txn *t, uint64_t room_id, int status, int64_t start, int64_t end,
-			 int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg)
+                         int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg)
 {
 	bool more = true;
 
@@ -297,14 +298,14 @@ static void format_local(int64_t t, const char *zone, char *out, size_t size)
 	struct localtm lt;
 
 	tz_to_local(zone, t, &lt);
-	snprintf(out, size, "%s %04d-%02d-%02d %02d:%02d", days[lt.wday], lt.year, lt.month,
-		 lt.day, lt.hour, lt.min);
+	snprintf(out, size, "%s %04d-%02d-%02d %02d:%02d", days[lt.wday], lt.year, lt.month, lt.day,
+	         lt.hour, lt.min);
 }
 
 /* Checks that b may hold room r at venue v. with_lead_time adds the notice and horizon
  * rules, which speak of when a request is made, not of when it is approved. */
 static enum herr booking_check(struct txn *t, const struct booking *b, const struct room *r,
-			       const struct venue *v, bool with_lead_time, int64_t now)
+                               const struct venue *v, bool with_lead_time, int64_t now)
 {
 	int64_t minutes = (b->end - b->start) / 60;
 	char when[64];
@@ -316,19 +317,21 @@ static enum herr booking_check(struct txn *t, const struct booking *b, const str
 	if ((b->end - b->start) % 60 != 0 || minutes < r->min_length_min ||
 	    minutes > r->max_length_min)
 		return txn_refuse(t, H_RULE_LENGTH,
-				  "%s takes bookings from %u to %u minutes in whole minutes; this "
-				  "one is %lld minutes",
-				  r->name, r->min_length_min, r->max_length_min,
-				  (long long)((b->end - b->start) / 60));
+		                  "%s takes bookings from %u to %u minutes in whole minutes; this "
+		                  "one is %lld minutes",
+		                  r->name, r->min_length_min, r->max_length_min,
+		                  (long long)((b->end - b->start) / 60));
 	if (b->attendees > r->capacity)
 		return txn_refuse(t, H_RULE_CAPACITY, "%s holds %u people; the booking expects %u",
-				  r->name, r->capacity, b->attendees);
+		                  r->name, r->capacity, b->attendees);
 	if (!hours_allow(&v->hours, v->tz, b->start, b->end)) {
 		char *hours = hours_format(&v->hours);
 
 		format_local(b->start, v->tz, when, sizeof(when));
-		txn_refuse(t, H_RULE_HOURS, "%s is not open for the whole booking (from %s); its "
-			   "opening hours are: %s", v->name, when, hours);
+		txn_refuse(t, H_RULE_HOURS,
+		           "%s is not open for the whole booking (from %s); its "
+		           "opening hours are: %s",
+		           v->name, when, hours);
 		free(hours);
 		return t->ret;
 	}
@@ -343,24 +346,25 @@ static enum herr booking_check(struct txn *t, const struct booking *b, const str
 		return ret == H_OK ? t->ret : ret;
 	}
 	if (with_lead_time && b->start < now + (int64_t)r->notice_min * 60)
-		return b->start < now ? txn_refuse(t, H_RULE_NOTICE, "the booking starts in the past")
-				      : txn_refuse(t, H_RULE_NOTICE,
-						   "%s must be requested at least %u minutes ahead",
-						   r->name, r->notice_min);
+		return b->start < now
+		           ? txn_refuse(t, H_RULE_NOTICE, "the booking starts in the past")
+		           : txn_refuse(t, H_RULE_NOTICE,
+		                        "%s must be requested at least %u minutes ahead", r->name,
+		                        r->notice_min);
 	if (!with_lead_time && b->start <= now)
 		return txn_refuse(t, H_RULE_NOTICE, "the booking has already started");
 	if (with_lead_time && b->start > now + (int64_t)r->horizon_days * 86400)
 		return txn_refuse(t, H_RULE_HORIZON, "%s takes bookings up to %u days ahead",
-				  r->name, r->horizon_days);
+		                  r->name, r->horizon_days);
 	if (booking_blocks(t, r->id, BOOKING_APPROVED, b->start, b->end, room_gap_seconds(r),
-			   collect_conflict, &cc) != H_OK)
+	                   collect_conflict, &cc) != H_OK)
 		return t->ret;
 	if (cc.count > 0)
 		return txn_refuse(t, H_ECONFLICT,
-				  "%s is already booked then (booking %llu%s), counting %u minutes "
-				  "to set up and %u to clear away",
-				  r->name, (unsigned long long)cc.first, cc.count > 1 ? " and others" : "",
-				  r->setup_min, r->cleanup_min);
+		                  "%s is already booked then (booking %llu%s), counting %u minutes "
+		                  "to set up and %u to clear away",
+		                  r->name, (unsigned long long)cc.first,
+		                  cc.count > 1 ? " and others" : "", r->setup_min, r->cleanup_min);
 	return H_OK;
 }
 
@@ -415,7 +419,7 @@ static bool policy_approves(struct txn *t, const struct place *p, uint64_t group
 }
 
 static void booking_audit(struct txn *t, const struct actor *a, const struct booking *b,
-			  const char *action, const char *note, int64_t now)
+                          const char *action, const char *note, int64_t now)
 {
 	json_t *detail = booking_to_json(b);
 
@@ -424,7 +428,7 @@ static void booking_audit(struct txn *t, const struct actor *a, const struct boo
 }
 
 enum herr booking_request(struct txn *t, const struct actor *a, struct booking *b, bool approve_now,
-			  int64_t now)
+                          int64_t now)
 {
 	struct place p;
 	enum herr ret;
@@ -437,8 +441,8 @@ enum herr booking_request(struct txn *t, const struct actor *a, struct booking *
 		goto out;
 	if (!record_exists(t, DBI_GROUP, b->group_id)) {
 		ret = t->ret ? t->ret
-			     : herror_set(t->err, H_ENOTFOUND, "there is no group %llu",
-					  (unsigned long long)b->group_id);
+		             : herror_set(t->err, H_ENOTFOUND, "there is no group %llu",
+		                          (unsigned long long)b->group_id);
 		goto out;
 	}
 	ret = policy_act_for_group(t, a, b->group_id, p.venue.id);
@@ -451,8 +455,8 @@ enum herr booking_request(struct txn *t, const struct actor *a, struct booking *
 	if (ret != H_OK)
 		goto out;
 	b->id = txn_next_id(t, "booking");
-	b->status = approve_now || policy_approves(t, &p, b->group_id) ? BOOKING_APPROVED
-									: BOOKING_PENDING;
+	b->status =
+	    approve_now || policy_approves(t, &p, b->group_id) ? BOOKING_APPROVED : BOOKING_PENDING;
 	b->created_by = a->user_id;
 	b->created_at = b->updated_at = now;
 	b->sequence = 0;
@@ -488,8 +492,8 @@ static enum herr note_check(struct txn *t, const char *note)
 
 /* Moves b to status by a decision of a, and stores it. */
 static void booking_decide(struct txn *t, const struct actor *a, struct booking *b,
-			   const struct booking *old, enum booking_status status, const char *note,
-			   int64_t now)
+                           const struct booking *old, enum booking_status status, const char *note,
+                           int64_t now)
 {
 	b->status = status;
 	b->decided_by = a->user_id;
@@ -521,8 +525,8 @@ struct transition {
 };
 
 static enum herr booking_transition(struct txn *t, const struct actor *a, uint64_t id,
-				    const char *note, int64_t now, const struct transition *tr,
-				    struct booking *out)
+                                    const char *note, int64_t now, const struct transition *tr,
+                                    struct booking *out)
 {
 	struct booking b, old;
 	struct place p;
@@ -536,18 +540,18 @@ static enum herr booking_transition(struct txn *t, const struct actor *a, uint64
 	if (ret != H_OK)
 		goto out;
 	ret = tr->by_manager ? policy_manage_venue(t, a, p.venue.id)
-			     : policy_act_for_group(t, a, b.group_id, p.venue.id);
+	                     : policy_act_for_group(t, a, b.group_id, p.venue.id);
 	if (ret != H_OK)
 		goto out;
 	if (!(tr->from_mask & (1u << b.status))) {
 		ret = txn_refuse(t, H_ESTATE, "booking %llu is %s and cannot be %s",
-				 (unsigned long long)id, booking_status_name(b.status),
-				 booking_status_name(tr->to));
+		                 (unsigned long long)id, booking_status_name(b.status),
+		                 booking_status_name(tr->to));
 		goto out;
 	}
 	if (tr->to == BOOKING_CANCELLED && b.end <= now) {
 		ret = txn_refuse(t, H_ESTATE, "booking %llu has already taken place",
-				 (unsigned long long)id);
+		                 (unsigned long long)id);
 		goto out;
 	}
 	if (tr->to == BOOKING_APPROVED) {
@@ -563,7 +567,7 @@ static enum herr booking_transition(struct txn *t, const struct actor *a, uint64
 		struct conflict_ctx cc = {.exclude = b.id, .err = t->err};
 
 		ret = booking_blocks(t, b.room_id, BOOKING_PENDING, b.start, b.end,
-				     room_gap_seconds(&p.room), collect_pending, &cc);
+		                     room_gap_seconds(&p.room), collect_pending, &cc);
 	}
 	if (ret == H_OK && out != NULL) {
 		*out = b;
@@ -577,25 +581,25 @@ out:
 }
 
 enum herr booking_approve(struct txn *t, const struct actor *a, uint64_t id, const char *note,
-			  int64_t now, struct booking *out)
+                          int64_t now, struct booking *out)
 {
 	static const struct transition tr = {"approve", BOOKING_APPROVED, 1u << BOOKING_PENDING,
-					     true};
+	                                     true};
 
 	return booking_transition(t, a, id, note, now, &tr, out);
 }
 
 enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, const char *note,
-			  int64_t now, struct booking *out)
+                          int64_t now, struct booking *out)
 {
 	static const struct transition tr = {"decline", BOOKING_DECLINED, 1u << BOOKING_PENDING,
-					     true};
+	                                     true};
 
 	return booking_transition(t, a, id, note, now, &tr, out);
 }
 
 enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,
-			 int64_t now, struct booking *out)
+                         int64_t now, struct booking *out)
 {
 	static const struct transition tr = {
 	    "cancel", BOOKING_CANCELLED, (1u << BOOKING_PENDING) | (1u << BOOKING_APPROVED), false};
@@ -606,8 +610,8 @@ enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, cons
 /* Applies the editable fields to b; refuses unknown fields so that typos do not pass. */
 static enum herr booking_apply(struct txn *t, struct booking *b, const json_t *fields)
 {
-	static const char *const known[] = {"title", "description", "attendees", "public",
-					    "start", "end"};
+	static const char *const known[] = {"title",  "description", "attendees",
+	                                    "public", "start",       "end"};
 	const char *key;
 	json_t *v;
 
@@ -646,7 +650,7 @@ static enum herr booking_apply(struct txn *t, struct booking *b, const json_t *f
 }
 
 enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
-			 int64_t now, struct booking *out)
+                         int64_t now, struct booking *out)
 {
 	struct booking b, old;
 	struct place p;
@@ -662,7 +666,7 @@ enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, cons
 		goto out;
 	if (b.status != BOOKING_PENDING && b.status != BOOKING_APPROVED) {
 		ret = txn_refuse(t, H_ESTATE, "booking %llu is %s and cannot be changed",
-				 (unsigned long long)id, booking_status_name(b.status));
+		                 (unsigned long long)id, booking_status_name(b.status));
 		goto out;
 	}
 	booking_copy(&old, &b);
@@ -673,8 +677,8 @@ enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, cons
 	ret = booking_check(t, &b, &p.room, &p.venue, moved, now);
 	if (ret != H_OK)
 		goto out;
-	if (moved && b.status == BOOKING_APPROVED &&
-	    !policy_is_venue_manager(t, a, p.venue.id) && !policy_approves(t, &p, b.group_id))
+	if (moved && b.status == BOOKING_APPROVED && !policy_is_venue_manager(t, a, p.venue.id) &&
+	    !policy_approves(t, &p, b.group_id))
 		b.status = BOOKING_PENDING;
 	if (moved || b.status != old.status)
 		b.sequence++;
@@ -707,7 +711,7 @@ struct booking_list {
 };
 
 static bool filter_match(const struct booking_filter *f, const struct booking *b,
-			 uint64_t venue_of_room)
+                         uint64_t venue_of_room)
 {
 	if (f->room_id && b->room_id != f->room_id)
 		return false;
@@ -723,7 +727,7 @@ static bool filter_match(const struct booking_filter *f, const struct booking *b
 }
 
 static void list_add(struct txn *t, struct booking_list *l, const struct booking_filter *f,
-		     uint64_t id)
+                     uint64_t id)
 {
 	struct booking b;
 	struct room r;
@@ -751,7 +755,7 @@ static void list_add(struct txn *t, struct booking_list *l, const struct booking
 
 /* Collects the ids under one owner of a by-start index, from start >= from - longest. */
 static void list_scan(struct txn *t, struct booking_list *l, const struct booking_filter *f,
-		      enum dbi d, uint64_t owner, int64_t from)
+                      enum dbi d, uint64_t owner, int64_t from)
 {
 	struct key prefix = key_id(owner), start = by_start_key(owner, from, 0);
 	struct scan s;
@@ -786,7 +790,7 @@ static int booking_cmp(const void *pa, const void *pb)
 }
 
 enum herr booking_each(struct txn *t, const struct booking_filter *f,
-		       bool (*fn)(const struct booking *b, void *arg), void *arg)
+                       bool (*fn)(const struct booking *b, void *arg), void *arg)
 {
 	struct booking_list l = {0};
 	void *ctx[3] = {t, &l, (void *)f};

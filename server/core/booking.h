@@ -24,12 +24,12 @@ struct booking {
 	uint32_t attendees;
 	int64_t start, end; /* UTC seconds; end exclusive */
 	enum booking_status status;
-	bool public;	     /* title shown in public listings and feeds */
+	bool public;         /* title shown in public listings and feeds */
 	uint64_t created_by; /* user id, 0 for the console */
 	int64_t created_at;
 	uint64_t decided_by;
 	int64_t decided_at;
-	char *note;	   /* the last decision's or cancellation's reason */
+	char *note;        /* the last decision's or cancellation's reason */
 	uint32_t sequence; /* rises with every change of time or status */
 	int64_t updated_at;
 };
@@ -47,30 +47,30 @@ enum herr booking_get(struct txn *t, uint64_t id, struct booking *out);
  * public. Out: id, status (pending, or approved by the room's policy, or approved at
  * once when approve_now and the actor manages the venue). Every rule is checked. */
 enum herr booking_request(struct txn *t, const struct actor *a, struct booking *b, bool approve_now,
-			  int64_t now);
+                          int64_t now);
 /* After a successful approval, t->err (when set) lists in conflicts[] the pending
  * requests that now overlap it. */
 enum herr booking_approve(struct txn *t, const struct actor *a, uint64_t id, const char *note,
-			  int64_t now, struct booking *out);
+                          int64_t now, struct booking *out);
 enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, const char *note,
-			  int64_t now, struct booking *out);
+                          int64_t now, struct booking *out);
 enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,
-			 int64_t now, struct booking *out);
+                         int64_t now, struct booking *out);
 /* Moves or edits: fields "title", "description", "attendees", "public", "start", "end"
  * (instants as integers). Every rule is re-checked; a moved approved booking follows
  * the room's policy again. */
 enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
-			 int64_t now, struct booking *out);
+                         int64_t now, struct booking *out);
 
 struct booking_filter {
 	uint64_t room_id, venue_id, group_id;
-	int status; /* -1: any */
+	int status;       /* -1: any */
 	int64_t from, to; /* bookings that overlap [from, to); 0, 0: all */
 };
 void booking_filter_init(struct booking_filter *f);
-/* In start order when filtered by room or group, else in id order. */
+/* In start order (then id), whatever the filter. */
 enum herr booking_each(struct txn *t, const struct booking_filter *f,
-		       bool (*fn)(const struct booking *b, void *arg), void *arg);
+                       bool (*fn)(const struct booking *b, void *arg), void *arg);
 
 /* An entry of the compact (room, state, start) index that conflict checks read. */
 struct block {
@@ -82,7 +82,7 @@ struct block {
  * interval widened by gap seconds on each side overlaps [start, end). Reads only the
  * index: O(log n + k). */
 enum herr booking_blocks(struct txn *t, uint64_t room_id, int status, int64_t start, int64_t end,
-			 int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg);
+                         int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg);
 /* Writes the record and its index entries as is (import, and every path above). */
 void booking_store(struct txn *t, const struct booking *b, const struct booking *old);
 

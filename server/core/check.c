@@ -60,16 +60,16 @@ static bool check_booking(const struct booking *b, void *arg)
 
 	if (!record_exists(c->t, DBI_ROOM, b->room_id))
 		problem(c, "booking %llu: room %llu does not exist", (unsigned long long)b->id,
-			(unsigned long long)b->room_id);
+		        (unsigned long long)b->room_id);
 	if (!record_exists(c->t, DBI_GROUP, b->group_id))
 		problem(c, "booking %llu: group %llu does not exist", (unsigned long long)b->id,
-			(unsigned long long)b->group_id);
+		        (unsigned long long)b->group_id);
 	if (b->end <= b->start)
 		problem(c, "booking %llu ends before it starts", (unsigned long long)b->id);
 	if (!index_has(c->t, DBI_BOOKING_ROOM, &k, &v) || v.mv_size != 1 ||
 	    *(const uint8_t *)v.mv_data != b->status)
 		problem(c, "booking %llu: room index entry missing or stale",
-			(unsigned long long)b->id);
+		        (unsigned long long)b->id);
 	k = key3(b->group_id, b->start, b->id);
 	if (!index_has(c->t, DBI_BOOKING_GROUP, &k, &v))
 		problem(c, "booking %llu: group index entry missing", (unsigned long long)b->id);
@@ -81,7 +81,7 @@ static bool check_booking(const struct booking *b, void *arg)
 	if (blocks != index_has(c->t, DBI_BLOCK, &k, &v) ||
 	    (blocks && (v.mv_size != 8 || key_get_i64(v.mv_data) != b->end)))
 		problem(c, "booking %llu: block index entry missing or stale",
-			(unsigned long long)b->id);
+		        (unsigned long long)b->id);
 	return true;
 }
 
@@ -105,51 +105,82 @@ static void check_index(struct check *c, enum dbi d, const char *name, size_t ow
 		id = key_get_u64(k + 16);
 		if (booking_get(c->t, id, &b) != H_OK) {
 			problem(c, "%s: entry for missing booking %llu", name,
-				(unsigned long long)id);
+			        (unsigned long long)id);
 		} else if (b.start != key_get_i64(k + 8) ||
-			   (owner_field == 0 ? b.room_id : b.group_id) != key_get_u64(k)) {
+		           (owner_field == 0 ? b.room_id : b.group_id) != key_get_u64(k)) {
 			problem(c, "%s: entry for booking %llu does not match it", name,
-				(unsigned long long)id);
+			        (unsigned long long)id);
 		}
 		booking_free(&b);
 	}
 	scan_end(&s);
 }
 
-/* Approved bookings of a room never overlap, buffers included; every block entry is a
- * live booking of that state. */
-static bool check_room(const struct room *r, void *arg)
+/* Approved bookings of a room never overlap, buffers included. Read from the records
+ * through the listing index, not from the block index, so that a lost block entry
+ * cannot hide a double booking. */
+static void check_room_overlaps(struct check *c, const struct room *r)
 {
-	struct check *c = arg;
-	struct key prefix;
+	struct key prefix = key_id(r->id);
 	struct scan s;
 	int64_t gap = room_gap_seconds(r), last_end = INT64_MIN / 2;
 	uint64_t last_id = 0;
 
-	key_init(&prefix);
-	key_u64(&prefix, r->id);
-	key_u8(&prefix, 'A');
-	scan_begin(&s, c->t, DBI_BLOCK, &prefix, NULL);
+	scan_begin(&s, c->t, DBI_BOOKING_ROOM, &prefix, NULL);
 	while (scan_next(&s)) {
-		const uint8_t *k = s.k.mv_data;
-		int64_t start = key_get_i64(k + 9), end = key_get_i64(s.v.mv_data);
-		uint64_t id = key_get_u64(k + 17);
+		uint64_t id = key_get_u64((const uint8_t *)s.k.mv_data + 16);
 		struct booking b;
 
-		if (start < last_end + gap)
-			problem(c, "room %llu: approved bookings %llu and %llu overlap (buffers "
-				"included)", (unsigned long long)r->id,
-				(unsigned long long)last_id, (unsigned long long)id);
-		if (booking_get(c->t, id, &b) != H_OK || b.status != BOOKING_APPROVED)
-			problem(c, "room %llu: block entry for booking %llu, which is not approved",
-				(unsigned long long)r->id, (unsigned long long)id);
-		booking_free(&b);
-		if (end > last_end) {
-			last_end = end;
-			last_id = id;
+		if (s.v.mv_size != 1 || *(const uint8_t *)s.v.mv_data != BOOKING_APPROVED)
+			continue;
+		if (booking_get(c->t, id, &b) == H_OK && b.status == BOOKING_APPROVED) {
+			if (b.start < last_end + gap)
+				problem(c,
+				        "room %llu: approved bookings %llu and %llu overlap "
+				        "(buffers included)",
+				        (unsigned long long)r->id, (unsigned long long)last_id,
+				        (unsigned long long)id);
+			if (b.end > last_end) {
+				last_end = b.end;
+				last_id = id;
+			}
 		}
+		booking_free(&b);
 	}
 	scan_end(&s);
+}
+
+/* Every block entry is a live booking in the state the entry says. */
+static void check_room_blocks(struct check *c, const struct room *r, uint8_t state)
+{
+	struct key prefix;
+	struct scan s;
+
+	key_init(&prefix);
+	key_u64(&prefix, r->id);
+	key_u8(&prefix, state);
+	scan_begin(&s, c->t, DBI_BLOCK, &prefix, NULL);
+	while (scan_next(&s)) {
+		uint64_t id = key_get_u64((const uint8_t *)s.k.mv_data + 17);
+		enum booking_status want = state == 'A' ? BOOKING_APPROVED : BOOKING_PENDING;
+		struct booking b;
+
+		if (booking_get(c->t, id, &b) != H_OK || b.status != want)
+			problem(c, "room %llu: block entry for booking %llu, which is not %s",
+			        (unsigned long long)r->id, (unsigned long long)id,
+			        booking_status_name(want));
+		booking_free(&b);
+	}
+	scan_end(&s);
+}
+
+static bool check_room(const struct room *r, void *arg)
+{
+	struct check *c = arg;
+
+	check_room_overlaps(c, r);
+	check_room_blocks(c, r, 'A');
+	check_room_blocks(c, r, 'P');
 	return true;
 }
 
@@ -169,15 +200,15 @@ static bool check_user(const struct user *u, void *arg)
 	if (!index_has(c->t, DBI_USER_EMAIL, &k, &v) || v.mv_size != 8 ||
 	    key_get_u64(v.mv_data) != u->id)
 		problem(c, "user %llu: email index entry missing or wrong",
-			(unsigned long long)u->id);
+		        (unsigned long long)u->id);
 	for (size_t i = 0; i < u->nvenues; i++)
 		if (!record_exists(c->t, DBI_VENUE, u->venues[i]))
-			problem(c, "user %llu manages missing venue %llu", (unsigned long long)u->id,
-				(unsigned long long)u->venues[i]);
+			problem(c, "user %llu manages missing venue %llu",
+			        (unsigned long long)u->id, (unsigned long long)u->venues[i]);
 	for (size_t i = 0; i < u->ngroups; i++)
 		if (!record_exists(c->t, DBI_GROUP, u->groups[i]))
 			problem(c, "user %llu is a member of missing group %llu",
-				(unsigned long long)u->id, (unsigned long long)u->groups[i]);
+			        (unsigned long long)u->id, (unsigned long long)u->groups[i]);
 	return true;
 }
 
@@ -192,7 +223,7 @@ static bool check_room_venue(const struct room *r, void *arg)
 	key_u64(&k, r->id);
 	if (!record_exists(c->t, DBI_VENUE, r->venue_id))
 		problem(c, "room %llu: venue %llu does not exist", (unsigned long long)r->id,
-			(unsigned long long)r->venue_id);
+		        (unsigned long long)r->venue_id);
 	if (!index_has(c->t, DBI_ROOM_VENUE, &k, &v))
 		problem(c, "room %llu: venue index entry missing", (unsigned long long)r->id);
 	return true;

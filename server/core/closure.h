@@ -28,15 +28,15 @@ enum herr closure_get(struct txn *t, uint64_t id, struct closure *out);
 enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c, int64_t now);
 /* Changes the interval or reason (same permission); the venue or room stays. */
 enum herr closure_update(struct txn *t, const struct actor *a, const struct closure *c,
-			 int64_t now);
+                         int64_t now);
 enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 /* The first closure of the room (or its venue) that overlaps [start, end), or 0. */
 uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_t start,
-		      int64_t end);
+                      int64_t end);
 /* scope 0: every closure, in id order; else those of that scope and target (target 0:
  * every target), in start order. */
 enum herr closure_each(struct txn *t, enum closure_scope scope, uint64_t target,
-		       bool (*fn)(const struct closure *c, void *arg), void *arg);
+                       bool (*fn)(const struct closure *c, void *arg), void *arg);
 void closure_store(struct txn *t, const struct closure *c);
 
 #endif

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_MAP_SIZE ((size_t)64 << 20)
+#define DEFAULT_MAP_SIZE     ((size_t)64 << 20)
 #define DEFAULT_MAX_MAP_SIZE ((size_t)64 << 30)
-#define WRITE_ATTEMPTS 16
+#define WRITE_ATTEMPTS       16
 
 struct db {
 	MDB_env *env;
@@ -186,7 +186,7 @@ static enum herr txn_begin(struct db *db, struct txn *t, unsigned flags, struct 
 	if (rc != 0) {
 		t->txn = NULL;
 		return herror_set(err, mdb_to_herr(rc), "storage: cannot begin transaction: %s",
-				  mdb_strerror(rc));
+		                  mdb_strerror(rc));
 	}
 	return H_OK;
 }
@@ -214,14 +214,14 @@ static enum herr db_grow(struct db *db, struct herror *err)
 	mdb_env_info(db->env, &info);
 	if (info.me_mapsize >= db->max_map_size)
 		return herror_set(err, H_EFULL, "storage is full (%zu MiB, the configured maximum)",
-				  info.me_mapsize >> 20);
+		                  info.me_mapsize >> 20);
 	next = info.me_mapsize * 2;
 	if (next > db->max_map_size)
 		next = db->max_map_size;
 	rc = mdb_env_set_mapsize(db->env, next);
 	if (rc != 0)
 		return herror_set(err, H_EFULL, "storage is full and cannot grow: %s",
-				  mdb_strerror(rc));
+		                  mdb_strerror(rc));
 	return H_OK;
 }
 
@@ -299,13 +299,13 @@ static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
 		if (rc == MDB_NOTFOUND) {
 			mdb_txn_abort(t.txn);
 			return herror_set(err, H_ESCHEMA,
-					  "%s is not a halls data directory (run `halls init`)",
-					  db->path);
+			                  "%s is not a halls data directory (run `halls init`)",
+			                  db->path);
 		}
 		if (rc != 0) {
 			mdb_txn_abort(t.txn);
 			return herror_set(err, H_ESTORAGE, "storage: cannot open %s: %s",
-					  dbi_names[i], mdb_strerror(rc));
+			                  dbi_names[i], mdb_strerror(rc));
 		}
 	}
 	/* Committing (even a read-only transaction) keeps the handles; aborting would
@@ -341,19 +341,19 @@ static enum herr db_check_schema(struct db *db, bool create, struct herror *err)
 	if (version == 0 && create)
 		return db_write(db, schema_init, NULL, err);
 	if (version == 0)
-		return herror_set(err, H_ESCHEMA, "%s has no halls schema version (run `halls init`)",
-				  db->path);
+		return herror_set(err, H_ESCHEMA,
+		                  "%s has no halls schema version (run `halls init`)", db->path);
 	if (version > SCHEMA_VERSION)
 		return herror_set(err, H_ESCHEMA,
-				  "%s uses data layout %llu, newer than this build of halls "
-				  "understands (%d); upgrade halls",
-				  db->path, (unsigned long long)version, SCHEMA_VERSION);
+		                  "%s uses data layout %llu, newer than this build of halls "
+		                  "understands (%d); upgrade halls",
+		                  db->path, (unsigned long long)version, SCHEMA_VERSION);
 	/* Layout 1 is the first; a later layout adds its migration here. */
 	return H_OK;
 }
 
 enum herr db_open(struct db **out, const char *dir, bool create, const struct db_options *opt,
-		  struct herror *err)
+                  struct herror *err)
 {
 	struct db *db = xcalloc(1, sizeof(*db));
 	size_t map = opt && opt->initial_map_size ? opt->initial_map_size : DEFAULT_MAP_SIZE;
@@ -375,8 +375,8 @@ enum herr db_open(struct db **out, const char *dir, bool create, const struct db
 		rc = mdb_env_open(db->env, dir, MDB_NOTLS, 0640);
 	if (rc != 0) {
 		ret = herror_set(err, rc == ENOENT ? H_ESCHEMA : H_ESTORAGE,
-				 "cannot open data directory %s: %s%s", dir, mdb_strerror(rc),
-				 rc == ENOENT ? " (run `halls init`)" : "");
+		                 "cannot open data directory %s: %s%s", dir, mdb_strerror(rc),
+		                 rc == ENOENT ? " (run `halls init`)" : "");
 		goto fail;
 	}
 	/* Clear reader slots left by processes that died mid-read. */
@@ -415,9 +415,8 @@ MDB_env *db_env(struct db *db)
 	return db->env;
 }
 
-
 void scan_begin(struct scan *s, struct txn *t, enum dbi d, const struct key *prefix,
-		const struct key *from)
+                const struct key *from)
 {
 	int rc;
 
@@ -445,7 +444,7 @@ int scan_next(struct scan *s)
 	if (!s->started) {
 		s->started = true;
 		rc = s->k.mv_size ? mdb_cursor_get(s->cur, &s->k, &s->v, MDB_SET_RANGE)
-				  : mdb_cursor_get(s->cur, &s->k, &s->v, MDB_FIRST);
+		                  : mdb_cursor_get(s->cur, &s->k, &s->v, MDB_FIRST);
 	} else {
 		rc = mdb_cursor_get(s->cur, &s->k, &s->v, MDB_NEXT);
 	}

@@ -26,12 +26,12 @@ enum dbi {
 	DBI_BOOKING,
 	DBI_AUDIT,
 	DBI_TOKEN,
-	DBI_USER_EMAIL,	   /* lower-case email -> user id */
-	DBI_ROOM_VENUE,	   /* venue | room -> "" */
+	DBI_USER_EMAIL,    /* lower-case email -> user id */
+	DBI_ROOM_VENUE,    /* venue | room -> "" */
 	DBI_BOOKING_ROOM,  /* room | start | booking -> status */
 	DBI_BOOKING_GROUP, /* group | start | booking -> "" */
-	DBI_BLOCK,	   /* room | state | start | booking -> end   (pending and approved only) */
-	DBI_CLOSURE_AT,	   /* scope | target | start | closure -> end */
+	DBI_BLOCK,         /* room | state | start | booking -> end   (pending and approved only) */
+	DBI_CLOSURE_AT,    /* scope | target | start | closure -> end */
 	DBI_AUDIT_BOOKING, /* booking | audit -> "" */
 	DBI_COUNT
 };
@@ -50,12 +50,12 @@ struct txn {
 
 struct db_options {
 	size_t initial_map_size; /* 0: 64 MiB */
-	size_t max_map_size;	 /* 0: 64 GiB */
+	size_t max_map_size;     /* 0: 64 GiB */
 };
 
 /* Opens (creating when create is true) the environment in dir. */
 enum herr db_open(struct db **out, const char *dir, bool create, const struct db_options *opt,
-		  struct herror *err);
+                  struct herror *err);
 void db_close(struct db *db);
 const char *db_path(const struct db *db);
 MDB_env *db_env(struct db *db);
@@ -103,7 +103,7 @@ struct scan {
 };
 /* Starts at the first key >= from (from must begin with prefix). */
 void scan_begin(struct scan *s, struct txn *t, enum dbi d, const struct key *prefix,
-		const struct key *from);
+                const struct key *from);
 /* Returns 1 with s->k and s->v set, or 0 at the end of the prefix (or on error). */
 int scan_next(struct scan *s);
 void scan_end(struct scan *s);

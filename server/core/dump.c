@@ -18,9 +18,8 @@ static const struct {
 	const char *kind;
 	enum dbi dbi;
 } dump_kinds[] = {
-    {"venue", DBI_VENUE},     {"room", DBI_ROOM},	{"group", DBI_GROUP},
-    {"user", DBI_USER},	      {"closure", DBI_CLOSURE}, {"booking", DBI_BOOKING},
-    {"audit", DBI_AUDIT},
+    {"venue", DBI_VENUE},     {"room", DBI_ROOM},       {"group", DBI_GROUP}, {"user", DBI_USER},
+    {"closure", DBI_CLOSURE}, {"booking", DBI_BOOKING}, {"audit", DBI_AUDIT},
 };
 
 #define DUMP_KIND_COUNT (sizeof(dump_kinds) / sizeof(dump_kinds[0]))
@@ -63,7 +62,17 @@ static enum herr need(struct txn *t, enum dbi d, uint64_t id, const char *what, 
 	if (record_exists(t, d, id))
 		return H_OK;
 	return herror_set(t->err, H_EINVAL, "record %llu refers to %s %llu, which is not loaded",
-			  (unsigned long long)from, what, (unsigned long long)id);
+	                  (unsigned long long)from, what, (unsigned long long)id);
+}
+
+static enum herr need_all(struct txn *t, enum dbi d, const uint64_t *ids, size_t n,
+                          const char *what, uint64_t from)
+{
+	enum herr ret = H_OK;
+
+	for (size_t i = 0; i < n && ret == H_OK; i++)
+		ret = need(t, d, ids[i], what, from);
+	return ret;
 }
 
 static enum herr import_record(struct txn *t, const char *kind, const json_t *o, uint64_t id)
@@ -87,19 +96,24 @@ static enum herr import_record(struct txn *t, const char *kind, const json_t *o,
 	} else if (strcmp(kind, "group") == 0) {
 		struct group g;
 
-		if ((ret = group_from_json(o, &g, err)) == H_OK)
+		if ((ret = group_from_json(o, &g, err)) == H_OK &&
+		    (ret = need_all(t, DBI_VENUE, g.trusted_at, g.ntrusted, "venue", id)) == H_OK)
 			group_store(t, &g);
 		group_free(&g);
 	} else if (strcmp(kind, "user") == 0) {
 		struct user u;
 
-		if ((ret = user_from_json(o, &u, err)) == H_OK)
+		if ((ret = user_from_json(o, &u, err)) == H_OK &&
+		    (ret = need_all(t, DBI_VENUE, u.venues, u.nvenues, "venue", id)) == H_OK &&
+		    (ret = need_all(t, DBI_GROUP, u.groups, u.ngroups, "group", id)) == H_OK)
 			user_store(t, &u, NULL);
 		user_free(&u);
 	} else if (strcmp(kind, "closure") == 0) {
 		struct closure c;
 
-		if ((ret = closure_from_json(o, &c, err)) == H_OK)
+		if ((ret = closure_from_json(o, &c, err)) == H_OK &&
+		    (ret = need(t, c.scope == CLOSURE_ROOM ? DBI_ROOM : DBI_VENUE, c.target,
+		                c.scope == CLOSURE_ROOM ? "room" : "venue", id)) == H_OK)
 			closure_store(t, &c);
 		closure_free(&c);
 	} else if (strcmp(kind, "booking") == 0) {
@@ -137,14 +151,15 @@ enum herr dump_import_line(struct txn *t, const char *line, struct herror *err)
 	if (kind == NULL || !json_is_object(o) || id <= 0) {
 		json_decref(line_obj);
 		return herror_set(err, H_EINVAL,
-				  "a line needs a kind and a record with a positive id");
+		                  "a line needs a kind and a record with a positive id");
 	}
 	for (size_t i = 0; i < DUMP_KIND_COUNT; i++)
 		if (strcmp(kind, dump_kinds[i].kind) == 0 &&
 		    record_exists(t, dump_kinds[i].dbi, (uint64_t)id)) {
+			herror_set(err, H_EEXISTS, "%s %lld appears twice", dump_kinds[i].kind,
+			           (long long)id);
 			json_decref(line_obj);
-			return herror_set(err, H_EEXISTS, "%s %lld appears twice", kind,
-					  (long long)id);
+			return H_EEXISTS;
 		}
 	ret = import_record(t, kind, o, (uint64_t)id);
 	if (ret == H_OK)

@@ -11,24 +11,24 @@
 
 enum herr {
 	H_OK = 0,
-	H_EINVAL,	   /* malformed input: a bad time, an empty name, bad UTF-8 */
-	H_ENOTFOUND,	   /* no such venue, room, booking... */
-	H_EEXISTS,	   /* a unique value is taken (a user's email) */
-	H_EAUTH,	   /* bad or missing credentials */
-	H_EFORBIDDEN,	   /* the actor may not do this */
-	H_ECONFLICT,	   /* overlaps an approved booking, buffers included */
-	H_ESTATE,	   /* the booking's status does not allow this change */
-	H_RULE_ORDER,	   /* end is not after start */
-	H_RULE_LENGTH,	   /* shorter or longer than the room allows */
-	H_RULE_HOURS,	   /* outside the venue's opening hours */
-	H_RULE_CLOSED,	   /* the room or venue is closed then */
-	H_RULE_CAPACITY,   /* more attendees than the room holds */
-	H_RULE_NOTICE,	   /* starts too soon */
-	H_RULE_HORIZON,	   /* starts too far ahead */
-	H_RULE_INUSE,	   /* a record still referenced cannot be removed */
-	H_EFULL,	   /* storage is full and cannot grow */
-	H_ESTORAGE,	   /* LMDB failed: I/O error, corruption */
-	H_ESCHEMA,	   /* the data directory has a layout this build does not know */
+	H_EINVAL,        /* malformed input: a bad time, an empty name, bad UTF-8 */
+	H_ENOTFOUND,     /* no such venue, room, booking... */
+	H_EEXISTS,       /* a unique value is taken (a user's email) */
+	H_EAUTH,         /* bad or missing credentials */
+	H_EFORBIDDEN,    /* the actor may not do this */
+	H_ECONFLICT,     /* overlaps an approved booking, buffers included */
+	H_ESTATE,        /* the booking's status does not allow this change */
+	H_RULE_ORDER,    /* end is not after start */
+	H_RULE_LENGTH,   /* shorter or longer than the room allows */
+	H_RULE_HOURS,    /* outside the venue's opening hours */
+	H_RULE_CLOSED,   /* the room or venue is closed then */
+	H_RULE_CAPACITY, /* more attendees than the room holds */
+	H_RULE_NOTICE,   /* starts too soon */
+	H_RULE_HORIZON,  /* starts too far ahead */
+	H_RULE_INUSE,    /* a record still referenced cannot be removed */
+	H_EFULL,         /* storage is full and cannot grow */
+	H_ESTORAGE,      /* LMDB failed: I/O error, corruption */
+	H_ESCHEMA,       /* the data directory has a layout this build does not know */
 	H_ERR_COUNT
 };
 

@@ -80,7 +80,7 @@ enum herr group_apply(struct group *g, const json_t *fields, struct herror *err)
 	if ((ret = field_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
 	    (ret = field_text(&n.contact, fields, "contact", TEXT_MAX_BYTES, false, false, err)) ||
 	    (ret = field_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
-	                     err)) ||
+	                      err)) ||
 	    (ret = field_ids(&n.trusted_at, &n.ntrusted, fields, "trusted_at", err)))
 		goto fail;
 	if (n.name == NULL) {

@@ -51,7 +51,8 @@ static void skip_space(const char **p)
 
 static int span_cmp(const void *a, const void *b)
 {
-	return (int)((const struct hours_span *)a)->from - (int)((const struct hours_span *)b)->from;
+	return (int)((const struct hours_span *)a)->from -
+	       (int)((const struct hours_span *)b)->from;
 }
 
 /* Parses "mon-fri" or "sat" into [first, last]. */
@@ -83,8 +84,10 @@ static enum herr parse_clause(const char *clause, struct week_hours *h, struct h
 
 	skip_space(&p);
 	if (!parse_days(&p, &first, &last))
-		return herror_set(err, H_EINVAL, "opening hours: \"%s\" does not start with a day "
-				  "such as mon or mon-fri", clause);
+		return herror_set(err, H_EINVAL,
+		                  "opening hours: \"%s\" does not start with a day "
+		                  "such as mon or mon-fri",
+		                  clause);
 	skip_space(&p);
 	if (strncasecmp(p, "closed", 6) == 0) {
 		p += 6;
@@ -92,12 +95,16 @@ static enum herr parse_clause(const char *clause, struct week_hours *h, struct h
 		do {
 			skip_space(&p);
 			if (n == HOURS_MAX_PER_DAY)
-				return herror_set(err, H_EINVAL, "opening hours: at most %d "
-						  "intervals a day", HOURS_MAX_PER_DAY);
+				return herror_set(err, H_EINVAL,
+				                  "opening hours: at most %d "
+				                  "intervals a day",
+				                  HOURS_MAX_PER_DAY);
 			if (!parse_hhmm(&p, &spans[n].from) || *p++ != '-' ||
 			    !parse_hhmm(&p, &spans[n].to) || spans[n].from >= spans[n].to)
-				return herror_set(err, H_EINVAL, "opening hours: \"%s\" needs times "
-						  "such as 09:00-22:00", clause);
+				return herror_set(err, H_EINVAL,
+				                  "opening hours: \"%s\" needs times "
+				                  "such as 09:00-22:00",
+				                  clause);
 			n++;
 			skip_space(&p);
 		} while (*p == ',' && p++);
@@ -108,8 +115,8 @@ static enum herr parse_clause(const char *clause, struct week_hours *h, struct h
 	qsort(spans, (size_t)n, sizeof(spans[0]), span_cmp);
 	for (int i = 1; i < n; i++)
 		if (spans[i].from < spans[i - 1].to)
-			return herror_set(err, H_EINVAL, "opening hours: intervals overlap in \"%s\"",
-					  clause);
+			return herror_set(err, H_EINVAL,
+			                  "opening hours: intervals overlap in \"%s\"", clause);
 	for (int d = first;; d = (d + 1) % 7) {
 		h->count[d] = (uint8_t)n;
 		memcpy(h->span[d], spans, sizeof(spans[0]) * (size_t)n);
@@ -161,7 +168,7 @@ static void format_day(const struct week_hours *h, int d, char *buf, size_t size
 		const struct hours_span *s = &h->span[d][i];
 
 		n += (size_t)snprintf(buf + n, size - n, "%s%02d:%02d-%02d:%02d", i ? "," : "",
-				      s->from / 60, s->from % 60, s->to / 60, s->to % 60);
+		                      s->from / 60, s->from % 60, s->to / 60, s->to % 60);
 	}
 }
 
@@ -185,68 +192,30 @@ char *hours_format(const struct week_hours *h)
 		format_day(h, d, day, sizeof(day));
 		if (last == d)
 			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s %s", n ? "; " : "",
-					      day_names[d], day);
+			                      day_names[d], day);
 		else
 			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s-%s %s", n ? "; " : "",
-					      day_names[d], day_names[last], day);
+			                      day_names[d], day_names[last], day);
 		d = last + 1;
 	}
 	return xstrdup(out);
 }
 
-/* The end (in minutes) of the opening that contains minute m on day d, merging spans
- * that touch; -1 when closed at m. */
-static int open_until(const struct week_hours *h, int d, int m)
+/* The instant of minute m (0-1440) of day number d, local time in zone. */
+static int64_t day_minute(const char *zone, int64_t d, int m)
 {
-	int until = -1;
+	struct localtm lt = {0};
 
-	for (int i = 0; i < h->count[d]; i++) {
-		const struct hours_span *s = &h->span[d][i];
-
-		if (until < 0 && s->from <= m && m < s->to)
-			until = s->to;
-		else if (until >= 0 && s->from == until)
-			until = s->to;
-	}
-	return until;
-}
-
-bool hours_allow(const struct week_hours *h, const char *zone, int64_t start, int64_t end)
-{
-	struct localtm ls, le;
-	int64_t day, last_day;
-	int m;
-
-	if (end <= start)
-		return false;
-	tz_to_local(zone, start, &ls);
-	tz_to_local(zone, end, &le);
-	day = days_from_civil(ls.year, ls.month, ls.day);
-	last_day = days_from_civil(le.year, le.month, le.day);
-	int end_min = le.hour * 60 + le.min + (le.sec > 0);
-	if (end_min == 0 && last_day > day) {
-		/* Ending at midnight is ending at 24:00 of the day before. */
-		last_day--;
-		end_min = 1440;
-	}
-	m = ls.hour * 60 + ls.min;
-	for (int64_t d = day; d <= last_day; d++) {
-		int wd = (int)(((d % 7) + 7 + 3) % 7);
-		int need = d == last_day ? end_min : 1440;
-		int until = open_until(h, wd, m);
-
-		if (until < need)
-			return false;
-		m = 0;
-	}
-	return true;
+	civil_from_days(d + m / 1440, &lt.year, &lt.month, &lt.day);
+	lt.hour = m % 1440 / 60;
+	lt.min = m % 60;
+	return tz_at_or_after(zone, &lt);
 }
 
 void hours_each_open(const struct week_hours *h, const char *zone, int64_t from, int64_t to,
-		     bool (*fn)(int64_t start, int64_t end, void *arg), void *arg)
+                     bool (*fn)(int64_t start, int64_t end, void *arg), void *arg)
 {
 	struct localtm lf, lt;
-	int64_t first, last;
 	int64_t open_start = 0, open_end = 0;
 	bool have = false;
 
@@ -254,43 +223,21 @@ void hours_each_open(const struct week_hours *h, const char *zone, int64_t from,
 		return;
 	tz_to_local(zone, from, &lf);
 	tz_to_local(zone, to, &lt);
-	first = days_from_civil(lf.year, lf.month, lf.day);
-	last = days_from_civil(lt.year, lt.month, lt.day);
-	for (int64_t d = first; d <= last; d++) {
+	for (int64_t d = days_from_civil(lf.year, lf.month, lf.day);
+	     d <= days_from_civil(lt.year, lt.month, lt.day); d++) {
 		int wd = (int)(((d % 7) + 7 + 3) % 7);
-		struct localtm day = {0};
-		int64_t y_m_d = d;
 
-		/* Rebuild the civil date of day d from its day number. */
-		int64_t t0 = y_m_d * 86400;
-		tz_to_local("UTC", t0, &day);
 		for (int i = 0; i < h->count[wd]; i++) {
-			const struct hours_span *s = &h->span[wd][i];
-			struct localtm a = day, b = day;
-			int64_t sa, sb;
+			int64_t sa = day_minute(zone, d, h->span[wd][i].from);
+			int64_t sb = day_minute(zone, d, h->span[wd][i].to);
 
-			a.hour = s->from / 60, a.min = s->from % 60, a.sec = 0;
-			if (tz_from_local(zone, &a, &sa, NULL) != H_OK)
-				sa = t0 + s->from * 60 - lf.utc_offset;
-			if (s->to == 1440) {
-				struct localtm next;
-
-				tz_to_local("UTC", t0 + 86400, &next);
-				b = next, b.hour = 0, b.min = 0, b.sec = 0;
-			} else {
-				b.hour = s->to / 60, b.min = s->to % 60, b.sec = 0;
-			}
-			if (tz_from_local(zone, &b, &sb, NULL) != H_OK)
-				sb = t0 + s->to * 60 - lf.utc_offset;
-			if (sa < from)
-				sa = from;
-			if (sb > to)
-				sb = to;
+			sa = sa < from ? from : sa;
+			sb = sb > to ? to : sb;
 			if (sa >= sb)
 				continue;
+			/* Touching intervals, also across midnight, are one opening. */
 			if (have && sa <= open_end) {
-				if (sb > open_end)
-					open_end = sb;
+				open_end = sb > open_end ? sb : open_end;
 				continue;
 			}
 			if (have && !fn(open_start, open_end, arg))
@@ -300,4 +247,33 @@ void hours_each_open(const struct week_hours *h, const char *zone, int64_t from,
 	}
 	if (have)
 		fn(open_start, open_end, arg);
+}
+
+struct covering {
+	int64_t start, end;
+	bool found;
+};
+
+static bool covers(int64_t start, int64_t end, void *arg)
+{
+	struct covering *c = arg;
+
+	if (start <= c->start && c->end <= end) {
+		c->found = true;
+		return false;
+	}
+	return start < c->end;
+}
+
+/* Defined through hours_each_open, so that a booking is allowed exactly when it lies in
+ * one real-time opening. Around a clock change that is what people mean: a hall open
+ * 01:30-03:00 on the night the clocks go back is open for two and a half hours. */
+bool hours_allow(const struct week_hours *h, const char *zone, int64_t start, int64_t end)
+{
+	struct covering c = {start, end, false};
+
+	if (end <= start)
+		return false;
+	hours_each_open(h, zone, start - 86400, end + 86400, covers, &c);
+	return c.found;
 }

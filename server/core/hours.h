@@ -26,11 +26,13 @@ void hours_always(struct week_hours *h);
 enum herr hours_parse(const char *text, struct week_hours *out, struct herror *err);
 /* The text form; the caller frees it. */
 char *hours_format(const struct week_hours *h);
-/* True when [start, end) lies inside opening hours, read in zone. */
+/* True when [start, end) lies inside one opening (hours_each_open), read in zone. A
+ * local time skipped in spring opens or closes when the clocks jump past it; one that
+ * happens twice in autumn means its first occurrence. */
 bool hours_allow(const struct week_hours *h, const char *zone, int64_t start, int64_t end);
 /* The opening intervals (UTC instants) that overlap [from, to), clipped to it, in order.
  * Calls fn for each; stops early when fn returns false. */
 void hours_each_open(const struct week_hours *h, const char *zone, int64_t from, int64_t to,
-		     bool (*fn)(int64_t start, int64_t end, void *arg), void *arg);
+                     bool (*fn)(int64_t start, int64_t end, void *arg), void *arg);
 
 #endif

@@ -28,7 +28,7 @@ static bool each_json_call(struct each_json *e, json_t *o)
 /* venue */
 
 static enum herr venue_save_json(struct txn *t, const struct actor *a, uint64_t id,
-				 const json_t *fields, int64_t now, json_t **out)
+                                 const json_t *fields, int64_t now, json_t **out)
 {
 	struct venue v;
 	enum herr ret = id ? venue_get(t, id, &v) : (venue_init(&v), H_OK);
@@ -57,8 +57,7 @@ static bool venue_each_one(const struct venue *v, void *arg)
 	return each_json_call(arg, venue_to_json(v));
 }
 
-static enum herr venue_each_json(struct txn *t, bool (*fn)(const json_t *o, void *arg),
-				 void *arg)
+static enum herr venue_each_json(struct txn *t, bool (*fn)(const json_t *o, void *arg), void *arg)
 {
 	struct each_json e = {fn, arg};
 
@@ -66,12 +65,12 @@ static enum herr venue_each_json(struct txn *t, bool (*fn)(const json_t *o, void
 }
 
 const struct kind kind_venue = {"venue", venue_save_json, venue_remove, venue_show_json,
-				venue_each_json};
+                                venue_each_json};
 
 /* room */
 
 static enum herr room_save_json(struct txn *t, const struct actor *a, uint64_t id,
-				const json_t *fields, int64_t now, json_t **out)
+                                const json_t *fields, int64_t now, json_t **out)
 {
 	struct room r;
 	enum herr ret = id ? room_get(t, id, &r) : (room_init(&r), H_OK);
@@ -107,13 +106,12 @@ static enum herr room_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 	return room_each(t, 0, room_each_one, &e);
 }
 
-const struct kind kind_room = {"room", room_save_json, room_remove, room_show_json,
-			       room_each_json};
+const struct kind kind_room = {"room", room_save_json, room_remove, room_show_json, room_each_json};
 
 /* group */
 
 static enum herr group_save_json(struct txn *t, const struct actor *a, uint64_t id,
-				 const json_t *fields, int64_t now, json_t **out)
+                                 const json_t *fields, int64_t now, json_t **out)
 {
 	struct group g;
 	enum herr ret = id ? group_get(t, id, &g) : (group_init(&g), H_OK);
@@ -142,8 +140,7 @@ static bool group_each_one(const struct group *g, void *arg)
 	return each_json_call(arg, group_to_json(g));
 }
 
-static enum herr group_each_json(struct txn *t, bool (*fn)(const json_t *o, void *arg),
-				 void *arg)
+static enum herr group_each_json(struct txn *t, bool (*fn)(const json_t *o, void *arg), void *arg)
 {
 	struct each_json e = {fn, arg};
 
@@ -151,13 +148,13 @@ static enum herr group_each_json(struct txn *t, bool (*fn)(const json_t *o, void
 }
 
 const struct kind kind_group = {"group", group_save_json, group_remove, group_show_json,
-				group_each_json};
+                                group_each_json};
 
 /* user: "password_hash" in fields (from the front end, which hashed the password off
  * any event loop) sets the password; it is never accepted by user_apply itself. */
 
 static enum herr user_save_json(struct txn *t, const struct actor *a, uint64_t id,
-				const json_t *fields, int64_t now, json_t **out)
+                                const json_t *fields, int64_t now, json_t **out)
 {
 	struct user u;
 	const char *hash = json_str(fields, "password_hash");
@@ -201,5 +198,4 @@ static enum herr user_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 	return user_each(t, user_each_one, &e);
 }
 
-const struct kind kind_user = {"user", user_save_json, user_remove, user_show_json,
-			       user_each_json};
+const struct kind kind_user = {"user", user_save_json, user_remove, user_show_json, user_each_json};

@@ -14,7 +14,7 @@ struct kind {
 	const char *name; /* "venue" */
 	/* Creates (id 0) or updates record id from request fields; *out: the record. */
 	enum herr (*save)(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
-			  int64_t now, json_t **out);
+	                  int64_t now, json_t **out);
 	enum herr (*remove)(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 	/* *out: the record as its owner sees it (no secrets). */
 	enum herr (*show)(struct txn *t, uint64_t id, json_t **out);

@@ -44,16 +44,22 @@ bool policy_is_venue_manager(struct txn *t, const struct actor *a, uint64_t venu
 
 enum herr policy_manage_venue(struct txn *t, const struct actor *a, uint64_t venue_id)
 {
-	if (policy_is_venue_manager(t, a, venue_id))
+	struct user u;
+	bool ok;
+
+	if (a->user_id == 0)
 		return H_OK;
-	if (t->ret != H_OK)
+	if (actor_user(t, a, &u) != H_OK)
 		return t->ret;
-	return txn_refuse(t, H_EFORBIDDEN, "only a manager of venue %llu may do this",
-			  (unsigned long long)venue_id);
+	ok = u.role == ROLE_ADMIN || user_manages(&u, venue_id);
+	user_free(&u);
+	return ok ? H_OK
+	          : txn_refuse(t, H_EFORBIDDEN, "only a manager of venue %llu may do this",
+	                       (unsigned long long)venue_id);
 }
 
 enum herr policy_act_for_group(struct txn *t, const struct actor *a, uint64_t group_id,
-			       uint64_t venue_id)
+                               uint64_t venue_id)
 {
 	struct user u;
 	bool ok;
@@ -65,5 +71,5 @@ enum herr policy_act_for_group(struct txn *t, const struct actor *a, uint64_t gr
 	ok = u.role == ROLE_ADMIN || user_member_of(&u, group_id) || user_manages(&u, venue_id);
 	user_free(&u);
 	return ok ? H_OK
-		  : txn_refuse(t, H_EFORBIDDEN, "you may only act for your own group's bookings");
+	          : txn_refuse(t, H_EFORBIDDEN, "you may only act for your own group's bookings");
 }

@@ -11,7 +11,7 @@ enum herr policy_admin(struct txn *t, const struct actor *a);
 enum herr policy_manage_venue(struct txn *t, const struct actor *a, uint64_t venue_id);
 /* Admins, members of the group, and managers of venue_id (booking on a group's behalf). */
 enum herr policy_act_for_group(struct txn *t, const struct actor *a, uint64_t group_id,
-			       uint64_t venue_id);
+                               uint64_t venue_id);
 /* True without setting an error (for decisions such as "approve at once?"). */
 bool policy_is_venue_manager(struct txn *t, const struct actor *a, uint64_t venue_id);
 

@@ -14,17 +14,17 @@ enum herr record_get(struct txn *t, enum dbi d, uint64_t id, const char *what, j
 	*out = NULL;
 	if (!txn_get(t, d, &k, &v))
 		return t->ret != H_OK ? t->ret
-				      : herror_set(t->err, H_ENOTFOUND, "there is no %s %llu", what,
-						   (unsigned long long)id);
+		                      : herror_set(t->err, H_ENOTFOUND, "there is no %s %llu", what,
+		                                   (unsigned long long)id);
 	if (v.mv_size < 1 || ((const uint8_t *)v.mv_data)[0] != RECORD_V1)
 		return txn_refuse(t, H_ESTORAGE, "%s %llu has an unknown record layout", what,
-				  (unsigned long long)id);
+		                  (unsigned long long)id);
 	*out = json_loadb((const char *)v.mv_data + 1, v.mv_size - 1, 0, &jerr);
 	if (*out == NULL || !json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 		return txn_refuse(t, H_ESTORAGE, "%s %llu is corrupt: %s", what,
-				  (unsigned long long)id, jerr.text);
+		                  (unsigned long long)id, jerr.text);
 	}
 	return H_OK;
 }
@@ -80,7 +80,7 @@ static size_t utf8_char(const unsigned char *p)
 }
 
 enum herr text_check(const char *s, const char *field, size_t max, bool required, bool multiline,
-		     struct herror *err)
+                     struct herror *err)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	bool blank = true;
@@ -94,10 +94,13 @@ enum herr text_check(const char *s, const char *field, size_t max, bool required
 
 		if (n == 0)
 			return herror_set(err, H_EINVAL, "%s is not valid UTF-8", field);
+		/* C1 controls (U+0080-U+009F) can start terminal escape sequences too. */
+		if (*p == 0xc2 && p[1] < 0xa0)
+			return herror_set(err, H_EINVAL, "%s contains a control character", field);
 		if (*p < 0x20 || *p == 0x7f) {
 			if (!multiline || (*p != '\n' && *p != '\t' && *p != '\r'))
 				return herror_set(err, H_EINVAL, "%s contains a control character",
-						  field);
+				                  field);
 		}
 		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
 			blank = false;
@@ -163,7 +166,7 @@ char *xstrdup_or_null(const char *s)
 }
 
 enum herr field_text(char **dst, const json_t *fields, const char *key, size_t max, bool required,
-		     bool multiline, struct herror *err)
+                     bool multiline, struct herror *err)
 {
 	json_t *v = json_object_get(fields, key);
 	enum herr ret;
@@ -181,7 +184,7 @@ enum herr field_text(char **dst, const json_t *fields, const char *key, size_t m
 }
 
 enum herr field_uint(uint32_t *dst, const json_t *fields, const char *key, uint32_t min,
-		     uint32_t max, struct herror *err)
+                     uint32_t max, struct herror *err)
 {
 	json_t *v = json_object_get(fields, key);
 
@@ -189,13 +192,13 @@ enum herr field_uint(uint32_t *dst, const json_t *fields, const char *key, uint3
 		return H_OK;
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
 		return herror_set(err, H_EINVAL, "%s must be a whole number from %u to %u", key,
-				  min, max);
+		                  min, max);
 	*dst = (uint32_t)json_integer_value(v);
 	return H_OK;
 }
 
 enum herr field_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
-		    struct herror *err)
+                    struct herror *err)
 {
 	json_t *a = json_object_get(fields, key), *v;
 	uint64_t *ids;

@@ -21,7 +21,7 @@ bool record_exists(struct txn *t, enum dbi d, uint64_t id);
 /* Validated text: valid UTF-8, no control characters (newlines and tabs allowed when
  * multiline), at most max bytes; required text must not be blank. */
 enum herr text_check(const char *s, const char *field, size_t max, bool required, bool multiline,
-		     struct herror *err);
+                     struct herror *err);
 
 /* Readers of one optional field of a create or update request (fields): when the key
  * is present, the value is validated and replaces *dst; absent keys leave *dst alone.
@@ -29,11 +29,11 @@ enum herr text_check(const char *s, const char *field, size_t max, bool required
  * field_uint: a whole number in [min, max].
  * field_ids: an array of distinct positive ids (duplicates are dropped). */
 enum herr field_text(char **dst, const json_t *fields, const char *key, size_t max, bool required,
-		     bool multiline, struct herror *err);
+                     bool multiline, struct herror *err);
 enum herr field_uint(uint32_t *dst, const json_t *fields, const char *key, uint32_t min,
-		     uint32_t max, struct herror *err);
+                     uint32_t max, struct herror *err);
 enum herr field_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
-		    struct herror *err);
+                    struct herror *err);
 uint64_t *ids_copy(const uint64_t *ids, size_t n);
 
 /* Field readers for decoding records and request bodies. */

@@ -55,10 +55,10 @@ static bool group_refers(const struct group *g, void *arg)
 }
 
 static enum herr in_use(struct txn *t, const char *what, uint64_t id, const char *by,
-			uint64_t by_id, const char *advice)
+                        uint64_t by_id, const char *advice)
 {
 	return txn_refuse(t, H_RULE_INUSE, "%s %llu is still referred to by %s %llu; %s", what,
-			  (unsigned long long)id, by, (unsigned long long)by_id, advice);
+	                  (unsigned long long)id, by, (unsigned long long)by_id, advice);
 }
 
 enum herr refs_venue(struct txn *t, uint64_t venue_id)
@@ -74,11 +74,11 @@ enum herr refs_venue(struct txn *t, uint64_t venue_id)
 	user_each(t, user_refers, &r);
 	if (r.found)
 		return in_use(t, "venue", venue_id, "user", r.found,
-			      "take the venue off its managers first");
+		              "take the venue off its managers first");
 	group_each(t, group_refers, &r);
 	if (r.found)
 		return in_use(t, "venue", venue_id, "group", r.found,
-			      "take the venue off the groups that are trusted there first");
+		              "take the venue off the groups that are trusted there first");
 	return t->ret;
 }
 
@@ -91,8 +91,8 @@ enum herr refs_room(struct txn *t, uint64_t room_id)
 	 * name their room. */
 	if ((id = first_under(t, DBI_BOOKING_ROOM, &prefix, 16)) != 0)
 		return in_use(t, "room", room_id, "booking", id,
-			      "a room with bookings on record cannot be removed; set its "
-			      "approval to manual to stop new bookings");
+		              "a room with bookings on record cannot be removed; set its "
+		              "approval to manual to stop new bookings");
 	if ((id = first_closure(t, CLOSURE_ROOM, room_id)) != 0)
 		return in_use(t, "room", room_id, "closure", id, "remove its closures first");
 	return t->ret;
@@ -106,10 +106,10 @@ enum herr refs_group(struct txn *t, uint64_t group_id)
 
 	if ((id = first_under(t, DBI_BOOKING_GROUP, &prefix, 16)) != 0)
 		return in_use(t, "group", group_id, "booking", id,
-			      "a group with bookings on record cannot be removed");
+		              "a group with bookings on record cannot be removed");
 	user_each(t, user_refers, &r);
 	if (r.found)
 		return in_use(t, "group", group_id, "user", r.found,
-			      "take the group off its members first");
+		              "take the group off its members first");
 	return t->ret;
 }

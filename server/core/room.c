@@ -11,11 +11,11 @@
 
 #define NAME_MAX_BYTES 200
 #define TEXT_MAX_BYTES 4000
-#define MINUTES_MAX (366 * 24 * 60)
+#define MINUTES_MAX    (366 * 24 * 60)
 
 static const char *const feature_names[FEATURE_COUNT] = {
-    "step_free", "hearing_loop", "kitchen",	     "stage",	   "parking", "projector",
-    "wifi",	 "accessible_toilet", "baby_change", "piano", "sports_floor", "outdoor_space",
+    "step_free", "hearing_loop",      "kitchen",     "stage", "parking",      "projector",
+    "wifi",      "accessible_toilet", "baby_change", "piano", "sports_floor", "outdoor_space",
 };
 
 static const char *const approval_names[] = {
@@ -85,11 +85,11 @@ static enum herr take_features(uint32_t *out, const json_t *fields, struct herro
 	{
 		if (feature_parse(json_string_value(v), &bit) != 0)
 			return herror_set(err, H_EINVAL,
-					  "unknown feature \"%s\" (known: step_free, hearing_loop, "
-					  "kitchen, stage, parking, projector, wifi, "
-					  "accessible_toilet, baby_change, piano, sports_floor, "
-					  "outdoor_space)",
-					  json_is_string(v) ? json_string_value(v) : "?");
+			                  "unknown feature \"%s\" (known: step_free, hearing_loop, "
+			                  "kitchen, stage, parking, projector, wifi, "
+			                  "accessible_toilet, baby_change, piano, sports_floor, "
+			                  "outdoor_space)",
+			                  json_is_string(v) ? json_string_value(v) : "?");
 		set |= bit;
 	}
 	*out = set;
@@ -118,7 +118,7 @@ enum herr room_apply(struct room *r, const json_t *fields, struct herror *err)
 	}
 	if ((ret = field_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
 	    (ret = field_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
-			       err)) ||
+	                      err)) ||
 	    (ret = field_uint(&n.capacity, fields, "capacity", 1, 100000, err)) ||
 	    (ret = field_uint(&n.setup_min, fields, "setup_minutes", 0, 24 * 60, err)) ||
 	    (ret = field_uint(&n.cleanup_min, fields, "cleanup_minutes", 0, 24 * 60, err)) ||
@@ -134,7 +134,7 @@ enum herr room_apply(struct room *r, const json_t *fields, struct herror *err)
 	}
 	if (n.min_length_min > n.max_length_min) {
 		ret = herror_set(err, H_EINVAL, "min_minutes (%u) is more than max_minutes (%u)",
-				 n.min_length_min, n.max_length_min);
+		                 n.min_length_min, n.max_length_min);
 		goto fail;
 	}
 	room_free(r);
@@ -152,15 +152,14 @@ json_t *room_to_json(const struct room *r)
 	for (unsigned i = 0; i < FEATURE_COUNT; i++)
 		if (r->features & (1u << i))
 			json_array_append_new(features, json_string(feature_names[i]));
-	return json_pack("{s:I, s:I, s:s, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "id",
-			 (json_int_t)r->id, "venue_id", (json_int_t)r->venue_id, "name", r->name,
-			 "description", json_text(r->description), "capacity",
-			 (json_int_t)r->capacity, "features", features, "setup_minutes",
-			 (json_int_t)r->setup_min, "cleanup_minutes", (json_int_t)r->cleanup_min,
-			 "min_minutes", (json_int_t)r->min_length_min, "max_minutes",
-			 (json_int_t)r->max_length_min, "notice_minutes", (json_int_t)r->notice_min,
-			 "horizon_days", (json_int_t)r->horizon_days, "approval",
-			 approval_name(r->approval));
+	return json_pack(
+	    "{s:I, s:I, s:s, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "id",
+	    (json_int_t)r->id, "venue_id", (json_int_t)r->venue_id, "name", r->name, "description",
+	    json_text(r->description), "capacity", (json_int_t)r->capacity, "features", features,
+	    "setup_minutes", (json_int_t)r->setup_min, "cleanup_minutes",
+	    (json_int_t)r->cleanup_min, "min_minutes", (json_int_t)r->min_length_min, "max_minutes",
+	    (json_int_t)r->max_length_min, "notice_minutes", (json_int_t)r->notice_min,
+	    "horizon_days", (json_int_t)r->horizon_days, "approval", approval_name(r->approval));
 }
 
 enum herr room_from_json(const json_t *o, struct room *r, struct herror *err)
@@ -181,8 +180,9 @@ enum herr room_get(struct txn *t, uint64_t id, struct room *out)
 	room_free(out);
 	ret = room_from_json(o, out, t->err);
 	json_decref(o);
-	return ret == H_OK ? H_OK : txn_refuse(t, H_ESTORAGE, "room %llu is corrupt",
-					       (unsigned long long)id);
+	return ret == H_OK
+	           ? H_OK
+	           : txn_refuse(t, H_ESTORAGE, "room %llu is corrupt", (unsigned long long)id);
 }
 
 static struct key room_venue_key(uint64_t venue_id, uint64_t room_id)
@@ -219,8 +219,8 @@ static enum herr room_check_venue(struct txn *t, const struct actor *a, uint64_t
 {
 	if (!record_exists(t, DBI_VENUE, venue_id))
 		return t->ret != H_OK ? t->ret
-				      : txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
-						   (unsigned long long)venue_id);
+		                      : txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
+		                                   (unsigned long long)venue_id);
 	return policy_manage_venue(t, a, venue_id);
 }
 
@@ -283,7 +283,7 @@ out:
 }
 
 static bool room_visit(struct txn *t, uint64_t id, bool (*fn)(const struct room *r, void *arg),
-		       void *arg)
+                       void *arg)
 {
 	struct room r;
 	bool more;
@@ -298,7 +298,7 @@ static bool room_visit(struct txn *t, uint64_t id, bool (*fn)(const struct room 
 }
 
 enum herr room_each(struct txn *t, uint64_t venue_id, bool (*fn)(const struct room *r, void *arg),
-		    void *arg)
+                    void *arg)
 {
 	struct key prefix;
 	struct scan s;
@@ -311,7 +311,7 @@ enum herr room_each(struct txn *t, uint64_t venue_id, bool (*fn)(const struct ro
 	scan_begin(&s, t, venue_id ? DBI_ROOM_VENUE : DBI_ROOM, &prefix, NULL);
 	while (more && scan_next(&s))
 		more = room_visit(t, key_get_u64((const uint8_t *)s.k.mv_data + (venue_id ? 8 : 0)),
-				  fn, arg);
+		                  fn, arg);
 	scan_end(&s);
 	return t->ret;
 }

@@ -10,7 +10,7 @@
 
 enum approval {
 	APPROVAL_MANUAL,  /* a manager approves every request */
-	APPROVAL_AUTO,	  /* every request that passes the rules is approved */
+	APPROVAL_AUTO,    /* every request that passes the rules is approved */
 	APPROVAL_TRUSTED, /* automatic for groups trusted at the venue, manual otherwise */
 };
 
@@ -38,12 +38,12 @@ struct room {
 	char *description;
 	uint32_t capacity;
 	uint32_t features;
-	uint32_t setup_min;	 /* buffer before each booking */
-	uint32_t cleanup_min;	 /* buffer after each booking */
+	uint32_t setup_min;      /* buffer before each booking */
+	uint32_t cleanup_min;    /* buffer after each booking */
 	uint32_t min_length_min; /* shortest booking */
 	uint32_t max_length_min; /* longest booking */
-	uint32_t notice_min;	 /* how long before its start a request must arrive */
-	uint32_t horizon_days;	 /* how far ahead a booking may start */
+	uint32_t notice_min;     /* how long before its start a request must arrive */
+	uint32_t horizon_days;   /* how far ahead a booking may start */
 	enum approval approval;
 };
 
@@ -68,7 +68,7 @@ enum herr room_update(struct txn *t, const struct actor *a, const struct room *r
 enum herr room_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 /* venue_id 0: every room, else the venue's rooms; in id order. */
 enum herr room_each(struct txn *t, uint64_t venue_id, bool (*fn)(const struct room *r, void *arg),
-		    void *arg);
+                    void *arg);
 void room_store(struct txn *t, const struct room *r, const struct room *old);
 /* Total buffer that must separate two bookings of this room. */
 int64_t room_gap_seconds(const struct room *r);

@@ -67,8 +67,8 @@ static void utc_to_civil(int64_t t, struct localtm *out)
 /* Seconds east of UTC in zone at instant t. */
 static int zone_offset_at(icaltimezone *z, int64_t t)
 {
-	struct icaltimetype utc = icaltime_from_timet_with_zone((time_t)t, 0,
-								icaltimezone_get_utc_timezone());
+	struct icaltimetype utc =
+	    icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
 	int is_daylight = 0;
 
 	return icaltimezone_get_utc_offset_of_utc_time(z, &utc, &is_daylight);
@@ -98,7 +98,7 @@ static bool same_wall_clock(const struct localtm *a, const struct localtm *b)
 }
 
 enum herr tz_from_local(const char *zone, const struct localtm *lt, int64_t *out,
-			struct herror *err)
+                        struct herror *err)
 {
 	icaltimezone *z = zone_get(zone);
 	int64_t wall, best = 0;
@@ -112,7 +112,7 @@ enum herr tz_from_local(const char *zone, const struct localtm *lt, int64_t *out
 	 * use lies within a day of UTC, and a zone has at most two offsets around any one
 	 * clock change, so trying the offsets found a day either side finds every match. */
 	int offsets[3] = {zone_offset_at(z, wall - 86400), zone_offset_at(z, wall),
-			  zone_offset_at(z, wall + 86400)};
+	                  zone_offset_at(z, wall + 86400)};
 	for (int i = 0; i < 3; i++) {
 		int64_t t = wall - offsets[i];
 
@@ -124,11 +124,44 @@ enum herr tz_from_local(const char *zone, const struct localtm *lt, int64_t *out
 	}
 	if (!found)
 		return herror_set(err, H_EINVAL,
-				  "%04d-%02d-%02dT%02d:%02d does not exist in %s (the clocks go "
-				  "forward then)",
-				  lt->year, lt->month, lt->day, lt->hour, lt->min, zone);
+		                  "%04d-%02d-%02dT%02d:%02d does not exist in %s (the clocks go "
+		                  "forward then)",
+		                  lt->year, lt->month, lt->day, lt->hour, lt->min, zone);
 	*out = best;
 	return H_OK;
+}
+
+int64_t tz_at_or_after(const char *zone, const struct localtm *lt)
+{
+	int64_t wall = civil_to_utc(lt), t, lo, hi;
+	struct localtm back;
+
+	if (tz_from_local(zone, lt, &t, NULL) == H_OK)
+		return t;
+	/* lt was skipped: local time jumps from before it to after it somewhere in
+	 * [wall - 1 day, wall + 1 day]; find the first instant whose wall clock is past it. */
+	lo = wall - 86400;
+	hi = wall + 86400;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		tz_to_local(zone, mid, &back);
+		if (civil_to_utc(&back) >= wall)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+void civil_from_days(int64_t days, int *y, int *m, int *d)
+{
+	struct localtm lt;
+
+	utc_to_civil(days * 86400, &lt);
+	*y = lt.year;
+	*m = lt.month;
+	*d = lt.day;
 }
 
 static bool parse_digits(const char **p, int n, int *out)
@@ -160,7 +193,8 @@ static bool civil_valid(const struct localtm *lt)
 
 	if (lt->year < 1970 || lt->year > 9999 || lt->month < 1 || lt->month > 12)
 		return false;
-	if (lt->day < 1 || lt->day > mdays[lt->month - 1] || (lt->month == 2 && !leap && lt->day > 28))
+	if (lt->day < 1 || lt->day > mdays[lt->month - 1] ||
+	    (lt->month == 2 && !leap && lt->day > 28))
 		return false;
 	return lt->hour <= 23 && lt->min <= 59 && lt->sec <= 59;
 }
@@ -181,9 +215,12 @@ enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herro
 	if (parse_char(&p, ':')) {
 		if (!parse_digits(&p, 2, &lt.sec))
 			goto bad;
-		if (parse_char(&p, '.'))
+		if (parse_char(&p, '.')) {
+			if (!isdigit((unsigned char)*p))
+				goto bad;
 			while (isdigit((unsigned char)*p))
 				p++;
+		}
 	}
 	if (!civil_valid(&lt))
 		return herror_set(err, H_EINVAL, "\"%s\" is not a valid date and time", s);
@@ -192,8 +229,8 @@ enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herro
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '+' ? 1 : -1;
 		p++;
-		if (!parse_digits(&p, 2, &oh) || !parse_char(&p, ':') || !parse_digits(&p, 2, &om) ||
-		    oh > 23 || om > 59)
+		if (!parse_digits(&p, 2, &oh) || !parse_char(&p, ':') ||
+		    !parse_digits(&p, 2, &om) || oh > 23 || om > 59)
 			goto bad;
 	} else if (*p == '\0') {
 		return tz_from_local(zone ? zone : TZ_DEFAULT, &lt, out, err);
@@ -204,9 +241,9 @@ enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herro
 	return H_OK;
 bad:
 	return herror_set(err, H_EINVAL,
-			  "\"%s\" is not a time: use RFC 3339 such as 2026-12-01T19:00:00Z, or "
-			  "local time such as 2026-12-01T19:00",
-			  s);
+	                  "\"%s\" is not a time: use RFC 3339 such as 2026-12-01T19:00:00Z, or "
+	                  "local time such as 2026-12-01T19:00",
+	                  s);
 }
 
 static void format_with_offset(const struct localtm *lt, char out[32])
@@ -214,8 +251,8 @@ static void format_with_offset(const struct localtm *lt, char out[32])
 	int off = lt->utc_offset < 0 ? -lt->utc_offset : lt->utc_offset;
 
 	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", lt->year % 10000,
-		 lt->month % 100, lt->day % 100, lt->hour % 100, lt->min % 100, lt->sec % 100,
-		 lt->utc_offset < 0 ? '-' : '+', off / 3600 % 100, off % 3600 / 60);
+	         lt->month % 100, lt->day % 100, lt->hour % 100, lt->min % 100, lt->sec % 100,
+	         lt->utc_offset < 0 ? '-' : '+', off / 3600 % 100, off % 3600 / 60);
 }
 
 void time_format(int64_t t, const char *zone, char out[32])
@@ -232,5 +269,5 @@ void time_format_utc(int64_t t, char out[32])
 
 	utc_to_civil(t, &lt);
 	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", lt.year % 10000, lt.month % 100,
-		 lt.day % 100, lt.hour % 100, lt.min % 100, lt.sec % 100);
+	         lt.day % 100, lt.hour % 100, lt.min % 100, lt.sec % 100);
 }

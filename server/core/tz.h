@@ -15,8 +15,8 @@
 struct localtm {
 	int year, month, day; /* month 1-12 */
 	int hour, min, sec;
-	int wday;	 /* 0 = Monday ... 6 = Sunday */
-	int utc_offset;	 /* seconds east of UTC at this instant */
+	int wday;       /* 0 = Monday ... 6 = Sunday */
+	int utc_offset; /* seconds east of UTC at this instant */
 };
 
 bool tz_valid(const char *zone);
@@ -25,7 +25,11 @@ void tz_to_local(const char *zone, int64_t t, struct localtm *out);
 /* The instant of a wall-clock time in zone. A time skipped by a clock change is refused
  * (H_EINVAL); a time that happens twice is the first of the two (summer time). */
 enum herr tz_from_local(const char *zone, const struct localtm *lt, int64_t *out,
-			struct herror *err);
+                        struct herror *err);
+/* The first instant whose wall clock in zone is at or after lt: lt's first occurrence
+ * when it exists, else the moment the clocks jump past it (for opening hours that begin
+ * inside the hour skipped in spring). */
+int64_t tz_at_or_after(const char *zone, const struct localtm *lt);
 /* The seconds since local midnight at instant t in zone (for opening hours). */
 int tz_local_minutes(const char *zone, int64_t t);
 
@@ -38,6 +42,8 @@ void time_format(int64_t t, const char *zone, char out[32]);
 void time_format_utc(int64_t t, char out[32]);
 /* Days from 1970-01-01 of a civil date (proleptic Gregorian). */
 int64_t days_from_civil(int y, int m, int d);
+/* The civil date of a day number (inverse of days_from_civil). */
+void civil_from_days(int64_t days, int *y, int *m, int *d);
 /* Weekday of a civil date, 0 = Monday. */
 int civil_weekday(int y, int m, int d);
 

@@ -45,8 +45,9 @@ enum herr venue_apply(struct venue *v, const json_t *fields, struct herror *err)
 	n.accessibility = xstrdup_or_null(v->accessibility);
 	if (json_object_get(fields, "timezone") != NULL) {
 		if (tz == NULL || !tz_valid(tz)) {
-			ret = herror_set(err, H_EINVAL, "timezone must be an IANA zone such as "
-					 "Europe/London");
+			ret = herror_set(err, H_EINVAL,
+			                 "timezone must be an IANA zone such as "
+			                 "Europe/London");
 			goto fail;
 		}
 		free(n.tz);
@@ -54,8 +55,9 @@ enum herr venue_apply(struct venue *v, const json_t *fields, struct herror *err)
 	}
 	if (hours != NULL) {
 		if (!json_is_string(hours)) {
-			ret = herror_set(err, H_EINVAL, "hours must be a string such as "
-					 "\"mon-fri 09:00-22:00; sat 10:00-16:00\"");
+			ret = herror_set(err, H_EINVAL,
+			                 "hours must be a string such as "
+			                 "\"mon-fri 09:00-22:00; sat 10:00-16:00\"");
 			goto fail;
 		}
 		ret = hours_parse(json_string_value(hours), &n.hours, err);
@@ -65,9 +67,9 @@ enum herr venue_apply(struct venue *v, const json_t *fields, struct herror *err)
 	if ((ret = field_text(&n.name, fields, "name", NAME_MAX_BYTES, true, false, err)) ||
 	    (ret = field_text(&n.address, fields, "address", TEXT_MAX_BYTES, false, true, err)) ||
 	    (ret = field_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
-			     err)) ||
-	    (ret = field_text(&n.accessibility, fields, "accessibility", TEXT_MAX_BYTES, false, true,
-			     err)))
+	                      err)) ||
+	    (ret = field_text(&n.accessibility, fields, "accessibility", TEXT_MAX_BYTES, false,
+	                      true, err)))
 		goto fail;
 	if (n.name == NULL) {
 		ret = herror_set(err, H_EINVAL, "name is required");
@@ -85,7 +87,7 @@ json_t *venue_to_json(const struct venue *v)
 {
 	char *hours = hours_format(&v->hours);
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)v->id, "name", v->name,
-			      "timezone", v->tz, "hours", hours);
+	                      "timezone", v->tz, "hours", hours);
 
 	json_object_set_new(o, "address", json_text(v->address));
 	json_object_set_new(o, "description", json_text(v->description));
@@ -112,8 +114,9 @@ enum herr venue_get(struct txn *t, uint64_t id, struct venue *out)
 	venue_free(out);
 	ret = venue_from_json(o, out, t->err);
 	json_decref(o);
-	return ret == H_OK ? H_OK : txn_refuse(t, H_ESTORAGE, "venue %llu is corrupt",
-					       (unsigned long long)id);
+	return ret == H_OK
+	           ? H_OK
+	           : txn_refuse(t, H_ESTORAGE, "venue %llu is corrupt", (unsigned long long)id);
 }
 
 void venue_store(struct txn *t, const struct venue *v)
@@ -144,7 +147,7 @@ enum herr venue_update(struct txn *t, const struct actor *a, const struct venue 
 
 	if (!record_exists(t, DBI_VENUE, v->id))
 		return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
-				  (unsigned long long)v->id);
+		                  (unsigned long long)v->id);
 	if (policy_manage_venue(t, a, v->id) != H_OK)
 		return t->ret;
 	venue_store(t, v);

@@ -1,0 +1,970 @@
+/* The booking rules, each with its own error code, and the booking life cycle. All
+ * times are local in Europe/London; 10 March 2026 is a Tuesday in GMT. */
+#include "t.h"
+
+#include "fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define CONSOLE ACTOR_CONSOLE
+
+/* A store with one venue (Europe/London, 08:00-23:00 daily), one room with the given
+ * fields, and one group. */
+struct world {
+	struct fx f;
+	uint64_t venue, room, group;
+};
+
+static bool world_open(struct world *w, const char *room_fields)
+{
+	if (!fx_open(&w->f))
+		return false;
+	w->venue = fx_venue(&w->f, "Community Centre", T_ZONE, T_HOURS);
+	w->room = fx_room(&w->f, w->venue, room_fields);
+	w->group = fx_group(&w->f, "Choir", 0);
+	return w->venue && w->room && w->group;
+}
+
+static enum herr req(struct world *w, const char *start, const char *end, uint64_t *id)
+{
+	return fx_request(&w->f, CONSOLE, w->room, w->group, fx_at(start), fx_at(end), false, id,
+	                  NULL);
+}
+
+static enum herr book(struct world *w, const char *start, const char *end, uint64_t *id)
+{
+	return fx_book(&w->f, w->room, w->group, fx_at(start), fx_at(end), id);
+}
+
+static enum booking_status status_of(struct fx *f, uint64_t id)
+{
+	struct booking b;
+	enum booking_status s = (enum booking_status) - 1;
+
+	if (fx_get(f, id, &b) == H_OK)
+		s = b.status;
+	booking_free(&b);
+	return s;
+}
+
+TEST(booking_rule_order)
+{
+	struct world w;
+	uint64_t id = 99;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T10:00", &id), H_RULE_ORDER, &w.f.err);
+	T_EQ_INT(id, 0);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T09:00", NULL), H_RULE_ORDER, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &id), H_OK, &w.f.err);
+	T_EQ_INT(id, 1);
+	fx_close(&w.f);
+}
+
+TEST(booking_rule_length)
+{
+	struct world w;
+	int64_t start;
+
+	T_ASSERT(world_open(&w, "{\"min_minutes\": 30, \"max_minutes\": 120}"));
+	start = fx_at("2026-03-10T10:00");
+	T_EQ_ERR(
+	    fx_request(&w.f, CONSOLE, w.room, w.group, start, start + 29 * 60, false, NULL, NULL),
+	    H_RULE_LENGTH, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "29 minutes");
+	T_EQ_ERR(
+	    fx_request(&w.f, CONSOLE, w.room, w.group, start, start + 30 * 60, false, NULL, NULL),
+	    H_OK, &w.f.err);
+	T_EQ_ERR(
+	    fx_request(&w.f, CONSOLE, w.room, w.group, start, start + 120 * 60, false, NULL, NULL),
+	    H_OK, &w.f.err);
+	T_EQ_ERR(
+	    fx_request(&w.f, CONSOLE, w.room, w.group, start, start + 121 * 60, false, NULL, NULL),
+	    H_RULE_LENGTH, &w.f.err);
+	/* Whole minutes only. */
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, w.room, w.group, start, start + 45 * 60 + 30, false,
+	                    NULL, NULL),
+	         H_RULE_LENGTH, &w.f.err);
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, w.room, w.group, start, start + 30 * 60 - 1, false, NULL,
+	                    NULL),
+	         H_RULE_LENGTH, &w.f.err);
+	fx_close(&w.f);
+}
+
+TEST(booking_rule_capacity)
+{
+	struct world w;
+	struct booking b;
+	uint64_t id;
+
+	T_ASSERT(world_open(&w, "{\"capacity\": 10}"));
+	booking_init(&b);
+	b.room_id = w.room;
+	b.group_id = w.group;
+	b.title = "Rehearsal";
+	b.start = fx_at("2026-03-10T10:00");
+	b.end = fx_at("2026-03-10T11:00");
+	b.attendees = 11;
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_RULE_CAPACITY, &w.f.err);
+	b.attendees = 10;
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, &id, NULL), H_OK, &w.f.err);
+	b.attendees = 0;
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_OK, &w.f.err);
+	/* Raising attendees above capacity later is refused too. */
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, id, "{\"attendees\": 11}"), H_RULE_CAPACITY, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, id, "{\"attendees\": 9}"), H_OK, &w.f.err);
+	fx_close(&w.f);
+}
+
+TEST(booking_rule_hours)
+{
+	struct world w;
+
+	T_ASSERT(world_open(&w, NULL)); /* open 08:00-23:00 */
+	T_EQ_ERR(req(&w, "2026-03-10T07:30", "2026-03-10T08:30", NULL), H_RULE_HOURS, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "mon-sun 08:00-23:00");
+	T_EQ_ERR(req(&w, "2026-03-10T08:00", "2026-03-10T09:00", NULL), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T22:00", "2026-03-10T23:00", NULL), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T22:30", "2026-03-10T23:30", NULL), H_RULE_HOURS, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T22:00", "2026-03-11T09:00", NULL), H_RULE_HOURS, &w.f.err);
+	/* On the day the clocks go forward hours are read in local time: 22:00-22:30Z is
+	 * 23:00-23:30 BST, closed; 07:00-08:00Z is 08:00-09:00 BST, open. */
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, w.room, w.group, fx_at("2026-03-29T22:00:00Z"),
+	                    fx_at("2026-03-29T22:30:00Z"), false, NULL, NULL),
+	         H_RULE_HOURS, &w.f.err);
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, w.room, w.group, fx_at("2026-03-29T07:00:00Z"),
+	                    fx_at("2026-03-29T08:00:00Z"), false, NULL, NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-29T08:00", "2026-03-29T09:00", NULL), H_OK, &w.f.err);
+	fx_close(&w.f);
+}
+
+TEST(booking_rule_closed)
+{
+	struct world w;
+	uint64_t other, closure, pending;
+
+	T_ASSERT(world_open(&w, NULL));
+	other = fx_room(&w.f, w.venue, "{\"name\": \"Small room\"}");
+	/* A pending request made before the venue closes. */
+	T_EQ_ERR(req(&w, "2026-03-10T12:30", "2026-03-10T13:30", &pending), H_OK, &w.f.err);
+	T_EQ_ERR(fx_closure(&w.f, CLOSURE_VENUE, w.venue, fx_at("2026-03-10T12:00"),
+	                    fx_at("2026-03-10T14:00"), &closure),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T13:00", "2026-03-10T14:00", NULL), H_RULE_CLOSED, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "Works");
+	T_EQ_ERR(req(&w, "2026-03-10T11:00", "2026-03-10T12:30", NULL), H_RULE_CLOSED, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T11:00", "2026-03-10T15:00", NULL), H_RULE_CLOSED, &w.f.err);
+	/* Touching the closure on either side is allowed. */
+	T_EQ_ERR(req(&w, "2026-03-10T14:00", "2026-03-10T15:00", NULL), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T11:00", "2026-03-10T12:00", NULL), H_OK, &w.f.err);
+	/* Every room of the venue is closed. */
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, other, w.group, fx_at("2026-03-10T13:00"),
+	                    fx_at("2026-03-10T14:00"), false, NULL, NULL),
+	         H_RULE_CLOSED, &w.f.err);
+	/* The earlier request cannot be approved now. */
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, pending), H_RULE_CLOSED, &w.f.err);
+	T_EQ_INT(status_of(&w.f, pending), BOOKING_PENDING);
+
+	/* A room closure closes that room only. */
+	T_EQ_ERR(fx_closure(&w.f, CLOSURE_ROOM, other, fx_at("2026-03-11T10:00"),
+	                    fx_at("2026-03-11T12:00"), NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, other, w.group, fx_at("2026-03-11T11:00"),
+	                    fx_at("2026-03-11T13:00"), false, NULL, NULL),
+	         H_RULE_CLOSED, &w.f.err);
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, other, w.group, fx_at("2026-03-11T12:00"),
+	                    fx_at("2026-03-11T13:00"), false, NULL, NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-11T11:00", "2026-03-11T13:00", NULL), H_OK, &w.f.err);
+
+	/* A closure must end after it starts. */
+	T_EQ_ERR(fx_closure(&w.f, CLOSURE_VENUE, w.venue, fx_at("2026-03-12T12:00"),
+	                    fx_at("2026-03-12T12:00"), NULL),
+	         H_RULE_ORDER, &w.f.err);
+	T_EQ_ERR(fx_closure(&w.f, CLOSURE_ROOM, 999, fx_at("2026-03-12T12:00"),
+	                    fx_at("2026-03-12T13:00"), NULL),
+	         H_ENOTFOUND, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+static enum herr do_remove_closure(struct txn *t, void *arg)
+{
+	return closure_remove(t, &ACTOR_CONSOLE, *(uint64_t *)arg, T_NOW);
+}
+
+TEST(booking_closure_removed)
+{
+	struct world w;
+	uint64_t closure;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(fx_closure(&w.f, CLOSURE_ROOM, w.room, fx_at("2026-03-10T00:00"),
+	                    fx_at("2026-03-11T00:00"), &closure),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", NULL), H_RULE_CLOSED, &w.f.err);
+	T_EQ_ERR(db_write(w.f.db, do_remove_closure, &closure, &w.f.err), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", NULL), H_OK, &w.f.err);
+	fx_close(&w.f);
+}
+
+TEST(booking_rule_notice)
+{
+	struct world w;
+	uint64_t id;
+
+	T_ASSERT(world_open(&w, "{\"notice_minutes\": 60}"));
+	/* now is 2026-03-01T12:00Z. */
+	T_EQ_ERR(req(&w, "2026-03-01T12:59", "2026-03-01T13:59", NULL), H_RULE_NOTICE, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "60 minutes");
+	T_EQ_ERR(req(&w, "2026-03-01T13:00", "2026-03-01T14:00", &id), H_OK, &w.f.err);
+	/* In the past. */
+	T_EQ_ERR(req(&w, "2026-03-01T10:00", "2026-03-01T11:00", NULL), H_RULE_NOTICE, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "past");
+	T_EQ_ERR(req(&w, "2026-03-01T11:30", "2026-03-01T12:30", NULL), H_RULE_NOTICE, &w.f.err);
+	/* A request may be approved later than the notice allows, but not once started. */
+	w.f.now = fx_at("2026-03-01T12:30");
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, id), H_OK, &w.f.err);
+	w.f.now = T_NOW;
+	T_EQ_ERR(req(&w, "2026-03-01T15:00", "2026-03-01T16:00", &id), H_OK, &w.f.err);
+	w.f.now = fx_at("2026-03-01T15:00");
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, id), H_RULE_NOTICE, &w.f.err);
+	T_EQ_INT(status_of(&w.f, id), BOOKING_PENDING);
+	fx_close(&w.f);
+
+	/* No notice: a booking may start now, not a second earlier. */
+	T_ASSERT(world_open(&w, "{\"notice_minutes\": 0}"));
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, w.room, w.group, T_NOW, T_NOW + 3600, false, NULL, NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(
+	    fx_request(&w.f, CONSOLE, w.room, w.group, T_NOW - 60, T_NOW + 3600, false, NULL, NULL),
+	    H_RULE_NOTICE, &w.f.err);
+	fx_close(&w.f);
+}
+
+TEST(booking_rule_horizon)
+{
+	struct world w;
+	const int64_t limit = T_NOW + 30 * 86400; /* 2026-03-31T12:00Z, 13:00 BST */
+
+	T_ASSERT(world_open(&w, "{\"horizon_days\": 30}"));
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, w.room, w.group, limit, limit + 3600, false, NULL, NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(
+	    fx_request(&w.f, CONSOLE, w.room, w.group, limit + 60, limit + 3660, false, NULL, NULL),
+	    H_RULE_HORIZON, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "30 days");
+	T_EQ_ERR(req(&w, "2026-06-01T10:00", "2026-06-01T11:00", NULL), H_RULE_HORIZON, &w.f.err);
+	fx_close(&w.f);
+}
+
+TEST(booking_overlap_no_buffers)
+{
+	struct world w;
+	uint64_t a, b, c;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(book(&w, "2026-03-10T10:00", "2026-03-10T11:00", &a), H_OK, &w.f.err);
+	T_EQ_INT(status_of(&w.f, a), BOOKING_APPROVED);
+	/* Back to back on either side. */
+	T_EQ_ERR(book(&w, "2026-03-10T11:00", "2026-03-10T12:00", &b), H_OK, &w.f.err);
+	T_EQ_ERR(book(&w, "2026-03-10T09:00", "2026-03-10T10:00", &c), H_OK, &w.f.err);
+	/* Overlaps, from either side, inside, around. */
+	T_EQ_ERR(book(&w, "2026-03-10T10:30", "2026-03-10T11:30", NULL), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.nconflicts, 2);
+	T_EQ_INT(w.f.err.conflicts[0], a);
+	T_EQ_INT(w.f.err.conflicts[1], b);
+	T_EQ_ERR(book(&w, "2026-03-10T09:30", "2026-03-10T10:30", NULL), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.nconflicts, 2);
+	T_EQ_ERR(book(&w, "2026-03-10T10:15", "2026-03-10T10:45", NULL), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.nconflicts, 1);
+	T_EQ_INT(w.f.err.conflicts[0], a);
+	T_EQ_ERR(book(&w, "2026-03-10T08:00", "2026-03-10T13:00", NULL), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.nconflicts, 3);
+	/* A pending request is refused when it overlaps an approved booking, too. */
+	T_EQ_ERR(req(&w, "2026-03-10T10:30", "2026-03-10T11:00", NULL), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.conflicts[0], a);
+	/* Another room is free. */
+	T_CHECK(fx_room(&w.f, w.venue, "{\"name\": \"Annexe\"}") != 0);
+	T_EQ_ERR(fx_book(&w.f, w.room + 1, w.group, fx_at("2026-03-10T10:00"),
+	                 fx_at("2026-03-10T11:00"), NULL),
+	         H_OK, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(booking_overlap_buffers)
+{
+	struct world w;
+	uint64_t a, b, c;
+	char id[32];
+
+	T_ASSERT(world_open(&w, "{\"setup_minutes\": 15, \"cleanup_minutes\": 15}"));
+	T_EQ_ERR(book(&w, "2026-03-10T10:00", "2026-03-10T11:00", &a), H_OK, &w.f.err);
+	/* The next booking must start 30 minutes after: +29 is refused, naming a. */
+	T_EQ_ERR(book(&w, "2026-03-10T11:29", "2026-03-10T12:29", NULL), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.nconflicts, 1);
+	T_EQ_INT(w.f.err.conflicts[0], a);
+	snprintf(id, sizeof(id), "booking %llu", (unsigned long long)a);
+	T_HAS_STR(w.f.err.msg, id);
+	T_EQ_ERR(book(&w, "2026-03-10T11:30", "2026-03-10T12:30", &b), H_OK, &w.f.err);
+	/* And the one before must end 30 minutes before. */
+	T_EQ_ERR(book(&w, "2026-03-10T08:31", "2026-03-10T09:31", NULL), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.conflicts[0], a);
+	T_EQ_ERR(book(&w, "2026-03-10T08:30", "2026-03-10T09:30", &c), H_OK, &w.f.err);
+	/* Between two bookings 30 minutes apart nothing fits. */
+	T_EQ_ERR(book(&w, "2026-03-10T12:30", "2026-03-10T13:00", NULL), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.conflicts[0], b);
+	T_EQ_ERR(book(&w, "2026-03-10T13:00", "2026-03-10T13:30", NULL), H_OK, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(booking_pending_pair)
+{
+	struct world w;
+	uint64_t p1, p2, p3;
+
+	T_ASSERT(world_open(&w, NULL)); /* manual approval */
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &p1), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T10:30", "2026-03-10T11:30", &p2), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T11:00", "2026-03-10T12:00", &p3), H_OK, &w.f.err);
+	T_EQ_INT(status_of(&w.f, p1), BOOKING_PENDING);
+	T_EQ_INT(status_of(&w.f, p2), BOOKING_PENDING);
+
+	/* Approving p1 names the pending request it now overlaps (p2, not p3). */
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, p1), H_OK, &w.f.err);
+	T_EQ_INT(w.f.err.nconflicts, 1);
+	T_EQ_INT(w.f.err.conflicts[0], p2);
+	T_EQ_INT(status_of(&w.f, p1), BOOKING_APPROVED);
+	/* p2 can no longer be approved. */
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, p2), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.nconflicts, 1);
+	T_EQ_INT(w.f.err.conflicts[0], p1);
+	T_EQ_INT(status_of(&w.f, p2), BOOKING_PENDING);
+	/* p3 touches p1 and can. */
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, p3), H_OK, &w.f.err);
+	T_EQ_INT(w.f.err.nconflicts, 1);
+	T_EQ_INT(w.f.err.conflicts[0], p2);
+	T_EQ_ERR(fx_decline(&w.f, CONSOLE, p2), H_OK, &w.f.err);
+	T_EQ_INT(status_of(&w.f, p2), BOOKING_DECLINED);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(booking_transitions)
+{
+	struct world w;
+	struct booking b;
+	uint64_t p, q, r;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &p), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T12:00", "2026-03-10T13:00", &q), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T14:00", "2026-03-10T15:00", &r), H_OK, &w.f.err);
+
+	/* pending -> declined; a declined booking is final. */
+	w.f.now = T_NOW + 60;
+	T_EQ_ERR(fx_decline(&w.f, CONSOLE, p), H_OK, &w.f.err);
+	T_ASSERT(fx_get(&w.f, p, &b) == H_OK);
+	T_EQ_INT(b.status, BOOKING_DECLINED);
+	T_EQ_INT(b.sequence, 1);
+	T_EQ_INT(b.decided_at, T_NOW + 60);
+	T_EQ_STR(b.note, "test");
+	booking_free(&b);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, p), H_ESTATE, &w.f.err);
+	T_EQ_ERR(fx_decline(&w.f, CONSOLE, p), H_ESTATE, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, p), H_ESTATE, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, p, "{\"title\": \"Again\"}"), H_ESTATE, &w.f.err);
+
+	/* pending -> approved -> cancelled; an approved booking cannot be declined. */
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, q), H_OK, &w.f.err);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, q), H_ESTATE, &w.f.err);
+	T_EQ_ERR(fx_decline(&w.f, CONSOLE, q), H_ESTATE, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, q), H_OK, &w.f.err);
+	T_ASSERT(fx_get(&w.f, q, &b) == H_OK);
+	T_EQ_INT(b.status, BOOKING_CANCELLED);
+	T_EQ_INT(b.sequence, 2);
+	booking_free(&b);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, q), H_ESTATE, &w.f.err);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, q), H_ESTATE, &w.f.err);
+
+	/* pending -> cancelled. */
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, r), H_OK, &w.f.err);
+	T_EQ_INT(status_of(&w.f, r), BOOKING_CANCELLED);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, r), H_ESTATE, &w.f.err);
+
+	/* A booking that has taken place cannot be cancelled. */
+	T_EQ_ERR(book(&w, "2026-03-11T10:00", "2026-03-11T11:00", &p), H_OK, &w.f.err);
+	w.f.now = fx_at("2026-03-11T11:00");
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, p), H_ESTATE, &w.f.err);
+	T_EQ_INT(status_of(&w.f, p), BOOKING_APPROVED);
+
+	/* Unknown bookings. */
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, 999), H_ENOTFOUND, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, 999), H_ENOTFOUND, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, 999, "{}"), H_ENOTFOUND, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(booking_cancel_frees_slot)
+{
+	struct world w;
+	uint64_t a, b;
+
+	T_ASSERT(world_open(&w, "{\"setup_minutes\": 10, \"cleanup_minutes\": 10}"));
+	T_EQ_ERR(book(&w, "2026-03-10T10:00", "2026-03-10T11:00", &a), H_OK, &w.f.err);
+	T_EQ_ERR(book(&w, "2026-03-10T10:00", "2026-03-10T11:00", NULL), H_ECONFLICT, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, a), H_OK, &w.f.err);
+	T_EQ_ERR(book(&w, "2026-03-10T10:00", "2026-03-10T11:00", &b), H_OK, &w.f.err);
+	T_CHECK(b != a);
+	/* A declined request never held it. */
+	T_EQ_ERR(req(&w, "2026-03-10T12:00", "2026-03-10T13:00", &a), H_OK, &w.f.err);
+	T_EQ_ERR(fx_decline(&w.f, CONSOLE, a), H_OK, &w.f.err);
+	T_EQ_ERR(book(&w, "2026-03-10T12:00", "2026-03-10T13:00", NULL), H_OK, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(booking_update_move)
+{
+	struct world w;
+	struct booking b;
+	uint64_t member, id;
+	struct actor m;
+
+	T_ASSERT(world_open(&w, NULL)); /* manual approval */
+	member = fx_user(&w.f, "secretary@choir.example", ROLE_MEMBER, w.group);
+	T_ASSERT(member != 0);
+	m = fx_user_actor(member);
+	T_EQ_ERR(book(&w, "2026-03-10T10:00", "2026-03-10T11:00", &id), H_OK, &w.f.err);
+
+	/* An edit that does not move keeps the approval and the sequence. */
+	T_EQ_ERR(fx_update(&w.f, m, id, "{\"title\": \"Choir practice\", \"attendees\": 20}"), H_OK,
+	         &w.f.err);
+	T_ASSERT(fx_get(&w.f, id, &b) == H_OK);
+	T_EQ_STR(b.title, "Choir practice");
+	T_EQ_INT(b.attendees, 20);
+	T_EQ_INT(b.status, BOOKING_APPROVED);
+	T_EQ_INT(b.sequence, 0);
+	booking_free(&b);
+
+	/* Moved by a member, it needs approval again; the sequence rises. */
+	{
+		char fields[128];
+
+		snprintf(fields, sizeof(fields), "{\"start\": %lld, \"end\": %lld}",
+		         (long long)fx_at("2026-03-10T10:30"),
+		         (long long)fx_at("2026-03-10T11:30"));
+		T_EQ_ERR(fx_update(&w.f, m, id, fields), H_OK, &w.f.err);
+	}
+	T_ASSERT(fx_get(&w.f, id, &b) == H_OK);
+	T_EQ_INT(b.status, BOOKING_PENDING);
+	T_EQ_INT(b.start, fx_at("2026-03-10T10:30"));
+	T_EQ_INT(b.end, fx_at("2026-03-10T11:30"));
+	T_EQ_INT(b.sequence, 1);
+	booking_free(&b);
+	/* The old slot is free; the new one is not blocked until approved. */
+	T_EQ_ERR(book(&w, "2026-03-10T09:30", "2026-03-10T10:30", NULL), H_OK, &w.f.err);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, id), H_OK, &w.f.err);
+	T_EQ_INT(status_of(&w.f, id), BOOKING_APPROVED);
+
+	/* Moved by the venue's manager (here the console), it stays approved. */
+	{
+		char fields[128];
+
+		snprintf(fields, sizeof(fields), "{\"start\": %lld, \"end\": %lld}",
+		         (long long)fx_at("2026-03-10T14:00"),
+		         (long long)fx_at("2026-03-10T15:00"));
+		T_EQ_ERR(fx_update(&w.f, CONSOLE, id, fields), H_OK, &w.f.err);
+	}
+	T_ASSERT(fx_get(&w.f, id, &b) == H_OK);
+	T_EQ_INT(b.status, BOOKING_APPROVED);
+	T_EQ_INT(b.sequence, 3);
+	booking_free(&b);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(booking_update_refused)
+{
+	struct world w;
+	struct booking before, after;
+	uint64_t a, b;
+	char fields[128];
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(book(&w, "2026-03-10T10:00", "2026-03-10T11:00", &a), H_OK, &w.f.err);
+	T_EQ_ERR(book(&w, "2026-03-10T12:00", "2026-03-10T13:00", &b), H_OK, &w.f.err);
+	T_ASSERT(fx_get(&w.f, b, &before) == H_OK);
+
+	/* Into a conflict. */
+	snprintf(fields, sizeof(fields), "{\"start\": %lld, \"end\": %lld, \"title\": \"Moved\"}",
+	         (long long)fx_at("2026-03-10T10:30"), (long long)fx_at("2026-03-10T11:30"));
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, fields), H_ECONFLICT, &w.f.err);
+	T_EQ_INT(w.f.err.conflicts[0], a);
+	/* Into the past, outside hours, reversed. */
+	snprintf(fields, sizeof(fields), "{\"start\": %lld, \"end\": %lld}",
+	         (long long)(T_NOW - 7200), (long long)(T_NOW - 3600));
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, fields), H_RULE_NOTICE, &w.f.err);
+	snprintf(fields, sizeof(fields), "{\"start\": %lld}", (long long)fx_at("2026-03-10T07:00"));
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, fields), H_RULE_HOURS, &w.f.err);
+	snprintf(fields, sizeof(fields), "{\"end\": %lld}", (long long)fx_at("2026-03-10T12:00"));
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, fields), H_RULE_ORDER, &w.f.err);
+	/* Malformed fields. */
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, "{\"room_id\": 2}"), H_EINVAL, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, "{\"status\": \"approved\"}"), H_EINVAL, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, "{\"start\": \"noon\"}"), H_EINVAL, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, "{\"public\": 1}"), H_EINVAL, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, "{\"title\": \"\"}"), H_EINVAL, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, b, "{\"title\": 5}"), H_EINVAL, &w.f.err);
+
+	/* Nothing changed. */
+	T_ASSERT(fx_get(&w.f, b, &after) == H_OK);
+	T_EQ_INT(after.start, before.start);
+	T_EQ_INT(after.end, before.end);
+	T_EQ_INT(after.status, before.status);
+	T_EQ_INT(after.sequence, before.sequence);
+	T_EQ_STR(after.title, before.title);
+	booking_free(&before);
+	booking_free(&after);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(booking_approval_policy)
+{
+	struct fx f;
+	uint64_t venue, other_venue, manual, autor, trusted, g_trusted, g_plain, g_elsewhere;
+	uint64_t member;
+	enum booking_status st;
+	int64_t s = fx_at("2026-03-10T10:00"), e = fx_at("2026-03-10T11:00");
+
+	T_ASSERT(fx_open(&f));
+	venue = fx_venue(&f, "Centre", NULL, NULL);
+	other_venue = fx_venue(&f, "Library", NULL, NULL);
+	manual = fx_room(&f, venue, "{\"approval\": \"manual\"}");
+	autor = fx_room(&f, venue, "{\"approval\": \"auto\"}");
+	trusted = fx_room(&f, venue, "{\"approval\": \"trusted\"}");
+	g_trusted = fx_group(&f, "Trusted", venue);
+	g_plain = fx_group(&f, "Plain", 0);
+	g_elsewhere = fx_group(&f, "Elsewhere", other_venue);
+	member = fx_user(&f, "m@plain.example", ROLE_MEMBER, g_plain);
+	T_ASSERT(member && g_elsewhere && trusted);
+
+	T_EQ_ERR(fx_request(&f, CONSOLE, manual, g_trusted, s, e, false, NULL, &st), H_OK, &f.err);
+	T_EQ_INT(st, BOOKING_PENDING);
+	T_EQ_ERR(fx_request(&f, fx_user_actor(member), autor, g_plain, s, e, false, NULL, &st),
+	         H_OK, &f.err);
+	T_EQ_INT(st, BOOKING_APPROVED);
+	T_EQ_ERR(fx_request(&f, CONSOLE, trusted, g_trusted, s, e, false, NULL, &st), H_OK, &f.err);
+	T_EQ_INT(st, BOOKING_APPROVED);
+	T_EQ_ERR(fx_request(&f, CONSOLE, trusted, g_plain, s + 3600, e + 3600, false, NULL, &st),
+	         H_OK, &f.err);
+	T_EQ_INT(st, BOOKING_PENDING);
+	T_EQ_ERR(
+	    fx_request(&f, CONSOLE, trusted, g_elsewhere, s + 7200, e + 7200, false, NULL, &st),
+	    H_OK, &f.err);
+	T_EQ_INT(st, BOOKING_PENDING);
+	/* approve_now by the console (who manages every venue). */
+	T_EQ_ERR(fx_request(&f, CONSOLE, manual, g_plain, s + 7200, e + 7200, true, NULL, &st),
+	         H_OK, &f.err);
+	T_EQ_INT(st, BOOKING_APPROVED);
+	/* A member cannot approve at once. */
+	T_EQ_ERR(fx_request(&f, fx_user_actor(member), manual, g_plain, s + 10800, e + 10800, true,
+	                    NULL, &st),
+	         H_EFORBIDDEN, &f.err);
+	/* The auto room is taken now: even auto approval checks conflicts. */
+	T_EQ_ERR(fx_request(&f, CONSOLE, autor, g_trusted, s, e, false, NULL, &st), H_ECONFLICT,
+	         &f.err);
+	T_EQ_INT(fx_check(&f), 0);
+	fx_close(&f);
+}
+
+struct found {
+	uint64_t ids[16];
+	size_t n;
+	bool stop_after_one;
+};
+
+static bool collect_block(const struct block *b, void *arg)
+{
+	struct found *o = arg;
+
+	if (o->n < 16)
+		o->ids[o->n] = b->booking_id;
+	o->n++;
+	return !o->stop_after_one;
+}
+
+static void blocks(struct fx *f, uint64_t room, int status, const char *start, const char *end,
+                   int64_t gap, struct found *out)
+{
+	struct txn t;
+
+	memset(out, 0, sizeof(*out));
+	if (db_read_begin(f->db, &t, &f->err) != H_OK)
+		return;
+	T_EQ_ERR(
+	    booking_blocks(&t, room, status, fx_at(start), fx_at(end), gap, collect_block, out),
+	    H_OK, &f->err);
+	db_read_end(&t);
+}
+
+TEST(booking_blocks_exact)
+{
+	struct world w;
+	uint64_t a, b, c, d, e, l, other;
+	struct found o;
+
+	T_ASSERT(world_open(&w, NULL));
+	other = fx_room(&w.f, w.venue, "{\"name\": \"Other\"}");
+	/* A long booking the day before, to check the scan reaches back far enough. */
+	T_EQ_ERR(book(&w, "2026-03-09T08:00", "2026-03-09T20:00", &l), H_OK, &w.f.err);
+	T_EQ_ERR(book(&w, "2026-03-10T10:00", "2026-03-10T11:00", &a), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T12:00", "2026-03-10T13:00", &b), H_OK, &w.f.err);
+	T_EQ_ERR(book(&w, "2026-03-10T14:00", "2026-03-10T15:00", &c), H_OK, &w.f.err);
+	T_EQ_ERR(book(&w, "2026-03-10T11:00", "2026-03-10T12:00", &d), H_OK, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, d), H_OK, &w.f.err);
+	T_EQ_ERR(
+	    fx_book(&w.f, other, w.group, fx_at("2026-03-10T10:00"), fx_at("2026-03-10T11:00"), &e),
+	    H_OK, &w.f.err);
+
+	/* Touching on both sides: nothing (d is cancelled). */
+	blocks(&w.f, w.room, -1, "2026-03-10T11:00", "2026-03-10T12:00", 0, &o);
+	T_EQ_INT(o.n, 0);
+	/* Approved first, then pending. */
+	blocks(&w.f, w.room, -1, "2026-03-10T10:30", "2026-03-10T12:30", 0, &o);
+	T_EQ_INT(o.n, 2);
+	T_EQ_INT(o.ids[0], a);
+	T_EQ_INT(o.ids[1], b);
+	blocks(&w.f, w.room, BOOKING_APPROVED, "2026-03-10T10:30", "2026-03-10T12:30", 0, &o);
+	T_EQ_INT(o.n, 1);
+	T_EQ_INT(o.ids[0], a);
+	blocks(&w.f, w.room, BOOKING_PENDING, "2026-03-10T10:30", "2026-03-10T12:30", 0, &o);
+	T_EQ_INT(o.n, 1);
+	T_EQ_INT(o.ids[0], b);
+	/* The gap widens each entry on both sides: c starts 90 minutes after 12:30. */
+	blocks(&w.f, w.room, -1, "2026-03-10T10:30", "2026-03-10T12:30", 90 * 60, &o);
+	T_EQ_INT(o.n, 2);
+	blocks(&w.f, w.room, -1, "2026-03-10T10:30", "2026-03-10T12:30", 90 * 60 + 1, &o);
+	T_EQ_INT(o.n, 3);
+	T_EQ_INT(o.ids[1], c);
+	/* The long booking, found from its last hour. */
+	blocks(&w.f, w.room, -1, "2026-03-09T19:00", "2026-03-09T19:30", 0, &o);
+	T_EQ_INT(o.n, 1);
+	T_EQ_INT(o.ids[0], l);
+	blocks(&w.f, w.room, -1, "2026-03-09T20:00", "2026-03-10T10:00", 0, &o);
+	T_EQ_INT(o.n, 0);
+	/* The whole day, and stopping early. */
+	blocks(&w.f, w.room, -1, "2026-03-09T00:00", "2026-03-11T00:00", 0, &o);
+	T_EQ_INT(o.n, 4);
+	memset(&o, 0, sizeof(o));
+	o.stop_after_one = true;
+	{
+		struct txn t;
+
+		T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
+		booking_blocks(&t, w.room, -1, fx_at("2026-03-09T00:00"), fx_at("2026-03-11T00:00"),
+		               0, collect_block, &o);
+		db_read_end(&t);
+	}
+	T_EQ_INT(o.n, 1);
+	/* Other rooms are separate. */
+	blocks(&w.f, other, -1, "2026-03-10T00:00", "2026-03-11T00:00", 0, &o);
+	T_EQ_INT(o.n, 1);
+	T_EQ_INT(o.ids[0], e);
+	fx_close(&w.f);
+}
+
+struct listed {
+	uint64_t ids[32];
+	size_t n;
+	size_t limit;
+};
+
+static bool collect_booking(const struct booking *b, void *arg)
+{
+	struct listed *o = arg;
+
+	if (o->n < 32)
+		o->ids[o->n] = b->id;
+	o->n++;
+	return o->limit == 0 || o->n < o->limit;
+}
+
+static void list(struct fx *f, const struct booking_filter *flt, struct listed *out)
+{
+	struct txn t;
+
+	memset(out, 0, sizeof(*out));
+	if (db_read_begin(f->db, &t, &f->err) != H_OK)
+		return;
+	T_EQ_ERR(booking_each(&t, flt, collect_booking, out), H_OK, &f->err);
+	db_read_end(&t);
+}
+
+static void check_ids(const char *file, int line, const struct listed *got, size_t n,
+                      const uint64_t *want)
+{
+	bool same = got->n == n;
+
+	for (size_t i = 0; same && i < n; i++)
+		same = got->ids[i] == want[i];
+	if (!same) {
+		char g[256] = "", w[256] = "";
+		size_t gl = 0, wl = 0;
+
+		for (size_t i = 0; i < got->n && i < 32 && gl < 200; i++)
+			gl += (size_t)snprintf(g + gl, sizeof(g) - gl, " %llu",
+			                       (unsigned long long)got->ids[i]);
+		for (size_t i = 0; i < n && wl < 200; i++)
+			wl += (size_t)snprintf(w + wl, sizeof(w) - wl, " %llu",
+			                       (unsigned long long)want[i]);
+		t_fail(file, line, "listed [%s ], want [%s ]", g, w);
+	}
+}
+/* The same ids in any order (booking.h promises start order only when filtered by room
+ * or group). */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void check_id_set(const char *file, int line, const struct listed *got, size_t n,
+                         const uint64_t *want)
+{
+	struct listed g = *got;
+	uint64_t w[32];
+
+	memcpy(w, want, n * sizeof(*w));
+	if (g.n <= 32)
+		qsort(g.ids, g.n, sizeof(g.ids[0]), cmp_u64);
+	qsort(w, n, sizeof(w[0]), cmp_u64);
+	check_ids(file, line, &g, n, w);
+}
+#define CHECK_ID_SET(got, ...)                                                                     \
+	do {                                                                                       \
+		const uint64_t want_[] = {__VA_ARGS__};                                            \
+		check_id_set(__FILE__, __LINE__, got, sizeof(want_) / sizeof(want_[0]), want_);    \
+	} while (0)
+#define CHECK_IDS(got, ...)                                                                        \
+	do {                                                                                       \
+		const uint64_t want_[] = {__VA_ARGS__};                                            \
+		check_ids(__FILE__, __LINE__, got, sizeof(want_) / sizeof(want_[0]), want_);       \
+	} while (0)
+
+TEST(booking_each_filters)
+{
+	struct fx f;
+	uint64_t v1, v2, r1, r2, r3, g1, g2, b1, b2, b3, b4, b5;
+	struct booking_filter flt;
+	struct listed o;
+
+	T_ASSERT(fx_open(&f));
+	v1 = fx_venue(&f, "Centre", NULL, NULL);
+	v2 = fx_venue(&f, "Library", NULL, NULL);
+	r1 = fx_room(&f, v1, "{\"name\": \"Hall\"}");
+	r2 = fx_room(&f, v1, "{\"name\": \"Kitchen\"}");
+	r3 = fx_room(&f, v2, "{\"name\": \"Reading room\"}");
+	g1 = fx_group(&f, "Choir", 0);
+	g2 = fx_group(&f, "Scouts", 0);
+	T_ASSERT(r3 && g2);
+	/* b4 is created before b1 but starts later: listings are in start order. */
+	T_EQ_ERR(fx_book(&f, r1, g2, fx_at("2026-03-12T10:00"), fx_at("2026-03-12T11:00"), &b4),
+	         H_OK, &f.err);
+	T_EQ_ERR(fx_book(&f, r1, g1, fx_at("2026-03-10T10:00"), fx_at("2026-03-10T11:00"), &b1),
+	         H_OK, &f.err);
+	T_EQ_ERR(fx_request(&f, CONSOLE, r2, g2, fx_at("2026-03-10T10:00"),
+	                    fx_at("2026-03-10T11:00"), false, &b2, NULL),
+	         H_OK, &f.err);
+	T_EQ_ERR(fx_book(&f, r3, g1, fx_at("2026-03-11T10:00"), fx_at("2026-03-11T11:00"), &b3),
+	         H_OK, &f.err);
+	T_EQ_ERR(fx_cancel(&f, CONSOLE, b4), H_OK, &f.err);
+	/* A long one that starts before the window and reaches into it. */
+	T_EQ_ERR(fx_book(&f, r1, g1, fx_at("2026-03-09T09:00"), fx_at("2026-03-09T20:00"), &b5),
+	         H_OK, &f.err);
+
+	booking_filter_init(&flt);
+	list(&f, &flt, &o);
+	CHECK_ID_SET(&o, b5, b1, b2, b3, b4);
+
+	booking_filter_init(&flt);
+	flt.room_id = r1;
+	list(&f, &flt, &o);
+	CHECK_IDS(&o, b5, b1, b4);
+
+	booking_filter_init(&flt);
+	flt.group_id = g1;
+	list(&f, &flt, &o);
+	CHECK_IDS(&o, b5, b1, b3);
+
+	booking_filter_init(&flt);
+	flt.venue_id = v1;
+	list(&f, &flt, &o);
+	CHECK_ID_SET(&o, b5, b1, b2, b4);
+
+	booking_filter_init(&flt);
+	flt.venue_id = v2;
+	list(&f, &flt, &o);
+	CHECK_IDS(&o, b3);
+
+	booking_filter_init(&flt);
+	flt.status = BOOKING_APPROVED;
+	list(&f, &flt, &o);
+	CHECK_ID_SET(&o, b5, b1, b3);
+
+	booking_filter_init(&flt);
+	flt.status = BOOKING_CANCELLED;
+	flt.room_id = r1;
+	list(&f, &flt, &o);
+	CHECK_IDS(&o, b4);
+
+	/* Bookings that overlap [from, to): touching the window does not count. */
+	booking_filter_init(&flt);
+	flt.from = fx_at("2026-03-09T19:00");
+	flt.to = fx_at("2026-03-10T10:30");
+	list(&f, &flt, &o);
+	CHECK_ID_SET(&o, b5, b1, b2);
+	flt.room_id = r1;
+	list(&f, &flt, &o);
+	CHECK_IDS(&o, b5, b1);
+	flt.room_id = 0;
+	flt.group_id = g1;
+	list(&f, &flt, &o);
+	CHECK_IDS(&o, b5, b1);
+	flt.group_id = 0;
+	flt.venue_id = v1;
+	list(&f, &flt, &o);
+	CHECK_ID_SET(&o, b5, b1, b2);
+
+	booking_filter_init(&flt);
+	flt.from = fx_at("2026-03-10T11:00");
+	flt.to = fx_at("2026-03-11T10:00");
+	list(&f, &flt, &o);
+	T_EQ_INT(o.n, 0);
+	flt.to = fx_at("2026-03-11T10:01");
+	list(&f, &flt, &o);
+	CHECK_IDS(&o, b3);
+
+	/* Combined filters, and filters that match nothing. */
+	booking_filter_init(&flt);
+	flt.group_id = g2;
+	flt.venue_id = v1;
+	flt.status = BOOKING_PENDING;
+	list(&f, &flt, &o);
+	CHECK_IDS(&o, b2);
+	booking_filter_init(&flt);
+	flt.room_id = 999;
+	list(&f, &flt, &o);
+	T_EQ_INT(o.n, 0);
+
+	/* fn stops the listing. */
+	booking_filter_init(&flt);
+	{
+		struct txn t;
+
+		memset(&o, 0, sizeof(o));
+		o.limit = 2;
+		T_ASSERT(db_read_begin(f.db, &t, &f.err) == H_OK);
+		T_EQ_ERR(booking_each(&t, &flt, collect_booking, &o), H_OK, &f.err);
+		db_read_end(&t);
+		T_EQ_INT(o.n, 2);
+	}
+	fx_close(&f);
+}
+
+static bool collect_action(const json_t *e, void *arg)
+{
+	struct listed *o = arg;
+	const char *action = json_string_value(json_object_get(e, "action"));
+
+	/* Encodes the action's first letter, enough to tell them apart here. */
+	if (o->n < 32)
+		o->ids[o->n] = action ? (uint64_t)action[0] : 0;
+	o->n++;
+	return true;
+}
+
+TEST(booking_audit_trail)
+{
+	struct world w;
+	struct listed o;
+	struct txn t;
+	uint64_t id, other;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &id), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T12:00", "2026-03-10T13:00", &other), H_OK, &w.f.err);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, id), H_OK, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, id, "{\"title\": \"Renamed\"}"), H_OK, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, id), H_OK, &w.f.err);
+	/* A refused change leaves no entry. */
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, id), H_ESTATE, &w.f.err);
+
+	memset(&o, 0, sizeof(o));
+	T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
+	T_EQ_ERR(audit_each(&t, id, collect_action, &o), H_OK, &w.f.err);
+	db_read_end(&t);
+	CHECK_IDS(&o, 'r', 'a', 'e', 'c');
+	fx_close(&w.f);
+}
+
+TEST(booking_request_invalid)
+{
+	struct world w;
+	struct booking b;
+
+	T_ASSERT(world_open(&w, NULL));
+	booking_init(&b);
+	b.room_id = w.room;
+	b.group_id = w.group;
+	b.start = fx_at("2026-03-10T10:00");
+	b.end = fx_at("2026-03-10T11:00");
+	b.title = NULL;
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_EINVAL, &w.f.err);
+	b.title = "   ";
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_EINVAL, &w.f.err);
+	b.title = "Bell\atolls";
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_EINVAL, &w.f.err);
+	b.title = "Fine";
+	b.description = "bad \xff byte";
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_EINVAL, &w.f.err);
+	b.description = "Two\nlines\tand a tab";
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_OK, &w.f.err);
+	b.room_id = 999;
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_ENOTFOUND, &w.f.err);
+	b.room_id = w.room;
+	b.group_id = 999;
+	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_ENOTFOUND, &w.f.err);
+	fx_close(&w.f);
+}
+
+static enum herr do_remove_room(struct txn *t, void *arg)
+{
+	return room_remove(t, &ACTOR_CONSOLE, *(uint64_t *)arg, T_NOW);
+}
+
+TEST(booking_room_in_use)
+{
+	struct world w;
+	uint64_t id, empty;
+
+	T_ASSERT(world_open(&w, NULL));
+	empty = fx_room(&w.f, w.venue, "{\"name\": \"Empty\"}");
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &id), H_OK, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, id), H_OK, &w.f.err);
+	/* Even a cancelled booking keeps its room. */
+	T_EQ_ERR(db_write(w.f.db, do_remove_room, &w.room, &w.f.err), H_RULE_INUSE, &w.f.err);
+	T_EQ_ERR(db_write(w.f.db, do_remove_room, &empty, &w.f.err), H_OK, &w.f.err);
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, empty, w.group, fx_at("2026-03-10T10:00"),
+	                    fx_at("2026-03-10T11:00"), false, NULL, NULL),
+	         H_ENOTFOUND, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
