@@ -444,8 +444,16 @@ static bool demo_holiday(const char *zone, int64_t now, int days)
 	return (m == 12 && d >= 24 && d <= 26) || (m == 1 && d == 1);
 }
 
-static enum herr demo_check(struct txn *t, struct json_t *fields, enum herr ret)
+/* Creates one record of kind k from fields (which it takes), as the console would with
+ * `halls NOUN add`; *id receives the new id. */
+static enum herr demo_save(struct txn *t, struct demo *d, const struct kind *k, json_t *fields,
+                           uint64_t *id)
 {
+	json_t *out = NULL;
+	enum herr ret = k->save(t, &cli_console, 0, fields, d->c->now, &out);
+
+	*id = ret == H_OK ? (uint64_t)json_int(out, "id", 0) : 0;
+	json_decref(out);
 	json_decref(fields);
 	return ret != H_OK ? ret : t->ret;
 }
@@ -458,16 +466,9 @@ static enum herr demo_venues_make(struct txn *t, struct demo *d)
 		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", dv->name, "address",
 		              dv->address, "timezone", TZ_DEFAULT, "hours", dv->hours,
 		              "description", dv->description, "accessibility", dv->accessibility);
-		struct venue v;
-		enum herr ret;
+		enum herr ret = demo_save(t, d, &kind_venue, f, &d->venue[i]);
 
-		venue_init(&v);
-		ret = venue_apply(&v, f, t->err);
-		if (ret == H_OK)
-			ret = venue_create(t, &cli_console, &v, d->c->now);
-		d->venue[i] = v.id;
-		venue_free(&v);
-		if ((ret = demo_check(t, f, ret)) != H_OK)
+		if (ret != H_OK)
 			return ret;
 	}
 	return H_OK;
@@ -478,7 +479,6 @@ static enum herr demo_rooms_make(struct txn *t, struct demo *d)
 	for (size_t i = 0; i < DEMO_NROOMS; i++) {
 		const struct demo_room *dr = &demo_rooms[i];
 		json_t *features = json_array(), *f;
-		struct room r;
 		enum herr ret;
 
 		for (size_t k = 0; k < 6 && dr->features[k] != NULL; k++)
@@ -491,13 +491,7 @@ static enum herr demo_rooms_make(struct txn *t, struct demo *d)
 		              "max_minutes", (json_int_t)dr->max, "notice_minutes",
 		              (json_int_t)dr->notice, "horizon_days", (json_int_t)dr->horizon,
 		              "approval", dr->approval, "features", features);
-		room_init(&r);
-		ret = room_apply(&r, f, t->err);
-		if (ret == H_OK)
-			ret = room_create(t, &cli_console, &r, d->c->now);
-		d->room[i] = r.id;
-		room_free(&r);
-		if ((ret = demo_check(t, f, ret)) != H_OK)
+		if ((ret = demo_save(t, d, &kind_room, f, &d->room[i])) != H_OK)
 			return ret;
 	}
 	return H_OK;
@@ -521,16 +515,9 @@ static enum herr demo_groups_make(struct txn *t, struct demo *d)
 		    json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", dg->name, "kind", dg->kind,
 		              "contact", dg->contact, "description", dg->description, "trusted_at",
 		              demo_ids(dg->trusted, 3, d->venue));
-		struct group g;
-		enum herr ret;
+		enum herr ret = demo_save(t, d, &kind_group, f, &d->group[i]);
 
-		group_init(&g);
-		ret = group_apply(&g, f, t->err);
-		if (ret == H_OK)
-			ret = group_create(t, &cli_console, &g, d->c->now);
-		d->group[i] = g.id;
-		group_free(&g);
-		if ((ret = demo_check(t, f, ret)) != H_OK)
+		if (ret != H_OK)
 			return ret;
 	}
 	return H_OK;
@@ -544,18 +531,11 @@ static enum herr demo_users_make(struct txn *t, struct demo *d)
 		    json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", du->name, "email", du->email,
 		              "role", du->role, "venues", demo_ids(du->venues, 3, d->venue),
 		              "groups", demo_ids(du->groups, 3, d->group));
-		struct user u;
+		uint64_t id;
 		enum herr ret;
 
-		user_init(&u);
-		ret = user_apply(&u, f, t->err);
-		if (ret == H_OK) {
-			free(u.password_hash);
-			u.password_hash = xstrdup(d->hashes[i]);
-			ret = user_create(t, &cli_console, &u, d->c->now);
-		}
-		user_free(&u);
-		if ((ret = demo_check(t, f, ret)) != H_OK)
+		json_object_set_new(f, "password_hash", json_string(d->hashes[i]));
+		if ((ret = demo_save(t, d, &kind_user, f, &id)) != H_OK)
 			return ret;
 	}
 	return H_OK;

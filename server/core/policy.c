@@ -26,6 +26,12 @@ enum herr policy_admin(struct txn *t, const struct actor *a)
 	return ok ? H_OK : txn_refuse(t, H_EFORBIDDEN, "only an administrator may do this");
 }
 
+static bool user_runs_venue(const struct user *u, uint64_t venue_id)
+{
+	return u->role == ROLE_ADMIN || user_manages(u, venue_id);
+}
+
+/* A question, not a check: an unknown user is simply not a manager. */
 bool policy_is_venue_manager(struct txn *t, const struct actor *a, uint64_t venue_id)
 {
 	struct user u;
@@ -33,11 +39,7 @@ bool policy_is_venue_manager(struct txn *t, const struct actor *a, uint64_t venu
 
 	if (a->user_id == 0)
 		return true;
-	if (user_get(t, a->user_id, &u) != H_OK) {
-		user_free(&u);
-		return false;
-	}
-	ok = u.role == ROLE_ADMIN || user_manages(&u, venue_id);
+	ok = user_get(t, a->user_id, &u) == H_OK && user_runs_venue(&u, venue_id);
 	user_free(&u);
 	return ok;
 }
@@ -51,7 +53,7 @@ enum herr policy_manage_venue(struct txn *t, const struct actor *a, uint64_t ven
 		return H_OK;
 	if (actor_user(t, a, &u) != H_OK)
 		return t->ret;
-	ok = u.role == ROLE_ADMIN || user_manages(&u, venue_id);
+	ok = user_runs_venue(&u, venue_id);
 	user_free(&u);
 	return ok ? H_OK
 	          : txn_refuse(t, H_EFORBIDDEN, "only a manager of venue %llu may do this",
