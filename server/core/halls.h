@@ -17,6 +17,7 @@
 #include "policy.h"
 #include "record.h"
 #include "room.h"
+#include "token.h"
 #include "tz.h"
 #include "user.h"
 #include "venue.h"
