@@ -1,166 +1,172 @@
-/* hallsd: the halls HTTP server.
- *
- * For now it serves /healthz only, so that `make run` has something to talk to; the JSON
- * API and the feeds are built on this loop. */
-#include "halls.h"
+/* hallsd: the halls HTTP server. Thin: options, then the loop. */
+#include "server.h"
 
-#include <event2/buffer.h>
-#include <event2/event.h>
-#include <event2/http.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct server {
-	struct event_base *base;
-	struct evhttp *http;
-	struct db *db;
-};
-
-static void reply_json(struct evhttp_request *req, int status, const char *reason,
-		       const char *content_type, json_t *body)
-{
-	struct evbuffer *out = evbuffer_new();
-	char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-
-	evbuffer_add_printf(out, "%s\n", text);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
-	evhttp_send_reply(req, status, reason, out);
-	evbuffer_free(out);
-	free(text);
-	json_decref(body);
-}
-
-static void handle_request(struct evhttp_request *req, void *arg)
-{
-	struct server *srv = arg;
-	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	struct herror err;
-	struct txn t;
-
-	herror_clear(&err);
-	if (path != NULL && strcmp(path, "/healthz") == 0) {
-		uint64_t change;
-
-		if (db_read_begin(srv->db, &t, &err) != H_OK) {
-			reply_json(req, 503, "Service Unavailable", "application/problem+json",
-				   json_pack("{s:s, s:s, s:i, s:s}", "type", "/problems/storage-error",
-					     "title", "Storage error", "status", 503, "detail",
-					     err.msg));
-			return;
-		}
-		change = txn_change_counter(&t);
-		db_read_end(&t);
-		reply_json(req, 200, "OK", "application/json",
-			   json_pack("{s:s, s:i, s:s, s:I}", "status", "ok", "schema",
-				     SCHEMA_VERSION, "version", HALLS_VERSION, "change",
-				     (json_int_t)change));
-		return;
-	}
-	reply_json(req, 404, "Not Found", "application/problem+json",
-		   json_pack("{s:s, s:s, s:i}", "type", "/problems/not-found", "title",
-			     "Not found", "status", 404));
-}
-
-static void on_signal(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	event_base_loopexit(arg, NULL);
-}
-
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hallsd [--data DIR] [--listen ADDR:PORT]\n"
-		   "  --data DIR          data directory (default $HALLS_DATA, then ./halls-data)\n"
-		   "  --listen ADDR:PORT  address to serve on (default 127.0.0.1:8080)\n");
+	fprintf(f, "usage: hallsd [--data DIR] [--listen ADDR:PORT]... [--log FILE]\n"
+	           "  --data DIR          data directory (default $HALLS_DATA, then ./halls-data)\n"
+	           "  --listen ADDR:PORT  address to serve on, IPv4 or [IPv6] (default "
+	           "127.0.0.1:8080);\n"
+	           "                      may be given several times\n"
+	           "  --log FILE          access log (default standard output); SIGHUP reopens it\n"
+	           "  --timeout SECONDS   cut off a connection silent for this long (default 30)\n"
+	           "  --max-body BYTES    largest request body (default 65536)\n");
 }
 
-static int split_listen(char *spec, char **host, unsigned short *port)
+static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
-	char *colon = strrchr(spec, ':');
-	char *end;
-	long p;
+	struct server *srv = arg;
 
-	if (colon == NULL)
-		return -1;
-	*colon = '\0';
-	p = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || p <= 0 || p > 65535)
-		return -1;
-	*host = spec;
-	if ((*host)[0] == '[') {
-		(*host)++;
-		(*host)[strlen(*host) - 1] = '\0';
+	(void)fd;
+	(void)what;
+	/* Stop accepting; the loop ends once what is in flight has been answered. */
+	event_base_loopexit(srv->base, NULL);
+}
+
+static int log_open(struct server *srv)
+{
+	FILE *f;
+
+	if (srv->cfg.log_path == NULL) {
+		srv->log = stdout;
+		return 0;
 	}
-	*port = (unsigned short)p;
+	f = fopen(srv->cfg.log_path, "a");
+	if (f == NULL) {
+		fprintf(stderr, "hallsd: cannot open the log %s\n", srv->cfg.log_path);
+		return -1;
+	}
+	if (srv->log != NULL && srv->log != stdout)
+		fclose(srv->log);
+	srv->log = f;
 	return 0;
 }
 
-int main(int argc, char **argv)
+static void on_hup(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	log_open(arg);
+}
+
+static int parse_args(struct server_config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-					     {"listen", required_argument, NULL, 'l'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
-	const char *data = getenv("HALLS_DATA") ? getenv("HALLS_DATA") : "halls-data";
-	char listen_spec[256] = "127.0.0.1:8080", *host;
-	struct server srv = {0};
-	struct event *sigint, *sigterm;
-	unsigned short port;
-	struct herror err;
-	int c, rc = 1;
+	                                     {"listen", required_argument, NULL, 'l'},
+	                                     {"log", required_argument, NULL, 'L'},
+	                                     {"timeout", required_argument, NULL, 't'},
+	                                     {"max-body", required_argument, NULL, 'b'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			data = optarg;
+			cfg->data = optarg;
 			break;
 		case 'l':
-			snprintf(listen_spec, sizeof(listen_spec), "%s", optarg);
+			if (cfg->nlisten == MAX_LISTENERS)
+				return 2;
+			cfg->listen[cfg->nlisten++] = optarg;
+			break;
+		case 'L':
+			cfg->log_path = optarg;
+			break;
+		case 't':
+			cfg->timeout_s = atoi(optarg);
+			break;
+		case 'b':
+			cfg->max_body = (size_t)strtoul(optarg, NULL, 10);
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return 1;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (split_listen(listen_spec, &host, &port) != 0) {
-		fprintf(stderr, "hallsd: --listen wants ADDR:PORT\n");
+	if (optind != argc || cfg->timeout_s <= 0 || cfg->max_body == 0) {
+		usage(stderr);
 		return 2;
 	}
+	if (cfg->nlisten == 0)
+		cfg->listen[cfg->nlisten++] = "127.0.0.1:8080";
+	return 0;
+}
+
+static void config_defaults(struct server_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->data = getenv("HALLS_DATA") ? getenv("HALLS_DATA") : "halls-data";
+	cfg->max_body = 64 * 1024;
+	cfg->max_headers = 16 * 1024;
+	cfg->timeout_s = 30;
+	cfg->max_connections = 1024;
+	cfg->scrypt_log2n = AUTH_SCRYPT_LOG2N_DEFAULT;
+	cfg->session_ttl = 14 * 86400;
+}
+
+static struct event *signal_watch(struct server *srv, int sig, event_callback_fn fn)
+{
+	struct event *ev = evsignal_new(srv->base, sig, fn, srv);
+
+	if (ev == NULL || event_add(ev, NULL) != 0)
+		fatal("cannot watch signal %d", sig);
+	return ev;
+}
+
+int main(int argc, char **argv)
+{
+	struct server srv;
+	struct herror err;
+	int rc;
+
+	memset(&srv, 0, sizeof(srv));
+	config_defaults(&srv.cfg);
+	rc = parse_args(&srv.cfg, argc, argv);
+	if (rc != 0)
+		return rc == 1 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);
 	herror_clear(&err);
-	if (db_open(&srv.db, data, false, NULL, &err) != H_OK) {
+	if (log_open(&srv) != 0)
+		return 1;
+	if (db_open(&srv.db, srv.cfg.data, false, NULL, &err) != H_OK) {
 		fprintf(stderr, "hallsd: %s\n", err.msg);
 		return 1;
 	}
+	rc = 1;
 	srv.base = event_base_new();
-	srv.http = evhttp_new(srv.base);
-	if (srv.base == NULL || srv.http == NULL)
+	if (srv.base == NULL)
 		fatal("cannot create the event loop");
-	evhttp_set_gencb(srv.http, handle_request, &srv);
-	if (evhttp_bind_socket(srv.http, host, port) != 0) {
-		fprintf(stderr, "hallsd: cannot listen on %s:%u\n", host, port);
+	srv.commits = commit_queue_new(&srv);
+	if (http_start(&srv) != 0)
 		goto out;
-	}
-	sigint = evsignal_new(srv.base, SIGINT, on_signal, srv.base);
-	sigterm = evsignal_new(srv.base, SIGTERM, on_signal, srv.base);
-	event_add(sigint, NULL);
-	event_add(sigterm, NULL);
-	printf("hallsd: serving %s on http://%s:%u/ (try /healthz)\n", data, host, port);
-	fflush(stdout);
+	srv.sig_int = signal_watch(&srv, SIGINT, on_stop);
+	srv.sig_term = signal_watch(&srv, SIGTERM, on_stop);
+	srv.sig_hup = signal_watch(&srv, SIGHUP, on_hup);
+	for (size_t i = 0; i < srv.cfg.nlisten; i++)
+		fprintf(stderr, "hallsd: serving %s on http://%s/ (try /healthz, /api/v1/venues)\n",
+		        srv.cfg.data, srv.cfg.listen[i]);
 	event_base_dispatch(srv.base);
-	event_free(sigint);
-	event_free(sigterm);
 	rc = 0;
 out:
-	evhttp_free(srv.http);
+	if (srv.sig_int != NULL) {
+		event_free(srv.sig_int);
+		event_free(srv.sig_term);
+		event_free(srv.sig_hup);
+	}
+	http_stop(&srv);
+	commit_queue_free(srv.commits);
 	event_base_free(srv.base);
 	db_close(srv.db);
+	if (srv.log != NULL && srv.log != stdout)
+		fclose(srv.log);
 	return rc;
 }

@@ -26,6 +26,9 @@ enum herr {
 	H_RULE_NOTICE,   /* starts too soon */
 	H_RULE_HORIZON,  /* starts too far ahead */
 	H_RULE_INUSE,    /* a record still referenced cannot be removed */
+	H_EMETHOD,       /* HTTP: the path exists, the method does not */
+	H_EMEDIA,        /* HTTP: the body is not JSON */
+	H_ETOOMANY,      /* too many attempts: wait and try again */
 	H_EFULL,         /* storage is full and cannot grow */
 	H_ESTORAGE,      /* LMDB failed: I/O error, corruption */
 	H_ESCHEMA,       /* the data directory has a layout this build does not know */

@@ -1,0 +1,107 @@
+/* Group commit. Writes submitted while the loop handles one batch of ready sockets share
+ * one LMDB write transaction and so one fsync; each runs nested (txn_try), so that a
+ * refusal undoes only its own changes. Replies go out after the commit is durable. */
+#include "server.h"
+
+#include <stdlib.h>
+
+struct commit_op {
+	struct request *r;
+	db_write_fn fn;
+	void *arg;
+	void (*done)(struct request *r, enum herr ret, void *arg);
+	enum herr ret;
+	struct commit_op *next;
+};
+
+struct commit_queue {
+	struct server *srv;
+	struct event *ev;
+	struct commit_op *head, **tail;
+};
+
+static enum herr commit_batch(struct txn *t, void *arg)
+{
+	struct commit_queue *q = arg;
+	struct herror *shared = t->err;
+
+	for (struct commit_op *op = q->head; op != NULL; op = op->next) {
+		herror_clear(&op->r->err);
+		t->err = &op->r->err;
+		op->ret = txn_try(t, op->fn, op->arg);
+		t->err = shared;
+		if (t->ret != H_OK)
+			return t->ret;
+	}
+	return H_OK;
+}
+
+static void commit_run(evutil_socket_t fd, short what, void *arg)
+{
+	struct commit_queue *q = arg;
+	struct commit_op *op, *next;
+	struct herror err;
+	enum herr ret;
+
+	(void)fd;
+	(void)what;
+	herror_clear(&err);
+	ret = db_write(q->srv->db, commit_batch, q, &err);
+	op = q->head;
+	q->head = NULL;
+	q->tail = &q->head;
+	for (; op != NULL; op = next) {
+		next = op->next;
+		if (ret != H_OK) {
+			/* The shared commit failed: nothing any of them wrote is kept. */
+			op->r->err = err;
+			op->ret = ret;
+		}
+		if (op->done != NULL)
+			op->done(op->r, op->ret, op->arg);
+		else
+			request_finish(op->r, op->ret);
+		free(op);
+	}
+}
+
+struct commit_queue *commit_queue_new(struct server *srv)
+{
+	struct commit_queue *q = xcalloc(1, sizeof(*q));
+
+	q->srv = srv;
+	q->tail = &q->head;
+	q->ev = event_new(srv->base, -1, 0, commit_run, q);
+	if (q->ev == NULL)
+		fatal("cannot create the commit event");
+	return q;
+}
+
+void commit_queue_free(struct commit_queue *q)
+{
+	if (q == NULL)
+		return;
+	if (q->head != NULL)
+		commit_run(-1, 0, q);
+	event_free(q->ev);
+	free(q);
+}
+
+void commit_submit(struct request *r, db_write_fn fn, void *arg,
+                   void (*done)(struct request *r, enum herr ret, void *arg))
+{
+	struct commit_queue *q = r->srv->commits;
+	struct commit_op *op = xcalloc(1, sizeof(*op));
+
+	op->r = r;
+	op->fn = fn;
+	op->arg = arg;
+	op->done = done;
+	*q->tail = op;
+	q->tail = &op->next;
+	request_defer(r);
+	/* Runs after the callbacks already due in this loop turn, so requests that arrive
+	 * together commit together. */
+	if (!event_pending(q->ev, EV_TIMEOUT, NULL))
+		event_active(q->ev, EV_TIMEOUT, 0);
+}

@@ -1,0 +1,160 @@
+/* Listening, limits and the bytes on the wire. evhttp 2.1 has no limits, timeouts or
+ * TCP_NODELAY unless asked, so every one is set here. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+/* Large feeds go out in one pass instead of libevent 2.1's default 16 KiB a loop turn. */
+#define MAX_SINGLE_WRITE (256 * 1024)
+
+static int split_listen(const char *spec, char *host, size_t size, unsigned short *port)
+{
+	const char *colon = strrchr(spec, ':');
+	char *end;
+	long p;
+	size_t n;
+
+	if (colon == NULL)
+		return -1;
+	p = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || p <= 0 || p > 65535)
+		return -1;
+	n = (size_t)(colon - spec);
+	if (n >= 2 && spec[0] == '[' && spec[n - 1] == ']') {
+		spec++;
+		n -= 2;
+	}
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(host, spec, n);
+	host[n] = '\0';
+	*port = (unsigned short)p;
+	return 0;
+}
+
+int http_start(struct server *srv)
+{
+	struct timeval tv = {srv->cfg.timeout_s, 0};
+
+	srv->http = evhttp_new(srv->base);
+	if (srv->http == NULL)
+		return -1;
+	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)srv->cfg.max_headers);
+	evhttp_set_max_body_size(srv->http, (ev_ssize_t)srv->cfg.max_body);
+	evhttp_set_timeout_tv(srv->http, &tv);
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+	                                          EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+	                                          EVHTTP_REQ_PUT | EVHTTP_REQ_OPTIONS);
+	evhttp_set_gencb(srv->http, router_dispatch, srv);
+	for (size_t i = 0; i < srv->cfg.nlisten; i++) {
+		char host[256];
+		unsigned short port;
+
+		if (split_listen(srv->cfg.listen[i], host, sizeof(host), &port) != 0) {
+			fprintf(stderr, "hallsd: --listen wants ADDR:PORT, not %s\n",
+			        srv->cfg.listen[i]);
+			return -1;
+		}
+		if (evhttp_bind_socket(srv->http, host, port) != 0) {
+			fprintf(stderr, "hallsd: cannot listen on %s\n", srv->cfg.listen[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void http_stop(struct server *srv)
+{
+	if (srv->http != NULL)
+		evhttp_free(srv->http);
+	srv->http = NULL;
+}
+
+/* Small replies must not wait for a delayed ACK; big ones must not trickle out. */
+static void tune_connection(struct evhttp_request *req)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(req);
+	struct bufferevent *bev = con ? evhttp_connection_get_bufferevent(con) : NULL;
+	evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+	int one = 1;
+
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (bev != NULL)
+		bufferevent_set_max_single_write(bev, MAX_SINGLE_WRITE);
+}
+
+void http_send(struct request *r, int status, const char *content_type, const char *body,
+               size_t len)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->req);
+	struct evbuffer *out = evbuffer_new();
+	static const char *const reasons[][2] = {
+	    {"200", "OK"},
+	    {"201", "Created"},
+	    {"204", "No Content"},
+	    {"304", "Not Modified"},
+	    {"400", "Bad Request"},
+	    {"401", "Unauthorized"},
+	    {"403", "Forbidden"},
+	    {"404", "Not Found"},
+	    {"405", "Method Not Allowed"},
+	    {"409", "Conflict"},
+	    {"413", "Payload Too Large"},
+	    {"415", "Unsupported Media Type"},
+	    {"422", "Unprocessable Content"},
+	    {"429", "Too Many Requests"},
+	    {"500", "Internal Server Error"},
+	    {"503", "Service Unavailable"},
+	};
+	const char *reason = "OK";
+	char code[8];
+
+	snprintf(code, sizeof(code), "%d", status);
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (strcmp(reasons[i][0], code) == 0)
+			reason = reasons[i][1];
+	if (content_type != NULL)
+		evhttp_add_header(h, "Content-Type", content_type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (body != NULL && r->method != EVHTTP_REQ_HEAD)
+		evbuffer_add(out, body, len);
+	tune_connection(r->req);
+	evhttp_send_reply(r->req, status, reason, out);
+	access_log(r, status, len);
+	evbuffer_free(out);
+}
+
+void access_log(struct request *r, int status, size_t bytes)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(r->req);
+	char *peer = NULL, when[32];
+	ev_uint16_t port = 0;
+	struct timeval tv;
+	struct tm tm;
+
+	if (con != NULL)
+		evhttp_connection_get_peer(con, &peer, &port);
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* The canonical path, never the query string or headers: no secret is logged. */
+	fprintf(r->srv->log, "%s %s %s %s %d %zu %lld\n", when, peer ? peer : "-",
+	        r->method == EVHTTP_REQ_GET      ? "GET"
+	        : r->method == EVHTTP_REQ_POST   ? "POST"
+	        : r->method == EVHTTP_REQ_PATCH  ? "PATCH"
+	        : r->method == EVHTTP_REQ_DELETE ? "DELETE"
+	        : r->method == EVHTTP_REQ_HEAD   ? "HEAD"
+	                                         : "OTHER",
+	        r->path[0] ? r->path : "-", status, bytes,
+	        (long long)((int64_t)tv.tv_sec * 1000000 + tv.tv_usec - r->started_us));
+	fflush(r->srv->log);
+}

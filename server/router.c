@@ -1,0 +1,276 @@
+/* The one general callback: canonicalise the path, find the route, authenticate, parse
+ * the body, run the handler, and send the single reply. */
+#include "server.h"
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+static const struct route routes[] = {
+    {EVHTTP_REQ_GET, "/healthz", h_health, NULL, 0},
+    {EVHTTP_REQ_GET, "/api/v1/venues", h_record_list, &kind_venue, 0},
+    {EVHTTP_REQ_POST, "/api/v1/venues", h_record_create, &kind_venue, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_GET, "/api/v1/venues/<id>", h_record_get, &kind_venue, 0},
+    {EVHTTP_REQ_PATCH, "/api/v1/venues/<id>", h_record_update, &kind_venue,
+     ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_DELETE, "/api/v1/venues/<id>", h_record_delete, &kind_venue, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/rooms", h_record_list, &kind_room, 0},
+    {EVHTTP_REQ_POST, "/api/v1/rooms", h_record_create, &kind_room, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_GET, "/api/v1/rooms/<id>", h_record_get, &kind_room, 0},
+    {EVHTTP_REQ_PATCH, "/api/v1/rooms/<id>", h_record_update, &kind_room, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_DELETE, "/api/v1/rooms/<id>", h_record_delete, &kind_room, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/groups", h_record_list, &kind_group, 0},
+    {EVHTTP_REQ_POST, "/api/v1/groups", h_record_create, &kind_group, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_GET, "/api/v1/groups/<id>", h_record_get, &kind_group, 0},
+    {EVHTTP_REQ_PATCH, "/api/v1/groups/<id>", h_record_update, &kind_group,
+     ROUTE_AUTH | ROUTE_BODY},
+};
+
+#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
+
+static const struct {
+	enum evhttp_cmd_type method;
+	const char *name;
+} method_names[] = {
+    {EVHTTP_REQ_GET, "GET"},         {EVHTTP_REQ_POST, "POST"},   {EVHTTP_REQ_PUT, "PUT"},
+    {EVHTTP_REQ_DELETE, "DELETE"},   {EVHTTP_REQ_PATCH, "PATCH"}, {EVHTTP_REQ_HEAD, "HEAD"},
+    {EVHTTP_REQ_OPTIONS, "OPTIONS"},
+};
+
+static const char *method_name(enum evhttp_cmd_type m)
+{
+	for (size_t i = 0; i < sizeof(method_names) / sizeof(method_names[0]); i++)
+		if (method_names[i].method == m)
+			return method_names[i].name;
+	return "OTHER";
+}
+
+static int64_t now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/* Canonical form: one slash between segments, no trailing slash, no "." or ".."
+ * segments, no percent-escapes (no halls path needs one). False when malformed. */
+static bool path_canonical(const char *raw, char *out, size_t size)
+{
+	size_t n = 0;
+	const char *p = raw;
+
+	if (raw == NULL || raw[0] != '/')
+		return false;
+	while (*p) {
+		const char *seg;
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		seg = p;
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - seg);
+		if (len == 0)
+			break;
+		if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.') ||
+		    memchr(seg, '%', len) != NULL || n + len + 2 > size)
+			return false;
+		out[n++] = '/';
+		memcpy(out + n, seg, len);
+		n += len;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return true;
+}
+
+/* Matches path against pattern, filling ids for "<id>" segments. */
+static bool route_match(const char *pattern, const char *path, uint64_t *ids)
+{
+	size_t nid = 0;
+
+	while (*pattern && *path) {
+		if (strncmp(pattern, "<id>", 4) == 0) {
+			uint64_t v = 0;
+			const char *start = path;
+
+			while (*path >= '0' && *path <= '9' && path - start < 18)
+				v = v * 10 + (uint64_t)(*path++ - '0');
+			if (path == start || v == 0 || (*path != '/' && *path != '\0') ||
+			    nid == ROUTE_MAX_IDS)
+				return false;
+			ids[nid++] = v;
+			pattern += 4;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+/* The route for r; when only the method is wrong, fills allow for a 405. */
+static const struct route *route_find(struct request *r, char *allow, size_t size)
+{
+	uint64_t ids[ROUTE_MAX_IDS];
+	size_t n = 0;
+
+	allow[0] = '\0';
+	for (size_t i = 0; i < ROUTE_COUNT; i++) {
+		if (!route_match(routes[i].pattern, r->path, ids))
+			continue;
+		if (routes[i].method == r->method ||
+		    (r->method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
+			memcpy(r->ids, ids, sizeof(ids));
+			return &routes[i];
+		}
+		n += (size_t)snprintf(allow + n, size > n ? size - n : 0, "%s%s", n ? ", " : "",
+		                      method_name(routes[i].method));
+	}
+	return NULL;
+}
+
+/* Bearer authentication: no header is anonymous; a bad one is refused. */
+static enum herr request_authenticate(struct request *r)
+{
+	const char *h =
+	    evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
+	struct txn t;
+	enum herr ret;
+
+	if (h == NULL)
+		return H_OK;
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return herror_set(&r->err, H_EAUTH, "use an Authorization: Bearer token");
+	ret = db_read_begin(r->srv->db, &t, &r->err);
+	if (ret != H_OK)
+		return ret;
+	ret = token_authenticate(&t, h + 7, r->now, &r->actor, &r->token_id);
+	db_read_end(&t);
+	r->signed_in = ret == H_OK;
+	return ret;
+}
+
+static enum herr request_parse_body(struct request *r)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+	const char *type =
+	    evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Type");
+	size_t len = evbuffer_get_length(in);
+	json_error_t jerr;
+
+	if (type == NULL || strncasecmp(type, "application/json", 16) != 0)
+		return herror_set(&r->err, H_EMEDIA, "send the body as application/json");
+	r->body =
+	    json_loadb((const char *)evbuffer_pullup(in, -1), len, JSON_REJECT_DUPLICATES, &jerr);
+	if (r->body == NULL)
+		return herror_set(&r->err, H_EINVAL, "the body is not valid JSON: %s (line %d)",
+		                  jerr.text, jerr.line);
+	if (!json_is_object(r->body))
+		return herror_set(&r->err, H_EINVAL, "the body must be a JSON object");
+	return H_OK;
+}
+
+void request_defer(struct request *r)
+{
+	r->deferred = true;
+}
+
+const char *request_query(const struct request *r, const char *name)
+{
+	return evhttp_find_header(&r->query, name);
+}
+
+static void reply_problem(struct request *r, enum herr ret)
+{
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "", "title", herr_title(ret),
+	                      "status", herr_http_status(ret), "detail",
+	                      r->err.msg[0] ? r->err.msg : herr_title(ret));
+	char type[96];
+	char *text;
+
+	snprintf(type, sizeof(type), "/problems/%s", herr_name(ret));
+	json_object_set_new(p, "type", json_string(type));
+	if (ret == H_ECONFLICT && r->err.nconflicts > 0)
+		json_object_set_new(p, "conflicts",
+		                    json_ids_new(r->err.conflicts, r->err.nconflicts));
+	if (ret == H_EAUTH)
+		evhttp_add_header(evhttp_request_get_output_headers(r->req), "WWW-Authenticate",
+		                  "Bearer realm=\"halls\"");
+	text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+	http_send(r, herr_http_status(ret), "application/problem+json", text, strlen(text));
+	free(text);
+	json_decref(p);
+}
+
+void request_finish(struct request *r, enum herr ret)
+{
+	if (ret != H_OK && r->err.code != ret)
+		r->err.code = ret;
+	if (ret == H_OK) {
+		char *text = r->reply ? json_dumps(r->reply, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+		if (r->status == 204 || text == NULL)
+			http_send(r, r->status ? r->status : 204, NULL, NULL, 0);
+		else
+			http_send(r, r->status ? r->status : 200, "application/json", text,
+			          strlen(text));
+		free(text);
+	} else {
+		reply_problem(r, ret);
+	}
+	json_decref(r->reply);
+	json_decref(r->body);
+	evhttp_clear_headers(&r->query);
+	free(r);
+}
+
+static enum herr request_route(struct request *r)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->req);
+	char allow[128];
+	enum herr ret;
+
+	if (!path_canonical(evhttp_uri_get_path(uri), r->path, sizeof(r->path)))
+		return herror_set(&r->err, H_ENOTFOUND, "no such path");
+	if (evhttp_uri_get_query(uri) != NULL &&
+	    evhttp_parse_query_str(evhttp_uri_get_query(uri), &r->query) != 0)
+		return herror_set(&r->err, H_EINVAL, "the query string is malformed");
+	r->route = route_find(r, allow, sizeof(allow));
+	if (r->route == NULL && allow[0] != '\0') {
+		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow", allow);
+		return herror_set(&r->err, H_EMETHOD, "%s is not allowed here; use %s",
+		                  method_name(r->method), allow);
+	}
+	if (r->route == NULL)
+		return herror_set(&r->err, H_ENOTFOUND, "no such path: %s", r->path);
+	if ((ret = request_authenticate(r)) != H_OK)
+		return ret;
+	if ((r->route->flags & ROUTE_AUTH) && !r->signed_in)
+		return herror_set(&r->err, H_EAUTH, "sign in first (POST /api/v1/session)");
+	if ((r->route->flags & ROUTE_BODY) && (ret = request_parse_body(r)) != H_OK)
+		return ret;
+	return r->route->fn(r);
+}
+
+void router_dispatch(struct evhttp_request *req, void *arg)
+{
+	struct request *r = xcalloc(1, sizeof(*r));
+	enum herr ret;
+
+	r->srv = arg;
+	r->req = req;
+	r->method = evhttp_request_get_command(req);
+	r->started_us = now_us();
+	r->now = r->started_us / 1000000;
+	TAILQ_INIT(&r->query);
+	ret = request_route(r);
+	if (!r->deferred)
+		request_finish(r, ret);
+}

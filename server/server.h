@@ -1,0 +1,118 @@
+/* hallsd: one libevent loop over the core. Everything the loop owns hangs off struct
+ * server; there is no other mutable global state. */
+#ifndef HALLS_SERVER_H
+#define HALLS_SERVER_H
+
+#include "halls.h"
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+
+#define MAX_LISTENERS  8
+#define PATH_MAX_BYTES 1024
+#define ROUTE_MAX_IDS  3
+
+struct commit_queue;
+struct worker;
+
+struct server_config {
+	const char *data;
+	const char *listen[MAX_LISTENERS];
+	size_t nlisten;
+	const char *log_path; /* NULL: stdout */
+	size_t max_body;      /* bytes */
+	size_t max_headers;   /* bytes */
+	int timeout_s;        /* read and write timeout of a connection */
+	unsigned max_connections;
+	unsigned scrypt_log2n;
+	int64_t session_ttl; /* seconds */
+};
+
+struct server {
+	struct server_config cfg;
+	struct event_base *base;
+	struct evhttp *http;
+	struct db *db;
+	FILE *log;
+	unsigned connections;
+	struct commit_queue *commits;
+	struct worker *worker;
+	struct event *sig_int, *sig_term, *sig_hup;
+};
+
+struct request;
+typedef enum herr (*handler_fn)(struct request *r);
+
+#define ROUTE_AUTH 0x1 /* needs a signed-in caller */
+#define ROUTE_BODY 0x2 /* takes a JSON object body */
+
+/* One row of the route table: `GET /api/v1/rooms/<id>` and what answers it. */
+struct route {
+	enum evhttp_cmd_type method;
+	const char *pattern; /* segments; "<id>" matches a positive integer */
+	handler_fn fn;
+	const void *arg; /* e.g. the record kind of the generic record handlers */
+	unsigned flags;
+};
+
+/* One HTTP request on its way through the router to a handler and back. */
+struct request {
+	struct server *srv;
+	struct evhttp_request *req;
+	const struct route *route;
+	enum evhttp_cmd_type method;
+	char path[PATH_MAX_BYTES];   /* canonical */
+	uint64_t ids[ROUTE_MAX_IDS]; /* the <id> placeholders of the route, in order */
+	struct evkeyvalq query;
+	json_t *body; /* POST/PATCH: the parsed JSON object */
+	struct actor actor;
+	bool signed_in;
+	uint64_t token_id; /* the bearer token used, 0 for none */
+	int64_t now;
+	int64_t started_us;
+	/* The answer: a status and body, or an error. */
+	int status;
+	json_t *reply;
+	struct herror err;
+	bool deferred; /* the handler answers later (group commit, worker thread) */
+};
+
+/* A handler returns H_OK with r->reply (and r->status, 200 by default) set, or an error
+ * in r->err; or it calls request_defer() and answers later with request_finish(). The
+ * router alone sends replies. */
+
+void request_defer(struct request *r);
+/* Sends the reply that ret and r describe, logs it and frees r. */
+void request_finish(struct request *r, enum herr ret);
+/* The query parameter name, or NULL. */
+const char *request_query(const struct request *r, const char *name);
+
+/* router.c */
+void router_dispatch(struct evhttp_request *req, void *arg);
+
+/* http.c */
+int http_start(struct server *srv);
+void http_stop(struct server *srv);
+void http_send(struct request *r, int status, const char *content_type, const char *body,
+               size_t len);
+void access_log(struct request *r, int status, size_t bytes);
+
+/* commit.c: group commit. fn runs in a write transaction shared with the other writes
+ * submitted in the same loop turn, nested so that a refusal undoes only its own part;
+ * done runs after the shared commit is durable (or failed). */
+struct commit_queue *commit_queue_new(struct server *srv);
+void commit_queue_free(struct commit_queue *q);
+void commit_submit(struct request *r, db_write_fn fn, void *arg,
+                   void (*done)(struct request *r, enum herr ret, void *arg));
+
+/* Handlers, one file per resource (h_*.c). */
+enum herr h_health(struct request *r);
+enum herr h_record_list(struct request *r);
+enum herr h_record_get(struct request *r);
+enum herr h_record_create(struct request *r);
+enum herr h_record_update(struct request *r);
+enum herr h_record_delete(struct request *r);
+
+#endif
