@@ -1,6 +1,6 @@
 # halls: plain make, driven by pkg-config. `make help` lists the targets.
 
-PKGS    := libevent libevent_openssl lmdb libical openssl jansson
+PKGS    := libevent libevent_openssl libevent_pthreads lmdb libical openssl jansson
 BUILD   ?= build
 CC      ?= cc
 SANITIZE ?=

@@ -138,6 +138,15 @@ static const struct cli_cmd main_cmds[] = {
      "Move or edit a booking; every rule is checked again and the room's policy applies again.", 0,
      NULL},
 
+    {"token", "issue", "token issue --user ID [--label TEXT] [--days N]", cmd_token_issue,
+     "Issue a personal API token for a user (no expiry unless --days); the secret is shown "
+     "only now.",
+     0, NULL},
+    {"token", "list", "token list --user ID", cmd_token_list,
+     "List a user's tokens (sessions and API tokens), never their secrets.", 0, NULL},
+    {"token", "revoke", "token revoke ID", cmd_token_revoke,
+     "Revoke a token: it stops working at once.", 0, NULL},
+
     {"audit", NULL, "audit [--booking ID]", cmd_audit_list,
      "Show the audit log: every change, who made it and why.", 0, NULL},
     {"help", NULL, "help [COMMAND]", main_help, "Show the commands, or those of one noun.",

@@ -128,8 +128,9 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 	if (body != NULL && r->method != EVHTTP_REQ_HEAD)
 		evbuffer_add(out, body, len);
 	tune_connection(r->req);
-	evhttp_send_reply(r->req, status, reason, out);
+	/* Logged first: when the client has gone, evhttp_send_reply frees the request. */
 	access_log(r, status, len);
+	evhttp_send_reply(r->req, status, reason, out);
 	evbuffer_free(out);
 }
 

@@ -1,6 +1,7 @@
 /* hallsd: the halls HTTP server. Thin: options, then the loop. */
 #include "server.h"
 
+#include <event2/thread.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -15,7 +16,9 @@ static void usage(FILE *f)
 	           "                      may be given several times\n"
 	           "  --log FILE          access log (default standard output); SIGHUP reopens it\n"
 	           "  --timeout SECONDS   cut off a connection silent for this long (default 30)\n"
-	           "  --max-body BYTES    largest request body (default 65536)\n");
+	           "  --max-body BYTES    largest request body (default 65536)\n"
+	           "  --scrypt-log2n N    scrypt cost of password checks (default "
+	           "$HALLS_SCRYPT_LOG2N, then 15)\n");
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -61,6 +64,7 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	                                     {"log", required_argument, NULL, 'L'},
 	                                     {"timeout", required_argument, NULL, 't'},
 	                                     {"max-body", required_argument, NULL, 'b'},
+	                                     {"scrypt-log2n", required_argument, NULL, 's'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	int c;
@@ -84,6 +88,9 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 		case 'b':
 			cfg->max_body = (size_t)strtoul(optarg, NULL, 10);
 			break;
+		case 's':
+			cfg->scrypt_log2n = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -92,7 +99,8 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || cfg->timeout_s <= 0 || cfg->max_body == 0) {
+	if (optind != argc || cfg->timeout_s <= 0 || cfg->max_body == 0 || cfg->scrypt_log2n < 1 ||
+	    cfg->scrypt_log2n > 30) {
 		usage(stderr);
 		return 2;
 	}
@@ -110,6 +118,13 @@ static void config_defaults(struct server_config *cfg)
 	cfg->timeout_s = 30;
 	cfg->max_connections = 1024;
 	cfg->scrypt_log2n = AUTH_SCRYPT_LOG2N_DEFAULT;
+	/* As halls does (cmd_user_log2n): a value outside 1-30 is ignored. */
+	if (getenv("HALLS_SCRYPT_LOG2N") != NULL) {
+		unsigned long v = strtoul(getenv("HALLS_SCRYPT_LOG2N"), NULL, 10);
+
+		if (v >= 1 && v <= 30)
+			cfg->scrypt_log2n = (unsigned)v;
+	}
 	cfg->session_ttl = 14 * 86400;
 }
 
@@ -142,10 +157,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = 1;
+	/* The worker thread wakes the loop with event_active. */
+	if (evthread_use_pthreads() != 0)
+		fatal("cannot make libevent thread-safe");
 	srv.base = event_base_new();
 	if (srv.base == NULL)
 		fatal("cannot create the event loop");
 	srv.commits = commit_queue_new(&srv);
+	srv.limits = ratelimit_new();
+	/* A hash of a random password at the configured cost, checked for unknown emails. */
+	{
+		char pw[TOKEN_HEX];
+		uint8_t unused[32];
+
+		if (!token_new(pw, unused) ||
+		    (srv.dummy_hash = password_hash(pw, srv.cfg.scrypt_log2n)) == NULL)
+			fatal("cannot hash a password (OpenSSL failed)");
+	}
+	srv.worker = worker_new(&srv);
 	if (http_start(&srv) != 0)
 		goto out;
 	srv.sig_int = signal_watch(&srv, SIGINT, on_stop);
@@ -162,8 +191,13 @@ out:
 		event_free(srv.sig_term);
 		event_free(srv.sig_hup);
 	}
-	http_stop(&srv);
+	/* Jobs still on the worker, then writes still queued, answer before the
+	 * connections go. */
+	worker_free(srv.worker);
 	commit_queue_free(srv.commits);
+	http_stop(&srv);
+	ratelimit_free(srv.limits);
+	free(srv.dummy_hash);
 	event_base_free(srv.base);
 	db_close(srv.db);
 	if (srv.log != NULL && srv.log != stdout)

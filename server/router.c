@@ -11,6 +11,13 @@
 
 static const struct route routes[] = {
     {EVHTTP_REQ_GET, "/healthz", h_health, NULL, 0},
+    {EVHTTP_REQ_POST, "/api/v1/session", h_session_create, NULL, ROUTE_BODY},
+    {EVHTTP_REQ_GET, "/api/v1/session", h_user_me, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_DELETE, "/api/v1/session", h_session_delete, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/tokens", h_token_list, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_POST, "/api/v1/tokens", h_token_create, NULL, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_DELETE, "/api/v1/tokens/<id>", h_token_delete, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/users/me", h_user_me, NULL, ROUTE_AUTH},
     {EVHTTP_REQ_GET, "/api/v1/venues", h_record_list, &kind_venue, 0},
     {EVHTTP_REQ_POST, "/api/v1/venues", h_record_create, &kind_venue, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/venues/<id>", h_record_get, &kind_venue, 0},

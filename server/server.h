@@ -16,6 +16,7 @@
 
 struct commit_queue;
 struct worker;
+struct ratelimit;
 
 struct server_config {
 	const char *data;
@@ -39,6 +40,8 @@ struct server {
 	unsigned connections;
 	struct commit_queue *commits;
 	struct worker *worker;
+	struct ratelimit *limits; /* failed sign-ins (ratelimit.c) */
+	char *dummy_hash;         /* verified for unknown emails, to take as long */
 	struct event *sig_int, *sig_term, *sig_hup;
 };
 
@@ -107,6 +110,26 @@ void commit_queue_free(struct commit_queue *q);
 void commit_submit(struct request *r, db_write_fn fn, void *arg,
                    void (*done)(struct request *r, enum herr ret, void *arg));
 
+/* worker.c: one thread for slow jobs (scrypt). run runs on that thread and may touch
+ * only arg; done then runs on the loop. worker_free finishes the queued jobs first. */
+struct worker *worker_new(struct server *srv);
+void worker_free(struct worker *w);
+void worker_submit(struct worker *w, void (*run)(void *arg), void (*done)(void *arg), void *arg);
+
+/* ratelimit.c: failed sign-ins per account and per client address. */
+#define RATELIMIT_WINDOW      (15 * 60) /* seconds */
+#define RATELIMIT_ACCOUNT_MAX 5
+#define RATELIMIT_ADDR_MAX    20
+struct ratelimit *ratelimit_new(void);
+void ratelimit_free(struct ratelimit *rl);
+/* Counts an attempt, or returns false (and how long to wait) when the account or the
+ * address has had too many in the window. */
+bool ratelimit_begin(struct ratelimit *rl, const char *account, const char *addr, int64_t now,
+                     int64_t *retry_after);
+/* The attempt's outcome: a success clears the account and is not held against the address. */
+void ratelimit_end(struct ratelimit *rl, const char *account, const char *addr, bool ok,
+                   int64_t now);
+
 /* Handlers, one file per resource (h_*.c). */
 enum herr h_health(struct request *r);
 enum herr h_record_list(struct request *r);
@@ -114,5 +137,11 @@ enum herr h_record_get(struct request *r);
 enum herr h_record_create(struct request *r);
 enum herr h_record_update(struct request *r);
 enum herr h_record_delete(struct request *r);
+enum herr h_session_create(struct request *r);
+enum herr h_session_delete(struct request *r);
+enum herr h_token_create(struct request *r);
+enum herr h_token_list(struct request *r);
+enum herr h_token_delete(struct request *r);
+enum herr h_user_me(struct request *r);
 
 #endif

@@ -37,6 +37,10 @@ run_suite unit "$BUILD/test-unit"
 for t in tests/cli/test_*.sh; do
 	run_suite "$(basename "$t" .sh)" sh "$t"
 done
+for t in tests/e2e/test_*.py; do
+	[ -e "$t" ] || continue
+	run_suite "$(basename "$t" .py)" python3 "$t"
+done
 rm -f "$log"
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

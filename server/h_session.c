@@ -1,0 +1,380 @@
+/* Signing in and out, personal API tokens, and the caller's own record.
+ *
+ *   POST   /api/v1/session      {"email", "password"} -> 201 a session token
+ *   DELETE /api/v1/session      revokes the bearer token used -> 204
+ *   POST   /api/v1/tokens       {"label", "ttl_days", "user_id"} -> 201 an API token
+ *   GET    /api/v1/tokens       the caller's tokens (never their secrets)
+ *   DELETE /api/v1/tokens/<id>  -> 204
+ *   GET    /api/v1/users/me     the caller
+ *
+ * A sign-in looks the user up in a read transaction, checks the password with scrypt on
+ * the worker thread (worker.c), and issues the token through the group commit. An
+ * unknown email and a wrong password get the same answer after the same work: a dummy
+ * hash is checked when there is no user, so the time taken does not tell which emails
+ * exist. Failed attempts are throttled per account and per address (ratelimit.c). */
+#include "server.h"
+
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIGNIN_EMAIL_MAX    254
+#define SIGNIN_PASSWORD_MAX 1024
+#define TOKEN_DAYS_MAX      36500
+
+/* The one answer to a failed sign-in, whatever failed. */
+#define SIGNIN_REFUSED "the email or the password is wrong"
+
+struct signin {
+	struct request *r;
+	char *email;
+	char *password;
+	char *hash;       /* the user's, or the dummy */
+	uint64_t user_id; /* 0: no such user, or one without a password */
+	char addr[64];
+	bool ok; /* the worker's verdict */
+	char secret[TOKEN_HEX];
+	struct token tk;
+	json_t *user;
+};
+
+static void signin_free(struct signin *s)
+{
+	if (s->password != NULL) {
+		OPENSSL_cleanse(s->password, strlen(s->password));
+		free(s->password);
+	}
+	OPENSSL_cleanse(s->secret, sizeof(s->secret));
+	free(s->email);
+	free(s->hash);
+	token_free(&s->tk);
+	json_decref(s->user);
+	free(s);
+}
+
+/* The client's address, for throttling. */
+static void request_peer(struct request *r, char *out, size_t size)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(r->req);
+	char *peer = NULL;
+	ev_uint16_t port = 0;
+
+	if (con != NULL)
+		evhttp_connection_get_peer(con, &peer, &port);
+	snprintf(out, size, "%s", peer != NULL ? peer : "-");
+}
+
+/* On the worker thread: the slow part. */
+static void signin_verify(void *arg)
+{
+	struct signin *s = arg;
+	bool ok = password_verify(s->password, s->hash);
+
+	s->ok = ok && s->user_id != 0;
+}
+
+static enum herr signin_issue(struct txn *t, void *arg)
+{
+	struct signin *s = arg;
+	struct actor a = {s->user_id};
+	struct user u;
+	enum herr ret;
+
+	token_free(&s->tk);
+	json_decref(s->user);
+	s->user = NULL;
+	ret = token_issue(t, &a, s->user_id, TOKEN_SESSION, NULL, s->r->srv->cfg.session_ttl,
+	                  s->r->now, s->secret, &s->tk);
+	if (ret != H_OK)
+		return ret;
+	ret = user_get(t, s->user_id, &u);
+	if (ret == H_OK)
+		s->user = user_to_json(&u, false);
+	user_free(&u);
+	return ret;
+}
+
+static void signin_issued(struct request *r, enum herr ret, void *arg)
+{
+	struct signin *s = arg;
+
+	if (ret == H_ENOTFOUND || ret == H_EFORBIDDEN || ret == H_EAUTH)
+		/* The user was removed while the password was being checked. */
+		ret = herror_set(&r->err, H_EAUTH, SIGNIN_REFUSED);
+	if (ret == H_OK) {
+		r->reply = json_pack("{s:s, s:I, s:O}", "token", s->secret, "expires_at",
+		                     (json_int_t)s->tk.expires_at, "user", s->user);
+		r->status = 201;
+	}
+	signin_free(s);
+	request_finish(r, ret);
+}
+
+/* Back on the loop with the worker's verdict. */
+static void signin_checked(void *arg)
+{
+	struct signin *s = arg;
+	struct request *r = s->r;
+
+	ratelimit_end(r->srv->limits, s->email, s->addr, s->ok, r->now);
+	if (!s->ok) {
+		herror_set(&r->err, H_EAUTH, SIGNIN_REFUSED);
+		signin_free(s);
+		request_finish(r, H_EAUTH);
+		return;
+	}
+	commit_submit(r, signin_issue, s, signin_issued);
+}
+
+enum herr h_session_create(struct request *r)
+{
+	const char *email = json_str(r->body, "email");
+	const char *password = json_str(r->body, "password");
+	struct signin *s;
+	struct user u;
+	struct txn t;
+	int64_t wait;
+	enum herr ret;
+
+	if (email == NULL || password == NULL || email[0] == '\0' || password[0] == '\0')
+		return herror_set(&r->err, H_EINVAL, "give \"email\" and \"password\" as strings");
+	if (strlen(email) > SIGNIN_EMAIL_MAX || strlen(password) > SIGNIN_PASSWORD_MAX)
+		return herror_set(&r->err, H_EINVAL,
+		                  "the email (at most %d bytes) or the password (at most %d) is "
+		                  "too long",
+		                  SIGNIN_EMAIL_MAX, SIGNIN_PASSWORD_MAX);
+	s = xcalloc(1, sizeof(*s));
+	s->r = r;
+	token_init(&s->tk);
+	request_peer(r, s->addr, sizeof(s->addr));
+	if (!ratelimit_begin(r->srv->limits, email, s->addr, r->now, &wait)) {
+		char value[24];
+
+		snprintf(value, sizeof(value), "%lld", (long long)wait);
+		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", value);
+		signin_free(s);
+		return herror_set(&r->err, H_ETOOMANY,
+		                  "too many failed sign-ins; try again in %lld seconds",
+		                  (long long)wait);
+	}
+	s->email = xstrdup(email);
+	s->password = xstrdup(password);
+	ret = db_read_begin(r->srv->db, &t, &r->err);
+	if (ret == H_OK) {
+		ret = user_find_email(&t, email, &u);
+		db_read_end(&t);
+		if (ret == H_OK && u.password_hash != NULL) {
+			s->user_id = u.id;
+			s->hash = xstrdup(u.password_hash);
+		}
+		user_free(&u);
+	}
+	if (ret != H_OK && ret != H_ENOTFOUND) {
+		signin_free(s);
+		return ret;
+	}
+	herror_clear(&r->err);
+	if (s->hash == NULL)
+		s->hash = xstrdup(r->srv->dummy_hash);
+	request_defer(r);
+	worker_submit(r->srv->worker, signin_verify, signin_checked, s);
+	return H_OK;
+}
+
+/* A revocation waiting for the group commit. */
+struct revoke {
+	struct actor actor;
+	uint64_t id;
+	int64_t now;
+};
+
+static enum herr revoke_run(struct txn *t, void *arg)
+{
+	struct revoke *v = arg;
+
+	return token_revoke(t, &v->actor, v->id, v->now);
+}
+
+static void revoke_done(struct request *r, enum herr ret, void *arg)
+{
+	struct revoke *v = arg;
+
+	/* Other users' tokens do not exist as far as a caller who is not an admin knows. */
+	if (ret == H_EFORBIDDEN)
+		ret = herror_set(&r->err, H_ENOTFOUND, "there is no token %llu",
+		                 (unsigned long long)v->id);
+	if (ret == H_OK)
+		r->status = 204;
+	free(v);
+	request_finish(r, ret);
+}
+
+static enum herr revoke_submit(struct request *r, uint64_t id)
+{
+	struct revoke *v = xcalloc(1, sizeof(*v));
+
+	v->actor = r->actor;
+	v->id = id;
+	v->now = r->now;
+	commit_submit(r, revoke_run, v, revoke_done);
+	return H_OK;
+}
+
+enum herr h_session_delete(struct request *r)
+{
+	return revoke_submit(r, r->token_id);
+}
+
+enum herr h_token_delete(struct request *r)
+{
+	return revoke_submit(r, r->ids[0]);
+}
+
+/* An API token waiting for the group commit. */
+struct issue {
+	struct actor actor;
+	uint64_t user_id;
+	char *label;
+	int64_t ttl;
+	int64_t now;
+	char secret[TOKEN_HEX];
+	struct token tk;
+};
+
+static enum herr issue_run(struct txn *t, void *arg)
+{
+	struct issue *is = arg;
+
+	token_free(&is->tk);
+	return token_issue(t, &is->actor, is->user_id, TOKEN_API, is->label, is->ttl, is->now,
+	                   is->secret, &is->tk);
+}
+
+static void issue_done(struct request *r, enum herr ret, void *arg)
+{
+	struct issue *is = arg;
+
+	if (ret == H_OK) {
+		r->reply = token_to_json(&is->tk);
+		json_object_set_new(r->reply, "token", json_string(is->secret));
+		r->status = 201;
+	}
+	OPENSSL_cleanse(is->secret, sizeof(is->secret));
+	token_free(&is->tk);
+	free(is->label);
+	free(is);
+	request_finish(r, ret);
+}
+
+/* A whole number field at least min, or absent (*out untouched). */
+static enum herr body_uint(struct request *r, const char *key, int64_t min, int64_t max,
+                           int64_t *out)
+{
+	json_t *v = json_object_get(r->body, key);
+
+	if (v == NULL)
+		return H_OK;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return herror_set(&r->err, H_EINVAL,
+		                  "\"%s\" must be a whole number from %lld to %lld", key,
+		                  (long long)min, (long long)max);
+	*out = json_integer_value(v);
+	return H_OK;
+}
+
+enum herr h_token_create(struct request *r)
+{
+	static const char *const known[] = {"label", "ttl_days", "expires_in_days", "user_id"};
+	json_t *label = json_object_get(r->body, "label");
+	int64_t days = 0, user_id = (int64_t)r->actor.user_id;
+	struct issue *is;
+	const char *key;
+	json_t *v;
+	enum herr ret;
+
+	json_object_foreach(r->body, key, v)
+	{
+		size_t i = 0;
+
+		while (i < sizeof(known) / sizeof(known[0]) && strcmp(known[i], key) != 0)
+			i++;
+		if (i == sizeof(known) / sizeof(known[0]))
+			return herror_set(&r->err, H_EINVAL,
+			                  "unknown field \"%s\" (use label, ttl_days, user_id)",
+			                  key);
+	}
+	if (label != NULL && !json_is_string(label))
+		return herror_set(&r->err, H_EINVAL, "\"label\" must be a string");
+	if ((ret = body_uint(r, "ttl_days", 0, TOKEN_DAYS_MAX, &days)) != H_OK ||
+	    (ret = body_uint(r, "expires_in_days", 0, TOKEN_DAYS_MAX, &days)) != H_OK ||
+	    (ret = body_uint(r, "user_id", 1, INT64_MAX, &user_id)) != H_OK)
+		return ret;
+	is = xcalloc(1, sizeof(*is));
+	is->actor = r->actor;
+	is->user_id = (uint64_t)user_id;
+	is->label = label != NULL ? xstrdup(json_string_value(label)) : NULL;
+	is->ttl = days * 86400;
+	is->now = r->now;
+	token_init(&is->tk);
+	commit_submit(r, issue_run, is, issue_done);
+	return H_OK;
+}
+
+static bool token_list_one(const struct token *tk, void *arg)
+{
+	json_array_append_new(arg, token_to_json(tk));
+	return true;
+}
+
+/* The caller's tokens; an admin may ask for another user's with ?user_id=N. */
+enum herr h_token_list(struct request *r)
+{
+	const char *q = request_query(r, "user_id");
+	uint64_t user_id = r->actor.user_id;
+	json_t *items;
+	struct txn t;
+	enum herr ret;
+
+	if (q != NULL) {
+		char *end;
+		unsigned long long v = strtoull(q, &end, 10);
+
+		if (q[0] < '0' || q[0] > '9' || *end != '\0' || v == 0)
+			return herror_set(&r->err, H_EINVAL, "user_id must be a user's id");
+		user_id = v;
+	}
+	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
+		return ret;
+	if (user_id != r->actor.user_id && policy_admin(&t, &r->actor) != H_OK) {
+		ret = t.ret != H_OK ? t.ret : r->err.code;
+		db_read_end(&t);
+		return ret != H_OK ? ret : H_EFORBIDDEN;
+	}
+	items = json_array();
+	ret = token_each(&t, user_id, token_list_one, items);
+	db_read_end(&t);
+	if (ret != H_OK) {
+		json_decref(items);
+		return ret;
+	}
+	r->reply = items;
+	return H_OK;
+}
+
+enum herr h_user_me(struct request *r)
+{
+	struct user u;
+	struct txn t;
+	enum herr ret;
+
+	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
+		return ret;
+	ret = user_get(&t, r->actor.user_id, &u);
+	db_read_end(&t);
+	if (ret == H_OK)
+		r->reply = user_to_json(&u, false);
+	else if (ret == H_ENOTFOUND)
+		ret = herror_set(&r->err, H_EAUTH, "your account has been removed");
+	user_free(&u);
+	return ret;
+}

@@ -1,0 +1,699 @@
+#!/usr/bin/env python3
+"""hallsd keeps its contract: every response body matches schemas/api/*.schema.json.
+
+Makes a demo data directory (`halls init --demo`), starts the real hallsd on a free
+loopback port, and validates what it answers against the JSON Schemas (draft 2020-12,
+with format checking): every GET route the server has, anonymously and (when a bearer
+token can be had) as the admin; the problem bodies of 400/401/404/405/415; and the
+writes of the record routes. It also checks that schemas/openapi.yaml documents exactly
+the routes of server/router.c, and that the halls command's --json output has the same
+shapes.
+
+Routes are found by probing: a route the server lacks answers 404 "no such path", and is
+neither tested nor counted. Each check prints "ok - ..." or "not ok - ..."; the last line
+is "test_schemas: N passed, M failed"; the exit status is 1 when anything failed.
+
+Environment: BUILD (default ./build), HALLS_SCRYPT_LOG2N (default 10 here).
+Needs python3-jsonschema; nothing else outside the standard library.
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import jsonschema
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCHEMAS = os.path.join(ROOT, "schemas", "api")
+OPENAPI = os.path.join(ROOT, "schemas", "openapi.yaml")
+ROUTER = os.path.join(ROOT, "server", "router.c")
+BASE_ID = "https://halls.example/schemas/api/"
+NAME = "test_schemas"
+ADMIN = object()  # in the table of problems: the admin's token
+
+passed = 0
+failed = 0
+
+
+def ok(what):
+    global passed
+    passed += 1
+    print("ok - %s: %s" % (NAME, what))
+
+
+def not_ok(what, why=""):
+    global failed
+    failed += 1
+    print("not ok - %s: %s" % (NAME, what))
+    for line in str(why).splitlines()[:12]:
+        print("#   " + line)
+
+
+def note(text):
+    print("# " + text)
+
+
+# Schemas ---------------------------------------------------------------------------
+
+def load_schemas():
+    schemas = {}
+    for f in sorted(os.listdir(SCHEMAS)):
+        if f.endswith(".schema.json"):
+            with open(os.path.join(SCHEMAS, f), encoding="utf-8") as fh:
+                schemas[f[: -len(".schema.json")]] = json.load(fh)
+    return schemas
+
+
+def make_validators(schemas):
+    """name -> validator; each resolves relative $refs against the other files."""
+    V = jsonschema.Draft202012Validator
+    fmt = V.FORMAT_CHECKER if hasattr(V, "FORMAT_CHECKER") else jsonschema.FormatChecker()
+    out = {}
+    try:
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        registry = Registry().with_resources(
+            (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
+            for s in schemas.values())
+        for name, s in schemas.items():
+            out[name] = V(s, registry=registry, format_checker=fmt)
+    except ImportError:  # jsonschema < 4.18 (Debian bookworm): RefResolver
+        store = {s["$id"]: s for s in schemas.values()}
+        for name, s in schemas.items():
+            resolver = jsonschema.RefResolver(s["$id"], s, store=store)
+            out[name] = V(s, resolver=resolver, format_checker=fmt)
+    return out
+
+
+def errors_of(validator, body):
+    errs = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    return ["%s: %s" % ("/".join(str(p) for p in e.absolute_path) or "(root)", e.message[:300])
+            for e in errs]
+
+
+# The server ------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, build, data, log):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.proc = subprocess.Popen(
+            [os.path.join(build, "hallsd"), "--data", data, "--listen",
+             "127.0.0.1:%d" % self.port, "--log", log],
+            stdout=subprocess.DEVNULL, stderr=open(log + ".err", "w"))
+        for _ in range(100):
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError("hallsd did not start on port %d" % self.port)
+
+    def request(self, method, path, body=None, token=None, ctype="application/json",
+                raw=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        headers = {}
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+        if data is not None:
+            headers["Content-Type"] = ctype
+        try:
+            c.request(method, path, body=data, headers=headers)
+            r = c.getresponse()
+            text = r.read()
+            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), text
+        finally:
+            c.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def parse_json(text):
+    try:
+        return json.loads(text.decode("utf-8")), None
+    except (ValueError, UnicodeDecodeError) as e:
+        return None, "not JSON: %s: %r" % (e, text[:200])
+
+
+# Routes ----------------------------------------------------------------------------
+
+def router_routes():
+    """[(METHOD, pattern)] from the route table in server/router.c."""
+    with open(ROUTER, encoding="utf-8") as f:
+        src = f.read()
+    table = re.search(r"routes\[\]\s*=\s*\{(.*?)\n\};", src, re.S)
+    return re.findall(r'\{\s*EVHTTP_REQ_([A-Z]+),\s*"([^"]+)"', table.group(1) if table else "")
+
+
+def openapi_routes():
+    """[(METHOD, pattern)] from schemas/openapi.yaml, with {name} written as <id>."""
+    routes = []
+    path = None
+    with open(OPENAPI, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"^  (/[^:\s]*):\s*$", line)
+            if m:
+                path = re.sub(r"\{[^}]+\}", "<id>", m.group(1))
+                continue
+            if re.match(r"^\S", line):
+                path = None
+            m = re.match(r"^    (get|post|put|patch|delete|head|options):\s*$", line)
+            if m and path:
+                routes.append((m.group(1).upper(), path))
+    return routes
+
+
+# The response schema of each GET route the contract knows, and the query it is tried
+# with. A GET route in router.c that is not here fails: the contract must keep up.
+GET_SCHEMAS = {
+    "/healthz": "health",
+    "/api/v1/venues": "venue-list",
+    "/api/v1/venues/<id>": "venue",
+    "/api/v1/rooms": "room-list",
+    "/api/v1/rooms/<id>": "room",
+    "/api/v1/groups": "group-list",
+    "/api/v1/groups/<id>": "group",
+    "/api/v1/users": "user-list",
+    "/api/v1/users/<id>": "user",
+    "/api/v1/me": "user",
+    "/api/v1/users/me": "user",
+    "/api/v1/session": "user",
+    "/api/v1/tokens": "token-list",
+    "/api/v1/bookings": "booking-list",
+    "/api/v1/bookings/<id>": ("booking", "booking-busy"),
+    "/api/v1/venues/<id>/bookings": "booking-list",
+    "/api/v1/rooms/<id>/bookings": "booking-list",
+    "/api/v1/groups/<id>/bookings": "booking-list",
+    "/api/v1/rooms/<id>/availability": "availability",
+    "/api/v1/closures": "closure-list",
+    "/api/v1/closures/<id>": "closure",
+    "/api/v1/venues/<id>/closures": "closure-list",
+    "/api/v1/rooms/<id>/closures": "closure-list",
+    "/api/v1/audit": "audit-list",
+    "/api/v1/bookings/<id>/audit": "audit-list",
+}
+
+# Query strings tried besides the bare path (filters; a window for availability).
+GET_QUERIES = {
+    "/api/v1/rooms": ["venue_id=1", "capacity=20", "feature=step_free"],
+    "/api/v1/bookings": ["venue_id=1", "room_id=1", "group_id=1", "status=pending",
+                         "from=%(from)s&to=%(to)s"],
+    "/api/v1/venues/<id>/bookings": ["from=%(from)s&to=%(to)s"],
+    "/api/v1/rooms/<id>/bookings": ["from=%(from)s&to=%(to)s"],
+    "/api/v1/rooms/<id>/availability": ["from=%(from)s&to=%(to)s"],
+    "/api/v1/closures": ["venue_id=1"],
+}
+
+
+def fill(pattern, ids):
+    """The pattern with each <id> replaced by an id of the resource named before it."""
+    out = []
+    prev = None
+    for seg in pattern.split("/"):
+        out.append(str(ids.get(prev, 1)) if seg == "<id>" else seg)
+        prev = seg
+    return "/".join(out)
+
+
+def is_route_missing(status, body):
+    return status == 404 and isinstance(body, dict) and \
+        str(body.get("detail", "")).startswith("no such path")
+
+
+# Checks ----------------------------------------------------------------------------
+
+def check_body(v, what, status, headers, text, schema, want_status=None):
+    """Validates a reply; schema is a name or a tuple of alternatives. Problems (4xx, 5xx)
+    are validated against the problem schema instead."""
+    body, err = parse_json(text)
+    if err:
+        not_ok(what, err)
+        return None
+    if want_status is not None and status not in (
+            want_status if isinstance(want_status, tuple) else (want_status,)):
+        not_ok("%s answers %s" % (what, want_status), "got %d: %s" % (status, text[:300]))
+        return body
+    if status >= 400:
+        ctype = headers.get("content-type", "")
+        errs = errors_of(v["problem"], body)
+        if not ctype.startswith("application/problem+json"):
+            errs.append("Content-Type is %r, not application/problem+json" % ctype)
+        if isinstance(body, dict) and body.get("status") != status:
+            errs.append("status field %r is not the HTTP status %d" % (body.get("status"), status))
+        if errs:
+            not_ok("%s: %d matches problem" % (what, status), "\n".join(errs))
+        else:
+            ok("%s: %d matches problem (%s)" % (what, status, body.get("type")))
+        return body
+    names = schema if isinstance(schema, tuple) else (schema,)
+    all_errs = []
+    for n in names:
+        errs = errors_of(v[n], body)
+        if not errs:
+            ok("%s: %d matches %s" % (what, status, n))
+            return body
+        all_errs += ["[%s] %s" % (n, e) for e in errs]
+    ctype = headers.get("content-type", "")
+    if not ctype.startswith("application/json"):
+        all_errs.append("Content-Type is %r" % ctype)
+    not_ok("%s: %d matches %s" % (what, status, "|".join(names)), "\n".join(all_errs))
+    return body
+
+
+def check_schema_files(schemas):
+    for name, s in sorted(schemas.items()):
+        try:
+            jsonschema.Draft202012Validator.check_schema(s)
+            if s.get("$id") != BASE_ID + name + ".schema.json":
+                raise ValueError("$id should be %s%s.schema.json" % (BASE_ID, name))
+            ok("schemas/api/%s.schema.json is a valid draft 2020-12 schema" % name)
+        except (jsonschema.SchemaError, ValueError) as e:
+            not_ok("schemas/api/%s.schema.json is a valid schema" % name, e)
+
+
+def check_openapi():
+    served = set(router_routes())
+    documented = set(openapi_routes())
+    if not served:
+        not_ok("server/router.c has a route table")
+        return
+    missing = sorted(served - documented)
+    extra = sorted(documented - served)
+    if missing:
+        not_ok("openapi.yaml documents every route in router.c",
+               "\n".join("%s %s" % r for r in missing))
+    else:
+        ok("openapi.yaml documents all %d routes in router.c" % len(served))
+    if extra:
+        not_ok("openapi.yaml documents only routes in router.c",
+               "\n".join("%s %s" % r for r in extra))
+    else:
+        ok("openapi.yaml documents no route the server lacks")
+    refs = set()
+    with open(OPENAPI, encoding="utf-8") as f:
+        refs = set(re.findall(r"api/([a-z0-9-]+)\.schema\.json", f.read()))
+    gone = sorted(r for r in refs if not os.path.exists(os.path.join(SCHEMAS, r + ".schema.json")))
+    if gone:
+        not_ok("every schema openapi.yaml refers to exists", "\n".join(gone))
+    else:
+        ok("every schema openapi.yaml refers to exists (%d)" % len(refs))
+    unknown = sorted(p for m, p in served if m == "GET" and p not in GET_SCHEMAS)
+    if unknown:
+        not_ok("every GET route has a response schema in this test", "\n".join(unknown))
+
+
+def halls(build, data, *args):
+    env = dict(os.environ, HALLS_DATA=data)
+    return subprocess.run([os.path.join(build, "halls"), "--data", data] + list(args),
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+def check_cli(v, build, data):
+    """The halls command's --json output has the API's shapes."""
+    for args, schema in ((["venue", "list"], "venue-list"), (["room", "list"], "room-list"),
+                         (["group", "list"], "group-list"), (["user", "list"], "user-list"),
+                         (["booking", "list"], "booking-list"),
+                         (["closure", "list"], "closure-list"), (["audit"], "audit-list"),
+                         (["venue", "show", "1"], "venue"), (["room", "show", "1"], "room"),
+                         (["group", "show", "1"], "group"), (["user", "show", "1"], "user"),
+                         (["booking", "show", "1"], "booking"),
+                         (["closure", "show", "1"], "closure")):
+        what = "halls --json %s" % " ".join(args)
+        r = halls(build, data, "--json", *args)
+        if r.returncode != 0:
+            not_ok(what, r.stderr)
+            continue
+        try:
+            body = json.loads(r.stdout)
+        except ValueError as e:
+            not_ok(what, "not JSON: %s" % e)
+            continue
+        errs = errors_of(v[schema], body)
+        if errs:
+            not_ok("%s matches %s" % (what, schema), "\n".join(errs))
+        else:
+            ok("%s matches %s" % (what, schema))
+
+
+def admin_token(build, data):
+    """An API token for the demo admin from `halls token issue`, or None when the halls
+    command has no such command yet."""
+    h = halls(build, data, "help", "token")
+    if h.returncode != 0 or "token issue" not in h.stdout + h.stderr:
+        note("halls has no `token issue` yet: no admin checks by API token")
+        return None
+    usage = h.stdout + h.stderr
+    args = ["--json", "token", "issue"]
+    if "--user" in usage:
+        args += ["--user", "admin@halls.example" if "EMAIL" in usage.upper() else "1"]
+    if "--label" in usage:
+        args += ["--label", "test_schemas"]
+    r = halls(build, data, *args)
+    if r.returncode != 0 and "--user" in args:  # an id rather than an email, or the reverse
+        i = args.index("--user") + 1
+        args[i] = "1" if args[i] != "1" else "admin@halls.example"
+        r = halls(build, data, *args)
+    m = re.search(r"\b[0-9a-f]{64}\b", r.stdout)
+    if r.returncode != 0 or not m:
+        not_ok("halls token issue gives the admin a token", r.stdout + r.stderr)
+        return None
+    ok("halls token issue gives the admin a token")
+    try:
+        body = json.loads(r.stdout)
+    except ValueError:
+        body = None
+    return m.group(0), body
+
+
+def main():
+    build = os.environ.get("BUILD", "build")
+    if not os.path.isabs(build):
+        build = os.path.abspath(build if os.path.isdir(build) else os.path.join(ROOT, build))
+    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
+    schemas = load_schemas()
+    v = make_validators(schemas)
+    check_schema_files(schemas)
+    check_openapi()
+
+    tmp = tempfile.mkdtemp(prefix="halls-schemas.")
+    data = os.path.join(tmp, "data")
+    srv = None
+    try:
+        r = halls(build, data, "init", "--demo")
+        if r.returncode != 0:
+            not_ok("halls init --demo", r.stdout + r.stderr)
+            return
+        check_cli(v, build, data)
+        issued = admin_token(build, data)
+        if issued and issued[1] is not None:
+            errs = errors_of(v["token-issued"], issued[1])
+            if errs:
+                not_ok("halls --json token issue matches token-issued", "\n".join(errs))
+            else:
+                ok("halls --json token issue matches token-issued")
+        token = issued[0] if issued else None
+        srv = Server(build, data, os.path.join(tmp, "access.log"))
+        run_http(v, srv, token)
+    except Exception as e:  # a crash in the test is a failure, not a silent pass
+        not_ok("the test ran to the end", "%s: %s" % (type(e).__name__, e))
+    finally:
+        if srv is not None:
+            srv.stop()
+            if srv.proc.returncode not in (0, None):
+                not_ok("hallsd stops cleanly on SIGTERM", "exit %s" % srv.proc.returncode)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_http(v, srv, token):
+    now = int(time.time())
+    window = {"from": time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(now + 86400)),
+              "to": time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(now + 8 * 86400))}
+
+    # A session, when the server has them: the demo admin signs in.
+    st, hd, tx = srv.request("POST", "/api/v1/session",
+                             {"email": "admin@halls.example", "password": "demo-password"})
+    body, _ = parse_json(tx)
+    if is_route_missing(st, body):
+        note("not served: POST /api/v1/session")
+    else:
+        v["session-request"].validate({"email": "admin@halls.example", "password": "x"})
+        body = check_body(v, "POST /api/v1/session (admin)", st, hd, tx, "session",
+                          want_status=(200, 201))
+        if isinstance(body, dict) and isinstance(body.get("token"), str) and token is None:
+            token = body["token"]
+        st, hd, tx = srv.request("POST", "/api/v1/session",
+                                 {"email": "admin@halls.example", "password": "wrong"})
+        check_body(v, "POST /api/v1/session with a wrong password", st, hd, tx, None,
+                   want_status=(401, 429))
+
+    # Ids to fill in <id>: the first of each list, as the admin sees it when possible.
+    ids = {}
+    for seg, path in (("venues", "/api/v1/venues"), ("rooms", "/api/v1/rooms"),
+                      ("groups", "/api/v1/groups"), ("users", "/api/v1/users"),
+                      ("bookings", "/api/v1/bookings"), ("closures", "/api/v1/closures")):
+        st, hd, tx = srv.request("GET", path, token=token)
+        body, _ = parse_json(tx)
+        if st == 200 and isinstance(body, list):
+            first = next((o.get("id") for o in body if isinstance(o, dict) and o.get("id")), None)
+            if first:
+                ids[seg] = first
+
+    # Every GET route: present ones are validated; absent ones are neither.
+    served = [p for m, p in router_routes() if m == "GET"]
+    patterns = list(dict.fromkeys(served + list(GET_SCHEMAS)))
+    for pattern in patterns:
+        schema = GET_SCHEMAS.get(pattern)
+        path = fill(pattern, ids)
+        st, hd, tx = srv.request("GET", path)
+        body, _ = parse_json(tx)
+        if is_route_missing(st, body):
+            if pattern in served:
+                not_ok("GET %s is in router.c but hallsd answers 404 (rebuild?)" % pattern)
+            else:
+                note("not served: GET %s" % pattern)
+            continue
+        if schema is None:
+            not_ok("GET %s has a response schema" % pattern,
+                   "add it to GET_SCHEMAS and schemas/api/")
+            continue
+        queries = [""] + ["?" + q % window for q in GET_QUERIES.get(pattern, [])]
+        for q in queries:
+            st, hd, tx = srv.request("GET", path + q)
+            check_body(v, "GET %s%s (anonymous)" % (path, q), st, hd, tx, schema)
+            if token:
+                st, hd, tx = srv.request("GET", path + q, token=token)
+                check_body(v, "GET %s%s (admin)" % (path, q), st, hd, tx, schema,
+                           want_status=200)
+
+    # Paths are canonical before routing; HEAD is answered wherever GET is; bodies
+    # have a limit (64 KiB by default), enforced by the HTTP layer without a problem body.
+    st, hd, tx = srv.request("GET", "/api//v1/venues/")
+    check_body(v, "GET /api//v1/venues/ (not canonical)", st, hd, tx, "venue-list",
+               want_status=200)
+    st, hd, tx = srv.request("HEAD", "/api/v1/venues")
+    if st == 200 and tx == b"" and hd.get("content-type", "").startswith("application/json"):
+        ok("HEAD /api/v1/venues answers 200 with no body")
+    else:
+        not_ok("HEAD /api/v1/venues answers 200 with no body", "got %d %r" % (st, tx[:100]))
+    st, hd, tx = srv.request("POST", "/api/v1/venues", raw=b"x" * (65 * 1024), token=token)
+    if st == 413:
+        ok("a body over 64 KiB is refused with 413")
+    else:
+        not_ok("a body over 64 KiB is refused with 413", "got %d" % st)
+
+    # What anonymous callers may not see.
+    st, hd, tx = srv.request("GET", "/api/v1/groups")
+    body, _ = parse_json(tx)
+    if st == 200 and isinstance(body, list):
+        if any("contact" in g for g in body if isinstance(g, dict)):
+            not_ok("anonymous callers do not see groups' contacts")
+        else:
+            ok("anonymous callers do not see groups' contacts")
+
+    # Problems.
+    for method, path, tok, raw, ctype, want, what in (
+            ("GET", "/api/v1/nowhere", None, None, None, 404, "an unknown path"),
+            ("GET", "/api/v1/venues/999999", None, None, None, 404, "an unknown venue"),
+            ("GET", "/api/v1/rooms/999999", None, None, None, 404, "an unknown room"),
+            ("GET", "/api/v1/venues/0", None, None, None, 404, "id 0"),
+            ("GET", "/api/v1/venues/../rooms", None, None, None, 404, "a .. segment"),
+            ("PUT", "/api/v1/venues", None, None, None, 405, "PUT on a list"),
+            ("DELETE", "/healthz", None, None, None, 405, "DELETE /healthz"),
+            ("GET", "/api/v1/venues?a&&b", None, None, None, 400, "a malformed query"),
+            ("GET", "/api/v1/venues", "0" * 64, None, None, 401, "an unknown token"),
+            ("GET", "/api/v1/venues", "not-hex", None, None, 401, "a malformed token"),
+            ("POST", "/api/v1/venues", None, b'{"name":"x"}', "application/json", 401,
+             "a write without a token"),
+            ("POST", "/api/v1/venues", ADMIN, b'{"name":', "application/json", 400,
+             "a body that is not JSON"),
+            ("POST", "/api/v1/venues", ADMIN, b'[1]', "application/json", 400,
+             "a body that is not an object"),
+            ("POST", "/api/v1/venues", ADMIN, b'{"name":"x","id":5}', "application/json", 400,
+             "a body naming its own id"),
+            ("POST", "/api/v1/venues", ADMIN, b'{"name":"x"}', "text/plain", 415,
+             "a body that is not application/json"),
+            ("POST", "/api/v1/rooms", ADMIN, b'{"name":"x"}', "application/json", 400,
+             "a room without a venue"),
+            ("PATCH", "/api/v1/rooms/1", ADMIN, b'{"capacity":0}', "application/json", 400,
+             "a capacity of 0"),
+            ("PATCH", "/api/v1/venues/999999", ADMIN, b'{"name":"x"}', "application/json",
+             404, "a change to an unknown venue")):
+        if tok == ADMIN:
+            if token is None:
+                continue
+            tok = token
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        headers = {"Authorization": "Bearer " + tok} if tok else {}
+        if raw is not None:
+            headers["Content-Type"] = ctype
+        c.request(method, path, body=raw, headers=headers)
+        r = c.getresponse()
+        tx = r.read()
+        hd = dict((k.lower(), val) for k, val in r.getheaders())
+        c.close()
+        body = check_body(v, "%s %s (%s)" % (method, path, what), r.status, hd, tx, None,
+                          want_status=want)
+        if r.status == 405 and "allow" not in hd:
+            not_ok("405 %s %s names the allowed methods in Allow" % (method, path))
+        if r.status == 401 and "bearer" not in hd.get("www-authenticate", "").lower():
+            not_ok("401 %s %s asks for a Bearer token in WWW-Authenticate" % (method, path))
+
+    if token:
+        run_writes(v, srv, token, window)
+    else:
+        note("no admin token: writes not tried")
+
+
+def run_writes(v, srv, token, window):
+    """Creates, changes and removes records as the admin; each request body is first
+    checked against its request schema, then the reply against its response schema."""
+    def send(method, path, schema_in, body, schema_out, want):
+        if schema_in is not None:
+            errs = errors_of(v[schema_in], body)
+            if errs:
+                not_ok("the test's %s body matches %s" % (path, schema_in), "\n".join(errs))
+        st, hd, tx = srv.request(method, path, body, token=token)
+        b, _ = parse_json(tx)
+        if is_route_missing(st, b) or st == 405:
+            note("not served: %s %s" % (method, path))
+            return None
+        if want == 204:
+            if st == 204 and tx == b"":
+                ok("%s %s answers 204 with no body" % (method, path))
+            else:
+                check_body(v, "%s %s" % (method, path), st, hd, tx, None, want_status=204)
+            return None
+        return check_body(v, "%s %s" % (method, path), st, hd, tx, schema_out, want_status=want)
+
+    # Tokens: issue one for user 2, list it, revoke it; a session signs out.
+    tk = send("POST", "/api/v1/tokens", "token-create",
+              {"label": "test_schemas", "ttl_days": 30, "user_id": 2}, "token-issued", 201)
+    if isinstance(tk, dict) and "id" in tk:
+        st, hd, tx = srv.request("GET", "/api/v1/tokens?user_id=2", token=token)
+        check_body(v, "GET /api/v1/tokens?user_id=2 (admin)", st, hd, tx, "token-list",
+                   want_status=200)
+        st, hd, tx = srv.request("GET", "/api/v1/session", token=tk.get("token"))
+        check_body(v, "GET /api/v1/session with the new token", st, hd, tx, "user",
+                   want_status=200)
+        send("DELETE", "/api/v1/tokens/%d" % tk["id"], None, None, None, 204)
+        st, hd, tx = srv.request("GET", "/api/v1/session", token=tk.get("token"))
+        check_body(v, "GET /api/v1/session with a revoked token", st, hd, tx, None,
+                   want_status=401)
+    st, hd, tx = srv.request("POST", "/api/v1/session",
+                             {"email": "pat@knitters.example", "password": "demo-password"})
+    b, _ = parse_json(tx)
+    if not is_route_missing(st, b):
+        b = check_body(v, "POST /api/v1/session (member)", st, hd, tx, "session",
+                       want_status=201)
+        sess = b.get("token") if isinstance(b, dict) else None
+        if sess:
+            st, hd, tx = srv.request("POST", "/api/v1/venues", {"name": "Not mine"},
+                                     token=sess)
+            check_body(v, "POST /api/v1/venues as a member", st, hd, tx, None,
+                       want_status=403)
+            st, hd, tx = srv.request("DELETE", "/api/v1/session", token=sess)
+            if st == 204 and tx == b"":
+                ok("DELETE /api/v1/session answers 204 with no body")
+            else:
+                check_body(v, "DELETE /api/v1/session", st, hd, tx, None, want_status=204)
+            st, hd, tx = srv.request("GET", "/api/v1/users/me", token=sess)
+            check_body(v, "GET /api/v1/users/me after signing out", st, hd, tx, None,
+                       want_status=401)
+
+    venue = send("POST", "/api/v1/venues", "venue-create",
+                 {"name": "Schema Test Hall", "timezone": "Europe/London",
+                  "hours": "mon-sun 08:00-22:00", "address": "1 Test Street"}, "venue", 201)
+    if not isinstance(venue, dict) or "id" not in venue:
+        return
+    vid = venue["id"]
+    send("PATCH", "/api/v1/venues/%d" % vid, "venue-patch", {"description": "Changed"},
+         "venue", 200)
+    room = send("POST", "/api/v1/rooms", "room-create",
+                {"venue_id": vid, "name": "Test Room", "capacity": 20,
+                 "features": ["wifi", "step_free"], "approval": "manual", "min_minutes": 30,
+                 "max_minutes": 240, "notice_minutes": 0, "horizon_days": 365}, "room", 201)
+    rid = room.get("id") if isinstance(room, dict) else None
+    if rid:
+        send("PATCH", "/api/v1/rooms/%d" % rid, "room-patch",
+             {"capacity": 30, "features": ["wifi"]}, "room", 200)
+    group = send("POST", "/api/v1/groups", "group-create",
+                 {"name": "Schema Testers", "kind": "charity", "contact": "t@example.org",
+                  "trusted_at": [vid]}, "group", 201)
+    gid = group.get("id") if isinstance(group, dict) else None
+    if gid:
+        send("PATCH", "/api/v1/groups/%d" % gid, "group-patch", {"kind": "community"},
+             "group", 200)
+
+    if rid and gid:
+        start = int(time.time()) // 3600 * 3600 + 3 * 86400
+        bk = send("POST", "/api/v1/bookings", "booking-create",
+                  {"room_id": rid, "group_id": gid, "title": "Schema test", "attendees": 5,
+                   "start": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start)),
+                   "end": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + 3600))},
+                  "booking", 201)
+        if isinstance(bk, dict) and "id" in bk:
+            bid = bk["id"]
+            send("PATCH", "/api/v1/bookings/%d" % bid, "booking-patch", {"attendees": 6},
+                 "booking", 200)
+            if bk.get("status") == "pending":
+                send("POST", "/api/v1/bookings/%d/approve" % bid, "decision",
+                     {"note": "fine"}, "booking", 200)
+            st, hd, tx = srv.request("POST", "/api/v1/bookings", {
+                "room_id": rid, "group_id": gid, "title": "Clash",
+                "start": bk.get("start"), "end": bk.get("end")}, token=token)
+            check_body(v, "POST /api/v1/bookings over an approved booking", st, hd, tx, None,
+                       want_status=409)
+            b, _ = parse_json(tx)
+            if st == 409 and isinstance(b, dict) and bid not in (b.get("conflicts") or []):
+                not_ok("a 409 conflict names the booking in the way", tx[:300])
+            send("POST", "/api/v1/bookings/%d/cancel" % bid, "decision", {"note": "done"},
+                 "booking", 200)
+        cl = send("POST", "/api/v1/closures", "closure-create",
+                  {"room_id": rid, "start": window["from"], "end": window["to"],
+                   "reason": "Schema test"}, "closure", 201)
+        if isinstance(cl, dict) and "id" in cl:
+            send("DELETE", "/api/v1/closures/%d" % cl["id"], None, None, None, 204)
+
+    if rid:
+        st, hd, tx = srv.request("DELETE", "/api/v1/venues/%d" % vid, token=token)
+        check_body(v, "DELETE /api/v1/venues/%d while it has a room" % vid, st, hd, tx, None,
+                   want_status=409)
+        send("DELETE", "/api/v1/rooms/%d" % rid, None, None, None, 204)
+    if gid:  # the venue is in use while the group is trusted there
+        send("PATCH", "/api/v1/groups/%d" % gid, "group-patch", {"trusted_at": []}, "group", 200)
+        send("DELETE", "/api/v1/groups/%d" % gid, None, None, None, 204)
+    send("DELETE", "/api/v1/venues/%d" % vid, None, None, None, 204)
+    st, hd, tx = srv.request("GET", "/api/v1/venues/%d" % vid)
+    check_body(v, "GET /api/v1/venues/%d after its removal" % vid, st, hd, tx, None,
+               want_status=404)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        print("%s: %d passed, %d failed" % (NAME, passed, failed))
+    sys.exit(1 if failed else 0)
