@@ -24,7 +24,7 @@ static const struct route routes[] = {
     {EVHTTP_REQ_PATCH, "/api/v1/venues/<id>", h_record_update, &kind_venue,
      ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_DELETE, "/api/v1/venues/<id>", h_record_delete, &kind_venue, ROUTE_AUTH},
-    {EVHTTP_REQ_GET, "/api/v1/rooms", h_record_list, &kind_room, 0},
+    {EVHTTP_REQ_GET, "/api/v1/rooms", h_room_list, NULL, 0},
     {EVHTTP_REQ_POST, "/api/v1/rooms", h_record_create, &kind_room, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/rooms/<id>", h_record_get, &kind_room, 0},
     {EVHTTP_REQ_PATCH, "/api/v1/rooms/<id>", h_record_update, &kind_room, ROUTE_AUTH | ROUTE_BODY},
@@ -34,6 +34,19 @@ static const struct route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/groups/<id>", h_record_get, &kind_group, 0},
     {EVHTTP_REQ_PATCH, "/api/v1/groups/<id>", h_record_update, &kind_group,
      ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_GET, "/api/v1/rooms/<id>/availability", h_room_availability, NULL, 0},
+    {EVHTTP_REQ_GET, "/api/v1/bookings", h_booking_list, NULL, 0},
+    {EVHTTP_REQ_POST, "/api/v1/bookings", h_booking_create, NULL, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_GET, "/api/v1/bookings/<id>", h_booking_get, NULL, 0},
+    {EVHTTP_REQ_PATCH, "/api/v1/bookings/<id>", h_booking_update, NULL, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/approve", h_booking_approve, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/decline", h_booking_decline, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/cancel", h_booking_cancel, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/closures", h_closure_list, NULL, 0},
+    {EVHTTP_REQ_POST, "/api/v1/closures", h_closure_create, NULL, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_GET, "/api/v1/closures/<id>", h_closure_get, NULL, 0},
+    {EVHTTP_REQ_DELETE, "/api/v1/closures/<id>", h_closure_delete, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/audit", h_audit_list, NULL, ROUTE_AUTH},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))

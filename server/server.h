@@ -137,6 +137,64 @@ enum herr h_record_get(struct request *r);
 enum herr h_record_create(struct request *r);
 enum herr h_record_update(struct request *r);
 enum herr h_record_delete(struct request *r);
+enum herr h_booking_create(struct request *r);
+enum herr h_booking_list(struct request *r);
+enum herr h_booking_get(struct request *r);
+enum herr h_booking_update(struct request *r);
+enum herr h_booking_approve(struct request *r);
+enum herr h_booking_decline(struct request *r);
+enum herr h_booking_cancel(struct request *r);
+enum herr h_room_list(struct request *r);
+enum herr h_room_availability(struct request *r);
+enum herr h_closure_list(struct request *r);
+enum herr h_closure_get(struct request *r);
+enum herr h_closure_create(struct request *r);
+enum herr h_closure_delete(struct request *r);
+enum herr h_audit_list(struct request *r);
+
+/* h_booking.c: the caller as a viewer of bookings, rooms' zones and strict query
+ * parameters, for the h_*.c files about bookings, rooms, closures and the audit log. */
+struct viewer {
+	bool known; /* signed in, and the user exists */
+	struct user u;
+};
+void viewer_load(struct request *r, struct txn *t, struct viewer *v);
+void viewer_free(struct viewer *v);
+bool viewer_admin(const struct viewer *v);
+bool viewer_manages(const struct viewer *v, uint64_t venue_id); /* admins too */
+
+/* How much of a booking a caller sees: nothing; an approved private booking as a busy
+ * slot (no id, group or title); an approved public booking without the decision's note;
+ * all. */
+enum view { VIEW_NONE, VIEW_BUSY, VIEW_PUBLIC, VIEW_FULL };
+enum view booking_view_level(const struct viewer *v, const struct booking *b, uint64_t venue_id);
+
+struct place_entry {
+	uint64_t room_id, venue_id; /* venue 0: the room has gone */
+	char *zone;
+};
+struct places {
+	struct place_entry *items;
+	size_t n;
+};
+/* The venue and zone of a room, looked up once per places. */
+const struct place_entry *places_get(struct places *p, struct txn *t, uint64_t room_id);
+void places_free(struct places *p);
+/* The booking as v sees it, "start"/"end" in the venue's offset; NULL: not at all. */
+json_t *booking_view(const struct viewer *v, const struct booking *b, const struct place_entry *pl);
+void json_set_time(json_t *o, const char *key, int64_t t, const char *zone);
+
+/* Query parameters: unknown names, malformed values -> H_EINVAL naming the parameter.
+ * names ends with NULL. query_id also takes NAME_id; an absent id is 0. */
+enum herr query_known(struct request *r, const char *const *names);
+enum herr query_id(struct request *r, const char *name, uint64_t *out);
+enum herr query_uint(struct request *r, const char *name, const char *alias, uint32_t max,
+                     uint32_t *out, bool *present);
+enum herr query_time(struct request *r, const char *name, const char *zone, int64_t *out,
+                     bool *present);
+/* A body field holding a time (RFC 3339, local wall time in zone, or UTC seconds). */
+enum herr body_time(struct request *r, const json_t *body, const char *key, const char *zone,
+                    int64_t *out);
 enum herr h_session_create(struct request *r);
 enum herr h_session_delete(struct request *r);
 enum herr h_token_create(struct request *r);

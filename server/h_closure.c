@@ -1,0 +1,280 @@
+/* Closures: a venue or one room closed for a while.
+ *
+ *   GET    /api/v1/closures?venue=&room=   venue: its closures and its rooms'; room: its
+ *                                          closures and its venue's (what applies to it)
+ *   GET    /api/v1/closures/<id>
+ *   POST   /api/v1/closures                {"venue_id" | "room_id", "start", "end",
+ *                                          "reason"} -> 201 (managers of the venue)
+ *   DELETE /api/v1/closures/<id>           -> 204
+ *
+ * Closures are public: residents see why a hall is shut. The permission rules are the
+ * core's (closure.c). Output as `halls closure show --json`: closure_to_json with
+ * "start"/"end" in the venue's offset and "start_ts"/"end_ts" in UTC seconds. */
+#include "server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The zone of a closure's venue (Europe/London when its room or venue has gone). */
+static char *closure_zone(struct txn *t, enum closure_scope scope, uint64_t target)
+{
+	struct places pl = {0};
+	struct venue v;
+	char *zone = NULL;
+
+	if (scope == CLOSURE_ROOM) {
+		zone = xstrdup(places_get(&pl, t, target)->zone);
+		places_free(&pl);
+		return zone;
+	}
+	if (venue_get(t, target, &v) == H_OK)
+		zone = xstrdup(v.tz);
+	venue_free(&v);
+	return zone != NULL ? zone : xstrdup(TZ_DEFAULT);
+}
+
+static json_t *closure_json(struct txn *t, const struct closure *c)
+{
+	char *zone = closure_zone(t, c->scope, c->target);
+	json_t *o = closure_to_json(c);
+
+	json_object_set_new(o, "start_ts", json_integer((json_int_t)c->start));
+	json_object_set_new(o, "end_ts", json_integer((json_int_t)c->end));
+	json_set_time(o, "start", c->start, zone);
+	json_set_time(o, "end", c->end, zone);
+	free(zone);
+	return o;
+}
+
+struct closure_listing {
+	struct txn *t;
+	json_t *items;
+	uint64_t venue_id; /* with scope room: only rooms of this venue */
+};
+
+static bool closure_list_one(const struct closure *c, void *arg)
+{
+	struct closure_listing *l = arg;
+
+	if (l->venue_id != 0 && c->scope == CLOSURE_ROOM) {
+		struct room rm;
+		bool ours = room_get(l->t, c->target, &rm) == H_OK && rm.venue_id == l->venue_id;
+
+		room_free(&rm);
+		if (!ours)
+			return true;
+	}
+	json_array_append_new(l->items, closure_json(l->t, c));
+	return true;
+}
+
+static int closure_cmp(const void *pa, const void *pb)
+{
+	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	json_int_t sa = json_integer_value(json_object_get(a, "start_ts"));
+	json_int_t sb = json_integer_value(json_object_get(b, "start_ts"));
+	json_int_t ia = json_integer_value(json_object_get(a, "id"));
+	json_int_t ib = json_integer_value(json_object_get(b, "id"));
+
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+/* The listing in start order (it comes from two scans). */
+static json_t *closures_sorted(json_t *items)
+{
+	size_t n = json_array_size(items);
+	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(items, i);
+	qsort(v, n, sizeof(*v), closure_cmp);
+	for (size_t i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	json_decref(items);
+	return out;
+}
+
+enum herr h_closure_list(struct request *r)
+{
+	static const char *const known[] = {"venue", "venue_id", "room", "room_id", NULL};
+	struct closure_listing l;
+	uint64_t venue, room;
+	struct txn t;
+	enum herr ret;
+
+	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "venue", &venue)) != H_OK ||
+	    (ret = query_id(r, "room", &room)) != H_OK)
+		return ret;
+	if (venue != 0 && room != 0)
+		return herror_set(&r->err, H_EINVAL,
+		                  "give query parameter venue or room, not both");
+	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
+		return ret;
+	l.t = &t;
+	l.items = json_array();
+	l.venue_id = 0;
+	if (room != 0) {
+		struct room rm;
+
+		ret = room_get(&t, room, &rm);
+		if (ret == H_OK)
+			ret = closure_each(&t, CLOSURE_ROOM, room, closure_list_one, &l);
+		if (ret == H_OK)
+			ret = closure_each(&t, CLOSURE_VENUE, rm.venue_id, closure_list_one, &l);
+		room_free(&rm);
+	} else if (venue != 0) {
+		if (!record_exists(&t, DBI_VENUE, venue)) {
+			ret = t.ret != H_OK
+			          ? t.ret
+			          : herror_set(&r->err, H_ENOTFOUND, "there is no venue %llu",
+			                       (unsigned long long)venue);
+		} else {
+			ret = closure_each(&t, CLOSURE_VENUE, venue, closure_list_one, &l);
+			l.venue_id = venue;
+			if (ret == H_OK)
+				ret = closure_each(&t, CLOSURE_ROOM, 0, closure_list_one, &l);
+		}
+	} else {
+		ret = closure_each(&t, 0, 0, closure_list_one, &l);
+	}
+	db_read_end(&t);
+	if (ret == H_OK)
+		r->reply = closures_sorted(l.items);
+	else
+		json_decref(l.items);
+	return ret;
+}
+
+enum herr h_closure_get(struct request *r)
+{
+	struct closure c;
+	struct txn t;
+	enum herr ret = db_read_begin(r->srv->db, &t, &r->err);
+
+	if (ret != H_OK)
+		return ret;
+	ret = closure_get(&t, r->ids[0], &c);
+	if (ret == H_OK)
+		r->reply = closure_json(&t, &c);
+	closure_free(&c);
+	db_read_end(&t);
+	return ret;
+}
+
+/* A create or removal waiting for the group commit. */
+struct closure_op {
+	struct request *r;
+	struct closure c; /* create */
+	uint64_t id;      /* remove */
+	json_t *out;
+};
+
+static enum herr closure_op_run(struct txn *t, void *arg)
+{
+	struct closure_op *op = arg;
+	enum herr ret;
+
+	json_decref(op->out);
+	op->out = NULL;
+	if (op->id != 0)
+		return closure_remove(t, &op->r->actor, op->id, op->r->now);
+	ret = closure_create(t, &op->r->actor, &op->c, op->r->now);
+	if (ret == H_OK)
+		op->out = closure_json(t, &op->c);
+	return ret;
+}
+
+static void closure_op_done(struct request *r, enum herr ret, void *arg)
+{
+	struct closure_op *op = arg;
+
+	if (ret == H_OK) {
+		r->reply = op->out;
+		r->status = op->id != 0 ? 204 : 201;
+		op->out = NULL;
+	}
+	json_decref(op->out);
+	closure_free(&op->c);
+	free(op);
+	request_finish(r, ret);
+}
+
+enum herr h_closure_create(struct request *r)
+{
+	json_t *venue = json_object_get(r->body, "venue_id");
+	json_t *room = json_object_get(r->body, "room_id");
+	json_t *fields = NULL;
+	struct closure_op *op;
+	int64_t start, end;
+	char *zone = NULL;
+	const char *key;
+	json_t *v;
+	struct txn t;
+	enum herr ret;
+
+	json_object_foreach(r->body, key, v)
+	{
+		(void)v;
+		if (strcmp(key, "venue_id") != 0 && strcmp(key, "room_id") != 0 &&
+		    strcmp(key, "start") != 0 && strcmp(key, "end") != 0 &&
+		    strcmp(key, "reason") != 0)
+			return herror_set(&r->err, H_EINVAL, "unknown field %s", key);
+	}
+	if ((venue != NULL) == (room != NULL))
+		return herror_set(&r->err, H_EINVAL,
+		                  "a closure needs exactly one of venue_id and room_id");
+	v = venue != NULL ? venue : room;
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return herror_set(&r->err, H_EINVAL, "%s must be an id",
+		                  venue != NULL ? "venue_id" : "room_id");
+	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
+		return ret;
+	if (!record_exists(&t, venue != NULL ? DBI_VENUE : DBI_ROOM,
+	                   (uint64_t)json_integer_value(v)))
+		ret = t.ret != H_OK ? t.ret
+		                    : herror_set(&r->err, H_ENOTFOUND, "there is no %s %lld",
+		                                 venue != NULL ? "venue" : "room",
+		                                 (long long)json_integer_value(v));
+	else
+		zone = closure_zone(&t, venue != NULL ? CLOSURE_VENUE : CLOSURE_ROOM,
+		                    (uint64_t)json_integer_value(v));
+	db_read_end(&t);
+	if (ret != H_OK)
+		return ret;
+	if ((ret = body_time(r, r->body, "start", zone, &start)) == H_OK &&
+	    (ret = body_time(r, r->body, "end", zone, &end)) == H_OK) {
+		fields = json_deep_copy(r->body);
+		json_object_set_new(fields, "start", json_integer((json_int_t)start));
+		json_object_set_new(fields, "end", json_integer((json_int_t)end));
+	}
+	free(zone);
+	if (ret != H_OK)
+		return ret;
+	op = xcalloc(1, sizeof(*op));
+	op->r = r;
+	ret = closure_from_json(fields, &op->c, &r->err);
+	json_decref(fields);
+	if (ret != H_OK) {
+		closure_free(&op->c);
+		free(op);
+		return ret;
+	}
+	op->c.id = 0;
+	commit_submit(r, closure_op_run, op, closure_op_done);
+	return H_OK;
+}
+
+enum herr h_closure_delete(struct request *r)
+{
+	struct closure_op *op = xcalloc(1, sizeof(*op));
+
+	op->r = r;
+	closure_init(&op->c);
+	op->id = r->ids[0];
+	commit_submit(r, closure_op_run, op, closure_op_done);
+	return H_OK;
+}
