@@ -286,29 +286,6 @@ enum herr body_time(struct request *r, const json_t *body, const char *key, cons
 	return H_OK;
 }
 
-/* A JSON object body when there is one: for the decisions, whose body is optional. */
-static enum herr body_optional(struct request *r)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
-	const char *type =
-	    evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Type");
-	size_t len = evbuffer_get_length(in);
-	json_error_t jerr;
-
-	if (len == 0)
-		return H_OK;
-	if (type != NULL && strncasecmp(type, "application/json", 16) != 0)
-		return herror_set(&r->err, H_EMEDIA, "send the body as application/json");
-	r->body =
-	    json_loadb((const char *)evbuffer_pullup(in, -1), len, JSON_REJECT_DUPLICATES, &jerr);
-	if (r->body == NULL)
-		return herror_set(&r->err, H_EINVAL, "the body is not valid JSON: %s (line %d)",
-		                  jerr.text, jerr.line);
-	if (!json_is_object(r->body))
-		return herror_set(&r->err, H_EINVAL, "the body must be a JSON object");
-	return H_OK;
-}
-
 /* Writes. */
 
 enum booking_what { OP_REQUEST, OP_APPROVE, OP_DECLINE, OP_CANCEL, OP_UPDATE };
@@ -601,8 +578,6 @@ static enum herr booking_decision(struct request *r, enum booking_what what)
 	json_t *note;
 	enum herr ret;
 
-	if ((ret = body_optional(r)) != H_OK)
-		return ret;
 	if (r->body != NULL) {
 		static const char *const known[] = {"note", NULL};
 

@@ -39,9 +39,12 @@ static const struct route routes[] = {
     {EVHTTP_REQ_POST, "/api/v1/bookings", h_booking_create, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/bookings/<id>", h_booking_get, NULL, 0},
     {EVHTTP_REQ_PATCH, "/api/v1/bookings/<id>", h_booking_update, NULL, ROUTE_AUTH | ROUTE_BODY},
-    {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/approve", h_booking_approve, NULL, ROUTE_AUTH},
-    {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/decline", h_booking_decline, NULL, ROUTE_AUTH},
-    {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/cancel", h_booking_cancel, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/approve", h_booking_approve, NULL,
+     ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
+    {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/decline", h_booking_decline, NULL,
+     ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
+    {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/cancel", h_booking_cancel, NULL,
+     ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
     {EVHTTP_REQ_GET, "/api/v1/closures", h_closure_list, NULL, 0},
     {EVHTTP_REQ_POST, "/api/v1/closures", h_closure_create, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/closures/<id>", h_closure_get, NULL, 0},
@@ -183,9 +186,14 @@ static enum herr request_parse_body(struct request *r)
 	const char *type =
 	    evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Type");
 	size_t len = evbuffer_get_length(in);
+	bool optional = r->route->flags & ROUTE_BODY_OPTIONAL;
 	json_error_t jerr;
 
-	if (type == NULL || strncasecmp(type, "application/json", 16) != 0)
+	/* An optional body may be left out entirely (no bytes, no Content-Type). */
+	if (len == 0 && optional)
+		return H_OK;
+	if ((type == NULL && !optional) ||
+	    (type != NULL && strncasecmp(type, "application/json", 16) != 0))
 		return herror_set(&r->err, H_EMEDIA, "send the body as application/json");
 	r->body =
 	    json_loadb((const char *)evbuffer_pullup(in, -1), len, JSON_REJECT_DUPLICATES, &jerr);
@@ -274,7 +282,8 @@ static enum herr request_route(struct request *r)
 		return ret;
 	if ((r->route->flags & ROUTE_AUTH) && !r->signed_in)
 		return herror_set(&r->err, H_EAUTH, "sign in first (POST /api/v1/session)");
-	if ((r->route->flags & ROUTE_BODY) && (ret = request_parse_body(r)) != H_OK)
+	if ((r->route->flags & (ROUTE_BODY | ROUTE_BODY_OPTIONAL)) &&
+	    (ret = request_parse_body(r)) != H_OK)
 		return ret;
 	return r->route->fn(r);
 }
