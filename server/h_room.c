@@ -15,27 +15,6 @@
 #define AVAIL_DEFAULT_DAYS 7
 #define AVAIL_MAX_DAYS     62
 
-static bool count_block(const struct block *b, void *arg)
-{
-	(void)b;
-	++*(size_t *)arg;
-	return false;
-}
-
-/* True when room r (at venue v) is free for all of [start, end). */
-static bool room_free_for(struct txn *t, const struct room *r, const struct venue *v, int64_t start,
-                          int64_t end)
-{
-	size_t n = 0;
-
-	if (!hours_allow(&v->hours, v->tz, start, end) ||
-	    closure_find(t, r->id, r->venue_id, start, end) != 0)
-		return false;
-	booking_blocks(t, r->id, BOOKING_APPROVED, start, end, room_gap_seconds(r), count_block,
-	               &n);
-	return n == 0;
-}
-
 struct room_search {
 	struct request *r;
 	struct txn *t;
@@ -60,7 +39,7 @@ static bool room_search_one(const struct room *rm, void *arg)
 		keep = venue_get(s->t, rm->venue_id, &v) == H_OK &&
 		       time_parse(s->free_from, v.tz, &start, &e) == H_OK &&
 		       time_parse(s->free_to, v.tz, &end, &e) == H_OK && end > start &&
-		       room_free_for(s->t, rm, &v, start, end);
+		       booking_room_free(s->t, rm, &v, start, end);
 		venue_free(&v);
 	}
 	if (keep)
