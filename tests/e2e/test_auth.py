@@ -13,95 +13,11 @@ exits 1 when anything failed. Environment: BUILD (default ./build); HALLS_SCRYPT
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
-PASSED = 0
-FAILED = 0
-
-
-def check(cond, what, detail=""):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-        print("ok - " + what)
-    else:
-        FAILED += 1
-        print("not ok - " + what)
-        if detail:
-            for line in str(detail).splitlines():
-                print("#   " + line)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Server:
-    def __init__(self, build, data, log):
-        self.port = free_port()
-        self.log = open(log, "w")
-        self.proc = subprocess.Popen(
-            [os.path.join(build, "hallsd"), "--data", data, "--listen",
-             "127.0.0.1:%d" % self.port],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    break
-                time.sleep(0.05)
-        raise RuntimeError("hallsd did not start")
-
-    def request(self, method, path, body=None, token=None):
-        """(status, headers, parsed JSON body or None)."""
-        data = None
-        headers = {}
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        if token:
-            headers["Authorization"] = "Bearer " + token
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), data=data,
-                                     headers=headers, method=method)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                status, hdrs, raw = resp.status, resp.headers, resp.read()
-        except urllib.error.HTTPError as e:
-            status, hdrs, raw = e.code, e.headers, e.read()
-        try:
-            parsed = json.loads(raw) if raw else None
-        except ValueError:
-            parsed = raw
-        return status, hdrs, parsed
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-
-def halls(build, data, *args, stdin=None):
-    return subprocess.run([os.path.join(build, "halls"), "--data", data] + list(args),
-                          input=stdin, capture_output=True, text=True, timeout=60)
+from harness import Server, check, halls, tally
 
 
 def add_user(build, data, name, email, role, password, *extra):
@@ -285,8 +201,8 @@ def main():
                   "exit %s\n%s" % (srv.proc.returncode,
                                    open(os.path.join(tmp, "hallsd.log")).read()[-3000:]))
         shutil.rmtree(tmp, ignore_errors=True)
-    print("test_auth: %d passed, %d failed" % (PASSED, FAILED))
-    return 1 if FAILED else 0
+    print("test_auth: %d passed, %d failed" % (tally.passed, tally.failed))
+    return 1 if tally.failed else 0
 
 
 if __name__ == "__main__":
