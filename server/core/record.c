@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum herr record_get(struct txn *t, enum dbi d, uint64_t id, const char *what, json_t **out)
+enum herr record_get_key(struct txn *t, enum dbi d, const struct key *k, const char *what,
+                         uint64_t id, json_t **out)
 {
-	struct key k = key_id(id);
 	json_error_t jerr;
 	MDB_val v;
 
 	*out = NULL;
-	if (!txn_get(t, d, &k, &v))
+	if (!txn_get(t, d, k, &v))
 		return t->ret != H_OK ? t->ret
 		                      : herror_set(t->err, H_ENOTFOUND, "there is no %s %llu", what,
 		                                   (unsigned long long)id);
@@ -29,9 +29,15 @@ enum herr record_get(struct txn *t, enum dbi d, uint64_t id, const char *what, j
 	return H_OK;
 }
 
-void record_put(struct txn *t, enum dbi d, uint64_t id, const json_t *rec)
+enum herr record_get(struct txn *t, enum dbi d, uint64_t id, const char *what, json_t **out)
 {
 	struct key k = key_id(id);
+
+	return record_get_key(t, d, &k, what, id, out);
+}
+
+void record_put_key(struct txn *t, enum dbi d, const struct key *k, const json_t *rec)
+{
 	char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	size_t n;
 	uint8_t *buf;
@@ -42,9 +48,16 @@ void record_put(struct txn *t, enum dbi d, uint64_t id, const json_t *rec)
 	buf = xmalloc(n + 1);
 	buf[0] = RECORD_V1;
 	memcpy(buf + 1, text, n);
-	txn_put(t, d, &k, buf, n + 1);
+	txn_put(t, d, k, buf, n + 1);
 	free(buf);
 	free(text);
+}
+
+void record_put(struct txn *t, enum dbi d, uint64_t id, const json_t *rec)
+{
+	struct key k = key_id(id);
+
+	record_put_key(t, d, &k, rec);
 }
 
 bool record_exists(struct txn *t, enum dbi d, uint64_t id)

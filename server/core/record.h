@@ -16,6 +16,11 @@
  * it sticky, when there is none; `what` names the kind in the message ("room"). */
 enum herr record_get(struct txn *t, enum dbi d, uint64_t id, const char *what, json_t **out);
 void record_put(struct txn *t, enum dbi d, uint64_t id, const json_t *rec);
+/* The same under a key of the caller's (a database with several key spaces); id only
+ * names the record in messages. */
+enum herr record_get_key(struct txn *t, enum dbi d, const struct key *k, const char *what,
+                         uint64_t id, json_t **out);
+void record_put_key(struct txn *t, enum dbi d, const struct key *k, const json_t *rec);
 bool record_exists(struct txn *t, enum dbi d, uint64_t id);
 
 /* Validated text: valid UTF-8, no control characters (newlines and tabs allowed when

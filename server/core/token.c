@@ -10,8 +10,8 @@
 #include <string.h>
 
 #define LABEL_MAX_BYTES 200
-#define KEY_HASH 'H'
-#define KEY_ID 'I'
+#define KEY_HASH        'H'
+#define KEY_ID          'I'
 
 static const char *const kind_names[] = {[TOKEN_SESSION] = "session", [TOKEN_API] = "api"};
 
@@ -33,13 +33,14 @@ void token_free(struct token *tk)
 
 json_t *token_to_json(const struct token *tk)
 {
-	json_t *o = json_pack("{s:I, s:s, s:I, s:s, s:I}", "id", (json_int_t)tk->id, "kind",
-			      token_kind_name(tk->kind), "user_id", (json_int_t)tk->user_id,
-			      "label", tk->label ? tk->label : "", "created_at",
-			      (json_int_t)tk->created_at);
+	json_t *o =
+	    json_pack("{s:I, s:s, s:I, s:s, s:I}", "id", (json_int_t)tk->id, "kind",
+	              token_kind_name(tk->kind), "user_id", (json_int_t)tk->user_id, "label",
+	              tk->label ? tk->label : "", "created_at", (json_int_t)tk->created_at);
 
 	json_object_set_new(o, "expires_at",
-			    tk->expires_at ? json_integer((json_int_t)tk->expires_at) : json_null());
+	                    tk->expires_at ? json_integer((json_int_t)tk->expires_at)
+	                                   : json_null());
 	return o;
 }
 
@@ -70,22 +71,12 @@ static void token_store(struct txn *t, const struct token *tk)
 	json_t *o = token_to_json(tk);
 	struct key hk = hash_key(tk->hash), ik = id_key(tk->id);
 	uint8_t id[8];
-	char *text;
-	size_t n;
-	uint8_t *buf;
 
 	hex_encode(tk->hash, 32, hex);
 	json_object_set_new(o, "sha256", json_string(hex));
-	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	n = strlen(text);
-	buf = xmalloc(n + 1);
-	buf[0] = RECORD_V1;
-	memcpy(buf + 1, text, n);
 	key_put_u64(id, tk->id);
 	txn_put(t, DBI_TOKEN, &hk, id, sizeof(id));
-	txn_put(t, DBI_TOKEN, &ik, buf, n + 1);
-	free(buf);
-	free(text);
+	record_put_key(t, DBI_TOKEN, &ik, o);
 	json_decref(o);
 }
 
@@ -104,22 +95,17 @@ static bool hex32(const char *s, uint8_t out[32])
 static enum herr token_get(struct txn *t, uint64_t id, struct token *out)
 {
 	struct key k = id_key(id);
-	json_error_t jerr;
 	json_t *o;
-	MDB_val v;
+	enum herr ret;
 
 	token_init(out);
-	if (!txn_get(t, DBI_TOKEN, &k, &v))
-		return t->ret != H_OK ? t->ret
-				      : herror_set(t->err, H_ENOTFOUND, "there is no token %llu",
-						   (unsigned long long)id);
-	if (v.mv_size < 1 || ((const uint8_t *)v.mv_data)[0] != RECORD_V1 ||
-	    (o = json_loadb((const char *)v.mv_data + 1, v.mv_size - 1, 0, &jerr)) == NULL)
-		return txn_refuse(t, H_ESTORAGE, "token %llu is corrupt", (unsigned long long)id);
+	ret = record_get_key(t, DBI_TOKEN, &k, "token", id, &o);
+	if (ret != H_OK)
+		return ret;
 	out->id = id;
 	out->kind = strcmp(json_str(o, "kind") ? json_str(o, "kind") : "", "session") == 0
-			? TOKEN_SESSION
-			: TOKEN_API;
+	                ? TOKEN_SESSION
+	                : TOKEN_API;
 	out->user_id = (uint64_t)json_int(o, "user_id", 0);
 	out->label = xstrdup_or_null(json_str(o, "label"));
 	out->created_at = json_int(o, "created_at", 0);
@@ -133,16 +119,16 @@ static enum herr token_get(struct txn *t, uint64_t id, struct token *out)
 }
 
 enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, enum token_kind kind,
-		      const char *label, int64_t ttl, int64_t now, char text[TOKEN_HEX],
-		      struct token *out)
+                      const char *label, int64_t ttl, int64_t now, char text[TOKEN_HEX],
+                      struct token *out)
 {
 	enum herr ret;
 
 	token_init(out);
 	if (!record_exists(t, DBI_USER, user_id))
 		return t->ret != H_OK ? t->ret
-				      : txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
-						   (unsigned long long)user_id);
+		                      : txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
+		                                   (unsigned long long)user_id);
 	if (a->user_id != user_id && policy_admin(t, a) != H_OK)
 		return t->ret;
 	ret = text_check(label, "label", LABEL_MAX_BYTES, false, false, t->err);
@@ -163,7 +149,7 @@ enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, en
 }
 
 enum herr token_authenticate(struct txn *t, const char *text, int64_t now, struct actor *out,
-			     uint64_t *out_token)
+                             uint64_t *out_token)
 {
 	uint8_t hash[32];
 	struct key hk;
@@ -176,7 +162,7 @@ enum herr token_authenticate(struct txn *t, const char *text, int64_t now, struc
 	hk = hash_key(hash);
 	if (!txn_get(t, DBI_TOKEN, &hk, &v) || v.mv_size != 8)
 		return t->ret != H_OK ? t->ret
-				      : herror_set(t->err, H_EAUTH, "the token is not valid");
+		                      : herror_set(t->err, H_EAUTH, "the token is not valid");
 	if (token_get(t, key_get_u64(v.mv_data), &tk) != H_OK) {
 		token_free(&tk);
 		return t->ret != H_OK ? t->ret : H_EAUTH;
@@ -211,7 +197,7 @@ enum herr token_revoke(struct txn *t, const struct actor *a, uint64_t id, int64_
 }
 
 enum herr token_each(struct txn *t, uint64_t user_id, bool (*fn)(const struct token *tk, void *arg),
-		     void *arg)
+                     void *arg)
 {
 	struct key prefix;
 	struct scan s;
