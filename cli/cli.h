@@ -250,9 +250,7 @@ int opt_time(struct cli *c, struct opt *opts, const char *name, const char *zone
 
 /* JSON forms with times: "start"/"end" as RFC 3339 in the venue's zone, "start_ts" and
  * "end_ts" as UTC seconds. The _zone forms take the zone; the others look it up in t. */
-json_t *cmd_booking_json_zone(const struct booking *b, const char *zone);
 json_t *cmd_booking_json(struct txn *t, const struct booking *b);
-json_t *cmd_closure_json_zone(const struct closure *cl, const char *zone);
 json_t *cmd_closure_json(struct txn *t, const struct closure *cl);
 
 /* The operator at the console. */

@@ -8,25 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *cmd_booking_json_zone(const struct booking *b, const char *zone)
-{
-	json_t *o = booking_to_json(b);
-	char when[32];
-
-	time_format(b->start, zone, when);
-	json_object_set_new(o, "start", json_string(when));
-	time_format(b->end, zone, when);
-	json_object_set_new(o, "end", json_string(when));
-	return o;
-}
-
 json_t *cmd_booking_json(struct txn *t, const struct booking *b)
 {
 	char *zone = NULL;
 	json_t *o;
 
 	zone_of_room(t, b->room_id, &zone);
-	o = cmd_booking_json_zone(b, zone != NULL ? zone : TZ_DEFAULT);
+	o = booking_to_json_local(b, zone != NULL ? zone : TZ_DEFAULT);
 	free(zone);
 	return o;
 }
@@ -351,7 +339,7 @@ static bool cmd_booking_list_one(const struct booking *b, void *arg)
 	struct localtm a, z;
 
 	if (l->list.c->json) {
-		json_array_append_new(l->list.array, cmd_booking_json_zone(b, room->zone));
+		json_array_append_new(l->list.array, booking_to_json_local(b, room->zone));
 		return true;
 	}
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)b->id);

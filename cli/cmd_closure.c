@@ -4,20 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *cmd_closure_json_zone(const struct closure *cl, const char *zone)
-{
-	json_t *o = closure_to_json(cl);
-	char when[32];
-
-	json_object_set_new(o, "start_ts", json_integer((json_int_t)cl->start));
-	json_object_set_new(o, "end_ts", json_integer((json_int_t)cl->end));
-	time_format(cl->start, zone, when);
-	json_object_set_new(o, "start", json_string(when));
-	time_format(cl->end, zone, when);
-	json_object_set_new(o, "end", json_string(when));
-	return o;
-}
-
 /* The zone of a closure's venue; Europe/London when its room or venue has gone. */
 static char *cmd_closure_zone(struct txn *t, const struct closure *cl)
 {
@@ -33,7 +19,7 @@ static char *cmd_closure_zone(struct txn *t, const struct closure *cl)
 json_t *cmd_closure_json(struct txn *t, const struct closure *cl)
 {
 	char *zone = cmd_closure_zone(t, cl);
-	json_t *o = cmd_closure_json_zone(cl, zone);
+	json_t *o = closure_to_json_local(cl, zone);
 
 	free(zone);
 	return o;

@@ -111,7 +111,10 @@ void table_free(struct table *t)
 /* Writes o as indented JSON on a line of its own, and drops it. */
 static void out_json_to(FILE *f, json_t *o)
 {
-	char *s = json_dumps(o, JSON_FLAGS);
+	char *s;
+
+	json_instants_format(o, NULL);
+	s = json_dumps(o, JSON_FLAGS);
 
 	if (s == NULL)
 		fatal("cannot encode JSON output");

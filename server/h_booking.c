@@ -123,13 +123,12 @@ json_t *booking_view(const struct viewer *v, const struct booking *b, const stru
 		break;
 	case VIEW_PUBLIC:
 		/* The record, but the reason given with the decision is for the group. */
-		o = booking_to_json(b);
+		o = booking_to_json_local(b, pl->zone);
 		json_object_set_new(o, "note", json_null());
-		break;
+		return o;
 	case VIEW_FULL:
 	default:
-		o = booking_to_json(b);
-		break;
+		return booking_to_json_local(b, pl->zone);
 	}
 	json_set_time(o, "start", b->start, pl->zone);
 	json_set_time(o, "end", b->end, pl->zone);

@@ -36,12 +36,8 @@ static char *closure_zone(struct txn *t, enum closure_scope scope, uint64_t targ
 static json_t *closure_json(struct txn *t, const struct closure *c)
 {
 	char *zone = closure_zone(t, c->scope, c->target);
-	json_t *o = closure_to_json(c);
+	json_t *o = closure_to_json_local(c, zone);
 
-	json_object_set_new(o, "start_ts", json_integer((json_int_t)c->start));
-	json_object_set_new(o, "end_ts", json_integer((json_int_t)c->end));
-	json_set_time(o, "start", c->start, zone);
-	json_set_time(o, "end", c->end, zone);
 	free(zone);
 	return o;
 }

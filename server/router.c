@@ -242,7 +242,11 @@ void request_finish(struct request *r, enum herr ret)
 	if (ret != H_OK && r->err.code != ret)
 		r->err.code = ret;
 	if (ret == H_OK) {
-		char *text = r->reply ? json_dumps(r->reply, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		char *text;
+
+		/* Handlers that know a venue have already used its offset. */
+		json_instants_format(r->reply, NULL);
+		text = r->reply ? json_dumps(r->reply, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 		if (r->status == 204 || text == NULL)
 			http_send(r, r->status ? r->status : 204, NULL, NULL, 0);

@@ -94,6 +94,19 @@ json_t *booking_to_json(const struct booking *b)
 	return o;
 }
 
+json_t *booking_to_json_local(const struct booking *b, const char *zone)
+{
+	json_t *o = booking_to_json(b);
+	char when[32];
+
+	json_instants_format(o, zone);
+	time_format(b->start, zone, when);
+	json_object_set_new(o, "start", json_string(when));
+	time_format(b->end, zone, when);
+	json_object_set_new(o, "end", json_string(when));
+	return o;
+}
+
 enum herr booking_from_json(const json_t *o, struct booking *b, struct herror *err)
 {
 	booking_init(b);

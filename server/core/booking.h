@@ -39,6 +39,9 @@ struct booking {
 void booking_init(struct booking *b);
 void booking_free(struct booking *b);
 json_t *booking_to_json(const struct booking *b);
+/* As shown to people and programs (API, `halls --json`): "start", "end" and every
+ * "..._at" as RFC 3339 in zone's offset, "start_ts" and "end_ts" in UTC seconds. */
+json_t *booking_to_json_local(const struct booking *b, const char *zone);
 enum herr booking_from_json(const json_t *o, struct booking *b, struct herror *err);
 const char *booking_status_name(enum booking_status s);
 int booking_status_parse(const char *s, enum booking_status *out);

@@ -4,6 +4,7 @@
 #include "policy.h"
 #include "record.h"
 #include "room.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -48,6 +49,20 @@ json_t *closure_to_json(const struct closure *c)
 	                      "start", (json_int_t)c->start, "end", (json_int_t)c->end);
 
 	json_object_set_new(o, "reason", json_text(c->reason));
+	return o;
+}
+
+json_t *closure_to_json_local(const struct closure *c, const char *zone)
+{
+	json_t *o = closure_to_json(c);
+	char when[32];
+
+	json_object_set_new(o, "start_ts", json_integer((json_int_t)c->start));
+	json_object_set_new(o, "end_ts", json_integer((json_int_t)c->end));
+	time_format(c->start, zone, when);
+	json_object_set_new(o, "start", json_string(when));
+	time_format(c->end, zone, when);
+	json_object_set_new(o, "end", json_string(when));
 	return o;
 }
 

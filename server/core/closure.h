@@ -20,6 +20,9 @@ struct closure {
 void closure_init(struct closure *c);
 void closure_free(struct closure *c);
 json_t *closure_to_json(const struct closure *c);
+/* As shown (API, `halls --json`): "start" and "end" as RFC 3339 in zone's offset,
+ * "start_ts" and "end_ts" in UTC seconds. */
+json_t *closure_to_json_local(const struct closure *c, const char *zone);
 enum herr closure_from_json(const json_t *o, struct closure *c, struct herror *err);
 
 enum herr closure_get(struct txn *t, uint64_t id, struct closure *out);

@@ -1,5 +1,6 @@
 #include "record.h"
 
+#include "tz.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -250,4 +251,45 @@ uint64_t *ids_copy(const uint64_t *ids, size_t n)
 	if (n)
 		memcpy(c, ids, n * sizeof(*c));
 	return c;
+}
+
+static bool is_instant_key(const char *key)
+{
+	size_t n = strlen(key);
+
+	return strcmp(key, "at") == 0 || (n > 3 && strcmp(key + n - 3, "_at") == 0);
+}
+
+void json_instants_format(json_t *v, const char *zone)
+{
+	const char *key;
+	json_t *e;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) json_instants_format(e, zone);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	json_object_foreach(v, key, e)
+	{
+		char when[32];
+		json_int_t t;
+
+		if (!json_is_integer(e) || !is_instant_key(key)) {
+			json_instants_format(e, zone);
+			continue;
+		}
+		t = json_integer_value(e);
+		if (t <= 0) {
+			json_object_set_new(v, key, json_null());
+			continue;
+		}
+		if (zone == NULL)
+			time_format_utc((int64_t)t, when);
+		else
+			time_format((int64_t)t, zone, when);
+		json_object_set_new(v, key, json_string(when));
+	}
 }

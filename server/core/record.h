@@ -48,6 +48,11 @@ bool json_flag(const json_t *o, const char *key, bool dflt);
 /* Copies of an id array; *n receives the count. */
 uint64_t *json_ids(const json_t *o, const char *key, size_t *n);
 json_t *json_ids_new(const uint64_t *ids, size_t n);
+/* Records keep instants as UTC seconds under keys named "at" or "..._at"; people and
+ * programs reading the API or `--json` get RFC 3339. Rewrites every such integer in v,
+ * nested objects and arrays included: in zone's offset (NULL: UTC, "Z"), 0 as null
+ * ("never" or "not yet"). */
+void json_instants_format(json_t *v, const char *zone);
 /* A NULL-safe json_string that never fails on NULL (gives ""). */
 json_t *json_text(const char *s);
 char *xstrdup_or_null(const char *s);

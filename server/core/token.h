@@ -35,16 +35,16 @@ const char *token_kind_name(enum token_kind k);
 /* Issues a token for user_id (a itself, or an admin acting for another user). text
  * receives the secret; ttl 0 means no expiry. */
 enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, enum token_kind kind,
-		      const char *label, int64_t ttl, int64_t now, char text[TOKEN_HEX],
-		      struct token *out);
+                      const char *label, int64_t ttl, int64_t now, char text[TOKEN_HEX],
+                      struct token *out);
 /* The actor a secret stands for; H_EAUTH when it is malformed, unknown, revoked or
  * expired, or its user is gone. out_token (may be NULL) receives the token's id. */
 enum herr token_authenticate(struct txn *t, const char *text, int64_t now, struct actor *out,
-			     uint64_t *out_token);
+                             uint64_t *out_token);
 /* Revokes token id: its owner or an admin. */
 enum herr token_revoke(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 /* The user's tokens, in id order (expired ones too, marked by expires_at). */
 enum herr token_each(struct txn *t, uint64_t user_id, bool (*fn)(const struct token *tk, void *arg),
-		     void *arg);
+                     void *arg);
 
 #endif

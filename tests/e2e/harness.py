@@ -30,6 +30,17 @@ def check(cond, what, detail=""):
                 print("#   " + line)
 
 
+def instant(v):
+    """An RFC 3339 instant from the API as UTC seconds, or None if v is not one."""
+    from datetime import datetime
+    if not isinstance(v, str) or "T" not in v or not (v.endswith("Z") or v[-6] in "+-"):
+        return None
+    try:
+        return datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from harness import Server, check, halls, tally
+from harness import Server, check, halls, instant, tally
 
 
 def add_user(build, data, name, email, role, password, *extra):
@@ -40,7 +40,7 @@ def run(srv, build, data, ids):
     ann = body.get("token") if isinstance(body, dict) else None
     check(isinstance(body, dict) and body.get("user", {}).get("email") == "ann@example.org"
           and "password_hash" not in body.get("user", {})
-          and isinstance(body.get("expires_at"), int) and body["expires_at"] > time.time(),
+          and (instant(body.get("expires_at")) or 0) > time.time(),
           "the session names the user (no hash) and when it expires", body)
     st, _, me = srv.request("GET", "/api/v1/users/me", token=ann)
     check(st == 200 and isinstance(me, dict) and me.get("id") == ids["ann"],
@@ -101,7 +101,7 @@ def run(srv, build, data, ids):
                                 token=cal)
     ok = (st == 201 and isinstance(issued, dict) and len(issued.get("token", "")) == 64
           and issued.get("label") == "laptop" and issued.get("kind") == "api"
-          and issued.get("user_id") == ids["cal"] and isinstance(issued.get("expires_at"), int))
+          and issued.get("user_id") == ids["cal"] and (instant(issued.get("expires_at")) or 0) > time.time())
     check(ok, "POST /tokens issues an API token", (st, issued))
     api = issued.get("token") if ok else None
     st, _, me = srv.request("GET", "/api/v1/users/me", token=api)

@@ -648,7 +648,8 @@ def run_writes(v, srv, token, window):
              "group", 200)
 
     if rid and gid:
-        start = int(time.time()) // 3600 * 3600 + 3 * 86400
+        # Noon UTC three days ahead: inside the venue's hours whatever the time of the run.
+        start = int(time.time()) // 86400 * 86400 + 3 * 86400 + 12 * 3600
         bk = send("POST", "/api/v1/bookings", "booking-create",
                   {"room_id": rid, "group_id": gid, "title": "Schema test", "attendees": 5,
                    "start": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start)),
