@@ -56,7 +56,7 @@ static bool audit_list_one(const json_t *e, void *arg)
 
 enum herr h_audit_list(struct request *r)
 {
-	static const char *const known[] = {"booking", "booking_id", "venue", "venue_id", NULL};
+	static const char *const known[] = {"booking", "venue", NULL};
 	struct audit_listing l = {0};
 	struct viewer v;
 	uint64_t booking;

@@ -198,50 +198,32 @@ static bool parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-/* The value of name, also spelt alias (NULL: none); both at once is an error. */
-static enum herr query_either(struct request *r, const char *name, const char *alias,
-                              const char **value, const char **used)
-{
-	const char *a = request_query(r, name), *b = alias ? request_query(r, alias) : NULL;
-
-	if (a != NULL && b != NULL)
-		return herror_set(&r->err, H_EINVAL, "give query parameter %s or %s, not both",
-		                  name, alias);
-	*value = a != NULL ? a : b;
-	*used = a != NULL ? name : alias;
-	return H_OK;
-}
-
 enum herr query_id(struct request *r, const char *name, uint64_t *out)
 {
-	char alias[64];
-	const char *s, *used;
-	enum herr ret;
+	const char *s = request_query(r, name);
 
 	*out = 0;
-	snprintf(alias, sizeof(alias), "%s_id", name);
-	if ((ret = query_either(r, name, alias, &s, &used)) != H_OK || s == NULL)
-		return ret;
+	if (s == NULL)
+		return H_OK;
 	if (!parse_uint(s, UINT64_MAX, out) || *out == 0)
 		return herror_set(&r->err, H_EINVAL,
-		                  "query parameter %s must be an id, not \"%.40s\"", used, s);
+		                  "query parameter %s must be an id, not \"%.40s\"", name, s);
 	return H_OK;
 }
 
-enum herr query_uint(struct request *r, const char *name, const char *alias, uint32_t max,
-                     uint32_t *out, bool *present)
+enum herr query_uint(struct request *r, const char *name, uint32_t max, uint32_t *out,
+                     bool *present)
 {
-	const char *s, *used;
+	const char *s = request_query(r, name);
 	uint64_t v;
-	enum herr ret = query_either(r, name, alias, &s, &used);
 
 	*present = s != NULL;
-	if (ret != H_OK || s == NULL)
-		return ret;
+	if (s == NULL)
+		return H_OK;
 	if (!parse_uint(s, max, &v))
 		return herror_set(
 		    &r->err, H_EINVAL,
-		    "query parameter %s must be a whole number up to %u, not \"%.40s\"", used, max,
+		    "query parameter %s must be a whole number up to %u, not \"%.40s\"", name, max,
 		    s);
 	*out = (uint32_t)v;
 	return H_OK;
@@ -638,8 +620,7 @@ static bool booking_list_one(const struct booking *b, void *arg)
 
 enum herr h_booking_list(struct request *r)
 {
-	static const char *const known[] = {"room",     "room_id", "group", "group_id", "venue",
-	                                    "venue_id", "status",  "from",  "to",       NULL};
+	static const char *const known[] = {"room", "group", "venue", "status", "from", "to", NULL};
 	struct booking_filter f;
 	struct places pl = {0};
 	struct viewer v;

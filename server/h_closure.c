@@ -96,7 +96,7 @@ static json_t *closures_sorted(json_t *items)
 
 enum herr h_closure_list(struct request *r)
 {
-	static const char *const known[] = {"venue", "venue_id", "room", "room_id", NULL};
+	static const char *const known[] = {"venue", "room", NULL};
 	struct closure_listing l;
 	uint64_t venue, room;
 	struct txn t;

@@ -49,8 +49,8 @@ static bool room_search_one(const struct room *rm, void *arg)
 
 enum herr h_room_list(struct request *r)
 {
-	static const char *const known[] = {"venue",   "venue_id",  "min_capacity", "capacity",
-	                                    "feature", "free_from", "free_to",      NULL};
+	static const char *const known[] = {"venue",     "min_capacity", "feature",
+	                                    "free_from", "free_to",      NULL};
 	struct room_search s = {.r = r};
 	const char *feature = request_query(r, "feature");
 	uint64_t venue;
@@ -60,8 +60,7 @@ enum herr h_room_list(struct request *r)
 	enum herr ret;
 
 	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "venue", &venue)) != H_OK ||
-	    (ret = query_uint(r, "min_capacity", "capacity", UINT32_MAX, &s.min_capacity,
-	                      &has_cap)) != H_OK)
+	    (ret = query_uint(r, "min_capacity", UINT32_MAX, &s.min_capacity, &has_cap)) != H_OK)
 		return ret;
 	if (feature != NULL) {
 		/* One name, or several separated by commas: rooms with all of them. */

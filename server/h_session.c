@@ -326,23 +326,19 @@ static bool token_list_one(const struct token *tk, void *arg)
 	return true;
 }
 
-/* The caller's tokens; an admin may ask for another user's with ?user_id=N. */
+/* The caller's tokens; an admin may ask for another user's with ?user=N. */
 enum herr h_token_list(struct request *r)
 {
-	const char *q = request_query(r, "user_id");
-	uint64_t user_id = r->actor.user_id;
+	static const char *const known[] = {"user", NULL};
+	uint64_t user_id;
 	json_t *items;
 	struct txn t;
 	enum herr ret;
 
-	if (q != NULL) {
-		char *end;
-		unsigned long long v = strtoull(q, &end, 10);
-
-		if (q[0] < '0' || q[0] > '9' || *end != '\0' || v == 0)
-			return herror_set(&r->err, H_EINVAL, "user_id must be a user's id");
-		user_id = v;
-	}
+	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "user", &user_id)) != H_OK)
+		return ret;
+	if (user_id == 0)
+		user_id = r->actor.user_id;
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
 	if (user_id != r->actor.user_id && policy_admin(&t, &r->actor) != H_OK) {

@@ -186,11 +186,11 @@ json_t *booking_view(const struct viewer *v, const struct booking *b, const stru
 void json_set_time(json_t *o, const char *key, int64_t t, const char *zone);
 
 /* Query parameters: unknown names, malformed values -> H_EINVAL naming the parameter.
- * names ends with NULL. query_id also takes NAME_id; an absent id is 0. */
+ * names ends with NULL. An absent id is 0. */
 enum herr query_known(struct request *r, const char *const *names);
 enum herr query_id(struct request *r, const char *name, uint64_t *out);
-enum herr query_uint(struct request *r, const char *name, const char *alias, uint32_t max,
-                     uint32_t *out, bool *present);
+enum herr query_uint(struct request *r, const char *name, uint32_t max, uint32_t *out,
+                     bool *present);
 enum herr query_time(struct request *r, const char *name, const char *zone, int64_t *out,
                      bool *present);
 /* A body field holding a time (RFC 3339, local wall time in zone, or UTC seconds). */

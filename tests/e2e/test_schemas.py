@@ -218,13 +218,13 @@ GET_SCHEMAS = {
 
 # Query strings tried besides the bare path (filters; a window for availability).
 GET_QUERIES = {
-    "/api/v1/rooms": ["venue_id=1", "capacity=20", "feature=step_free"],
-    "/api/v1/bookings": ["venue_id=1", "room_id=1", "group_id=1", "status=pending",
+    "/api/v1/rooms": ["venue=1", "min_capacity=20", "feature=step_free"],
+    "/api/v1/bookings": ["venue=1", "room=1", "group=1", "status=pending",
                          "from=%(from)s&to=%(to)s"],
     "/api/v1/venues/<id>/bookings": ["from=%(from)s&to=%(to)s"],
     "/api/v1/rooms/<id>/bookings": ["from=%(from)s&to=%(to)s"],
     "/api/v1/rooms/<id>/availability": ["from=%(from)s&to=%(to)s"],
-    "/api/v1/closures": ["venue_id=1"],
+    "/api/v1/closures": ["venue=1"],
 }
 
 
@@ -592,8 +592,8 @@ def run_writes(v, srv, token, window):
     tk = send("POST", "/api/v1/tokens", "token-create",
               {"label": "test_schemas", "ttl_days": 30, "user_id": 2}, "token-issued", 201)
     if isinstance(tk, dict) and "id" in tk:
-        st, hd, tx = srv.request("GET", "/api/v1/tokens?user_id=2", token=token)
-        check_body(v, "GET /api/v1/tokens?user_id=2 (admin)", st, hd, tx, "token-list",
+        st, hd, tx = srv.request("GET", "/api/v1/tokens?user=2", token=token)
+        check_body(v, "GET /api/v1/tokens?user=2 (admin)", st, hd, tx, "token-list",
                    want_status=200)
         st, hd, tx = srv.request("GET", "/api/v1/session", token=tk.get("token"))
         check_body(v, "GET /api/v1/session with the new token", st, hd, tx, "user",
