@@ -99,7 +99,7 @@ help:
 	@echo "make run      create ./$(DATA) with demo data if missing and serve on $(LISTEN)"
 	@echo "make test     build and run every test"
 	@echo "make asan     the tests under AddressSanitizer and UBSan"
-	@echo "make bench    benchmarks (print figures, assert nothing)"
+	@echo "make bench    benchmarks: the core, then hallsd under wrk (print figures, assert nothing)"
 	@echo "make format   clang-format the sources"
 
 -include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

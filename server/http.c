@@ -12,9 +12,6 @@
 #include <sys/time.h>
 #include <time.h>
 
-/* Large feeds go out in one pass instead of libevent 2.1's default 16 KiB a loop turn. */
-#define MAX_SINGLE_WRITE (256 * 1024)
-
 static int split_listen(const char *spec, char *host, size_t size, unsigned short *port)
 {
 	const char *colon = strrchr(spec, ':');
@@ -47,8 +44,11 @@ int http_start(struct server *srv)
 	srv->http = evhttp_new(srv->base);
 	if (srv->http == NULL)
 		return -1;
-	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)srv->cfg.max_headers);
+	/* conn.c answers the limits first, in JSON; evhttp's own, set above them, are the
+	 * backstop for what the guard cannot hold back. */
+	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)srv->cfg.max_headers * 2);
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)srv->cfg.max_body);
+	evhttp_set_bevcb(srv->http, conn_accept, srv);
 	evhttp_set_timeout_tv(srv->http, &tv);
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
 	                                          EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
@@ -78,20 +78,6 @@ void http_stop(struct server *srv)
 	srv->http = NULL;
 }
 
-/* Small replies must not wait for a delayed ACK; big ones must not trickle out. */
-static void tune_connection(struct evhttp_request *req)
-{
-	struct evhttp_connection *con = evhttp_request_get_connection(req);
-	struct bufferevent *bev = con ? evhttp_connection_get_bufferevent(con) : NULL;
-	evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
-	int one = 1;
-
-	if (fd >= 0)
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (bev != NULL)
-		bufferevent_set_max_single_write(bev, MAX_SINGLE_WRITE);
-}
-
 void http_send(struct request *r, int status, const char *content_type, const char *body,
                size_t len)
 {
@@ -107,11 +93,14 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 	    {"403", "Forbidden"},
 	    {"404", "Not Found"},
 	    {"405", "Method Not Allowed"},
+	    {"408", "Request Timeout"},
 	    {"409", "Conflict"},
+	    {"411", "Length Required"},
 	    {"413", "Payload Too Large"},
 	    {"415", "Unsupported Media Type"},
 	    {"422", "Unprocessable Content"},
 	    {"429", "Too Many Requests"},
+	    {"431", "Request Header Fields Too Large"},
 	    {"500", "Internal Server Error"},
 	    {"503", "Service Unavailable"},
 	};
@@ -127,7 +116,6 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	if (body != NULL && r->method != EVHTTP_REQ_HEAD)
 		evbuffer_add(out, body, len);
-	tune_connection(r->req);
 	/* Logged first: when the client has gone, evhttp_send_reply frees the request. */
 	access_log(r, status, len);
 	evhttp_send_reply(r->req, status, reason, out);
@@ -149,7 +137,8 @@ void access_log(struct request *r, int status, size_t bytes)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	/* The canonical path, never the query string or headers: no secret is logged. */
 	fprintf(r->srv->log, "%s %s %s %s %d %zu %lld\n", when, peer ? peer : "-",
-	        r->method == EVHTTP_REQ_GET      ? "GET"
+	        r->refusal                       ? "-"
+	        : r->method == EVHTTP_REQ_GET    ? "GET"
 	        : r->method == EVHTTP_REQ_POST   ? "POST"
 	        : r->method == EVHTTP_REQ_PATCH  ? "PATCH"
 	        : r->method == EVHTTP_REQ_DELETE ? "DELETE"

@@ -3,22 +3,30 @@
 
 #include <event2/thread.h>
 #include <getopt.h>
+#include <openssl/rand.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hallsd [--data DIR] [--listen ADDR:PORT]... [--log FILE]\n"
-	           "  --data DIR          data directory (default $HALLS_DATA, then ./halls-data)\n"
-	           "  --listen ADDR:PORT  address to serve on, IPv4 or [IPv6] (default "
-	           "127.0.0.1:8080);\n"
-	           "                      may be given several times\n"
-	           "  --log FILE          access log (default standard output); SIGHUP reopens it\n"
-	           "  --timeout SECONDS   cut off a connection silent for this long (default 30)\n"
-	           "  --max-body BYTES    largest request body (default 65536)\n"
-	           "  --scrypt-log2n N    scrypt cost of password checks (default "
-	           "$HALLS_SCRYPT_LOG2N, then 15)\n");
+	fprintf(
+	    f,
+	    "usage: hallsd [--data DIR] [--listen ADDR:PORT]... [--tls-cert FILE --tls-key FILE]\n"
+	    "              [--log FILE] [options]\n"
+	    "  --data DIR          data directory (default $HALLS_DATA, then ./halls-data)\n"
+	    "  --listen ADDR:PORT  address to serve on, IPv4 or [IPv6] (default "
+	    "127.0.0.1:8080);\n"
+	    "                      may be given several times\n"
+	    "  --tls-cert FILE     serve HTTPS with this PEM certificate chain; SIGHUP reloads\n"
+	    "  --tls-key FILE      and this PEM private key\n"
+	    "  --log FILE          access log (default standard output); SIGHUP reopens it\n"
+	    "  --timeout SECONDS   cut off a connection silent for this long (default 30)\n"
+	    "  --max-body BYTES    largest request body (default 65536)\n"
+	    "  --max-connections N open connections at most; more are answered 503 (default "
+	    "1024)\n"
+	    "  --scrypt-log2n N    scrypt cost of password checks (default "
+	    "$HALLS_SCRYPT_LOG2N, then 15)\n");
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -55,6 +63,7 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_open(arg);
+	tls_reload(arg);
 }
 
 static int parse_args(struct server_config *cfg, int argc, char **argv)
@@ -65,6 +74,9 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	                                     {"timeout", required_argument, NULL, 't'},
 	                                     {"max-body", required_argument, NULL, 'b'},
 	                                     {"scrypt-log2n", required_argument, NULL, 's'},
+	                                     {"tls-cert", required_argument, NULL, 'c'},
+	                                     {"tls-key", required_argument, NULL, 'k'},
+	                                     {"max-connections", required_argument, NULL, 'm'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	int c;
@@ -91,6 +103,15 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 		case 's':
 			cfg->scrypt_log2n = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 'c':
+			cfg->tls_cert = optarg;
+			break;
+		case 'k':
+			cfg->tls_key = optarg;
+			break;
+		case 'm':
+			cfg->max_connections = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -100,7 +121,8 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 		}
 	}
 	if (optind != argc || cfg->timeout_s <= 0 || cfg->max_body == 0 || cfg->scrypt_log2n < 1 ||
-	    cfg->scrypt_log2n > 30) {
+	    cfg->scrypt_log2n > 30 || cfg->max_connections == 0 ||
+	    (cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
 		usage(stderr);
 		return 2;
 	}
@@ -126,6 +148,17 @@ static void config_defaults(struct server_config *cfg)
 			cfg->scrypt_log2n = (unsigned)v;
 	}
 	cfg->session_ttl = 14 * 86400;
+}
+
+static void refusal_prefix_new(char out[40])
+{
+	uint8_t secret[16];
+
+	if (RAND_bytes(secret, sizeof(secret)) != 1)
+		fatal("cannot draw random bytes (OpenSSL failed)");
+	out[0] = '/';
+	for (size_t i = 0; i < sizeof(secret); i++)
+		snprintf(out + 1 + 2 * i, 3, "%02x", secret[i]);
 }
 
 static struct event *signal_watch(struct server *srv, int sig, event_callback_fn fn)
@@ -175,14 +208,18 @@ int main(int argc, char **argv)
 			fatal("cannot hash a password (OpenSSL failed)");
 	}
 	srv.worker = worker_new(&srv);
+	refusal_prefix_new(srv.refusal_prefix);
+	if (srv.cfg.tls_cert != NULL &&
+	    (srv.tls = tls_context_new(srv.cfg.tls_cert, srv.cfg.tls_key)) == NULL)
+		goto out;
 	if (http_start(&srv) != 0)
 		goto out;
 	srv.sig_int = signal_watch(&srv, SIGINT, on_stop);
 	srv.sig_term = signal_watch(&srv, SIGTERM, on_stop);
 	srv.sig_hup = signal_watch(&srv, SIGHUP, on_hup);
 	for (size_t i = 0; i < srv.cfg.nlisten; i++)
-		fprintf(stderr, "hallsd: serving %s on http://%s/ (try /healthz, /api/v1/venues)\n",
-		        srv.cfg.data, srv.cfg.listen[i]);
+		fprintf(stderr, "hallsd: serving %s on %s://%s/ (try /healthz, /api/v1/venues)\n",
+		        srv.cfg.data, srv.tls ? "https" : "http", srv.cfg.listen[i]);
 	event_base_dispatch(srv.base);
 	rc = 0;
 out:
@@ -196,6 +233,7 @@ out:
 	worker_free(srv.worker);
 	commit_queue_free(srv.commits);
 	http_stop(&srv);
+	SSL_CTX_free(srv.tls);
 	ratelimit_free(srv.limits);
 	free(srv.dummy_hash);
 	event_base_free(srv.base);

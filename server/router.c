@@ -263,12 +263,56 @@ void request_finish(struct request *r, enum herr ret)
 	free(r);
 }
 
+/* The internal request conn.c puts in place of one it refused: /<secret>/<code>. */
+static bool request_refusal(struct request *r, const char *path, enum herr *ret)
+{
+	const struct server_config *cfg = &r->srv->cfg;
+	size_t n = strlen(r->srv->refusal_prefix);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(r->req);
+
+	if (path == NULL || strncmp(path, r->srv->refusal_prefix, n) != 0 || path[n] != '/')
+		return false;
+	/* No "Connection: close": evhttp would close at once, before the client has sent
+	 * what it was sending; conn.c lets the connection linger instead. */
+	r->refusal = true;
+	snprintf(r->path, sizeof(r->path), "-");
+	switch (atoi(path + n + 1)) {
+	case H_ETOOLARGE:
+		*ret = herror_set(&r->err, H_ETOOLARGE, "a request body may have at most %zu bytes",
+		                  cfg->max_body);
+		break;
+	case H_EHEADERS:
+		*ret = herror_set(&r->err, H_EHEADERS,
+		                  "the request line and headers may have at most %zu bytes",
+		                  cfg->max_headers);
+		break;
+	case H_ELENGTH:
+		*ret = herror_set(&r->err, H_ELENGTH,
+		                  "send the body with a Content-Length header, not chunked");
+		break;
+	case H_ETIMEOUT:
+		*ret =
+		    herror_set(&r->err, H_ETIMEOUT,
+		               "a request must arrive in full within %d seconds", cfg->timeout_s);
+		break;
+	default:
+		evhttp_add_header(out, "Retry-After", "1");
+		*ret =
+		    herror_set(&r->err, H_EBUSY,
+		               "the server has too many open connections; try again in a moment");
+		break;
+	}
+	return true;
+}
+
 static enum herr request_route(struct request *r)
 {
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->req);
 	char allow[128];
 	enum herr ret;
 
+	if (request_refusal(r, evhttp_uri_get_path(uri), &ret))
+		return ret;
 	if (!path_canonical(evhttp_uri_get_path(uri), r->path, sizeof(r->path)))
 		return herror_set(&r->err, H_ENOTFOUND, "no such path");
 	if (evhttp_uri_get_query(uri) != NULL &&

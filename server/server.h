@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 
 #define MAX_LISTENERS  8
@@ -28,7 +29,9 @@ struct server_config {
 	int timeout_s;        /* read and write timeout of a connection */
 	unsigned max_connections;
 	unsigned scrypt_log2n;
-	int64_t session_ttl; /* seconds */
+	int64_t session_ttl;  /* seconds */
+	const char *tls_cert; /* both or neither: HTTPS on every listener */
+	const char *tls_key;
 };
 
 struct server {
@@ -37,7 +40,11 @@ struct server {
 	struct evhttp *http;
 	struct db *db;
 	FILE *log;
-	unsigned connections;
+	unsigned connections; /* open now (conn.c) */
+	SSL_CTX *tls;         /* NULL: plain HTTP */
+	/* "/<random hex>": the path of the internal requests that carry a refusal made
+	 * before evhttp saw the request (conn.c); unguessable, so no client can send one. */
+	char refusal_prefix[40];
 	struct commit_queue *commits;
 	struct worker *worker;
 	struct ratelimit *limits; /* failed sign-ins (ratelimit.c) */
@@ -81,6 +88,7 @@ struct request {
 	json_t *reply;
 	struct herror err;
 	bool deferred; /* the handler answers later (group commit, worker thread) */
+	bool refusal;  /* an internal request carrying a refusal (conn.c) */
 };
 
 /* A handler returns H_OK with r->reply (and r->status, 200 by default) set, or an error
@@ -95,6 +103,14 @@ const char *request_query(const struct request *r, const char *name);
 
 /* router.c */
 void router_dispatch(struct evhttp_request *req, void *arg);
+
+/* conn.c: evhttp's bufferevent callback; counts, caps and guards each connection. */
+struct bufferevent *conn_accept(struct event_base *base, void *arg);
+
+/* tls.c */
+SSL_CTX *tls_context_new(const char *cert, const char *key);
+/* Reloads the certificate and key; on failure keeps the old ones and returns -1. */
+int tls_reload(struct server *srv);
 
 /* http.c */
 int http_start(struct server *srv);

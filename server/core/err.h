@@ -29,6 +29,11 @@ enum herr {
 	H_EMETHOD,       /* HTTP: the path exists, the method does not */
 	H_EMEDIA,        /* HTTP: the body is not JSON */
 	H_ETOOMANY,      /* too many attempts: wait and try again */
+	H_ETOOLARGE,     /* HTTP: the request body is over the limit */
+	H_EHEADERS,      /* HTTP: the request line and headers are over the limit */
+	H_ELENGTH,       /* HTTP: a body without Content-Length (chunked) */
+	H_ETIMEOUT,      /* HTTP: the request did not arrive in time */
+	H_EBUSY,         /* HTTP: too many connections open; try again shortly */
 	H_EFULL,         /* storage is full and cannot grow */
 	H_ESTORAGE,      /* LMDB failed: I/O error, corruption */
 	H_ESCHEMA,       /* the data directory has a layout this build does not know */

@@ -6,3 +6,5 @@ BUILD=${1:-build}
 cd "$(dirname "$0")/../.."
 make -s "$BUILD/bench-core"
 "$BUILD/bench-core"
+# hallsd over loopback with wrk: reads of every size and group-committed writes.
+bash tests/bench/http.sh "$BUILD"

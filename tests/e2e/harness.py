@@ -52,12 +52,14 @@ def free_port():
 class Server:
     """hallsd over data, logging to log; stop() always ends it."""
 
-    def __init__(self, build, data, log):
+    def __init__(self, build, data, log, args=(), tls=None):
+        """args: more hallsd options; tls: an ssl.SSLContext to speak HTTPS with."""
         self.port = free_port()
+        self.tls = tls
         self.log = open(log, "w")
         self.proc = subprocess.Popen(
             [os.path.join(build, "hallsd"), "--data", data, "--listen",
-             "127.0.0.1:%d" % self.port],
+             "127.0.0.1:%d" % self.port] + list(args),
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 10
         while time.time() < deadline:
@@ -84,10 +86,11 @@ class Server:
                 headers["Content-Type"] = ctype
         if token:
             headers["Authorization"] = "Bearer " + token
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), data=data,
-                                     headers=headers, method=method)
+        req = urllib.request.Request("%s://127.0.0.1:%d%s" % (
+            "https" if self.tls else "http", self.port, path), data=data, headers=headers,
+            method=method)
         try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
+            with urllib.request.urlopen(req, timeout=30, context=self.tls) as resp:
                 status, hdrs, raw_body = resp.status, resp.headers, resp.read()
         except urllib.error.HTTPError as e:
             status, hdrs, raw_body = e.code, e.headers, e.read()
