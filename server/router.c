@@ -14,7 +14,7 @@ static const struct route routes[] = {
     {EVHTTP_REQ_POST, "/api/v1/session", h_session_create, NULL, ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/session", h_user_me, NULL, ROUTE_AUTH},
     {EVHTTP_REQ_DELETE, "/api/v1/session", h_session_delete, NULL, ROUTE_AUTH},
-    {EVHTTP_REQ_GET, "/api/v1/tokens", h_token_list, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/tokens", h_token_list, NULL, ROUTE_AUTH | ROUTE_QUERY},
     {EVHTTP_REQ_POST, "/api/v1/tokens", h_token_create, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_DELETE, "/api/v1/tokens/<id>", h_token_delete, NULL, ROUTE_AUTH},
     {EVHTTP_REQ_GET, "/api/v1/users/me", h_user_me, NULL, ROUTE_AUTH},
@@ -24,7 +24,7 @@ static const struct route routes[] = {
     {EVHTTP_REQ_PATCH, "/api/v1/venues/<id>", h_record_update, &kind_venue,
      ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_DELETE, "/api/v1/venues/<id>", h_record_delete, &kind_venue, ROUTE_AUTH},
-    {EVHTTP_REQ_GET, "/api/v1/rooms", h_room_list, NULL, 0},
+    {EVHTTP_REQ_GET, "/api/v1/rooms", h_room_list, NULL, ROUTE_QUERY},
     {EVHTTP_REQ_POST, "/api/v1/rooms", h_record_create, &kind_room, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/rooms/<id>", h_record_get, &kind_room, 0},
     {EVHTTP_REQ_PATCH, "/api/v1/rooms/<id>", h_record_update, &kind_room, ROUTE_AUTH | ROUTE_BODY},
@@ -34,8 +34,8 @@ static const struct route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/groups/<id>", h_record_get, &kind_group, 0},
     {EVHTTP_REQ_PATCH, "/api/v1/groups/<id>", h_record_update, &kind_group,
      ROUTE_AUTH | ROUTE_BODY},
-    {EVHTTP_REQ_GET, "/api/v1/rooms/<id>/availability", h_room_availability, NULL, 0},
-    {EVHTTP_REQ_GET, "/api/v1/bookings", h_booking_list, NULL, 0},
+    {EVHTTP_REQ_GET, "/api/v1/rooms/<id>/availability", h_room_availability, NULL, ROUTE_QUERY},
+    {EVHTTP_REQ_GET, "/api/v1/bookings", h_booking_list, NULL, ROUTE_QUERY},
     {EVHTTP_REQ_POST, "/api/v1/bookings", h_booking_create, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/bookings/<id>", h_booking_get, NULL, 0},
     {EVHTTP_REQ_PATCH, "/api/v1/bookings/<id>", h_booking_update, NULL, ROUTE_AUTH | ROUTE_BODY},
@@ -45,11 +45,11 @@ static const struct route routes[] = {
      ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
     {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/cancel", h_booking_cancel, NULL,
      ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
-    {EVHTTP_REQ_GET, "/api/v1/closures", h_closure_list, NULL, 0},
+    {EVHTTP_REQ_GET, "/api/v1/closures", h_closure_list, NULL, ROUTE_QUERY},
     {EVHTTP_REQ_POST, "/api/v1/closures", h_closure_create, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/closures/<id>", h_closure_get, NULL, 0},
     {EVHTTP_REQ_DELETE, "/api/v1/closures/<id>", h_closure_delete, NULL, ROUTE_AUTH},
-    {EVHTTP_REQ_GET, "/api/v1/audit", h_audit_list, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/audit", h_audit_list, NULL, ROUTE_AUTH | ROUTE_QUERY},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
@@ -326,6 +326,9 @@ static enum herr request_route(struct request *r)
 	}
 	if (r->route == NULL)
 		return herror_set(&r->err, H_ENOTFOUND, "no such path: %s", r->path);
+	if (!(r->route->flags & ROUTE_QUERY) && !TAILQ_EMPTY(&r->query))
+		return herror_set(&r->err, H_EINVAL, "%s takes no query parameters (got %s)",
+		                  r->path, TAILQ_FIRST(&r->query)->key);
 	if ((ret = request_authenticate(r)) != H_OK)
 		return ret;
 	if ((r->route->flags & ROUTE_AUTH) && !r->signed_in)
@@ -333,6 +336,8 @@ static enum herr request_route(struct request *r)
 	if ((r->route->flags & (ROUTE_BODY | ROUTE_BODY_OPTIONAL)) &&
 	    (ret = request_parse_body(r)) != H_OK)
 		return ret;
+	if (r->method == EVHTTP_REQ_PATCH && json_object_size(r->body) == 0)
+		return herror_set(&r->err, H_EINVAL, "the body names nothing to change");
 	return r->route->fn(r);
 }
 

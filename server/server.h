@@ -58,6 +58,7 @@ typedef enum herr (*handler_fn)(struct request *r);
 #define ROUTE_AUTH          0x1 /* needs a signed-in caller */
 #define ROUTE_BODY          0x2 /* takes a JSON object body */
 #define ROUTE_BODY_OPTIONAL 0x4 /* takes one if given (booking decisions) */
+#define ROUTE_QUERY         0x8 /* takes query parameters (the handler checks which) */
 
 /* One row of the route table: `GET /api/v1/rooms/<id>` and what answers it. */
 struct route {

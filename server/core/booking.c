@@ -290,7 +290,6 @@ struct conflict_ctx {
 	uint64_t exclude;
 	struct herror *err;
 	size_t count;
-	uint64_t first;
 };
 
 static bool collect_conflict(const struct block *b, void *arg)
@@ -299,8 +298,7 @@ static bool collect_conflict(const struct block *b, void *arg)
 
 	if (b->booking_id == c->exclude)
 		return true;
-	if (c->count++ == 0)
-		c->first = b->booking_id;
+	c->count++;
 	herror_add_conflict(c->err, b->booking_id);
 	return true;
 }
@@ -373,11 +371,12 @@ static enum herr booking_check(struct txn *t, const struct booking *b, const str
 	                   collect_conflict, &cc) != H_OK)
 		return t->ret;
 	if (cc.count > 0)
+		/* No booking id in the words: the API shows a caller only the conflicting
+		 * bookings it may see (err->conflicts), never one it may not. */
 		return txn_refuse(t, H_ECONFLICT,
-		                  "%s is already booked then (booking %llu%s), counting %u minutes "
-		                  "to set up and %u to clear away",
-		                  r->name, (unsigned long long)cc.first,
-		                  cc.count > 1 ? " and others" : "", r->setup_min, r->cleanup_min);
+		                  "%s is already booked then, counting %u minutes to set up and %u "
+		                  "to clear away",
+		                  r->name, r->setup_min, r->cleanup_min);
 	return H_OK;
 }
 
@@ -711,8 +710,15 @@ enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, cons
 	if (ret != H_OK)
 		goto out;
 	if (moved && b.status == BOOKING_APPROVED && !policy_is_venue_manager(t, a, p.venue.id) &&
-	    !policy_approves(t, &p, b.group_id))
+	    !policy_approves(t, &p, b.group_id)) {
+		/* Back to a request: the old decision no longer stands (the audit log keeps
+		 * it). */
 		b.status = BOOKING_PENDING;
+		b.decided_at = 0;
+		b.decided_by = 0;
+		free(b.note);
+		b.note = NULL;
+	}
 	if (moved || b.status != old.status)
 		b.sequence++;
 	b.updated_at = now;

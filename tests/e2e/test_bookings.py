@@ -170,8 +170,10 @@ def run(srv, build, data, ids, tok):
                      public=True)
     b4 = b4.get("id") if isinstance(b4, dict) else 0
     st, _, body = book("mem2", "r2", "g2", at("14:30"), at("15:30"))
-    check(st == 409 and not body.get("conflicts"),
-          "409 to another group does not name a private booking", (st, body))
+    check(st == 409 and not body.get("conflicts")
+          and "booking %d" % b3 not in body.get("detail", "booking %d" % b3),
+          "409 to another group does not name a private booking, in the list or the words",
+          (st, body))
     st, _, body = book("admin", "r2", "g2", at("14:30"), at("15:30"))
     check(st == 409 and body.get("conflicts") == [b3], "409 to the admin names it", (st, body))
     st, _, body = book("mem2", "r2", "g2", at("16:30"), at("17:30"))
@@ -240,6 +242,12 @@ def run(srv, build, data, ids, tok):
     check(st == 400 and body.get("type") == "/problems/invalid-input"
           and "venue_id" in body.get("detail", ""),
           "an unknown query parameter is 400 naming it", (st, body))
+    st, _, body = srv.request("GET", "/api/v1/venues/%d?verbose=1" % ids["va"])
+    check(st == 400 and "verbose" in body.get("detail", ""),
+          "a query parameter on a path that takes none is 400", (st, body))
+    st, _, body = srv.request("PATCH", "/api/v1/rooms/%d" % ids["r1"], {}, token=tok["admin"])
+    check(st == 400 and body.get("type") == "/problems/invalid-input",
+          "a PATCH that changes nothing is 400", (st, body))
     st, _, body = srv.request("GET", "/api/v1/rooms?min_capacity=50")
     check(st == 200 and [r["id"] for r in body] == [ids["r2"]], "rooms by capacity", (st, body))
     st, _, body = srv.request("GET", "/api/v1/rooms?feature=wifi")
