@@ -112,20 +112,13 @@ static enum herr cmd_closure_change_write(struct txn *t, void *arg)
 {
 	struct cmd_closure_change *ch = arg;
 	struct closure cl;
-	enum herr ret = closure_get(t, ch->id, &cl);
+	enum herr ret =
+	    closure_change(t, &cli_console, ch->id, ch->start, ch->end, ch->reason, ch->now, &cl);
 
 	if (ret == H_OK) {
-		cl.start = ch->start ? ch->start : cl.start;
-		cl.end = ch->end ? ch->end : cl.end;
-		if (ch->reason != NULL) {
-			free(cl.reason);
-			cl.reason = xstrdup(ch->reason);
-		}
-		ret = closure_update(t, &cli_console, &cl, ch->now);
-	}
-	if (ret == H_OK)
 		ch->result = cmd_closure_json(t, &cl);
-	closure_free(&cl);
+		closure_free(&cl);
+	}
 	return ret;
 }
 

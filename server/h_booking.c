@@ -368,7 +368,7 @@ static void booking_op_done(struct request *r, enum herr ret, void *arg)
 	request_finish(r, ret);
 }
 
-static enum herr body_known(struct request *r, const char *const *names)
+enum herr body_known(struct request *r, const char *const *names)
 {
 	const char *key;
 	json_t *v;
@@ -618,6 +618,17 @@ static bool booking_list_one(const struct booking *b, void *arg)
 	return true;
 }
 
+/* A filter naming a record that does not exist is a mistake worth telling, as the room
+ * and closure lists do, rather than an empty list. */
+static enum herr filter_exists(struct request *r, struct txn *t, enum dbi d, const char *what,
+                               uint64_t id)
+{
+	if (id == 0 || record_exists(t, d, id))
+		return H_OK;
+	return herror_set(&r->err, H_ENOTFOUND, "there is no %s %llu", what,
+	                  (unsigned long long)id);
+}
+
 enum herr h_booking_list(struct request *r)
 {
 	static const char *const known[] = {"room", "group", "venue", "status", "from", "to", NULL};
@@ -650,6 +661,10 @@ enum herr h_booking_list(struct request *r)
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
 	viewer_load(r, &t, &v);
+	if ((ret = filter_exists(r, &t, DBI_ROOM, "room", f.room_id)) != H_OK ||
+	    (ret = filter_exists(r, &t, DBI_VENUE, "venue", f.venue_id)) != H_OK ||
+	    (ret = filter_exists(r, &t, DBI_GROUP, "group", f.group_id)) != H_OK)
+		goto out;
 	if (f.room_id) {
 		zone = xstrdup(places_get(&pl, &t, f.room_id)->zone);
 	} else if (f.venue_id) {

@@ -5,6 +5,7 @@
  *   GET    /api/v1/closures/<id>
  *   POST   /api/v1/closures                {"venue_id" | "room_id", "start", "end",
  *                                          "reason"} -> 201 (managers of the venue)
+ *   PATCH  /api/v1/closures/<id>           {"start", "end", "reason"}, any of them -> 200
  *   DELETE /api/v1/closures/<id>           -> 204
  *
  * Closures are public: residents see why a hall is shut. The permission rules are the
@@ -161,11 +162,14 @@ enum herr h_closure_get(struct request *r)
 	return ret;
 }
 
-/* A create or removal waiting for the group commit. */
+/* A create, change or removal waiting for the group commit. */
 struct closure_op {
 	struct request *r;
-	struct closure c; /* create */
-	uint64_t id;      /* remove */
+	enum { CLOSURE_OP_CREATE, CLOSURE_OP_CHANGE, CLOSURE_OP_REMOVE } what;
+	struct closure c;   /* create */
+	uint64_t id;        /* change, remove */
+	int64_t start, end; /* change: 0 unchanged */
+	char *reason;       /* change: NULL unchanged */
 	json_t *out;
 };
 
@@ -176,9 +180,19 @@ static enum herr closure_op_run(struct txn *t, void *arg)
 
 	json_decref(op->out);
 	op->out = NULL;
-	if (op->id != 0)
+	switch (op->what) {
+	case CLOSURE_OP_REMOVE:
 		return closure_remove(t, &op->r->actor, op->id, op->r->now);
-	ret = closure_create(t, &op->r->actor, &op->c, op->r->now);
+	case CLOSURE_OP_CHANGE:
+		closure_free(&op->c);
+		ret = closure_change(t, &op->r->actor, op->id, op->start, op->end, op->reason,
+		                     op->r->now, &op->c);
+		break;
+	case CLOSURE_OP_CREATE:
+	default:
+		ret = closure_create(t, &op->r->actor, &op->c, op->r->now);
+		break;
+	}
 	if (ret == H_OK)
 		op->out = closure_json(t, &op->c);
 	return ret;
@@ -190,36 +204,33 @@ static void closure_op_done(struct request *r, enum herr ret, void *arg)
 
 	if (ret == H_OK) {
 		r->reply = op->out;
-		r->status = op->id != 0 ? 204 : 201;
+		r->status = op->what == CLOSURE_OP_REMOVE   ? 204
+		            : op->what == CLOSURE_OP_CREATE ? 201
+		                                            : 200;
 		op->out = NULL;
 	}
 	json_decref(op->out);
 	closure_free(&op->c);
+	free(op->reason);
 	free(op);
 	request_finish(r, ret);
 }
 
 enum herr h_closure_create(struct request *r)
 {
+	static const char *const known[] = {"venue_id", "room_id", "start", "end", "reason", NULL};
 	json_t *venue = json_object_get(r->body, "venue_id");
 	json_t *room = json_object_get(r->body, "room_id");
 	json_t *fields = NULL;
 	struct closure_op *op;
 	int64_t start, end;
 	char *zone = NULL;
-	const char *key;
 	json_t *v;
 	struct txn t;
 	enum herr ret;
 
-	json_object_foreach(r->body, key, v)
-	{
-		(void)v;
-		if (strcmp(key, "venue_id") != 0 && strcmp(key, "room_id") != 0 &&
-		    strcmp(key, "start") != 0 && strcmp(key, "end") != 0 &&
-		    strcmp(key, "reason") != 0)
-			return herror_set(&r->err, H_EINVAL, "unknown field %s", key);
-	}
+	if ((ret = body_known(r, known)) != H_OK)
+		return ret;
 	if ((venue != NULL) == (room != NULL))
 		return herror_set(&r->err, H_EINVAL,
 		                  "a closure needs exactly one of venue_id and room_id");
@@ -252,6 +263,7 @@ enum herr h_closure_create(struct request *r)
 		return ret;
 	op = xcalloc(1, sizeof(*op));
 	op->r = r;
+	op->what = CLOSURE_OP_CREATE;
 	ret = closure_from_json(fields, &op->c, &r->err);
 	json_decref(fields);
 	if (ret != H_OK) {
@@ -264,11 +276,55 @@ enum herr h_closure_create(struct request *r)
 	return H_OK;
 }
 
+/* New times are read in the zone of the closure's venue. */
+enum herr h_closure_update(struct request *r)
+{
+	static const char *const known[] = {"start", "end", "reason", NULL};
+	json_t *reason = json_object_get(r->body, "reason");
+	struct closure_op *op;
+	struct closure c;
+	char *zone = NULL;
+	struct txn t;
+	enum herr ret;
+
+	if ((ret = body_known(r, known)) != H_OK)
+		return ret;
+	if (reason != NULL && !json_is_string(reason))
+		return herror_set(&r->err, H_EINVAL, "reason must be text");
+	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
+		return ret;
+	ret = closure_get(&t, r->ids[0], &c);
+	if (ret == H_OK)
+		zone = closure_zone(&t, c.scope, c.target);
+	closure_free(&c);
+	db_read_end(&t);
+	if (ret != H_OK)
+		return ret;
+	op = xcalloc(1, sizeof(*op));
+	op->r = r;
+	op->what = CLOSURE_OP_CHANGE;
+	op->id = r->ids[0];
+	closure_init(&op->c);
+	if ((json_object_get(r->body, "start") != NULL &&
+	     (ret = body_time(r, r->body, "start", zone, &op->start)) != H_OK) ||
+	    (json_object_get(r->body, "end") != NULL &&
+	     (ret = body_time(r, r->body, "end", zone, &op->end)) != H_OK)) {
+		free(zone);
+		free(op);
+		return ret;
+	}
+	free(zone);
+	op->reason = reason != NULL ? xstrdup(json_string_value(reason)) : NULL;
+	commit_submit(r, closure_op_run, op, closure_op_done);
+	return H_OK;
+}
+
 enum herr h_closure_delete(struct request *r)
 {
 	struct closure_op *op = xcalloc(1, sizeof(*op));
 
 	op->r = r;
+	op->what = CLOSURE_OP_REMOVE;
 	closure_init(&op->c);
 	op->id = r->ids[0];
 	commit_submit(r, closure_op_run, op, closure_op_done);

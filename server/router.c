@@ -48,6 +48,7 @@ static const struct route routes[] = {
     {EVHTTP_REQ_GET, "/api/v1/closures", h_closure_list, NULL, ROUTE_QUERY},
     {EVHTTP_REQ_POST, "/api/v1/closures", h_closure_create, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/closures/<id>", h_closure_get, NULL, 0},
+    {EVHTTP_REQ_PATCH, "/api/v1/closures/<id>", h_closure_update, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_DELETE, "/api/v1/closures/<id>", h_closure_delete, NULL, ROUTE_AUTH},
     {EVHTTP_REQ_GET, "/api/v1/audit", h_audit_list, NULL, ROUTE_AUTH | ROUTE_QUERY},
 };

@@ -167,6 +167,7 @@ enum herr h_room_availability(struct request *r);
 enum herr h_closure_list(struct request *r);
 enum herr h_closure_get(struct request *r);
 enum herr h_closure_create(struct request *r);
+enum herr h_closure_update(struct request *r);
 enum herr h_closure_delete(struct request *r);
 enum herr h_audit_list(struct request *r);
 
@@ -210,6 +211,8 @@ enum herr query_uint(struct request *r, const char *name, uint32_t max, uint32_t
                      bool *present);
 enum herr query_time(struct request *r, const char *name, const char *zone, int64_t *out,
                      bool *present);
+/* Fields of the body other than names (ending with NULL) -> H_EINVAL naming one. */
+enum herr body_known(struct request *r, const char *const *names);
 /* A body field holding a time (RFC 3339, local wall time in zone, or UTC seconds). */
 enum herr body_time(struct request *r, const json_t *body, const char *key, const char *zone,
                     int64_t *out);

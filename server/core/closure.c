@@ -228,6 +228,29 @@ enum herr closure_update(struct txn *t, const struct actor *a, const struct clos
 	return t->ret;
 }
 
+enum herr closure_change(struct txn *t, const struct actor *a, uint64_t id, int64_t start,
+                         int64_t end, const char *reason, int64_t now, struct closure *out)
+{
+	struct closure c;
+	enum herr ret = closure_get(t, id, &c);
+
+	if (ret == H_OK) {
+		c.start = start ? start : c.start;
+		c.end = end ? end : c.end;
+		if (reason != NULL) {
+			free(c.reason);
+			c.reason = xstrdup(reason);
+		}
+		ret = closure_update(t, a, &c, now);
+	}
+	if (ret == H_OK && out != NULL) {
+		*out = c;
+		return H_OK;
+	}
+	closure_free(&c);
+	return ret;
+}
+
 enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
 {
 	struct closure c;

@@ -32,6 +32,10 @@ enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c
 /* Changes the interval or reason (same permission); the venue or room stays. */
 enum herr closure_update(struct txn *t, const struct actor *a, const struct closure *c,
                          int64_t now);
+/* closure_update of closure id with new times (0: unchanged) or reason (NULL: unchanged);
+ * out (may be NULL) receives the closure as changed. */
+enum herr closure_change(struct txn *t, const struct actor *a, uint64_t id, int64_t start,
+                         int64_t end, const char *reason, int64_t now, struct closure *out);
 enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 /* The first closure of the room (or its venue) that overlaps [start, end), or 0. */
 uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_t start,

@@ -33,6 +33,7 @@ static const struct {
     [H_ELENGTH] = {"length-required", "Content-Length required", 411},
     [H_ETIMEOUT] = {"request-timeout", "The request took too long to arrive", 408},
     [H_EBUSY] = {"busy", "Too many connections; try again shortly", 503},
+    [H_EUNAVAILABLE] = {"unavailable", "Not serving: the store cannot be read", 503},
     [H_EFULL] = {"storage-full", "Storage is full", 503},
     [H_ESTORAGE] = {"storage-error", "Storage error", 500},
     [H_ESCHEMA] = {"schema-mismatch", "Unknown data layout", 500},

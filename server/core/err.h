@@ -34,6 +34,7 @@ enum herr {
 	H_ELENGTH,       /* HTTP: a body without Content-Length (chunked) */
 	H_ETIMEOUT,      /* HTTP: the request did not arrive in time */
 	H_EBUSY,         /* HTTP: too many connections open; try again shortly */
+	H_EUNAVAILABLE,  /* HTTP: /healthz: the store cannot be read */
 	H_EFULL,         /* storage is full and cannot grow */
 	H_ESTORAGE,      /* LMDB failed: I/O error, corruption */
 	H_ESCHEMA,       /* the data directory has a layout this build does not know */

@@ -242,6 +242,9 @@ def run(srv, build, data, ids, tok):
     check(st == 400 and body.get("type") == "/problems/invalid-input"
           and "venue_id" in body.get("detail", ""),
           "an unknown query parameter is 400 naming it", (st, body))
+    st, _, body = srv.request("GET", "/api/v1/bookings?venue=999")
+    check(st == 404 and "venue 999" in body.get("detail", ""),
+          "listing the bookings of a venue that does not exist is 404", (st, body))
     st, _, body = srv.request("GET", "/api/v1/venues/%d?verbose=1" % ids["va"])
     check(st == 400 and "verbose" in body.get("detail", ""),
           "a query parameter on a path that takes none is 400", (st, body))
@@ -330,6 +333,29 @@ def run(srv, build, data, ids, tok):
     st, _, body = srv.request("GET", "/api/v1/rooms/%d/availability?from=%s&to=%s"
                               % (ids["r1"], at("00:00", day2), at("23:00", day2)))
     check(st == 200 and body.get("free") == [], "a closed day has no free time", (st, body))
+    for who, want in (("anon", 401), ("mem1", 403), ("manb", 403)):
+        st, _, body = srv.request("PATCH", "/api/v1/closures/%d" % c1, {"reason": "x"},
+                                  token=tok[who])
+        check(st == want, "PATCH /closures/<id> as %s is %d" % (who, want), (st, body))
+    st, _, body = srv.request("PATCH", "/api/v1/closures/%d" % c1,
+                              {"end": "%sT12:00" % day2, "reason": "Floor works, mornings"},
+                              token=tok["mana"])
+    check(st == 200 and body.get("reason") == "Floor works, mornings"
+          and body.get("end", "").startswith(at("12:00", day2))
+          and body.get("start", "").startswith(at("08:00", day2)),
+          "the venue's manager shortens the closure (local time in the venue's zone)",
+          (st, body))
+    st, _, body = book("mem1", "r1", "g1", at("13:00", day2), at("14:00", day2))
+    check(st == 201, "the afternoon is bookable again", (st, body))
+    st, _, body = srv.request("PATCH", "/api/v1/closures/%d" % c1, {"room_id": ids["r2"]},
+                              token=tok["mana"])
+    check(st == 400, "a closure cannot move to another room", (st, body))
+    st, _, body = srv.request("PATCH", "/api/v1/closures/%d" % c1,
+                              {"end": at("07:00", day2)}, token=tok["mana"])
+    check(st == 422, "a closure that would end before it starts is 422", (st, body))
+    st, _, body = srv.request("PATCH", "/api/v1/closures/999", {"reason": "x"},
+                              token=tok["mana"])
+    check(st == 404, "PATCH of no closure is 404", (st, body))
     st, _, body = srv.request("DELETE", "/api/v1/closures/%d" % c1, token=tok["manb"])
     check(st == 403, "a manager of another venue cannot remove the closure", (st, body))
     st, _, body = srv.request("DELETE", "/api/v1/closures/%d" % c1, token=tok["mana"])

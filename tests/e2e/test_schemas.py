@@ -676,6 +676,8 @@ def run_writes(v, srv, token, window):
                   {"room_id": rid, "start": window["from"], "end": window["to"],
                    "reason": "Schema test"}, "closure", 201)
         if isinstance(cl, dict) and "id" in cl:
+            send("PATCH", "/api/v1/closures/%d" % cl["id"], "closure-patch",
+                 {"reason": "Schema test, shorter", "end": cl.get("end")}, "closure", 200)
             send("DELETE", "/api/v1/closures/%d" % cl["id"], None, None, None, 204)
 
     if rid:
