@@ -63,12 +63,36 @@ int http_start(struct server *srv)
 			        srv->cfg.listen[i]);
 			return -1;
 		}
-		if (evhttp_bind_socket(srv->http, host, port) != 0) {
+		srv->listeners[i] = evhttp_bind_socket_with_handle(srv->http, host, port);
+		if (srv->listeners[i] == NULL) {
 			fprintf(stderr, "hallsd: cannot listen on %s\n", srv->cfg.listen[i]);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+void http_drain(struct server *srv)
+{
+	if (srv->stopping) {
+		/* Asked twice: stop now. */
+		event_base_loopbreak(srv->base);
+		return;
+	}
+	srv->stopping = true;
+	for (size_t i = 0; i < srv->cfg.nlisten; i++)
+		if (srv->listeners[i] != NULL)
+			evhttp_del_accept_socket(srv->http, srv->listeners[i]);
+	http_exit_when_idle(srv);
+}
+
+void http_exit_when_idle(struct server *srv)
+{
+	/* Long enough for replies just handed to evhttp to reach the sockets. */
+	struct timeval flush = {0, 200 * 1000};
+
+	if (srv->stopping && srv->deferred == 0)
+		event_base_loopexit(srv->base, &flush);
 }
 
 void http_stop(struct server *srv)

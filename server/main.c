@@ -36,7 +36,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* Stop accepting; the loop ends once what is in flight has been answered. */
-	event_base_loopexit(srv->base, NULL);
+	http_drain(srv);
 }
 
 static int log_open(struct server *srv)

@@ -209,6 +209,7 @@ static enum herr request_parse_body(struct request *r)
 void request_defer(struct request *r)
 {
 	r->deferred = true;
+	r->srv->deferred++;
 }
 
 const char *request_query(const struct request *r, const char *name)
@@ -261,6 +262,10 @@ void request_finish(struct request *r, enum herr ret)
 	json_decref(r->reply);
 	json_decref(r->body);
 	evhttp_clear_headers(&r->query);
+	if (r->deferred) {
+		r->srv->deferred--;
+		http_exit_when_idle(r->srv);
+	}
 	free(r);
 }
 

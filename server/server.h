@@ -50,6 +50,9 @@ struct server {
 	struct ratelimit *limits; /* failed sign-ins (ratelimit.c) */
 	char *dummy_hash;         /* verified for unknown emails, to take as long */
 	struct event *sig_int, *sig_term, *sig_hup;
+	struct evhttp_bound_socket *listeners[MAX_LISTENERS];
+	unsigned deferred; /* requests whose handler answers later (worker, group commit) */
+	bool stopping;     /* SIGTERM/SIGINT: no new connections; exit once deferred is 0 */
 };
 
 struct request;
@@ -115,6 +118,11 @@ int tls_reload(struct server *srv);
 
 /* http.c */
 int http_start(struct server *srv);
+/* Stops accepting connections; the loop ends once no request is in flight. */
+void http_drain(struct server *srv);
+/* With stopping set and nothing in flight, ends the loop (after a moment for the last
+ * replies to be written). */
+void http_exit_when_idle(struct server *srv);
 void http_stop(struct server *srv);
 void http_send(struct request *r, int status, const char *content_type, const char *body,
                size_t len);

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 from harness import Server, check, halls, tally
 
@@ -254,6 +255,34 @@ def test_cap(build, data, tmp):
         srv.stop()
 
 
+def test_stop(build, data, tmp):
+    """SIGTERM while a sign-in is on the worker thread: it is still answered."""
+    import threading
+    srv = Server(build, data, os.path.join(tmp, "stop.log"), ["--scrypt-log2n", "16"])
+    got = {}
+
+    def sign_in():
+        got["reply"] = srv.request("POST", "/api/v1/session",
+                                   {"email": "nobody@example.org", "password": "x" * 12})
+
+    t = threading.Thread(target=sign_in)
+    t.start()
+    time.sleep(0.05)
+    srv.proc.send_signal(signal.SIGTERM)
+    t.join(30)
+    rc = srv.proc.wait(30)
+    st = got.get("reply", (None,))[0]
+    check(st == 401, "a sign-in in flight at SIGTERM is still answered (%s)" % st)
+    check(rc == 0, "hallsd exits 0 after SIGTERM", rc)
+    srv.stop()
+    try:
+        socket.create_connection(("127.0.0.1", srv.port), timeout=1).close()
+        refused = False
+    except OSError:
+        refused = True
+    check(refused, "after SIGTERM nothing listens")
+
+
 def make_cert(tmp, name):
     cert, key = os.path.join(tmp, name + ".crt"), os.path.join(tmp, name + ".key")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -284,7 +313,9 @@ def test_tls(build, data, tmp):
         old.verify_mode = ssl.CERT_NONE
         try:
             old.set_ciphers("ALL:@SECLEVEL=0")
-            old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1_1
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1_1
             refused = False
             try:
                 old.wrap_socket(socket.create_connection(("127.0.0.1", srv.port), timeout=5),
@@ -355,6 +386,7 @@ def main():
                                               for line in lines),
               "refusals are in the access log, without the internal path", refusals[:3])
         test_cap(build, data, tmp)
+        test_stop(build, data, tmp)
         test_tls(build, data, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
