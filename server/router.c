@@ -208,8 +208,10 @@ static enum herr request_parse_body(struct request *r)
 
 void request_defer(struct request *r)
 {
+	/* A sign-in defers twice (the worker, then the group commit): count it once. */
+	if (!r->deferred)
+		r->srv->deferred++;
 	r->deferred = true;
-	r->srv->deferred++;
 }
 
 const char *request_query(const struct request *r, const char *name)
