@@ -103,7 +103,7 @@ out:
 struct cmd_closure_change {
 	int64_t now;
 	uint64_t id;
-	int64_t start, end; /* 0: unchanged */
+	int64_t start, end; /* CLOSURE_UNCHANGED: unchanged */
 	const char *reason; /* NULL: unchanged */
 	json_t *result;
 };
@@ -147,7 +147,8 @@ int cmd_closure_set(struct cli *c, int argc, char **argv)
 	    {.name = "reason", .type = OPT_VALUE},
 	    {.name = NULL},
 	};
-	struct cmd_closure_change ch = {.now = c->now};
+	struct cmd_closure_change ch = {
+	    .now = c->now, .start = CLOSURE_UNCHANGED, .end = CLOSURE_UNCHANGED};
 	struct herror err;
 	char *args[1], *zone = NULL;
 	size_t nargs;

@@ -16,8 +16,17 @@
  * - A head that is not at the front (a request pipelined behind another in the same
  *   read) cannot be held back; evhttp's own limits, set above ours, still apply to it.
  *
+ * A refusal says "Connection: close", and evhttp closes the connection once the reply is
+ * written. The client may still be sending (the body of a 413), and closing a socket with
+ * unread data resets it, which can destroy the reply before the client reads it. So the
+ * guard keeps a duplicate of the socket: evhttp's close only half-closes it (FIN after
+ * the reply), and the guard reads and drops what still arrives until the client closes
+ * or LINGER_SECONDS pass (lingering close, as Apache and nginx do).
+ *
  * A guard lives as long as its evhttp connection: the connection's close callback frees
- * it and counts the connection out. */
+ * it and counts the connection out (after the lingering, if any). Past the cap, new
+ * connections are answered 503; well past it, the listeners stop accepting until the
+ * count falls, so that a flood cannot use up the process's file descriptors. */
 #include "server.h"
 
 #include <event2/buffer.h>
@@ -29,10 +38,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <event2/listener.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 /* Large feeds go out in one pass instead of libevent 2.1's default 16 KiB a loop turn. */
 #define MAX_SINGLE_WRITE (256 * 1024)
+/* How long a refused connection is read and ignored after its reply (lingering close). */
+#define LINGER_SECONDS 5
 
 enum conn_state {
 	CONN_HEAD,     /* reading a request line and headers */
@@ -48,6 +62,7 @@ struct conn {
 	struct event *deadline; /* the current request must have arrived by then */
 	enum conn_state state;
 	enum herr refuse_pending; /* H_OK, or a refusal to make once the connection is set up */
+	int linger_fd;            /* refused: a duplicate of the socket, to linger on */
 	bool guarded;             /* the current head arrived at the front and is held */
 	bool frozen;              /* the input's front, while a guarded head arrives */
 	bool injecting;           /* our own change to the input: not client bytes */
@@ -260,6 +275,8 @@ static void conn_refuse(struct conn *c, enum herr code, bool in_read)
 	input_freeze(c, in, false);
 	evtimer_del(c->deadline);
 	deadline_arm(c);
+	if (c->linger_fd < 0 && bufferevent_getfd(c->bev) >= 0)
+		c->linger_fd = dup(bufferevent_getfd(c->bev));
 	c->state = CONN_REFUSED;
 	c->refuse_pending = H_OK;
 	snprintf(line, sizeof(line), "GET %s/%d HTTP/1.1\r\nHost: halls\r\n\r\n",
@@ -292,12 +309,101 @@ static void conn_on_deadline(evutil_socket_t fd, short what, void *arg)
 		                          BEV_TRIG_DEFER_CALLBACKS);
 }
 
+/* Stops or restarts accepting: well past the cap, a flood must not use up the file
+ * descriptors (accept() would then fail in a busy loop). */
+static void listeners_enable(struct server *srv, bool on)
+{
+	if (srv->stopping || srv->accepting == on)
+		return;
+	for (size_t i = 0; i < srv->cfg.nlisten; i++) {
+		struct evconnlistener *l =
+		    srv->listeners[i] ? evhttp_bound_socket_get_listener(srv->listeners[i]) : NULL;
+
+		if (l != NULL && on)
+			evconnlistener_enable(l);
+		else if (l != NULL)
+			evconnlistener_disable(l);
+	}
+	srv->accepting = on;
+}
+
+static void conn_count_out(struct server *srv)
+{
+	srv->connections--;
+	if (srv->connections < srv->cfg.max_connections)
+		listeners_enable(srv, true);
+}
+
+struct lingerer {
+	struct server *srv;
+	int fd;
+	struct event *ev;
+	struct lingerer *next, **prev; /* in srv->lingering */
+};
+
+static void linger_end(struct lingerer *l)
+{
+	*l->prev = l->next;
+	if (l->next != NULL)
+		l->next->prev = l->prev;
+	event_free(l->ev);
+	close(l->fd);
+	conn_count_out(l->srv);
+	free(l);
+}
+
+static void linger_on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct lingerer *l = arg;
+	char scratch[4096];
+	ssize_t n = 1;
+
+	while (what & EV_READ) {
+		n = recv(fd, scratch, sizeof(scratch), 0);
+		if (n <= 0)
+			break;
+	}
+	if ((what & EV_TIMEOUT) || n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+		linger_end(l);
+}
+
+static void linger_start(struct server *srv, int fd)
+{
+	struct lingerer *l = xcalloc(1, sizeof(*l));
+	struct timeval tv = {LINGER_SECONDS, 0};
+
+	l->srv = srv;
+	l->fd = fd;
+	l->ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, linger_on_read, l);
+	if (l->ev == NULL)
+		fatal("cannot linger on a connection (out of memory)");
+	l->next = srv->lingering;
+	l->prev = &srv->lingering;
+	if (l->next != NULL)
+		l->next->prev = &l->next;
+	srv->lingering = l;
+	evutil_make_socket_nonblocking(fd);
+	event_add(l->ev, &tv);
+}
+
+void conn_lingering_free(struct server *srv)
+{
+	while (srv->lingering != NULL)
+		linger_end(srv->lingering);
+}
+
 static void conn_free(struct conn *c)
 {
 	if (c->watch != NULL)
 		evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->watch);
 	event_free(c->deadline);
-	c->srv->connections--;
+	if (c->linger_fd >= 0 && !c->srv->stopping)
+		linger_start(c->srv, c->linger_fd);
+	else {
+		if (c->linger_fd >= 0)
+			close(c->linger_fd);
+		conn_count_out(c->srv);
+	}
 	free(c);
 }
 
@@ -356,6 +462,7 @@ struct bufferevent *conn_accept(struct event_base *base, void *arg)
 	if (c->bev == NULL)
 		fatal("cannot set up a connection (out of memory)");
 	c->srv = srv;
+	c->linger_fd = -1;
 	c->deadline = evtimer_new(base, conn_on_deadline, c);
 	c->watch = evbuffer_add_cb(bufferevent_get_input(c->bev), conn_on_input, c);
 	if (c->deadline == NULL || c->watch == NULL)
@@ -363,6 +470,8 @@ struct bufferevent *conn_accept(struct event_base *base, void *arg)
 	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
 	if (++srv->connections > srv->cfg.max_connections)
 		c->refuse_pending = H_EBUSY;
+	if (srv->connections >= srv->cfg.max_connections + srv->cfg.max_connections / 8 + 16)
+		listeners_enable(srv, false);
 	bufferevent_incref(c->bev);
 	if (event_base_once(base, -1, EV_TIMEOUT, conn_attach, c, &now) != 0)
 		fatal("cannot set up a connection");

@@ -168,7 +168,7 @@ struct closure_op {
 	enum { CLOSURE_OP_CREATE, CLOSURE_OP_CHANGE, CLOSURE_OP_REMOVE } what;
 	struct closure c;   /* create */
 	uint64_t id;        /* change, remove */
-	int64_t start, end; /* change: 0 unchanged */
+	int64_t start, end; /* change: CLOSURE_UNCHANGED or the new time */
 	char *reason;       /* change: NULL unchanged */
 	json_t *out;
 };
@@ -304,6 +304,7 @@ enum herr h_closure_update(struct request *r)
 	op->r = r;
 	op->what = CLOSURE_OP_CHANGE;
 	op->id = r->ids[0];
+	op->start = op->end = CLOSURE_UNCHANGED;
 	closure_init(&op->c);
 	if ((json_object_get(r->body, "start") != NULL &&
 	     (ret = body_time(r, r->body, "start", zone, &op->start)) != H_OK) ||

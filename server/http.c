@@ -54,6 +54,7 @@ int http_start(struct server *srv)
 	                                          EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
 	                                          EVHTTP_REQ_PUT | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(srv->http, router_dispatch, srv);
+	srv->accepting = true;
 	for (size_t i = 0; i < srv->cfg.nlisten; i++) {
 		char host[256];
 		unsigned short port;

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <openssl/rand.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +151,33 @@ static void config_defaults(struct server_config *cfg)
 	cfg->session_ttl = 14 * 86400;
 }
 
+/* Every connection is a file descriptor, and so is everything else the process holds.
+ * Raise the soft limit as far as allowed, and keep the cap (plus the margin conn.c lets
+ * through to answer 503, and some for LMDB, logs and listeners) under it. */
+static void fd_limit_fit(struct server_config *cfg)
+{
+	struct rlimit rl;
+	rlim_t need;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	need = (rlim_t)cfg->max_connections + cfg->max_connections / 8 + 16 + 64;
+	if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur) {
+		unsigned fit = (unsigned)((rl.rlim_cur - 80) * 8 / 9);
+
+		fprintf(stderr,
+		        "hallsd: only %llu file descriptors allowed; serving at most %u "
+		        "connections (raise LimitNOFILE / ulimit -n for more)\n",
+		        (unsigned long long)rl.rlim_cur, fit);
+		cfg->max_connections = fit > 0 ? fit : 1;
+	}
+}
+
 static void refusal_prefix_new(char out[40])
 {
 	uint8_t secret[16];
@@ -182,6 +210,7 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc == 1 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);
+	fd_limit_fit(&srv.cfg);
 	herror_clear(&err);
 	if (log_open(&srv) != 0)
 		return 1;
@@ -233,6 +262,7 @@ out:
 	worker_free(srv.worker);
 	commit_queue_free(srv.commits);
 	http_stop(&srv);
+	conn_lingering_free(&srv);
 	SSL_CTX_free(srv.tls);
 	ratelimit_free(srv.limits);
 	free(srv.dummy_hash);

@@ -280,10 +280,10 @@ static bool request_refusal(struct request *r, const char *path, enum herr *ret)
 
 	if (path == NULL || strncmp(path, r->srv->refusal_prefix, n) != 0 || path[n] != '/')
 		return false;
-	/* No "Connection: close": evhttp would close at once, before the client has sent
-	 * what it was sending; conn.c lets the connection linger instead. */
+	/* evhttp closes after the reply; conn.c lingers on the socket (see there). */
 	r->refusal = true;
 	snprintf(r->path, sizeof(r->path), "-");
+	evhttp_add_header(out, "Connection", "close");
 	switch (atoi(path + n + 1)) {
 	case H_ETOOLARGE:
 		*ret = herror_set(&r->err, H_ETOOLARGE, "a request body may have at most %zu bytes",

@@ -53,6 +53,8 @@ struct server {
 	struct evhttp_bound_socket *listeners[MAX_LISTENERS];
 	unsigned deferred; /* requests whose handler answers later (worker, group commit) */
 	bool stopping;     /* SIGTERM/SIGINT: no new connections; exit once deferred is 0 */
+	bool accepting;    /* the listeners take new connections (conn.c) */
+	struct lingerer *lingering; /* refused connections being drained (conn.c) */
 };
 
 struct request;
@@ -110,6 +112,8 @@ void router_dispatch(struct evhttp_request *req, void *arg);
 
 /* conn.c: evhttp's bufferevent callback; counts, caps and guards each connection. */
 struct bufferevent *conn_accept(struct event_base *base, void *arg);
+/* Closes the connections still lingering after a refusal (at exit). */
+void conn_lingering_free(struct server *srv);
 
 /* tls.c */
 SSL_CTX *tls_context_new(const char *cert, const char *key);

@@ -235,8 +235,8 @@ enum herr closure_change(struct txn *t, const struct actor *a, uint64_t id, int6
 	enum herr ret = closure_get(t, id, &c);
 
 	if (ret == H_OK) {
-		c.start = start ? start : c.start;
-		c.end = end ? end : c.end;
+		c.start = start != CLOSURE_UNCHANGED ? start : c.start;
+		c.end = end != CLOSURE_UNCHANGED ? end : c.end;
 		if (reason != NULL) {
 			free(c.reason);
 			c.reason = xstrdup(reason);
@@ -268,8 +268,14 @@ enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int6
 	at = at_key(&c);
 	txn_del(t, DBI_CLOSURE_AT, &at);
 	txn_del(t, DBI_CLOSURE, &k);
+	{
+		/* What was removed, so that the venue's managers still find the entry. */
+		json_t *detail = closure_to_json(&c);
+
+		audit_append(t, a, "closure", id, "remove", NULL, detail, now);
+		json_decref(detail);
+	}
 	closure_free(&c);
-	audit_append(t, a, "closure", id, "remove", NULL, NULL, now);
 	return t->ret;
 }
 

@@ -32,7 +32,9 @@ enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c
 /* Changes the interval or reason (same permission); the venue or room stays. */
 enum herr closure_update(struct txn *t, const struct actor *a, const struct closure *c,
                          int64_t now);
-/* closure_update of closure id with new times (0: unchanged) or reason (NULL: unchanged);
+#define CLOSURE_UNCHANGED INT64_MIN
+/* closure_update of closure id with new times (CLOSURE_UNCHANGED: unchanged) or reason
+ * (NULL: unchanged);
  * out (may be NULL) receives the closure as changed. */
 enum herr closure_change(struct txn *t, const struct actor *a, uint64_t id, int64_t start,
                          int64_t end, const char *reason, int64_t now, struct closure *out);

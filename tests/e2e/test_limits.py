@@ -143,6 +143,31 @@ def test_sizes(srv, what):
                               ctype="application/json")
     check(st == 413 and body.get("type") == "/problems/body-too-large",
           what + "urllib posting 70 KB gets 413 problem+json", (st, body))
+    # A client that keeps its connection is told to close it, and its next request on
+    # a new connection is served at once (not after the lingering).
+    import http.client
+    if srv.tls:
+        hc = http.client.HTTPSConnection("127.0.0.1", srv.port, timeout=TIMEOUT + 1,
+                                         context=srv.tls)
+    else:
+        hc = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=TIMEOUT + 1)
+    try:
+        hc.request("POST", "/api/v1/session", body=b"x" * 70000,
+                   headers={"Content-Type": "application/json"})
+        r1 = hc.getresponse()
+        r1.read()
+        hc.request("GET", "/healthz")
+        r2 = hc.getresponse()
+        r2.read()
+        ok = (r1.status == 413 and (r1.getheader("Connection") or "").lower() == "close"
+              and r2.status == 200)
+        detail = (r1.status, r1.getheader("Connection"), r2.status)
+    except (OSError, http.client.HTTPException) as e:
+        ok, detail = False, repr(e)
+    finally:
+        hc.close()
+    check(ok, what + "after a 413 the reply says Connection: close and the client's next "
+          "request is served", detail)
     st, _, body = srv.request("POST", "/api/v1/session", raw=b" " * 60000 + b"{}",
                               ctype="application/json")
     check(st == 400, what + "a body under the limit is read and judged (400 here)", (st, body))
