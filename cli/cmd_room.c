@@ -18,6 +18,7 @@ static const struct cmd_field cmd_room_fields[] = {
     {.opt = "max-length", .key = "max_minutes", .type = FIELD_UINT, .max = CMD_ROOM_MAX},
     {.opt = "notice", .key = "notice_minutes", .type = FIELD_UINT, .max = CMD_ROOM_MAX},
     {.opt = "horizon", .key = "horizon_days", .type = FIELD_UINT, .max = CMD_ROOM_MAX},
+    {.opt = "max-occurrences", .key = "max_occurrences", .type = FIELD_UINT, .max = CMD_ROOM_MAX},
     {.opt = "approval", .key = "approval", .type = FIELD_STR},
     {.opt = "feature", .key = "features", .type = FIELD_STRS},
     {.opt = "description", .key = "description", .type = FIELD_STR},

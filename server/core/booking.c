@@ -4,6 +4,7 @@
  *   DBI_BOOKING_GROUP  group | start | id -> ""              every booking, for listings
  *   DBI_BLOCK          room | 'A'/'P' | start | id -> end    approved and pending only
  *                      room | 'L' -> longest booking (s)     bounds every range scan
+ *   DBI_SERIES_OCC     series | rule start -> id             occurrences of a series
  *
  * Conflict checks read only DBI_BLOCK. Entries are in start order, so the bookings that
  * can overlap [s, e) widened by the buffers start in [s - gap - longest, e + gap): one
@@ -16,6 +17,7 @@
 #include "policy.h"
 #include "record.h"
 #include "room.h"
+#include "series.h"
 #include "tz.h"
 #include "venue.h"
 #include "xmalloc.h"
@@ -66,7 +68,7 @@ void booking_free(struct booking *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static void booking_copy(struct booking *dst, const struct booking *src)
+void booking_copy(struct booking *dst, const struct booking *src)
 {
 	*dst = *src;
 	dst->title = xstrdup_or_null(src->title);
@@ -88,6 +90,8 @@ json_t *booking_to_json(const struct booking *b)
 
 	json_object_set_new(o, "series_id",
 	                    b->series_id ? json_integer((json_int_t)b->series_id) : json_null());
+	if (b->series_id)
+		json_object_set_new(o, "recurrence_id", json_integer((json_int_t)b->recurrence_id));
 	json_object_set_new(o, "decided_by",
 	                    b->decided_at ? json_integer((json_int_t)b->decided_by) : json_null());
 	json_object_set_new(o, "note", b->note ? json_string(b->note) : json_null());
@@ -104,6 +108,10 @@ json_t *booking_to_json_local(const struct booking *b, const char *zone)
 	json_object_set_new(o, "start", json_string(when));
 	time_format(b->end, zone, when);
 	json_object_set_new(o, "end", json_string(when));
+	if (b->series_id) {
+		time_format(b->recurrence_id, zone, when);
+		json_object_set_new(o, "original_start", json_string(when));
+	}
 	return o;
 }
 
@@ -116,6 +124,7 @@ enum herr booking_from_json(const json_t *o, struct booking *b, struct herror *e
 	b->room_id = (uint64_t)json_int(o, "room_id", 0);
 	b->group_id = (uint64_t)json_int(o, "group_id", 0);
 	b->series_id = (uint64_t)json_int(o, "series_id", 0);
+	b->recurrence_id = json_int(o, "recurrence_id", 0);
 	b->title = xstrdup(json_str(o, "title"));
 	b->description = xstrdup_or_null(json_str(o, "description"));
 	b->attendees = (uint32_t)json_int(o, "attendees", 0);
@@ -223,6 +232,11 @@ static void index_add(struct txn *t, const struct booking *b)
 		key_put_i64(end, b->end);
 		txn_put(t, DBI_BLOCK, &k, end, sizeof(end));
 	}
+	if (b->series_id != 0) {
+		k = series_occ_key(b->series_id, b->recurrence_id);
+		key_put_u64(end, b->id);
+		txn_put(t, DBI_SERIES_OCC, &k, end, sizeof(end));
+	}
 	if (b->end - b->start > room_longest(t, b->room_id)) {
 		k = block_prefix(b->room_id, BLOCK_LONGEST);
 		key_put_i64(end, b->end - b->start);
@@ -239,6 +253,9 @@ void booking_store(struct txn *t, const struct booking *b, const struct booking 
 	record_put(t, DBI_BOOKING, b->id, o);
 	index_add(t, b);
 	json_decref(o);
+	/* A change to an occurrence changes its series' feed entry. */
+	if (old != NULL && b->series_id != 0)
+		series_touch(t, b->series_id, b->updated_at);
 }
 
 static bool scan_state(struct txn *t, uint64_t room, uint8_t state, int64_t start, int64_t end,
@@ -425,7 +442,7 @@ static void place_free(struct place *p)
 	venue_free(&p->venue);
 }
 
-static enum herr booking_check_text(struct txn *t, const struct booking *b)
+enum herr booking_check_text(struct txn *t, const struct booking *b)
 {
 	struct herror *err = t->err;
 	enum herr ret = text_check(b->title, "title", TITLE_MAX_BYTES, true, false, err);

@@ -20,7 +20,8 @@ struct booking {
 	uint64_t id;
 	uint64_t room_id;
 	uint64_t group_id;
-	uint64_t series_id; /* 0: a one-off booking */
+	uint64_t series_id;    /* 0: a one-off booking */
+	int64_t recurrence_id; /* an occurrence: the start its series' rule gave it */
 	char *title;
 	char *description;
 	uint32_t attendees;
@@ -38,6 +39,8 @@ struct booking {
 
 void booking_init(struct booking *b);
 void booking_free(struct booking *b);
+/* A deep copy: dst owns its own strings. */
+void booking_copy(struct booking *dst, const struct booking *src);
 json_t *booking_to_json(const struct booking *b);
 /* As shown to people and programs (API, `halls --json`): "start", "end" and every
  * "..._at" as RFC 3339 in zone's offset, "start_ts" and "end_ts" in UTC seconds. */
@@ -47,6 +50,8 @@ const char *booking_status_name(enum booking_status s);
 int booking_status_parse(const char *s, enum booking_status *out);
 
 enum herr booking_get(struct txn *t, uint64_t id, struct booking *out);
+/* The title and description rules (t->err says which is broken). */
+enum herr booking_check_text(struct txn *t, const struct booking *b);
 
 /* A new request. In: room_id, group_id, title, description, attendees, start, end,
  * public. Out: id, status (pending, or approved by the room's policy, or approved at

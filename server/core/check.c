@@ -7,6 +7,7 @@
 #include "group.h"
 #include "record.h"
 #include "room.h"
+#include "series.h"
 #include "user.h"
 #include "xmalloc.h"
 
@@ -82,6 +83,16 @@ static bool check_booking(const struct booking *b, void *arg)
 	    (blocks && (v.mv_size != 8 || key_get_i64(v.mv_data) != b->end)))
 		problem(c, "booking %llu: block index entry missing or stale",
 		        (unsigned long long)b->id);
+	if (b->series_id != 0) {
+		k = series_occ_key(b->series_id, b->recurrence_id);
+		if (!record_exists(c->t, DBI_SERIES, b->series_id))
+			problem(c, "booking %llu: series %llu does not exist",
+			        (unsigned long long)b->id, (unsigned long long)b->series_id);
+		if (!index_has(c->t, DBI_SERIES_OCC, &k, &v) || v.mv_size != 8 ||
+		    key_get_u64(v.mv_data) != b->id)
+			problem(c, "booking %llu: series occurrence index entry missing or stale",
+			        (unsigned long long)b->id);
+	}
 	return true;
 }
 

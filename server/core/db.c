@@ -3,6 +3,7 @@
 #include "xmalloc.h"
 
 #include <errno.h>
+#include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ static const char *const dbi_names[DBI_COUNT] = {
     [DBI_BLOCK] = "idx:block",
     [DBI_CLOSURE_AT] = "idx:closure-at",
     [DBI_AUDIT_BOOKING] = "idx:audit-booking",
+    [DBI_SERIES] = "series",
+    [DBI_SERIES_OCC] = "idx:series-occurrence",
 };
 
 static struct key meta_key(const char *name)
@@ -164,6 +167,23 @@ void txn_seen_id(struct txn *t, const char *kind, uint64_t id)
 		meta_put_u64(t, name, id);
 }
 
+/* A random number naming this data directory, so that the UIDs its feeds publish are
+ * unique across every halls installation a resident subscribes to. */
+static void instance_init(struct txn *t)
+{
+	uint64_t id = 0;
+
+	while (id == 0 && RAND_bytes((unsigned char *)&id, sizeof(id)) == 1)
+		;
+	if (meta_get_u64(t, "instance") == 0)
+		meta_put_u64(t, "instance", id);
+}
+
+uint64_t txn_instance(struct txn *t)
+{
+	return meta_get_u64(t, "instance");
+}
+
 uint64_t txn_change_counter(struct txn *t)
 {
 	return meta_get_u64(t, "change");
@@ -285,6 +305,10 @@ enum herr txn_try(struct txn *t, db_write_fn fn, void *arg)
 	return ret;
 }
 
+/* The first database that layout 2 added: a layout-1 directory lacks it and the ones
+ * after it, which db_open creates (they start empty) before migrating the version. */
+#define DBI_LAYOUT2_FIRST DBI_SERIES
+
 static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
 {
 	struct txn t;
@@ -296,6 +320,10 @@ static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
 		return ret;
 	for (int i = 0; i < DBI_COUNT; i++) {
 		rc = mdb_dbi_open(t.txn, dbi_names[i], create ? MDB_CREATE : 0, &db->dbi[i]);
+		if (rc == MDB_NOTFOUND && i >= DBI_LAYOUT2_FIRST && !create) {
+			mdb_txn_abort(t.txn);
+			return db_open_dbis(db, true, err);
+		}
 		if (rc == MDB_NOTFOUND) {
 			mdb_txn_abort(t.txn);
 			return herror_set(err, H_ESCHEMA,
@@ -321,6 +349,16 @@ static enum herr schema_init(struct txn *t, void *arg)
 	(void)arg;
 	if (meta_get_u64(t, "schema") == 0)
 		meta_put_u64(t, "schema", SCHEMA_VERSION);
+	instance_init(t);
+	return t->ret;
+}
+
+static enum herr schema_migrate_2(struct txn *t, void *arg)
+{
+	(void)arg;
+	if (meta_get_u64(t, "schema") == 1)
+		meta_put_u64(t, "schema", 2);
+	instance_init(t);
 	return t->ret;
 }
 
@@ -348,7 +386,9 @@ static enum herr db_check_schema(struct db *db, bool create, struct herror *err)
 		                  "%s uses data layout %llu, newer than this build of halls "
 		                  "understands (%d); upgrade halls",
 		                  db->path, (unsigned long long)version, SCHEMA_VERSION);
-	/* Layout 1 is the first; a later layout adds its migration here. */
+	/* Layout 2 added the series databases, created empty by db_open_dbis. */
+	if (version == 1)
+		return db_write(db, schema_migrate_2, NULL, err);
 	return H_OK;
 }
 

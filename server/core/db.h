@@ -33,10 +33,13 @@ enum dbi {
 	DBI_BLOCK,         /* room | state | start | booking -> end   (pending and approved only) */
 	DBI_CLOSURE_AT,    /* scope | target | start | closure -> end */
 	DBI_AUDIT_BOOKING, /* booking | audit -> "" */
+	/* Layout 2. */
+	DBI_SERIES,     /* series id -> record */
+	DBI_SERIES_OCC, /* series | recurrence start -> booking id */
 	DBI_COUNT
 };
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 struct db;
 
@@ -92,6 +95,8 @@ uint64_t txn_next_id(struct txn *t, const char *kind);
 void txn_seen_id(struct txn *t, const char *kind, uint64_t id);
 /* The change counter: bumped by every write transaction, from any process. */
 uint64_t txn_change_counter(struct txn *t);
+/* This data directory's random id (meta "instance"), set when it was made. */
+uint64_t txn_instance(struct txn *t);
 
 /* Cursor scans over keys that start with a prefix, in key order. */
 struct scan {

@@ -6,6 +6,7 @@
 #include "group.h"
 #include "record.h"
 #include "room.h"
+#include "series.h"
 #include "user.h"
 #include "venue.h"
 #include "xmalloc.h"
@@ -18,8 +19,9 @@ static const struct {
 	const char *kind;
 	enum dbi dbi;
 } dump_kinds[] = {
-    {"venue", DBI_VENUE},     {"room", DBI_ROOM},       {"group", DBI_GROUP}, {"user", DBI_USER},
-    {"closure", DBI_CLOSURE}, {"booking", DBI_BOOKING}, {"audit", DBI_AUDIT},
+    {"venue", DBI_VENUE},     {"room", DBI_ROOM},       {"group", DBI_GROUP},
+    {"user", DBI_USER},       {"closure", DBI_CLOSURE}, {"series", DBI_SERIES},
+    {"booking", DBI_BOOKING}, {"audit", DBI_AUDIT},
 };
 
 #define DUMP_KIND_COUNT (sizeof(dump_kinds) / sizeof(dump_kinds[0]))
@@ -116,12 +118,22 @@ static enum herr import_record(struct txn *t, const char *kind, const json_t *o,
 		                c.scope == CLOSURE_ROOM ? "room" : "venue", id)) == H_OK)
 			closure_store(t, &c);
 		closure_free(&c);
+	} else if (strcmp(kind, "series") == 0) {
+		struct series s;
+
+		if ((ret = series_from_json(o, &s, err)) == H_OK &&
+		    (ret = need(t, DBI_ROOM, s.room_id, "room", id)) == H_OK &&
+		    (ret = need(t, DBI_GROUP, s.group_id, "group", id)) == H_OK)
+			series_put(t, &s);
+		series_free(&s);
 	} else if (strcmp(kind, "booking") == 0) {
 		struct booking b;
 
 		if ((ret = booking_from_json(o, &b, err)) == H_OK &&
 		    (ret = need(t, DBI_ROOM, b.room_id, "room", id)) == H_OK &&
-		    (ret = need(t, DBI_GROUP, b.group_id, "group", id)) == H_OK)
+		    (ret = need(t, DBI_GROUP, b.group_id, "group", id)) == H_OK &&
+		    (b.series_id == 0 ||
+		     (ret = need(t, DBI_SERIES, b.series_id, "series", id)) == H_OK))
 			booking_store(t, &b, NULL);
 		booking_free(&b);
 	} else if (strcmp(kind, "audit") == 0) {

@@ -25,6 +25,7 @@ static const struct {
     [H_RULE_NOTICE] = {"too-short-notice", "Too short notice", 422},
     [H_RULE_HORIZON] = {"too-far-ahead", "Too far ahead", 422},
     [H_RULE_INUSE] = {"in-use", "Still in use", 409},
+    [H_RULE_SERIES] = {"too-many-occurrences", "Too many dates in one series", 422},
     [H_EMETHOD] = {"method-not-allowed", "Method not allowed", 405},
     [H_EMEDIA] = {"unsupported-media-type", "Send JSON", 415},
     [H_ETOOMANY] = {"too-many-attempts", "Too many attempts", 429},

@@ -26,6 +26,7 @@ enum herr {
 	H_RULE_NOTICE,   /* starts too soon */
 	H_RULE_HORIZON,  /* starts too far ahead */
 	H_RULE_INUSE,    /* a record still referenced cannot be removed */
+	H_RULE_SERIES,   /* a series with more occurrences than the room allows */
 	H_EMETHOD,       /* HTTP: the path exists, the method does not */
 	H_EMEDIA,        /* HTTP: the body is not JSON */
 	H_ETOOMANY,      /* too many attempts: wait and try again */

@@ -61,6 +61,7 @@ void room_init(struct room *r)
 	r->min_length_min = 30;
 	r->max_length_min = 12 * 60;
 	r->horizon_days = 365;
+	r->max_occurrences = 104; /* two years of a weekly group */
 	r->approval = APPROVAL_MANUAL;
 }
 
@@ -126,6 +127,7 @@ enum herr room_apply(struct room *r, const json_t *fields, struct herror *err)
 	    (ret = field_uint(&n.max_length_min, fields, "max_minutes", 1, MINUTES_MAX, err)) ||
 	    (ret = field_uint(&n.notice_min, fields, "notice_minutes", 0, MINUTES_MAX, err)) ||
 	    (ret = field_uint(&n.horizon_days, fields, "horizon_days", 1, 3660, err)) ||
+	    (ret = field_uint(&n.max_occurrences, fields, "max_occurrences", 1, 1000, err)) ||
 	    (ret = take_features(&n.features, fields, err)))
 		goto fail;
 	if (n.name == NULL || n.venue_id == 0) {
@@ -152,14 +154,15 @@ json_t *room_to_json(const struct room *r)
 	for (unsigned i = 0; i < FEATURE_COUNT; i++)
 		if (r->features & (1u << i))
 			json_array_append_new(features, json_string(feature_names[i]));
-	return json_pack(
-	    "{s:I, s:I, s:s, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "id",
-	    (json_int_t)r->id, "venue_id", (json_int_t)r->venue_id, "name", r->name, "description",
-	    json_text(r->description), "capacity", (json_int_t)r->capacity, "features", features,
-	    "setup_minutes", (json_int_t)r->setup_min, "cleanup_minutes",
-	    (json_int_t)r->cleanup_min, "min_minutes", (json_int_t)r->min_length_min, "max_minutes",
-	    (json_int_t)r->max_length_min, "notice_minutes", (json_int_t)r->notice_min,
-	    "horizon_days", (json_int_t)r->horizon_days, "approval", approval_name(r->approval));
+	return json_pack("{s:I, s:I, s:s, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+	                 "id", (json_int_t)r->id, "venue_id", (json_int_t)r->venue_id, "name",
+	                 r->name, "description", json_text(r->description), "capacity",
+	                 (json_int_t)r->capacity, "features", features, "setup_minutes",
+	                 (json_int_t)r->setup_min, "cleanup_minutes", (json_int_t)r->cleanup_min,
+	                 "min_minutes", (json_int_t)r->min_length_min, "max_minutes",
+	                 (json_int_t)r->max_length_min, "notice_minutes", (json_int_t)r->notice_min,
+	                 "horizon_days", (json_int_t)r->horizon_days, "max_occurrences",
+	                 (json_int_t)r->max_occurrences, "approval", approval_name(r->approval));
 }
 
 enum herr room_from_json(const json_t *o, struct room *r, struct herror *err)

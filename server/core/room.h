@@ -38,12 +38,13 @@ struct room {
 	char *description;
 	uint32_t capacity;
 	uint32_t features;
-	uint32_t setup_min;      /* buffer before each booking */
-	uint32_t cleanup_min;    /* buffer after each booking */
-	uint32_t min_length_min; /* shortest booking */
-	uint32_t max_length_min; /* longest booking */
-	uint32_t notice_min;     /* how long before its start a request must arrive */
-	uint32_t horizon_days;   /* how far ahead a booking may start */
+	uint32_t setup_min;       /* buffer before each booking */
+	uint32_t cleanup_min;     /* buffer after each booking */
+	uint32_t min_length_min;  /* shortest booking */
+	uint32_t max_length_min;  /* longest booking */
+	uint32_t notice_min;      /* how long before its start a request must arrive */
+	uint32_t horizon_days;    /* how far ahead a booking may start */
+	uint32_t max_occurrences; /* the most occurrences one series may have here */
 	enum approval approval;
 };
 
@@ -51,7 +52,7 @@ void room_init(struct room *r);
 void room_free(struct room *r);
 /* Fields: "venue_id", "name", "description", "capacity", "features" (array of names),
  * "setup_minutes", "cleanup_minutes", "min_minutes", "max_minutes", "notice_minutes",
- * "horizon_days", "approval". */
+ * "horizon_days", "max_occurrences", "approval". */
 enum herr room_apply(struct room *r, const json_t *fields, struct herror *err);
 json_t *room_to_json(const struct room *r);
 enum herr room_from_json(const json_t *o, struct room *r, struct herror *err);

@@ -1,0 +1,467 @@
+/* Feeds: which bookings a feed shows and how, handed to ics.c as events. */
+#include "feed.h"
+
+#include "booking.h"
+#include "group.h"
+#include "ics.h"
+#include "record.h"
+#include "room.h"
+#include "series.h"
+#include "tz.h"
+#include "user.h"
+#include "venue.h"
+#include "xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One-off bookings that ended this long ago are left out: a feed is what is on. */
+#define FEED_PAST (31 * 86400)
+
+/* A room with what a feed says about its place, looked up once per feed. */
+struct place_text {
+	uint64_t room_id;
+	char *location; /* "Room, Venue, Address" */
+	char *zone;
+	uint64_t venue_id;
+};
+
+struct feed_ctx {
+	struct txn *t;
+	const struct feed_scope *scope;
+	struct booking *items; /* the bookings the feed shows, one-offs and occurrences */
+	size_t n;
+	struct place_text *places;
+	size_t nplaces;
+	char uid_host[40];
+	int64_t last_modified;
+};
+
+static const struct place_text *place_of(struct feed_ctx *c, uint64_t room_id)
+{
+	struct place_text *p;
+	struct room r;
+	struct venue v;
+
+	for (size_t i = 0; i < c->nplaces; i++)
+		if (c->places[i].room_id == room_id)
+			return &c->places[i];
+	c->places = xrealloc(c->places, (c->nplaces + 1) * sizeof(*c->places));
+	p = &c->places[c->nplaces++];
+	memset(p, 0, sizeof(*p));
+	p->room_id = room_id;
+	/* Zeroed, so that venue_free is safe when the room is gone and v never filled. */
+	memset(&v, 0, sizeof(v));
+	if (room_get(c->t, room_id, &r) == H_OK && venue_get(c->t, r.venue_id, &v) == H_OK) {
+		p->location = v.address && v.address[0]
+		                  ? xasprintf("%s, %s, %s", r.name, v.name, v.address)
+		                  : xasprintf("%s, %s", r.name, v.name);
+		p->zone = xstrdup(v.tz);
+		p->venue_id = v.id;
+	} else {
+		p->location = xstrdup("");
+		p->zone = xstrdup(TZ_DEFAULT);
+	}
+	room_free(&r);
+	venue_free(&v);
+	return p;
+}
+
+static bool feed_private(const struct feed_scope *s)
+{
+	return s->kind == FEED_GROUP || s->kind == FEED_MANAGER;
+}
+
+/* How the feed shows b: CONFIRMED, TENTATIVE or CANCELLED; false when not at all. */
+static bool shown_status(const struct feed_ctx *c, const struct booking *b, enum ics_status *out)
+{
+	bool recent = b->updated_at >= c->scope->now - FEED_KEEP_CANCELLED;
+
+	switch (b->status) {
+	case BOOKING_APPROVED:
+		*out = ICS_CONFIRMED;
+		return true;
+	case BOOKING_PENDING:
+		*out = ICS_TENTATIVE;
+		return feed_private(c->scope);
+	case BOOKING_DECLINED:
+		*out = ICS_CANCELLED;
+		return recent && feed_private(c->scope);
+	case BOOKING_CANCELLED:
+	default:
+		*out = ICS_CANCELLED;
+		return recent;
+	}
+}
+
+/* The words a feed shows for a booking (or series) of group_id: malloc'd. */
+static char *shown_summary(struct feed_ctx *c, const char *title, bool is_public, uint64_t group_id)
+{
+	struct group g;
+	char *s;
+
+	switch (c->scope->kind) {
+	case FEED_BUSY:
+		return xstrdup("Busy");
+	case FEED_GROUP:
+		return xstrdup(title);
+	case FEED_MANAGER:
+		if (group_get(c->t, group_id, &g) != H_OK) {
+			group_free(&g);
+			return xstrdup(title);
+		}
+		s = xasprintf("%s (%s)", title, g.name);
+		group_free(&g);
+		return s;
+	default:
+		return xstrdup(is_public ? title : "Booked");
+	}
+}
+
+static const char *shown_description(const struct feed_ctx *c, const char *description,
+                                     bool is_public)
+{
+	if (c->scope->kind == FEED_BUSY || (!feed_private(c->scope) && !is_public))
+		return NULL;
+	return description;
+}
+
+static bool collect(const struct booking *b, void *arg)
+{
+	struct feed_ctx *c = arg;
+	enum ics_status st;
+
+	if (!shown_status(c, b, &st))
+		return true;
+	if (b->series_id == 0 && b->end < c->scope->now - FEED_PAST)
+		return true;
+	c->items = xrealloc(c->items, (c->n + 1) * sizeof(*c->items));
+	booking_copy(&c->items[c->n++], b);
+	return true;
+}
+
+/* Every booking the scope covers, whatever its status (shown_status filters). */
+static enum herr collect_scope(struct feed_ctx *c)
+{
+	struct booking_filter f;
+	struct user u;
+	enum herr ret = H_OK;
+
+	booking_filter_init(&f);
+	switch (c->scope->kind) {
+	case FEED_ALL:
+		return booking_each(c->t, &f, collect, c);
+	case FEED_VENUE:
+		if (!record_exists(c->t, DBI_VENUE, c->scope->id))
+			return txn_refuse(c->t, H_ENOTFOUND, "there is no venue %llu",
+			                  (unsigned long long)c->scope->id);
+		f.venue_id = c->scope->id;
+		return booking_each(c->t, &f, collect, c);
+	case FEED_ROOM:
+	case FEED_BUSY:
+		if (!record_exists(c->t, DBI_ROOM, c->scope->id))
+			return txn_refuse(c->t, H_ENOTFOUND, "there is no room %llu",
+			                  (unsigned long long)c->scope->id);
+		f.room_id = c->scope->id;
+		return booking_each(c->t, &f, collect, c);
+	case FEED_GROUP:
+		if (!record_exists(c->t, DBI_GROUP, c->scope->id))
+			return txn_refuse(c->t, H_ENOTFOUND, "there is no group %llu",
+			                  (unsigned long long)c->scope->id);
+		f.group_id = c->scope->id;
+		return booking_each(c->t, &f, collect, c);
+	case FEED_MANAGER:
+	default:
+		if ((ret = user_get(c->t, c->scope->id, &u)) != H_OK) {
+			user_free(&u);
+			return ret;
+		}
+		for (size_t i = 0; i < u.nvenues && ret == H_OK; i++) {
+			f.venue_id = u.venues[i];
+			ret = booking_each(c->t, &f, collect, c);
+		}
+		user_free(&u);
+		return ret;
+	}
+}
+
+static void note_change(struct feed_ctx *c, int64_t t)
+{
+	if (t > c->last_modified)
+		c->last_modified = t;
+}
+
+static char *uid_of(struct feed_ctx *c, const char *what, uint64_t id)
+{
+	return xasprintf("%s-%llu@%s", what, (unsigned long long)id, c->uid_host);
+}
+
+/* A one-off booking as its VEVENT. */
+static void add_booking(struct feed_ctx *c, struct ics_calendar *cal, const struct booking *b)
+{
+	const struct place_text *p = place_of(c, b->room_id);
+	char *uid = uid_of(c, "booking", b->id);
+	char *summary = shown_summary(c, b->title, b->public, b->group_id);
+	struct ics_event ev = {
+	    .uid = uid,
+	    .sequence = b->sequence,
+	    .last_modified = b->updated_at,
+	    .summary = summary,
+	    .description = shown_description(c, b->description, b->public),
+	    .location = p->location,
+	    .zone = p->zone,
+	    .start = b->start,
+	    .end = b->end,
+	};
+
+	shown_status(c, b, &ev.status);
+	ics_calendar_add(cal, &ev);
+	note_change(c, b->updated_at);
+	free(summary);
+	free(uid);
+}
+
+/* The dates of one series that this feed shows, against its rule. */
+struct series_dates {
+	int64_t *rule; /* the rule's instants */
+	size_t nrule;
+	const struct booking **shown; /* per rule instant: the booking shown, or NULL */
+};
+
+static bool rule_add(int64_t start, void *arg)
+{
+	struct series_dates *d = arg;
+
+	d->rule = xrealloc(d->rule, (d->nrule + 1) * sizeof(*d->rule));
+	d->rule[d->nrule++] = start;
+	return true;
+}
+
+static void series_dates_free(struct series_dates *d)
+{
+	free(d->rule);
+	free(d->shown);
+}
+
+/* The status most of the shown dates have: the master's, so that overrides are few. */
+static enum ics_status master_status(struct feed_ctx *c, const struct series_dates *d)
+{
+	size_t count[3] = {0};
+	enum ics_status st;
+
+	for (size_t i = 0; i < d->nrule; i++)
+		if (d->shown[i] != NULL && shown_status(c, d->shown[i], &st))
+			count[st]++;
+	return count[ICS_TENTATIVE] > count[ICS_CONFIRMED] ? ICS_TENTATIVE : ICS_CONFIRMED;
+}
+
+/* A date that differs from what the rule and master say gets its own VEVENT. */
+static bool date_differs(struct feed_ctx *c, const struct series *s, const struct booking *b,
+                         int64_t rule_start, enum ics_status master, const char *summary)
+{
+	enum ics_status st;
+	char *mine;
+	bool differs;
+
+	shown_status(c, b, &st);
+	mine = shown_summary(c, b->title, b->public, b->group_id);
+	differs =
+	    b->start != rule_start || b->end - b->start != (int64_t)s->duration || st != master ||
+	    strcmp(mine, summary) != 0 ||
+	    strcmp(b->description ? b->description : "", s->description ? s->description : "") != 0;
+	free(mine);
+	return differs;
+}
+
+static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struct series *s)
+{
+	const struct place_text *p = place_of(c, s->room_id);
+	struct series_dates d = {0};
+	struct herror scratch;
+	int64_t *exdates;
+	size_t nex = 0, nshown = 0;
+	char *uid = uid_of(c, "series", s->id), *summary;
+	struct ics_event master;
+
+	herror_clear(&scratch);
+	series_expand(s->rrule, s->zone, s->first_start, 5000, rule_add, &d, &scratch);
+	d.shown = xcalloc(d.nrule ? d.nrule : 1, sizeof(*d.shown));
+	for (size_t i = 0; i < c->n; i++) {
+		const struct booking *b = &c->items[i];
+		enum ics_status st;
+
+		if (b->series_id != s->id || !shown_status(c, b, &st) || st == ICS_CANCELLED)
+			continue;
+		for (size_t k = 0; k < d.nrule; k++)
+			if (d.rule[k] == b->recurrence_id) {
+				d.shown[k] = b;
+				nshown++;
+			}
+	}
+	if (nshown == 0)
+		goto out;
+	summary = shown_summary(c, s->title, s->public, s->group_id);
+	exdates = xcalloc(d.nrule, sizeof(*exdates));
+	for (size_t k = 0; k < d.nrule; k++)
+		if (d.shown[k] == NULL)
+			exdates[nex++] = d.rule[k];
+	master = (struct ics_event){
+	    .uid = uid,
+	    .sequence = s->sequence,
+	    .last_modified = s->updated_at,
+	    .status = master_status(c, &d),
+	    .summary = summary,
+	    .description = shown_description(c, s->description, s->public),
+	    .location = p->location,
+	    .zone = s->zone,
+	    .start = s->first_start,
+	    .end = s->first_start + s->duration,
+	    .rrule = s->rrule,
+	    .exdates = exdates,
+	    .nexdates = nex,
+	};
+	ics_calendar_add(cal, &master);
+	note_change(c, s->updated_at);
+	for (size_t k = 0; k < d.nrule; k++) {
+		const struct booking *b = d.shown[k];
+		struct ics_event ev;
+		char *mine;
+
+		if (b == NULL || !date_differs(c, s, b, d.rule[k], master.status, summary))
+			continue;
+		mine = shown_summary(c, b->title, b->public, b->group_id);
+		ev = master;
+		ev.rrule = NULL;
+		ev.exdates = NULL;
+		ev.nexdates = 0;
+		ev.recurrence_id = d.rule[k];
+		ev.start = b->start;
+		ev.end = b->end;
+		ev.summary = mine;
+		ev.description = shown_description(c, b->description, b->public);
+		ev.sequence = s->sequence;
+		ev.last_modified = b->updated_at > s->updated_at ? b->updated_at : s->updated_at;
+		shown_status(c, b, &ev.status);
+		ics_calendar_add(cal, &ev);
+		free(mine);
+	}
+	free(exdates);
+	free(summary);
+out:
+	series_dates_free(&d);
+	free(uid);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct booking *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static char *feed_name(struct feed_ctx *c)
+{
+	const struct feed_scope *s = c->scope;
+	struct venue v;
+	struct group g;
+	struct user u;
+	char *name = NULL;
+
+	switch (s->kind) {
+	case FEED_ALL:
+		return xstrdup("What's on: all halls");
+	case FEED_VENUE:
+		if (venue_get(c->t, s->id, &v) == H_OK)
+			name = xasprintf("%s", v.name);
+		venue_free(&v);
+		break;
+	case FEED_ROOM:
+	case FEED_BUSY: {
+		const struct place_text *p = place_of(c, s->id);
+
+		name = xasprintf("%s%s", p->location, s->kind == FEED_BUSY ? " (busy times)" : "");
+		break;
+	}
+	case FEED_GROUP:
+		if (group_get(c->t, s->id, &g) == H_OK)
+			name = xasprintf("%s: bookings", g.name);
+		group_free(&g);
+		break;
+	case FEED_MANAGER:
+		if (user_get(c->t, s->id, &u) == H_OK)
+			name = xasprintf("%s: venues managed", u.name);
+		user_free(&u);
+		break;
+	}
+	return name != NULL ? name : xstrdup("halls");
+}
+
+static void feed_ctx_free(struct feed_ctx *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		booking_free(&c->items[i]);
+	free(c->items);
+	for (size_t i = 0; i < c->nplaces; i++) {
+		free(c->places[i].location);
+		free(c->places[i].zone);
+	}
+	free(c->places);
+}
+
+/* The series the shown bookings belong to, each once, in id order. */
+static enum herr add_all_series(struct feed_ctx *c, struct ics_calendar *cal)
+{
+	uint64_t last = 0;
+
+	for (;;) {
+		uint64_t next = 0;
+		struct series s;
+
+		for (size_t i = 0; i < c->n; i++)
+			if (c->items[i].series_id > last &&
+			    (next == 0 || c->items[i].series_id < next))
+				next = c->items[i].series_id;
+		if (next == 0)
+			return H_OK;
+		if (series_get(c->t, next, &s) == H_OK)
+			add_series(c, cal, &s);
+		series_free(&s);
+		last = next;
+	}
+}
+
+enum herr feed_build(struct txn *t, const struct feed_scope *scope, struct feed *out)
+{
+	struct feed_ctx c = {.t = t, .scope = scope};
+	struct ics_calendar *cal;
+	char *name;
+	enum herr ret;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(c.uid_host, sizeof(c.uid_host), "%016llx.halls",
+	         (unsigned long long)txn_instance(t));
+	if ((ret = collect_scope(&c)) != H_OK)
+		goto out;
+	qsort(c.items, c.n, sizeof(*c.items), by_start);
+	name = feed_name(&c);
+	cal = ics_calendar_new(name, NULL, FEED_REFRESH_MINUTES);
+	free(name);
+	for (size_t i = 0; i < c.n; i++)
+		if (c.items[i].series_id == 0)
+			add_booking(&c, cal, &c.items[i]);
+	add_all_series(&c, cal);
+	out->text = ics_calendar_finish(cal, &out->len);
+	out->last_modified = c.last_modified;
+out:
+	feed_ctx_free(&c);
+	return ret;
+}
+
+void feed_free(struct feed *f)
+{
+	free(f->text);
+	memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,694 @@
+/* iCalendar feeds: libical 3.0 builds the components, this file owns the final text.
+ *
+ * What libical gets wrong for calendar apps, and what is done about it here:
+ * - its built-in zones are named "/freeassociation.sourceforge.net/Europe/London" and
+ *   carry every observance since 1847: the clone in the feed is renamed to the IANA name
+ *   and trimmed to the observances the feed's events need;
+ * - it escapes "\" and line breaks in X- property values but not "," and ";", so
+ *   X-WR-CALNAME and X-WR-CALDESC are escaped here and handed to libical as values it
+ *   writes verbatim;
+ * - its folding can split a backslash escape: its text is unfolded and folded again by
+ *   ics_fold, with CRLF line ends. */
+#include "ics.h"
+
+#include "tz.h"
+#include "xmalloc.h"
+
+#include <libical/ical.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINE_OCTETS 75
+#define PRODID      "-//halls//halls feeds//EN"
+
+/* A zone's observances are kept from this long before its earliest event: apps show
+ * the weeks around an event, and a year also absorbs any slack in how onsets are
+ * compared (local wall time against the window's UTC start). */
+#define ZONE_HISTORY ((int64_t)366 * 86400)
+
+/* How many onsets of one observance's RRULE are followed before giving up and keeping
+ * the observance: tzdata's yearly rules since the 1800s need a few hundred. */
+#define ONSET_STEPS_MAX 10000
+
+struct zone_use {
+	char *name;       /* IANA name, as the events give it */
+	int64_t earliest; /* the earliest instant any event shows in this zone */
+};
+
+struct ics_calendar {
+	char *name;
+	char *description; /* NULL: none */
+	unsigned refresh_minutes;
+	icalcomponent **events; /* VEVENTs in the order added; owned until finished */
+	size_t nevents, events_cap;
+	struct zone_use *zones; /* the zones of the events, in order of first use */
+	size_t nzones, zones_cap;
+};
+
+/* A growing byte string. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static char *buf_finish(struct buf *b, size_t *len)
+{
+	if (b->p == NULL)
+		buf_add(b, "", 0);
+	if (len != NULL)
+		*len = b->len;
+	return b->p;
+}
+
+static void *grow(void *array, size_t *cap, size_t want, size_t size)
+{
+	if (want <= *cap)
+		return array;
+	*cap = *cap ? *cap * 2 : 8;
+	return xrealloc(array, *cap * size);
+}
+
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* ---- Text ---- */
+
+/* What TEXT (RFC 5545 3.3.11) can carry of s: it allows no control character but HTAB,
+ * and line breaks travel as "\n", so CR LF and a lone CR become LF and the other
+ * controls are dropped. */
+static char *text_clean(const char *s)
+{
+	struct buf b = {0};
+
+	for (const char *p = or_empty(s); *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == '\r') {
+			buf_add(&b, "\n", 1);
+			if (p[1] == '\n')
+				p++;
+		} else if ((ch >= 0x20 && ch != 0x7f) || ch == '\t' || ch == '\n') {
+			buf_add(&b, p, 1);
+		}
+	}
+	return buf_finish(&b, NULL);
+}
+
+char *ics_text_escape(const char *s)
+{
+	char *clean = text_clean(s);
+	struct buf b = {0};
+
+	for (const char *p = clean; *p; p++) {
+		if (*p == '\n')
+			buf_add(&b, "\\n", 2);
+		else if (*p == '\\' || *p == ';' || *p == ',') {
+			buf_add(&b, "\\", 1);
+			buf_add(&b, p, 1);
+		} else
+			buf_add(&b, p, 1);
+	}
+	free(clean);
+	return buf_finish(&b, NULL);
+}
+
+/* ---- Folding ---- */
+
+/* The length of the UTF-8 sequence at p: its lead byte's count, cut short where the
+ * continuation bytes stop (so that malformed input still moves forward). */
+static size_t utf8_len(const char *p, const char *end)
+{
+	unsigned char lead = (unsigned char)*p;
+	size_t want = lead < 0xc0 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : lead < 0xf8 ? 4 : 1;
+	size_t n = 1;
+
+	while (n < want && p + n < end && ((unsigned char)p[n] & 0xc0) == 0x80)
+		n++;
+	return n;
+}
+
+/* The bytes at p that must stay on one line: a character, or a backslash with the
+ * character it escapes (an app that meets "\" at a line's end may not join the escape
+ * to the next line's first character). */
+static size_t unbreakable_len(const char *p, const char *end)
+{
+	size_t n = utf8_len(p, end);
+
+	if (*p == '\\' && p + 1 < end && p[1] != '\r' && p[1] != '\n')
+		n += utf8_len(p + 1, end);
+	return n;
+}
+
+/* Appends one content line, folded, with its CRLF. The space that starts a continuation
+ * line counts towards its 75 octets. */
+static void fold_line(struct buf *out, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+	size_t used = 0;
+
+	while (p < end) {
+		size_t n = unbreakable_len(p, end);
+
+		if (used > 0 && used + n > LINE_OCTETS) {
+			buf_add(out, "\r\n ", 3);
+			used = 1;
+		}
+		buf_add(out, p, n);
+		used += n;
+		p += n;
+	}
+	buf_add(out, "\r\n", 2);
+}
+
+char *ics_fold(const char *text, size_t len, size_t *out_len)
+{
+	struct buf out = {0};
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		const char *next = nl ? nl + 1 : end;
+
+		if (stop > p && stop[-1] == '\r')
+			stop--;
+		fold_line(&out, p, (size_t)(stop - p));
+		p = next;
+	}
+	return buf_finish(&out, out_len);
+}
+
+/* Joins folded lines back into content lines (RFC 5545 3.1: a line break followed by a
+ * space or a tab continues the line). */
+static char *unfold(const char *text, size_t *len)
+{
+	struct buf out = {0};
+	const char *p = text;
+
+	while (*p) {
+		size_t brk = p[0] == '\r' && p[1] == '\n' ? 2 : p[0] == '\n' ? 1 : 0;
+
+		if (brk > 0 && (p[brk] == ' ' || p[brk] == '\t')) {
+			p += brk + 1;
+			continue;
+		}
+		buf_add(&out, p, 1);
+		p++;
+	}
+	return buf_finish(&out, len);
+}
+
+/* ---- Zones ---- */
+
+/* libical's VTIMEZONE for an IANA name (libical owns it), or NULL for a zone it does not
+ * know. libical keeps "UTC" apart from its tzdata zones, with no component: its tzdata
+ * twin Etc/UTC stands in. */
+static icalcomponent *zone_builtin(const char *name)
+{
+	icaltimezone *z;
+
+	if (name == NULL || name[0] == '\0')
+		return NULL;
+	z = icaltimezone_get_builtin_timezone(strcmp(name, "UTC") == 0 ? "Etc/UTC" : name);
+	return z ? icaltimezone_get_component(z) : NULL;
+}
+
+/* Seconds since 1970 of a wall-clock time read as if it were UTC. */
+static int64_t wall_seconds(struct icaltimetype t)
+{
+	return days_from_civil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 +
+	       t.second;
+}
+
+/* What matters of an observance's onsets for a window starting at `from`. */
+struct onsets {
+	int64_t from;
+	int64_t last_before; /* the latest onset before from; INT64_MIN: none */
+	bool reaches;        /* some onset is at or after from */
+};
+
+static void onset_note(struct onsets *o, int64_t t)
+{
+	if (t >= o->from)
+		o->reaches = true;
+	else if (t > o->last_before)
+		o->last_before = t;
+}
+
+/* Follows an observance's RRULE from dtstart until the window. Onsets come in order, so
+ * the first at or after the window ends the walk with every earlier one seen. */
+static void rrule_onsets(icalproperty *rrule, struct icaltimetype dtstart, int offset_from,
+                         struct onsets *o)
+{
+	struct icalrecurrencetype rule = icalproperty_get_rrule(rrule);
+	icalrecur_iterator *it;
+	int steps = 0;
+
+	/* An observance's UNTIL is in UTC (RFC 5545 3.3.10), its onsets in wall-clock time,
+	 * and libical's iterator compares the two as if both were UTC, dropping the last
+	 * onset of rules east of Greenwich and of those that change at 02:00 local. Moved to
+	 * the wall clock first, as libical's own zone code does. */
+	if (!icaltime_is_null_time(rule.until) && icaltime_is_utc(rule.until)) {
+		icaltime_adjust(&rule.until, 0, 0, 0, offset_from);
+		rule.until.zone = NULL;
+	}
+	it = icalrecur_iterator_new(rule, dtstart);
+
+	if (it == NULL) {
+		o->reaches = true; /* cannot tell: keep it */
+		return;
+	}
+	for (; steps < ONSET_STEPS_MAX; steps++) {
+		struct icaltimetype t = icalrecur_iterator_next(it);
+
+		if (icaltime_is_null_time(t))
+			break;
+		onset_note(o, wall_seconds(t) - offset_from);
+		if (o->reaches)
+			break;
+	}
+	if (steps == ONSET_STEPS_MAX)
+		o->reaches = true;
+	icalrecur_iterator_free(it);
+}
+
+/* The onsets of a STANDARD or DAYLIGHT observance: DTSTART, every RDATE and every RRULE
+ * occurrence, each a wall-clock time in the offset in force before it (TZOFFSETFROM). */
+static struct onsets observance_onsets(icalcomponent *obs, int64_t from)
+{
+	struct onsets o = {from, INT64_MIN, false};
+	icalproperty *dtprop = icalcomponent_get_first_property(obs, ICAL_DTSTART_PROPERTY);
+	icalproperty *fromprop = icalcomponent_get_first_property(obs, ICAL_TZOFFSETFROM_PROPERTY);
+	int offset_from = fromprop ? icalproperty_get_tzoffsetfrom(fromprop) : 0;
+	struct icaltimetype dtstart;
+
+	if (dtprop == NULL) {
+		o.reaches = true; /* malformed: keep it rather than guess */
+		return o;
+	}
+	dtstart = icalproperty_get_dtstart(dtprop);
+	onset_note(&o, wall_seconds(dtstart) - offset_from);
+	for (icalproperty *p = icalcomponent_get_first_property(obs, ICAL_RDATE_PROPERTY); p;
+	     p = icalcomponent_get_next_property(obs, ICAL_RDATE_PROPERTY)) {
+		struct icaldatetimeperiodtype rd = icalproperty_get_rdate(p);
+		struct icaltimetype t = icaltime_is_null_time(rd.time) ? rd.period.start : rd.time;
+
+		onset_note(&o, wall_seconds(t) - offset_from);
+	}
+	for (icalproperty *p = icalcomponent_get_first_property(obs, ICAL_RRULE_PROPERTY); p;
+	     p = icalcomponent_get_next_property(obs, ICAL_RRULE_PROPERTY))
+		rrule_onsets(p, dtstart, offset_from, &o);
+	return o;
+}
+
+static bool is_observance(icalcomponent *c)
+{
+	icalcomponent_kind k = icalcomponent_isa(c);
+
+	return k == ICAL_XSTANDARD_COMPONENT || k == ICAL_XDAYLIGHT_COMPONENT;
+}
+
+/* Drops the observances no instant from `from` on needs: an observance is needed when it
+ * has an onset at or after from, or when it is the one in force at from (the latest
+ * onset before it, of any observance). */
+static void trim_observances(icalcomponent *vtz, int64_t from)
+{
+	size_t n = 0, in_force = SIZE_MAX;
+	int64_t latest = INT64_MIN;
+	icalcomponent **obs;
+	struct onsets *on;
+
+	for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c;
+	     c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT))
+		n += is_observance(c);
+	obs = xcalloc(n, sizeof(*obs));
+	on = xcalloc(n, sizeof(*on));
+	n = 0;
+	for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c;
+	     c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT))
+		if (is_observance(c))
+			obs[n++] = c;
+	for (size_t i = 0; i < n; i++) {
+		on[i] = observance_onsets(obs[i], from);
+		if (on[i].last_before > latest) {
+			latest = on[i].last_before;
+			in_force = i;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (on[i].reaches || i == in_force)
+			continue;
+		icalcomponent_remove_component(vtz, obs[i]);
+		icalcomponent_free(obs[i]);
+	}
+	free(obs);
+	free(on);
+}
+
+static void remove_x_property(icalcomponent *c, const char *name)
+{
+	icalproperty *p;
+
+	do {
+		for (p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
+		     p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY))
+			if (strcmp(or_empty(icalproperty_get_x_name(p)), name) == 0)
+				break;
+		if (p != NULL) {
+			icalcomponent_remove_property(c, p);
+			icalproperty_free(p);
+		}
+	} while (p != NULL);
+}
+
+/* The feed's VTIMEZONE for a zone: libical's tzdata observances under the IANA name.
+ * X-LIC-LOCATION only repeats that name for libical's own look-ups, so it goes. */
+static icalcomponent *vtimezone_new(const struct zone_use *z)
+{
+	icalcomponent *vtz = icalcomponent_new_clone(zone_builtin(z->name));
+	icalproperty *tzid;
+
+	if (vtz == NULL)
+		fatal("out of memory (VTIMEZONE %s)", z->name);
+	tzid = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+	if (tzid != NULL)
+		icalproperty_set_tzid(tzid, z->name);
+	else
+		icalcomponent_add_property(vtz, icalproperty_new_tzid(z->name));
+	remove_x_property(vtz, "X-LIC-LOCATION");
+	trim_observances(vtz, z->earliest - ZONE_HISTORY);
+	return vtz;
+}
+
+static void zone_note(struct ics_calendar *c, const char *name, int64_t t)
+{
+	for (size_t i = 0; i < c->nzones; i++)
+		if (strcmp(c->zones[i].name, name) == 0) {
+			if (t < c->zones[i].earliest)
+				c->zones[i].earliest = t;
+			return;
+		}
+	c->zones = grow(c->zones, &c->zones_cap, c->nzones + 1, sizeof(*c->zones));
+	c->zones[c->nzones].name = xstrdup(name);
+	c->zones[c->nzones].earliest = t;
+	c->nzones++;
+}
+
+/* ---- Events ---- */
+
+static struct icaltimetype utc_time(int64_t t)
+{
+	return icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
+}
+
+/* t as wall-clock time in zone, without a zone of its own: the TZID parameter is added
+ * to the property by hand, since libical 3.0 drops it from some properties it builds. */
+static struct icaltimetype wall_time(int64_t t, const char *zone)
+{
+	struct icaltimetype w = icaltime_null_time();
+	struct localtm lt;
+
+	tz_to_local(zone, t, &lt);
+	w.year = lt.year;
+	w.month = lt.month;
+	w.day = lt.day;
+	w.hour = lt.hour;
+	w.minute = lt.min;
+	w.second = lt.sec;
+	return w;
+}
+
+/* A DATE-TIME property (DTSTART, DTEND, EXDATE, RECURRENCE-ID) at instant t: local time
+ * with TZID=zone, or UTC when zone is NULL (a zone libical does not know: the instant
+ * stays right even though the wall clock cannot be shown). */
+static icalproperty *time_property(icalproperty *(*make)(struct icaltimetype), int64_t t,
+                                   const char *zone)
+{
+	icalproperty *p;
+
+	if (zone == NULL)
+		return make(utc_time(t));
+	p = make(wall_time(t, zone));
+	icalproperty_add_parameter(p, icalparameter_new_tzid(zone));
+	return p;
+}
+
+/* A TEXT property; libical escapes what text_clean leaves, exactly as ics_text_escape. */
+static icalproperty *text_property(icalproperty *(*make)(const char *), const char *s)
+{
+	char *clean = text_clean(s);
+	icalproperty *p = make(clean);
+
+	free(clean);
+	return p;
+}
+
+static enum icalproperty_status status_of(enum ics_status s)
+{
+	switch (s) {
+	case ICS_TENTATIVE:
+		return ICAL_STATUS_TENTATIVE;
+	case ICS_CANCELLED:
+		return ICAL_STATUS_CANCELLED;
+	case ICS_CONFIRMED:
+		break;
+	}
+	return ICAL_STATUS_CONFIRMED;
+}
+
+/* UID, DTSTAMP, LAST-MODIFIED, SEQUENCE and STATUS. DTSTAMP is the last change rather
+ * than the time of writing, so that an unchanged calendar gives unchanged bytes. */
+static void event_identity(icalcomponent *vevent, const struct ics_event *ev)
+{
+	icalcomponent_add_property(vevent, icalproperty_new_uid(or_empty(ev->uid)));
+	icalcomponent_add_property(vevent, icalproperty_new_dtstamp(utc_time(ev->last_modified)));
+	icalcomponent_add_property(vevent,
+	                           icalproperty_new_lastmodified(utc_time(ev->last_modified)));
+	icalcomponent_add_property(
+	    vevent,
+	    icalproperty_new_sequence(ev->sequence > INT_MAX ? INT_MAX : (int)ev->sequence));
+	icalcomponent_add_property(vevent, icalproperty_new_status(status_of(ev->status)));
+}
+
+static void event_text(icalcomponent *vevent, const struct ics_event *ev)
+{
+	icalcomponent_add_property(vevent, text_property(icalproperty_new_summary, ev->summary));
+	if (ev->description != NULL && ev->description[0] != '\0')
+		icalcomponent_add_property(
+		    vevent, text_property(icalproperty_new_description, ev->description));
+	if (ev->location != NULL && ev->location[0] != '\0')
+		icalcomponent_add_property(vevent,
+		                           text_property(icalproperty_new_location, ev->location));
+}
+
+/* The RRULE as libical reads the rule, so that the feed carries exactly what was
+ * validated (libical's reader skips junk such as "COUNT=5 junk", which a verbatim copy
+ * would pass on). A rule libical cannot read is left out: the master then shows as its
+ * first occurrence, where one bad line could make an app refuse the whole feed. */
+static void event_rrule(icalcomponent *vevent, const char *rule)
+{
+	struct icalrecurrencetype r;
+
+	if (rule == NULL || rule[0] == '\0')
+		return;
+	r = icalrecurrencetype_from_string(rule);
+	if (r.freq == ICAL_NO_RECURRENCE) {
+		icalerror_clear_errno();
+		return;
+	}
+	icalcomponent_add_property(vevent, icalproperty_new_rrule(r));
+}
+
+/* DTSTART, DTEND, RECURRENCE-ID, RRULE and EXDATE. Each EXDATE is a property of its own:
+ * some apps read only the first value of a list. */
+static void event_times(icalcomponent *vevent, const struct ics_event *ev, const char *zone)
+{
+	if (ev->recurrence_id != 0)
+		icalcomponent_add_property(
+		    vevent, time_property(icalproperty_new_recurrenceid, ev->recurrence_id, zone));
+	icalcomponent_add_property(vevent,
+	                           time_property(icalproperty_new_dtstart, ev->start, zone));
+	icalcomponent_add_property(vevent, time_property(icalproperty_new_dtend, ev->end, zone));
+	event_rrule(vevent, ev->rrule);
+	for (size_t i = 0; i < ev->nexdates; i++)
+		icalcomponent_add_property(
+		    vevent, time_property(icalproperty_new_exdate, ev->exdates[i], zone));
+}
+
+/* The earliest instant ev shows in its zone, for trimming the zone's history. */
+static int64_t event_earliest(const struct ics_event *ev)
+{
+	int64_t t = ev->start;
+
+	if (ev->recurrence_id != 0 && ev->recurrence_id < t)
+		t = ev->recurrence_id;
+	for (size_t i = 0; i < ev->nexdates; i++)
+		if (ev->exdates[i] < t)
+			t = ev->exdates[i];
+	return t;
+}
+
+/* ---- Calendar ---- */
+
+struct ics_calendar *ics_calendar_new(const char *name, const char *description,
+                                      unsigned refresh_minutes)
+{
+	struct ics_calendar *c = xcalloc(1, sizeof(*c));
+
+	c->name = xstrdup(or_empty(name));
+	c->description = description ? xstrdup(description) : NULL;
+	c->refresh_minutes = refresh_minutes;
+	return c;
+}
+
+void ics_calendar_add(struct ics_calendar *c, const struct ics_event *ev)
+{
+	const char *zone = zone_builtin(ev->zone) ? ev->zone : NULL;
+	icalcomponent *vevent = icalcomponent_new_vevent();
+
+	event_identity(vevent, ev);
+	event_text(vevent, ev);
+	event_times(vevent, ev, zone);
+	c->events = grow(c->events, &c->events_cap, c->nevents + 1, sizeof(*c->events));
+	c->events[c->nevents++] = vevent;
+	if (zone != NULL)
+		zone_note(c, zone, event_earliest(ev));
+}
+
+/* An X- property whose value is written exactly as given: as a STRING value, which
+ * libical copies verbatim but labels ";VALUE=STRING" (no RFC 5545 type), a label that
+ * drop_string_labels takes out of the text again. */
+static void add_x(icalcomponent *cal, const char *name, const char *value)
+{
+	icalproperty *p = icalproperty_new_x("");
+
+	icalproperty_set_x_name(p, name);
+	icalproperty_set_value(p, icalvalue_new_string(value));
+	icalcomponent_add_property(cal, p);
+}
+
+/* Turns "NAME;VALUE=STRING:" back into "NAME:" on the unfolded lines of the X-
+ * properties add_x wrote. */
+static void drop_string_labels(char *text, size_t *len)
+{
+	static const char *const names[] = {"X-WR-CALNAME", "X-WR-CALDESC", "X-PUBLISHED-TTL"};
+	static const char label[] = ";VALUE=STRING:";
+	const size_t label_len = sizeof(label) - 1;
+
+	for (char *line = text; line != NULL && *line;) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			size_t n = strlen(names[i]);
+
+			if (strncmp(line, names[i], n) == 0 &&
+			    strncmp(line + n, label, label_len) == 0) {
+				/* Keep the ':' that ends the label. */
+				memmove(line + n, line + n + label_len - 1,
+				        *len - (size_t)(line + n + label_len - 1 - text) + 1);
+				*len -= label_len - 1;
+				break;
+			}
+		}
+		line = strchr(line, '\n');
+		line = line ? line + 1 : NULL;
+	}
+}
+
+static void add_x_text(icalcomponent *cal, const char *name, const char *text)
+{
+	char *escaped = ics_text_escape(text);
+
+	add_x(cal, name, escaped);
+	free(escaped);
+}
+
+/* REFRESH-INTERVAL (RFC 7986) and X-PUBLISHED-TTL, its older spelling that Outlook
+ * reads; 0 minutes: no advice. */
+static void add_refresh(icalcomponent *cal, unsigned minutes)
+{
+	struct icaldurationtype d = icaldurationtype_null_duration();
+	icalproperty *p;
+	char *ttl;
+
+	if (minutes == 0)
+		return;
+	d.minutes = minutes;
+	p = icalproperty_new_refreshinterval(d);
+	/* RFC 7986 requires VALUE=DURATION, which libical leaves out as the default. */
+	icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_DURATION));
+	icalcomponent_add_property(cal, p);
+	ttl = xasprintf("PT%uM", minutes);
+	add_x(cal, "X-PUBLISHED-TTL", ttl);
+	free(ttl);
+}
+
+static icalcomponent *vcalendar_new(const struct ics_calendar *c)
+{
+	icalcomponent *cal = icalcomponent_new_vcalendar();
+
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
+	add_x_text(cal, "X-WR-CALNAME", c->name);
+	icalcomponent_add_property(cal, text_property(icalproperty_new_name, c->name));
+	if (c->description != NULL)
+		add_x_text(cal, "X-WR-CALDESC", c->description);
+	add_refresh(cal, c->refresh_minutes);
+	return cal;
+}
+
+char *ics_calendar_finish(struct ics_calendar *c, size_t *len)
+{
+	icalcomponent *cal = vcalendar_new(c);
+	char *raw, *flat, *out;
+	size_t flat_len;
+
+	/* libical puts each VTIMEZONE added in front of the calendar's components (apps
+	 * resolve a TZID against the VTIMEZONEs read so far): adding the last used first
+	 * leaves them in order of first use. */
+	for (size_t i = c->nzones; i-- > 0;)
+		icalcomponent_add_component(cal, vtimezone_new(&c->zones[i]));
+	for (size_t i = 0; i < c->nevents; i++)
+		icalcomponent_add_component(cal, c->events[i]);
+	c->nevents = 0; /* cal owns them now */
+	raw = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	if (raw == NULL)
+		fatal("libical could not write a calendar");
+	flat = unfold(raw, &flat_len);
+	icalmemory_free_buffer(raw);
+	drop_string_labels(flat, &flat_len);
+	out = ics_fold(flat, flat_len, len);
+	free(flat);
+	ics_calendar_free(c);
+	return out;
+}
+
+void ics_calendar_free(struct ics_calendar *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nevents; i++)
+		icalcomponent_free(c->events[i]);
+	for (size_t i = 0; i < c->nzones; i++)
+		free(c->zones[i].name);
+	free(c->events);
+	free(c->zones);
+	free(c->name);
+	free(c->description);
+	free(c);
+}

@@ -1,0 +1,711 @@
+/* Series: records in DBI_SERIES; their occurrences are bookings with series_id set,
+ * found through DBI_SERIES_OCC (series | rule start -> booking id). */
+#include "series.h"
+
+#include "audit.h"
+#include "record.h"
+#include "room.h"
+#include "tz.h"
+#include "venue.h"
+#include "xmalloc.h"
+
+#include <libical/ical.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct key series_occ_key(uint64_t series_id, int64_t recurrence_id)
+{
+	struct key k;
+
+	key_init(&k);
+	key_u64(&k, series_id);
+	key_i64(&k, recurrence_id);
+	return k;
+}
+
+void series_init(struct series *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void series_free(struct series *s)
+{
+	free(s->title);
+	free(s->description);
+	free(s->zone);
+	free(s->rrule);
+	series_init(s);
+}
+
+json_t *series_to_json(const struct series *s)
+{
+	return json_pack(
+	    "{s:I, s:I, s:I, s:s, s:o, s:I, s:b, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I}", "id",
+	    (json_int_t)s->id, "room_id", (json_int_t)s->room_id, "group_id",
+	    (json_int_t)s->group_id, "title", s->title, "description", json_text(s->description),
+	    "attendees", (json_int_t)s->attendees, "public", s->public, "zone", s->zone,
+	    "first_start_ts", (json_int_t)s->first_start, "duration_seconds",
+	    (json_int_t)s->duration, "rrule", s->rrule, "created_by", (json_int_t)s->created_by,
+	    "created_at", (json_int_t)s->created_at, "updated_at", (json_int_t)s->updated_at,
+	    "sequence", (json_int_t)s->sequence);
+}
+
+enum herr series_from_json(const json_t *o, struct series *s, struct herror *err)
+{
+	series_init(s);
+	if (json_str(o, "title") == NULL || json_str(o, "zone") == NULL ||
+	    json_str(o, "rrule") == NULL)
+		return herror_set(err, H_ESTORAGE, "series record lacks a title, zone or rule");
+	s->id = (uint64_t)json_int(o, "id", 0);
+	s->room_id = (uint64_t)json_int(o, "room_id", 0);
+	s->group_id = (uint64_t)json_int(o, "group_id", 0);
+	s->title = xstrdup(json_str(o, "title"));
+	s->description = xstrdup_or_null(json_str(o, "description"));
+	s->attendees = (uint32_t)json_int(o, "attendees", 0);
+	s->public = json_flag(o, "public", false);
+	s->zone = xstrdup(json_str(o, "zone"));
+	s->first_start = json_int(o, "first_start_ts", 0);
+	s->duration = (uint32_t)json_int(o, "duration_seconds", 0);
+	s->rrule = xstrdup(json_str(o, "rrule"));
+	s->created_by = (uint64_t)json_int(o, "created_by", 0);
+	s->created_at = json_int(o, "created_at", 0);
+	s->updated_at = json_int(o, "updated_at", 0);
+	s->sequence = (uint32_t)json_int(o, "sequence", 0);
+	return H_OK;
+}
+
+enum herr series_get(struct txn *t, uint64_t id, struct series *out)
+{
+	json_t *o;
+	enum herr ret = record_get(t, DBI_SERIES, id, "series", &o);
+
+	series_init(out);
+	if (ret != H_OK)
+		return ret;
+	ret = series_from_json(o, out, t->err);
+	json_decref(o);
+	return ret;
+}
+
+void series_put(struct txn *t, const struct series *s)
+{
+	json_t *o = series_to_json(s);
+
+	record_put(t, DBI_SERIES, s->id, o);
+	json_decref(o);
+}
+
+void series_touch(struct txn *t, uint64_t id, int64_t now)
+{
+	struct series s;
+
+	if (series_get(t, id, &s) == H_OK) {
+		s.sequence++;
+		if (now > s.updated_at)
+			s.updated_at = now;
+		series_put(t, &s);
+	}
+	series_free(&s);
+}
+
+/* Rules. */
+
+static bool rule_has(const short *by, short none)
+{
+	return by[0] != none;
+}
+
+/* The rule parts halls supports: enough for "every other Tuesday", "the 1st of the
+ * month", "the second Tuesday", and nothing a calendar app could read differently. */
+static enum herr rule_check(const struct icalrecurrencetype *r, struct herror *err)
+{
+	if (r->freq != ICAL_DAILY_RECURRENCE && r->freq != ICAL_WEEKLY_RECURRENCE &&
+	    r->freq != ICAL_MONTHLY_RECURRENCE)
+		return herror_set(
+		    err, H_EINVAL,
+		    "the rule must repeat DAILY, WEEKLY or MONTHLY (FREQ=WEEKLY;...)");
+	if (rule_has(r->by_second, ICAL_RECURRENCE_ARRAY_MAX) ||
+	    rule_has(r->by_minute, ICAL_RECURRENCE_ARRAY_MAX) ||
+	    rule_has(r->by_hour, ICAL_RECURRENCE_ARRAY_MAX) ||
+	    rule_has(r->by_year_day, ICAL_RECURRENCE_ARRAY_MAX) ||
+	    rule_has(r->by_week_no, ICAL_RECURRENCE_ARRAY_MAX) ||
+	    rule_has(r->by_month, ICAL_RECURRENCE_ARRAY_MAX))
+		return herror_set(err, H_EINVAL,
+		                  "the rule may use INTERVAL, BYDAY, BYMONTHDAY, BYSETPOS, COUNT "
+		                  "and UNTIL only");
+	if (r->count == 0 && icaltime_is_null_time(r->until))
+		return herror_set(err, H_EINVAL, "the rule needs an end: COUNT=n or UNTIL=date");
+	if (r->count != 0 && !icaltime_is_null_time(r->until))
+		return herror_set(err, H_EINVAL, "the rule may have COUNT or UNTIL, not both");
+	if (r->interval < 1 || r->interval > 99)
+		return herror_set(err, H_EINVAL, "INTERVAL must be 1 to 99");
+	return H_OK;
+}
+
+static enum herr rule_parse(const char *text, struct icalrecurrencetype *out, struct herror *err)
+{
+	if (text == NULL || strlen(text) > SERIES_RRULE_MAX || strchr(text, '\n') != NULL)
+		return herror_set(err, H_EINVAL, "the rule is missing or too long");
+	icalerror_clear_errno();
+	*out = icalrecurrencetype_from_string(text);
+	if (out->freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
+		icalerror_clear_errno();
+		return herror_set(err, H_EINVAL, "the rule \"%.80s\" is not an RFC 5545 RRULE",
+		                  text);
+	}
+	return rule_check(out, err);
+}
+
+/* UNTIL as an instant: a date means the end of that local day, a local time that time,
+ * a UTC time itself. */
+static enum herr until_instant(const struct icaltimetype *u, const char *zone, int64_t *out,
+                               struct herror *err)
+{
+	struct localtm lt = {.year = u->year, .month = u->month, .day = u->day};
+
+	if (u->is_date) {
+		lt.hour = 23;
+		lt.min = 59;
+		lt.sec = 59;
+		*out = tz_at_or_after(zone, &lt);
+		return H_OK;
+	}
+	if (icaltime_is_utc(*u)) {
+		*out = (int64_t)icaltime_as_timet(*u);
+		return H_OK;
+	}
+	lt.hour = u->hour;
+	lt.min = u->minute;
+	lt.sec = u->second;
+	return tz_from_local(zone, &lt, out, err);
+}
+
+char *series_rule_normalise(const char *rule, const char *zone, struct herror *err)
+{
+	struct icalrecurrencetype r;
+	int64_t until;
+	char *text;
+
+	if (rule_parse(rule, &r, err) != H_OK)
+		return NULL;
+	if (!icaltime_is_null_time(r.until)) {
+		if (until_instant(&r.until, zone, &until, err) != H_OK)
+			return NULL;
+		r.until = icaltime_from_timet_with_zone((time_t)until, 0,
+		                                        icaltimezone_get_utc_timezone());
+	}
+	text = icalrecurrencetype_as_string_r(&r);
+	if (text == NULL) {
+		herror_set(err, H_EINVAL, "the rule cannot be written back");
+		return NULL;
+	}
+	/* libical's memory: copied into ours, so every free in halls is free(). */
+	{
+		char *copy = xstrdup(text);
+
+		icalmemory_free_buffer(text);
+		return copy;
+	}
+}
+
+/* A local wall time as an instant, by RFC 5545's rule for clock changes. */
+static int64_t occurrence_instant(const char *zone, const struct localtm *lt)
+{
+	struct herror scratch;
+	int64_t t;
+	struct localtm before;
+
+	herror_clear(&scratch);
+	if (tz_from_local(zone, lt, &t, &scratch) == H_OK)
+		return t;
+	/* Skipped by the clocks going forward: read with the offset in force before the
+	 * gap, i.e. moved forward by the gap's length. Half a day earlier is before it. */
+	t = (days_from_civil(lt->year, lt->month, lt->day) * 86400 + lt->hour * 3600 +
+	     lt->min * 60 + lt->sec);
+	tz_to_local(zone, t - 43200, &before);
+	return t - before.utc_offset;
+}
+
+enum herr series_expand(const char *rrule, const char *zone, int64_t first_start, size_t max,
+                        bool (*fn)(int64_t start, void *arg), void *arg, struct herror *err)
+{
+	struct icalrecurrencetype r;
+	struct icaltimetype start = icaltime_null_time(), next;
+	icalrecur_iterator *it;
+	struct localtm lt;
+	int64_t until = INT64_MAX;
+	size_t n = 0;
+
+	if (rule_parse(rrule, &r, err) != H_OK)
+		return H_EINVAL;
+	if (!icaltime_is_null_time(r.until) && until_instant(&r.until, zone, &until, err) != H_OK)
+		return H_EINVAL;
+	/* UNTIL is applied to the instants below: libical would compare it with floating
+	 * local times as if they were UTC. */
+	r.until = icaltime_null_time();
+	tz_to_local(zone, first_start, &lt);
+	start.year = lt.year;
+	start.month = lt.month;
+	start.day = lt.day;
+	start.hour = lt.hour;
+	start.minute = lt.min;
+	start.second = lt.sec;
+	it = icalrecur_iterator_new(r, start);
+	if (it == NULL)
+		return herror_set(err, H_EINVAL, "the rule cannot be expanded");
+	while (n < max) {
+		struct localtm occ = {0};
+		int64_t at;
+
+		next = icalrecur_iterator_next(it);
+		if (icaltime_is_null_time(next))
+			break;
+		occ.year = next.year;
+		occ.month = next.month;
+		occ.day = next.day;
+		occ.hour = next.hour;
+		occ.min = next.minute;
+		occ.sec = next.second;
+		at = occurrence_instant(zone, &occ);
+		if (at > until)
+			break;
+		n++;
+		if (!fn(at, arg))
+			break;
+	}
+	icalrecur_iterator_free(it);
+	return H_OK;
+}
+
+/* Creation. */
+
+/* Makes the message a check left in t->err a refusal of the transaction. */
+static enum herr refuse_as_told(struct txn *t, enum herr code)
+{
+	char msg[sizeof(t->err->msg)];
+
+	memcpy(msg, t->err->msg, sizeof(msg));
+	return txn_refuse(t, code, "%s", msg);
+}
+
+void series_outcome_free(struct series_outcome *o)
+{
+	free(o->refused);
+	memset(o, 0, sizeof(*o));
+}
+
+static void outcome_refuse(struct series_outcome *o, int64_t start, const struct herror *err)
+{
+	struct series_refusal *r;
+
+	o->refused = xrealloc(o->refused, (o->nrefused + 1) * sizeof(*o->refused));
+	r = &o->refused[o->nrefused++];
+	memset(r, 0, sizeof(*r));
+	r->start = start;
+	r->code = err->code;
+	snprintf(r->msg, sizeof(r->msg), "%.255s", err->msg);
+	r->nconflicts = err->nconflicts;
+	memcpy(r->conflicts, err->conflicts, err->nconflicts * sizeof(err->conflicts[0]));
+}
+
+struct starts {
+	int64_t *v;
+	size_t n;
+};
+
+static bool starts_add(int64_t start, void *arg)
+{
+	struct starts *s = arg;
+
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	s->v[s->n++] = start;
+	return true;
+}
+
+struct occurrence_job {
+	const struct series *s;
+	const struct actor *a;
+	int64_t start;
+	bool approve_now;
+	int64_t now;
+};
+
+static enum herr occurrence_book(struct txn *t, void *arg)
+{
+	struct occurrence_job *j = arg;
+	struct booking b;
+	enum herr ret;
+
+	booking_init(&b);
+	b.room_id = j->s->room_id;
+	b.group_id = j->s->group_id;
+	b.series_id = j->s->id;
+	b.recurrence_id = j->start;
+	b.title = xstrdup(j->s->title);
+	b.description = xstrdup_or_null(j->s->description);
+	b.attendees = j->s->attendees;
+	b.public = j->s->public;
+	b.start = j->start;
+	b.end = j->start + j->s->duration;
+	ret = booking_request(t, j->a, &b, j->approve_now, j->now);
+	booking_free(&b);
+	return ret;
+}
+
+/* The checks that concern the series as a whole, made once so that a wrong room or a
+ * missing right is one clear answer rather than a refusal per date. */
+static enum herr series_check(struct txn *t, const struct actor *a, struct series *s,
+                              bool approve_now, struct room *room)
+{
+	struct booking probe;
+	struct venue v;
+	enum herr ret;
+
+	booking_init(&probe);
+	probe.title = s->title;
+	probe.description = s->description;
+	ret = booking_check_text(t, &probe);
+	if (ret != H_OK)
+		return refuse_as_told(t, ret);
+	if ((ret = room_get(t, s->room_id, room)) != H_OK)
+		return ret;
+	if ((ret = venue_get(t, room->venue_id, &v)) != H_OK) {
+		venue_free(&v);
+		return ret;
+	}
+	free(s->zone);
+	s->zone = xstrdup(v.tz);
+	venue_free(&v);
+	if (!record_exists(t, DBI_GROUP, s->group_id))
+		return txn_refuse(t, H_ENOTFOUND, "there is no group %llu",
+		                  (unsigned long long)s->group_id);
+	if ((ret = policy_act_for_group(t, a, s->group_id, room->venue_id)) != H_OK)
+		return ret;
+	if (approve_now && (ret = policy_manage_venue(t, a, room->venue_id)) != H_OK)
+		return ret;
+	if (s->duration == 0)
+		return txn_refuse(t, H_RULE_ORDER, "the end must be after the start");
+	return H_OK;
+}
+
+/* The instants of s's rule, at most max + 1 (so that too many can be told). */
+static enum herr series_starts(struct txn *t, const struct series *s, size_t max,
+                               struct starts *out)
+{
+	if (series_expand(s->rrule, s->zone, s->first_start, max + 1, starts_add, out, t->err) !=
+	    H_OK)
+		return refuse_as_told(t, H_EINVAL);
+	if (out->n == 0 || out->v[0] != s->first_start)
+		return txn_refuse(t, H_EINVAL,
+		                  "the first date must be one of the rule's dates (e.g. a Tuesday "
+		                  "for BYDAY=TU)");
+	return H_OK;
+}
+
+static enum herr series_refuse_all(struct txn *t, const struct series_outcome *o, size_t total)
+{
+	enum herr code = o->refused[0].code;
+
+	for (size_t i = 0; i < o->nrefused; i++)
+		if (o->refused[i].code == H_ECONFLICT)
+			code = H_ECONFLICT;
+	return txn_refuse(t, code, "%zu of the %zu dates cannot be booked (first: %s)", o->nrefused,
+	                  total, o->refused[0].msg);
+}
+
+enum herr series_create(struct txn *t, const struct actor *a, struct series *s, bool approve_now,
+                        bool skip_refused, int64_t now, struct series_outcome *out)
+{
+	struct starts starts = {0};
+	struct room room;
+	enum herr ret;
+	char *rule;
+	json_t *detail;
+
+	memset(out, 0, sizeof(*out));
+	room_init(&room);
+	if ((ret = series_check(t, a, s, approve_now, &room)) != H_OK)
+		goto out;
+	rule = series_rule_normalise(s->rrule, s->zone, t->err);
+	if (rule == NULL) {
+		ret = refuse_as_told(t, H_EINVAL);
+		goto out;
+	}
+	free(s->rrule);
+	s->rrule = rule;
+	if ((ret = series_starts(t, s, room.max_occurrences, &starts)) != H_OK)
+		goto out;
+	if (starts.n > room.max_occurrences) {
+		ret = txn_refuse(t, H_RULE_SERIES,
+		                 "%s takes series of at most %u dates; this rule has more (end it "
+		                 "sooner with COUNT or UNTIL)",
+		                 room.name, room.max_occurrences);
+		goto out;
+	}
+	s->id = txn_next_id(t, "series");
+	s->created_by = a->user_id;
+	s->created_at = s->updated_at = now;
+	s->sequence = 0;
+	series_put(t, s);
+	for (size_t i = 0; i < starts.n && t->ret == H_OK; i++) {
+		struct occurrence_job j = {s, a, starts.v[i], approve_now, now};
+
+		herror_clear(t->err);
+		ret = txn_try(t, occurrence_book, &j);
+		if (ret == H_OK)
+			out->created++;
+		else if (t->ret == H_OK)
+			outcome_refuse(out, starts.v[i], t->err);
+	}
+	if ((ret = t->ret) != H_OK)
+		goto out;
+	if (out->nrefused > 0 && (!skip_refused || out->created == 0)) {
+		ret = series_refuse_all(t, out, starts.n);
+		goto out;
+	}
+	herror_clear(t->err);
+	detail = series_to_json(s);
+	audit_append(t, a, "series", s->id, "create", NULL, detail, now);
+	json_decref(detail);
+	ret = t->ret;
+out:
+	free(starts.v);
+	room_free(&room);
+	return ret;
+}
+
+/* Occurrences. */
+
+struct occ_ids {
+	uint64_t *v;
+	size_t n;
+};
+
+static enum herr occurrence_ids(struct txn *t, uint64_t series_id, struct occ_ids *out)
+{
+	struct key prefix;
+	struct scan sc;
+
+	key_init(&prefix);
+	key_u64(&prefix, series_id);
+	out->v = NULL;
+	out->n = 0;
+	scan_begin(&sc, t, DBI_SERIES_OCC, &prefix, NULL);
+	while (scan_next(&sc)) {
+		if (sc.v.mv_size != 8) {
+			txn_refuse(t, H_ESTORAGE, "corrupt occurrence index of series %llu",
+			           (unsigned long long)series_id);
+			break;
+		}
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+		out->v[out->n++] = key_get_u64(sc.v.mv_data);
+	}
+	scan_end(&sc);
+	return t->ret;
+}
+
+enum herr series_each_occurrence(struct txn *t, uint64_t series_id,
+                                 bool (*fn)(const struct booking *b, void *arg), void *arg)
+{
+	struct occ_ids ids;
+	enum herr ret = occurrence_ids(t, series_id, &ids);
+
+	for (size_t i = 0; ret == H_OK && i < ids.n; i++) {
+		struct booking b;
+
+		ret = booking_get(t, ids.v[i], &b);
+		if (ret == H_OK && !fn(&b, arg))
+			i = ids.n;
+		booking_free(&b);
+	}
+	free(ids.v);
+	return ret;
+}
+
+enum herr series_each(struct txn *t, uint64_t room_id, uint64_t group_id,
+                      bool (*fn)(const struct series *s, void *arg), void *arg)
+{
+	struct key prefix;
+	struct scan sc;
+	bool more = true;
+
+	key_init(&prefix);
+	scan_begin(&sc, t, DBI_SERIES, &prefix, NULL);
+	while (more && scan_next(&sc)) {
+		struct series s;
+
+		if (series_get(t, key_get_u64(sc.k.mv_data), &s) != H_OK) {
+			series_free(&s);
+			break;
+		}
+		if ((room_id == 0 || s.room_id == room_id) &&
+		    (group_id == 0 || s.group_id == group_id))
+			more = fn(&s, arg);
+		series_free(&s);
+	}
+	scan_end(&sc);
+	return t->ret;
+}
+
+/* Decisions on a whole series. */
+
+struct decide_job {
+	const struct actor *a;
+	uint64_t booking_id;
+	enum series_action act;
+	const char *note;
+	int64_t now;
+};
+
+static enum herr occurrence_decide(struct txn *t, void *arg)
+{
+	struct decide_job *j = arg;
+
+	switch (j->act) {
+	case SERIES_APPROVE:
+		return booking_approve(t, j->a, j->booking_id, j->note, j->now, NULL);
+	case SERIES_DECLINE:
+		return booking_decline(t, j->a, j->booking_id, j->note, j->now, NULL);
+	case SERIES_CANCEL:
+	default:
+		return booking_cancel(t, j->a, j->booking_id, j->note, j->now, NULL);
+	}
+}
+
+static bool action_applies(enum series_action act, enum booking_status st)
+{
+	if (act == SERIES_CANCEL)
+		return st == BOOKING_PENDING || st == BOOKING_APPROVED;
+	return st == BOOKING_PENDING;
+}
+
+static enum herr series_may_decide(struct txn *t, const struct actor *a, const struct series *s,
+                                   enum series_action act)
+{
+	struct room room;
+	enum herr ret = room_get(t, s->room_id, &room);
+
+	if (ret == H_OK)
+		ret = act == SERIES_CANCEL ? policy_act_for_group(t, a, s->group_id, room.venue_id)
+		                           : policy_manage_venue(t, a, room.venue_id);
+	room_free(&room);
+	return ret;
+}
+
+enum herr series_decide(struct txn *t, const struct actor *a, uint64_t id, enum series_action act,
+                        int64_t from, const char *note, int64_t now, struct series_outcome *out)
+{
+	struct series s;
+	struct occ_ids ids = {0};
+	enum herr ret;
+
+	memset(out, 0, sizeof(*out));
+	if ((ret = series_get(t, id, &s)) != H_OK ||
+	    (ret = series_may_decide(t, a, &s, act)) != H_OK ||
+	    (ret = occurrence_ids(t, id, &ids)) != H_OK)
+		goto out;
+	for (size_t i = 0; i < ids.n && t->ret == H_OK; i++) {
+		struct decide_job j = {a, ids.v[i], act, note, now};
+		struct booking b;
+		bool applies;
+
+		if (booking_get(t, ids.v[i], &b) != H_OK) {
+			booking_free(&b);
+			break;
+		}
+		applies = b.start >= from && action_applies(act, b.status);
+		if (applies) {
+			herror_clear(t->err);
+			if (txn_try(t, occurrence_decide, &j) == H_OK)
+				out->created++;
+			else if (t->ret == H_OK)
+				outcome_refuse(out, b.start, t->err);
+		}
+		booking_free(&b);
+	}
+	ret = t->ret;
+	if (ret == H_OK) {
+		static const char *const names[] = {"approve", "decline", "cancel"};
+
+		herror_clear(t->err);
+		audit_append(t, a, "series", id, names[act], note, NULL, now);
+		ret = t->ret;
+	}
+out:
+	free(ids.v);
+	series_free(&s);
+	return ret;
+}
+
+enum herr series_update(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
+                        int64_t now, struct series *out)
+{
+	static const char *const allowed[] = {"title", "description", "attendees", "public", NULL};
+	struct series s;
+	struct occ_ids ids = {0};
+	const char *key;
+	json_t *v;
+	enum herr ret;
+
+	json_object_foreach((json_t *)fields, key, v)
+	{
+		size_t i;
+
+		for (i = 0; allowed[i] != NULL && strcmp(key, allowed[i]) != 0; i++)
+			;
+		if (allowed[i] == NULL)
+			return txn_refuse(
+			    t, H_EINVAL,
+			    "a series changes its title, description, attendees or public "
+			    "flag; move one date through its booking (not %s)",
+			    key);
+	}
+	if ((ret = series_get(t, id, &s)) != H_OK || (ret = occurrence_ids(t, id, &ids)) != H_OK)
+		goto out;
+	/* Each live occurrence takes the change with every rule re-checked (the room's
+	 * capacity for attendees); one refusal refuses the edit. */
+	for (size_t i = 0; i < ids.n && ret == H_OK; i++) {
+		struct booking b;
+
+		ret = booking_get(t, ids.v[i], &b);
+		if (ret == H_OK && (b.status == BOOKING_PENDING || b.status == BOOKING_APPROVED))
+			ret = booking_update(t, a, b.id, fields, now, NULL);
+		booking_free(&b);
+	}
+	if (ret != H_OK)
+		goto out;
+	/* The occurrences were stored (and the series touched): reload, then apply. */
+	series_free(&s);
+	if ((ret = series_get(t, id, &s)) != H_OK)
+		goto out;
+	if ((v = json_object_get(fields, "title")) != NULL && json_is_string(v)) {
+		free(s.title);
+		s.title = xstrdup(json_string_value(v));
+	}
+	if ((v = json_object_get(fields, "description")) != NULL) {
+		free(s.description);
+		s.description = json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+	}
+	if ((v = json_object_get(fields, "attendees")) != NULL && json_is_integer(v))
+		s.attendees = (uint32_t)json_integer_value(v);
+	if ((v = json_object_get(fields, "public")) != NULL && json_is_boolean(v))
+		s.public = json_is_true(v);
+	s.sequence++;
+	s.updated_at = now;
+	series_put(t, &s);
+	{
+		json_t *detail = series_to_json(&s);
+
+		audit_append(t, a, "series", id, "edit", NULL, detail, now);
+		json_decref(detail);
+	}
+	ret = t->ret;
+	if (ret == H_OK && out != NULL) {
+		*out = s;
+		series_init(&s);
+	}
+out:
+	free(ids.v);
+	series_free(&s);
+	return ret;
+}

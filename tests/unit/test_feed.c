@@ -1,0 +1,216 @@
+/* Feeds: what each kind of feed shows of one-off bookings and of a series with a
+ * cancelled and a moved date, and that an unchanged store gives the same bytes. */
+#include "t.h"
+
+#include "fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONSOLE ACTOR_CONSOLE
+
+struct fworld {
+	struct fx f;
+	uint64_t venue, room, group, other;
+	uint64_t series, pending, open_day;
+};
+
+struct op_series {
+	struct series s;
+	struct series_outcome out;
+	int64_t now;
+};
+
+static enum herr op_create(struct txn *t, void *arg)
+{
+	struct op_series *o = arg;
+
+	series_outcome_free(&o->out);
+	o->s.id = 0;
+	return series_create(t, &CONSOLE, &o->s, true, false, o->now, &o->out);
+}
+
+static size_t occ_ids(struct fworld *w, uint64_t *ids, size_t max)
+{
+	struct booking_filter f;
+	struct txn t;
+	size_t n = 0;
+
+	(void)f;
+	if (db_read_begin(w->f.db, &t, &w->f.err) != H_OK)
+		return 0;
+	{
+		struct key prefix;
+		struct scan sc;
+
+		key_init(&prefix);
+		key_u64(&prefix, w->series);
+		scan_begin(&sc, &t, DBI_SERIES_OCC, &prefix, NULL);
+		while (n < max && scan_next(&sc))
+			ids[n++] = key_get_u64(sc.v.mv_data);
+		scan_end(&sc);
+	}
+	db_read_end(&t);
+	return n;
+}
+
+/* A venue with a room, a group whose weekly series (private) crosses the October 2026
+ * clock change with the third date cancelled and the fourth moved an hour later, a
+ * pending one-off request and an approved public open day. */
+static bool fworld_open(struct fworld *w)
+{
+	struct op_series o = {.now = T_NOW};
+	uint64_t ids[16];
+	char fields[96];
+	struct booking open_day;
+
+	memset(w, 0, sizeof(*w));
+	if (!fx_open(&w->f))
+		return false;
+	w->venue = fx_venue(&w->f, "Riverside Centre, \"Hall\"; North", T_ZONE, T_HOURS);
+	w->room = fx_room(&w->f, w->venue, "{\"horizon_days\": 1000}");
+	w->group = fx_group(&w->f, "Knitters", 0);
+	w->other = fx_group(&w->f, "Chess Club", 0);
+	series_init(&o.s);
+	o.s.room_id = w->room;
+	o.s.group_id = w->group;
+	o.s.title = xstrdup("Knit, natter; and \\ tea");
+	o.s.first_start = fx_at("2026-10-06T19:00");
+	o.s.duration = 7200;
+	o.s.rrule = xstrdup("FREQ=WEEKLY;BYDAY=TU;COUNT=6");
+	if (db_write(w->f.db, op_create, &o, &w->f.err) != H_OK)
+		return false;
+	w->series = o.s.id;
+	series_free(&o.s);
+	series_outcome_free(&o.out);
+	if (occ_ids(w, ids, 16) != 6 || fx_cancel(&w->f, CONSOLE, ids[2]) != H_OK)
+		return false;
+	snprintf(fields, sizeof(fields), "{\"start\": %lld, \"end\": %lld}",
+	         (long long)fx_at("2026-10-27T20:00"), (long long)fx_at("2026-10-27T22:00"));
+	if (fx_update(&w->f, CONSOLE, ids[3], fields) != H_OK)
+		return false;
+	if (fx_request(&w->f, CONSOLE, w->room, w->other, fx_at("2026-11-05T10:00"),
+	               fx_at("2026-11-05T11:00"), false, &w->pending, NULL) != H_OK)
+		return false;
+	booking_init(&open_day);
+	open_day.room_id = w->room;
+	open_day.group_id = w->other;
+	open_day.title = "Open day";
+	open_day.public = true;
+	open_day.start = fx_at("2026-11-07T10:00");
+	open_day.end = fx_at("2026-11-07T16:00");
+	return fx_request_b(&w->f, CONSOLE, &open_day, true, &w->open_day, NULL) == H_OK;
+}
+
+static char *feed_text(struct fworld *w, enum feed_kind kind, uint64_t id)
+{
+	struct feed_scope scope = {kind, id, T_NOW};
+	struct feed f;
+	struct txn t;
+	char *text = NULL;
+
+	if (db_read_begin(w->f.db, &t, &w->f.err) != H_OK)
+		return NULL;
+	if (feed_build(&t, &scope, &f) == H_OK)
+		text = f.text;
+	else
+		free(f.text);
+	db_read_end(&t);
+	if (text != NULL && getenv("HALLS_FEED_SAMPLE") != NULL && kind == FEED_GROUP) {
+		FILE *out = fopen(getenv("HALLS_FEED_SAMPLE"), "w");
+
+		if (out != NULL) {
+			fputs(text, out);
+			fclose(out);
+		}
+	}
+	return text;
+}
+
+static size_t count(const char *text, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+TEST(feed_public_room)
+{
+	struct fworld w;
+	char *a, *b;
+
+	T_ASSERT(fworld_open(&w));
+	a = feed_text(&w, FEED_ROOM, w.room);
+	T_ASSERT(a != NULL);
+	if (a != NULL) {
+		/* The private series is "Booked", one VEVENT with its rule, the cancelled date
+		 * an EXDATE and the moved one an override. */
+		T_EQ_INT(count(a, "BEGIN:VEVENT"), 3);
+		T_EQ_INT(count(a, "RRULE:FREQ=WEEKLY"), 1);
+		T_EQ_INT(count(a, "EXDATE;TZID=Europe/London:20261020T190000"), 1);
+		T_EQ_INT(count(a, "RECURRENCE-ID;TZID=Europe/London:20261027T190000"), 1);
+		T_EQ_INT(count(a, "DTSTART;TZID=Europe/London:20261027T200000"), 1);
+		T_EQ_INT(count(a, "SUMMARY:Booked"), 2);
+		T_ASSERT(strstr(a, "Knit") == NULL);
+		/* The pending request is not public; the public open day shows its title. */
+		T_ASSERT(strstr(a, "20261105") == NULL);
+		T_EQ_INT(count(a, "SUMMARY:Open day"), 1);
+		T_EQ_INT(count(a, "BEGIN:VTIMEZONE"), 1);
+		T_ASSERT(strstr(a, "TZID:Europe/London") != NULL);
+		T_ASSERT(strstr(a, "Chess") == NULL);
+	}
+	/* Nothing changed: the same bytes. */
+	b = feed_text(&w, FEED_ROOM, w.room);
+	T_ASSERT(a != NULL && b != NULL && strcmp(a, b) == 0);
+	free(a);
+	free(b);
+	a = feed_text(&w, FEED_BUSY, w.room);
+	T_ASSERT(a != NULL);
+	if (a != NULL) {
+		T_EQ_INT(count(a, "SUMMARY:Busy"), 3);
+		T_ASSERT(strstr(a, "Open day") == NULL && strstr(a, "DESCRIPTION") == NULL);
+	}
+	free(a);
+	fx_close(&w.f);
+}
+
+TEST(feed_private_group_and_manager)
+{
+	struct fworld w;
+	uint64_t manager;
+	char *a;
+
+	T_ASSERT(fworld_open(&w));
+	a = feed_text(&w, FEED_GROUP, w.group);
+	T_ASSERT(a != NULL);
+	if (a != NULL) {
+		/* Its own title, escaped; the other group's bookings are not there. */
+		T_ASSERT(strstr(a, "SUMMARY:Knit\\, natter\\; and \\\\ tea") != NULL);
+		T_ASSERT(strstr(a, "Open day") == NULL);
+		T_EQ_INT(count(a, "EXDATE"), 1);
+	}
+	free(a);
+	a = feed_text(&w, FEED_GROUP, w.other);
+	T_ASSERT(a != NULL);
+	if (a != NULL) {
+		/* The pending request is TENTATIVE in its group's feed. */
+		T_EQ_INT(count(a, "STATUS:TENTATIVE"), 1);
+		T_EQ_INT(count(a, "STATUS:CONFIRMED"), 1);
+	}
+	free(a);
+	manager = fx_user(&w.f, "manager@example.org", ROLE_MANAGER, w.venue);
+	a = feed_text(&w, FEED_MANAGER, manager);
+	T_ASSERT(a != NULL);
+	if (a != NULL) {
+		T_EQ_INT(count(a, "BEGIN:VEVENT"), 4);
+		T_ASSERT(strstr(a, "(Chess Club)") != NULL);
+		T_EQ_INT(count(a, "STATUS:TENTATIVE"), 1);
+	}
+	free(a);
+	T_ASSERT(feed_text(&w, FEED_ROOM, 999) == NULL);
+	T_EQ_INT(w.f.err.code, H_ENOTFOUND);
+	fx_close(&w.f);
+}

@@ -1,0 +1,418 @@
+/* Series: rules expanded on the venue's wall clock across the 2026 and 2027 clock
+ * changes (Europe/London and Pacific/Auckland), the RFC 5545 rule for times the clocks
+ * skip or repeat, creation with and without the dates that cannot be booked, decisions
+ * on a whole series or from a date, and edits that never undo a cancelled or moved date. */
+#include "t.h"
+
+#include "fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONSOLE ACTOR_CONSOLE
+
+struct instants {
+	int64_t v[128];
+	size_t n;
+};
+
+static bool collect(int64_t start, void *arg)
+{
+	struct instants *in = arg;
+
+	if (in->n < 128)
+		in->v[in->n++] = start;
+	return true;
+}
+
+static size_t expand(const char *rule, const char *zone, const char *first, struct instants *out)
+{
+	struct herror err;
+	int64_t start;
+
+	herror_clear(&err);
+	memset(out, 0, sizeof(*out));
+	T_EQ_ERR(time_parse(first, zone, &start, &err), H_OK, &err);
+	T_EQ_ERR(series_expand(rule, zone, start, 128, collect, out, &err), H_OK, &err);
+	return out->n;
+}
+
+static void local(const char *zone, int64_t t, char out[32])
+{
+	time_format(t, zone, out);
+}
+
+TEST(series_weekly_keeps_wall_clock_london)
+{
+	struct instants in;
+	char when[32];
+
+	/* Tuesdays 19:00 from 1 Sep 2026 to 27 Apr 2027: across 25 Oct 2026 and 28 Mar 2027. */
+	T_EQ_INT(expand("FREQ=WEEKLY;BYDAY=TU;UNTIL=20270427", T_ZONE, "2026-09-01T19:00", &in),
+	         35);
+	for (size_t i = 0; i < in.n; i++) {
+		struct localtm lt;
+
+		tz_to_local(T_ZONE, in.v[i], &lt);
+		T_EQ_INT(lt.hour, 19);
+		T_EQ_INT(lt.min, 0);
+		T_EQ_INT(lt.wday, 1);
+	}
+	local(T_ZONE, in.v[7], when); /* 20 Oct: summer time */
+	T_EQ_STR(when, "2026-10-20T19:00:00+01:00");
+	local(T_ZONE, in.v[8], when); /* 27 Oct: winter time */
+	T_EQ_STR(when, "2026-10-27T19:00:00+00:00");
+	T_EQ_INT(in.v[8] - in.v[7], 7 * 86400 + 3600);
+	local(T_ZONE, in.v[29], when); /* 23 Mar 2027 */
+	T_EQ_STR(when, "2027-03-23T19:00:00+00:00");
+	local(T_ZONE, in.v[30], when); /* 30 Mar 2027 */
+	T_EQ_STR(when, "2027-03-30T19:00:00+01:00");
+	T_EQ_INT(in.v[30] - in.v[29], 7 * 86400 - 3600);
+	local(T_ZONE, in.v[34], when); /* UNTIL a date includes that day */
+	T_EQ_STR(when, "2027-04-27T19:00:00+01:00");
+}
+
+TEST(series_weekly_far_zone)
+{
+	struct instants in;
+	char when[32];
+	const char *zone = "Pacific/Auckland";
+
+	/* Wednesdays 18:30 in Auckland: NZST->NZDT on 27 Sep 2026, back on 4 Apr 2027. */
+	T_EQ_INT(expand("FREQ=WEEKLY;BYDAY=WE;COUNT=40", zone, "2026-09-16T18:30", &in), 40);
+	for (size_t i = 0; i < in.n; i++) {
+		struct localtm lt;
+
+		tz_to_local(zone, in.v[i], &lt);
+		T_EQ_INT(lt.hour, 18);
+		T_EQ_INT(lt.min, 30);
+	}
+	local(zone, in.v[1], when);
+	T_EQ_STR(when, "2026-09-23T18:30:00+12:00");
+	local(zone, in.v[2], when);
+	T_EQ_STR(when, "2026-09-30T18:30:00+13:00");
+	local(zone, in.v[29], when);
+	T_EQ_STR(when, "2027-04-07T18:30:00+12:00");
+}
+
+TEST(series_clock_change_times)
+{
+	struct instants in;
+	char when[32];
+
+	/* Sundays 01:30: on 28 Mar 2027 the clocks jump 01:00 -> 02:00, so 01:30 is read
+	 * with the offset before the gap: 02:30 BST. The next week is 01:30 BST again. */
+	T_EQ_INT(expand("FREQ=WEEKLY;COUNT=3", T_ZONE, "2027-03-21T01:30", &in), 3);
+	local(T_ZONE, in.v[1], when);
+	T_EQ_STR(when, "2027-03-28T02:30:00+01:00");
+	local(T_ZONE, in.v[2], when);
+	T_EQ_STR(when, "2027-04-04T01:30:00+01:00");
+	/* On 25 Oct 2026 01:30 happens twice: the first (BST) is taken. */
+	T_EQ_INT(expand("FREQ=WEEKLY;COUNT=3", T_ZONE, "2026-10-18T01:30", &in), 3);
+	local(T_ZONE, in.v[1], when);
+	T_EQ_STR(when, "2026-10-25T01:30:00+01:00");
+	local(T_ZONE, in.v[2], when);
+	T_EQ_STR(when, "2026-11-01T01:30:00+00:00");
+	/* A daily rule through the spring gap keeps every other day at 01:30. */
+	T_EQ_INT(expand("FREQ=DAILY;COUNT=3", T_ZONE, "2027-03-27T01:30", &in), 3);
+	local(T_ZONE, in.v[2], when);
+	T_EQ_STR(when, "2027-03-29T01:30:00+01:00");
+}
+
+TEST(series_monthly_rules)
+{
+	struct instants in;
+	char when[32];
+
+	/* The second Tuesday of each month. */
+	T_EQ_INT(expand("FREQ=MONTHLY;BYDAY=2TU;COUNT=4", T_ZONE, "2026-10-13T10:00", &in), 4);
+	local(T_ZONE, in.v[1], when);
+	T_EQ_STR(when, "2026-11-10T10:00:00+00:00");
+	local(T_ZONE, in.v[3], when);
+	T_EQ_STR(when, "2027-01-12T10:00:00+00:00");
+	/* The 15th, every other month. */
+	T_EQ_INT(expand("FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=15;COUNT=3", T_ZONE, "2026-09-15T18:00",
+	                &in),
+	         3);
+	local(T_ZONE, in.v[2], when);
+	T_EQ_STR(when, "2027-01-15T18:00:00+00:00");
+}
+
+TEST(series_rule_checks)
+{
+	struct herror err;
+	char *r;
+
+	herror_clear(&err);
+	T_ASSERT(series_rule_normalise("FREQ=YEARLY;COUNT=2", T_ZONE, &err) == NULL);
+	T_EQ_INT(err.code, H_EINVAL);
+	T_ASSERT(series_rule_normalise("FREQ=WEEKLY", T_ZONE, &err) == NULL);
+	T_HAS_STR(err.msg, "needs an end");
+	T_ASSERT(series_rule_normalise("FREQ=WEEKLY;BYHOUR=9;COUNT=2", T_ZONE, &err) == NULL);
+	T_ASSERT(series_rule_normalise("every tuesday", T_ZONE, &err) == NULL);
+	T_ASSERT(series_rule_normalise("FREQ=WEEKLY;COUNT=2;UNTIL=20270101", T_ZONE, &err) == NULL);
+	/* UNTIL a local date becomes the UTC end of that day. */
+	r = series_rule_normalise("FREQ=WEEKLY;BYDAY=TU;UNTIL=20270630", T_ZONE, &err);
+	T_ASSERT(r != NULL);
+	if (r != NULL)
+		T_HAS_STR(r, "UNTIL=20270630T225959Z");
+	free(r);
+}
+
+/* A store with a venue open 08:00-23:00, a room with auto approval and a long horizon,
+ * and a group. */
+struct sworld {
+	struct fx f;
+	uint64_t venue, room, group;
+};
+
+static bool sworld_open(struct sworld *w, const char *room_fields)
+{
+	if (!fx_open(&w->f))
+		return false;
+	w->venue = fx_venue(&w->f, "Community Centre", T_ZONE, T_HOURS);
+	w->room = fx_room(&w->f, w->venue, room_fields);
+	w->group = fx_group(&w->f, "Knitters", 0);
+	return w->venue && w->room && w->group;
+}
+
+struct op_series {
+	struct series *s;
+	bool skip;
+	int64_t now;
+	struct series_outcome out;
+	enum series_action act;
+	uint64_t id;
+	int64_t from;
+	const char *fields;
+};
+
+static enum herr op_create(struct txn *t, void *arg)
+{
+	struct op_series *o = arg;
+
+	series_outcome_free(&o->out);
+	o->s->id = 0;
+	return series_create(t, &CONSOLE, o->s, false, o->skip, o->now, &o->out);
+}
+
+static enum herr create(struct sworld *w, const char *first, uint32_t minutes, const char *rule,
+                        bool skip, uint64_t *id, struct series_outcome *out)
+{
+	struct series s;
+	struct op_series o = {.s = &s, .skip = skip, .now = w->f.now};
+	enum herr ret;
+
+	series_init(&s);
+	s.room_id = w->room;
+	s.group_id = w->group;
+	s.title = xstrdup("Knit and natter");
+	s.attendees = 8;
+	s.first_start = fx_at(first);
+	s.duration = minutes * 60;
+	s.rrule = xstrdup(rule);
+	herror_clear(&w->f.err);
+	ret = db_write(w->f.db, op_create, &o, &w->f.err);
+	if (id != NULL)
+		*id = ret == H_OK ? s.id : 0;
+	if (out != NULL)
+		*out = o.out;
+	else
+		series_outcome_free(&o.out);
+	series_free(&s);
+	return ret;
+}
+
+struct occ_list {
+	struct booking b[128];
+	size_t n;
+};
+
+static bool occ_add(const struct booking *b, void *arg)
+{
+	struct occ_list *l = arg;
+
+	if (l->n < 128)
+		booking_copy(&l->b[l->n++], b);
+	return true;
+}
+
+static size_t occurrences(struct sworld *w, uint64_t id, struct occ_list *l)
+{
+	struct txn t;
+
+	l->n = 0;
+	if (db_read_begin(w->f.db, &t, &w->f.err) != H_OK)
+		return 0;
+	series_each_occurrence(&t, id, occ_add, l);
+	db_read_end(&t);
+	return l->n;
+}
+
+static void occ_free(struct occ_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		booking_free(&l->b[i]);
+	l->n = 0;
+}
+
+TEST(series_create_books_each_date)
+{
+	struct sworld w;
+	struct occ_list l;
+	uint64_t id;
+
+	T_ASSERT(sworld_open(&w, "{\"approval\": \"auto\", \"horizon_days\": 1000}"));
+	T_EQ_ERR(
+	    create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=40", false, &id, NULL),
+	    H_OK, &w.f.err);
+	T_EQ_INT(occurrences(&w, id, &l), 40);
+	for (size_t i = 0; i < l.n; i++) {
+		T_EQ_INT(l.b[i].series_id, id);
+		T_EQ_INT(l.b[i].recurrence_id, l.b[i].start);
+		T_EQ_INT(l.b[i].end - l.b[i].start, 7200);
+		T_EQ_INT(l.b[i].status, BOOKING_APPROVED);
+	}
+	occ_free(&l);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(series_conflicts_refuse_or_skip)
+{
+	struct sworld w;
+	struct series_outcome out;
+	struct occ_list l;
+	uint64_t blocker, id;
+
+	T_ASSERT(sworld_open(&w, "{\"approval\": \"auto\", \"horizon_days\": 1000}"));
+	T_EQ_ERR(fx_book(&w.f, w.room, w.group, fx_at("2026-09-15T18:00"),
+	                 fx_at("2026-09-15T20:00"), &blocker),
+	         H_OK, &w.f.err);
+	/* Without skipping, one conflict refuses the whole series and names the date. */
+	T_EQ_ERR(
+	    create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=10", false, &id, &out),
+	    H_ECONFLICT, &w.f.err);
+	T_EQ_INT(out.nrefused, 1);
+	T_EQ_INT(out.refused[0].start, fx_at("2026-09-15T19:00"));
+	T_EQ_INT(out.refused[0].code, H_ECONFLICT);
+	T_EQ_INT(out.refused[0].nconflicts, 1);
+	T_EQ_INT(out.refused[0].conflicts[0], blocker);
+	series_outcome_free(&out);
+	/* Nothing of it was kept. */
+	T_EQ_INT(occurrences(&w, 1, &l), 0);
+	/* Skipping: nine dates booked, the tenth listed. */
+	T_EQ_ERR(
+	    create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=10", true, &id, &out),
+	    H_OK, &w.f.err);
+	T_EQ_INT(out.created, 9);
+	T_EQ_INT(out.nrefused, 1);
+	series_outcome_free(&out);
+	T_EQ_INT(occurrences(&w, id, &l), 9);
+	occ_free(&l);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(series_limits)
+{
+	struct sworld w;
+	uint64_t id;
+
+	T_ASSERT(sworld_open(&w, "{\"approval\": \"auto\", \"horizon_days\": 1000, "
+	                         "\"max_occurrences\": 5}"));
+	T_EQ_ERR(create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;COUNT=6", false, &id, NULL),
+	         H_RULE_SERIES, &w.f.err);
+	T_EQ_ERR(create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;COUNT=5", false, &id, NULL), H_OK,
+	         &w.f.err);
+	/* The first date must be one of the rule's. */
+	T_EQ_ERR(
+	    create(&w, "2026-09-02T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=2", false, &id, NULL),
+	    H_EINVAL, &w.f.err);
+	/* Every date is checked against every rule: the horizon here. */
+	T_EQ_ERR(create(&w, "2026-12-01T09:00", 60, "FREQ=MONTHLY;COUNT=5", true, &id, NULL), H_OK,
+	         &w.f.err);
+	fx_close(&w.f);
+}
+
+static enum herr op_decide(struct txn *t, void *arg)
+{
+	struct op_series *o = arg;
+
+	series_outcome_free(&o->out);
+	return series_decide(t, &CONSOLE, o->id, o->act, o->from, "done", o->now, &o->out);
+}
+
+static enum herr op_update(struct txn *t, void *arg)
+{
+	struct op_series *o = arg;
+	json_t *fields = json_loads(o->fields, 0, NULL);
+	enum herr ret = series_update(t, &CONSOLE, o->id, fields, o->now, NULL);
+
+	json_decref(fields);
+	return ret;
+}
+
+TEST(series_decisions_and_edits)
+{
+	struct sworld w;
+	struct occ_list l;
+	struct op_series o = {0};
+	struct series s;
+	struct txn t;
+	uint64_t id;
+	char fields[128];
+
+	T_ASSERT(sworld_open(&w, "{\"horizon_days\": 1000}")); /* manual approval */
+	T_EQ_ERR(
+	    create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=8", false, &id, NULL),
+	    H_OK, &w.f.err);
+	T_EQ_INT(occurrences(&w, id, &l), 8);
+	T_EQ_INT(l.b[0].status, BOOKING_PENDING);
+	/* Move the third date by an hour; cancel the fourth. */
+	snprintf(fields, sizeof(fields), "{\"start\": %lld, \"end\": %lld}",
+	         (long long)(l.b[2].start + 3600), (long long)(l.b[2].end + 3600));
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, l.b[2].id, fields), H_OK, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, l.b[3].id), H_OK, &w.f.err);
+	occ_free(&l);
+	/* Approve the whole series: the cancelled date stays cancelled. */
+	o.id = id;
+	o.act = SERIES_APPROVE;
+	o.now = w.f.now;
+	T_EQ_ERR(db_write(w.f.db, op_decide, &o, &w.f.err), H_OK, &w.f.err);
+	T_EQ_INT(o.out.created, 7);
+	series_outcome_free(&o.out);
+	occurrences(&w, id, &l);
+	T_EQ_INT(l.b[3].status, BOOKING_CANCELLED);
+	T_EQ_INT(l.b[2].status, BOOKING_APPROVED);
+	T_EQ_INT(l.b[2].start, l.b[2].recurrence_id + 3600);
+	/* "This and following": cancel from the sixth date. */
+	o.act = SERIES_CANCEL;
+	o.from = l.b[5].start;
+	occ_free(&l);
+	T_EQ_ERR(db_write(w.f.db, op_decide, &o, &w.f.err), H_OK, &w.f.err);
+	T_EQ_INT(o.out.created, 3);
+	series_outcome_free(&o.out);
+	/* An edit renames the live dates only and moves nothing. */
+	o.fields = "{\"title\": \"Knitting circle\"}";
+	T_EQ_ERR(db_write(w.f.db, op_update, &o, &w.f.err), H_OK, &w.f.err);
+	occurrences(&w, id, &l);
+	T_EQ_STR(l.b[0].title, "Knitting circle");
+	T_EQ_STR(l.b[3].title, "Knit and natter");
+	T_EQ_INT(l.b[3].status, BOOKING_CANCELLED);
+	T_EQ_INT(l.b[2].start, l.b[2].recurrence_id + 3600);
+	T_EQ_INT(l.b[6].status, BOOKING_CANCELLED);
+	occ_free(&l);
+	o.fields = "{\"start\": 1}";
+	T_EQ_ERR(db_write(w.f.db, op_update, &o, &w.f.err), H_EINVAL, &w.f.err);
+	/* Every change to a date raised the series' sequence. */
+	T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
+	T_EQ_ERR(series_get(&t, id, &s), H_OK, &w.f.err);
+	T_ASSERT(s.sequence >= 10);
+	T_EQ_STR(s.title, "Knitting circle");
+	series_free(&s);
+	db_read_end(&t);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
