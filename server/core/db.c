@@ -184,6 +184,11 @@ uint64_t txn_instance(struct txn *t)
 	return meta_get_u64(t, "instance");
 }
 
+void txn_set_instance(struct txn *t, uint64_t id)
+{
+	meta_put_u64(t, "instance", id);
+}
+
 uint64_t txn_change_counter(struct txn *t)
 {
 	return meta_get_u64(t, "change");

@@ -97,6 +97,7 @@ void txn_seen_id(struct txn *t, const char *kind, uint64_t id);
 uint64_t txn_change_counter(struct txn *t);
 /* This data directory's random id (meta "instance"), set when it was made. */
 uint64_t txn_instance(struct txn *t);
+void txn_set_instance(struct txn *t, uint64_t id);
 
 /* Cursor scans over keys that start with a prefix, in key order. */
 struct scan {

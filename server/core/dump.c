@@ -51,6 +51,10 @@ static enum herr dump_kind(struct txn *t, const char *kind, enum dbi d, FILE *ou
 
 enum herr dump_export(struct txn *t, FILE *out)
 {
+	/* The instance id first: the UIDs in feeds contain it, and must survive a move to a
+	 * new data directory, or every subscribed calendar would see new events. */
+	fprintf(out, "{\"kind\":\"instance\",\"record\":{\"id\":1,\"value\":\"%016llx\"}}\n",
+	        (unsigned long long)txn_instance(t));
 	for (size_t i = 0; i < DUMP_KIND_COUNT && t->ret == H_OK; i++)
 		dump_kind(t, dump_kinds[i].kind, dump_kinds[i].dbi, out);
 	if (t->ret == H_OK && fflush(out) != 0)
@@ -136,6 +140,16 @@ static enum herr import_record(struct txn *t, const char *kind, const json_t *o,
 		     (ret = need(t, DBI_SERIES, b.series_id, "series", id)) == H_OK))
 			booking_store(t, &b, NULL);
 		booking_free(&b);
+	} else if (strcmp(kind, "instance") == 0) {
+		const char *hex = json_str(o, "value");
+		char *end = NULL;
+		unsigned long long v = hex ? strtoull(hex, &end, 16) : 0;
+
+		ret = hex != NULL && strlen(hex) == 16 && *end == '\0' && v != 0
+		          ? H_OK
+		          : herror_set(err, H_EINVAL, "the instance line needs 16 hex digits");
+		if (ret == H_OK)
+			txn_set_instance(t, (uint64_t)v);
 	} else if (strcmp(kind, "audit") == 0) {
 		audit_store(t, id, o);
 		ret = H_OK;

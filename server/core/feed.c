@@ -192,9 +192,12 @@ static void note_change(struct feed_ctx *c, int64_t t)
 		c->last_modified = t;
 }
 
+/* The busy feed's events are other events than the room feed's (an app subscribed to
+ * both must not merge a title into a "Busy"), so they have their own UIDs. */
 static char *uid_of(struct feed_ctx *c, const char *what, uint64_t id)
 {
-	return xasprintf("%s-%llu@%s", what, (unsigned long long)id, c->uid_host);
+	return xasprintf("%s%s-%llu@%s", c->scope->kind == FEED_BUSY ? "busy-" : "", what,
+	                 (unsigned long long)id, c->uid_host);
 }
 
 /* A one-off booking as its VEVENT. */
@@ -280,7 +283,7 @@ static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struc
 	struct series_dates d = {0};
 	struct herror scratch;
 	int64_t *exdates;
-	size_t nex = 0, nshown = 0;
+	size_t nex = 0, nshown = 0, ncancelled = 0;
 	char *uid = uid_of(c, "series", s->id), *summary;
 	struct ics_event master;
 
@@ -291,15 +294,19 @@ static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struc
 		const struct booking *b = &c->items[i];
 		enum ics_status st;
 
-		if (b->series_id != s->id || !shown_status(c, b, &st) || st == ICS_CANCELLED)
+		if (b->series_id != s->id || !shown_status(c, b, &st))
 			continue;
+		if (st == ICS_CANCELLED) {
+			ncancelled++;
+			continue;
+		}
 		for (size_t k = 0; k < d.nrule; k++)
 			if (d.rule[k] == b->recurrence_id) {
 				d.shown[k] = b;
 				nshown++;
 			}
 	}
-	if (nshown == 0)
+	if (nshown == 0 && ncancelled == 0)
 		goto out;
 	summary = shown_summary(c, s->title, s->public, s->group_id);
 	exdates = xcalloc(d.nrule, sizeof(*exdates));
@@ -310,7 +317,8 @@ static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struc
 	    .uid = uid,
 	    .sequence = s->sequence,
 	    .last_modified = s->updated_at,
-	    .status = master_status(c, &d),
+	    /* Every date recently cancelled: the whole series is, so that apps drop it. */
+	    .status = nshown == 0 ? ICS_CANCELLED : master_status(c, &d),
 	    .summary = summary,
 	    .description = shown_description(c, s->description, s->public),
 	    .location = p->location,
@@ -318,8 +326,8 @@ static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struc
 	    .start = s->first_start,
 	    .end = s->first_start + s->duration,
 	    .rrule = s->rrule,
-	    .exdates = exdates,
-	    .nexdates = nex,
+	    .exdates = nshown == 0 ? NULL : exdates,
+	    .nexdates = nshown == 0 ? 0 : nex,
 	};
 	ics_calendar_add(cal, &master);
 	note_change(c, s->updated_at);
