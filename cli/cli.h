@@ -107,10 +107,20 @@ int cmd_booking_cancel(struct cli *c, int argc, char **argv);
 int cmd_booking_show(struct cli *c, int argc, char **argv);
 int cmd_booking_list(struct cli *c, int argc, char **argv);
 int cmd_booking_move(struct cli *c, int argc, char **argv);
+int cmd_series_add(struct cli *c, int argc, char **argv);
+int cmd_series_show(struct cli *c, int argc, char **argv);
+int cmd_series_list(struct cli *c, int argc, char **argv);
+int cmd_series_approve(struct cli *c, int argc, char **argv);
+int cmd_series_decline(struct cli *c, int argc, char **argv);
+int cmd_series_cancel(struct cli *c, int argc, char **argv);
+int cmd_series_set(struct cli *c, int argc, char **argv);
 int cmd_audit_list(struct cli *c, int argc, char **argv);
 int cmd_token_issue(struct cli *c, int argc, char **argv);
 int cmd_token_list(struct cli *c, int argc, char **argv);
 int cmd_token_revoke(struct cli *c, int argc, char **argv);
+int cmd_feed_token_issue(struct cli *c, int argc, char **argv);
+int cmd_feed_token_list(struct cli *c, int argc, char **argv);
+int cmd_feed_token_revoke(struct cli *c, int argc, char **argv);
 int cmd_admin_init(struct cli *c, int argc, char **argv);
 int cmd_admin_check(struct cli *c, int argc, char **argv);
 int cmd_admin_export(struct cli *c, int argc, char **argv);
@@ -252,6 +262,9 @@ int opt_time(struct cli *c, struct opt *opts, const char *name, const char *zone
  * "end_ts" as UTC seconds. The _zone forms take the zone; the others look it up in t. */
 json_t *cmd_booking_json(struct txn *t, const struct booking *b);
 json_t *cmd_closure_json(struct txn *t, const struct closure *cl);
+/* A series: series_to_json's fields, with "start" and "end" (its first date) and every
+ * "..._at" as RFC 3339 in the series' zone. */
+json_t *cmd_series_json(const struct series *s);
 
 /* The operator at the console. */
 extern const struct actor cli_console;

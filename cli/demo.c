@@ -693,6 +693,61 @@ static enum herr demo_bookings_make(struct txn *t, struct demo *d)
 	return booking_each(t, &f, demo_tally, d);
 }
 
+/* One weekly series, so that the feeds show a repeating event: the Knitters' Thursday
+ * evenings in the Committee Room for twenty weeks, whatever dates are free, with the
+ * third date cancelled (an EXDATE in the feeds). */
+static bool demo_first_three(const struct booking *b, void *arg)
+{
+	uint64_t *ids = arg;
+
+	for (int i = 0; i < 3; i++)
+		if (ids[i] == 0) {
+			ids[i] = b->id;
+			return i < 2;
+		}
+	return false;
+}
+
+static enum herr demo_series_make(struct txn *t, struct demo *d)
+{
+	const char *zone = TZ_DEFAULT;
+	struct series_outcome out;
+	struct series s;
+	struct booking third;
+	uint64_t ids[3] = {0};
+	size_t n = 0;
+	enum herr ret;
+
+	series_init(&s);
+	s.room_id = d->room[1];
+	s.group_id = d->group[0];
+	s.title = xstrdup("Knit and natter: Thursday evenings");
+	s.description = xstrdup("Bring a project, or learn to cast on.");
+	s.attendees = 12;
+	s.public = true;
+	s.duration = 90 * 60;
+	s.rrule = xstrdup("FREQ=WEEKLY;BYDAY=TH;COUNT=20");
+	if (!demo_instant(zone, d->c->now, demo_day(zone, d->c->now, 3, 0), 18, 0,
+	                  &s.first_start)) {
+		series_free(&s);
+		return H_OK;
+	}
+	ret = series_create(t, &cli_console, &s, true, true, d->c->now, &out);
+	series_outcome_free(&out);
+	if (ret == H_OK)
+		ret = series_each_occurrence(t, s.id, demo_first_three, ids);
+	for (n = 0; n < 3 && ids[n] != 0; n++)
+		;
+	if (ret == H_OK && n == 3) {
+		booking_init(&third);
+		ret = booking_cancel(t, &cli_console, ids[2], "Room needed for the polling station",
+		                     d->c->now, &third);
+		booking_free(&third);
+	}
+	series_free(&s);
+	return ret;
+}
+
 static enum herr demo_write(struct txn *t, void *arg)
 {
 	struct demo *d = arg;
@@ -703,7 +758,7 @@ static enum herr demo_write(struct txn *t, void *arg)
 	if ((ret = cmd_admin_refuse_data(t)) != H_OK || (ret = demo_venues_make(t, d)) != H_OK ||
 	    (ret = demo_rooms_make(t, d)) != H_OK || (ret = demo_groups_make(t, d)) != H_OK ||
 	    (ret = demo_users_make(t, d)) != H_OK || (ret = demo_closures_make(t, d)) != H_OK ||
-	    (ret = demo_bookings_make(t, d)) != H_OK)
+	    (ret = demo_bookings_make(t, d)) != H_OK || (ret = demo_series_make(t, d)) != H_OK)
 		return ret;
 	for (int s = 0; s < 4; s++)
 		if (d->made[s] == 0)

@@ -49,7 +49,8 @@ static const struct cli_cmd main_cmds[] = {
     {"room", "add",
      "room add --venue ID --name NAME --capacity N [--setup MIN] [--cleanup MIN] "
      "[--min-length MIN] [--max-length MIN] [--notice MIN] [--horizon DAYS] "
-     "[--approval manual|auto|trusted] [--feature F]... [--description TEXT]",
+     "[--max-occurrences N] [--approval manual|auto|trusted] [--feature F]... "
+     "[--description TEXT]",
      cmd_record_add,
      "Add a room to a venue, with its capacity, buffers, length limits, notice, horizon and "
      "approval policy.",
@@ -61,7 +62,8 @@ static const struct cli_cmd main_cmds[] = {
     {"room", "set",
      "room set ID [--venue ID] [--name NAME] [--capacity N] [--setup MIN] [--cleanup MIN] "
      "[--min-length MIN] [--max-length MIN] [--notice MIN] [--horizon DAYS] "
-     "[--approval manual|auto|trusted] [--feature F]... [--description TEXT]",
+     "[--max-occurrences N] [--approval manual|auto|trusted] [--feature F]... "
+     "[--description TEXT]",
      cmd_record_set, "Change a room's details or rules; --feature replaces the whole list.", 0,
      &cmd_room_record},
     {"room", "rm", "room rm ID", cmd_record_rm,
@@ -138,6 +140,32 @@ static const struct cli_cmd main_cmds[] = {
      "Move or edit a booking; every rule is checked again and the room's policy applies again.", 0,
      NULL},
 
+    {"series", "add",
+     "series add --room ID --group ID --title TEXT --start T --end T --rrule RULE "
+     "[--description TEXT] [--attendees N] [--public] [--approve] [--skip-conflicts]",
+     cmd_series_add,
+     "Book a room for a group on every date of an RFC 5545 rule (\"FREQ=WEEKLY;BYDAY=TU;"
+     "UNTIL=20270630\"); --start/--end are the first date's times. Any date that cannot be "
+     "booked refuses the whole series, unless --skip-conflicts leaves it out.",
+     0, NULL},
+    {"series", "show", "series show ID", cmd_series_show, "Show a series and each of its dates.", 0,
+     NULL},
+    {"series", "list", "series list [--room ID] [--group ID]", cmd_series_list,
+     "List the series, of one room or group or all.", 0, NULL},
+    {"series", "approve", "series approve ID [--from T] [--note TEXT]", cmd_series_approve,
+     "Approve the pending dates of a series (from T on); lists those that now conflict and "
+     "stay pending.",
+     0, NULL},
+    {"series", "decline", "series decline ID [--from T] [--note TEXT]", cmd_series_decline,
+     "Decline the pending dates of a series (from T on).", 0, NULL},
+    {"series", "cancel", "series cancel ID [--from T] [--note TEXT]", cmd_series_cancel,
+     "Cancel the pending and approved dates of a series (from T on: \"this and following\").", 0,
+     NULL},
+    {"series", "set",
+     "series set ID [--title TEXT] [--description TEXT] [--attendees N] [--public yes|no]",
+     cmd_series_set, "Change a series' details, and those of its dates still pending or approved.",
+     0, NULL},
+
     {"token", "issue", "token issue --user ID [--label TEXT] [--days N]", cmd_token_issue,
      "Issue a personal API token for a user (no expiry unless --days); the secret is shown "
      "only now.",
@@ -146,6 +174,16 @@ static const struct cli_cmd main_cmds[] = {
      "List a user's tokens (sessions and API tokens), never their secrets.", 0, NULL},
     {"token", "revoke", "token revoke ID", cmd_token_revoke,
      "Revoke a token: it stops working at once.", 0, NULL},
+
+    {"feed-token", "issue", "feed-token issue --user ID (--group ID | --manager) [--label TEXT]",
+     cmd_feed_token_issue,
+     "Issue a private calendar feed token: a group's bookings (the user must be a member) or "
+     "those at the venues the user manages; the secret is shown only now.",
+     0, NULL},
+    {"feed-token", "list", "feed-token list [--user ID]", cmd_feed_token_list,
+     "List feed tokens, of one user or everyone's, never their secrets.", 0, NULL},
+    {"feed-token", "revoke", "feed-token revoke ID", cmd_feed_token_revoke,
+     "Revoke a feed token: its feed answers 404 at once.", 0, NULL},
 
     {"audit", NULL, "audit [--booking ID]", cmd_audit_list,
      "Show the audit log: every change, who made it and why.", 0, NULL},

@@ -418,13 +418,45 @@ static enum herr room_zone(struct request *r, uint64_t room_id, char **zone)
 	return ret;
 }
 
+enum herr booking_body(struct request *r, struct booking *b, bool *approve_now, char **zone)
+{
+	json_t *v;
+	enum herr ret;
+
+	*zone = NULL;
+	if ((ret = body_id(r, "room_id", &b->room_id)) != H_OK ||
+	    (ret = body_id(r, "group_id", &b->group_id)) != H_OK)
+		return ret;
+	if (!json_is_string(json_object_get(r->body, "title")))
+		return herror_set(&r->err, H_EINVAL, "title must be text");
+	v = json_object_get(r->body, "description");
+	if (v != NULL && !json_is_string(v) && !json_is_null(v))
+		return herror_set(&r->err, H_EINVAL, "description must be text or null");
+	v = json_object_get(r->body, "attendees");
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	                  json_integer_value(v) > (json_int_t)UINT32_MAX))
+		return herror_set(&r->err, H_EINVAL, "attendees must be a whole number");
+	b->attendees = (uint32_t)json_int(r->body, "attendees", 0);
+	if (((v = json_object_get(r->body, "public")) != NULL && !json_is_boolean(v)) ||
+	    ((v = json_object_get(r->body, "approve")) != NULL && !json_is_boolean(v)))
+		return herror_set(&r->err, H_EINVAL, "public and approve must be true or false");
+	b->public = json_flag(r->body, "public", false);
+	*approve_now = json_flag(r->body, "approve", false);
+	b->title = xstrdup(json_str(r->body, "title"));
+	b->description = xstrdup_or_null(json_str(r->body, "description"));
+	if ((ret = room_zone(r, b->room_id, zone)) != H_OK ||
+	    (ret = body_time(r, r->body, "start", *zone, &b->start)) != H_OK ||
+	    (ret = body_time(r, r->body, "end", *zone, &b->end)) != H_OK)
+		return ret;
+	return H_OK;
+}
+
 enum herr h_booking_create(struct request *r)
 {
 	static const char *const known[] = {"room_id",   "group_id", "title", "description",
 	                                    "attendees", "public",   "start", "end",
 	                                    "approve",   NULL};
 	struct booking_op *op = xcalloc(1, sizeof(*op));
-	json_t *v;
 	char *zone = NULL;
 	enum herr ret;
 
@@ -432,37 +464,7 @@ enum herr h_booking_create(struct request *r)
 	op->what = OP_REQUEST;
 	booking_init(&op->b);
 	if ((ret = body_known(r, known)) != H_OK ||
-	    (ret = body_id(r, "room_id", &op->b.room_id)) != H_OK ||
-	    (ret = body_id(r, "group_id", &op->b.group_id)) != H_OK)
-		goto fail;
-	if (!json_is_string(json_object_get(r->body, "title"))) {
-		ret = herror_set(&r->err, H_EINVAL, "title must be text");
-		goto fail;
-	}
-	v = json_object_get(r->body, "description");
-	if (v != NULL && !json_is_string(v) && !json_is_null(v)) {
-		ret = herror_set(&r->err, H_EINVAL, "description must be text or null");
-		goto fail;
-	}
-	v = json_object_get(r->body, "attendees");
-	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	                  json_integer_value(v) > (json_int_t)UINT32_MAX)) {
-		ret = herror_set(&r->err, H_EINVAL, "attendees must be a whole number");
-		goto fail;
-	}
-	op->b.attendees = (uint32_t)json_int(r->body, "attendees", 0);
-	if (((v = json_object_get(r->body, "public")) != NULL && !json_is_boolean(v)) ||
-	    ((v = json_object_get(r->body, "approve")) != NULL && !json_is_boolean(v))) {
-		ret = herror_set(&r->err, H_EINVAL, "public and approve must be true or false");
-		goto fail;
-	}
-	op->b.public = json_flag(r->body, "public", false);
-	op->approve_now = json_flag(r->body, "approve", false);
-	op->b.title = xstrdup(json_str(r->body, "title"));
-	op->b.description = xstrdup_or_null(json_str(r->body, "description"));
-	if ((ret = room_zone(r, op->b.room_id, &zone)) != H_OK ||
-	    (ret = body_time(r, r->body, "start", zone, &op->b.start)) != H_OK ||
-	    (ret = body_time(r, r->body, "end", zone, &op->b.end)) != H_OK)
+	    (ret = booking_body(r, &op->b, &op->approve_now, &zone)) != H_OK)
 		goto fail;
 	free(zone);
 	commit_submit(r, booking_op_run, op, booking_op_done);
@@ -475,7 +477,7 @@ fail:
 
 /* Loads booking id for the caller: H_ENOTFOUND when the caller may not see it at all.
  * *zone (may be NULL) receives the zone of its venue. */
-static enum herr booking_for_caller(struct request *r, uint64_t id, json_t **view, char **zone)
+enum herr booking_for_caller(struct request *r, uint64_t id, json_t **view, char **zone)
 {
 	struct places pl = {0};
 	struct viewer v;

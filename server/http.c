@@ -44,6 +44,7 @@ int http_start(struct server *srv)
 	srv->http = evhttp_new(srv->base);
 	if (srv->http == NULL)
 		return -1;
+	srv->feeds = feed_cache_new();
 	/* conn.c answers the limits first, in JSON; evhttp's own, set above them, are the
 	 * backstop for what the guard cannot hold back. */
 	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)srv->cfg.max_headers * 2);
@@ -101,6 +102,8 @@ void http_stop(struct server *srv)
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
 	srv->http = NULL;
+	feed_cache_free(srv->feeds);
+	srv->feeds = NULL;
 }
 
 void http_send(struct request *r, int status, const char *content_type, const char *body,
@@ -138,9 +141,17 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 			reason = reasons[i][1];
 	if (content_type != NULL)
 		evhttp_add_header(h, "Content-Type", content_type);
-	evhttp_add_header(h, "Cache-Control", "no-store");
+	/* Only feeds may be kept (request.cache_control); the API's answers are per caller. */
+	evhttp_add_header(h, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
 	if (body != NULL && r->method != EVHTTP_REQ_HEAD)
 		evbuffer_add(out, body, len);
+	if (body != NULL && r->method == EVHTTP_REQ_HEAD) {
+		/* HEAD tells the length GET would send (RFC 9110 9.3.2); evhttp would say 0. */
+		char n[24];
+
+		snprintf(n, sizeof(n), "%zu", len);
+		evhttp_add_header(h, "Content-Length", n);
+	}
 	/* Logged first: when the client has gone, evhttp_send_reply frees the request. */
 	access_log(r, status, len);
 	evhttp_send_reply(r->req, status, reason, out);

@@ -18,6 +18,9 @@ static const struct route routes[] = {
     {EVHTTP_REQ_POST, "/api/v1/tokens", h_token_create, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_DELETE, "/api/v1/tokens/<id>", h_token_delete, NULL, ROUTE_AUTH},
     {EVHTTP_REQ_GET, "/api/v1/users/me", h_user_me, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/feed-tokens", h_feed_token_list, NULL, ROUTE_AUTH | ROUTE_QUERY},
+    {EVHTTP_REQ_POST, "/api/v1/feed-tokens", h_feed_token_create, NULL, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_DELETE, "/api/v1/feed-tokens/<id>", h_feed_token_delete, NULL, ROUTE_AUTH},
     {EVHTTP_REQ_GET, "/api/v1/venues", h_record_list, &kind_venue, 0},
     {EVHTTP_REQ_POST, "/api/v1/venues", h_record_create, &kind_venue, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/venues/<id>", h_record_get, &kind_venue, 0},
@@ -45,12 +48,27 @@ static const struct route routes[] = {
      ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
     {EVHTTP_REQ_POST, "/api/v1/bookings/<id>/cancel", h_booking_cancel, NULL,
      ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
+    {EVHTTP_REQ_GET, "/api/v1/series", h_series_list, NULL, ROUTE_QUERY},
+    {EVHTTP_REQ_POST, "/api/v1/series", h_series_create, NULL, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_GET, "/api/v1/series/<id>", h_series_get, NULL, 0},
+    {EVHTTP_REQ_PATCH, "/api/v1/series/<id>", h_series_update, NULL, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_POST, "/api/v1/series/<id>/approve", h_series_approve, NULL,
+     ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
+    {EVHTTP_REQ_POST, "/api/v1/series/<id>/decline", h_series_decline, NULL,
+     ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
+    {EVHTTP_REQ_POST, "/api/v1/series/<id>/cancel", h_series_cancel, NULL,
+     ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
     {EVHTTP_REQ_GET, "/api/v1/closures", h_closure_list, NULL, ROUTE_QUERY},
     {EVHTTP_REQ_POST, "/api/v1/closures", h_closure_create, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/closures/<id>", h_closure_get, NULL, 0},
     {EVHTTP_REQ_PATCH, "/api/v1/closures/<id>", h_closure_update, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_DELETE, "/api/v1/closures/<id>", h_closure_delete, NULL, ROUTE_AUTH},
     {EVHTTP_REQ_GET, "/api/v1/audit", h_audit_list, NULL, ROUTE_AUTH | ROUTE_QUERY},
+    {EVHTTP_REQ_GET, "/feeds/all.ics", h_feed_all, NULL, 0},
+    {EVHTTP_REQ_GET, "/feeds/venues/<id>.ics", h_feed_venue, NULL, 0},
+    {EVHTTP_REQ_GET, "/feeds/rooms/<id>.ics", h_feed_room, NULL, 0},
+    {EVHTTP_REQ_GET, "/feeds/rooms/<id>/busy.ics", h_feed_busy, NULL, 0},
+    {EVHTTP_REQ_GET, "/feeds/private/<token>.ics", h_feed_private, NULL, 0},
 };
 
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
@@ -114,8 +132,15 @@ static bool path_canonical(const char *raw, char *out, size_t size)
 	return true;
 }
 
-/* Matches path against pattern, filling ids for "<id>" segments. */
-static bool route_match(const char *pattern, const char *path, uint64_t *ids)
+static bool is_lower_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* Matches path against pattern, filling ids for "<id>" and token for "<token>". Each
+ * takes all the digits there are, so the literal text after one (".ics", "/busy.ics")
+ * must not begin with a digit. */
+static bool route_match(const char *pattern, const char *path, uint64_t *ids, char *token)
 {
 	size_t nid = 0;
 
@@ -126,11 +151,24 @@ static bool route_match(const char *pattern, const char *path, uint64_t *ids)
 
 			while (*path >= '0' && *path <= '9' && path - start < 18)
 				v = v * 10 + (uint64_t)(*path++ - '0');
-			if (path == start || v == 0 || (*path != '/' && *path != '\0') ||
+			if (path == start || v == 0 || (*path >= '0' && *path <= '9') ||
 			    nid == ROUTE_MAX_IDS)
 				return false;
 			ids[nid++] = v;
 			pattern += 4;
+			continue;
+		}
+		if (strncmp(pattern, "<token>", 7) == 0) {
+			size_t n = 0;
+
+			while (n <= ROUTE_TOKEN_MAX && is_lower_hex(path[n]))
+				n++;
+			if (n == 0 || n > ROUTE_TOKEN_MAX)
+				return false;
+			memcpy(token, path, n);
+			token[n] = '\0';
+			path += n;
+			pattern += 7;
 			continue;
 		}
 		if (*pattern++ != *path++)
@@ -143,15 +181,18 @@ static bool route_match(const char *pattern, const char *path, uint64_t *ids)
 static const struct route *route_find(struct request *r, char *allow, size_t size)
 {
 	uint64_t ids[ROUTE_MAX_IDS];
+	char token[ROUTE_TOKEN_MAX + 1];
 	size_t n = 0;
 
 	allow[0] = '\0';
 	for (size_t i = 0; i < ROUTE_COUNT; i++) {
-		if (!route_match(routes[i].pattern, r->path, ids))
+		if (!route_match(routes[i].pattern, r->path, ids, token))
 			continue;
 		if (routes[i].method == r->method ||
 		    (r->method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET)) {
 			memcpy(r->ids, ids, sizeof(ids));
+			if (strstr(routes[i].pattern, "<token>") != NULL)
+				memcpy(r->token, token, sizeof(token));
 			return &routes[i];
 		}
 		n += (size_t)snprintf(allow + n, size > n ? size - n : 0, "%s%s", n ? ", " : "",
@@ -232,6 +273,8 @@ static void reply_problem(struct request *r, enum herr ret)
 	if (ret == H_ECONFLICT && r->err.nconflicts > 0)
 		json_object_set_new(p, "conflicts",
 		                    json_ids_new(r->err.conflicts, r->err.nconflicts));
+	if (r->problem_extra != NULL)
+		json_object_update(p, r->problem_extra);
 	if (ret == H_EAUTH)
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "WWW-Authenticate",
 		                  "Bearer realm=\"halls\"");
@@ -241,11 +284,26 @@ static void reply_problem(struct request *r, enum herr ret)
 	json_decref(p);
 }
 
+/* A reply the handler made itself (a feed): its bytes and type, or a bare 304. */
+static void reply_raw(struct request *r)
+{
+	int status = r->status ? r->status : 200;
+
+	if (status == 304)
+		http_send(r, status, NULL, NULL, 0);
+	else
+		http_send(r, status, r->raw_type, r->raw, r->raw_len);
+}
+
 void request_finish(struct request *r, enum herr ret)
 {
 	if (ret != H_OK && r->err.code != ret)
 		r->err.code = ret;
-	if (ret == H_OK) {
+	if (ret != H_OK)
+		r->cache_control = NULL; /* an error is never cached */
+	if (ret == H_OK && r->raw_type != NULL) {
+		reply_raw(r);
+	} else if (ret == H_OK) {
 		char *text;
 
 		/* Handlers that know a venue have already used its offset. */
@@ -261,7 +319,10 @@ void request_finish(struct request *r, enum herr ret)
 	} else {
 		reply_problem(r, ret);
 	}
+	if (r->raw_release != NULL)
+		r->raw_release(r->raw_arg);
 	json_decref(r->reply);
+	json_decref(r->problem_extra);
 	json_decref(r->body);
 	evhttp_clear_headers(&r->query);
 	if (r->deferred) {
@@ -313,6 +374,16 @@ static bool request_refusal(struct request *r, const char *path, enum herr *ret)
 	return true;
 }
 
+/* A private feed's path holds its secret, and the access log shows r->path: keep
+ * only its shape, whether or not the path is well formed or routed. */
+static void path_scrub(struct request *r)
+{
+	static const char prefix[] = "/feeds/private/";
+
+	if (strncasecmp(r->path, prefix, sizeof(prefix) - 1) == 0)
+		snprintf(r->path, sizeof(r->path), "%s-.ics", prefix);
+}
+
 static enum herr request_route(struct request *r)
 {
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->req);
@@ -321,12 +392,15 @@ static enum herr request_route(struct request *r)
 
 	if (request_refusal(r, evhttp_uri_get_path(uri), &ret))
 		return ret;
-	if (!path_canonical(evhttp_uri_get_path(uri), r->path, sizeof(r->path)))
+	if (!path_canonical(evhttp_uri_get_path(uri), r->path, sizeof(r->path))) {
+		path_scrub(r);
 		return herror_set(&r->err, H_ENOTFOUND, "no such path");
+	}
 	if (evhttp_uri_get_query(uri) != NULL &&
 	    evhttp_parse_query_str(evhttp_uri_get_query(uri), &r->query) != 0)
 		return herror_set(&r->err, H_EINVAL, "the query string is malformed");
 	r->route = route_find(r, allow, sizeof(allow));
+	path_scrub(r);
 	if (r->route == NULL && allow[0] != '\0') {
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow", allow);
 		return herror_set(&r->err, H_EMETHOD, "%s is not allowed here; use %s",
@@ -358,7 +432,7 @@ void router_dispatch(struct evhttp_request *req, void *arg)
 	r->req = req;
 	r->method = evhttp_request_get_command(req);
 	r->started_us = now_us();
-	r->now = r->started_us / 1000000;
+	r->now = r->srv->cfg.fixed_now ? r->srv->cfg.fixed_now : r->started_us / 1000000;
 	TAILQ_INIT(&r->query);
 	ret = request_route(r);
 	if (!r->deferred)

@@ -14,10 +14,13 @@
 #define MAX_LISTENERS  8
 #define PATH_MAX_BYTES 1024
 #define ROUTE_MAX_IDS  3
+/* The most hex digits a "<token>" placeholder takes. */
+#define ROUTE_TOKEN_MAX 128
 
 struct commit_queue;
 struct worker;
 struct ratelimit;
+struct feed_cache;
 
 struct server_config {
 	const char *data;
@@ -30,6 +33,7 @@ struct server_config {
 	unsigned max_connections;
 	unsigned scrypt_log2n;
 	int64_t session_ttl;  /* seconds */
+	int64_t fixed_now;    /* HALLS_NOW, for tests: the clock the rules see (0: real) */
 	const char *tls_cert; /* both or neither: HTTPS on every listener */
 	const char *tls_key;
 };
@@ -55,6 +59,7 @@ struct server {
 	bool stopping;     /* SIGTERM/SIGINT: no new connections; exit once deferred is 0 */
 	bool accepting;    /* the listeners take new connections (conn.c) */
 	struct lingerer *lingering; /* refused connections being drained (conn.c) */
+	struct feed_cache *feeds;   /* recently served feed bytes (h_feed.c) */
 };
 
 struct request;
@@ -68,7 +73,9 @@ typedef enum herr (*handler_fn)(struct request *r);
 /* One row of the route table: `GET /api/v1/rooms/<id>` and what answers it. */
 struct route {
 	enum evhttp_cmd_type method;
-	const char *pattern; /* segments; "<id>" matches a positive integer */
+	/* Segments; "<id>" matches a positive integer and "<token>" 1 to ROUTE_TOKEN_MAX
+	 * lowercase hex digits; either may be followed by literal text ("<id>.ics"). */
+	const char *pattern;
 	handler_fn fn;
 	const void *arg; /* e.g. the record kind of the generic record handlers */
 	unsigned flags;
@@ -82,6 +89,8 @@ struct request {
 	enum evhttp_cmd_type method;
 	char path[PATH_MAX_BYTES];   /* canonical */
 	uint64_t ids[ROUTE_MAX_IDS]; /* the <id> placeholders of the route, in order */
+	/* The <token> placeholder of the route (a private feed's secret): never logged. */
+	char token[ROUTE_TOKEN_MAX + 1];
 	struct evkeyvalq query;
 	json_t *body; /* POST/PATCH: the parsed JSON object */
 	struct actor actor;
@@ -93,8 +102,18 @@ struct request {
 	int status;
 	json_t *reply;
 	struct herror err;
-	bool deferred; /* the handler answers later (group commit, worker thread) */
-	bool refusal;  /* an internal request carrying a refusal (conn.c) */
+	json_t *problem_extra; /* more members for the problem body (a series' refused dates) */
+	bool deferred;         /* the handler answers later (group commit, worker thread) */
+	bool refusal;          /* an internal request carrying a refusal (conn.c) */
+	/* A reply that is not JSON (a feed): raw_len bytes of raw as raw_type (none with a
+	 * 304), and cache_control in place of no-store. raw stays valid until request_finish
+	 * has sent it and called raw_release(raw_arg). */
+	const char *raw;
+	size_t raw_len;
+	const char *raw_type;
+	const char *cache_control;
+	void (*raw_release)(void *arg);
+	void *raw_arg;
 };
 
 /* A handler returns H_OK with r->reply (and r->status, 200 by default) set, or an error
@@ -176,6 +195,13 @@ enum herr h_booking_decline(struct request *r);
 enum herr h_booking_cancel(struct request *r);
 enum herr h_room_list(struct request *r);
 enum herr h_room_availability(struct request *r);
+enum herr h_series_list(struct request *r);
+enum herr h_series_create(struct request *r);
+enum herr h_series_get(struct request *r);
+enum herr h_series_update(struct request *r);
+enum herr h_series_approve(struct request *r);
+enum herr h_series_decline(struct request *r);
+enum herr h_series_cancel(struct request *r);
 enum herr h_closure_list(struct request *r);
 enum herr h_closure_get(struct request *r);
 enum herr h_closure_create(struct request *r);
@@ -223,6 +249,13 @@ enum herr query_uint(struct request *r, const char *name, uint32_t max, uint32_t
                      bool *present);
 enum herr query_time(struct request *r, const char *name, const char *zone, int64_t *out,
                      bool *present);
+/* The fields a booking request and a series share: room_id, group_id, title,
+ * description, attendees, public, approve, and start and end read in the room's zone
+ * (*zone, malloc'd, even on failure). */
+enum herr booking_body(struct request *r, struct booking *b, bool *approve_now, char **zone);
+/* Booking id as the caller may see it (*view), and its venue's zone (*zone, malloc'd);
+ * H_ENOTFOUND when the caller may not see it at all. view or zone may be NULL. */
+enum herr booking_for_caller(struct request *r, uint64_t id, json_t **view, char **zone);
 /* Fields of the body other than names (ending with NULL) -> H_EINVAL naming one. */
 enum herr body_known(struct request *r, const char *const *names);
 /* A body field holding a time (RFC 3339, local wall time in zone, or UTC seconds). */
@@ -234,5 +267,20 @@ enum herr h_token_create(struct request *r);
 enum herr h_token_list(struct request *r);
 enum herr h_token_delete(struct request *r);
 enum herr h_user_me(struct request *r);
+
+/* h_feed_token.c: private feed tokens. */
+enum herr h_feed_token_create(struct request *r);
+enum herr h_feed_token_list(struct request *r);
+enum herr h_feed_token_delete(struct request *r);
+
+/* h_feed.c: the iCalendar feeds, and the cache of their bytes (made by http_start, freed
+ * by http_stop). */
+enum herr h_feed_all(struct request *r);
+enum herr h_feed_venue(struct request *r);
+enum herr h_feed_room(struct request *r);
+enum herr h_feed_busy(struct request *r);
+enum herr h_feed_private(struct request *r);
+struct feed_cache *feed_cache_new(void);
+void feed_cache_free(struct feed_cache *c);
 
 #endif

@@ -13,11 +13,27 @@
 #define KEY_HASH        'H'
 #define KEY_ID          'I'
 
-static const char *const kind_names[] = {[TOKEN_SESSION] = "session", [TOKEN_API] = "api"};
+static const char *const kind_names[] = {
+    [TOKEN_SESSION] = "session", [TOKEN_API] = "api", [TOKEN_FEED] = "feed"};
 
 const char *token_kind_name(enum token_kind k)
 {
-	return (unsigned)k <= TOKEN_API ? kind_names[k] : "api";
+	return (unsigned)k <= TOKEN_FEED ? kind_names[k] : "api";
+}
+
+const char *token_feed_name(enum feed_kind k)
+{
+	return k == FEED_MANAGER ? "manager" : "group";
+}
+
+/* The kind a record names; anything unknown is an API token, as before feed tokens. */
+static enum token_kind kind_parse(const char *s)
+{
+	if (s != NULL && strcmp(s, "session") == 0)
+		return TOKEN_SESSION;
+	if (s != NULL && strcmp(s, "feed") == 0)
+		return TOKEN_FEED;
+	return TOKEN_API;
 }
 
 void token_init(struct token *tk)
@@ -41,6 +57,10 @@ json_t *token_to_json(const struct token *tk)
 	json_object_set_new(o, "expires_at",
 	                    tk->expires_at ? json_integer((json_int_t)tk->expires_at)
 	                                   : json_null());
+	if (tk->kind == TOKEN_FEED) {
+		json_object_set_new(o, "feed", json_string(token_feed_name(tk->feed)));
+		json_object_set_new(o, "scope_id", json_integer((json_int_t)tk->scope_id));
+	}
 	return o;
 }
 
@@ -103,19 +123,56 @@ static enum herr token_get(struct txn *t, uint64_t id, struct token *out)
 	if (ret != H_OK)
 		return ret;
 	out->id = id;
-	out->kind = strcmp(json_str(o, "kind") ? json_str(o, "kind") : "", "session") == 0
-	                ? TOKEN_SESSION
-	                : TOKEN_API;
+	out->kind = kind_parse(json_str(o, "kind"));
 	out->user_id = (uint64_t)json_int(o, "user_id", 0);
 	out->label = xstrdup_or_null(json_str(o, "label"));
 	out->created_at = json_int(o, "created_at", 0);
 	out->expires_at = json_int(o, "expires_at", 0);
+	if (out->kind == TOKEN_FEED) {
+		const char *feed = json_str(o, "feed");
+
+		out->feed =
+		    feed != NULL && strcmp(feed, "manager") == 0 ? FEED_MANAGER : FEED_GROUP;
+		out->scope_id = (uint64_t)json_int(o, "scope_id", 0);
+		if (feed == NULL || (strcmp(feed, "manager") != 0 && strcmp(feed, "group") != 0) ||
+		    out->scope_id == 0) {
+			json_decref(o);
+			return txn_refuse(t, H_ESTORAGE, "feed token %llu names no feed",
+			                  (unsigned long long)id);
+		}
+	}
 	if (!hex32(json_str(o, "sha256"), out->hash)) {
 		json_decref(o);
 		return txn_refuse(t, H_ESTORAGE, "token %llu is corrupt", (unsigned long long)id);
 	}
 	json_decref(o);
 	return H_OK;
+}
+
+/* Who may issue a token for user_id: the user, or an admin. */
+static enum herr issue_allowed(struct txn *t, const struct actor *a, uint64_t user_id,
+                               const char *label)
+{
+	if (!record_exists(t, DBI_USER, user_id))
+		return t->ret != H_OK ? t->ret
+		                      : txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
+		                                   (unsigned long long)user_id);
+	if (a->user_id != user_id && policy_admin(t, a) != H_OK)
+		return t->ret;
+	return text_check(label, "label", LABEL_MAX_BYTES, false, false, t->err);
+}
+
+/* Makes the secret and stores out (kind, user, label and scope already set). */
+static enum herr issue_store(struct txn *t, struct token *out, int64_t ttl, int64_t now,
+                             char text[TOKEN_HEX])
+{
+	if (!token_new(text, out->hash))
+		return txn_refuse(t, H_ESTORAGE, "cannot make a random token (OpenSSL failed)");
+	out->id = txn_next_id(t, "token");
+	out->created_at = now;
+	out->expires_at = ttl > 0 ? now + ttl : 0;
+	token_store(t, out);
+	return t->ret;
 }
 
 enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, enum token_kind kind,
@@ -125,26 +182,85 @@ enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, en
 	enum herr ret;
 
 	token_init(out);
-	if (!record_exists(t, DBI_USER, user_id))
-		return t->ret != H_OK ? t->ret
-		                      : txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
-		                                   (unsigned long long)user_id);
-	if (a->user_id != user_id && policy_admin(t, a) != H_OK)
-		return t->ret;
-	ret = text_check(label, "label", LABEL_MAX_BYTES, false, false, t->err);
-	if (ret != H_OK)
+	/* A feed token without its feed would open nothing, or worse, everything. */
+	if (kind == TOKEN_FEED)
+		return txn_refuse(t, H_EINVAL, "a feed token is issued for a feed");
+	if ((ret = issue_allowed(t, a, user_id, label)) != H_OK)
 		return ret;
-	if (!token_new(text, out->hash))
-		return txn_refuse(t, H_ESTORAGE, "cannot make a random token (OpenSSL failed)");
-	out->id = txn_next_id(t, "token");
 	out->kind = kind;
 	out->user_id = user_id;
 	out->label = xstrdup_or_null(label);
-	out->created_at = now;
-	out->expires_at = ttl > 0 ? now + ttl : 0;
-	token_store(t, out);
+	if ((ret = issue_store(t, out, ttl, now, text)) != H_OK)
+		return ret;
 	if (kind == TOKEN_API)
 		audit_append(t, a, "token", out->id, "issue", label, NULL, now);
+	return t->ret;
+}
+
+/* Whether user u may see the feed: a group's to its members and to admins; the manager
+ * feed (of u's own venues) to managers and admins. */
+static bool feed_visible(const struct user *u, enum feed_kind feed, uint64_t scope_id)
+{
+	if (u->role == ROLE_ADMIN)
+		return feed == FEED_GROUP || (feed == FEED_MANAGER && scope_id == u->id);
+	if (feed == FEED_GROUP)
+		return user_member_of(u, scope_id);
+	return feed == FEED_MANAGER && u->role == ROLE_MANAGER && scope_id == u->id;
+}
+
+/* The rules of token_feed_issue about the feed itself. */
+static enum herr feed_issue_allowed(struct txn *t, uint64_t user_id, enum feed_kind feed,
+                                    uint64_t scope_id)
+{
+	struct user u;
+	bool ok;
+
+	if (feed != FEED_GROUP && feed != FEED_MANAGER)
+		return txn_refuse(t, H_EINVAL, "a feed token opens a group's feed or a manager's");
+	if (feed == FEED_GROUP && !record_exists(t, DBI_GROUP, scope_id))
+		return t->ret != H_OK ? t->ret
+		                      : txn_refuse(t, H_ENOTFOUND, "there is no group %llu",
+		                                   (unsigned long long)scope_id);
+	if (user_get(t, user_id, &u) != H_OK) {
+		user_free(&u);
+		return t->ret != H_OK ? t->ret
+		                      : txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
+		                                   (unsigned long long)user_id);
+	}
+	ok = feed_visible(&u, feed, scope_id);
+	user_free(&u);
+	if (ok)
+		return H_OK;
+	if (feed == FEED_GROUP)
+		return txn_refuse(
+		    t, H_EFORBIDDEN,
+		    "only a member of group %llu (or an administrator) may have its feed",
+		    (unsigned long long)scope_id);
+	return txn_refuse(t, H_EFORBIDDEN,
+	                  "only a manager (or an administrator) may have the manager's feed");
+}
+
+enum herr token_feed_issue(struct txn *t, const struct actor *a, uint64_t user_id,
+                           enum feed_kind feed, uint64_t scope_id, const char *label, int64_t now,
+                           char text[TOKEN_HEX], struct token *out)
+{
+	enum herr ret;
+
+	token_init(out);
+	if (feed == FEED_MANAGER)
+		scope_id = user_id;
+	if ((ret = issue_allowed(t, a, user_id, label)) != H_OK ||
+	    (ret = feed_issue_allowed(t, user_id, feed, scope_id)) != H_OK)
+		return ret;
+	out->kind = TOKEN_FEED;
+	out->user_id = user_id;
+	out->label = xstrdup_or_null(label);
+	out->feed = feed;
+	out->scope_id = scope_id;
+	/* No expiry: calendar apps poll a subscription for years; revoking ends it. */
+	if ((ret = issue_store(t, out, 0, now, text)) != H_OK)
+		return ret;
+	audit_append(t, a, "token", out->id, "issue", label, NULL, now);
 	return t->ret;
 }
 
@@ -167,6 +283,11 @@ enum herr token_authenticate(struct txn *t, const char *text, int64_t now, struc
 		token_free(&tk);
 		return t->ret != H_OK ? t->ret : H_EAUTH;
 	}
+	if (tk.kind == TOKEN_FEED) {
+		/* A feed token sits in URLs that calendar apps keep; it must not sign in. */
+		token_free(&tk);
+		return herror_set(t->err, H_EAUTH, "a feed token opens its feed and nothing else");
+	}
 	ok = secret_equal(tk.hash, hash, 32) && (tk.expires_at == 0 || now < tk.expires_at) &&
 	     record_exists(t, DBI_USER, tk.user_id);
 	out->user_id = tk.user_id;
@@ -176,7 +297,51 @@ enum herr token_authenticate(struct txn *t, const char *text, int64_t now, struc
 	return ok ? H_OK : herror_set(t->err, H_EAUTH, "the token has expired or been revoked");
 }
 
-enum herr token_revoke(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
+/* The one answer to a feed secret that opens nothing, whatever the reason. */
+static enum herr no_feed(struct txn *t)
+{
+	return t->ret != H_OK ? t->ret : herror_set(t->err, H_ENOTFOUND, "there is no such feed");
+}
+
+enum herr token_feed_scope(struct txn *t, const char *text, int64_t now, struct feed_scope *out)
+{
+	uint8_t hash[32];
+	struct key hk;
+	struct token tk;
+	struct user u;
+	MDB_val v;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	if (text == NULL || !token_hash(text, hash))
+		return no_feed(t);
+	hk = hash_key(hash);
+	if (!txn_get(t, DBI_TOKEN, &hk, &v) || v.mv_size != 8)
+		return no_feed(t);
+	if (token_get(t, key_get_u64(v.mv_data), &tk) != H_OK) {
+		token_free(&tk);
+		return no_feed(t);
+	}
+	/* Checked again now, not only at issue: leaving the group or the manager's role
+	 * closes the feed without anyone having to revoke the token. */
+	user_init(&u);
+	ok = tk.kind == TOKEN_FEED && secret_equal(tk.hash, hash, 32) &&
+	     (tk.expires_at == 0 || now < tk.expires_at) && user_get(t, tk.user_id, &u) == H_OK &&
+	     feed_visible(&u, tk.feed, tk.scope_id);
+	user_free(&u);
+	if (ok) {
+		out->kind = tk.feed;
+		out->id = tk.scope_id;
+		out->now = now;
+	}
+	token_free(&tk);
+	return ok ? H_OK : no_feed(t);
+}
+
+/* Revokes token id when it is a feed token (feed) or a bearer token (!feed): the two are
+ * revoked through their own commands, so that neither reaches the other. */
+static enum herr revoke_kind(struct txn *t, const struct actor *a, uint64_t id, bool feed,
+                             int64_t now)
 {
 	struct token tk;
 	struct key hk, ik = id_key(id);
@@ -184,11 +349,17 @@ enum herr token_revoke(struct txn *t, const struct actor *a, uint64_t id, int64_
 
 	if (ret == H_OK && a->user_id != tk.user_id && policy_admin(t, a) != H_OK)
 		ret = t->ret;
+	/* After the owner check, so that the kind of another user's token is not told. */
+	if (ret == H_OK && (tk.kind == TOKEN_FEED) != feed)
+		ret = txn_refuse(t, H_ENOTFOUND,
+		                 feed ? "token %llu is not a feed token"
+		                      : "token %llu is a feed token (revoke it as a feed token)",
+		                 (unsigned long long)id);
 	if (ret == H_OK) {
 		hk = hash_key(tk.hash);
 		txn_del(t, DBI_TOKEN, &hk);
 		txn_del(t, DBI_TOKEN, &ik);
-		if (tk.kind == TOKEN_API)
+		if (tk.kind != TOKEN_SESSION)
 			audit_append(t, a, "token", id, "revoke", NULL, NULL, now);
 		ret = t->ret;
 	}
@@ -196,8 +367,20 @@ enum herr token_revoke(struct txn *t, const struct actor *a, uint64_t id, int64_
 	return ret;
 }
 
-enum herr token_each(struct txn *t, uint64_t user_id, bool (*fn)(const struct token *tk, void *arg),
-                     void *arg)
+enum herr token_revoke(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
+{
+	return revoke_kind(t, a, id, false, now);
+}
+
+enum herr token_feed_revoke(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
+{
+	return revoke_kind(t, a, id, true, now);
+}
+
+/* The user's tokens (user_id 0: everyone's) that are feed tokens (feed) or bearer
+ * tokens (!feed), in id order. */
+static enum herr each_kind(struct txn *t, uint64_t user_id, bool feed,
+                           bool (*fn)(const struct token *tk, void *arg), void *arg)
 {
 	struct key prefix;
 	struct scan s;
@@ -212,10 +395,22 @@ enum herr token_each(struct txn *t, uint64_t user_id, bool (*fn)(const struct to
 		if (s.k.mv_size != 9 ||
 		    token_get(t, key_get_u64((const uint8_t *)s.k.mv_data + 1), &tk) != H_OK)
 			break;
-		if (tk.user_id == user_id)
+		if ((user_id == 0 || tk.user_id == user_id) && (tk.kind == TOKEN_FEED) == feed)
 			more = fn(&tk, arg);
 		token_free(&tk);
 	}
 	scan_end(&s);
 	return t->ret;
+}
+
+enum herr token_each(struct txn *t, uint64_t user_id, bool (*fn)(const struct token *tk, void *arg),
+                     void *arg)
+{
+	return each_kind(t, user_id, false, fn, arg);
+}
+
+enum herr token_feed_each(struct txn *t, uint64_t user_id,
+                          bool (*fn)(const struct token *tk, void *arg), void *arg)
+{
+	return each_kind(t, user_id, true, fn, arg);
 }

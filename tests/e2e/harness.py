@@ -52,15 +52,17 @@ def free_port():
 class Server:
     """hallsd over data, logging to log; stop() always ends it."""
 
-    def __init__(self, build, data, log, args=(), tls=None):
-        """args: more hallsd options; tls: an ssl.SSLContext to speak HTTPS with."""
+    def __init__(self, build, data, log, args=(), tls=None, env=None):
+        """args: more hallsd options; tls: an ssl.SSLContext to speak HTTPS with; env:
+        more environment (HALLS_NOW pins the clock the rules see)."""
         self.port = free_port()
         self.tls = tls
         self.log = open(log, "w")
         self.proc = subprocess.Popen(
             [os.path.join(build, "hallsd"), "--data", data, "--listen",
              "127.0.0.1:%d" % self.port] + list(args),
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, **(env or {})))
         deadline = time.time() + 10
         while time.time() < deadline:
             try:

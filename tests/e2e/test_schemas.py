@@ -169,14 +169,15 @@ def router_routes():
 
 
 def openapi_routes():
-    """[(METHOD, pattern)] from schemas/openapi.yaml, with {name} written as <id>."""
+    """[(METHOD, pattern)] from schemas/openapi.yaml, with {token} written as <token> and
+    any other {name} as <id>."""
     routes = []
     path = None
     with open(OPENAPI, encoding="utf-8") as f:
         for line in f:
             m = re.match(r"^  (/[^:\s]*):\s*$", line)
             if m:
-                path = re.sub(r"\{[^}]+\}", "<id>", m.group(1))
+                path = re.sub(r"\{[^}]+\}", "<id>", m.group(1).replace("{token}", "<token>"))
                 continue
             if re.match(r"^\S", line):
                 path = None
@@ -185,6 +186,10 @@ def openapi_routes():
                 routes.append((m.group(1).upper(), path))
     return routes
 
+
+# Feeds answer iCalendar, not JSON: here only their type is checked (and a private feed's
+# 404 for a token that opens nothing); tests/e2e/test_feeds_http.py checks the rest.
+FEED = "text/calendar"
 
 # The response schema of each GET route the contract knows, and the query it is tried
 # with. A GET route in router.c that is not here fails: the contract must keep up.
@@ -202,6 +207,12 @@ GET_SCHEMAS = {
     "/api/v1/users/me": "user",
     "/api/v1/session": "user",
     "/api/v1/tokens": "token-list",
+    "/api/v1/feed-tokens": "feed-token-list",
+    "/feeds/all.ics": FEED,
+    "/feeds/venues/<id>.ics": FEED,
+    "/feeds/rooms/<id>.ics": FEED,
+    "/feeds/rooms/<id>/busy.ics": FEED,
+    "/feeds/private/<token>.ics": FEED,
     "/api/v1/bookings": "booking-list",
     "/api/v1/bookings/<id>": ("booking", "booking-busy"),
     "/api/v1/venues/<id>/bookings": "booking-list",
@@ -210,6 +221,8 @@ GET_SCHEMAS = {
     "/api/v1/rooms/<id>/availability": "availability",
     "/api/v1/closures": "closure-list",
     "/api/v1/closures/<id>": "closure",
+    "/api/v1/series": "series-list",
+    "/api/v1/series/<id>": "series-detail",
     "/api/v1/venues/<id>/closures": "closure-list",
     "/api/v1/rooms/<id>/closures": "closure-list",
     "/api/v1/audit": "audit-list",
@@ -229,11 +242,12 @@ GET_QUERIES = {
 
 
 def fill(pattern, ids):
-    """The pattern with each <id> replaced by an id of the resource named before it."""
+    """The pattern with each <id> replaced by an id of the resource named before it (as in
+    "/rooms/<id>" and "/rooms/<id>.ics"), and <token> by one that opens nothing."""
     out = []
     prev = None
     for seg in pattern.split("/"):
-        out.append(str(ids.get(prev, 1)) if seg == "<id>" else seg)
+        out.append(seg.replace("<id>", str(ids.get(prev, 1))).replace("<token>", "0" * 64))
         prev = seg
     return "/".join(out)
 
@@ -281,6 +295,19 @@ def check_body(v, what, status, headers, text, schema, want_status=None):
         all_errs.append("Content-Type is %r" % ctype)
     not_ok("%s: %d matches %s" % (what, status, "|".join(names)), "\n".join(all_errs))
     return body
+
+
+def check_feed(v, pattern, path, status, headers, text):
+    """A feed: 200 iCalendar, or (a private feed with a token that opens nothing) 404."""
+    if "<token>" in pattern:
+        check_body(v, "GET %s (no such feed token)" % pattern, status, headers, text, None,
+                   want_status=404)
+        return
+    ctype = headers.get("content-type", "")
+    if status == 200 and ctype.startswith(FEED) and text.startswith(b"BEGIN:VCALENDAR"):
+        ok("GET %s: 200 %s" % (path, ctype))
+    else:
+        not_ok("GET %s: 200 %s" % (path, FEED), "got %d %r: %r" % (status, ctype, text[:200]))
 
 
 def check_schema_files(schemas):
@@ -479,6 +506,9 @@ def run_http(v, srv, token):
             not_ok("GET %s has a response schema" % pattern,
                    "add it to GET_SCHEMAS and schemas/api/")
             continue
+        if schema == FEED:
+            check_feed(v, pattern, path, st, hd, tx)
+            continue
         queries = [""] + ["?" + q % window for q in GET_QUERIES.get(pattern, [])]
         for q in queries:
             st, hd, tx = srv.request("GET", path + q)
@@ -620,6 +650,15 @@ def run_writes(v, srv, token, window):
             st, hd, tx = srv.request("GET", "/api/v1/users/me", token=sess)
             check_body(v, "GET /api/v1/users/me after signing out", st, hd, tx, None,
                        want_status=401)
+
+    # Feed tokens: the admin has group 1's feed, lists it, revokes it.
+    ft = send("POST", "/api/v1/feed-tokens", "feed-token-create",
+              {"group_id": 1, "label": "test_schemas"}, "feed-token-issued", 201)
+    if isinstance(ft, dict) and "id" in ft:
+        st, hd, tx = srv.request("GET", "/api/v1/feed-tokens", token=token)
+        check_body(v, "GET /api/v1/feed-tokens (admin)", st, hd, tx, "feed-token-list",
+                   want_status=200)
+        send("DELETE", "/api/v1/feed-tokens/%d" % ft["id"], None, None, None, 204)
 
     venue = send("POST", "/api/v1/venues", "venue-create",
                  {"name": "Schema Test Hall", "timezone": "Europe/London",

@@ -1,0 +1,421 @@
+/* Recurring bookings over HTTP.
+ *
+ *   POST /api/v1/series               a booking's fields (start and end: the first date)
+ *                                     plus "rrule" and "skip_conflicts" -> 201
+ *                                     {"series", "occurrences", "skipped"}; without
+ *                                     skip_conflicts a date that cannot be booked refuses
+ *                                     the whole series, and the problem lists every such
+ *                                     date under "dates"
+ *   GET  /api/v1/series?room=&group=  the series the caller may see
+ *   GET  /api/v1/series/<id>          {"series", "occurrences"}
+ *   PATCH /api/v1/series/<id>         {"title", "description", "attendees", "public"}
+ *   POST /api/v1/series/<id>/approve | /decline | /cancel   {"note", "from"} optional
+ *                                     -> {"series", "changed", "refused"}
+ *
+ * Each date is an ordinary booking too: moved, cancelled or approved on its own through
+ * /api/v1/bookings/<id>. A caller sees a series as it would see its bookings: another
+ * group's private series is not listed, and answers 404. */
+#include "server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The series as shown: the record, with the first date as "start"/"end" in the venue's
+ * offset and times as RFC 3339 (also what `halls series show --json` prints). */
+static json_t *series_view(const struct series *s)
+{
+	json_t *o = series_to_json(s);
+
+	json_instants_format(o, s->zone);
+	json_set_time(o, "start", s->first_start, s->zone);
+	json_set_time(o, "end", s->first_start + s->duration, s->zone);
+	return o;
+}
+
+/* A series is seen as its bookings would be: in full by the group, the venue's managers
+ * and admins; its public ones by anyone. */
+static bool series_visible(const struct viewer *v, const struct series *s, uint64_t venue_id)
+{
+	struct booking probe;
+
+	booking_init(&probe);
+	probe.group_id = s->group_id;
+	probe.public = s->public;
+	probe.status = BOOKING_APPROVED;
+	return booking_view_level(v, &probe, venue_id) >= VIEW_PUBLIC;
+}
+
+static json_t *refusals_json(const struct series_outcome *o, const char *zone)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < o->nrefused; i++) {
+		const struct series_refusal *f = &o->refused[i];
+		char type[96];
+		json_t *e;
+
+		snprintf(type, sizeof(type), "/problems/%s", herr_name(f->code));
+		e = json_pack("{s:s, s:s}", "type", type, "detail", f->msg);
+		json_set_time(e, "start", f->start, zone);
+		json_object_set_new(e, "conflicts", json_ids_new(f->conflicts, f->nconflicts));
+		json_array_append_new(list, e);
+	}
+	return list;
+}
+
+/* Conflicting bookings the caller may not see are left out of every refused date. */
+static void refusals_visible(struct request *r, struct series_outcome *o)
+{
+	struct places pl = {0};
+	struct viewer v;
+	struct herror scratch;
+	struct txn t;
+
+	herror_clear(&scratch);
+	if (db_read_begin(r->srv->db, &t, &scratch) != H_OK)
+		return;
+	viewer_load(r, &t, &v);
+	for (size_t i = 0; i < o->nrefused; i++) {
+		struct series_refusal *f = &o->refused[i];
+		size_t kept = 0;
+
+		for (size_t j = 0; j < f->nconflicts; j++) {
+			struct booking b;
+
+			if (booking_get(&t, f->conflicts[j], &b) == H_OK &&
+			    booking_view_level(&v, &b, places_get(&pl, &t, b.room_id)->venue_id) >=
+			        VIEW_PUBLIC)
+				f->conflicts[kept++] = f->conflicts[j];
+			booking_free(&b);
+		}
+		f->nconflicts = kept;
+	}
+	viewer_free(&v);
+	places_free(&pl);
+	db_read_end(&t);
+}
+
+struct occurrence_listing {
+	const struct viewer *v;
+	const struct place_entry *pe;
+	json_t *items;
+};
+
+static bool occurrence_list_one(const struct booking *b, void *arg)
+{
+	struct occurrence_listing *l = arg;
+	json_t *o = booking_view(l->v, b, l->pe);
+
+	if (o != NULL)
+		json_array_append_new(l->items, o);
+	return true;
+}
+
+/* {"series", "occurrences"} as the caller may see them; H_ENOTFOUND when not at all. */
+static enum herr series_for_caller(struct request *r, struct txn *t, uint64_t id, json_t **out)
+{
+	struct places pl = {0};
+	struct viewer v;
+	struct series s;
+	enum herr ret = series_get(t, id, &s);
+	struct occurrence_listing l;
+
+	*out = NULL;
+	viewer_load(r, t, &v);
+	if (ret != H_OK)
+		goto out;
+	l.v = &v;
+	l.pe = places_get(&pl, t, s.room_id);
+	if (!series_visible(&v, &s, l.pe->venue_id)) {
+		ret = herror_set(&r->err, H_ENOTFOUND, "there is no series %llu",
+		                 (unsigned long long)id);
+		goto out;
+	}
+	l.items = json_array();
+	ret = series_each_occurrence(t, id, occurrence_list_one, &l);
+	if (ret == H_OK)
+		*out = json_pack("{s:o, s:o}", "series", series_view(&s), "occurrences", l.items);
+	else
+		json_decref(l.items);
+out:
+	series_free(&s);
+	viewer_free(&v);
+	places_free(&pl);
+	return ret;
+}
+
+enum herr h_series_get(struct request *r)
+{
+	struct txn t;
+	enum herr ret = db_read_begin(r->srv->db, &t, &r->err);
+
+	if (ret != H_OK)
+		return ret;
+	ret = series_for_caller(r, &t, r->ids[0], &r->reply);
+	db_read_end(&t);
+	return ret;
+}
+
+struct series_listing {
+	struct txn *t;
+	struct viewer *v;
+	struct places pl;
+	json_t *items;
+};
+
+static bool series_list_one(const struct series *s, void *arg)
+{
+	struct series_listing *l = arg;
+
+	if (series_visible(l->v, s, places_get(&l->pl, l->t, s->room_id)->venue_id))
+		json_array_append_new(l->items, series_view(s));
+	return true;
+}
+
+enum herr h_series_list(struct request *r)
+{
+	static const char *const known[] = {"room", "group", NULL};
+	struct series_listing l = {0};
+	uint64_t room, group;
+	struct viewer v;
+	struct txn t;
+	enum herr ret;
+
+	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "room", &room)) != H_OK ||
+	    (ret = query_id(r, "group", &group)) != H_OK)
+		return ret;
+	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
+		return ret;
+	viewer_load(r, &t, &v);
+	l.t = &t;
+	l.v = &v;
+	l.items = json_array();
+	ret = series_each(&t, room, group, series_list_one, &l);
+	if (ret == H_OK)
+		r->reply = l.items;
+	else
+		json_decref(l.items);
+	viewer_free(&v);
+	places_free(&l.pl);
+	db_read_end(&t);
+	return ret;
+}
+
+/* A series write waiting for the group commit. */
+struct series_op {
+	struct request *r;
+	enum { SERIES_OP_CREATE, SERIES_OP_DECIDE, SERIES_OP_UPDATE } what;
+	struct series s;
+	bool approve_now, skip;
+	enum series_action act;
+	uint64_t id;
+	int64_t from;
+	char *note;
+	json_t *fields;
+	struct series_outcome out;
+	json_t *view; /* the answer, built inside the transaction */
+};
+
+static void series_op_free(struct series_op *op)
+{
+	series_free(&op->s);
+	series_outcome_free(&op->out);
+	free(op->note);
+	json_decref(op->fields);
+	json_decref(op->view);
+	free(op);
+}
+
+static enum herr series_op_run(struct txn *t, void *arg)
+{
+	struct series_op *op = arg;
+	const struct actor *a = &op->r->actor;
+	int64_t now = op->r->now;
+	enum herr ret;
+
+	json_decref(op->view);
+	op->view = NULL;
+	series_outcome_free(&op->out);
+	switch (op->what) {
+	case SERIES_OP_CREATE:
+		op->s.id = 0;
+		ret = series_create(t, a, &op->s, op->approve_now, op->skip, now, &op->out);
+		op->id = op->s.id;
+		break;
+	case SERIES_OP_DECIDE:
+		ret = series_decide(t, a, op->id, op->act, op->from, op->note, now, &op->out);
+		break;
+	case SERIES_OP_UPDATE:
+	default:
+		ret = series_update(t, a, op->id, op->fields, now, NULL);
+		break;
+	}
+	if (ret == H_OK)
+		ret = series_for_caller(op->r, t, op->id, &op->view);
+	return ret;
+}
+
+static void series_op_done(struct request *r, enum herr ret, void *arg)
+{
+	struct series_op *op = arg;
+	const char *zone = op->s.zone ? op->s.zone : TZ_DEFAULT;
+
+	refusals_visible(r, &op->out);
+	if (ret == H_OK) {
+		r->reply = op->view;
+		op->view = NULL;
+		if (op->what == SERIES_OP_CREATE) {
+			json_object_set_new(r->reply, "skipped", refusals_json(&op->out, zone));
+			r->status = 201;
+		} else if (op->what == SERIES_OP_DECIDE) {
+			zone = json_str(json_object_get(r->reply, "series"), "zone");
+			json_object_set_new(r->reply, "changed",
+			                    json_integer((json_int_t)op->out.created));
+			json_object_set_new(r->reply, "refused",
+			                    refusals_json(&op->out, zone ? zone : TZ_DEFAULT));
+		}
+	} else if (op->out.nrefused > 0) {
+		r->problem_extra = json_pack("{s:o}", "dates", refusals_json(&op->out, zone));
+	}
+	series_op_free(op);
+	request_finish(r, ret);
+}
+
+enum herr h_series_create(struct request *r)
+{
+	static const char *const known[] = {
+	    "room_id", "group_id", "title",   "description", "attendees",      "public",
+	    "start",   "end",      "approve", "rrule",       "skip_conflicts", NULL};
+	struct series_op *op = xcalloc(1, sizeof(*op));
+	struct booking b;
+	json_t *v;
+	char *zone = NULL;
+	enum herr ret;
+
+	op->r = r;
+	op->what = SERIES_OP_CREATE;
+	series_init(&op->s);
+	booking_init(&b);
+	if ((ret = body_known(r, known)) != H_OK ||
+	    (ret = booking_body(r, &b, &op->approve_now, &zone)) != H_OK)
+		goto fail;
+	if (!json_is_string(json_object_get(r->body, "rrule"))) {
+		ret = herror_set(
+		    &r->err, H_EINVAL,
+		    "rrule must be an RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=20");
+		goto fail;
+	}
+	if ((v = json_object_get(r->body, "skip_conflicts")) != NULL && !json_is_boolean(v)) {
+		ret = herror_set(&r->err, H_EINVAL, "skip_conflicts must be true or false");
+		goto fail;
+	}
+	if (b.end <= b.start) {
+		ret = herror_set(&r->err, H_RULE_ORDER, "the first date must end after it starts");
+		goto fail;
+	}
+	op->skip = json_is_true(v);
+	op->s.room_id = b.room_id;
+	op->s.group_id = b.group_id;
+	op->s.title = b.title;
+	op->s.description = b.description;
+	b.title = b.description = NULL;
+	op->s.attendees = b.attendees;
+	op->s.public = b.public;
+	op->s.first_start = b.start;
+	op->s.duration = (uint32_t)(b.end - b.start);
+	op->s.rrule = xstrdup(json_str(r->body, "rrule"));
+	op->s.zone = zone;
+	zone = NULL;
+	booking_free(&b);
+	commit_submit(r, series_op_run, op, series_op_done);
+	return H_OK;
+fail:
+	free(zone);
+	booking_free(&b);
+	series_op_free(op);
+	return ret;
+}
+
+/* The caller must see the series to change it (else 404, as for a booking). */
+static enum herr series_check_visible(struct request *r, uint64_t id)
+{
+	json_t *view;
+	struct txn t;
+	enum herr ret = db_read_begin(r->srv->db, &t, &r->err);
+
+	if (ret != H_OK)
+		return ret;
+	ret = series_for_caller(r, &t, id, &view);
+	json_decref(view);
+	db_read_end(&t);
+	return ret;
+}
+
+enum herr h_series_update(struct request *r)
+{
+	struct series_op *op;
+	enum herr ret = series_check_visible(r, r->ids[0]);
+
+	if (ret != H_OK)
+		return ret;
+	op = xcalloc(1, sizeof(*op));
+	op->r = r;
+	op->what = SERIES_OP_UPDATE;
+	op->id = r->ids[0];
+	op->fields = json_incref(r->body);
+	commit_submit(r, series_op_run, op, series_op_done);
+	return H_OK;
+}
+
+static enum herr series_decision(struct request *r, enum series_action act)
+{
+	static const char *const known[] = {"note", "from", NULL};
+	struct series_op *op;
+	json_t *note = r->body ? json_object_get(r->body, "note") : NULL;
+	json_t *view;
+	const char *zone;
+	struct txn t;
+	enum herr ret;
+
+	if (r->body != NULL && (ret = body_known(r, known)) != H_OK)
+		return ret;
+	if (note != NULL && !json_is_string(note))
+		return herror_set(&r->err, H_EINVAL, "note must be text");
+	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
+		return ret;
+	ret = series_for_caller(r, &t, r->ids[0], &view);
+	db_read_end(&t);
+	if (ret != H_OK)
+		return ret;
+	op = xcalloc(1, sizeof(*op));
+	op->r = r;
+	op->what = SERIES_OP_DECIDE;
+	op->act = act;
+	op->id = r->ids[0];
+	op->note = note != NULL ? xstrdup(json_string_value(note)) : NULL;
+	zone = json_str(json_object_get(view, "series"), "zone");
+	if (r->body != NULL && json_object_get(r->body, "from") != NULL &&
+	    (ret = body_time(r, r->body, "from", zone ? zone : TZ_DEFAULT, &op->from)) != H_OK) {
+		json_decref(view);
+		series_op_free(op);
+		return ret;
+	}
+	json_decref(view);
+	commit_submit(r, series_op_run, op, series_op_done);
+	return H_OK;
+}
+
+enum herr h_series_approve(struct request *r)
+{
+	return series_decision(r, SERIES_APPROVE);
+}
+
+enum herr h_series_decline(struct request *r)
+{
+	return series_decision(r, SERIES_DECLINE);
+}
+
+enum herr h_series_cancel(struct request *r)
+{
+	return series_decision(r, SERIES_CANCEL);
+}
