@@ -332,13 +332,10 @@ static void format_local(int64_t t, const char *zone, char *out, size_t size)
 
 /* Checks that b may hold room r at venue v. with_lead_time adds the notice and horizon
  * rules, which speak of when a request is made, not of when it is approved. */
-static enum herr booking_check(struct txn *t, const struct booking *b, const struct room *r,
-                               const struct venue *v, bool with_lead_time, int64_t now)
+/* The rules about the booking itself, whatever its slot: order, length, capacity. */
+static enum herr booking_check_self(struct txn *t, const struct booking *b, const struct room *r)
 {
 	int64_t minutes = (b->end - b->start) / 60;
-	char when[64];
-	uint64_t closure;
-	struct conflict_ctx cc = {.exclude = b->id, .err = t->err};
 
 	if (b->end <= b->start)
 		return txn_refuse(t, H_RULE_ORDER, "the booking must end after it starts");
@@ -352,6 +349,18 @@ static enum herr booking_check(struct txn *t, const struct booking *b, const str
 	if (b->attendees > r->capacity)
 		return txn_refuse(t, H_RULE_CAPACITY, "%s holds %u people; the booking expects %u",
 		                  r->name, r->capacity, b->attendees);
+	return H_OK;
+}
+
+static enum herr booking_check(struct txn *t, const struct booking *b, const struct room *r,
+                               const struct venue *v, bool with_lead_time, int64_t now)
+{
+	char when[64];
+	uint64_t closure;
+	struct conflict_ctx cc = {.exclude = b->id, .err = t->err};
+
+	if (booking_check_self(t, b, r) != H_OK)
+		return t->ret;
 	if (!hours_allow(&v->hours, v->tz, b->start, b->end)) {
 		char *hours = hours_format(&v->hours);
 
@@ -723,7 +732,10 @@ enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, cons
 	if (ret != H_OK)
 		goto out;
 	moved = b.start != old.start || b.end != old.end;
-	ret = booking_check(t, &b, &p.room, &p.venue, moved, now);
+	/* An edit that keeps the slot is not judged on the slot: a closure added since, or
+	 * an approved booking a pending request clashes with, must not block a rename. */
+	ret = moved ? booking_check(t, &b, &p.room, &p.venue, true, now)
+	            : booking_check_self(t, &b, &p.room);
 	if (ret != H_OK)
 		goto out;
 	if (moved && b.status == BOOKING_APPROVED && !policy_is_venue_manager(t, a, p.venue.id) &&

@@ -975,3 +975,34 @@ TEST(booking_room_in_use)
 	T_EQ_INT(fx_check(&w.f), 0);
 	fx_close(&w.f);
 }
+
+TEST(booking_rename_keeps_slot)
+{
+	struct world w;
+	uint64_t approved, pending;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &approved), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T10:30", "2026-03-10T11:30", &pending), H_OK, &w.f.err);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, approved), H_OK, &w.f.err);
+	/* A pending request that now clashes can still be renamed: its slot is not changing. */
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, pending, "{\"title\": \"Choir (tentative)\"}"), H_OK,
+	         &w.f.err);
+	/* A closure added after approval does not block renaming the approved booking. */
+	T_EQ_ERR(fx_closure(&w.f, CLOSURE_ROOM, w.room, fx_at("2026-03-10T09:00"),
+	                    fx_at("2026-03-10T12:00"), NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, approved, "{\"title\": \"Choir\"}"), H_OK, &w.f.err);
+	/* But the booking's own rules still hold, and a move is judged on its new slot. */
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, approved, "{\"attendees\": 5000}"), H_RULE_CAPACITY,
+	         &w.f.err);
+	{
+		char fields[96];
+
+		snprintf(fields, sizeof(fields), "{\"start\": %lld, \"end\": %lld}",
+		         (long long)fx_at("2026-03-10T10:15"),
+		         (long long)fx_at("2026-03-10T11:15"));
+		T_EQ_ERR(fx_update(&w.f, CONSOLE, approved, fields), H_RULE_CLOSED, &w.f.err);
+	}
+	fx_close(&w.f);
+}
