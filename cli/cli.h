@@ -101,6 +101,11 @@ int cmd_closure_show(struct cli *c, int argc, char **argv);
 int cmd_closure_set(struct cli *c, int argc, char **argv);
 int cmd_closure_rm(struct cli *c, int argc, char **argv);
 int cmd_booking_request(struct cli *c, int argc, char **argv);
+/* The options a booking request and a series share (--room, --group, --title,
+ * --description, --attendees, --public, and --start/--end read in the room's zone, which
+ * *zone receives, malloc'd), after checking the required ones are given. */
+int cmd_booking_opts(struct cli *c, struct opt *opts, const char *const *required, size_t nreq,
+                     struct booking *b, char **zone);
 int cmd_booking_approve(struct cli *c, int argc, char **argv);
 int cmd_booking_decline(struct cli *c, int argc, char **argv);
 int cmd_booking_cancel(struct cli *c, int argc, char **argv);

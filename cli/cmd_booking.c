@@ -100,6 +100,34 @@ static int cmd_booking_run(struct cli *c, struct cmd_booking_op *op)
 	return CLI_OK;
 }
 
+int cmd_booking_opts(struct cli *c, struct opt *opts, const char *const *required, size_t nreq,
+                     struct booking *b, char **zone)
+{
+	uint64_t attendees = 0;
+	struct herror err;
+	int rc;
+
+	*zone = NULL;
+	for (size_t i = 0; i < nreq; i++)
+		if ((rc = opt_need(c, opts, required[i])) != CLI_OK)
+			return rc;
+	if ((rc = opt_id(c, opts, "room", &b->room_id)) != CLI_OK ||
+	    (rc = opt_id(c, opts, "group", &b->group_id)) != CLI_OK ||
+	    (rc = opt_uint(c, opts, "attendees", UINT32_MAX, &attendees)) != CLI_OK)
+		return rc;
+	herror_clear(&err);
+	if (zone_read(c, 0, b->room_id, zone, &err) != H_OK)
+		return out_error(c, &err);
+	if ((rc = opt_time(c, opts, "start", *zone, &b->start)) != CLI_OK ||
+	    (rc = opt_time(c, opts, "end", *zone, &b->end)) != CLI_OK)
+		return rc;
+	b->title = xstrdup(opt_str(opts, "title"));
+	b->description = xstrdup_or_null(opt_str(opts, "description"));
+	b->attendees = (uint32_t)attendees;
+	b->public = opt_flag(opts, "public");
+	return CLI_OK;
+}
+
 int cmd_booking_request(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = {
@@ -111,34 +139,14 @@ int cmd_booking_request(struct cli *c, int argc, char **argv)
 	};
 	static const char *const required[] = {"room", "group", "start", "end", "title"};
 	struct cmd_booking_op op = {.what = CMD_BOOKING_REQUEST};
-	uint64_t attendees = 0;
-	struct herror err;
 	char *zone = NULL;
 	size_t nargs;
 	int rc;
 
 	booking_init(&op.b);
-	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK)
+	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
+	    (rc = cmd_booking_opts(c, opts, required, 5, &op.b, &zone)) != CLI_OK)
 		goto out;
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-		if ((rc = opt_need(c, opts, required[i])) != CLI_OK)
-			goto out;
-	if ((rc = opt_id(c, opts, "room", &op.b.room_id)) != CLI_OK ||
-	    (rc = opt_id(c, opts, "group", &op.b.group_id)) != CLI_OK ||
-	    (rc = opt_uint(c, opts, "attendees", UINT32_MAX, &attendees)) != CLI_OK)
-		goto out;
-	herror_clear(&err);
-	if (zone_read(c, 0, op.b.room_id, &zone, &err) != H_OK) {
-		rc = out_error(c, &err);
-		goto out;
-	}
-	if ((rc = opt_time(c, opts, "start", zone, &op.b.start)) != CLI_OK ||
-	    (rc = opt_time(c, opts, "end", zone, &op.b.end)) != CLI_OK)
-		goto out;
-	op.b.title = xstrdup(opt_str(opts, "title"));
-	op.b.description = xstrdup_or_null(opt_str(opts, "description"));
-	op.b.attendees = (uint32_t)attendees;
-	op.b.public = opt_flag(opts, "public");
 	op.approve_now = opt_flag(opts, "approve");
 	rc = cmd_booking_run(c, &op);
 out:

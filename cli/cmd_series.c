@@ -199,8 +199,7 @@ int cmd_series_add(struct cli *c, int argc, char **argv)
 	};
 	static const char *const required[] = {"room", "group", "title", "start", "end", "rrule"};
 	struct cmd_series_add op = {.c = c};
-	uint64_t attendees = 0;
-	int64_t start = 0, end = 0;
+	struct booking first;
 	struct herror err;
 	char *zone = NULL;
 	const char *dates_zone;
@@ -208,35 +207,29 @@ int cmd_series_add(struct cli *c, int argc, char **argv)
 	int rc;
 
 	series_init(&op.s);
-	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK)
+	booking_init(&first);
+	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
+	    (rc = cmd_booking_opts(c, opts, required, 6, &first, &zone)) != CLI_OK)
 		goto out;
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-		if ((rc = opt_need(c, opts, required[i])) != CLI_OK)
-			goto out;
-	if ((rc = opt_id(c, opts, "room", &op.s.room_id)) != CLI_OK ||
-	    (rc = opt_id(c, opts, "group", &op.s.group_id)) != CLI_OK ||
-	    (rc = opt_uint(c, opts, "attendees", UINT32_MAX, &attendees)) != CLI_OK)
-		goto out;
-	herror_clear(&err);
-	if (zone_read(c, 0, op.s.room_id, &zone, &err) != H_OK) {
-		rc = out_error(c, &err);
-		goto out;
-	}
-	if ((rc = opt_time(c, opts, "start", zone, &start)) != CLI_OK ||
-	    (rc = opt_time(c, opts, "end", zone, &end)) != CLI_OK)
-		goto out;
-	if (end <= start) {
+	if (first.end <= first.start) {
+		herror_clear(&err);
 		herror_set(&err, H_RULE_ORDER, "the end must be after the start");
 		rc = out_error(c, &err);
 		goto out;
 	}
-	op.s.title = xstrdup(opt_str(opts, "title"));
-	op.s.description = xstrdup_or_null(opt_str(opts, "description"));
-	op.s.attendees = (uint32_t)attendees;
-	op.s.public = opt_flag(opts, "public");
-	op.s.first_start = start;
+	/* The first date's fields are the series'. */
+	op.s.room_id = first.room_id;
+	op.s.group_id = first.group_id;
+	op.s.title = first.title;
+	op.s.description = first.description;
+	first.title = first.description = NULL;
+	op.s.attendees = first.attendees;
+	op.s.public = first.public;
+	op.s.first_start = first.start;
 	/* Too long for any room: every date is then refused by the room's length rule. */
-	op.s.duration = end - start > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)(end - start);
+	op.s.duration = first.end - first.start > (int64_t)UINT32_MAX
+	                    ? UINT32_MAX
+	                    : (uint32_t)(first.end - first.start);
 	op.s.rrule = xstrdup(opt_str(opts, "rrule"));
 	op.approve_now = opt_flag(opts, "approve");
 	op.skip = opt_flag(opts, "skip-conflicts");
@@ -270,6 +263,7 @@ out:
 	json_decref(op.result);
 	series_outcome_free(&op.out);
 	series_free(&op.s);
+	booking_free(&first);
 	free(zone);
 	opt_free(opts);
 	return rc;
