@@ -157,40 +157,10 @@ enum herr h_feed_token_create(struct request *r)
 	return H_OK;
 }
 
-static bool feed_token_list_one(const struct token *tk, void *arg)
-{
-	json_array_append_new(arg, token_to_json(tk));
-	return true;
-}
-
 /* The caller's feed tokens; an admin may ask for another user's with ?user=N. */
 enum herr h_feed_token_list(struct request *r)
 {
-	static const char *const known[] = {"user", NULL};
-	uint64_t user_id;
-	json_t *items;
-	struct txn t;
-	enum herr ret;
-
-	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "user", &user_id)) != H_OK)
-		return ret;
-	if (user_id == 0)
-		user_id = r->actor.user_id;
-	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
-		return ret;
-	if (user_id != r->actor.user_id && (ret = policy_admin(&t, &r->actor)) != H_OK) {
-		db_read_end(&t);
-		return ret;
-	}
-	items = json_array();
-	ret = token_feed_each(&t, user_id, feed_token_list_one, items);
-	db_read_end(&t);
-	if (ret != H_OK) {
-		json_decref(items);
-		return ret;
-	}
-	r->reply = items;
-	return H_OK;
+	return token_list_reply(r, token_feed_each);
 }
 
 /* A revocation waiting for the group commit. */

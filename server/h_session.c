@@ -326,8 +326,7 @@ static bool token_list_one(const struct token *tk, void *arg)
 	return true;
 }
 
-/* The caller's tokens; an admin may ask for another user's with ?user=N. */
-enum herr h_token_list(struct request *r)
+enum herr token_list_reply(struct request *r, token_each_fn each)
 {
 	static const char *const known[] = {"user", NULL};
 	uint64_t user_id;
@@ -341,13 +340,12 @@ enum herr h_token_list(struct request *r)
 		user_id = r->actor.user_id;
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
-	if (user_id != r->actor.user_id && policy_admin(&t, &r->actor) != H_OK) {
-		ret = t.ret != H_OK ? t.ret : r->err.code;
+	if (user_id != r->actor.user_id && (ret = policy_admin(&t, &r->actor)) != H_OK) {
 		db_read_end(&t);
-		return ret != H_OK ? ret : H_EFORBIDDEN;
+		return ret;
 	}
 	items = json_array();
-	ret = token_each(&t, user_id, token_list_one, items);
+	ret = each(&t, user_id, token_list_one, items);
 	db_read_end(&t);
 	if (ret != H_OK) {
 		json_decref(items);
@@ -355,6 +353,12 @@ enum herr h_token_list(struct request *r)
 	}
 	r->reply = items;
 	return H_OK;
+}
+
+/* The caller's tokens; an admin may ask for another user's with ?user=N. */
+enum herr h_token_list(struct request *r)
+{
+	return token_list_reply(r, token_each);
 }
 
 enum herr h_user_me(struct request *r)

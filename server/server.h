@@ -265,6 +265,10 @@ enum herr h_session_create(struct request *r);
 enum herr h_session_delete(struct request *r);
 enum herr h_token_create(struct request *r);
 enum herr h_token_list(struct request *r);
+typedef enum herr (*token_each_fn)(struct txn *t, uint64_t user_id,
+                                   bool (*fn)(const struct token *tk, void *arg), void *arg);
+/* The tokens each lists for the caller, or (admins) for ?user=N, as the reply. */
+enum herr token_list_reply(struct request *r, token_each_fn each);
 enum herr h_token_delete(struct request *r);
 enum herr h_user_me(struct request *r);
 
