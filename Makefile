@@ -81,6 +81,10 @@ asan: deps
 
 run: all
 	@test -d $(DATA) || ./$(HALLS) --data $(DATA) init --demo
+	@echo "try: curl http://$(LISTEN)/api/v1/venues"
+	@echo "     curl http://$(LISTEN)/api/v1/rooms/1/availability"
+	@echo "     curl http://$(LISTEN)/feeds/rooms/2.ics   (subscribe to it: docs/feeds.md)"
+	@echo "     sign in as admin@halls.example, password demo-password (docs/api.md)"
 	./$(HALLSD) --data $(DATA) --listen $(LISTEN)
 
 bench: all
