@@ -176,12 +176,13 @@ echo "hallsd on loopback, wrk -t $THREADS -c $CONNS -d $DURATION after a $WARMUP
 echo
 printf '%-36s %9s %10s %8s %8s %8s\n' "request" "body" "req/s" "p50 ms" "p99 ms" "non-2xx"
 
-bench_get() { # bench_get LABEL PATH
+bench_get() { # bench_get LABEL PATH [WRK ARGS...]: extra args, e.g. a header, go to wrk
 	local label=$1 path=$2 size rps=() p50=() p99=() bad=() r
+	shift 2
 	size=$(curl -sf -o /dev/null -w '%{size_download}' "$URL$path")
-	run_wrk "$WORK/wrk.out" "$WARMUP" -s "$BENCH_DIR/http_get.lua" "$URL$path"
+	run_wrk "$WORK/wrk.out" "$WARMUP" -s "$BENCH_DIR/http_get.lua" "$@" "$URL$path"
 	for ((r = 0; r < RUNS; r++)); do
-		run_wrk "$WORK/wrk.out" "$DURATION" -s "$BENCH_DIR/http_get.lua" "$URL$path"
+		run_wrk "$WORK/wrk.out" "$DURATION" -s "$BENCH_DIR/http_get.lua" "$@" "$URL$path"
 		rps+=("$(field rps "$WORK/wrk.out")")
 		p50+=("$(field p50_us "$WORK/wrk.out")")
 		p99+=("$(field p99_us "$WORK/wrk.out")")
@@ -196,6 +197,12 @@ bench_get "GET /api/v1/venues" /api/v1/venues
 bench_get "GET /api/v1/rooms/1/availability" /api/v1/rooms/1/availability
 nbig=$(curl -sf "$URL/api/v1/bookings" | json 'len(o)')
 bench_get "GET /api/v1/bookings ($nbig items)" /api/v1/bookings
+# Feeds: what calendar apps poll. Built once per change and then served from the cache;
+# an app that sends its ETag back gets 304 and no body.
+bench_get "GET /feeds/rooms/1.ics" /feeds/rooms/1.ics
+bench_get "GET /feeds/all.ics" /feeds/all.ics
+etag=$(curl -sfI "$URL/feeds/all.ics" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+bench_get "GET /feeds/all.ics (304)" /feeds/all.ics -H "If-None-Match: $etag"
 
 # Writes. Slots start the day after tomorrow (UTC) and fill BENCH_ROOMS (40) rooms x 28
 # half-hours a day for 358 days: about 400,000 bookings before the horizon, far more than
