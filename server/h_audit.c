@@ -3,7 +3,7 @@
  *   GET /api/v1/audit?booking=&venue=   oldest first
  *
  * Admins see every entry; managers the entries about their venues (the venue, its rooms,
- * its closures and the bookings of its rooms); members are refused (403) and anonymous
+ * its closures and the bookings and series of its rooms); members are refused (403) and anonymous
  * callers must sign in (401). An entry whose venue cannot be told any more (a removed
  * room or closure, users, groups, tokens) is for admins only. Each entry is as
  * `halls audit --json` prints it. */
@@ -20,6 +20,16 @@ struct audit_listing {
 	json_t *items;
 };
 
+/* The room of series id, or 0 when it is gone. */
+static uint64_t series_room(struct txn *t, uint64_t id)
+{
+	struct series s;
+	uint64_t room = series_get(t, id, &s) == H_OK ? s.room_id : 0;
+
+	series_free(&s);
+	return room;
+}
+
 /* The venue an entry is about, or 0. */
 static uint64_t entry_venue(struct audit_listing *l, const json_t *e)
 {
@@ -35,7 +45,12 @@ static uint64_t entry_venue(struct audit_listing *l, const json_t *e)
 		room = (uint64_t)json_int(detail, "room_id", 0);
 	else if (strcmp(kind, "room") == 0)
 		venue = (uint64_t)json_int(detail, "venue_id", 0);
-	else if (strcmp(kind, "closure") == 0) {
+	else if (strcmp(kind, "series") == 0) {
+		/* Decisions on a series carry no detail: the series names its room. */
+		room = (uint64_t)json_int(detail, "room_id", 0);
+		if (room == 0)
+			room = series_room(l->t, (uint64_t)json_int(e, "object_id", 0));
+	} else if (strcmp(kind, "closure") == 0) {
 		venue = (uint64_t)json_int(detail, "venue_id", 0);
 		room = (uint64_t)json_int(detail, "room_id", 0);
 	}

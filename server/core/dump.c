@@ -188,7 +188,8 @@ enum herr dump_import_line(struct txn *t, const char *line, struct herror *err)
 			return H_EEXISTS;
 		}
 	ret = import_record(t, kind, o, (uint64_t)id);
-	if (ret == H_OK)
+	/* Records take their ids from a sequence; the instance line is not a record. */
+	if (ret == H_OK && strcmp(kind, "instance") != 0)
 		txn_seen_id(t, kind, (uint64_t)id);
 	json_decref(line_obj);
 	return ret;

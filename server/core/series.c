@@ -660,7 +660,9 @@ enum herr series_update(struct txn *t, const struct actor *a, uint64_t id, const
 			    "flag; move one date through its booking (not %s)",
 			    key);
 	}
-	if ((ret = series_get(t, id, &s)) != H_OK || (ret = occurrence_ids(t, id, &ids)) != H_OK)
+	if ((ret = series_get(t, id, &s)) != H_OK ||
+	    (ret = series_may_decide(t, a, &s, SERIES_CANCEL)) != H_OK ||
+	    (ret = occurrence_ids(t, id, &ids)) != H_OK)
 		goto out;
 	/* Each live occurrence takes the change with every rule re-checked (the room's
 	 * capacity for attendees); one refusal refuses the edit. */

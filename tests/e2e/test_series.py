@@ -181,6 +181,15 @@ def run(srv, ids):
     st, _, body = req("anon", "GET", "/api/v1/series/%d" % pub)
     check(st == 200 and body["series"]["title"] == "Chess club",
           "residents see a public series", (st, body))
+    st, _, body = req("mem1", "PATCH", "/api/v1/series/%d" % pub, {"title": "Ours now"})
+    check(st == 403, "another group's member cannot rename a public series", (st, body))
+    st, _, body = req("mem2", "POST", "/api/v1/series/%d/cancel" % pub)
+    st, _, body = req("mem1", "PATCH", "/api/v1/series/%d" % pub, {"title": "Ours now"})
+    check(st == 403, "nor once all its dates are cancelled", (st, body))
+    st, _, body = req("mana", "GET", "/api/v1/audit?venue=%d" % ids["va"])
+    kinds = {(e["kind"], e["action"]) for e in body} if st == 200 else set()
+    check(("series", "create") in kinds and ("series", "approve") in kinds,
+          "the venue's manager sees the series in the audit log", sorted(kinds))
 
 
 def main():
