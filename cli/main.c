@@ -27,6 +27,11 @@ static const struct cli_cmd main_cmds[] = {
     {"import", NULL, "import FILE", cmd_admin_import,
      "Load an export into a data directory that has no venues yet, all or nothing.", CMD_CREATE,
      NULL},
+    {"import-ics", NULL, "import-ics FILE --room ID --group ID [--approve] [--dry-run]",
+     cmd_import_ics,
+     "Bring bookings over from another calendar's iCalendar export (one-off and recurring "
+     "events) into one room for one group, reporting each event not placed and why.",
+     0, NULL},
     {"backup", NULL, "backup DIR", cmd_admin_backup,
      "Copy the data, compacted, into DIR while others keep working.", 0, NULL},
 
