@@ -123,6 +123,11 @@ int cmd_audit_list(struct cli *c, int argc, char **argv);
 int cmd_token_issue(struct cli *c, int argc, char **argv);
 int cmd_token_list(struct cli *c, int argc, char **argv);
 int cmd_token_revoke(struct cli *c, int argc, char **argv);
+typedef enum herr (*token_revoke_fn)(struct txn *t, const struct actor *a, uint64_t id,
+                                     int64_t now);
+/* `token revoke ID` and `feed-token revoke ID`: revoke, then say so as kind. */
+int cmd_tokens_revoke(struct cli *c, int argc, char **argv, token_revoke_fn revoke,
+                      const char *kind);
 int cmd_feed_token_issue(struct cli *c, int argc, char **argv);
 int cmd_feed_token_list(struct cli *c, int argc, char **argv);
 int cmd_feed_token_revoke(struct cli *c, int argc, char **argv);

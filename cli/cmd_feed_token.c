@@ -149,29 +149,7 @@ int cmd_feed_token_list(struct cli *c, int argc, char **argv)
 	return run_list_end(&l, ret);
 }
 
-struct cmd_feed_revoke {
-	uint64_t id;
-	int64_t now;
-};
-
-static enum herr cmd_feed_revoke_run(struct txn *t, void *arg)
-{
-	struct cmd_feed_revoke *v = arg;
-
-	return token_feed_revoke(t, &cli_console, v->id, v->now);
-}
-
 int cmd_feed_token_revoke(struct cli *c, int argc, char **argv)
 {
-	struct cmd_feed_revoke v = {0, c->now};
-	int rc;
-
-	if ((rc = arg_only_id(c, argc, argv, &v.id)) != CLI_OK ||
-	    (rc = run_write(c, cmd_feed_revoke_run, &v, NULL)) != CLI_OK)
-		return rc;
-	out_done(c,
-	         json_pack("{s:s, s:I, s:b}", "kind", "feed-token", "id", (json_int_t)v.id,
-	                   "revoked", 1),
-	         "revoked feed token %llu", (unsigned long long)v.id);
-	return CLI_OK;
+	return cmd_tokens_revoke(c, argc, argv, token_feed_revoke, "feed-token");
 }

@@ -124,6 +124,7 @@ int cmd_token_list(struct cli *c, int argc, char **argv)
 }
 
 struct cmd_token_revoke {
+	token_revoke_fn revoke;
 	uint64_t id;
 	int64_t now;
 };
@@ -132,19 +133,25 @@ static enum herr cmd_token_revoke_run(struct txn *t, void *arg)
 {
 	struct cmd_token_revoke *v = arg;
 
-	return token_revoke(t, &cli_console, v->id, v->now);
+	return v->revoke(t, &cli_console, v->id, v->now);
 }
 
-int cmd_token_revoke(struct cli *c, int argc, char **argv)
+int cmd_tokens_revoke(struct cli *c, int argc, char **argv, token_revoke_fn revoke,
+                      const char *kind)
 {
-	struct cmd_token_revoke v = {0, c->now};
+	struct cmd_token_revoke v = {revoke, 0, c->now};
 	int rc;
 
 	if ((rc = arg_only_id(c, argc, argv, &v.id)) != CLI_OK ||
 	    (rc = run_write(c, cmd_token_revoke_run, &v, NULL)) != CLI_OK)
 		return rc;
-	out_done(
-	    c, json_pack("{s:s, s:I, s:b}", "kind", "token", "id", (json_int_t)v.id, "revoked", 1),
-	    "revoked token %llu", (unsigned long long)v.id);
+	out_done(c,
+	         json_pack("{s:s, s:I, s:b}", "kind", kind, "id", (json_int_t)v.id, "revoked", 1),
+	         "revoked %s %llu", kind, (unsigned long long)v.id);
 	return CLI_OK;
+}
+
+int cmd_token_revoke(struct cli *c, int argc, char **argv)
+{
+	return cmd_tokens_revoke(c, argc, argv, token_revoke, "token");
 }
