@@ -26,6 +26,8 @@ static void usage(FILE *f)
 	    "  --max-body BYTES    largest request body (default 65536)\n"
 	    "  --max-connections N open connections at most; more are answered 503 (default "
 	    "1024)\n"
+	    "  --trusted-proxy ADDR  a reverse proxy whose X-Forwarded-For names the client, for\n"
+	    "                      sign-in throttling (may be given several times)\n"
 	    "  --scrypt-log2n N    scrypt cost of password checks (default "
 	    "$HALLS_SCRYPT_LOG2N, then 15)\n");
 }
@@ -78,6 +80,7 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	                                     {"tls-cert", required_argument, NULL, 'c'},
 	                                     {"tls-key", required_argument, NULL, 'k'},
 	                                     {"max-connections", required_argument, NULL, 'm'},
+	                                     {"trusted-proxy", required_argument, NULL, 'p'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	int c;
@@ -112,6 +115,11 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 			break;
 		case 'm':
 			cfg->max_connections = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'p':
+			if (cfg->ntrusted_proxies == MAX_LISTENERS)
+				return 2;
+			cfg->trusted_proxies[cfg->ntrusted_proxies++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);

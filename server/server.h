@@ -32,8 +32,10 @@ struct server_config {
 	int timeout_s;        /* read and write timeout of a connection */
 	unsigned max_connections;
 	unsigned scrypt_log2n;
-	int64_t session_ttl;  /* seconds */
-	int64_t fixed_now;    /* HALLS_NOW, for tests: the clock the rules see (0: real) */
+	int64_t session_ttl; /* seconds */
+	int64_t fixed_now;   /* HALLS_NOW, for tests: the clock the rules see (0: real) */
+	const char *trusted_proxies[MAX_LISTENERS]; /* peers whose X-Forwarded-For is believed */
+	size_t ntrusted_proxies;
 	const char *tls_cert; /* both or neither: HTTPS on every listener */
 	const char *tls_key;
 };

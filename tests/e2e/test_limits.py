@@ -308,6 +308,41 @@ def test_stop(build, data, tmp):
     check(refused, "after SIGTERM nothing listens")
 
 
+def sign_in_from(srv, addr, n):
+    """A failed sign-in as if from addr (through a proxy); the status."""
+    import urllib.request
+    import urllib.error
+    req = urllib.request.Request(
+        "http://127.0.0.1:%d/api/v1/session" % srv.port,
+        data=json.dumps({"email": "nobody%d@example.org" % n, "password": "x" * 12}).encode(),
+        headers={"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9, " + addr},
+        method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_proxy(build, data, tmp):
+    """Sign-in throttling per client address, behind a proxy named --trusted-proxy."""
+    for trusted in (True, False):
+        args = ["--scrypt-log2n", "4"] + (["--trusted-proxy", "127.0.0.1"] if trusted else [])
+        srv = Server(build, data, os.path.join(tmp, "proxy.log"), args)
+        try:
+            codes = [sign_in_from(srv, "198.51.100.1", n) for n in range(21)]
+            other = sign_in_from(srv, "198.51.100.2", 99)
+        finally:
+            srv.stop()
+        if trusted:
+            check(codes[:20] == [401] * 20 and codes[20] == 429 and other == 401,
+                  "behind a trusted proxy, one client's failures lock out that client only",
+                  (codes[-2:], other))
+        else:
+            check(codes[20] == 429 and other == 429,
+                  "X-Forwarded-For from an untrusted peer is ignored", (codes[-2:], other))
+
+
 def make_cert(tmp, name):
     cert, key = os.path.join(tmp, name + ".crt"), os.path.join(tmp, name + ".key")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -412,6 +447,7 @@ def main():
               "refusals are in the access log, without the internal path", refusals[:3])
         test_cap(build, data, tmp)
         test_stop(build, data, tmp)
+        test_proxy(build, data, tmp)
         test_tls(build, data, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
