@@ -100,16 +100,17 @@ json_t *booking_to_json(const struct booking *b)
 
 json_t *booking_to_json_local(const struct booking *b, const char *zone)
 {
+	const struct tz_zone *z = tz_zone_find(zone);
 	json_t *o = booking_to_json(b);
 	char when[32];
 
-	json_instants_format(o, zone);
-	time_format(b->start, zone, when);
+	json_instants_format_in(o, z);
+	time_format_in(b->start, z, when);
 	json_object_set_new(o, "start", json_string(when));
-	time_format(b->end, zone, when);
+	time_format_in(b->end, z, when);
 	json_object_set_new(o, "end", json_string(when));
 	if (b->series_id) {
-		time_format(b->recurrence_id, zone, when);
+		time_format_in(b->recurrence_id, z, when);
 		json_object_set_new(o, "original_start", json_string(when));
 	}
 	return o;

@@ -260,14 +260,15 @@ static bool is_instant_key(const char *key)
 	return strcmp(key, "at") == 0 || (n > 3 && strcmp(key + n - 3, "_at") == 0);
 }
 
-void json_instants_format(json_t *v, const char *zone)
+/* zone NULL: UTC with "Z"; else that zone's offset. */
+static void instants_format(json_t *v, const struct tz_zone *zone, bool utc)
 {
 	const char *key;
 	json_t *e;
 	size_t i;
 
 	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) json_instants_format(e, zone);
+		json_array_foreach(v, i, e) instants_format(e, zone, utc);
 		return;
 	}
 	if (!json_is_object(v))
@@ -278,7 +279,7 @@ void json_instants_format(json_t *v, const char *zone)
 		json_int_t t;
 
 		if (!json_is_integer(e) || !is_instant_key(key)) {
-			json_instants_format(e, zone);
+			instants_format(e, zone, utc);
 			continue;
 		}
 		t = json_integer_value(e);
@@ -286,10 +287,20 @@ void json_instants_format(json_t *v, const char *zone)
 			json_object_set_new(v, key, json_null());
 			continue;
 		}
-		if (zone == NULL)
+		if (utc)
 			time_format_utc((int64_t)t, when);
 		else
-			time_format((int64_t)t, zone, when);
+			time_format_in((int64_t)t, zone, when);
 		json_object_set_new(v, key, json_string(when));
 	}
+}
+
+void json_instants_format_in(json_t *v, const struct tz_zone *zone)
+{
+	instants_format(v, zone, false);
+}
+
+void json_instants_format(json_t *v, const char *zone)
+{
+	instants_format(v, zone != NULL ? tz_zone_find(zone) : NULL, zone == NULL);
 }

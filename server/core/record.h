@@ -53,6 +53,9 @@ json_t *json_ids_new(const uint64_t *ids, size_t n);
  * nested objects and arrays included: in zone's offset (NULL: UTC, "Z"), 0 as null
  * ("never" or "not yet"). */
 void json_instants_format(json_t *v, const char *zone);
+/* The same in a zone already found (tz_zone_find), for many records in one zone. */
+struct tz_zone;
+void json_instants_format_in(json_t *v, const struct tz_zone *zone);
 /* A NULL-safe json_string that never fails on NULL (gives ""). */
 json_t *json_text(const char *s);
 char *xstrdup_or_null(const char *s);

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <libical/ical.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,13 +75,24 @@ static int zone_offset_at(icaltimezone *z, int64_t t)
 	return icaltimezone_get_utc_offset_of_utc_time(z, &utc, &is_daylight);
 }
 
-void tz_to_local(const char *zone, int64_t t, struct localtm *out)
+const struct tz_zone *tz_zone_find(const char *zone)
 {
-	icaltimezone *z = zone_get(zone);
+	return (const struct tz_zone *)zone_get(zone);
+}
+
+void tz_to_local_in(const struct tz_zone *zone, int64_t t, struct localtm *out)
+{
+	/* libical's zone objects are used as they are; halls never changes them. */
+	icaltimezone *z = (icaltimezone *)(uintptr_t)zone;
 	int off = z ? zone_offset_at(z, t) : 0;
 
 	utc_to_civil(t + off, out);
 	out->utc_offset = off;
+}
+
+void tz_to_local(const char *zone, int64_t t, struct localtm *out)
+{
+	tz_to_local_in(tz_zone_find(zone), t, out);
 }
 
 int tz_local_minutes(const char *zone, int64_t t)
@@ -255,12 +267,17 @@ static void format_with_offset(const struct localtm *lt, char out[32])
 	         lt->utc_offset < 0 ? '-' : '+', off / 3600 % 100, off % 3600 / 60);
 }
 
-void time_format(int64_t t, const char *zone, char out[32])
+void time_format_in(int64_t t, const struct tz_zone *zone, char out[32])
 {
 	struct localtm lt;
 
-	tz_to_local(zone, t, &lt);
+	tz_to_local_in(zone, t, &lt);
 	format_with_offset(&lt, out);
+}
+
+void time_format(int64_t t, const char *zone, char out[32])
+{
+	time_format_in(t, tz_zone_find(zone), out);
 }
 
 void time_format_utc(int64_t t, char out[32])

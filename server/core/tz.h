@@ -20,6 +20,14 @@ struct localtm {
 };
 
 bool tz_valid(const char *zone);
+/* A zone looked up once for many conversions (the lookup by name is a linear search of
+ * libical's list, the cost that dominates formatting a long listing). libical owns it;
+ * NULL for an unknown name (treated as UTC). */
+struct tz_zone;
+const struct tz_zone *tz_zone_find(const char *zone);
+void tz_to_local_in(const struct tz_zone *zone, int64_t t, struct localtm *out);
+/* time_format with a zone already found. */
+void time_format_in(int64_t t, const struct tz_zone *zone, char out[32]);
 /* Breaks t down into wall-clock time in zone. */
 void tz_to_local(const char *zone, int64_t t, struct localtm *out);
 /* The instant of a wall-clock time in zone. A time skipped by a clock change is refused
