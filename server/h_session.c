@@ -155,6 +155,7 @@ static void signin_checked(void *arg)
 
 enum herr h_session_create(struct request *r)
 {
+	static const char *const known[] = {"email", "password", NULL};
 	const char *email = json_str(r->body, "email");
 	const char *password = json_str(r->body, "password");
 	struct signin *s;
@@ -163,6 +164,8 @@ enum herr h_session_create(struct request *r)
 	int64_t wait;
 	enum herr ret;
 
+	if ((ret = body_known(r, known)) != H_OK)
+		return ret;
 	if (email == NULL || password == NULL || email[0] == '\0' || password[0] == '\0')
 		return herror_set(&r->err, H_EINVAL, "give \"email\" and \"password\" as strings");
 	if (strlen(email) > SIGNIN_EMAIL_MAX || strlen(password) > SIGNIN_PASSWORD_MAX)

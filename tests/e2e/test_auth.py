@@ -46,6 +46,12 @@ def run(srv, build, data, ids):
     check(st == 200 and isinstance(me, dict) and me.get("id") == ids["ann"],
           "the session token works on /users/me", (st, me))
 
+    st, _, body = srv.request("POST", "/api/v1/session", {"email": "ann@example.org",
+                                                          "password": "ann-password",
+                                                          "remember": True})
+    check(st == 400 and "remember" in body.get("detail", ""),
+          "an unknown field in a sign-in is 400 naming it", (st, body))
+
     # One answer for a wrong password and for an unknown email.
     st1, h1, wrong = sign_in(srv, "ann@example.org", "not-her-password")
     check(st1 == 401, "a wrong password is 401", (st1, wrong))
