@@ -66,11 +66,12 @@ struct conn {
 	bool guarded;             /* the current head arrived at the front and is held */
 	bool frozen;              /* the input's front, while a guarded head arrives */
 	bool injecting;           /* our own change to the input: not client bytes */
+	size_t injected;          /* refused: bytes of the internal request evhttp has not read */
 	size_t scan;              /* bytes of input already read by the guard */
 	size_t head_bytes;        /* of the current head, scanned lines only */
 	size_t head_lines;
 	bool chunked;
-	bool has_length;
+	bool no_body; /* HEAD: evhttp reads no body, whatever the headers say */
 	uint64_t length;
 	uint64_t body_left;
 };
@@ -89,7 +90,7 @@ static void head_reset(struct conn *c)
 {
 	c->state = CONN_HEAD;
 	c->head_bytes = c->head_lines = 0;
-	c->chunked = c->has_length = false;
+	c->chunked = c->no_body = false;
 	c->length = c->body_left = 0;
 	evtimer_del(c->deadline);
 }
@@ -128,11 +129,24 @@ static void head_line(struct conn *c, struct evbuffer *in, struct evbuffer_ptr *
 			p++;
 		v = strtoull(p, &end, 10);
 		/* A malformed length is evhttp's to refuse; the guard only needs the size. */
-		if (end != p && (!c->has_length || v > c->length)) {
+		if (end != p && v > c->length)
 			c->length = v;
-			c->has_length = true;
-		}
 	}
+}
+
+/* evhttp reads no body for HEAD (nor TRACE, which it does not serve), so the guard must
+ * not wait for one either, or it would count the next request as body. */
+static void request_line(struct conn *c, struct evbuffer *in, struct evbuffer_ptr *at, size_t len)
+{
+	char method[6] = {0};
+
+	if (len < 5)
+		return;
+	evbuffer_unfreeze(in, 1);
+	evbuffer_copyout_from(in, at, method, 5);
+	if (c->frozen)
+		evbuffer_freeze(in, 1);
+	c->no_body = strcmp(method, "HEAD ") == 0 || strcmp(method, "TRACE") == 0;
 }
 
 /* The head is complete: refuse it, or let evhttp have it and expect its body. */
@@ -140,11 +154,13 @@ static void head_done(struct conn *c, struct evbuffer *in)
 {
 	const struct server_config *cfg = &c->srv->cfg;
 
-	if (c->chunked) {
+	if (c->no_body)
+		c->length = 0;
+	else if (c->chunked) {
 		conn_refuse(c, H_ELENGTH, true);
 		return;
 	}
-	if (c->has_length && c->length > cfg->max_body) {
+	if (c->length > cfg->max_body) {
 		conn_refuse(c, H_ETOOLARGE, true);
 		return;
 	}
@@ -192,6 +208,8 @@ static bool head_scan(struct conn *c, struct evbuffer *in)
 		}
 		if (len > 0 && c->head_lines++ > 0)
 			head_line(c, in, &at, len);
+		else if (len > 0)
+			request_line(c, in, &at, len);
 	}
 	if (c->head_bytes + (avail - c->scan) > c->srv->cfg.max_headers)
 		conn_refuse(c, H_EHEADERS, true);
@@ -228,9 +246,13 @@ static void conn_follow(struct conn *c, struct evbuffer *in)
  * head). Closing at once would reset the connection and could destroy the reply before
  * the client reads it, so the connection lingers: what arrives is dropped unseen until
  * the client closes or the timeout passes (conn_on_deadline). */
-static void conn_discard(struct conn *c, struct evbuffer *in, size_t added)
+static void conn_discard(struct conn *c, struct evbuffer *in, const struct evbuffer_cb_info *info)
 {
-	if (added == 0)
+	c->injected -= info->n_deleted < c->injected ? info->n_deleted : c->injected;
+	/* Until evhttp has read the internal request, what follows it stays (evhttp stops
+	 * reading after that request; TLS adds each record separately, so the request may
+	 * still be unread when the next one arrives). */
+	if (info->n_added == 0 || c->injected > 0)
 		return;
 	c->injecting = true;
 	evbuffer_drain(in, evbuffer_get_length(in));
@@ -244,7 +266,7 @@ static void conn_on_input(struct evbuffer *in, const struct evbuffer_cb_info *in
 	if (c->injecting)
 		return;
 	if (c->state == CONN_REFUSED) {
-		conn_discard(c, in, info->n_added);
+		conn_discard(c, in, info);
 		return;
 	}
 	if (c->state == CONN_UNGUARDED)
@@ -286,6 +308,7 @@ static void conn_refuse(struct conn *c, enum herr code, bool in_read)
 	/* A socket bufferevent keeps its input's end frozen between its own reads. */
 	evbuffer_unfreeze(in, 0);
 	evbuffer_add(in, line, strlen(line));
+	c->injected = strlen(line);
 	if (!in_read && c->srv->tls == NULL)
 		evbuffer_freeze(in, 0);
 	c->injecting = false;
