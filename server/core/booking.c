@@ -92,6 +92,7 @@ json_t *booking_to_json(const struct booking *b)
 	                    b->series_id ? json_integer((json_int_t)b->series_id) : json_null());
 	if (b->series_id)
 		json_object_set_new(o, "recurrence_id", json_integer((json_int_t)b->recurrence_id));
+	json_object_set_new(o, "was_approved", json_boolean(b->was_approved));
 	json_object_set_new(o, "decided_by",
 	                    b->decided_at ? json_integer((json_int_t)b->decided_by) : json_null());
 	json_object_set_new(o, "note", b->note ? json_string(b->note) : json_null());
@@ -139,6 +140,8 @@ enum herr booking_from_json(const json_t *o, struct booking *b, struct herror *e
 	b->note = xstrdup_or_null(json_str(o, "note"));
 	b->sequence = (uint32_t)json_int(o, "sequence", 0);
 	b->updated_at = json_int(o, "updated_at", 0);
+	/* Records from before this field: an approved one was approved. */
+	b->was_approved = json_flag(o, "was_approved", b->status == BOOKING_APPROVED);
 	return H_OK;
 }
 
@@ -522,6 +525,7 @@ enum herr booking_request(struct txn *t, const struct actor *a, struct booking *
 	if (b->status == BOOKING_APPROVED) {
 		b->decided_by = a->user_id;
 		b->decided_at = now;
+		b->was_approved = true;
 	}
 	booking_store(t, b, NULL);
 	booking_audit(t, a, b, "request", NULL, now);
@@ -555,6 +559,7 @@ static void booking_decide(struct txn *t, const struct actor *a, struct booking 
                            int64_t now)
 {
 	b->status = status;
+	b->was_approved |= status == BOOKING_APPROVED;
 	b->decided_by = a->user_id;
 	b->decided_at = now;
 	b->updated_at = now;
@@ -667,7 +672,7 @@ enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, cons
 }
 
 /* Applies the editable fields to b; refuses unknown fields so that typos do not pass. */
-static enum herr booking_apply(struct txn *t, struct booking *b, const json_t *fields)
+enum herr booking_apply(struct txn *t, struct booking *b, const json_t *fields)
 {
 	static const char *const known[] = {"title",  "description", "attendees",
 	                                    "public", "start",       "end"};

@@ -34,6 +34,7 @@ struct booking {
 	int64_t decided_at;
 	char *note;        /* the last decision's or cancellation's reason */
 	uint32_t sequence; /* rises with every change of time or status */
+	bool was_approved; /* approved at some time: public feeds show it as cancelled */
 	int64_t updated_at;
 };
 
@@ -50,6 +51,9 @@ const char *booking_status_name(enum booking_status s);
 int booking_status_parse(const char *s, enum booking_status *out);
 
 enum herr booking_get(struct txn *t, uint64_t id, struct booking *out);
+/* Applies fields ("title", "description", "attendees", "public", "start", "end") to b,
+ * checking each value's type and the text rules; nothing about the room. */
+enum herr booking_apply(struct txn *t, struct booking *b, const json_t *fields);
 /* The title and description rules (t->err says which is broken). */
 enum herr booking_check_text(struct txn *t, const struct booking *b);
 

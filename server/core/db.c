@@ -173,10 +173,14 @@ static void instance_init(struct txn *t)
 {
 	uint64_t id = 0;
 
-	while (id == 0 && RAND_bytes((unsigned char *)&id, sizeof(id)) == 1)
-		;
-	if (meta_get_u64(t, "instance") == 0)
-		meta_put_u64(t, "instance", id);
+	if (meta_get_u64(t, "instance") != 0)
+		return;
+	while (id == 0)
+		if (RAND_bytes((unsigned char *)&id, sizeof(id)) != 1) {
+			txn_refuse(t, H_ESTORAGE, "cannot draw random bytes for the instance id");
+			return;
+		}
+	meta_put_u64(t, "instance", id);
 }
 
 uint64_t txn_instance(struct txn *t)

@@ -24,7 +24,12 @@ struct place_text {
 	uint64_t room_id;
 	char *location; /* "Room, Venue, Address" */
 	char *zone;
-	uint64_t venue_id;
+};
+
+/* A group's name, for manager feeds' summaries, looked up once per feed. */
+struct group_name {
+	uint64_t id;
+	char *name; /* NULL: the group is gone */
 };
 
 struct feed_ctx {
@@ -34,6 +39,8 @@ struct feed_ctx {
 	size_t n;
 	struct place_text *places;
 	size_t nplaces;
+	struct group_name *groups;
+	size_t ngroups;
 	char uid_host[40];
 	int64_t last_modified;
 };
@@ -58,7 +65,6 @@ static const struct place_text *place_of(struct feed_ctx *c, uint64_t room_id)
 		                  ? xasprintf("%s, %s, %s", r.name, v.name, v.address)
 		                  : xasprintf("%s, %s", r.name, v.name);
 		p->zone = xstrdup(v.tz);
-		p->venue_id = v.id;
 	} else {
 		p->location = xstrdup("");
 		p->zone = xstrdup(TZ_DEFAULT);
@@ -90,16 +96,32 @@ static bool shown_status(const struct feed_ctx *c, const struct booking *b, enum
 		return recent && feed_private(c->scope);
 	case BOOKING_CANCELLED:
 	default:
+		/* A request cancelled before approval was never in a public feed. */
 		*out = ICS_CANCELLED;
-		return recent;
+		return recent && (feed_private(c->scope) || b->was_approved);
 	}
+}
+
+static const char *group_name_of(struct feed_ctx *c, uint64_t group_id)
+{
+	struct group_name *gn;
+	struct group g;
+
+	for (size_t i = 0; i < c->ngroups; i++)
+		if (c->groups[i].id == group_id)
+			return c->groups[i].name;
+	c->groups = xrealloc(c->groups, (c->ngroups + 1) * sizeof(*c->groups));
+	gn = &c->groups[c->ngroups++];
+	gn->id = group_id;
+	gn->name = group_get(c->t, group_id, &g) == H_OK ? xstrdup(g.name) : NULL;
+	group_free(&g);
+	return gn->name;
 }
 
 /* The words a feed shows for a booking (or series) of group_id: malloc'd. */
 static char *shown_summary(struct feed_ctx *c, const char *title, bool is_public, uint64_t group_id)
 {
-	struct group g;
-	char *s;
+	const char *group;
 
 	switch (c->scope->kind) {
 	case FEED_BUSY:
@@ -107,13 +129,8 @@ static char *shown_summary(struct feed_ctx *c, const char *title, bool is_public
 	case FEED_GROUP:
 		return xstrdup(title);
 	case FEED_MANAGER:
-		if (group_get(c->t, group_id, &g) != H_OK) {
-			group_free(&g);
-			return xstrdup(title);
-		}
-		s = xasprintf("%s (%s)", title, g.name);
-		group_free(&g);
-		return s;
+		group = group_name_of(c, group_id);
+		return group != NULL ? xasprintf("%s (%s)", title, group) : xstrdup(title);
 	default:
 		return xstrdup(is_public ? title : "Booked");
 	}
@@ -282,7 +299,17 @@ static bool date_differs(struct feed_ctx *c, const struct series *s, const struc
 	return differs;
 }
 
-static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struct series *s)
+static int instant_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The series of dates[0..n) (its bookings this feed collected) as a master VEVENT and
+ * its overrides. */
+static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struct series *s,
+                       const struct booking *dates, size_t n)
 {
 	const struct place_text *p = place_of(c, s->room_id);
 	struct series_dates d = {0};
@@ -295,21 +322,23 @@ static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struc
 	herror_clear(&scratch);
 	series_expand(s->rrule, s->zone, s->first_start, 5000, rule_add, &d, &scratch);
 	d.shown = xcalloc(d.nrule ? d.nrule : 1, sizeof(*d.shown));
-	for (size_t i = 0; i < c->n; i++) {
-		const struct booking *b = &c->items[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct booking *b = &dates[i];
+		const int64_t *at;
 		enum ics_status st;
 
-		if (b->series_id != s->id || !shown_status(c, b, &st))
+		if (!shown_status(c, b, &st))
 			continue;
 		if (st == ICS_CANCELLED) {
 			ncancelled++;
 			continue;
 		}
-		for (size_t k = 0; k < d.nrule; k++)
-			if (d.rule[k] == b->recurrence_id) {
-				d.shown[k] = b;
-				nshown++;
-			}
+		/* The rule's instants come in order. */
+		at = bsearch(&b->recurrence_id, d.rule, d.nrule, sizeof(*d.rule), instant_cmp);
+		if (at != NULL) {
+			d.shown[at - d.rule] = b;
+			nshown++;
+		}
 	}
 	if (nshown == 0 && ncancelled == 0)
 		goto out;
@@ -366,10 +395,13 @@ out:
 	free(uid);
 }
 
-static int by_start(const void *a, const void *b)
+/* One-off bookings first, in start order; then each series' dates together. */
+static int by_series_then_start(const void *a, const void *b)
 {
 	const struct booking *x = a, *y = b;
 
+	if (x->series_id != y->series_id)
+		return x->series_id < y->series_id ? -1 : 1;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
@@ -422,34 +454,32 @@ static void feed_ctx_free(struct feed_ctx *c)
 		free(c->places[i].zone);
 	}
 	free(c->places);
+	for (size_t i = 0; i < c->ngroups; i++)
+		free(c->groups[i].name);
+	free(c->groups);
 }
 
-/* The series the shown bookings belong to, each once, in id order. */
-static enum herr add_all_series(struct feed_ctx *c, struct ics_calendar *cal)
+/* The series of the collected dates, each once, in id order; the dates are sorted by
+ * series, so each series' dates are one run. */
+static enum herr add_all_series(struct feed_ctx *c, struct ics_calendar *cal, size_t from)
 {
-	uint64_t last = 0;
-
-	for (;;) {
-		uint64_t next = 0;
+	for (size_t i = from, j; i < c->n && c->t->ret == H_OK; i = j) {
 		struct series s;
 
-		for (size_t i = 0; i < c->n; i++)
-			if (c->items[i].series_id > last &&
-			    (next == 0 || c->items[i].series_id < next))
-				next = c->items[i].series_id;
-		if (next == 0)
-			return H_OK;
-		if (series_get(c->t, next, &s) == H_OK)
-			add_series(c, cal, &s);
+		for (j = i; j < c->n && c->items[j].series_id == c->items[i].series_id; j++)
+			;
+		if (series_get(c->t, c->items[i].series_id, &s) == H_OK)
+			add_series(c, cal, &s, &c->items[i], j - i);
 		series_free(&s);
-		last = next;
 	}
+	return c->t->ret;
 }
 
 enum herr feed_build(struct txn *t, const struct feed_scope *scope, struct feed *out)
 {
 	struct feed_ctx c = {.t = t, .scope = scope};
 	struct ics_calendar *cal;
+	size_t ones;
 	char *name;
 	enum herr ret;
 
@@ -458,14 +488,17 @@ enum herr feed_build(struct txn *t, const struct feed_scope *scope, struct feed 
 	         (unsigned long long)txn_instance(t));
 	if ((ret = collect_scope(&c)) != H_OK)
 		goto out;
-	qsort(c.items, c.n, sizeof(*c.items), by_start);
+	qsort(c.items, c.n, sizeof(*c.items), by_series_then_start);
 	name = feed_name(&c);
 	cal = ics_calendar_new(name, NULL, FEED_REFRESH_MINUTES);
 	free(name);
-	for (size_t i = 0; i < c.n; i++)
-		if (c.items[i].series_id == 0)
-			add_booking(&c, cal, &c.items[i]);
-	add_all_series(&c, cal);
+	for (ones = 0; ones < c.n && c.items[ones].series_id == 0; ones++)
+		add_booking(&c, cal, &c.items[ones]);
+	/* A read that failed on the way must not become a shorter feed, cached as good. */
+	if ((ret = add_all_series(&c, cal, ones)) != H_OK) {
+		ics_calendar_free(cal);
+		goto out;
+	}
 	out->text = ics_calendar_finish(cal, &out->len);
 	out->last_modified = c.last_modified;
 out:

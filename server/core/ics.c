@@ -506,7 +506,9 @@ static void event_rrule(icalcomponent *vevent, const char *rule)
 	if (rule == NULL || rule[0] == '\0')
 		return;
 	r = icalrecurrencetype_from_string(rule);
-	if (r.freq == ICAL_NO_RECURRENCE) {
+	if (r.freq == ICAL_NO_RECURRENCE || r.rscale != NULL) {
+		/* series.c refuses RSCALE; libical strdup'd it, and it is ours to free. */
+		free(r.rscale);
 		icalerror_clear_errno();
 		return;
 	}

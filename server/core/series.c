@@ -150,8 +150,17 @@ static enum herr rule_parse(const char *text, struct icalrecurrencetype *out, st
 	*out = icalrecurrencetype_from_string(text);
 	if (out->freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
 		icalerror_clear_errno();
+		free(out->rscale);
+		out->rscale = NULL;
 		return herror_set(err, H_EINVAL, "the rule \"%.80s\" is not an RFC 5545 RRULE",
 		                  text);
+	}
+	/* RFC 7529's RSCALE and SKIP move dates that most calendar apps would not move: the
+	 * feed would then show other dates than the ones booked. */
+	if (out->rscale != NULL || out->skip != ICAL_SKIP_OMIT) {
+		free(out->rscale);
+		out->rscale = NULL;
+		return herror_set(err, H_EINVAL, "the rule may not use RSCALE or SKIP");
 	}
 	return rule_check(out, err);
 }
@@ -610,7 +619,10 @@ enum herr series_decide(struct txn *t, const struct actor *a, uint64_t id, enum 
 		bool applies;
 
 		if (booking_get(t, ids.v[i], &b) != H_OK) {
+			/* The index names a booking that is not there: the store is damaged. */
 			booking_free(&b);
+			txn_refuse(t, H_ESTORAGE, "series %llu: occurrence %llu is missing",
+			           (unsigned long long)id, (unsigned long long)ids.v[i]);
 			break;
 		}
 		applies = b.start >= from && action_applies(act, b.status);
@@ -641,6 +653,7 @@ enum herr series_update(struct txn *t, const struct actor *a, uint64_t id, const
                         int64_t now, struct series *out)
 {
 	static const char *const allowed[] = {"title", "description", "attendees", "public", NULL};
+	struct booking probe;
 	struct series s;
 	struct occ_ids ids = {0};
 	const char *key;
@@ -660,9 +673,18 @@ enum herr series_update(struct txn *t, const struct actor *a, uint64_t id, const
 			    "flag; move one date through its booking (not %s)",
 			    key);
 	}
+	booking_init(&probe);
 	if ((ret = series_get(t, id, &s)) != H_OK ||
 	    (ret = series_may_decide(t, a, &s, SERIES_CANCEL)) != H_OK ||
 	    (ret = occurrence_ids(t, id, &ids)) != H_OK)
+		goto out;
+	/* The values are judged as a booking's would be, even when no date is left to take
+	 * them. */
+	probe.title = xstrdup(s.title);
+	probe.description = xstrdup_or_null(s.description);
+	probe.attendees = s.attendees;
+	probe.public = s.public;
+	if ((ret = booking_apply(t, &probe, fields)) != H_OK)
 		goto out;
 	/* Each live occurrence takes the change with every rule re-checked (the room's
 	 * capacity for attendees); one refusal refuses the edit. */
@@ -680,18 +702,13 @@ enum herr series_update(struct txn *t, const struct actor *a, uint64_t id, const
 	series_free(&s);
 	if ((ret = series_get(t, id, &s)) != H_OK)
 		goto out;
-	if ((v = json_object_get(fields, "title")) != NULL && json_is_string(v)) {
-		free(s.title);
-		s.title = xstrdup(json_string_value(v));
-	}
-	if ((v = json_object_get(fields, "description")) != NULL) {
-		free(s.description);
-		s.description = json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
-	}
-	if ((v = json_object_get(fields, "attendees")) != NULL && json_is_integer(v))
-		s.attendees = (uint32_t)json_integer_value(v);
-	if ((v = json_object_get(fields, "public")) != NULL && json_is_boolean(v))
-		s.public = json_is_true(v);
+	free(s.title);
+	free(s.description);
+	s.title = probe.title;
+	s.description = probe.description;
+	probe.title = probe.description = NULL;
+	s.attendees = probe.attendees;
+	s.public = probe.public;
 	s.sequence++;
 	s.updated_at = now;
 	series_put(t, &s);
@@ -708,6 +725,7 @@ enum herr series_update(struct txn *t, const struct actor *a, uint64_t id, const
 	}
 out:
 	free(ids.v);
+	booking_free(&probe);
 	series_free(&s);
 	return ret;
 }

@@ -184,8 +184,13 @@ def run(srv, ids):
     st, _, body = req("mem1", "PATCH", "/api/v1/series/%d" % pub, {"title": "Ours now"})
     check(st == 403, "another group's member cannot rename a public series", (st, body))
     st, _, body = req("mem2", "POST", "/api/v1/series/%d/cancel" % pub)
+    check(st == 200 and body.get("changed") == 3, "its group cancels every date", (st, body))
     st, _, body = req("mem1", "PATCH", "/api/v1/series/%d" % pub, {"title": "Ours now"})
     check(st == 403, "nor once all its dates are cancelled", (st, body))
+    for bad in ({"title": " "}, {"attendees": -1}, {"description": 5}):
+        st, _, body = req("mem2", "PATCH", "/api/v1/series/%d" % pub, bad)
+        check(st == 400, "with no live date left, %s is still refused" % json.dumps(bad),
+              (st, body))
     st, _, body = req("mana", "GET", "/api/v1/audit?venue=%d" % ids["va"])
     kinds = {(e["kind"], e["action"]) for e in body} if st == 200 else set()
     check(("series", "create") in kinds and ("series", "approve") in kinds,

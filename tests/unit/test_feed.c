@@ -31,28 +31,30 @@ static enum herr op_create(struct txn *t, void *arg)
 	return series_create(t, &CONSOLE, &o->s, true, false, o->now, &o->out);
 }
 
+struct id_list {
+	uint64_t *ids;
+	size_t n, max;
+};
+
+static bool id_add(const struct booking *b, void *arg)
+{
+	struct id_list *l = arg;
+
+	if (l->n < l->max)
+		l->ids[l->n++] = b->id;
+	return true;
+}
+
 static size_t occ_ids(struct fworld *w, uint64_t *ids, size_t max)
 {
-	struct booking_filter f;
+	struct id_list l = {ids, 0, max};
 	struct txn t;
-	size_t n = 0;
 
-	(void)f;
 	if (db_read_begin(w->f.db, &t, &w->f.err) != H_OK)
 		return 0;
-	{
-		struct key prefix;
-		struct scan sc;
-
-		key_init(&prefix);
-		key_u64(&prefix, w->series);
-		scan_begin(&sc, &t, DBI_SERIES_OCC, &prefix, NULL);
-		while (n < max && scan_next(&sc))
-			ids[n++] = key_get_u64(sc.v.mv_data);
-		scan_end(&sc);
-	}
+	series_each_occurrence(&t, w->series, id_add, &l);
 	db_read_end(&t);
-	return n;
+	return l.n;
 }
 
 /* A venue with a room, a group whose weekly series (private) crosses the October 2026
@@ -209,6 +211,23 @@ TEST(feed_private_group_and_manager)
 		T_ASSERT(strstr(a, "(Chess Club)") != NULL);
 		T_EQ_INT(count(a, "STATUS:TENTATIVE"), 1);
 	}
+	free(a);
+	/* A request cancelled before approval was never public: not even as CANCELLED. */
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, w.pending), H_OK, &w.f.err);
+	a = feed_text(&w, FEED_ROOM, w.room);
+	T_ASSERT(a != NULL && strstr(a, "20261105") == NULL);
+	free(a);
+	a = feed_text(&w, FEED_GROUP, w.other);
+	T_ASSERT(a != NULL && strstr(a, "20261105") != NULL);
+	if (a != NULL)
+		T_EQ_INT(count(a, "STATUS:CANCELLED"), 1);
+	free(a);
+	/* An approved booking cancelled stays in the public feed as CANCELLED. */
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, w.open_day), H_OK, &w.f.err);
+	a = feed_text(&w, FEED_ROOM, w.room);
+	T_ASSERT(a != NULL && strstr(a, "SUMMARY:Open day") != NULL);
+	if (a != NULL)
+		T_EQ_INT(count(a, "STATUS:CANCELLED"), 1);
 	free(a);
 	T_ASSERT(feed_text(&w, FEED_ROOM, 999) == NULL);
 	T_EQ_INT(w.f.err.code, H_ENOTFOUND);
