@@ -198,14 +198,19 @@ t_json "[b['start'] for b in o['occurrences']]==['2026-10-13T10:00:00+01:00','20
 	"the second Tuesday of each month"
 t_run 1 "an end before the start" series add --room "$RM" --group "$G" --title x \
 	--start 2026-11-03T10:00 --end 2026-11-03T09:00 --rrule "FREQ=WEEKLY;COUNT=2"
+t_grep "end must be after the start" "the message says the end is before the start"
 t_run 1 "a skipped local time" series add --room "$RM" --group "$G" --title x \
 	--start 2027-03-28T01:30 --end 2027-03-28T02:30 --rrule "FREQ=WEEKLY;COUNT=2"
+t_grep "does not exist|skipped|clocks" "the message says the clocks skip that time"
 t_run 1 "an unknown room" series add --room 999 --group "$G" --title x \
 	--start 2026-11-03T10:00 --end 2026-11-03T11:00 --rrule "FREQ=WEEKLY;COUNT=2"
+t_grep "no room 999" "the unknown room is named"
 t_run 1 "an unknown group" series add --room "$RM" --group 999 --title x \
 	--start 2026-11-03T10:00 --end 2026-11-03T11:00 --rrule "FREQ=WEEKLY;COUNT=2"
+t_grep "no group 999" "the unknown group is named"
 t_run 1 "a blank title" series add --room "$RM" --group "$G" --title " " \
 	--start 2026-11-03T10:00 --end 2026-11-03T11:00 --rrule "FREQ=WEEKLY;COUNT=2"
+t_grep "title" "the message names the title"
 t_run 1 "show an unknown series" series show 999
 t_grep "no series 999" "the unknown series is named"
 t_run 1 "approve an unknown series" series approve 999

@@ -264,6 +264,8 @@ def check_tokens(srv, build, data, ids, admin):
     check(st == 404, "a session token is 404 as a feed token", st)
     st, body = api(srv, "POST", "/api/v1/tokens", {"label": "script"}, token=kim)
     api_tok = body.get("token", "") if isinstance(body, dict) else ""
+    check(st == 201 and len(api_tok) == 64, "an API token is issued for the next check",
+          (st, body))
     secrets.append(api_tok)
     st, _, _ = get(srv, "/feeds/private/%s.ics" % api_tok)
     check(st == 404, "an API token is 404 as a feed token", st)

@@ -803,6 +803,8 @@ TEST(ics_vtimezone_far)
 	/* One VTIMEZONE per zone, in order of first use, all before the first VEVENT. */
 	T_EQ_INT(count(flat, "BEGIN:VTIMEZONE"), 3);
 	T_ASSERT(strstr(flat, "TZID:" SAO "\r\n") != NULL);
+	T_ASSERT(strstr(flat, "TZID:" LONDON "\r\n") != NULL);
+	T_ASSERT(strstr(flat, "TZID:" AUCKLAND "\r\n") != NULL);
 	T_CHECK(strstr(flat, "TZID:" LONDON "\r\n") < strstr(flat, "TZID:" AUCKLAND "\r\n"));
 	T_CHECK(strstr(flat, "TZID:" AUCKLAND "\r\n") < strstr(flat, "TZID:" SAO "\r\n"));
 	T_CHECK(strstr(flat, "TZID:" SAO "\r\n") < strstr(flat, "BEGIN:VEVENT"));

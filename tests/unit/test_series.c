@@ -250,6 +250,28 @@ static size_t occurrences(struct sworld *w, uint64_t id, struct occ_list *l)
 	return l->n;
 }
 
+static bool count_one(const struct booking *b, void *arg)
+{
+	(void)b;
+	++*(size_t *)arg;
+	return true;
+}
+
+static size_t room_bookings(struct sworld *w)
+{
+	struct booking_filter f;
+	struct txn t;
+	size_t n = 0;
+
+	booking_filter_init(&f);
+	f.room_id = w->room;
+	if (db_read_begin(w->f.db, &t, &w->f.err) != H_OK)
+		return 0;
+	booking_each(&t, &f, count_one, &n);
+	db_read_end(&t);
+	return n;
+}
+
 static void occ_free(struct occ_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -300,7 +322,8 @@ TEST(series_conflicts_refuse_or_skip)
 	T_EQ_INT(out.refused[0].nconflicts, 1);
 	T_EQ_INT(out.refused[0].conflicts[0], blocker);
 	series_outcome_free(&out);
-	/* Nothing of it was kept. */
+	/* Nothing of it was kept: the room holds the blocker alone, and no series. */
+	T_EQ_INT(room_bookings(&w), 1);
 	T_EQ_INT(occurrences(&w, 1, &l), 0);
 	/* Skipping: nine dates booked, the tenth listed. */
 	T_EQ_ERR(
@@ -330,10 +353,25 @@ TEST(series_limits)
 	T_EQ_ERR(
 	    create(&w, "2026-09-02T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=2", false, &id, NULL),
 	    H_EINVAL, &w.f.err);
-	/* Every date is checked against every rule: the horizon here. */
-	T_EQ_ERR(create(&w, "2026-12-01T09:00", 60, "FREQ=MONTHLY;COUNT=5", true, &id, NULL), H_OK,
-	         &w.f.err);
 	fx_close(&w.f);
+	/* Every date is checked against every rule: the horizon here. 2026-03-01 is now,
+	 * so with 150 days' horizon (to 29 July) the August date is too far ahead. */
+	{
+		struct series_outcome out;
+
+		T_ASSERT(sworld_open(&w, "{\"approval\": \"auto\", \"horizon_days\": 150}"));
+		T_EQ_ERR(
+		    create(&w, "2026-05-01T09:00", 60, "FREQ=MONTHLY;COUNT=4", true, &id, &out),
+		    H_OK, &w.f.err);
+		T_EQ_INT(out.created, 3);
+		T_EQ_INT(out.nrefused, 1);
+		if (out.nrefused == 1) {
+			T_EQ_INT(out.refused[0].code, H_RULE_HORIZON);
+			T_EQ_INT(out.refused[0].start, fx_at("2026-08-01T09:00"));
+		}
+		series_outcome_free(&out);
+		fx_close(&w.f);
+	}
 }
 
 static enum herr op_decide(struct txn *t, void *arg)
