@@ -493,7 +493,7 @@ struct bufferevent *conn_accept(struct event_base *base, void *arg)
 	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
 	if (++srv->connections > srv->cfg.max_connections)
 		c->refuse_pending = H_EBUSY;
-	if (srv->connections >= srv->cfg.max_connections + srv->cfg.max_connections / 8 + 16)
+	if (srv->connections >= srv->cfg.max_connections + CONN_OVER_CAP(srv->cfg.max_connections))
 		listeners_enable(srv, false);
 	bufferevent_incref(c->bev);
 	if (event_base_once(base, -1, EV_TIMEOUT, conn_attach, c, &now) != 0)

@@ -135,8 +135,7 @@ json_t *booking_view(const struct viewer *v, const struct booking *b, const stru
 	return o;
 }
 
-/* Keeps in ids only the bookings whose id the caller may see. */
-static size_t ids_visible(struct request *r, uint64_t *ids, size_t n)
+size_t ids_visible(struct request *r, uint64_t *ids, size_t n)
 {
 	struct viewer v;
 	struct places pl = {0};
@@ -627,6 +626,8 @@ static enum herr filter_exists(struct request *r, struct txn *t, enum dbi d, con
 {
 	if (id == 0 || record_exists(t, d, id))
 		return H_OK;
+	if (t->ret != H_OK)
+		return t->ret;
 	return herror_set(&r->err, H_ENOTFOUND, "there is no %s %llu", what,
 	                  (unsigned long long)id);
 }

@@ -177,9 +177,10 @@ static void fd_limit_fit(struct server_config *cfg)
 		setrlimit(RLIMIT_NOFILE, &rl);
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	need = (rlim_t)cfg->max_connections + cfg->max_connections / 8 + 16 + 64;
+	/* 64 for LMDB, the log, the listeners and the worker. */
+	need = (rlim_t)cfg->max_connections + CONN_OVER_CAP(cfg->max_connections) + 64;
 	if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur) {
-		unsigned fit = (unsigned)((rl.rlim_cur - 80) * 8 / 9);
+		unsigned fit = rl.rlim_cur > 80 ? (unsigned)((rl.rlim_cur - 80) * 8 / 9) : 1;
 
 		fprintf(stderr,
 		        "hallsd: only %llu file descriptors allowed; serving at most %u "

@@ -131,6 +131,10 @@ const char *request_query(const struct request *r, const char *name);
 /* router.c */
 void router_dispatch(struct evhttp_request *req, void *arg);
 
+/* Past the cap, connections are still accepted (to be answered 503) up to this many
+ * more; beyond it the listeners pause. */
+#define CONN_OVER_CAP(max) ((max) / 8 + 16)
+
 /* conn.c: evhttp's bufferevent callback; counts, caps and guards each connection. */
 struct bufferevent *conn_accept(struct event_base *base, void *arg);
 /* Closes the connections still lingering after a refusal (at exit). */
@@ -258,6 +262,8 @@ enum herr booking_body(struct request *r, struct booking *b, bool *approve_now, 
 /* Booking id as the caller may see it (*view), and its venue's zone (*zone, malloc'd);
  * H_ENOTFOUND when the caller may not see it at all. view or zone may be NULL. */
 enum herr booking_for_caller(struct request *r, uint64_t id, json_t **view, char **zone);
+/* Keeps in ids only the bookings the caller may see by id; the new count. */
+size_t ids_visible(struct request *r, uint64_t *ids, size_t n);
 /* Fields of the body other than names (ending with NULL) -> H_EINVAL naming one. */
 enum herr body_known(struct request *r, const char *const *names);
 /* A body field holding a time (RFC 3339, local wall time in zone, or UTC seconds). */
