@@ -226,6 +226,8 @@ void out_removed(struct cli *c, const char *kind, uint64_t id);
 char *out_text(const char *key, const json_t *v);
 /* Reports a refusal or storage fault from err; returns CLI_REFUSED. */
 int out_error(struct cli *c, const struct herror *err);
+/* out_error with more members (taken) in the --json object; the words alone otherwise. */
+int out_error_with(struct cli *c, const struct herror *err, json_t *extra);
 /* Reports a usage error with the command's usage line; returns CLI_USAGE. */
 int out_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "Tue 01 Dec 2026 19:00" and "19:00" in zone; out needs 32 bytes. */
@@ -275,7 +277,6 @@ json_t *cmd_booking_json(struct txn *t, const struct booking *b);
 json_t *cmd_closure_json(struct txn *t, const struct closure *cl);
 /* A series: series_to_json's fields, with "start" and "end" (its first date) and every
  * "..._at" as RFC 3339 in the series' zone. */
-json_t *cmd_series_json(const struct series *s);
 
 /* The operator at the console. */
 extern const struct actor cli_console;

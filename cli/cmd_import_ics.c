@@ -979,9 +979,8 @@ static enum herr imp_series_make(struct txn *t, void *arg)
 	x->s.group_id = op->group_id;
 	x->s.title = xstrdup(e->title);
 	x->s.description = xstrdup_or_null(e->description);
-	x->s.first_start = e->start;
-	x->s.duration =
-	    e->end - e->start > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)(e->end - e->start);
+	if (series_set_first(&x->s, e->start, e->end, t->err) != H_OK)
+		return H_RULE_ORDER;
 	x->s.rrule = xstrdup(e->rrule);
 	dup = imp_dup_series(t, op, e, x->s.duration);
 	if (dup != 0)

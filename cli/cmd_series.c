@@ -14,25 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JSON_FLAGS (JSON_INDENT(2) | JSON_SORT_KEYS)
-
 static const char *cmd_series_zone(const struct series *s)
 {
 	return s->zone != NULL && *s->zone != '\0' ? s->zone : TZ_DEFAULT;
-}
-
-json_t *cmd_series_json(const struct series *s)
-{
-	const char *zone = cmd_series_zone(s);
-	json_t *o = series_to_json(s);
-	char when[32];
-
-	json_instants_format(o, zone);
-	time_format(s->first_start, zone, when);
-	json_object_set_new(o, "start", json_string(when));
-	time_format(s->first_start + (int64_t)s->duration, zone, when);
-	json_object_set_new(o, "end", json_string(when));
-	return o;
 }
 
 /* The dates left out, for programs: start (RFC 3339 in zone), error, message, conflicts. */
@@ -83,35 +67,9 @@ static int cmd_series_refused(struct cli *c, const struct herror *err,
 {
 	size_t total = out->created + out->nrefused;
 
-	if (c->json) {
-		json_t *o = json_pack("{s:s}", "error", herr_name(err->code));
-		json_t *m = json_string(err->msg), *ids = json_array();
-		char *s;
-
-		json_object_set_new(o, "message",
-		                    m != NULL ? m : json_string(herr_title(err->code)));
-		/* Every booking in the way of any date, once each. */
-		for (size_t i = 0; err->code == H_ECONFLICT && i < out->nrefused; i++)
-			for (size_t j = 0; j < out->refused[i].nconflicts; j++) {
-				uint64_t id = out->refused[i].conflicts[j];
-				size_t k, n = json_array_size(ids);
-
-				for (k = 0; k < n; k++)
-					if ((uint64_t)json_integer_value(json_array_get(ids, k)) ==
-					    id)
-						break;
-				if (k == n)
-					json_array_append_new(ids, json_integer((json_int_t)id));
-			}
-		json_object_set_new(o, "conflicts", ids);
-		json_object_set_new(o, "dates", cmd_series_dates_json(out, zone));
-		s = json_dumps(o, JSON_FLAGS);
-		if (s != NULL)
-			fprintf(stderr, "%s\n", s);
-		free(s);
-		json_decref(o);
-		return CLI_REFUSED;
-	}
+	if (c->json)
+		return out_error_with(
+		    c, err, json_pack("{s:o}", "dates", cmd_series_dates_json(out, zone)));
 	if (skip || out->created == 0)
 		fprintf(stderr, "halls: none of the %zu dates can be booked; nothing was stored:\n",
 		        total);
@@ -183,7 +141,7 @@ static enum herr cmd_series_add_write(struct txn *t, void *arg)
 		return ret;
 	ret = series_each_occurrence(t, op->s.id, cmd_series_count_one, &op->count);
 	if (ret == H_OK)
-		op->result = cmd_series_json(&op->s);
+		op->result = series_to_json_local(&op->s);
 	return ret;
 }
 
@@ -211,9 +169,8 @@ int cmd_series_add(struct cli *c, int argc, char **argv)
 	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
 	    (rc = cmd_booking_opts(c, opts, required, 6, &first, &zone)) != CLI_OK)
 		goto out;
-	if (first.end <= first.start) {
-		herror_clear(&err);
-		herror_set(&err, H_RULE_ORDER, "the end must be after the start");
+	herror_clear(&err);
+	if (series_set_first(&op.s, first.start, first.end, &err) != H_OK) {
 		rc = out_error(c, &err);
 		goto out;
 	}
@@ -225,11 +182,6 @@ int cmd_series_add(struct cli *c, int argc, char **argv)
 	first.title = first.description = NULL;
 	op.s.attendees = first.attendees;
 	op.s.public = first.public;
-	op.s.first_start = first.start;
-	/* Too long for any room: every date is then refused by the room's length rule. */
-	op.s.duration = first.end - first.start > (int64_t)UINT32_MAX
-	                    ? UINT32_MAX
-	                    : (uint32_t)(first.end - first.start);
 	op.s.rrule = xstrdup(opt_str(opts, "rrule"));
 	op.approve_now = opt_flag(opts, "approve");
 	op.skip = opt_flag(opts, "skip-conflicts");
@@ -273,7 +225,6 @@ out:
 
 struct cmd_series_show {
 	struct cli *c;
-	struct txn *t;
 	const char *zone;
 	json_t *array;
 	struct table table;
@@ -286,7 +237,7 @@ static bool cmd_series_show_one(const struct booking *b, void *arg)
 	struct localtm a, z;
 
 	if (sh->c->json) {
-		json_array_append_new(sh->array, cmd_booking_json(sh->t, b));
+		json_array_append_new(sh->array, booking_to_json_local(b, sh->zone));
 		return true;
 	}
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)b->id);
@@ -319,7 +270,6 @@ int cmd_series_show(struct cli *c, int argc, char **argv)
 	if (db_read_begin(c->db, &t, &err) != H_OK)
 		return out_error(c, &err);
 	series_init(&s);
-	sh.t = &t;
 	sh.array = json_array();
 	table_init(&sh.table, 6, headers);
 	ret = series_get(&t, id, &s);
@@ -331,11 +281,11 @@ int cmd_series_show(struct cli *c, int argc, char **argv)
 	if (ret != H_OK) {
 		rc = out_error(c, &err);
 	} else if (c->json) {
-		out_json(json_pack("{s:o, s:o}", "series", cmd_series_json(&s), "occurrences",
+		out_json(json_pack("{s:o, s:o}", "series", series_to_json_local(&s), "occurrences",
 		                   sh.array));
 		sh.array = NULL;
 	} else {
-		out_object(c, cmd_series_json(&s));
+		out_object(c, series_to_json_local(&s));
 		printf("\n");
 		table_print(&sh.table, stdout);
 	}
@@ -380,7 +330,7 @@ static bool cmd_series_list_one(const struct series *s, void *arg)
 	char id[24], first[32], end[32], *room, *group;
 
 	if (l->c->json) {
-		json_array_append_new(l->array, cmd_series_json(s));
+		json_array_append_new(l->array, series_to_json_local(s));
 		return true;
 	}
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)s->id);
@@ -458,7 +408,7 @@ static enum herr cmd_series_decide_write(struct txn *t, void *arg)
 	ret = series_get(t, op->id, &s);
 	if (ret == H_OK) {
 		op->zone = xstrdup(cmd_series_zone(&s));
-		op->result = cmd_series_json(&s);
+		op->result = series_to_json_local(&s);
 	}
 	series_free(&s);
 	return ret;
@@ -561,7 +511,7 @@ static enum herr cmd_series_set_write(struct txn *t, void *arg)
 	series_init(&s);
 	ret = series_update(t, &cli_console, op->id, op->fields, op->c->now, &s);
 	if (ret == H_OK)
-		op->result = cmd_series_json(&s);
+		op->result = series_to_json_local(&s);
 	series_free(&s);
 	return ret;
 }

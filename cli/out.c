@@ -245,6 +245,11 @@ void out_removed(struct cli *c, const char *kind, uint64_t id)
 
 int out_error(struct cli *c, const struct herror *err)
 {
+	return out_error_with(c, err, NULL);
+}
+
+int out_error_with(struct cli *c, const struct herror *err, json_t *extra)
+{
 	enum herr code = err->code != H_OK ? err->code : H_ESTORAGE;
 	const char *msg = err->msg[0] != '\0' ? err->msg : herr_title(code);
 
@@ -257,9 +262,13 @@ int out_error(struct cli *c, const struct herror *err)
 		for (size_t i = 0; code == H_ECONFLICT && i < err->nconflicts; i++)
 			json_array_append_new(ids, json_integer((json_int_t)err->conflicts[i]));
 		json_object_set_new(o, "conflicts", ids);
+		if (extra != NULL)
+			json_object_update(o, extra);
+		json_decref(extra);
 		out_json_to(stderr, o);
 		return CLI_REFUSED;
 	}
+	json_decref(extra);
 	fprintf(stderr, "halls: %s\n", msg);
 	for (size_t i = 0; code == H_ECONFLICT && i < err->nconflicts; i++)
 		fprintf(stderr, "halls: conflicts with booking %llu\n",

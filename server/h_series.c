@@ -20,18 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The series as shown: the record, with the first date as "start"/"end" in the venue's
- * offset and times as RFC 3339 (also what `halls series show --json` prints). */
-static json_t *series_view(const struct series *s)
-{
-	json_t *o = series_to_json(s);
-
-	json_instants_format(o, s->zone);
-	json_set_time(o, "start", s->first_start, s->zone);
-	json_set_time(o, "end", s->first_start + s->duration, s->zone);
-	return o;
-}
-
 /* A series is seen as its bookings would be: in full by the group, the venue's managers
  * and admins; its public ones by anyone. */
 static bool series_visible(const struct viewer *v, const struct series *s, uint64_t venue_id)
@@ -66,33 +54,9 @@ static json_t *refusals_json(const struct series_outcome *o, const char *zone)
 /* Conflicting bookings the caller may not see are left out of every refused date. */
 static void refusals_visible(struct request *r, struct series_outcome *o)
 {
-	struct places pl = {0};
-	struct viewer v;
-	struct herror scratch;
-	struct txn t;
-
-	herror_clear(&scratch);
-	if (db_read_begin(r->srv->db, &t, &scratch) != H_OK)
-		return;
-	viewer_load(r, &t, &v);
-	for (size_t i = 0; i < o->nrefused; i++) {
-		struct series_refusal *f = &o->refused[i];
-		size_t kept = 0;
-
-		for (size_t j = 0; j < f->nconflicts; j++) {
-			struct booking b;
-
-			if (booking_get(&t, f->conflicts[j], &b) == H_OK &&
-			    booking_view_level(&v, &b, places_get(&pl, &t, b.room_id)->venue_id) >=
-			        VIEW_PUBLIC)
-				f->conflicts[kept++] = f->conflicts[j];
-			booking_free(&b);
-		}
-		f->nconflicts = kept;
-	}
-	viewer_free(&v);
-	places_free(&pl);
-	db_read_end(&t);
+	for (size_t i = 0; i < o->nrefused; i++)
+		o->refused[i].nconflicts =
+		    ids_visible(r, o->refused[i].conflicts, o->refused[i].nconflicts);
 }
 
 struct occurrence_listing {
@@ -134,7 +98,8 @@ static enum herr series_for_caller(struct request *r, struct txn *t, uint64_t id
 	l.items = json_array();
 	ret = series_each_occurrence(t, id, occurrence_list_one, &l);
 	if (ret == H_OK)
-		*out = json_pack("{s:o, s:o}", "series", series_view(&s), "occurrences", l.items);
+		*out = json_pack("{s:o, s:o}", "series", series_to_json_local(&s), "occurrences",
+		                 l.items);
 	else
 		json_decref(l.items);
 out:
@@ -168,7 +133,7 @@ static bool series_list_one(const struct series *s, void *arg)
 	struct series_listing *l = arg;
 
 	if (series_visible(l->v, s, places_get(&l->pl, l->t, s->room_id)->venue_id))
-		json_array_append_new(l->items, series_view(s));
+		json_array_append_new(l->items, series_to_json_local(s));
 	return true;
 }
 
@@ -276,6 +241,7 @@ static void series_op_done(struct request *r, enum herr ret, void *arg)
 		}
 	} else if (op->out.nrefused > 0) {
 		r->problem_extra = json_pack("{s:o}", "dates", refusals_json(&op->out, zone));
+		r->err.nconflicts = ids_visible(r, r->err.conflicts, r->err.nconflicts);
 	}
 	series_op_free(op);
 	request_finish(r, ret);
@@ -309,10 +275,6 @@ enum herr h_series_create(struct request *r)
 		ret = herror_set(&r->err, H_EINVAL, "skip_conflicts must be true or false");
 		goto fail;
 	}
-	if (b.end <= b.start) {
-		ret = herror_set(&r->err, H_RULE_ORDER, "the first date must end after it starts");
-		goto fail;
-	}
 	op->skip = json_is_true(v);
 	op->s.room_id = b.room_id;
 	op->s.group_id = b.group_id;
@@ -321,8 +283,8 @@ enum herr h_series_create(struct request *r)
 	b.title = b.description = NULL;
 	op->s.attendees = b.attendees;
 	op->s.public = b.public;
-	op->s.first_start = b.start;
-	op->s.duration = (uint32_t)(b.end - b.start);
+	if ((ret = series_set_first(&op->s, b.start, b.end, &r->err)) != H_OK)
+		goto fail;
 	op->s.rrule = xstrdup(json_str(r->body, "rrule"));
 	op->s.zone = zone;
 	zone = NULL;

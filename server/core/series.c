@@ -50,6 +50,29 @@ json_t *series_to_json(const struct series *s)
 	    "sequence", (json_int_t)s->sequence);
 }
 
+json_t *series_to_json_local(const struct series *s)
+{
+	const struct tz_zone *z = tz_zone_find(s->zone != NULL ? s->zone : TZ_DEFAULT);
+	json_t *o = series_to_json(s);
+	char when[32];
+
+	json_instants_format_in(o, z);
+	time_format_in(s->first_start, z, when);
+	json_object_set_new(o, "start", json_string(when));
+	time_format_in(s->first_start + (int64_t)s->duration, z, when);
+	json_object_set_new(o, "end", json_string(when));
+	return o;
+}
+
+enum herr series_set_first(struct series *s, int64_t start, int64_t end, struct herror *err)
+{
+	if (end <= start)
+		return herror_set(err, H_RULE_ORDER, "the first date must end after it starts");
+	s->first_start = start;
+	s->duration = end - start > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)(end - start);
+	return H_OK;
+}
+
 enum herr series_from_json(const json_t *o, struct series *s, struct herror *err)
 {
 	series_init(s);
@@ -411,6 +434,8 @@ static enum herr series_starts(struct txn *t, const struct series *s, size_t max
 	return H_OK;
 }
 
+/* Refuses the whole series, naming the first reason and, for a conflict, every booking
+ * in the way of any date (once each) in t->err's conflicts. */
 static enum herr series_refuse_all(struct txn *t, const struct series_outcome *o, size_t total)
 {
 	enum herr code = o->refused[0].code;
@@ -418,8 +443,20 @@ static enum herr series_refuse_all(struct txn *t, const struct series_outcome *o
 	for (size_t i = 0; i < o->nrefused; i++)
 		if (o->refused[i].code == H_ECONFLICT)
 			code = H_ECONFLICT;
-	return txn_refuse(t, code, "%zu of the %zu dates cannot be booked (first: %s)", o->nrefused,
-	                  total, o->refused[0].msg);
+	txn_refuse(t, code, "%zu of the %zu dates cannot be booked (first: %s)", o->nrefused, total,
+	           o->refused[0].msg);
+	t->err->nconflicts = 0;
+	for (size_t i = 0; i < o->nrefused; i++)
+		for (size_t j = 0; j < o->refused[i].nconflicts; j++) {
+			uint64_t id = o->refused[i].conflicts[j];
+			size_t k;
+
+			for (k = 0; k < t->err->nconflicts && t->err->conflicts[k] != id; k++)
+				;
+			if (k == t->err->nconflicts)
+				herror_add_conflict(t->err, id);
+		}
+	return t->ret;
 }
 
 enum herr series_create(struct txn *t, const struct actor *a, struct series *s, bool approve_now,
@@ -639,8 +676,12 @@ enum herr series_decide(struct txn *t, const struct actor *a, uint64_t id, enum 
 	if (ret == H_OK) {
 		static const char *const names[] = {"approve", "decline", "cancel"};
 
+		/* The room, so that the venue's managers find the entry. */
+		json_t *detail = json_pack("{s:I}", "room_id", (json_int_t)s.room_id);
+
 		herror_clear(t->err);
-		audit_append(t, a, "series", id, names[act], note, NULL, now);
+		audit_append(t, a, "series", id, names[act], note, detail, now);
+		json_decref(detail);
 		ret = t->ret;
 	}
 out:

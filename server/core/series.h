@@ -50,6 +50,13 @@ void series_init(struct series *s);
 void series_free(struct series *s);
 json_t *series_to_json(const struct series *s);
 enum herr series_from_json(const json_t *o, struct series *s, struct herror *err);
+/* As shown (API, `halls --json`): the record with "start" and "end" (the first date) and
+ * every "..._at" as RFC 3339 in the series' zone. */
+json_t *series_to_json_local(const struct series *s);
+/* The first date of a new series: first_start and duration, or H_RULE_ORDER when end is
+ * not after start. A date longer than any room allows is kept so (the room's length rule
+ * then refuses every date), never wrapped to a short one. */
+enum herr series_set_first(struct series *s, int64_t start, int64_t end, struct herror *err);
 
 /* Checks rule (FREQ DAILY, WEEKLY or MONTHLY; INTERVAL, BYDAY, BYMONTHDAY, BYSETPOS,
  * COUNT or UNTIL) and returns it in the form stored and published: UNTIL as the UTC

@@ -198,7 +198,7 @@ t_json "[b['start'] for b in o['occurrences']]==['2026-10-13T10:00:00+01:00','20
 	"the second Tuesday of each month"
 t_run 1 "an end before the start" series add --room "$RM" --group "$G" --title x \
 	--start 2026-11-03T10:00 --end 2026-11-03T09:00 --rrule "FREQ=WEEKLY;COUNT=2"
-t_grep "end must be after the start" "the message says the end is before the start"
+t_grep "must end after it starts" "the message says the end is before the start"
 t_run 1 "a skipped local time" series add --room "$RM" --group "$G" --title x \
 	--start 2027-03-28T01:30 --end 2027-03-28T02:30 --rrule "FREQ=WEEKLY;COUNT=2"
 t_grep "does not exist|skipped|clocks" "the message says the clocks skip that time"
