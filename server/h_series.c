@@ -298,17 +298,28 @@ fail:
 	return ret;
 }
 
-/* The caller must see the series to change it (else 404, as for a booking). */
-static enum herr series_check_visible(struct request *r, uint64_t id)
+/* The caller must see the series to change it (else 404, as for a booking); *zone
+ * (may be NULL) receives its zone, malloc'd. Reads the series alone, not its dates. */
+static enum herr series_check_visible(struct request *r, uint64_t id, char **zone)
 {
-	json_t *view;
+	struct places pl = {0};
+	struct viewer v;
+	struct series s;
 	struct txn t;
 	enum herr ret = db_read_begin(r->srv->db, &t, &r->err);
 
 	if (ret != H_OK)
 		return ret;
-	ret = series_for_caller(r, &t, id, &view);
-	json_decref(view);
+	viewer_load(r, &t, &v);
+	ret = series_get(&t, id, &s);
+	if (ret == H_OK && !series_visible(&v, &s, places_get(&pl, &t, s.room_id)->venue_id))
+		ret = herror_set(&r->err, H_ENOTFOUND, "there is no series %llu",
+		                 (unsigned long long)id);
+	if (ret == H_OK && zone != NULL)
+		*zone = xstrdup(s.zone);
+	series_free(&s);
+	viewer_free(&v);
+	places_free(&pl);
 	db_read_end(&t);
 	return ret;
 }
@@ -316,7 +327,7 @@ static enum herr series_check_visible(struct request *r, uint64_t id)
 enum herr h_series_update(struct request *r)
 {
 	struct series_op *op;
-	enum herr ret = series_check_visible(r, r->ids[0]);
+	enum herr ret = series_check_visible(r, r->ids[0], NULL);
 
 	if (ret != H_OK)
 		return ret;
@@ -334,20 +345,14 @@ static enum herr series_decision(struct request *r, enum series_action act)
 	static const char *const known[] = {"note", "from", NULL};
 	struct series_op *op;
 	json_t *note = r->body ? json_object_get(r->body, "note") : NULL;
-	json_t *view;
-	const char *zone;
-	struct txn t;
+	char *zone = NULL;
 	enum herr ret;
 
 	if (r->body != NULL && (ret = body_known(r, known)) != H_OK)
 		return ret;
 	if (note != NULL && !json_is_string(note))
 		return herror_set(&r->err, H_EINVAL, "note must be text");
-	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
-		return ret;
-	ret = series_for_caller(r, &t, r->ids[0], &view);
-	db_read_end(&t);
-	if (ret != H_OK)
+	if ((ret = series_check_visible(r, r->ids[0], &zone)) != H_OK)
 		return ret;
 	op = xcalloc(1, sizeof(*op));
 	op->r = r;
@@ -355,14 +360,13 @@ static enum herr series_decision(struct request *r, enum series_action act)
 	op->act = act;
 	op->id = r->ids[0];
 	op->note = note != NULL ? xstrdup(json_string_value(note)) : NULL;
-	zone = json_str(json_object_get(view, "series"), "zone");
 	if (r->body != NULL && json_object_get(r->body, "from") != NULL &&
-	    (ret = body_time(r, r->body, "from", zone ? zone : TZ_DEFAULT, &op->from)) != H_OK) {
-		json_decref(view);
+	    (ret = body_time(r, r->body, "from", zone, &op->from)) != H_OK) {
+		free(zone);
 		series_op_free(op);
 		return ret;
 	}
-	json_decref(view);
+	free(zone);
 	commit_submit(r, series_op_run, op, series_op_done);
 	return H_OK;
 }

@@ -157,9 +157,16 @@ static void config_defaults(struct server_config *cfg)
 			cfg->scrypt_log2n = (unsigned)v;
 	}
 	cfg->session_ttl = 14 * 86400;
-	/* As halls does: the tests pin the clock the booking rules see. */
-	if (getenv("HALLS_NOW") != NULL)
-		cfg->fixed_now = strtoll(getenv("HALLS_NOW"), NULL, 10);
+	/* As halls does: the tests pin the clock the booking rules see. A value that is not
+	 * UTC seconds is an error, not the real clock in disguise. */
+	if (getenv("HALLS_NOW") != NULL) {
+		const char *env = getenv("HALLS_NOW");
+		char *end;
+
+		cfg->fixed_now = strtoll(env, &end, 10);
+		if (end == env || *end != '\0' || cfg->fixed_now <= 0)
+			fatal("HALLS_NOW must be UTC seconds, not \"%s\"", env);
+	}
 }
 
 /* Every connection is a file descriptor, and so is everything else the process holds.
@@ -197,8 +204,7 @@ static void refusal_prefix_new(char out[40])
 	if (RAND_bytes(secret, sizeof(secret)) != 1)
 		fatal("cannot draw random bytes (OpenSSL failed)");
 	out[0] = '/';
-	for (size_t i = 0; i < sizeof(secret); i++)
-		snprintf(out + 1 + 2 * i, 3, "%02x", secret[i]);
+	hex_encode(secret, sizeof(secret), out + 1);
 }
 
 static struct event *signal_watch(struct server *srv, int sig, event_callback_fn fn)
