@@ -53,10 +53,13 @@ struct feed_cache {
 	uint64_t clock;
 };
 
-static void entry_release(void *arg)
+/* Drops one reference: the cache's own, or one reply's until libevent has sent it. */
+static void entry_release(const void *data, size_t len, void *arg)
 {
 	struct feed_entry *e = arg;
 
+	(void)data;
+	(void)len;
 	if (--e->refs > 0)
 		return;
 	free(e->text);
@@ -73,7 +76,7 @@ void feed_cache_free(struct feed_cache *c)
 	if (c == NULL)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		entry_release(c->items[i]);
+		entry_release(NULL, 0, c->items[i]);
 	free(c);
 }
 
@@ -99,7 +102,7 @@ static void cache_drop(struct feed_cache *c, enum feed_kind kind, uint64_t id)
 
 	if (i == c->n)
 		return;
-	entry_release(c->items[i]);
+	entry_release(NULL, 0, c->items[i]);
 	c->items[i] = c->items[--c->n];
 }
 
@@ -116,7 +119,7 @@ static void cache_put(struct feed_cache *c, struct feed_entry *e)
 				i = k;
 	}
 	if (i < c->n)
-		entry_release(c->items[i]);
+		entry_release(NULL, 0, c->items[i]);
 	else
 		c->n++;
 	c->items[i] = e;

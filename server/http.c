@@ -143,8 +143,13 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 		evhttp_add_header(h, "Content-Type", content_type);
 	/* Only feeds may be kept (request.cache_control); the API's answers are per caller. */
 	evhttp_add_header(h, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
-	if (body != NULL && r->method != EVHTTP_REQ_HEAD)
+	if (body != NULL && r->method != EVHTTP_REQ_HEAD && body == r->raw && r->raw_release) {
+		/* A cached feed goes out by reference: no copy of its bytes per request. */
+		evbuffer_add_reference(out, body, len, r->raw_release, r->raw_arg);
+		r->raw_handed = true;
+	} else if (body != NULL && r->method != EVHTTP_REQ_HEAD) {
 		evbuffer_add(out, body, len);
+	}
 	if (body != NULL && r->method == EVHTTP_REQ_HEAD) {
 		/* HEAD tells the length GET would send (RFC 9110 9.3.2); evhttp would say 0. */
 		char n[24];

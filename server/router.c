@@ -319,8 +319,8 @@ void request_finish(struct request *r, enum herr ret)
 	} else {
 		reply_problem(r, ret);
 	}
-	if (r->raw_release != NULL)
-		r->raw_release(r->raw_arg);
+	if (r->raw_release != NULL && !r->raw_handed)
+		r->raw_release(r->raw, r->raw_len, r->raw_arg);
 	json_decref(r->reply);
 	json_decref(r->problem_extra);
 	json_decref(r->body);

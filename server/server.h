@@ -108,14 +108,17 @@ struct request {
 	bool deferred;         /* the handler answers later (group commit, worker thread) */
 	bool refusal;          /* an internal request carrying a refusal (conn.c) */
 	/* A reply that is not JSON (a feed): raw_len bytes of raw as raw_type (none with a
-	 * 304), and cache_control in place of no-store. raw stays valid until request_finish
-	 * has sent it and called raw_release(raw_arg). */
+	 * 304), and cache_control in place of no-store. raw is sent without a copy and must
+	 * stay valid until raw_release(raw, raw_len, raw_arg) is called: by libevent once
+	 * the bytes are on the wire (or the client gone), or by request_finish when they
+	 * were not sent (HEAD, 304, an error). */
 	const char *raw;
 	size_t raw_len;
 	const char *raw_type;
 	const char *cache_control;
-	void (*raw_release)(void *arg);
+	void (*raw_release)(const void *raw, size_t len, void *arg);
 	void *raw_arg;
+	bool raw_handed; /* raw went to libevent, which now releases it */
 };
 
 /* A handler returns H_OK with r->reply (and r->status, 200 by default) set, or an error
