@@ -603,17 +603,19 @@ static enum herr imp_job_run(struct txn *t, void *arg)
 	booking_init(&b);
 	switch (j->what) {
 	case IMP_JOB_REQUEST:
+		if (j->series_id != 0) {
+			ret = series_occurrence_add(t, &cli_console, j->series_id, j->recurrence_id,
+			                            j->start, j->end, j->title, op->approve,
+			                            op->c->now, &b);
+			break;
+		}
 		b.room_id = op->room_id;
 		b.group_id = op->group_id;
-		b.series_id = j->series_id;
-		b.recurrence_id = j->recurrence_id;
 		b.title = xstrdup(j->title);
 		b.description = xstrdup_or_null(j->description);
 		b.start = j->start;
 		b.end = j->end;
 		ret = booking_request(t, &cli_console, &b, op->approve, op->c->now);
-		if (ret == H_OK && j->series_id != 0)
-			series_touch(t, j->series_id, op->c->now);
 		break;
 	case IMP_JOB_UPDATE:
 		fields = json_object();

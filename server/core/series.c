@@ -520,6 +520,49 @@ out:
 	return ret;
 }
 
+enum herr series_occurrence_add(struct txn *t, const struct actor *a, uint64_t id,
+                                int64_t recurrence_id, int64_t start, int64_t end,
+                                const char *title, bool approve_now, int64_t now,
+                                struct booking *out)
+{
+	struct key k = series_occ_key(id, recurrence_id);
+	struct series s;
+	struct booking b;
+	MDB_val v;
+	enum herr ret;
+
+	booking_init(&b);
+	if ((ret = series_get(t, id, &s)) != H_OK)
+		goto out;
+	if (txn_get(t, DBI_SERIES_OCC, &k, &v)) {
+		ret = txn_refuse(t, H_EEXISTS, "series %llu already has that date",
+		                 (unsigned long long)id);
+		goto out;
+	}
+	b.room_id = s.room_id;
+	b.group_id = s.group_id;
+	b.series_id = id;
+	b.recurrence_id = recurrence_id;
+	b.title = xstrdup(title != NULL ? title : s.title);
+	b.description = xstrdup_or_null(s.description);
+	b.attendees = s.attendees;
+	b.public = s.public;
+	b.start = start;
+	b.end = end;
+	if ((ret = booking_request(t, a, &b, approve_now, now)) != H_OK)
+		goto out;
+	series_touch(t, id, now);
+	ret = t->ret;
+	if (ret == H_OK && out != NULL) {
+		*out = b;
+		booking_init(&b);
+	}
+out:
+	booking_free(&b);
+	series_free(&s);
+	return ret;
+}
+
 /* Occurrences. */
 
 struct occ_ids {

@@ -96,6 +96,15 @@ enum herr series_create(struct txn *t, const struct actor *a, struct series *s, 
                         bool skip_refused, int64_t now, struct series_outcome *out);
 
 enum herr series_get(struct txn *t, uint64_t id, struct series *out);
+/* Books one date of series id at [start, end) as the series' occurrence for the rule
+ * date recurrence_id (a date the series could not have when it was made, or one moved in
+ * an import): the series' group, room and text (title, if not NULL, in place of its
+ * own), every rule checked as for any request. Refused when the series already holds that
+ * date. */
+enum herr series_occurrence_add(struct txn *t, const struct actor *a, uint64_t id,
+                                int64_t recurrence_id, int64_t start, int64_t end,
+                                const char *title, bool approve_now, int64_t now,
+                                struct booking *out);
 /* The series' occurrence bookings in rule order (recurrence_id); fn returning false stops. */
 enum herr series_each_occurrence(struct txn *t, uint64_t series_id,
                                  bool (*fn)(const struct booking *b, void *arg), void *arg);

@@ -301,6 +301,20 @@ TEST(series_create_books_each_date)
 	fx_close(&w.f);
 }
 
+struct op_add {
+	uint64_t id;
+	int64_t date;
+	int64_t now;
+};
+
+static enum herr op_add_date(struct txn *t, void *arg)
+{
+	struct op_add *o = arg;
+
+	return series_occurrence_add(t, &CONSOLE, o->id, o->date, o->date, o->date + 7200, NULL,
+	                             false, o->now, NULL);
+}
+
 TEST(series_conflicts_refuse_or_skip)
 {
 	struct sworld w;
@@ -334,6 +348,18 @@ TEST(series_conflicts_refuse_or_skip)
 	series_outcome_free(&out);
 	T_EQ_INT(occurrences(&w, id, &l), 9);
 	occ_free(&l);
+	/* The blocker gone, the left-out date can join the series later; not twice. */
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, blocker), H_OK, &w.f.err);
+	{
+		struct op_add o = {id, fx_at("2026-09-15T19:00"), w.f.now};
+
+		T_EQ_ERR(db_write(w.f.db, op_add_date, &o, &w.f.err), H_OK, &w.f.err);
+		T_EQ_INT(occurrences(&w, id, &l), 10);
+		T_EQ_STR(l.b[2].title, "Knit and natter");
+		T_EQ_INT(l.b[2].attendees, 8);
+		occ_free(&l);
+		T_EQ_ERR(db_write(w.f.db, op_add_date, &o, &w.f.err), H_EEXISTS, &w.f.err);
+	}
 	T_EQ_INT(fx_check(&w.f), 0);
 	fx_close(&w.f);
 }
