@@ -24,11 +24,20 @@ CORE_SRC  := $(wildcard server/core/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+FUZZ_OBJ   := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
+# A harness links the front end whose code it drives, less its main(): fuzz_cli_*
+# harnesses the CLI's objects, the others hallsd's.
+SERVER_PART := $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ))
+CLI_PART    := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
+FUZZ_NAMES  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+REPLAY      := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
+FUZZERS     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz-%)
 
 LIB    := $(BUILD)/libhalls.a
 HALLSD := $(BUILD)/hallsd
@@ -38,12 +47,12 @@ UNIT   := $(BUILD)/test-unit
 DATA   ?= halls-data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build test asan run format clean help bench
+.PHONY: all deps build test asan run format clean help bench fuzz fuzz-build fuzz-merge fuzzers
 
 all: deps
 	@$(MAKE) --no-print-directory build
 
-build: $(LIB) $(HALLSD) $(HALLS) $(UNIT)
+build: $(LIB) $(HALLSD) $(HALLS) $(UNIT) $(REPLAY)
 
 deps:
 	@sh .ci/deps
@@ -64,6 +73,27 @@ $(HALLS): $(CLI_OBJ) $(LIB)
 
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS)
+
+# Harnesses reach into hallsd's own headers as well as the core's.
+$(FUZZ_OBJ) $(BUILD)/tests/fuzz/replay.o: override CFLAGS += -Iserver -Itests/fuzz
+
+# Each harness twice: with a replay main() for `make test`, and with libFuzzer for
+# `make fuzz` (clang only, in build-fuzz).
+$(BUILD)/fuzz/replay-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz/replay.o $(CLI_PART) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(SERVER_PART) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/fuzz-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(CLI_PART) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(SERVER_PART) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench-core: $(BUILD)/tests/bench/bench_core.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
@@ -87,16 +117,36 @@ run: all
 	@echo "     sign in as admin@halls.example, password demo-password (docs/api.md)"
 	./$(HALLSD) --data $(DATA) --listen $(LISTEN)
 
+# libFuzzer harnesses (tests/fuzz/): every one for FUZZ_SECONDS (default 60), stopping
+# at the first crash; FUZZ=NAME for one. clang is a developer tool, installed here.
+FUZZ_BUILD = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
+	CFLAGS="-O1 -g -fsanitize=fuzzer-no-link"
+
+fuzz-build: deps
+	@command -v clang >/dev/null || apt-get install -y -qq clang
+	+@$(FUZZ_BUILD) fuzzers
+
+fuzzers: $(LIB) $(FUZZERS)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz
+
+# Folds what the fuzzers found (build-fuzz/corpus/) into the repository's corpora,
+# keeping only inputs that reach new code.
+fuzz-merge: fuzz-build
+	@for n in $(FUZZ_NAMES); do mkdir -p build-fuzz/corpus/$$n; \
+		build-fuzz/fuzz/fuzz-$$n -merge=1 tests/fuzz/corpus/$$n build-fuzz/corpus/$$n || exit 1; done
+
 bench: all
 	@sh tests/bench/run.sh $(BUILD)
 
 # clang-format is a developer tool, so it is installed here rather than by `make deps`.
 format:
 	@command -v clang-format >/dev/null || apt-get install -y -qq clang-format
-	clang-format -i server/core/*.[ch] server/*.[ch] cli/*.[ch] tests/unit/*.[ch]
+	clang-format -i server/core/*.[ch] server/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 help:
 	@echo "make          build build/hallsd, build/halls and build/libhalls.a"
@@ -104,6 +154,8 @@ help:
 	@echo "make test     build and run every test"
 	@echo "make asan     the tests under AddressSanitizer and UBSan"
 	@echo "make bench    benchmarks: the core, then hallsd under wrk (print figures, assert nothing)"
+	@echo "make fuzz     every libFuzzer harness for FUZZ_SECONDS (60) each; FUZZ=NAME for one"
+	@echo "make fuzz-merge  fold what the fuzzers found into tests/fuzz/corpus/"
 	@echo "make format   clang-format the sources"
 
--include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

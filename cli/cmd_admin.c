@@ -193,7 +193,7 @@ static enum herr cmd_admin_import_all(struct txn *t, void *arg)
 			ret = t->ret;
 		if (ret != H_OK) {
 			memcpy(msg, t->err->msg, sizeof(msg));
-			herror_set(t->err, ret, "%s line %zu: %.400s", im->path, lineno, msg);
+			herror_set(t->err, ret, "%s line %zu: %s", im->path, lineno, msg);
 			free(line);
 			return ret;
 		}

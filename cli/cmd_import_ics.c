@@ -1063,7 +1063,7 @@ static enum herr imp_series_make(struct txn *t, void *arg)
 		memcpy(msg, x->first.msg, sizeof(msg));
 		*t->err = x->first;
 		return herror_set(t->err, x->first.code != H_OK ? x->first.code : H_EINVAL,
-		                  "none of its dates can be booked%s%.400s%s",
+		                  "none of its dates can be booked%s%s%s",
 		                  msg[0] ? " (first: " : "", msg, msg[0] ? ")" : "");
 	}
 	return t->ret;

@@ -266,6 +266,6 @@ int opt_time(struct cli *c, struct opt *opts, const char *name, const char *zone
 	if (time_parse(s, zone, out, &err) == H_OK)
 		return CLI_OK;
 	memcpy(msg, err.msg, sizeof(msg));
-	snprintf(err.msg, sizeof(err.msg), "--%s: %.400s", name, msg);
+	herror_set(&err, err.code, "--%s: %s", name, msg);
 	return out_error(c, &err);
 }

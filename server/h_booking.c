@@ -204,9 +204,13 @@ enum herr query_id(struct request *r, const char *name, uint64_t *out)
 	*out = 0;
 	if (s == NULL)
 		return H_OK;
-	if (!parse_uint(s, UINT64_MAX, out) || *out == 0)
-		return herror_set(&r->err, H_EINVAL,
-		                  "query parameter %s must be an id, not \"%.40s\"", name, s);
+	if (!parse_uint(s, UINT64_MAX, out) || *out == 0) {
+		char shown[64];
+
+		text_quote(shown, sizeof(shown), s, 40);
+		return herror_set(&r->err, H_EINVAL, "query parameter %s must be an id, not \"%s\"",
+		                  name, shown);
+	}
 	return H_OK;
 }
 
@@ -219,11 +223,14 @@ enum herr query_uint(struct request *r, const char *name, uint32_t max, uint32_t
 	*present = s != NULL;
 	if (s == NULL)
 		return H_OK;
-	if (!parse_uint(s, max, &v))
-		return herror_set(
-		    &r->err, H_EINVAL,
-		    "query parameter %s must be a whole number up to %u, not \"%.40s\"", name, max,
-		    s);
+	if (!parse_uint(s, max, &v)) {
+		char shown[64];
+
+		text_quote(shown, sizeof(shown), s, 40);
+		return herror_set(&r->err, H_EINVAL,
+		                  "query parameter %s must be a whole number up to %u, not \"%s\"",
+		                  name, max, shown);
+	}
 	*out = (uint32_t)v;
 	return H_OK;
 }

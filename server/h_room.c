@@ -71,9 +71,12 @@ enum herr h_room_list(struct request *r)
 			uint32_t bit;
 
 			if (feature_parse(tok, &bit) != 0) {
-				ret = herror_set(
-				    &r->err, H_EINVAL,
-				    "query parameter feature: unknown feature \"%.40s\"", tok);
+				char shown[64];
+
+				text_quote(shown, sizeof(shown), tok, 40);
+				ret = herror_set(&r->err, H_EINVAL,
+				                 "query parameter feature: unknown feature \"%s\"",
+				                 shown);
 				break;
 			}
 			s.features |= bit;

@@ -2,6 +2,8 @@
  * the body, run the handler, and send the single reply. */
 #include "server.h"
 
+#include "problem.h"
+
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
 #include <sys/queue.h>
@@ -262,26 +264,13 @@ const char *request_query(const struct request *r, const char *name)
 
 static void reply_problem(struct request *r, enum herr ret)
 {
-	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", "", "title", herr_title(ret),
-	                      "status", herr_http_status(ret), "detail",
-	                      r->err.msg[0] ? r->err.msg : herr_title(ret));
-	char type[96];
-	char *text;
+	char *text = problem_render(ret, &r->err, r->problem_extra);
 
-	snprintf(type, sizeof(type), "/problems/%s", herr_name(ret));
-	json_object_set_new(p, "type", json_string(type));
-	if (ret == H_ECONFLICT && r->err.nconflicts > 0)
-		json_object_set_new(p, "conflicts",
-		                    json_ids_new(r->err.conflicts, r->err.nconflicts));
-	if (r->problem_extra != NULL)
-		json_object_update(p, r->problem_extra);
 	if (ret == H_EAUTH)
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "WWW-Authenticate",
 		                  "Bearer realm=\"halls\"");
-	text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
 	http_send(r, herr_http_status(ret), "application/problem+json", text, strlen(text));
 	free(text);
-	json_decref(p);
 }
 
 /* A reply the handler made itself (a feed): its bytes and type, or a bare 304. */
@@ -310,7 +299,11 @@ void request_finish(struct request *r, enum herr ret)
 		json_instants_format(r->reply, NULL);
 		text = r->reply ? json_dumps(r->reply, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
-		if (r->status == 204 || text == NULL)
+		if (r->reply != NULL && text == NULL)
+			/* Cannot happen with values jansson accepted; never send a blank 204. */
+			reply_problem(
+			    r, herror_set(&r->err, H_ESTORAGE, "the reply cannot be encoded"));
+		else if (r->status == 204 || text == NULL)
 			http_send(r, r->status ? r->status : 204, NULL, NULL, 0);
 		else
 			http_send(r, r->status ? r->status : 200, "application/json", text,

@@ -34,6 +34,7 @@ run_suite() {
 }
 
 run_suite unit "$BUILD/test-unit"
+run_suite fuzz_replay sh tests/fuzz/replay.sh
 for t in tests/cli/test_*.sh; do
 	run_suite "$(basename "$t" .sh)" sh "$t"
 done

@@ -20,6 +20,7 @@
 #include "record.h"
 #include "room.h"
 #include "series.h"
+#include "text.h"
 #include "token.h"
 #include "tz.h"
 #include "user.h"

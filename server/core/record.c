@@ -1,5 +1,6 @@
 #include "record.h"
 
+#include "text.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -69,30 +70,6 @@ bool record_exists(struct txn *t, enum dbi d, uint64_t id)
 	return txn_get(t, d, &k, &v) == 1;
 }
 
-/* Length of the UTF-8 sequence at p (shortest form, no surrogates), or 0 when invalid. */
-static size_t utf8_char(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-			return 0;
-		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
-			return 0;
-		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 enum herr text_check(const char *s, const char *field, size_t max, bool required, bool multiline,
                      struct herror *err)
 {
@@ -104,7 +81,7 @@ enum herr text_check(const char *s, const char *field, size_t max, bool required
 	if (strlen(s) > max)
 		return herror_set(err, H_EINVAL, "%s is longer than %zu bytes", field, max);
 	while (*p) {
-		size_t n = utf8_char(p);
+		size_t n = text_utf8_len((const char *)p);
 
 		if (n == 0)
 			return herror_set(err, H_EINVAL, "%s is not valid UTF-8", field);

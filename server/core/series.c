@@ -5,6 +5,7 @@
 #include "audit.h"
 #include "record.h"
 #include "room.h"
+#include "text.h"
 #include "tz.h"
 #include "venue.h"
 #include "xmalloc.h"
@@ -175,8 +176,10 @@ static enum herr rule_parse(const char *text, struct icalrecurrencetype *out, st
 		icalerror_clear_errno();
 		free(out->rscale);
 		out->rscale = NULL;
-		return herror_set(err, H_EINVAL, "the rule \"%.80s\" is not an RFC 5545 RRULE",
-		                  text);
+		char shown[128];
+
+		text_quote(shown, sizeof(shown), text, 80);
+		return herror_set(err, H_EINVAL, "the rule \"%s\" is not an RFC 5545 RRULE", shown);
 	}
 	/* RFC 7529's RSCALE and SKIP move dates that most calendar apps would not move: the
 	 * feed would then show other dates than the ones booked. */
@@ -335,7 +338,7 @@ static void outcome_refuse(struct series_outcome *o, int64_t start, const struct
 	memset(r, 0, sizeof(*r));
 	r->start = start;
 	r->code = err->code;
-	snprintf(r->msg, sizeof(r->msg), "%.255s", err->msg);
+	text_sanitize(r->msg, sizeof(r->msg), err->msg);
 	r->nconflicts = err->nconflicts;
 	memcpy(r->conflicts, err->conflicts, err->nconflicts * sizeof(err->conflicts[0]));
 }
