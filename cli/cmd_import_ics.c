@@ -266,7 +266,7 @@ static void imp_refuse(struct imp_event *e, const char *error, const char *fmt, 
 		return;
 	e->error = error;
 	va_start(ap, fmt);
-	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	text_vformat(e->reason, sizeof(e->reason), fmt, ap);
 	va_end(ap);
 }
 

@@ -282,7 +282,7 @@ int out_usage(struct cli *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	text_vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->json) {
 		json_t *o = json_pack("{s:s}", "error", "usage"), *m = json_string(msg);

@@ -2,6 +2,8 @@
  * and the indexes independently, so that a bug in one is caught by the other. */
 #include "check.h"
 
+#include "text.h"
+
 #include "booking.h"
 #include "closure.h"
 #include "group.h"
@@ -29,7 +31,7 @@ __attribute__((format(printf, 2, 3))) static void problem(struct check *c, const
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	text_vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	c->problems++;
 	c->report(msg, c->arg);

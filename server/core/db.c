@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include "text.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -80,7 +81,7 @@ enum herr txn_refuse(struct txn *t, enum herr code, const char *fmt, ...)
 	if (t->err != NULL) {
 		t->err->code = code;
 		va_start(ap, fmt);
-		vsnprintf(t->err->msg, sizeof(t->err->msg), fmt, ap);
+		text_vformat(t->err->msg, sizeof(t->err->msg), fmt, ap);
 		va_end(ap);
 	}
 	return code;

@@ -42,38 +42,18 @@ static const struct {
     [H_ESCHEMA] = {"schema-mismatch", "Unknown data layout", 500},
 };
 
-/* vsnprintf cut s at its end: drop a character left without its last bytes, so the cut
- * falls on a character boundary instead of showing as escaped bytes. */
-static void trim_partial_char(char *s)
-{
-	size_t n = strlen(s);
-	size_t lead = n;
-
-	while (lead > 0 && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
-		lead--;
-	if (lead > 0 && (unsigned char)s[lead - 1] >= 0xc0 && text_utf8_len(s + lead - 1) == 0)
-		s[lead - 1] = '\0';
-}
-
 enum herr herror_set(struct herror *err, enum herr code, const char *fmt, ...)
 {
-	char raw[1024];
 	va_list ap;
-	int n;
 
 	if (err == NULL)
 		return code;
 	err->code = code;
-	va_start(ap, fmt);
-	n = vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		raw[0] = '\0';
-	else if ((size_t)n >= sizeof(raw))
-		trim_partial_char(raw);
 	/* Messages carry request text and stored text: the sentence that reaches a JSON
 	 * encoder or a terminal must be valid UTF-8, whatever went into it. */
-	text_sanitize(err->msg, sizeof(err->msg), raw);
+	va_start(ap, fmt);
+	text_vformat(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
 	return code;
 }
 

@@ -97,6 +97,44 @@ size_t text_sanitize(char *dst, size_t size, const char *src)
 	return text_copy(dst, size, src, (size_t)-1, false);
 }
 
+/* vsnprintf cut s at its end: drop a character left without its last bytes, so the cut
+ * falls on a character boundary instead of showing as escaped bytes. */
+static void trim_partial_char(char *s)
+{
+	size_t n = strlen(s);
+	size_t lead = n;
+
+	while (lead > 0 && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead > 0 && (unsigned char)s[lead - 1] >= 0xc0 && text_utf8_len(s + lead - 1) == 0)
+		s[lead - 1] = '\0';
+}
+
+size_t text_vformat(char *dst, size_t size, const char *fmt, va_list ap)
+{
+	/* Twice the usual message, so that what is cut is cut by text_sanitize, which
+	 * knows where characters end. */
+	char raw[1024];
+	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
+
+	if (n < 0)
+		raw[0] = '\0';
+	else if ((size_t)n >= sizeof(raw))
+		trim_partial_char(raw);
+	return text_sanitize(dst, size, raw);
+}
+
+size_t text_format(char *dst, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = text_vformat(dst, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 size_t text_quote(char *dst, size_t size, const char *src, size_t max)
 {
 	return text_copy(dst, size, src, max, true);

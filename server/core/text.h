@@ -4,6 +4,7 @@
 #ifndef HALLS_TEXT_H
 #define HALLS_TEXT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Length of the UTF-8 character at p (shortest form, no surrogates, at most U+10FFFF), or
@@ -19,5 +20,12 @@ size_t text_sanitize(char *dst, size_t size, const char *src);
 /* For quoting a value inside a message: like text_sanitize, but at most max bytes of
  * output, with control characters escaped too ("\x0A"), and "..." when src was longer. */
 size_t text_quote(char *dst, size_t size, const char *src, size_t max);
+
+/* vsnprintf into dst, then made valid UTF-8 as text_sanitize does; a cut at the end of
+ * dst falls on a character boundary. The one way halls formats a message. */
+size_t text_vformat(char *dst, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+size_t text_format(char *dst, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif
