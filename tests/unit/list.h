@@ -72,6 +72,7 @@ T(dump_import_dangling_refs)
 T(text_utf8)
 T(text_control_and_size)
 T(text_c1_controls)
+T(text_messages)
 /* test_auth.c */
 T(auth_password)
 T(auth_password_malformed)

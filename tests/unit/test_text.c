@@ -99,3 +99,51 @@ TEST(text_c1_controls)
 	T_EQ_ERR(check1("a\xc2\x9f"), H_EINVAL, NULL); /* U+009F */
 	T_EQ_ERR(check1("a\xc2\xa0"), H_OK, NULL);     /* U+00A0 is not a control */
 }
+
+/* Messages: whatever goes in, what comes out is valid UTF-8 and whole characters. */
+TEST(text_messages)
+{
+	char out[16];
+	char big[602];
+	struct herror err;
+
+	/* Bytes that are not UTF-8 are shown, escaped; valid characters are kept. */
+	T_EQ_INT(text_sanitize(out, sizeof(out), "a\xff\xc3\xa9"), 7);
+	T_EQ_STR(out, "a\\xFF\xc3\xa9");
+	/* A character or escape that does not fit is left out whole. */
+	text_sanitize(out, 5, "ab\xe2\x82\xac");
+	T_EQ_STR(out, "ab");
+	text_sanitize(out, 5, "a\xff");
+	T_EQ_STR(out, "a");
+	/* A sequence cut short is not a character. */
+	text_sanitize(out, sizeof(out), "\xe2\x82");
+	T_EQ_STR(out, "\\xE2\\x82");
+
+	/* Quoting: at most max bytes, controls escaped, "..." when cut. */
+	T_EQ_INT(text_quote(out, sizeof(out), "\x1b[1m", 15), 7);
+	T_EQ_STR(out, "\\x1B[1m");
+	text_quote(out, sizeof(out), "abcdefgh\xc3\xa9xyz", 10);
+	T_EQ_STR(out, "abcdefg...");
+	text_quote(out, sizeof(out),
+	           "ab\xc2\x9b"
+	           "c",
+	           15);
+	T_EQ_STR(out, "ab\\xC2\\x9Bc");
+
+	/* herror_set cuts a long message on a character boundary: 300 two-byte
+	 * characters after one byte of ASCII fill the 511 bytes exactly; none is cut in half. */
+	big[0] = 'x';
+	for (int i = 0; i < 300; i++)
+		memcpy(big + 1 + 2 * i, "\xc3\xa9", 2);
+	big[601] = '\0';
+	herror_set(&err, H_EINVAL, "%s", big);
+	T_EQ_INT(strlen(err.msg), 511);
+	T_EQ_ERR(text_check(err.msg, "message", 511, true, false, NULL), H_OK, NULL);
+	/* One more byte in front: the 256th character would straddle the end, so it goes. */
+	herror_set(&err, H_EINVAL, "y%s", big);
+	T_EQ_INT(strlen(err.msg), 510);
+	T_EQ_ERR(text_check(err.msg, "message", 511, true, false, NULL), H_OK, NULL);
+	/* ... and a %.Ns that cuts a character shows its bytes escaped, still valid. */
+	herror_set(&err, H_EINVAL, "[%.2s]", "\xe2\x82\xac");
+	T_EQ_STR(err.msg, "[\\xE2\\x82]");
+}
