@@ -95,6 +95,11 @@ $(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(SERVER_PART) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
+# fuzz_http drives the router without a socket: each reply passes through the harness on
+# its way to http_send, and the store it starts from is `halls init --demo`.
+$(BUILD)/fuzz/replay-http $(BUILD)/fuzz/fuzz-http: override LDFLAGS += -Wl,--wrap=http_send
+$(BUILD)/fuzz/replay-http $(BUILD)/fuzz/fuzz-http: | $(HALLS)
+
 $(BUILD)/bench-core: $(BUILD)/tests/bench/bench_core.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
@@ -126,7 +131,7 @@ fuzz-build: deps
 	@command -v clang >/dev/null || apt-get install -y -qq clang
 	+@$(FUZZ_BUILD) fuzzers
 
-fuzzers: $(LIB) $(FUZZERS)
+fuzzers: $(LIB) $(HALLS) $(FUZZERS)
 
 fuzz: fuzz-build
 	@sh tests/fuzz/run.sh build-fuzz

@@ -1470,7 +1470,8 @@ static void imp_print_series(const json_t *o, const char *zone)
 			n++;
 		}
 	}
-	qsort(notes, n, sizeof(*notes), imp_note_cmp);
+	if (n > 0) /* notes is NULL then, and qsort may not take NULL */
+		qsort(notes, n, sizeof(*notes), imp_note_cmp);
 	for (size_t i = 0; i < n; i++) {
 		printf("%s\n", notes[i].text);
 		free(notes[i].text);

@@ -377,20 +377,18 @@ static void path_scrub(struct request *r)
 		snprintf(r->path, sizeof(r->path), "%s-.ics", prefix);
 }
 
-static enum herr request_route(struct request *r)
+static enum herr request_route(struct request *r, const char *path, const char *query)
 {
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->req);
 	char allow[128];
 	enum herr ret;
 
-	if (request_refusal(r, evhttp_uri_get_path(uri), &ret))
+	if (request_refusal(r, path, &ret))
 		return ret;
-	if (!path_canonical(evhttp_uri_get_path(uri), r->path, sizeof(r->path))) {
+	if (!path_canonical(path, r->path, sizeof(r->path))) {
 		path_scrub(r);
 		return herror_set(&r->err, H_ENOTFOUND, "no such path");
 	}
-	if (evhttp_uri_get_query(uri) != NULL &&
-	    evhttp_parse_query_str(evhttp_uri_get_query(uri), &r->query) != 0)
+	if (query != NULL && evhttp_parse_query_str(query, &r->query) != 0)
 		return herror_set(&r->err, H_EINVAL, "the query string is malformed");
 	r->route = route_find(r, allow, sizeof(allow));
 	path_scrub(r);
@@ -416,18 +414,27 @@ static enum herr request_route(struct request *r)
 	return r->route->fn(r);
 }
 
-void router_dispatch(struct evhttp_request *req, void *arg)
+void router_run(struct server *srv, struct evhttp_request *req, enum evhttp_cmd_type method,
+                const char *path, const char *query)
 {
 	struct request *r = xcalloc(1, sizeof(*r));
 	enum herr ret;
 
-	r->srv = arg;
+	r->srv = srv;
 	r->req = req;
-	r->method = evhttp_request_get_command(req);
+	r->method = method;
 	r->started_us = now_us();
 	r->now = r->srv->cfg.fixed_now ? r->srv->cfg.fixed_now : r->started_us / 1000000;
 	TAILQ_INIT(&r->query);
-	ret = request_route(r);
+	ret = request_route(r, path, query);
 	if (!r->deferred)
 		request_finish(r, ret);
+}
+
+void router_dispatch(struct evhttp_request *req, void *arg)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+
+	router_run(arg, req, evhttp_request_get_command(req), evhttp_uri_get_path(uri),
+	           evhttp_uri_get_query(uri));
 }

@@ -133,6 +133,10 @@ const char *request_query(const struct request *r, const char *name);
 
 /* router.c */
 void router_dispatch(struct evhttp_request *req, void *arg);
+/* The same with the method and target given apart (query NULL for none): the seam
+ * through which tests/fuzz/ drives every handler without a socket. */
+void router_run(struct server *srv, struct evhttp_request *req, enum evhttp_cmd_type method,
+                const char *path, const char *query);
 
 /* Past the cap, connections are still accepted (to be answered 503) up to this many
  * more; beyond it the listeners pause. */

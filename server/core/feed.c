@@ -488,7 +488,8 @@ enum herr feed_build(struct txn *t, const struct feed_scope *scope, struct feed 
 	         (unsigned long long)txn_instance(t));
 	if ((ret = collect_scope(&c)) != H_OK)
 		goto out;
-	qsort(c.items, c.n, sizeof(*c.items), by_series_then_start);
+	if (c.n > 0) /* an empty feed has no array at all, and qsort may not take NULL */
+		qsort(c.items, c.n, sizeof(*c.items), by_series_then_start);
 	name = feed_name(&c);
 	cal = ics_calendar_new(name, NULL, FEED_REFRESH_MINUTES);
 	free(name);
