@@ -16,14 +16,15 @@ for src in tests/fuzz/fuzz_*.c; do
 	work="$BUILD/corpus/$name"
 	crashes="tests/fuzz/crashes/$name"
 	mkdir -p "$work" "$crashes"
-	dict=""
-	[ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
+	opts=""
+	[ -f "tests/fuzz/$name.dict" ] && opts="-dict=tests/fuzz/$name.dict"
+	# Several processes only when asked: -jobs sends the output to fuzz-N.log files.
+	[ "$jobs" -gt 1 ] && opts="$opts -jobs=$jobs -workers=$jobs"
 	echo "fuzz $name: ${seconds}s"
 	# -timeout: an input that holds a harness for 2 s would hold the event loop as
 	# long, so it counts as a failure, like a crash.
 	# shellcheck disable=SC2086
 	"$BUILD/fuzz/fuzz-$name" -max_total_time="$seconds" -timeout=2 -rss_limit_mb=2048 \
-		-print_final_stats=1 -jobs="$jobs" -workers="$jobs" \
-		-artifact_prefix="$crashes/" $dict "$work" "tests/fuzz/corpus/$name" ||
+		-print_final_stats=1 -artifact_prefix="$crashes/" $opts "$work" "tests/fuzz/corpus/$name" ||
 		{ echo "fuzz $name: failed; the input is in $crashes/" >&2; exit 1; }
 done
