@@ -133,6 +133,27 @@ static void head_judge(struct conn *c, struct evbuffer *in, struct frame *f)
 	frame_head((const char *)bytes + c->head_at, n, &lim, f);
 }
 
+/* evhttp parses the target of a head the rules passed; one it cannot parse would get
+ * evhttp's own 400, unlogged and in HTML, so the guard asks first and refuses it. */
+static bool target_parses(struct evbuffer *in, size_t at, size_t len)
+{
+	struct evbuffer_ptr p;
+	struct evhttp_uri *uri;
+	char *target = xmalloc(len + 1);
+	bool ok;
+
+	evbuffer_unfreeze(in, 1);
+	evbuffer_ptr_set(in, &p, at, EVBUFFER_PTR_SET);
+	evbuffer_copyout_from(in, &p, target, len);
+	target[len] = '\0';
+	uri = evhttp_uri_parse_with_flags(target, EVHTTP_URI_NONCONFORMANT);
+	ok = uri != NULL;
+	if (ok)
+		evhttp_uri_free(uri);
+	free(target);
+	return ok;
+}
+
 /* Follows the framing over the bytes added since the last call; false once refused. */
 static bool conn_follow(struct conn *c, struct evbuffer *in)
 {
@@ -161,6 +182,9 @@ static bool conn_follow(struct conn *c, struct evbuffer *in)
 			head_hold(c, in);
 			return true;
 		}
+		if (f.verdict == FRAME_DONE &&
+		    !target_parses(in, c->head_at + f.target_at, f.target_len))
+			f.verdict = FRAME_REFUSE, f.why = FRAME_REQUEST_LINE;
 		if (f.verdict == FRAME_REFUSE) {
 			conn_refuse(c, f.why, frame_why_code(f.why), true);
 			return false;

@@ -8,6 +8,7 @@
 struct head {
 	bool has_body; /* evhttp reads a body for this method (not HEAD) */
 	bool http10;
+	size_t target_at, target_len;
 	unsigned lengths, encodings, hosts;
 	uint64_t length; /* saturates at UINT64_MAX */
 };
@@ -79,6 +80,8 @@ static enum frame_why request_line(const char *s, size_t n, struct head *h)
 	if (!is_token(s, (size_t)(sp1 - s)))
 		return FRAME_REQUEST_LINE;
 	h->http10 = sp2[7] == '0';
+	h->target_at = (size_t)(sp1 + 1 - s);
+	h->target_len = (size_t)(sp2 - 1 - (sp1 + 1));
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strlen(methods[i]) == (size_t)(sp1 - s) &&
 		    memcmp(s, methods[i], sp1 - s) == 0) {
@@ -184,6 +187,8 @@ void frame_head(const char *buf, size_t len, const struct frame_limits *lim, str
 			out->head_len = next;
 			out->body_len = h.has_body ? h.length : 0;
 			out->http10 = h.http10;
+			out->target_at = h.target_at;
+			out->target_len = h.target_len;
 			return;
 		}
 		if (why != FRAME_OK) {

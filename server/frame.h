@@ -62,6 +62,8 @@ struct frame {
 	size_t head_len;    /* FRAME_DONE: bytes of the head, its empty line included */
 	uint64_t body_len;  /* FRAME_DONE: bytes of body evhttp reads after it */
 	bool http10;        /* FRAME_DONE: HTTP/1.0 */
+	size_t target_at;   /* FRAME_DONE: where the request target is, and its length */
+	size_t target_len;
 };
 
 /* Judges the head at the front of buf (len bytes, anything may follow it). Reads no
