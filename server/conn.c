@@ -4,17 +4,20 @@
  * its size limits it answers with its own HTML page. So every accepted connection gets a
  * guard (struct conn) that reads the request stream as it arrives, before evhttp does:
  *
- * - It follows the framing of each request (the head up to its empty line, then
- *   Content-Length bytes of body) without copying anything.
- * - While a head is arriving at the front of the input, the input's front is frozen, so
- *   evhttp sees the head only once it is complete and within the limits.
+ * - It follows the framing of each request: the head up to its empty line, judged by
+ *   frame_head (frame.c) on rules evhttp cannot read differently, then Content-Length
+ *   bytes of body. A head that breaks them is refused (400, 411, 413, 431, 501).
+ * - While a head is incomplete at the front of the input, the input's front is frozen,
+ *   so evhttp sees the head only once it is complete and passed.
  * - A request over a limit, a head that takes longer than the timeout, or a connection
  *   over the cap is refused by replacing what evhttp would read with a small internal
  *   request, GET /<secret>/<code>. The router answers it like any other request, with a
  *   problem+json body and "Connection: close", so every reply is sent and logged in one
  *   place. The secret is random per process: no client can ask for such a path.
- * - A head that is not at the front (a request pipelined behind another in the same
- *   read) cannot be held back; evhttp's own limits, set above ours, still apply to it.
+ * - A head pipelined behind another request is judged as it arrives too; once the
+ *   requests before it are read, it is at the front and held back like any other. A
+ *   refusal keeps the requests before the refused head, so they are answered first, and
+ *   drops the refused head and all after it.
  *
  * A refusal says "Connection: close", and evhttp closes the connection once the reply is
  * written. The client may still be sending (the body of a 413), and closing a socket with
