@@ -4,17 +4,20 @@
  * its size limits it answers with its own HTML page. So every accepted connection gets a
  * guard (struct conn) that reads the request stream as it arrives, before evhttp does:
  *
- * - It follows the framing of each request (the head up to its empty line, then
- *   Content-Length bytes of body) without copying anything.
- * - While a head is arriving at the front of the input, the input's front is frozen, so
- *   evhttp sees the head only once it is complete and within the limits.
+ * - It follows the framing of each request: the head up to its empty line, judged by
+ *   frame_head (frame.c) on rules evhttp cannot read differently, then Content-Length
+ *   bytes of body. A head that breaks them is refused (400, 411, 413, 431, 501).
+ * - While a head is incomplete at the front of the input, the input's front is frozen,
+ *   so evhttp sees the head only once it is complete and passed.
  * - A request over a limit, a head that takes longer than the timeout, or a connection
  *   over the cap is refused by replacing what evhttp would read with a small internal
  *   request, GET /<secret>/<code>. The router answers it like any other request, with a
  *   problem+json body and "Connection: close", so every reply is sent and logged in one
  *   place. The secret is random per process: no client can ask for such a path.
- * - A head that is not at the front (a request pipelined behind another in the same
- *   read) cannot be held back; evhttp's own limits, set above ours, still apply to it.
+ * - A head pipelined behind another request is judged as it arrives too; once the
+ *   requests before it are read, it is at the front and held back like any other. A
+ *   refusal keeps the requests before the refused head, so they are answered first, and
+ *   drops the refused head and all after it.
  *
  * A refusal says "Connection: close", and evhttp closes the connection once the reply is
  * written. The client may still be sending (the body of a 413), and closing a socket with
@@ -28,6 +31,8 @@
  * connections are answered 503; well past it, the listeners stop accepting until the
  * count falls, so that a flood cannot use up the process's file descriptors. */
 #include "server.h"
+
+#include "frame.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -49,10 +54,10 @@
 #define LINGER_SECONDS 5
 
 enum conn_state {
-	CONN_HEAD,     /* reading a request line and headers */
-	CONN_BODY,     /* reading body_left more bytes of a body */
+	CONN_HEAD,     /* waiting for a head, at head_at, to be complete */
+	CONN_BODY,     /* following body_left more bytes of a body, from scan */
 	CONN_REFUSED,  /* answered by a refusal; what the client sends is dropped */
-	CONN_UNGUARDED /* framing lost (a pipelined head over a limit): evhttp alone */
+	CONN_UNGUARDED /* framing lost (evhttp read part of a head not judged): evhttp alone */
 };
 
 struct conn {
@@ -63,20 +68,16 @@ struct conn {
 	enum conn_state state;
 	enum herr refuse_pending; /* H_OK, or a refusal to make once the connection is set up */
 	int linger_fd;            /* refused: a duplicate of the socket, to linger on */
-	bool guarded;             /* the current head arrived at the front and is held */
-	bool frozen;              /* the input's front, while a guarded head arrives */
+	bool frozen;              /* the input's front, while the head there arrives */
+	bool head_more;           /* the head at head_at was judged incomplete */
 	bool injecting;           /* our own change to the input: not client bytes */
-	size_t injected;          /* refused: bytes of the internal request evhttp has not read */
-	size_t scan;              /* bytes of input already read by the guard */
-	size_t head_bytes;        /* of the current head, scanned lines only */
-	size_t head_lines;
-	bool chunked;
-	bool no_body; /* HEAD: evhttp reads no body, whatever the headers say */
-	uint64_t length;
+	size_t injected;          /* refused: bytes evhttp must still read (ours included) */
+	size_t head_at;           /* CONN_HEAD: where the current head starts in the input */
+	size_t scan;              /* CONN_BODY: bytes of input already followed */
 	uint64_t body_left;
 };
 
-static void conn_refuse(struct conn *c, enum herr code, bool in_read);
+static void conn_refuse(struct conn *c, enum frame_why why, enum herr code, bool in_read);
 
 static void deadline_arm(struct conn *c)
 {
@@ -84,15 +85,6 @@ static void deadline_arm(struct conn *c)
 
 	if (!evtimer_pending(c->deadline, NULL))
 		evtimer_add(c->deadline, &tv);
-}
-
-static void head_reset(struct conn *c)
-{
-	c->state = CONN_HEAD;
-	c->head_bytes = c->head_lines = 0;
-	c->chunked = c->no_body = false;
-	c->length = c->body_left = 0;
-	evtimer_del(c->deadline);
 }
 
 static void input_freeze(struct conn *c, struct evbuffer *in, bool on)
@@ -106,138 +98,111 @@ static void input_freeze(struct conn *c, struct evbuffer *in, bool on)
 	c->frozen = on;
 }
 
-/* Content-Length and Transfer-Encoding are all the guard needs of a header line. */
-static void head_line(struct conn *c, struct evbuffer *in, struct evbuffer_ptr *at, size_t len)
+/* The next request starts at offset at: a head, with nothing of it judged yet. */
+static void head_next(struct conn *c, size_t at)
 {
-	char line[96];
-	size_t n = len < sizeof(line) - 1 ? len : sizeof(line) - 1;
-
-	/* libevent refuses to copy out of a buffer whose front is frozen, even without
-	 * draining it: the guard lifts its own freeze for the copy. */
-	evbuffer_unfreeze(in, 1);
-	evbuffer_copyout_from(in, at, line, n);
-	if (c->frozen)
-		evbuffer_freeze(in, 1);
-	line[n] = '\0';
-	if (strncasecmp(line, "Transfer-Encoding:", 18) == 0) {
-		c->chunked = true;
-	} else if (strncasecmp(line, "Content-Length:", 15) == 0) {
-		char *p = line + 15, *end;
-		unsigned long long v;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		v = strtoull(p, &end, 10);
-		/* A malformed length is evhttp's to refuse; the guard only needs the size. */
-		if (end != p && v > c->length)
-			c->length = v;
-	}
+	c->state = CONN_HEAD;
+	c->head_at = at;
+	c->head_more = false;
+	c->body_left = 0;
 }
 
-/* evhttp reads no body for HEAD (nor TRACE, which it does not serve), so the guard must
- * not wait for one either, or it would count the next request as body. */
-static void request_line(struct conn *c, struct evbuffer *in, struct evbuffer_ptr *at, size_t len)
+/* An incomplete head at the front is held back from evhttp until it is complete, and
+ * must be complete within the timeout. */
+static void head_hold(struct conn *c, struct evbuffer *in)
 {
-	char method[6] = {0};
-
-	if (len < 5)
+	if (c->state != CONN_HEAD || c->head_at != 0 || !c->head_more)
 		return;
-	evbuffer_unfreeze(in, 1);
-	evbuffer_copyout_from(in, at, method, 5);
-	if (c->frozen)
-		evbuffer_freeze(in, 1);
-	c->no_body = strcmp(method, "HEAD ") == 0 || strcmp(method, "TRACE") == 0;
+	input_freeze(c, in, true);
+	deadline_arm(c);
 }
 
-/* The head is complete: refuse it, or let evhttp have it and expect its body. */
-static void head_done(struct conn *c, struct evbuffer *in)
+/* Judges the head at head_at (frame.c), on a contiguous view of at most the bytes the
+ * rules may read. libevent refuses to rearrange a buffer whose front is frozen, so the
+ * guard lifts its own freeze for the pullup. */
+static void head_judge(struct conn *c, struct evbuffer *in, struct frame *f)
 {
 	const struct server_config *cfg = &c->srv->cfg;
+	struct frame_limits lim = {cfg->max_headers, cfg->max_body};
+	size_t avail = evbuffer_get_length(in) - c->head_at;
+	size_t n = avail < cfg->max_headers + 1 ? avail : cfg->max_headers + 1;
+	const unsigned char *bytes;
 
-	if (c->no_body)
-		c->length = 0;
-	else if (c->chunked) {
-		conn_refuse(c, H_ELENGTH, true);
-		return;
-	}
-	if (c->length > cfg->max_body) {
-		conn_refuse(c, H_ETOOLARGE, true);
-		return;
-	}
-	input_freeze(c, in, false);
-	if (c->length > 0) {
-		c->state = CONN_BODY;
-		c->body_left = c->length;
-	} else {
-		head_reset(c);
-	}
+	evbuffer_unfreeze(in, 1);
+	bytes = evbuffer_pullup(in, (ev_ssize_t)(c->head_at + n));
+	if (c->frozen)
+		evbuffer_freeze(in, 1);
+	/* Past max_headers + 1 bytes the verdict cannot change: over the limit is over. */
+	frame_head((const char *)bytes + c->head_at, n, &lim, f);
 }
 
-/* Scans the unscanned lines of a head; false when more bytes are needed. */
-static bool head_scan(struct conn *c, struct evbuffer *in)
+/* evhttp parses the target of a head the rules passed; one it cannot parse would get
+ * evhttp's own 400, unlogged and in HTML, so the guard asks first and refuses it. */
+static bool target_parses(struct evbuffer *in, size_t at, size_t len)
 {
-	size_t avail = evbuffer_get_length(in);
+	struct evbuffer_ptr p;
+	struct evhttp_uri *uri;
+	char *target = xmalloc(len + 1);
+	bool ok;
 
-	if (c->head_lines == 0 && c->head_bytes == 0 && c->scan < avail) {
-		/* A new request starts here. Only one at the front can be held back. */
-		c->guarded = c->scan == 0;
-		if (c->guarded) {
-			input_freeze(c, in, true);
-			deadline_arm(c);
-		}
-	}
-	while (c->scan < avail) {
-		struct evbuffer_ptr at, eol;
-		size_t eol_len = 0, len;
-
-		evbuffer_ptr_set(in, &at, c->scan, EVBUFFER_PTR_SET);
-		eol = at;
-		eol = evbuffer_search_eol(in, &eol, &eol_len, EVBUFFER_EOL_CRLF);
-		if (eol.pos < 0)
-			break;
-		len = (size_t)eol.pos - c->scan;
-		c->scan += len + eol_len;
-		c->head_bytes += len + eol_len;
-		if (c->head_bytes > c->srv->cfg.max_headers) {
-			conn_refuse(c, H_EHEADERS, true);
-			return false;
-		}
-		if (len == 0 && c->head_lines > 0) {
-			head_done(c, in);
-			return c->state != CONN_REFUSED;
-		}
-		if (len > 0 && c->head_lines++ > 0)
-			head_line(c, in, &at, len);
-		else if (len > 0)
-			request_line(c, in, &at, len);
-	}
-	if (c->head_bytes + (avail - c->scan) > c->srv->cfg.max_headers)
-		conn_refuse(c, H_EHEADERS, true);
-	return false;
+	evbuffer_unfreeze(in, 1);
+	evbuffer_ptr_set(in, &p, at, EVBUFFER_PTR_SET);
+	evbuffer_copyout_from(in, &p, target, len);
+	target[len] = '\0';
+	uri = evhttp_uri_parse_with_flags(target, EVHTTP_URI_NONCONFORMANT);
+	ok = uri != NULL;
+	if (ok)
+		evhttp_uri_free(uri);
+	free(target);
+	return ok;
 }
 
-/* Follows the framing over the bytes added since the last call. */
-static void conn_follow(struct conn *c, struct evbuffer *in)
+/* Follows the framing over the bytes added since the last call; false once refused. */
+static bool conn_follow(struct conn *c, struct evbuffer *in)
 {
 	for (;;) {
 		size_t avail = evbuffer_get_length(in);
+		struct frame f;
 
-		if (c->state == CONN_HEAD) {
-			if (!head_scan(c, in))
-				return;
-		} else if (c->state == CONN_BODY) {
+		if (c->state == CONN_BODY) {
 			size_t n = avail - c->scan;
 
-			if (n == 0)
-				return;
 			if (n > c->body_left)
 				n = (size_t)c->body_left;
 			c->scan += n;
 			c->body_left -= n;
-			if (c->body_left == 0)
-				head_reset(c);
+			if (c->body_left > 0)
+				return true;
+			evtimer_del(c->deadline);
+			head_next(c, c->scan);
+			continue;
+		}
+		if (c->state != CONN_HEAD || c->head_at >= avail)
+			return true;
+		head_judge(c, in, &f);
+		if (f.verdict == FRAME_MORE) {
+			c->head_more = true;
+			head_hold(c, in);
+			return true;
+		}
+		if (f.verdict == FRAME_DONE &&
+		    !target_parses(in, c->head_at + f.target_at, f.target_len))
+			f.verdict = FRAME_REFUSE, f.why = FRAME_REQUEST_LINE;
+		if (f.verdict == FRAME_REFUSE) {
+			conn_refuse(c, f.why, frame_why_code(f.why), true);
+			return false;
+		}
+		/* Complete and well formed: evhttp may read it. */
+		c->head_more = false;
+		if (c->head_at == 0)
+			input_freeze(c, in, false);
+		if (f.body_len > 0) {
+			c->state = CONN_BODY;
+			c->scan = c->head_at + f.head_len;
+			c->body_left = f.body_len;
 		} else {
-			return;
+			evtimer_del(c->deadline);
+			head_next(c, c->head_at + f.head_len);
 		}
 	}
 }
@@ -259,6 +224,24 @@ static void conn_discard(struct conn *c, struct evbuffer *in, const struct evbuf
 	c->injecting = false;
 }
 
+/* evhttp reads from the front, so what it took shifts the guard's offsets. False when it
+ * took bytes of a head the guard has not passed: the framing is evhttp's alone then (it
+ * cannot happen while the rules and evhttp agree, as a head at the front is frozen). */
+static bool input_taken(struct conn *c, size_t n)
+{
+	if (c->state == CONN_BODY) {
+		c->scan -= n < c->scan ? n : c->scan;
+		return true;
+	}
+	if (n > c->head_at) {
+		c->state = CONN_UNGUARDED;
+		input_freeze(c, bufferevent_get_input(c->bev), false);
+		return false;
+	}
+	c->head_at -= n;
+	return true;
+}
+
 static void conn_on_input(struct evbuffer *in, const struct evbuffer_cb_info *info, void *arg)
 {
 	struct conn *c = arg;
@@ -269,31 +252,43 @@ static void conn_on_input(struct evbuffer *in, const struct evbuffer_cb_info *in
 		conn_discard(c, in, info);
 		return;
 	}
-	if (c->state == CONN_UNGUARDED)
-		return;
-	/* evhttp reads from the front, so what it took shifts what the guard has scanned. */
-	c->scan -= info->n_deleted < c->scan ? info->n_deleted : c->scan;
-	if (info->n_added == 0)
+	if (c->state == CONN_UNGUARDED || !input_taken(c, info->n_deleted))
 		return;
 	if (c->refuse_pending != H_OK) {
-		conn_refuse(c, c->refuse_pending, true);
+		conn_refuse(c, FRAME_OK, c->refuse_pending, true);
 		return;
 	}
-	conn_follow(c, in);
+	if (info->n_added > 0)
+		conn_follow(c, in);
+	else
+		head_hold(c, in); /* a pipelined head, incomplete, may now be at the front */
 }
 
-/* Replaces the input with the internal request that makes the router send the refusal.
- * Outside a read (in_read false), evhttp is told to read it now. */
-static void conn_refuse(struct conn *c, enum herr code, bool in_read)
+/* Drops what follows the first keep bytes of the input. */
+static void input_cut(struct evbuffer *in, size_t keep)
+{
+	struct evbuffer *kept = keep > 0 ? evbuffer_new() : NULL;
+
+	if (keep > 0 && (kept == NULL || evbuffer_remove_buffer(in, kept, keep) != (int)keep))
+		fatal("cannot refuse a request (out of memory)");
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (kept != NULL) {
+		evbuffer_add_buffer(in, kept);
+		evbuffer_free(kept);
+	}
+}
+
+/* Replaces the refused request, and all after it, with the internal request that makes
+ * the router send the refusal; the requests before it (pipelined) are still answered
+ * first. Outside a read (in_read false), evhttp is told to read it now. */
+static void conn_refuse(struct conn *c, enum frame_why why, enum herr code, bool in_read)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
-	char line[128];
+	size_t keep = c->state == CONN_HEAD ? c->head_at : 0;
+	char line[160];
 
-	if (!c->guarded && c->refuse_pending == H_OK) {
-		/* evhttp already has part of this request; its own limits will answer. */
-		c->state = CONN_UNGUARDED;
+	if (c->state == CONN_UNGUARDED || c->state == CONN_REFUSED)
 		return;
-	}
 	input_freeze(c, in, false);
 	evtimer_del(c->deadline);
 	deadline_arm(c);
@@ -301,14 +296,14 @@ static void conn_refuse(struct conn *c, enum herr code, bool in_read)
 		c->linger_fd = dup(bufferevent_getfd(c->bev));
 	c->state = CONN_REFUSED;
 	c->refuse_pending = H_OK;
-	snprintf(line, sizeof(line), "GET %s/%d HTTP/1.1\r\nHost: halls\r\n\r\n",
-	         c->srv->refusal_prefix, (int)code);
+	snprintf(line, sizeof(line), "GET %s/%d/%d HTTP/1.1\r\nHost: halls\r\n\r\n",
+	         c->srv->refusal_prefix, (int)code, (int)why);
 	c->injecting = true;
-	evbuffer_drain(in, evbuffer_get_length(in));
 	/* A socket bufferevent keeps its input's end frozen between its own reads. */
 	evbuffer_unfreeze(in, 0);
+	input_cut(in, keep);
 	evbuffer_add(in, line, strlen(line));
-	c->injected = strlen(line);
+	c->injected = keep + strlen(line);
 	if (!in_read && c->srv->tls == NULL)
 		evbuffer_freeze(in, 0);
 	c->injecting = false;
@@ -326,7 +321,7 @@ static void conn_on_deadline(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (c->state == CONN_HEAD && c->frozen)
-		conn_refuse(c, H_ETIMEOUT, false);
+		conn_refuse(c, FRAME_OK, H_ETIMEOUT, false);
 	else if (c->state == CONN_BODY || c->state == CONN_REFUSED)
 		bufferevent_trigger_event(c->bev, BEV_EVENT_READING | BEV_EVENT_TIMEOUT,
 		                          BEV_TRIG_DEFER_CALLBACKS);
@@ -459,7 +454,7 @@ static void conn_attach(evutil_socket_t fd, short what, void *arg)
 	if (bufferevent_getfd(bev) >= 0)
 		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (c->refuse_pending != H_OK)
-		conn_refuse(c, c->refuse_pending, false);
+		conn_refuse(c, FRAME_OK, c->refuse_pending, false);
 	bufferevent_decref(bev);
 }
 

@@ -2,6 +2,8 @@
  * TCP_NODELAY unless asked, so every one is set here. */
 #include "server.h"
 
+#include "text.h"
+
 #include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -106,6 +108,17 @@ void http_stop(struct server *srv)
 	srv->feeds = NULL;
 }
 
+/* On every reply hallsd makes, refusals included. nosniff: a feed or a problem body is
+ * never run as a script or a page whatever a browser guesses. Under TLS, HSTS for a year
+ * (the common preload minimum), without includeSubDomains: hallsd cannot know what else
+ * runs under its domain. */
+static void security_headers(const struct server *srv, struct evkeyvalq *h)
+{
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	if (srv->tls != NULL)
+		evhttp_add_header(h, "Strict-Transport-Security", "max-age=31536000");
+}
+
 void http_send(struct request *r, int status, const char *content_type, const char *body,
                size_t len)
 {
@@ -129,6 +142,7 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 	    {"422", "Unprocessable Content"},
 	    {"429", "Too Many Requests"},
 	    {"431", "Request Header Fields Too Large"},
+	    {"501", "Not Implemented"},
 	    {"500", "Internal Server Error"},
 	    {"503", "Service Unavailable"},
 	};
@@ -141,6 +155,7 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 			reason = reasons[i][1];
 	if (content_type != NULL)
 		evhttp_add_header(h, "Content-Type", content_type);
+	security_headers(r->srv, h);
 	/* Only feeds may be kept (request.cache_control); the API's answers are per caller. */
 	evhttp_add_header(h, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
 	if (body != NULL && r->method != EVHTTP_REQ_HEAD && body == r->raw && r->raw_release) {
@@ -167,6 +182,8 @@ void access_log(struct request *r, int status, size_t bytes)
 {
 	struct evhttp_connection *con = evhttp_request_get_connection(r->req);
 	char *peer = NULL, when[32];
+	/* Each byte may become "\xHH". */
+	char path[4 * PATH_MAX_BYTES + 4];
 	ev_uint16_t port = 0;
 	struct timeval tv;
 	struct tm tm;
@@ -176,16 +193,21 @@ void access_log(struct request *r, int status, size_t bytes)
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* The canonical path, never the query string or headers: no secret is logged. */
+	/* The canonical path, never the query string or headers: no secret is logged. The
+	 * path is the client's bytes: control characters and bytes that are not UTF-8 are
+	 * escaped, so a line can be neither forged nor turned into terminal escapes. */
+	text_quote(path, sizeof(path), r->path[0] ? r->path : "-", sizeof(path) - 1);
 	fprintf(r->srv->log, "%s %s %s %s %d %zu %lld\n", when, peer ? peer : "-",
-	        r->refusal                       ? "-"
-	        : r->method == EVHTTP_REQ_GET    ? "GET"
-	        : r->method == EVHTTP_REQ_POST   ? "POST"
-	        : r->method == EVHTTP_REQ_PATCH  ? "PATCH"
-	        : r->method == EVHTTP_REQ_DELETE ? "DELETE"
-	        : r->method == EVHTTP_REQ_HEAD   ? "HEAD"
-	                                         : "OTHER",
-	        r->path[0] ? r->path : "-", status, bytes,
+	        r->refusal                        ? "-"
+	        : r->method == EVHTTP_REQ_GET     ? "GET"
+	        : r->method == EVHTTP_REQ_POST    ? "POST"
+	        : r->method == EVHTTP_REQ_PATCH   ? "PATCH"
+	        : r->method == EVHTTP_REQ_DELETE  ? "DELETE"
+	        : r->method == EVHTTP_REQ_HEAD    ? "HEAD"
+	        : r->method == EVHTTP_REQ_PUT     ? "PUT"
+	        : r->method == EVHTTP_REQ_OPTIONS ? "OPTIONS"
+	                                          : "OTHER",
+	        path, status, bytes,
 	        (long long)((int64_t)tv.tv_sec * 1000000 + tv.tv_usec - r->started_us));
 	fflush(r->srv->log);
 }

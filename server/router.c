@@ -2,6 +2,7 @@
  * the body, run the handler, and send the single reply. */
 #include "server.h"
 
+#include "frame.h"
 #include "problem.h"
 
 #include <event2/buffer.h>
@@ -331,6 +332,7 @@ static bool request_refusal(struct request *r, const char *path, enum herr *ret)
 	const struct server_config *cfg = &r->srv->cfg;
 	size_t n = strlen(r->srv->refusal_prefix);
 	struct evkeyvalq *out = evhttp_request_get_output_headers(r->req);
+	const char *why;
 
 	if (path == NULL || strncmp(path, r->srv->refusal_prefix, n) != 0 || path[n] != '/')
 		return false;
@@ -338,7 +340,14 @@ static bool request_refusal(struct request *r, const char *path, enum herr *ret)
 	r->refusal = true;
 	snprintf(r->path, sizeof(r->path), "-");
 	evhttp_add_header(out, "Connection", "close");
+	why = strchr(path + n + 1, '/');
 	switch (atoi(path + n + 1)) {
+	case H_EINVAL:
+		*ret = herror_set(&r->err, H_EINVAL, "%s", frame_why_text(why ? atoi(why + 1) : 0));
+		break;
+	case H_ENOTIMPL:
+		*ret = herror_set(&r->err, H_ENOTIMPL, "%s", frame_why_text(FRAME_METHOD));
+		break;
 	case H_ETOOLARGE:
 		*ret = herror_set(&r->err, H_ETOOLARGE, "a request body may have at most %zu bytes",
 		                  cfg->max_body);

@@ -35,6 +35,7 @@ static const struct {
     [H_EHEADERS] = {"headers-too-large", "Request headers too large", 431},
     [H_ELENGTH] = {"length-required", "Content-Length required", 411},
     [H_ETIMEOUT] = {"request-timeout", "The request took too long to arrive", 408},
+    [H_ENOTIMPL] = {"not-implemented", "Method not implemented", 501},
     [H_EBUSY] = {"busy", "Too many connections; try again shortly", 503},
     [H_EUNAVAILABLE] = {"unavailable", "Not serving: the store cannot be read", 503},
     [H_EFULL] = {"storage-full", "Storage is full", 503},

@@ -34,6 +34,7 @@ enum herr {
 	H_EHEADERS,      /* HTTP: the request line and headers are over the limit */
 	H_ELENGTH,       /* HTTP: a body without Content-Length (chunked) */
 	H_ETIMEOUT,      /* HTTP: the request did not arrive in time */
+	H_ENOTIMPL,      /* HTTP: a method hallsd does not serve at all */
 	H_EBUSY,         /* HTTP: too many connections open; try again shortly */
 	H_EUNAVAILABLE,  /* HTTP: /healthz: the store cannot be read */
 	H_EFULL,         /* storage is full and cannot grow */
