@@ -123,6 +123,7 @@ int cmd_audit_list(struct cli *c, int argc, char **argv);
 int cmd_token_issue(struct cli *c, int argc, char **argv);
 int cmd_token_list(struct cli *c, int argc, char **argv);
 int cmd_token_revoke(struct cli *c, int argc, char **argv);
+int cmd_token_purge(struct cli *c, int argc, char **argv);
 typedef enum herr (*token_revoke_fn)(struct txn *t, const struct actor *a, uint64_t id,
                                      int64_t now);
 /* `token revoke ID` and `feed-token revoke ID`: revoke, then say so as kind. */

@@ -1,6 +1,7 @@
-/* halls token issue|list|revoke: personal API tokens, for scripts and for the first
+/* halls token issue|list|revoke|purge: personal API tokens, for scripts and for the first
  * sign-in of a data directory that has no passwords yet. The secret is printed once, when
- * issued; halls keeps only its SHA-256. */
+ * issued; halls keeps only its SHA-256. A token lives at most $HALLS_TOKEN_MAX_DAYS days
+ * (default 365), as hallsd's do. */
 #include "cli.h"
 
 #include <openssl/crypto.h>
@@ -12,7 +13,8 @@
 struct cmd_token_issue {
 	uint64_t user_id;
 	const char *label;
-	int64_t ttl;
+	int64_t ttl; /* asked for; 0: the most allowed */
+	int64_t max_ttl;
 	int64_t now;
 	char secret[TOKEN_HEX];
 	struct token tk;
@@ -23,8 +25,20 @@ static enum herr cmd_token_issue_run(struct txn *t, void *arg)
 	struct cmd_token_issue *is = arg;
 
 	token_free(&is->tk);
-	return token_issue(t, &cli_console, is->user_id, TOKEN_API, is->label, is->ttl, is->now,
-	                   is->secret, &is->tk);
+	return token_issue(t, &cli_console, is->user_id, TOKEN_API, is->label, is->ttl, is->max_ttl,
+	                   is->now, is->secret, &is->tk);
+}
+
+/* The longest life of a token, in seconds: $HALLS_TOKEN_MAX_DAYS as hallsd reads it; a
+ * value that is not 1 to CMD_TOKEN_DAYS_MAX days is ignored. */
+static int64_t cmd_token_max_ttl(void)
+{
+	const char *env = getenv("HALLS_TOKEN_MAX_DAYS");
+	uint64_t v;
+
+	if (env != NULL && parse_u64(env, &v) == 0 && v >= 1 && v <= CMD_TOKEN_DAYS_MAX)
+		return (int64_t)v * 86400;
+	return TOKEN_API_MAX_DAYS_DEFAULT * 86400;
 }
 
 /* "never" or RFC 3339 in UTC. */
@@ -56,6 +70,7 @@ int cmd_token_issue(struct cli *c, int argc, char **argv)
 		goto out;
 	is.label = opt_str(opts, "label");
 	is.ttl = (int64_t)days * 86400;
+	is.max_ttl = cmd_token_max_ttl();
 	is.now = c->now;
 	token_init(&is.tk);
 	if ((rc = run_write(c, cmd_token_issue_run, &is, NULL)) != CLI_OK)
@@ -154,4 +169,36 @@ int cmd_tokens_revoke(struct cli *c, int argc, char **argv, token_revoke_fn revo
 int cmd_token_revoke(struct cli *c, int argc, char **argv)
 {
 	return cmd_tokens_revoke(c, argc, argv, token_revoke, "token");
+}
+
+struct cmd_token_purge {
+	int64_t now;
+	struct token_purge p;
+};
+
+/* One pass over every token, without limits: halls holds the writer only as long as the
+ * pass takes, and nobody waits on its loop. */
+static enum herr cmd_token_purge_run(struct txn *t, void *arg)
+{
+	struct cmd_token_purge *x = arg;
+
+	memset(&x->p, 0, sizeof(x->p));
+	return token_purge(t, x->now, &x->p);
+}
+
+int cmd_token_purge(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = {{.name = NULL}};
+	struct cmd_token_purge x = {.now = c->now};
+	size_t nargs;
+	int rc;
+
+	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK)
+		return rc;
+	opt_free(opts);
+	if ((rc = run_write(c, cmd_token_purge_run, &x, NULL)) != CLI_OK)
+		return rc;
+	out_done(c, json_pack("{s:I}", "purged", (json_int_t)x.p.deleted), "purged %zu tokens",
+	         x.p.deleted);
+	return CLI_OK;
 }

@@ -10,7 +10,8 @@ unsigned cmd_user_log2n(unsigned dflt)
 	const char *env = getenv("HALLS_SCRYPT_LOG2N");
 	uint64_t v;
 
-	if (env != NULL && parse_u64(env, &v) == 0 && v >= 1 && v <= 30)
+	if (env != NULL && parse_u64(env, &v) == 0 && v >= AUTH_SCRYPT_LOG2N_MIN &&
+	    v <= AUTH_SCRYPT_LOG2N_MAX)
 		return (unsigned)v;
 	return dflt;
 }

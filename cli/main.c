@@ -172,13 +172,17 @@ static const struct cli_cmd main_cmds[] = {
      0, NULL},
 
     {"token", "issue", "token issue --user ID [--label TEXT] [--days N]", cmd_token_issue,
-     "Issue a personal API token for a user (no expiry unless --days); the secret is shown "
-     "only now.",
+     "Issue a personal API token for a user, for N days (default and most: "
+     "$HALLS_TOKEN_MAX_DAYS, else 365); the secret is shown only now.",
      0, NULL},
     {"token", "list", "token list --user ID", cmd_token_list,
      "List a user's tokens (sessions and API tokens), never their secrets.", 0, NULL},
     {"token", "revoke", "token revoke ID", cmd_token_revoke,
      "Revoke a token: it stops working at once.", 0, NULL},
+    {"token", "purge", "token purge", cmd_token_purge,
+     "Delete the tokens that can never work again: expired, ended by a new password or "
+     "role, or of removed users.",
+     0, NULL},
 
     {"feed-token", "issue", "feed-token issue --user ID (--group ID | --manager) [--label TEXT]",
      cmd_feed_token_issue,

@@ -11,7 +11,10 @@
  * the worker thread (worker.c), and issues the token through the group commit. An
  * unknown email and a wrong password get the same answer after the same work: a dummy
  * hash is checked when there is no user, so the time taken does not tell which emails
- * exist. Failed attempts are throttled per account and per address (ratelimit.c). */
+ * exist; a user's hash made at a lower cost than the dummy's is padded to the same work
+ * (password_verify_as), and replaced by one at the configured cost once the password is
+ * known to be right. Failed attempts are throttled per account and address
+ * (ratelimit.c), the account being the normalised email. */
 #include "server.h"
 
 #include <openssl/crypto.h>
@@ -27,9 +30,11 @@
 
 struct signin {
 	struct request *r;
-	char *email;
+	char *email; /* normalised when it is an address at all: the throttling account */
 	char *password;
 	char *hash;       /* the user's, or the dummy */
+	char *rehash;     /* the password at the configured cost, when hash is at another */
+	unsigned log2n;   /* the configured cost */
 	uint64_t user_id; /* 0: no such user, or one without a password */
 	char addr[64];
 	bool ok; /* the worker's verdict */
@@ -47,6 +52,7 @@ static void signin_free(struct signin *s)
 	OPENSSL_cleanse(s->secret, sizeof(s->secret));
 	free(s->email);
 	free(s->hash);
+	free(s->rehash);
 	token_free(&s->tk);
 	json_decref(s->user);
 	free(s);
@@ -95,9 +101,11 @@ static void request_peer(struct request *r, char *out, size_t size)
 static void signin_verify(void *arg)
 {
 	struct signin *s = arg;
-	bool ok = password_verify(s->password, s->hash);
+	bool ok = password_verify_as(s->password, s->hash, s->log2n);
 
 	s->ok = ok && s->user_id != 0;
+	if (s->ok && !password_cost_is(s->hash, s->log2n))
+		s->rehash = password_hash(s->password, s->log2n);
 }
 
 static enum herr signin_issue(struct txn *t, void *arg)
@@ -111,7 +119,9 @@ static enum herr signin_issue(struct txn *t, void *arg)
 	json_decref(s->user);
 	s->user = NULL;
 	ret = token_issue(t, &a, s->user_id, TOKEN_SESSION, NULL, s->r->srv->cfg.session_ttl,
-	                  s->r->now, s->secret, &s->tk);
+	                  s->r->srv->cfg.session_ttl, s->r->now, s->secret, &s->tk);
+	if (ret == H_OK && s->rehash != NULL)
+		ret = user_password_upgrade(t, s->user_id, s->hash, s->rehash);
 	if (ret != H_OK)
 		return ret;
 	ret = user_get(t, s->user_id, &u);
@@ -158,6 +168,7 @@ enum herr h_session_create(struct request *r)
 	static const char *const known[] = {"email", "password", NULL};
 	const char *email = json_str(r->body, "email");
 	const char *password = json_str(r->body, "password");
+	char *account;
 	struct signin *s;
 	struct user u;
 	struct txn t;
@@ -175,9 +186,13 @@ enum herr h_session_create(struct request *r)
 		                  SIGNIN_EMAIL_MAX, SIGNIN_PASSWORD_MAX);
 	s = xcalloc(1, sizeof(*s));
 	s->r = r;
+	s->log2n = r->srv->cfg.scrypt_log2n;
 	token_init(&s->tk);
+	/* Not an address at all: no user has it, but it is still throttled as it came. */
+	account = user_email_normalize(email);
+	s->email = account != NULL ? account : xstrdup(email);
 	request_peer(r, s->addr, sizeof(s->addr));
-	if (!ratelimit_begin(r->srv->limits, email, s->addr, r->now, &wait)) {
+	if (!ratelimit_begin(r->srv->limits, s->email, s->addr, r->now, &wait)) {
 		char value[24];
 
 		snprintf(value, sizeof(value), "%lld", (long long)wait);
@@ -187,11 +202,10 @@ enum herr h_session_create(struct request *r)
 		                  "too many failed sign-ins; try again in %lld seconds",
 		                  (long long)wait);
 	}
-	s->email = xstrdup(email);
 	s->password = xstrdup(password);
 	ret = db_read_begin(r->srv->db, &t, &r->err);
 	if (ret == H_OK) {
-		ret = user_find_email(&t, email, &u);
+		ret = user_find_email(&t, s->email, &u);
 		db_read_end(&t);
 		if (ret == H_OK && u.password_hash != NULL) {
 			s->user_id = u.id;
@@ -265,7 +279,8 @@ struct issue {
 	struct actor actor;
 	uint64_t user_id;
 	char *label;
-	int64_t ttl;
+	int64_t ttl; /* asked for; 0: the most allowed */
+	int64_t max_ttl;
 	int64_t now;
 	char secret[TOKEN_HEX];
 	struct token tk;
@@ -276,8 +291,8 @@ static enum herr issue_run(struct txn *t, void *arg)
 	struct issue *is = arg;
 
 	token_free(&is->tk);
-	return token_issue(t, &is->actor, is->user_id, TOKEN_API, is->label, is->ttl, is->now,
-	                   is->secret, &is->tk);
+	return token_issue(t, &is->actor, is->user_id, TOKEN_API, is->label, is->ttl, is->max_ttl,
+	                   is->now, is->secret, &is->tk);
 }
 
 static void issue_done(struct request *r, enum herr ret, void *arg)
@@ -344,6 +359,7 @@ enum herr h_token_create(struct request *r)
 	is->user_id = (uint64_t)user_id;
 	is->label = label != NULL ? xstrdup(json_string_value(label)) : NULL;
 	is->ttl = days * 86400;
+	is->max_ttl = r->srv->cfg.token_max_ttl;
 	is->now = r->now;
 	token_init(&is->tk);
 	commit_submit(r, issue_run, is, issue_done);

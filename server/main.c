@@ -28,8 +28,10 @@ static void usage(FILE *f)
 	    "1024)\n"
 	    "  --trusted-proxy ADDR  a reverse proxy whose X-Forwarded-For names the client, for\n"
 	    "                      sign-in throttling (may be given several times)\n"
-	    "  --scrypt-log2n N    scrypt cost of password checks (default "
-	    "$HALLS_SCRYPT_LOG2N, then 15)\n");
+	    "  --scrypt-log2n N    scrypt cost of password checks, 1-22 (default "
+	    "$HALLS_SCRYPT_LOG2N, then 17)\n"
+	    "  --token-max-days N  longest life of an API token (default $HALLS_TOKEN_MAX_DAYS,\n"
+	    "                      then 365); a longer or unlimited request gets this\n");
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -69,6 +71,15 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 	tls_reload(arg);
 }
 
+/* Days from 1 to 36500, or 0 (refused by parse_args) for anything else. */
+static int64_t token_max_days(const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	return end != s && *end == '\0' && v >= 1 && v <= 36500 ? v : 0;
+}
+
 static int parse_args(struct server_config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
@@ -81,6 +92,7 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	                                     {"tls-key", required_argument, NULL, 'k'},
 	                                     {"max-connections", required_argument, NULL, 'm'},
 	                                     {"trusted-proxy", required_argument, NULL, 'p'},
+	                                     {"token-max-days", required_argument, NULL, 'T'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	int c;
@@ -121,6 +133,9 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 				return 2;
 			cfg->trusted_proxies[cfg->ntrusted_proxies++] = optarg;
 			break;
+		case 'T':
+			cfg->token_max_ttl = token_max_days(optarg) * 86400;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -129,9 +144,10 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || cfg->timeout_s <= 0 || cfg->max_body == 0 || cfg->scrypt_log2n < 1 ||
-	    cfg->scrypt_log2n > 30 || cfg->max_connections == 0 ||
-	    (cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
+	if (optind != argc || cfg->timeout_s <= 0 || cfg->max_body == 0 ||
+	    cfg->scrypt_log2n < AUTH_SCRYPT_LOG2N_MIN ||
+	    cfg->scrypt_log2n > AUTH_SCRYPT_LOG2N_MAX || cfg->token_max_ttl <= 0 ||
+	    cfg->max_connections == 0 || (cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
 		usage(stderr);
 		return 2;
 	}
@@ -149,14 +165,18 @@ static void config_defaults(struct server_config *cfg)
 	cfg->timeout_s = 30;
 	cfg->max_connections = 1024;
 	cfg->scrypt_log2n = AUTH_SCRYPT_LOG2N_DEFAULT;
-	/* As halls does (cmd_user_log2n): a value outside 1-30 is ignored. */
+	/* As halls does (cmd_user_log2n): a value out of range is ignored. */
 	if (getenv("HALLS_SCRYPT_LOG2N") != NULL) {
 		unsigned long v = strtoul(getenv("HALLS_SCRYPT_LOG2N"), NULL, 10);
 
-		if (v >= 1 && v <= 30)
+		if (v >= AUTH_SCRYPT_LOG2N_MIN && v <= AUTH_SCRYPT_LOG2N_MAX)
 			cfg->scrypt_log2n = (unsigned)v;
 	}
 	cfg->session_ttl = 14 * 86400;
+	cfg->token_max_ttl = TOKEN_API_MAX_DAYS_DEFAULT * 86400;
+	if (getenv("HALLS_TOKEN_MAX_DAYS") != NULL &&
+	    (cfg->token_max_ttl = token_max_days(getenv("HALLS_TOKEN_MAX_DAYS")) * 86400) == 0)
+		fatal("HALLS_TOKEN_MAX_DAYS must be whole days from 1 to 36500");
 	/* As halls does: the tests pin the clock the booking rules see. A value that is not
 	 * UTC seconds is an error, not the real clock in disguise. */
 	if (getenv("HALLS_NOW") != NULL) {
@@ -264,12 +284,14 @@ int main(int argc, char **argv)
 	srv.sig_int = signal_watch(&srv, SIGINT, on_stop);
 	srv.sig_term = signal_watch(&srv, SIGTERM, on_stop);
 	srv.sig_hup = signal_watch(&srv, SIGHUP, on_hup);
+	purge_start(&srv);
 	for (size_t i = 0; i < srv.cfg.nlisten; i++)
 		fprintf(stderr, "hallsd: serving %s on %s://%s/ (try /healthz, /api/v1/venues)\n",
 		        srv.cfg.data, srv.tls ? "https" : "http", srv.cfg.listen[i]);
 	event_base_dispatch(srv.base);
 	rc = 0;
 out:
+	purge_stop(&srv);
 	if (srv.sig_int != NULL) {
 		event_free(srv.sig_int);
 		event_free(srv.sig_term);

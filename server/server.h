@@ -32,8 +32,9 @@ struct server_config {
 	int timeout_s;        /* read and write timeout of a connection */
 	unsigned max_connections;
 	unsigned scrypt_log2n;
-	int64_t session_ttl; /* seconds */
-	int64_t fixed_now;   /* HALLS_NOW, for tests: the clock the rules see (0: real) */
+	int64_t session_ttl;   /* seconds */
+	int64_t token_max_ttl; /* seconds: the longest life of an API token */
+	int64_t fixed_now;     /* HALLS_NOW, for tests: the clock the rules see (0: real) */
 	const char *trusted_proxies[MAX_LISTENERS]; /* peers whose X-Forwarded-For is believed */
 	size_t ntrusted_proxies;
 	const char *tls_cert; /* both or neither: HTTPS on every listener */
@@ -54,6 +55,8 @@ struct server {
 	struct commit_queue *commits;
 	struct worker *worker;
 	struct ratelimit *limits; /* failed sign-ins (ratelimit.c) */
+	struct event *purge;      /* the next token_purge run (purge.c) */
+	uint64_t purge_next;      /* where it begins */
 	char *dummy_hash;         /* verified for unknown emails, to take as long */
 	struct event *sig_int, *sig_term, *sig_hup;
 	struct evhttp_bound_socket *listeners[MAX_LISTENERS];
@@ -178,19 +181,27 @@ struct worker *worker_new(struct server *srv);
 void worker_free(struct worker *w);
 void worker_submit(struct worker *w, void (*run)(void *arg), void (*done)(void *arg), void *arg);
 
-/* ratelimit.c: failed sign-ins per account and per client address. */
-#define RATELIMIT_WINDOW      (15 * 60) /* seconds */
-#define RATELIMIT_ACCOUNT_MAX 5
-#define RATELIMIT_ADDR_MAX    20
+/* ratelimit.c: failed sign-ins per (account, client address), per address, and per
+ * account with a progressive delay; the rule is in ratelimit.c and docs/operations.md. */
+#define RATELIMIT_WINDOW       (15 * 60) /* seconds */
+#define RATELIMIT_PAIR_MAX     5
+#define RATELIMIT_ADDR_MAX     20
+#define RATELIMIT_ACCOUNT_SLOW 10
+#define RATELIMIT_DELAY_MAX    RATELIMIT_WINDOW
 struct ratelimit *ratelimit_new(void);
 void ratelimit_free(struct ratelimit *rl);
-/* Counts an attempt, or returns false (and how long to wait) when the account or the
- * address has had too many in the window. */
+/* Counts an attempt at account (the normalised email) from addr, or returns false (and
+ * how long to wait) when the rule refuses it. */
 bool ratelimit_begin(struct ratelimit *rl, const char *account, const char *addr, int64_t now,
                      int64_t *retry_after);
-/* The attempt's outcome: a success clears the account and is not held against the address. */
+/* The attempt's outcome: a success clears the pair and is not held against the address
+ * or the account. */
 void ratelimit_end(struct ratelimit *rl, const char *account, const char *addr, bool ok,
                    int64_t now);
+
+/* purge.c: deletes dead tokens a bounded batch at a time, on a timer on the loop. */
+void purge_start(struct server *srv);
+void purge_stop(struct server *srv);
 
 /* Handlers, one file per resource (h_*.c). */
 enum herr h_health(struct request *r);

@@ -10,11 +10,11 @@
 #include <string.h>
 
 /* Stored password layout: "scrypt$<log2N>$<r>$<p>$<salt hex>$<hash hex>", e.g.
- * "scrypt$15$8$1$00112233445566778899aabbccddeeff$<64 hex digits>". */
+ * "scrypt$17$8$1$00112233445566778899aabbccddeeff$<64 hex digits>". */
 #define SCRYPT_R         8
 #define SCRYPT_P         1
-#define SCRYPT_LOG2N_MIN 1
-#define SCRYPT_LOG2N_MAX 22
+#define SCRYPT_LOG2N_MIN AUTH_SCRYPT_LOG2N_MIN
+#define SCRYPT_LOG2N_MAX AUTH_SCRYPT_LOG2N_MAX
 #define SCRYPT_R_MAX     32
 #define SCRYPT_P_MAX     16
 #define SALT_BYTES       16
@@ -111,20 +111,27 @@ static bool parse_small(const char **p, unsigned min, unsigned max, unsigned *ou
 	return true;
 }
 
-bool password_verify(const char *password, const char *stored)
+/* The cost fields of a stored hash; s is left at its salt. */
+static bool parse_cost(const char **s, unsigned *log2n, unsigned *r, unsigned *p)
 {
 	static const char prefix[] = "scrypt$";
+
+	if (*s == NULL || strncmp(*s, prefix, sizeof(prefix) - 1) != 0)
+		return false;
+	*s += sizeof(prefix) - 1;
+	return parse_small(s, SCRYPT_LOG2N_MIN, SCRYPT_LOG2N_MAX, log2n) &&
+	       parse_small(s, 1, SCRYPT_R_MAX, r) && parse_small(s, 1, SCRYPT_P_MAX, p);
+}
+
+bool password_verify(const char *password, const char *stored)
+{
 	uint8_t salt[SALT_MAX_BYTES], want[HASH_BYTES], got[HASH_BYTES];
 	unsigned log2n, r, p;
-	const char *s, *dollar;
+	const char *s = stored, *dollar;
 	size_t saltlen;
 	bool ok;
 
-	if (password == NULL || stored == NULL || strncmp(stored, prefix, sizeof(prefix) - 1) != 0)
-		return false;
-	s = stored + sizeof(prefix) - 1;
-	if (!parse_small(&s, SCRYPT_LOG2N_MIN, SCRYPT_LOG2N_MAX, &log2n) ||
-	    !parse_small(&s, 1, SCRYPT_R_MAX, &r) || !parse_small(&s, 1, SCRYPT_P_MAX, &p))
+	if (password == NULL || !parse_cost(&s, &log2n, &r, &p))
 		return false;
 	/* Never more memory than the largest cost password_hash makes. */
 	if ((uint64_t)r << log2n > (uint64_t)SCRYPT_R << SCRYPT_LOG2N_MAX)
@@ -144,6 +151,46 @@ bool password_verify(const char *password, const char *stored)
 	     secret_equal(got, want, sizeof(got));
 	OPENSSL_cleanse(got, sizeof(got));
 	return ok;
+}
+
+/* scrypt's work is about N r p block mixes, counted here in units of r = 8, p = 1. */
+static uint64_t cost_units(unsigned log2n, unsigned r, unsigned p)
+{
+	return ((uint64_t)1 << log2n) * r * p / SCRYPT_R;
+}
+
+/* Runs scrypt, for its cost only, about units units of work: one run per bit. */
+static void burn(uint64_t units)
+{
+	static const uint8_t salt[SALT_BYTES];
+	uint8_t out[HASH_BYTES];
+
+	for (unsigned bit = SCRYPT_LOG2N_MIN; bit <= SCRYPT_LOG2N_MAX; bit++)
+		if (units & ((uint64_t)1 << bit))
+			run_scrypt("", salt, sizeof(salt), bit, SCRYPT_R, SCRYPT_P, out,
+			           sizeof(out));
+}
+
+bool password_verify_as(const char *password, const char *stored, unsigned log2n)
+{
+	uint64_t want = cost_units(log2n, SCRYPT_R, SCRYPT_P), spent = 0;
+	unsigned n, r, p;
+	const char *s = stored;
+	bool ok = password_verify(password, stored);
+
+	if (parse_cost(&s, &n, &r, &p))
+		spent = cost_units(n, r, p);
+	if (spent < want)
+		burn(want - spent);
+	return ok;
+}
+
+bool password_cost_is(const char *stored, unsigned log2n)
+{
+	unsigned n, r, p;
+	const char *s = stored;
+
+	return parse_cost(&s, &n, &r, &p) && n == log2n && r == SCRYPT_R && p == SCRYPT_P;
 }
 
 static bool sha256(const void *data, size_t n, uint8_t hash[32])

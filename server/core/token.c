@@ -12,6 +12,7 @@
 #define LABEL_MAX_BYTES 200
 #define KEY_HASH        'H'
 #define KEY_ID          'I'
+#define KEY_FLOOR       'F'
 
 static const char *const kind_names[] = {
     [TOKEN_SESSION] = "session", [TOKEN_API] = "api", [TOKEN_FEED] = "feed"};
@@ -83,6 +84,68 @@ static struct key id_key(uint64_t id)
 	key_u8(&k, KEY_ID);
 	key_u64(&k, id);
 	return k;
+}
+
+static struct key floor_key(uint64_t user_id)
+{
+	struct key k;
+
+	key_init(&k);
+	key_u8(&k, KEY_FLOOR);
+	key_u64(&k, user_id);
+	return k;
+}
+
+/* The user's floor: bearer tokens with ids up to it have been ended (0: none). */
+static uint64_t floor_get(struct txn *t, uint64_t user_id)
+{
+	struct key k = floor_key(user_id);
+	MDB_val v;
+
+	if (!txn_get(t, DBI_TOKEN, &k, &v) || v.mv_size != 8)
+		return 0;
+	return key_get_u64(v.mv_data);
+}
+
+enum herr token_end_user(struct txn *t, uint64_t user_id)
+{
+	struct key k = floor_key(user_id);
+	uint8_t v[8];
+
+	/* An id drawn now is above every token issued so far and below every later one. */
+	key_put_u64(v, txn_next_id(t, "token"));
+	txn_put(t, DBI_TOKEN, &k, v, sizeof(v));
+	return t->ret;
+}
+
+void token_forget_user(struct txn *t, uint64_t user_id)
+{
+	struct key k = floor_key(user_id);
+	MDB_val v;
+
+	if (txn_get(t, DBI_TOKEN, &k, &v))
+		txn_del(t, DBI_TOKEN, &k);
+}
+
+int64_t token_ends_at(const struct token *tk)
+{
+	if (tk->expires_at != 0 || tk->kind == TOKEN_FEED)
+		return tk->expires_at;
+	/* Made before bearer tokens had to expire: they get the default maximum life. */
+	return tk->created_at + TOKEN_API_MAX_DAYS_DEFAULT * 86400;
+}
+
+/* Whether tk no longer opens anything, for a reason that cannot be undone: it expired,
+ * its user is gone, or (a bearer token) it was ended by a change of password or role. */
+static bool token_dead(struct txn *t, const struct token *tk, int64_t now)
+{
+	int64_t end = token_ends_at(tk);
+
+	if (end != 0 && now >= end)
+		return true;
+	if (!record_exists(t, DBI_USER, tk->user_id))
+		return true;
+	return tk->kind != TOKEN_FEED && tk->id <= floor_get(t, tk->user_id);
 }
 
 static void token_store(struct txn *t, const struct token *tk)
@@ -162,7 +225,15 @@ static enum herr issue_allowed(struct txn *t, const struct actor *a, uint64_t us
 	return text_check(label, "label", LABEL_MAX_BYTES, false, false, t->err);
 }
 
-/* Makes the secret and stores out (kind, user, label and scope already set). */
+int64_t token_life(int64_t ttl, int64_t max_ttl)
+{
+	if (max_ttl <= 0)
+		max_ttl = TOKEN_API_MAX_DAYS_DEFAULT * 86400;
+	return ttl <= 0 || ttl > max_ttl ? max_ttl : ttl;
+}
+
+/* Makes the secret and stores out (kind, user, label and scope already set); ttl 0: no
+ * expiry (feed tokens only). */
 static enum herr issue_store(struct txn *t, struct token *out, int64_t ttl, int64_t now,
                              char text[TOKEN_HEX])
 {
@@ -176,8 +247,8 @@ static enum herr issue_store(struct txn *t, struct token *out, int64_t ttl, int6
 }
 
 enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, enum token_kind kind,
-                      const char *label, int64_t ttl, int64_t now, char text[TOKEN_HEX],
-                      struct token *out)
+                      const char *label, int64_t ttl, int64_t max_ttl, int64_t now,
+                      char text[TOKEN_HEX], struct token *out)
 {
 	enum herr ret;
 
@@ -190,7 +261,8 @@ enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, en
 	out->kind = kind;
 	out->user_id = user_id;
 	out->label = xstrdup_or_null(label);
-	if ((ret = issue_store(t, out, ttl, now, text)) != H_OK)
+	/* Every bearer token expires: one that never did would outlive any password. */
+	if ((ret = issue_store(t, out, token_life(ttl, max_ttl), now, text)) != H_OK)
 		return ret;
 	if (kind == TOKEN_API)
 		audit_append(t, a, "token", out->id, "issue", label, NULL, now);
@@ -288,8 +360,7 @@ enum herr token_authenticate(struct txn *t, const char *text, int64_t now, struc
 		token_free(&tk);
 		return herror_set(t->err, H_EAUTH, "a feed token opens its feed and nothing else");
 	}
-	ok = secret_equal(tk.hash, hash, 32) && (tk.expires_at == 0 || now < tk.expires_at) &&
-	     record_exists(t, DBI_USER, tk.user_id);
+	ok = secret_equal(tk.hash, hash, 32) && !token_dead(t, &tk, now);
 	out->user_id = tk.user_id;
 	if (out_token != NULL)
 		*out_token = tk.id;
@@ -325,9 +396,8 @@ enum herr token_feed_scope(struct txn *t, const char *text, int64_t now, struct 
 	/* Checked again now, not only at issue: leaving the group or the manager's role
 	 * closes the feed without anyone having to revoke the token. */
 	user_init(&u);
-	ok = tk.kind == TOKEN_FEED && secret_equal(tk.hash, hash, 32) &&
-	     (tk.expires_at == 0 || now < tk.expires_at) && user_get(t, tk.user_id, &u) == H_OK &&
-	     feed_visible(&u, tk.feed, tk.scope_id);
+	ok = tk.kind == TOKEN_FEED && secret_equal(tk.hash, hash, 32) && !token_dead(t, &tk, now) &&
+	     user_get(t, tk.user_id, &u) == H_OK && feed_visible(&u, tk.feed, tk.scope_id);
 	user_free(&u);
 	if (ok) {
 		out->kind = tk.feed;
@@ -413,4 +483,59 @@ enum herr token_feed_each(struct txn *t, uint64_t user_id,
                           bool (*fn)(const struct token *tk, void *arg), void *arg)
 {
 	return each_kind(t, user_id, true, fn, arg);
+}
+
+/* Deletes a token's two keys. */
+static void token_delete(struct txn *t, const struct token *tk)
+{
+	struct key hk = hash_key(tk->hash), ik = id_key(tk->id);
+
+	txn_del(t, DBI_TOKEN, &hk);
+	txn_del(t, DBI_TOKEN, &ik);
+}
+
+enum herr token_purge(struct txn *t, int64_t now, struct token_purge *p)
+{
+	struct key prefix, from;
+	struct scan s;
+	size_t visited = 0;
+
+	key_init(&prefix);
+	key_u8(&prefix, KEY_ID);
+	from = id_key(p->next);
+	p->deleted = 0;
+	p->done = true;
+	scan_begin(&s, t, DBI_TOKEN, &prefix, &from);
+	while (scan_next(&s)) {
+		uint64_t id;
+		struct token tk;
+
+		if (s.k.mv_size != 9)
+			return txn_refuse(t, H_ESTORAGE, "a token key is corrupt");
+		id = key_get_u64((const uint8_t *)s.k.mv_data + 1);
+		if ((p->max_visits != 0 && visited == p->max_visits) ||
+		    (p->max_deletes != 0 && p->deleted == p->max_deletes)) {
+			p->next = id;
+			p->done = false;
+			break;
+		}
+		visited++;
+		if (token_get(t, id, &tk) != H_OK) {
+			token_free(&tk);
+			break;
+		}
+		/* Deleting under the scan's cursor would move it: start again past id. */
+		if (token_dead(t, &tk, now)) {
+			scan_end(&s);
+			token_delete(t, &tk);
+			p->deleted++;
+			from = id_key(id + 1);
+			scan_begin(&s, t, DBI_TOKEN, &prefix, &from);
+		}
+		token_free(&tk);
+	}
+	scan_end(&s);
+	if (p->done)
+		p->next = 0;
+	return t->ret;
 }

@@ -9,6 +9,15 @@
  * two key spaces (schemas/db.md):
  *   'H' | sha256 (32 bytes)  -> token id (8 bytes, big-endian)
  *   'I' | token id (8 bytes) -> record (version byte + JSON)
+ *   'F' | user id (8 bytes)  -> floor (8 bytes, big-endian): the user's bearer tokens
+ *                               with ids up to the floor have been ended
+ *
+ * Lifetimes. A session lasts what hallsd gives it (14 days). An API token lasts what was
+ * asked, at most max_ttl (TOKEN_API_MAX_DAYS_DEFAULT days unless configured): asking for
+ * no expiry, or longer, gets the maximum. A bearer token stored without an expiry (made
+ * before this rule) ends TOKEN_API_MAX_DAYS_DEFAULT days after it was made. A new
+ * password or role ends every bearer token of the user (the floor); removing the user
+ * ends all of its tokens. token_purge deletes tokens that can never open anything again.
  */
 #ifndef HALLS_TOKEN_H
 #define HALLS_TOKEN_H
@@ -21,6 +30,8 @@
 #include <jansson.h>
 
 enum token_kind { TOKEN_SESSION, TOKEN_API, TOKEN_FEED };
+
+#define TOKEN_API_MAX_DAYS_DEFAULT 365
 
 struct token {
 	uint64_t id;
@@ -43,13 +54,38 @@ json_t *token_to_json(const struct token *tk);
 const char *token_kind_name(enum token_kind k);
 
 /* Issues a bearer token (TOKEN_SESSION or TOKEN_API) for user_id (a itself, or an admin
- * acting for another user). text receives the secret; ttl 0 means no expiry. */
+ * acting for another user). text receives the secret. It expires after token_life(ttl,
+ * max_ttl) seconds. */
 enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, enum token_kind kind,
-                      const char *label, int64_t ttl, int64_t now, char text[TOKEN_HEX],
-                      struct token *out);
+                      const char *label, int64_t ttl, int64_t max_ttl, int64_t now,
+                      char text[TOKEN_HEX], struct token *out);
+/* The life a bearer token asked for ttl seconds gets: ttl, or max_ttl when ttl is 0 (no
+ * expiry asked) or longer. max_ttl 0: TOKEN_API_MAX_DAYS_DEFAULT days. */
+int64_t token_life(int64_t ttl, int64_t max_ttl);
+/* When tk stops working: its expiry, or for a bearer token stored without one, its
+ * creation plus TOKEN_API_MAX_DAYS_DEFAULT days; 0 for a feed token that never expires. */
+int64_t token_ends_at(const struct token *tk);
+/* Ends every bearer token the user holds now (a new password or role); feed tokens stay,
+ * since whether they open their feed is judged again on every request. */
+enum herr token_end_user(struct txn *t, uint64_t user_id);
+/* Drops what token_end_user kept for a user who has been removed. */
+void token_forget_user(struct txn *t, uint64_t user_id);
+
+/* One bounded run of token_purge. Set next (0 at first), max_visits and max_deletes (0:
+ * no limit); after the run, deleted is what it deleted and done whether it reached the
+ * end, else next is where the following run begins. */
+struct token_purge {
+	uint64_t next;
+	size_t max_visits, max_deletes;
+	size_t deleted;
+	bool done;
+};
+/* Deletes the tokens that can never open anything again: expired (token_ends_at), of a
+ * user who is gone, or bearer tokens ended by token_end_user. */
+enum herr token_purge(struct txn *t, int64_t now, struct token_purge *p);
 /* The actor a secret stands for; H_EAUTH when it is malformed, unknown, revoked or
- * expired, a feed token, or its user is gone. out_token (may be NULL) receives the
- * token's id. */
+ * expired, a feed token, its user is gone, or a new password or role ended it. out_token (may be
+ * NULL) receives the token's id. */
 enum herr token_authenticate(struct txn *t, const char *text, int64_t now, struct actor *out,
                              uint64_t *out_token);
 /* Revokes bearer token id: its owner or an admin. A feed token is H_ENOTFOUND here. */

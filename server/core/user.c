@@ -3,6 +3,7 @@
 #include "audit.h"
 #include "policy.h"
 #include "record.h"
+#include "token.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -80,9 +81,7 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* The canonical form of an email address (trimmed, ASCII lower-cased), or NULL when s
- * does not look like local@domain.tld. */
-static char *email_normalize(const char *s)
+char *user_email_normalize(const char *s)
 {
 	const char *end, *at, *dot;
 	size_t n;
@@ -135,7 +134,7 @@ enum herr user_apply(struct user *u, const json_t *fields, struct herror *err)
 	n.groups = ids_copy(u->groups, u->ngroups);
 	n.password_hash = xstrdup_or_null(u->password_hash);
 	if (email != NULL) {
-		char *e = email_normalize(json_string_value(email));
+		char *e = user_email_normalize(json_string_value(email));
 
 		if (e == NULL) {
 			ret = herror_set(err, H_EINVAL,
@@ -260,7 +259,7 @@ static uint64_t email_lookup(struct txn *t, const char *e)
 
 enum herr user_find_email(struct txn *t, const char *email, struct user *out)
 {
-	char *e = email_normalize(email);
+	char *e = user_email_normalize(email);
 	uint64_t id = e != NULL ? email_lookup(t, e) : 0;
 
 	free(e);
@@ -335,6 +334,17 @@ enum herr user_create(struct txn *t, const struct actor *a, struct user *u, int6
 	return t->ret;
 }
 
+/* A new password or a new role: whoever holds a token made under the old one must prove
+ * themselves again. */
+static bool user_credentials_changed(const struct user *old, const struct user *u)
+{
+	if (old->role != u->role)
+		return true;
+	if (old->password_hash == NULL || u->password_hash == NULL)
+		return old->password_hash != u->password_hash;
+	return strcmp(old->password_hash, u->password_hash) != 0;
+}
+
 enum herr user_update(struct txn *t, const struct actor *a, const struct user *u, int64_t now)
 {
 	struct user old;
@@ -350,10 +360,27 @@ enum herr user_update(struct txn *t, const struct actor *a, const struct user *u
 		return t->ret;
 	}
 	user_store(t, u, &old);
+	if (user_credentials_changed(&old, u))
+		token_end_user(t, u->id);
 	user_free(&old);
 	detail = user_to_json(u, false);
 	audit_append(t, a, "user", u->id, "update", NULL, detail, now);
 	json_decref(detail);
+	return t->ret;
+}
+
+enum herr user_password_upgrade(struct txn *t, uint64_t id, const char *old_hash,
+                                const char *new_hash)
+{
+	struct user u;
+
+	if (user_get(t, id, &u) == H_OK && u.password_hash != NULL &&
+	    strcmp(u.password_hash, old_hash) == 0) {
+		free(u.password_hash);
+		u.password_hash = xstrdup(new_hash);
+		user_store(t, &u, NULL);
+	}
+	user_free(&u);
 	return t->ret;
 }
 
@@ -374,6 +401,8 @@ enum herr user_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t
 		txn_del(t, DBI_USER_EMAIL, &ek);
 	user_free(&old);
 	txn_del(t, DBI_USER, &k);
+	/* Its tokens stop at once (they name a user that is gone); token_purge deletes them. */
+	token_forget_user(t, id);
 	audit_append(t, a, "user", id, "remove", NULL, NULL, now);
 	return t->ret;
 }

@@ -105,5 +105,31 @@ t_grep "Christmas" "closure list shows it"
 t_run 0 "audit" --json audit --booking "$B1"
 t_json "[e['action'] for e in o][:2]==['request','approve']" "audit records request then approval"
 t_run 1 "removing a venue with rooms is refused" venue rm "$V"
+# Tokens: the longest life, a new password or role ends them, and the purge.
+t_run 0 "user add for tokens" --json user add --name "Tia Tokens" --email tia@example.org \
+	--role member --group "$G" --password-stdin <"$T_DIR/pw"
+TIA=$(t_id)
+t_run 0 "token issue without --days" --json token issue --user "$TIA"
+t_json "o['expires_at']=='2027-11-02T09:00:00Z'" \
+	"a token issued without --days lives the longest life, 365 days"
+HALLS_TOKEN_MAX_DAYS=10 t_run 0 "token issue --days 400 under HALLS_TOKEN_MAX_DAYS=10" \
+	--json token issue --user "$TIA" --days 400
+t_json "o['expires_at']=='2026-11-12T09:00:00Z'" \
+	"a longer life than HALLS_TOKEN_MAX_DAYS is capped"
+t_run 0 "token issue --days 2" --json token issue --user "$TIA" --days 2
+echo secret-pass-2 >"$T_DIR/pw2"
+t_run 0 "a new password" user set "$TIA" --password-stdin <"$T_DIR/pw2"
+t_run 0 "token purge" --json token purge
+t_json "o['purged']==3" "the purge deletes the three tokens the new password ended"
+t_run 0 "token issue after the new password" --json token issue --user "$TIA" --days 1
+HALLS_NOW=$((HALLS_NOW + 2 * 86400)) t_run 0 "token purge two days later" --json token purge
+t_json "o['purged']==1" "the purge deletes the token that has expired"
+t_run 0 "token issue before removal" --json token issue --user "$TIA" --days 5
+t_run 0 "user rm" user rm "$TIA"
+t_run 0 "token purge after removal" --json token purge
+t_json "o['purged']==1" "the purge deletes the removed user's token"
+t_run 0 "token purge again" --json token purge
+t_json "o['purged']==0" "nothing is left to purge"
+
 t_run 0 "check is clean" check
 t_done

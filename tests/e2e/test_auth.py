@@ -3,8 +3,12 @@
 
 Makes a data directory with `halls`, adds users with passwords, starts hallsd on a free
 loopback port and checks sign-in, the single answer to a wrong password or an unknown
-email, throttling (429 with Retry-After), sign-out, API tokens and who may revoke them,
-and that a token issued by `halls token issue` works over HTTP.
+email, throttling (429 with Retry-After; one allowance for every spelling of an email;
+an attacker at one address cannot lock out the owner at another), sign-out, API tokens
+and who may revoke them, their longest life, that a new password ends the old sessions,
+that a token issued by `halls token issue` works over HTTP, and that hallsd purges
+expired tokens. hallsd runs with --trusted-proxy 127.0.0.1, so X-Forwarded-For names
+the client address the throttling counts.
 
 Prints "ok - ..." or "not ok - ..." per check and, last, "test_auth: N passed, M failed";
 exits 1 when anything failed. Environment: BUILD (default ./build); HALLS_SCRYPT_LOG2N
@@ -13,9 +17,12 @@ exits 1 when anything failed. Environment: BUILD (default ./build); HALLS_SCRYPT
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 from harness import Server, check, halls, instant, tally
 
@@ -30,6 +37,107 @@ def add_user(build, data, name, email, role, password, *extra):
 
 def sign_in(srv, email, password):
     return srv.request("POST", "/api/v1/session", {"email": email, "password": password})
+
+
+MAX_DAYS = 60  # hallsd --token-max-days
+
+
+def sign_in_from(srv, addr, email, password):
+    """A sign-in from client address addr (the proxy's X-Forwarded-For): the status."""
+    req = urllib.request.Request(
+        "http://127.0.0.1:%d/api/v1/session" % srv.port,
+        data=json.dumps({"email": email, "password": password}).encode(),
+        headers={"Content-Type": "application/json", "X-Forwarded-For": addr}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers
+
+
+def halls_at(build, data, now, *args, stdin=None):
+    """halls with its clock pinned at now (HALLS_NOW)."""
+    return subprocess.run([os.path.join(build, "halls"), "--data", data] + list(args),
+                          input=stdin, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, HALLS_NOW=str(int(now))))
+
+
+def token_ids(build, data, user):
+    r = halls(build, data, "--json", "token", "list", "--user", str(user))
+    return [t["id"] for t in json.loads(r.stdout)] if r.returncode == 0 else None
+
+
+def throttling(srv, ids):
+    # Every spelling sign-in takes as one address shares one allowance.
+    codes = [sign_in(srv, e, "guess")[0] for e in
+             ("dan@example.org", "dan@example.org ", " DAN@example.org", "Dan@Example.org\t",
+              "dan@EXAMPLE.ORG")]
+    check(codes == [401] * 5, "five wrong passwords under five spellings are 401s", codes)
+    st, _, _ = sign_in(srv, "dan@example.org  ", "guess")
+    check(st == 429, "a sixth spelling (trailing spaces) shares the allowance: 429", st)
+
+    # An attacker at several addresses fails eve's password: each address is stopped,
+    # but eve, at an address with no failures, signs in with her password.
+    attack = []
+    for a in ("203.0.113.7", "203.0.113.8", "203.0.113.9"):
+        attack += [sign_in_from(srv, a, "eve@example.org", "guess-%d" % i)[0] for i in range(6)]
+    # The third: past ten failures on the account, an address that has failed on it
+    # waits after each further attempt.
+    check(attack == ([401] * 5 + [429]) * 2 + [401] + [429] * 5,
+          "each attacking address gets five failures, then 429; past ten on the account, "
+          "one", attack)
+    st, _ = sign_in_from(srv, "198.51.100.2", "eve@example.org", "eve-password")
+    check(st == 201, "the owner at another address still signs in with her password", st)
+    st, _ = sign_in_from(srv, "198.51.100.3", "eve@example.org", "eve-passwort")
+    check(st == 401, "a first wrong password at a fresh address is 401", st)
+    st, hdrs = sign_in_from(srv, "198.51.100.3", "eve@example.org", "eve-password")
+    retry = hdrs.get("Retry-After") or ""
+    check(st == 429 and retry.isdigit() and int(retry) > 0,
+          "an address that failed on an account under attack waits (429, Retry-After)",
+          (st, retry))
+    st, _ = sign_in_from(srv, "203.0.113.7", "ann@example.org", "ann-password")
+    check(st == 201, "an attacking address may still sign in to another account", st)
+    # One address failing across many accounts is stopped at twenty.
+    spray = [sign_in_from(srv, "192.0.2.1", "user%d@example.org" % i, "x")[0]
+             for i in range(21)]
+    check(spray == [401] * 20 + [429], "twenty failures from one address, then 429", spray)
+
+
+def sessions_end(srv, build, data, ids):
+    # A new password ends the sessions and API tokens made under the old one.
+    st, _, body = sign_in(srv, "fay@example.org", "fay-password")
+    old = body.get("token") if isinstance(body, dict) else None
+    st, _, api = srv.request("POST", "/api/v1/tokens", {"label": "script"}, token=old)
+    api = api.get("token") if isinstance(api, dict) else None
+    st, _, _ = srv.request("GET", "/api/v1/users/me", token=old)
+    check(st == 200 and api is not None, "fay's session and API token work", st)
+    r = halls(build, data, "user", "set", str(ids["fay"]), "--password-stdin",
+              stdin="fay-new-password\n")
+    check(r.returncode == 0, "halls user set --password-stdin", r.stdout + r.stderr)
+    st, _, _ = srv.request("GET", "/api/v1/users/me", token=old)
+    check(st == 401, "the old session is refused after a new password", st)
+    st, _, _ = srv.request("GET", "/api/v1/users/me", token=api)
+    check(st == 401, "the old API token is refused after a new password", st)
+    st, _, _ = sign_in(srv, "fay@example.org", "fay-password")
+    check(st == 401, "the old password no longer signs in", st)
+    st, _, body = sign_in(srv, "fay@example.org", "fay-new-password")
+    new = body.get("token") if isinstance(body, dict) else None
+    st, _, _ = srv.request("GET", "/api/v1/users/me", token=new)
+    check(st == 200, "the new password signs in and its session works", st)
+
+    # The longest life of an API token.
+    for asked in ({"label": "forever"}, {"label": "long", "ttl_days": 36500},
+                  {"label": "zero", "ttl_days": 0}):
+        st, _, tok = srv.request("POST", "/api/v1/tokens", asked, token=new)
+        life = (instant(tok.get("expires_at")) or 0) - instant(tok.get("created_at")) \
+            if isinstance(tok, dict) else None
+        check(st == 201 and life == MAX_DAYS * 86400,
+              "POST /tokens %s lives --token-max-days" % json.dumps(asked), (st, tok))
+    st, _, tok = srv.request("POST", "/api/v1/tokens", {"label": "week", "ttl_days": 7},
+                             token=new)
+    check(st == 201 and instant(tok.get("expires_at")) - instant(tok.get("created_at"))
+          == 7 * 86400,
+          "a shorter life is given as asked", (st, tok))
 
 
 def run(srv, build, data, ids):
@@ -174,6 +282,9 @@ def run(srv, build, data, ids):
     r = halls(build, data, "token", "issue")
     check(r.returncode == 2, "halls token issue without --user is a usage error", r.returncode)
 
+    throttling(srv, ids)
+    sessions_end(srv, build, data, ids)
+
 
 def main():
     build = os.environ.get("BUILD", "build")
@@ -196,7 +307,24 @@ def main():
             "cal": add_user(build, data, "Cal Member", "cal@example.org", "member",
                             "cal-password", "--group", str(group)),
         }
-        srv = Server(build, data, os.path.join(tmp, "hallsd.log"))
+        for name in ("dan", "eve", "fay"):
+            ids[name] = add_user(build, data, name.title(), name + "@example.org", "member",
+                                 name + "-password", "--group", str(group))
+        # Issued 400 days ago for a day: expired, and purged when hallsd starts.
+        r = halls_at(build, data, time.time() - 400 * 86400, "--json", "token", "issue",
+                     "--user", str(ids["dan"]), "--days", "1")
+        expired = json.loads(r.stdout)["id"] if r.returncode == 0 else None
+        check(expired is not None and expired in (token_ids(build, data, ids["dan"]) or []),
+              "an expired token is listed before hallsd runs", r.stdout + r.stderr)
+        srv = Server(build, data, os.path.join(tmp, "hallsd.log"),
+                     args=("--trusted-proxy", "127.0.0.1", "--token-max-days", str(MAX_DAYS)))
+        left = None
+        for _ in range(100):  # the purge runs on hallsd's loop, soon after it starts
+            left = token_ids(build, data, ids["dan"])
+            if left is not None and expired not in left:
+                break
+            time.sleep(0.1)
+        check(left is not None and expired not in left, "hallsd purges the expired token", left)
         run(srv, build, data, ids)
     except Exception as e:  # a crash in the test is a failure, not a silent pass
         check(False, "the test ran to the end", "%s: %s" % (type(e).__name__, e))

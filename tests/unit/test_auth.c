@@ -1,4 +1,6 @@
-/* Secrets: scrypt password hashes, tokens kept as SHA-256, constant-time comparison. */
+/* Secrets: scrypt password hashes, tokens kept as SHA-256, constant-time comparison; and
+ * what ends a token: its life, a new password or role, its user's removal, the purge. */
+#include "fixture.h"
 #include "t.h"
 
 #include <stdlib.h>
@@ -169,4 +171,337 @@ TEST(auth_secret_equal_hex)
 	T_CHECK(secret_equal(a, c, 0));
 	hex_encode(bytes, 4, hex);
 	T_EQ_STR(hex, "000fa5ff");
+}
+
+TEST(auth_email_normalize)
+{
+	char *e = user_email_normalize("  Ann@Example.ORG \t");
+
+	T_EQ_STR(e, "ann@example.org");
+	free(e);
+	e = user_email_normalize("ann@example.org ");
+	T_EQ_STR(e, "ann@example.org");
+	free(e);
+	T_CHECK(user_email_normalize("ann example.org") == NULL);
+	T_CHECK(user_email_normalize("ann@@example.org") == NULL);
+	T_CHECK(user_email_normalize(NULL) == NULL);
+}
+
+/* The default cost needs more than OpenSSL's default maxmem (32 MiB); a hash carries its
+ * own cost, so one made at another cost still verifies; password_verify_as judges a
+ * cheaper hash the same as password_verify does (it only adds work). */
+TEST(auth_password_costs)
+{
+	char *strong = password_hash("pw", AUTH_SCRYPT_LOG2N_DEFAULT);
+	char *weak = password_hash("pw", 10);
+
+	T_EQ_INT(AUTH_SCRYPT_LOG2N_DEFAULT, 17);
+	T_ASSERT(strong != NULL && weak != NULL);
+	T_CHECK(strncmp(strong, "scrypt$17$8$1$", 14) == 0);
+	T_CHECK(password_verify("pw", strong));
+	T_CHECK(password_verify("pw", weak));
+	T_CHECK(password_verify_as("pw", weak, 12));
+	T_CHECK(!password_verify_as("pX", weak, 12));
+	T_CHECK(!password_verify_as("pw", "scrypt$nonsense", 10));
+	T_CHECK(password_cost_is(weak, 10));
+	T_CHECK(!password_cost_is(weak, 12));
+	T_CHECK(password_cost_is(strong, 17));
+	free(strong);
+	free(weak);
+}
+
+struct op_issue {
+	uint64_t user_id;
+	enum token_kind kind;
+	int64_t ttl, max_ttl, now;
+	char secret[TOKEN_HEX];
+	struct token tk;
+};
+
+static enum herr do_issue(struct txn *t, void *arg)
+{
+	struct op_issue *o = arg;
+
+	token_free(&o->tk);
+	if (o->kind == TOKEN_FEED)
+		return token_feed_issue(t, &ACTOR_CONSOLE, o->user_id, FEED_MANAGER, 0, NULL,
+		                        o->now, o->secret, &o->tk);
+	return token_issue(t, &ACTOR_CONSOLE, o->user_id, o->kind, NULL, o->ttl, o->max_ttl, o->now,
+	                   o->secret, &o->tk);
+}
+
+/* A token for user, issued at now; its secret in o (free o->tk with token_free). */
+static bool issue(struct fx *f, struct op_issue *o, uint64_t user, enum token_kind kind,
+                  int64_t ttl, int64_t now)
+{
+	memset(o, 0, sizeof(*o));
+	o->user_id = user;
+	o->kind = kind;
+	o->ttl = ttl;
+	o->max_ttl = 30 * 86400;
+	o->now = now;
+	return db_write(f->db, do_issue, o, &f->err) == H_OK;
+}
+
+/* Whether the secret still signs in (a bearer token) or opens its feed, at now. */
+static bool works(struct fx *f, const struct op_issue *o, int64_t now)
+{
+	struct feed_scope scope;
+	struct actor a;
+	struct txn t;
+	enum herr ret;
+
+	if (db_read_begin(f->db, &t, &f->err) != H_OK)
+		return false;
+	if (o->kind == TOKEN_FEED)
+		ret = token_feed_scope(&t, o->secret, now, &scope);
+	else
+		ret = token_authenticate(&t, o->secret, now, &a, NULL);
+	db_read_end(&t);
+	return ret == H_OK;
+}
+
+struct op_save {
+	uint64_t id;
+	json_t *fields;
+	bool remove;
+};
+
+static enum herr do_save(struct txn *t, void *arg)
+{
+	struct op_save *o = arg;
+	json_t *out = NULL;
+	enum herr ret;
+
+	if (o->remove)
+		return kind_user.remove(t, &ACTOR_CONSOLE, o->id, T_NOW);
+	ret = kind_user.save(t, &ACTOR_CONSOLE, o->id, o->fields, T_NOW, &out);
+	json_decref(out);
+	return ret;
+}
+
+/* Saves fields (JSON text; steals nothing) on user id, or removes it (fields NULL). */
+static enum herr save_user(struct fx *f, uint64_t id, const char *fields)
+{
+	struct op_save o = {id, fields ? json_loads(fields, 0, NULL) : NULL, fields == NULL};
+	enum herr ret = db_write(f->db, do_save, &o, &f->err);
+
+	json_decref(o.fields);
+	return ret;
+}
+
+struct op_purge {
+	int64_t now;
+	struct token_purge p;
+};
+
+static enum herr do_purge(struct txn *t, void *arg)
+{
+	struct op_purge *o = arg;
+
+	return token_purge(t, o->now, &o->p);
+}
+
+/* Purges at now in runs of at most visits tokens; the number deleted in all, and the
+ * number of runs in *runs. */
+static size_t purge_all(struct fx *f, int64_t now, size_t visits, size_t *runs)
+{
+	struct op_purge o = {.now = now};
+	size_t deleted = 0;
+
+	*runs = 0;
+	do {
+		o.p.max_visits = visits;
+		if (db_write(f->db, do_purge, &o, &f->err) != H_OK || ++*runs > 100)
+			break;
+		deleted += o.p.deleted;
+	} while (!o.p.done);
+	return deleted;
+}
+
+static bool count_one(const struct token *tk, void *arg)
+{
+	(void)tk;
+	++*(size_t *)arg;
+	return true;
+}
+
+/* The tokens of user still stored, bearer and feed. */
+static size_t count_tokens(struct fx *f, uint64_t user)
+{
+	struct txn t;
+	size_t n = 0;
+
+	if (db_read_begin(f->db, &t, &f->err) != H_OK)
+		return 0;
+	token_each(&t, user, count_one, &n);
+	token_feed_each(&t, user, count_one, &n);
+	db_read_end(&t);
+	return n;
+}
+
+/* A new password ends the user's sessions and API tokens at once, and not another
+ * user's; feed tokens stay; a token issued afterwards works. */
+TEST(auth_password_change_ends_tokens)
+{
+	struct fx f;
+	struct op_issue session, api, feed, other, later;
+	uint64_t ann, bob;
+	char *hash = password_hash("new password", 4);
+	char *fields;
+
+	if (!fx_open(&f))
+		return;
+	ann = fx_user(&f, "ann@example.org", ROLE_ADMIN, 0);
+	bob = fx_user(&f, "bob@example.org", ROLE_ADMIN, 0);
+	T_ASSERT(hash != NULL);
+	T_ASSERT(issue(&f, &session, ann, TOKEN_SESSION, 86400, T_NOW));
+	T_ASSERT(issue(&f, &api, ann, TOKEN_API, 86400, T_NOW));
+	T_ASSERT(issue(&f, &feed, ann, TOKEN_FEED, 0, T_NOW));
+	T_ASSERT(issue(&f, &other, bob, TOKEN_SESSION, 86400, T_NOW));
+	T_CHECK(works(&f, &session, T_NOW) && works(&f, &api, T_NOW) && works(&f, &feed, T_NOW));
+	/* A change that is neither password nor role ends nothing. */
+	T_EQ_INT(save_user(&f, ann, "{\"name\": \"Ann A\"}"), H_OK);
+	T_CHECK(works(&f, &session, T_NOW) && works(&f, &api, T_NOW));
+	fields = xasprintf("{\"password_hash\": \"%s\"}", hash);
+	T_EQ_INT(save_user(&f, ann, fields), H_OK);
+	T_CHECK(!works(&f, &session, T_NOW));
+	T_CHECK(!works(&f, &api, T_NOW));
+	T_CHECK(works(&f, &feed, T_NOW));
+	T_CHECK(works(&f, &other, T_NOW));
+	T_ASSERT(issue(&f, &later, ann, TOKEN_SESSION, 86400, T_NOW));
+	T_CHECK(works(&f, &later, T_NOW));
+	free(fields);
+	free(hash);
+	token_free(&session.tk);
+	token_free(&api.tk);
+	token_free(&feed.tk);
+	token_free(&other.tk);
+	token_free(&later.tk);
+	fx_close(&f);
+}
+
+/* A new role ends the user's bearer tokens; removing the user ends all of its tokens. */
+TEST(auth_role_change_and_removal_end_tokens)
+{
+	struct fx f;
+	struct op_issue session, api, feed;
+	uint64_t venue, ann;
+	char *fields;
+
+	if (!fx_open(&f))
+		return;
+	venue = fx_venue(&f, "Hall", T_ZONE, T_HOURS);
+	ann = fx_user(&f, "ann@example.org", ROLE_ADMIN, 0);
+	T_ASSERT(issue(&f, &session, ann, TOKEN_SESSION, 86400, T_NOW));
+	T_ASSERT(issue(&f, &api, ann, TOKEN_API, 86400, T_NOW));
+	fields =
+	    xasprintf("{\"role\": \"manager\", \"venues\": [%llu]}", (unsigned long long)venue);
+	T_EQ_INT(save_user(&f, ann, fields), H_OK);
+	T_CHECK(!works(&f, &session, T_NOW));
+	T_CHECK(!works(&f, &api, T_NOW));
+	token_free(&session.tk);
+	token_free(&api.tk);
+
+	T_ASSERT(issue(&f, &session, ann, TOKEN_SESSION, 86400, T_NOW));
+	T_ASSERT(issue(&f, &feed, ann, TOKEN_FEED, 0, T_NOW));
+	T_CHECK(works(&f, &session, T_NOW) && works(&f, &feed, T_NOW));
+	T_EQ_INT(save_user(&f, ann, NULL), H_OK);
+	T_CHECK(!works(&f, &session, T_NOW));
+	T_CHECK(!works(&f, &feed, T_NOW));
+	free(fields);
+	token_free(&session.tk);
+	token_free(&feed.tk);
+	fx_close(&f);
+}
+
+/* Every bearer token expires: no expiry asked, or a longer one, gets the maximum. A
+ * token stored without an expiry ends a year after it was made. */
+TEST(auth_token_max_life)
+{
+	struct fx f;
+	struct op_issue o;
+	struct token legacy;
+	uint64_t ann;
+
+	if (!fx_open(&f))
+		return;
+	ann = fx_user(&f, "ann@example.org", ROLE_ADMIN, 0);
+	T_ASSERT(issue(&f, &o, ann, TOKEN_API, 0, T_NOW));
+	T_EQ_INT(o.tk.expires_at, T_NOW + 30 * 86400);
+	T_CHECK(works(&f, &o, T_NOW + 30 * 86400 - 1));
+	T_CHECK(!works(&f, &o, T_NOW + 30 * 86400));
+	token_free(&o.tk);
+	T_ASSERT(issue(&f, &o, ann, TOKEN_API, 3650 * 86400, T_NOW));
+	T_EQ_INT(o.tk.expires_at, T_NOW + 30 * 86400);
+	token_free(&o.tk);
+	T_ASSERT(issue(&f, &o, ann, TOKEN_API, 86400, T_NOW));
+	T_EQ_INT(o.tk.expires_at, T_NOW + 86400);
+	token_free(&o.tk);
+	T_EQ_INT(token_life(0, 0), TOKEN_API_MAX_DAYS_DEFAULT * 86400);
+	T_EQ_INT(token_life(-5, 100), 100);
+
+	token_init(&legacy);
+	legacy.kind = TOKEN_API;
+	legacy.created_at = T_NOW;
+	T_EQ_INT(token_ends_at(&legacy), T_NOW + 365 * 86400);
+	legacy.kind = TOKEN_FEED;
+	T_EQ_INT(token_ends_at(&legacy), 0);
+	fx_close(&f);
+}
+
+/* token_purge deletes expired tokens, those ended by a new password, and those of a
+ * removed user, in bounded runs, and keeps the rest. */
+TEST(auth_token_purge)
+{
+	struct fx f;
+	struct op_issue o;
+	uint64_t ann, bob, cal;
+	size_t runs;
+	char *hash = password_hash("pw", 4);
+	char *fields = xasprintf("{\"password_hash\": \"%s\"}", hash);
+
+	if (!fx_open(&f)) {
+		free(fields);
+		free(hash);
+		return;
+	}
+	ann = fx_user(&f, "ann@example.org", ROLE_ADMIN, 0);
+	bob = fx_user(&f, "bob@example.org", ROLE_ADMIN, 0);
+	cal = fx_user(&f, "cal@example.org", ROLE_ADMIN, 0);
+	/* ann: two live, one expiring in a day; bob: two ended by a password; cal: a
+	 * session and a feed token, removed. */
+	for (int i = 0; i < 2; i++) {
+		T_ASSERT(issue(&f, &o, ann, TOKEN_API, 10 * 86400, T_NOW));
+		token_free(&o.tk);
+		T_ASSERT(issue(&f, &o, bob, TOKEN_SESSION, 10 * 86400, T_NOW));
+		token_free(&o.tk);
+	}
+	T_ASSERT(issue(&f, &o, ann, TOKEN_SESSION, 86400, T_NOW));
+	token_free(&o.tk);
+	T_ASSERT(issue(&f, &o, cal, TOKEN_SESSION, 86400, T_NOW));
+	token_free(&o.tk);
+	T_ASSERT(issue(&f, &o, cal, TOKEN_FEED, 0, T_NOW));
+	token_free(&o.tk);
+	T_EQ_INT(save_user(&f, bob, fields), H_OK);
+	T_EQ_INT(save_user(&f, cal, NULL), H_OK);
+	T_EQ_INT(count_tokens(&f, ann), 3);
+	T_EQ_INT(count_tokens(&f, bob), 2);
+	T_EQ_INT(count_tokens(&f, cal), 2);
+
+	/* A day later, one token a run: a run for each of the seven. */
+	T_EQ_INT(purge_all(&f, T_NOW + 86400, 1, &runs), 5);
+	T_EQ_INT(runs, 7);
+	T_EQ_INT(count_tokens(&f, ann), 2);
+	T_EQ_INT(count_tokens(&f, bob), 0);
+	T_EQ_INT(count_tokens(&f, cal), 0);
+	/* Nothing more to do, and nothing left once all have expired. */
+	T_EQ_INT(purge_all(&f, T_NOW + 86400, 0, &runs), 0);
+	T_EQ_INT(runs, 1);
+	T_EQ_INT(purge_all(&f, T_NOW + 10 * 86400, 0, &runs), 2);
+	T_EQ_INT(count_tokens(&f, ann), 0);
+	T_EQ_INT(fx_check(&f), 0);
+	free(fields);
+	free(hash);
+	fx_close(&f);
 }
