@@ -104,8 +104,8 @@ static enum herr issue_tokens(struct txn *t, void *arg)
 			if (!match)
 				continue;
 			token_init(&tk);
-			if (token_issue(t, &ACTOR_CONSOLE, id, TOKEN_API, "fuzz", 0, ctx->now,
-			                tokens[i + 1], &tk) != H_OK)
+			if (token_issue(t, &ACTOR_CONSOLE, id, TOKEN_API, "fuzz", 0, 365 * 86400,
+			                ctx->now, tokens[i + 1], &tk) != H_OK)
 				fatal("fuzz_http: cannot issue a token");
 			token_free(&tk);
 			break;
@@ -142,6 +142,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	srv.cfg.max_connections = 16;
 	srv.cfg.scrypt_log2n = 4;
 	srv.cfg.session_ttl = 3600;
+	srv.cfg.token_max_ttl = 365 * 86400;
 	srv.cfg.fixed_now = ctx.now;
 	srv.log = fopen("/dev/null", "w");
 	if (evthread_use_pthreads() != 0 || (srv.base = event_base_new()) == NULL)
