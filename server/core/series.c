@@ -239,8 +239,8 @@ static enum herr rule_parse(const char *text, struct icalrecurrencetype *out, st
 
 /* UNTIL as an instant: a date means the end of that local day, a local time that time,
  * a UTC time itself. */
-static enum herr until_instant(const struct icaltimetype *u, const char *zone, int64_t *out,
-                               struct herror *err)
+static enum herr until_local(const struct icaltimetype *u, const char *zone, int64_t *out,
+                             struct herror *err)
 {
 	struct localtm lt = {.year = u->year, .month = u->month, .day = u->day};
 
@@ -259,6 +259,19 @@ static enum herr until_instant(const struct icaltimetype *u, const char *zone, i
 	lt.min = u->minute;
 	lt.sec = u->second;
 	return tz_from_local(zone, &lt, out, err);
+}
+
+/* UNTIL as an instant, within the years halls takes. */
+static enum herr until_instant(const struct icaltimetype *u, const char *zone, int64_t *out,
+                               struct herror *err)
+{
+	enum herr ret = until_local(u, zone, out, err);
+	struct herror why;
+
+	herror_clear(&why);
+	if (ret == H_OK && time_check(*out, &why) != H_OK)
+		return herror_set(err, H_EINVAL, "UNTIL: %s", why.msg);
+	return ret;
 }
 
 char *series_rule_normalise(const char *rule, const char *zone, struct herror *err)
