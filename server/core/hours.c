@@ -118,6 +118,9 @@ static enum herr parse_clause(const char *clause, struct week_hours *h, struct h
 			return herror_set(err, H_EINVAL,
 			                  "opening hours: intervals overlap in \"%s\"", clause);
 	for (int d = first;; d = (d + 1) % 7) {
+		/* A later clause for the same day replaces it whole: no span of the earlier
+		 * one is left behind the count, so equal weeks compare equal. */
+		memset(h->span[d], 0, sizeof(h->span[d]));
 		h->count[d] = (uint8_t)n;
 		memcpy(h->span[d], spans, sizeof(spans[0]) * (size_t)n);
 		if (d == last)
