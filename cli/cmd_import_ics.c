@@ -167,6 +167,12 @@ static int64_t imp_named_instant(const char *zone, const struct icaltimetype *tt
 
 static int64_t imp_instant(const struct imp_zone *z, const char *venue_zone, struct icaltimetype tt)
 {
+	/* Far from the years halls takes, an instant just outside them does (time_check
+	 * refuses it), without asking libical, whose cost grows with the year. */
+	if (tt.year < TIME_YEAR_MIN - 1)
+		return TIME_MIN - 2 * 86400;
+	if (tt.year > TIME_YEAR_MAX + 1)
+		return TIME_MAX + 2 * 86400;
 	switch (z->kind) {
 	case IMP_UTC:
 		return imp_civil(&tt);
@@ -188,7 +194,10 @@ static void imp_local_day(const struct imp_zone *z, const char *venue_zone, int6
 	struct localtm lt;
 
 	if (z->kind == IMP_CUSTOM) {
-		struct icaltimetype tt = icaltime_from_timet_with_zone((time_t)t, 0, z->custom);
+		struct icaltimetype tt;
+
+		t = t < TIME_MIN ? TIME_MIN : t >= TIME_MAX ? TIME_MAX - 1 : t;
+		tt = icaltime_from_timet_with_zone((time_t)t, 0, z->custom);
 
 		day[0] = tt.year;
 		day[1] = tt.month;
@@ -212,45 +221,60 @@ static bool imp_same_clock(const struct imp_zone *z, const char *venue_zone)
 }
 
 /* The instants of the source's rule on its own clock, at most max of them. */
+struct imp_walk {
+	const struct imp_event *e;
+	const char *venue_zone;
+	int64_t until;
+	int64_t *out;
+	size_t n, max;
+};
+
+static bool imp_walk_one(const struct localtm *lt, void *arg)
+{
+	struct imp_walk *w = arg;
+	struct icaltimetype tt = icaltime_null_time();
+	int64_t at;
+
+	tt.year = lt->year;
+	tt.month = lt->month;
+	tt.day = lt->day;
+	tt.hour = lt->hour;
+	tt.minute = lt->min;
+	tt.second = lt->sec;
+	at = imp_instant(&w->e->zone, w->venue_zone, tt);
+	if (at > w->until || w->n == w->max)
+		return false;
+	w->out[w->n++] = at;
+	return true;
+}
+
+/* Expanded by the core's walk (series_expand_local), which is bounded whatever the rule
+ * says; libical's iterator is not. UNTIL is applied here: a date ends the walk after that
+ * day, a time at that instant (a day later on the walk, to cover every offset). */
 static size_t imp_expand(const struct imp_event *e, const char *venue_zone, size_t max,
                          int64_t **out)
 {
-	struct icalrecurrencetype r = e->recur;
-	struct icaltimetype start = e->local, next, u = r.until;
-	bool has_until = !icaltime_is_null_time(u);
-	int64_t until = INT64_MAX;
-	icalrecur_iterator *it;
-	size_t n = 0;
+	struct icaltimetype u = e->recur.until;
+	struct localtm first = {.year = e->local.year,
+	                        .month = e->local.month,
+	                        .day = e->local.day,
+	                        .hour = e->local.hour,
+	                        .min = e->local.minute,
+	                        .sec = e->local.second};
+	struct imp_walk w = {e, venue_zone, INT64_MAX, NULL, 0, max};
+	int64_t last_day = INT64_MAX;
+	struct herror scratch;
 
-	*out = xcalloc(max > 0 ? max : 1, sizeof(**out));
-	if (has_until && !u.is_date)
-		until = icaltime_is_utc(u) ? imp_civil(&u) : imp_instant(&e->zone, venue_zone, u);
-	/* UNTIL is applied here: libical would compare it with local times as if UTC. */
-	r.until = icaltime_null_time();
-	start.zone = NULL;
-	start.is_date = 0;
-	start.is_daylight = 0;
-	it = icalrecur_iterator_new(r, start);
-	if (it == NULL)
-		return 0;
-	while (n < max) {
-		int64_t at;
-
-		next = icalrecur_iterator_next(it);
-		if (icaltime_is_null_time(next))
-			break;
-		if (has_until && u.is_date &&
-		    (next.year != u.year
-		         ? next.year > u.year
-		         : (next.month != u.month ? next.month > u.month : next.day > u.day)))
-			break;
-		at = imp_instant(&e->zone, venue_zone, next);
-		if (at > until)
-			break;
-		(*out)[n++] = at;
+	*out = w.out = xcalloc(max > 0 ? max : 1, sizeof(**out));
+	if (!icaltime_is_null_time(u)) {
+		last_day = days_from_civil(u.year, u.month, u.day) + (u.is_date ? 0 : 1);
+		if (!u.is_date)
+			w.until = icaltime_is_utc(u) ? imp_civil(&u)
+			                             : imp_instant(&e->zone, venue_zone, u);
 	}
-	icalrecur_iterator_free(it);
-	return n;
+	herror_clear(&scratch);
+	series_expand_local(e->rrule, &first, last_day, max, imp_walk_one, &w, &scratch);
+	return w.n;
 }
 
 /* Reading the events. */
@@ -375,6 +399,16 @@ static void imp_read_rule(struct imp_event *e, const char *venue_zone)
 	}
 }
 
+/* Dates outside the years halls takes are refused with time_check's words. */
+static void imp_check_range(struct imp_event *e)
+{
+	struct herror why;
+
+	herror_clear(&why);
+	if (time_check(e->start, &why) != H_OK || (e->has_end && time_check(e->end, &why) != H_OK))
+		imp_refuse(e, "invalid-input", "%s", why.msg);
+}
+
 static void imp_read(struct imp_event *e, const char *venue_zone)
 {
 	icalcomponent *comp = e->comp;
@@ -427,6 +461,7 @@ static void imp_read(struct imp_event *e, const char *venue_zone)
 			e->start = imp_instant(&e->zone, venue_zone, tt);
 			e->timed = true;
 			imp_read_end(e, venue_zone);
+			imp_check_range(e);
 		}
 	}
 	if (!e->override)

@@ -309,8 +309,10 @@ static int main_now(struct cli *c)
 	c->now = (int64_t)time(NULL);
 	if (env == NULL || *env == '\0')
 		return CLI_OK;
-	if (parse_u64(env, &v) != 0 || v > (uint64_t)INT64_MAX) {
-		fprintf(stderr, "halls: HALLS_NOW must be UTC seconds, not \"%s\"\n", env);
+	if (parse_u64(env, &v) != 0 || v >= (uint64_t)TIME_MAX) {
+		fprintf(stderr,
+		        "halls: HALLS_NOW must be UTC seconds from 1970 to 2199, not \"%s\"\n",
+		        env);
 		return CLI_USAGE;
 	}
 	c->now = (int64_t)v;

@@ -259,6 +259,9 @@ enum herr body_time(struct request *r, const json_t *body, const char *key, cons
 
 	if (json_is_integer(v) && json_integer_value(v) >= 0) {
 		*out = (int64_t)json_integer_value(v); /* UTC seconds */
+		herror_clear(&e);
+		if (time_check(*out, &e) != H_OK)
+			return herror_set(&r->err, H_EINVAL, "%s: %s", key, e.msg);
 		return H_OK;
 	}
 	if (s == NULL)

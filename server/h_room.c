@@ -97,6 +97,11 @@ enum herr h_room_list(struct request *r)
 	if (has_from && to <= from)
 		return herror_set(&r->err, H_EINVAL,
 		                  "query parameter free_to must be after free_from");
+	if (has_from && to - from > (int64_t)AVAIL_MAX_DAYS * 86400)
+		return herror_set(
+		    &r->err, H_EINVAL,
+		    "query parameter free_to: at most %d days after free_from, please",
+		    AVAIL_MAX_DAYS);
 	if (has_from) {
 		s.free_from = request_query(r, "free_from");
 		s.free_to = request_query(r, "free_to");

@@ -184,8 +184,9 @@ static void config_defaults(struct server_config *cfg)
 		char *end;
 
 		cfg->fixed_now = strtoll(env, &end, 10);
-		if (end == env || *end != '\0' || cfg->fixed_now <= 0)
-			fatal("HALLS_NOW must be UTC seconds, not \"%s\"", env);
+		if (end == env || *end != '\0' || cfg->fixed_now <= 0 ||
+		    time_check(cfg->fixed_now, NULL) != H_OK)
+			fatal("HALLS_NOW must be UTC seconds from 1970 to 2199, not \"%s\"", env);
 	}
 }
 

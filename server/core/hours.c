@@ -118,6 +118,9 @@ static enum herr parse_clause(const char *clause, struct week_hours *h, struct h
 			return herror_set(err, H_EINVAL,
 			                  "opening hours: intervals overlap in \"%s\"", clause);
 	for (int d = first;; d = (d + 1) % 7) {
+		/* A later clause for the same day replaces it whole: no span of the earlier
+		 * one is left behind the count, so equal weeks compare equal. */
+		memset(h->span[d], 0, sizeof(h->span[d]));
 		h->count[d] = (uint8_t)n;
 		memcpy(h->span[d], spans, sizeof(spans[0]) * (size_t)n);
 		if (d == last)
@@ -221,6 +224,8 @@ void hours_each_open(const struct week_hours *h, const char *zone, int64_t from,
 
 	if (to <= from)
 		return;
+	if (to - from > (int64_t)HOURS_WALK_DAYS * 86400)
+		to = from + (int64_t)HOURS_WALK_DAYS * 86400;
 	tz_to_local(zone, from, &lf);
 	tz_to_local(zone, to, &lt);
 	for (int64_t d = days_from_civil(lf.year, lf.month, lf.day);
@@ -268,11 +273,33 @@ static bool covers(int64_t start, int64_t end, void *arg)
 /* Defined through hours_each_open, so that a booking is allowed exactly when it lies in
  * one real-time opening. Around a clock change that is what people mean: a hall open
  * 01:30-03:00 on the night the clocks go back is open for two and a half hours. */
+/* Whether every day's spans (in order) cover it from 00:00 to 24:00. */
+static bool hours_all_day(const struct week_hours *h)
+{
+	for (int d = 0; d < 7; d++) {
+		int cover = 0;
+
+		for (int i = 0; i < h->count[d] && h->span[d][i].from <= cover; i++)
+			if (h->span[d][i].to > cover)
+				cover = h->span[d][i].to;
+		if (cover < 1440)
+			return false;
+	}
+	return true;
+}
+
 bool hours_allow(const struct week_hours *h, const char *zone, int64_t start, int64_t end)
 {
 	struct covering c = {start, end, false};
 
 	if (end <= start)
+		return false;
+	/* Open all day every day is one opening without end; otherwise a closed minute
+	 * recurs every week, so nothing longer than 8 days fits in one opening, and the
+	 * walk below is never longer than 10 days whatever the booking says. */
+	if (hours_all_day(h))
+		return true;
+	if (end - start > 8 * 86400)
 		return false;
 	hours_each_open(h, zone, start - 86400, end + 86400, covers, &c);
 	return c.found;

@@ -11,6 +11,9 @@
 #include <stdint.h>
 
 #define HOURS_MAX_PER_DAY 4
+/* hours_each_open walks at most this many days (a few conversions each): the longest
+ * range a caller may ask about (availability takes 62 days). */
+#define HOURS_WALK_DAYS 400
 
 struct hours_span {
 	uint16_t from, to; /* minutes since local midnight, from < to <= 1440 */
@@ -31,7 +34,8 @@ char *hours_format(const struct week_hours *h);
  * happens twice in autumn means its first occurrence. */
 bool hours_allow(const struct week_hours *h, const char *zone, int64_t start, int64_t end);
 /* The opening intervals (UTC instants) that overlap [from, to), clipped to it, in order.
- * Calls fn for each; stops early when fn returns false. */
+ * Calls fn for each; stops early when fn returns false. A range longer than
+ * HOURS_WALK_DAYS is cut to that many days from from. */
 void hours_each_open(const struct week_hours *h, const char *zone, int64_t from, int64_t to,
                      bool (*fn)(int64_t start, int64_t end, void *arg), void *arg);
 

@@ -18,12 +18,16 @@
 #include "db.h"
 #include "key.h"
 #include "policy.h"
+#include "tz.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #define SERIES_RRULE_MAX 256
+/* No series date lies further than this past the first: the longest horizon a room may
+ * have. Every expansion stops there, so its work is bounded whatever the rule. */
+#define SERIES_SPAN_DAYS 3660
 
 struct series {
 	uint64_t id;
@@ -64,9 +68,19 @@ enum herr series_set_first(struct series *s, int64_t start, int64_t end, struct 
 char *series_rule_normalise(const char *rule, const char *zone, struct herror *err);
 
 /* Calls fn with the instants of the rule's occurrences in order, at most max of them
- * (fn returning false stops early). H_EINVAL when the rule cannot be read. */
+ * (fn returning false stops early). H_EINVAL when the rule cannot be read;
+ * H_RULE_SERIES when its dates go on past SERIES_SPAN_DAYS from the first (those found
+ * until then have been given to fn). */
 enum herr series_expand(const char *rrule, const char *zone, int64_t first_start, size_t max,
                         bool (*fn)(int64_t start, void *arg), void *arg, struct herror *err);
+
+/* The same on the calendar alone: the rule's local dates from first's date on, each at
+ * first's time of day, up to the day number last_day (days_from_civil; INT64_MAX for
+ * none) and never past SERIES_SPAN_DAYS after first. UNTIL is not read: the caller, who
+ * knows its zone, applies it. At most 3661 periods are walked, whatever the rule. */
+enum herr series_expand_local(const char *rrule, const struct localtm *first, int64_t last_day,
+                              size_t max, bool (*fn)(const struct localtm *lt, void *arg),
+                              void *arg, struct herror *err);
 
 /* An occurrence a new series could not have, and why. */
 struct series_refusal {

@@ -65,9 +65,15 @@ static void utc_to_civil(int64_t t, struct localtm *out)
 	out->wday = civil_weekday(out->year, out->month, out->day);
 }
 
-/* Seconds east of UTC in zone at instant t. */
+/* Seconds east of UTC in zone at instant t. Outside [TIME_MIN, TIME_MAX) the offset at
+ * the nearer end is used: libical's cost grows with the year, and a stored instant that
+ * out of range (or a day either side of one) must not hold the loop. */
 static int zone_offset_at(icaltimezone *z, int64_t t)
 {
+	if (t < TIME_MIN)
+		t = TIME_MIN;
+	else if (t >= TIME_MAX)
+		t = TIME_MAX - 1;
 	struct icaltimetype utc =
 	    icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
 	int is_daylight = 0;
@@ -203,12 +209,23 @@ static bool civil_valid(const struct localtm *lt)
 	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (lt->year % 4 == 0 && lt->year % 100 != 0) || lt->year % 400 == 0;
 
-	if (lt->year < 1970 || lt->year > 9999 || lt->month < 1 || lt->month > 12)
+	if (lt->year < 1 || lt->month < 1 || lt->month > 12)
 		return false;
 	if (lt->day < 1 || lt->day > mdays[lt->month - 1] ||
 	    (lt->month == 2 && !leap && lt->day > 28))
 		return false;
 	return lt->hour <= 23 && lt->min <= 59 && lt->sec <= 59;
+}
+
+enum herr time_check(int64_t t, struct herror *err)
+{
+	if (t >= TIME_MIN && t < TIME_MAX)
+		return H_OK;
+	return herror_set(err, H_EINVAL,
+	                  "%s is outside the times halls accepts: from %d-01-01 up to %d-01-01 "
+	                  "UTC",
+	                  t < TIME_MIN ? "a time before 1970" : "a time after 2199", TIME_YEAR_MIN,
+	                  TIME_YEAR_MAX + 1);
 }
 
 enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herror *err)
@@ -236,6 +253,10 @@ enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herro
 	}
 	if (!civil_valid(&lt))
 		return herror_set(err, H_EINVAL, "\"%s\" is not a valid date and time", s);
+	/* A year a day's offset away from the range is refused below, once the instant is
+	 * known; years further out are refused here, before any zone is consulted. */
+	if (lt.year < TIME_YEAR_MIN - 1 || lt.year > TIME_YEAR_MAX + 1)
+		return time_check(lt.year < TIME_YEAR_MIN ? TIME_MIN - 1 : TIME_MAX, err);
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
@@ -245,12 +266,14 @@ enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herro
 		    !parse_digits(&p, 2, &om) || oh > 23 || om > 59)
 			goto bad;
 	} else if (*p == '\0') {
-		return tz_from_local(zone ? zone : TZ_DEFAULT, &lt, out, err);
+		enum herr ret = tz_from_local(zone ? zone : TZ_DEFAULT, &lt, out, err);
+
+		return ret != H_OK ? ret : time_check(*out, err);
 	}
 	if (*p != '\0')
 		goto bad;
 	*out = civil_to_utc(&lt) - sign * (oh * 3600 + om * 60);
-	return H_OK;
+	return time_check(*out, err);
 bad:
 	return herror_set(err, H_EINVAL,
 	                  "\"%s\" is not a time: use RFC 3339 such as 2026-12-01T19:00:00Z, or "

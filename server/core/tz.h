@@ -12,6 +12,17 @@
 
 #define TZ_DEFAULT "Europe/London"
 
+/* The instants halls accepts: 1970-01-01T00:00:00Z up to (not including)
+ * 2200-01-01T00:00:00Z. A booking system needs a few years ahead; libical works out a
+ * zone's changes year by year, and past the years it keeps ready (about 2582) every
+ * conversion costs it up to half a second. Every parser refuses instants outside this
+ * range (time_check), and the conversions below clamp to it, so that a stored or computed
+ * instant outside it costs no more than one inside. */
+#define TIME_MIN      INT64_C(0)
+#define TIME_MAX      INT64_C(7258118400) /* 2200-01-01T00:00:00Z */
+#define TIME_YEAR_MIN 1970
+#define TIME_YEAR_MAX 2199
+
 struct localtm {
 	int year, month, day; /* month 1-12 */
 	int hour, min, sec;
@@ -41,8 +52,11 @@ int64_t tz_at_or_after(const char *zone, const struct localtm *lt);
 /* The seconds since local midnight at instant t in zone (for opening hours). */
 int tz_local_minutes(const char *zone, int64_t t);
 
+/* H_EINVAL, saying why, unless TIME_MIN <= t < TIME_MAX; what names the value ("start"). */
+enum herr time_check(int64_t t, struct herror *err);
 /* Parses RFC 3339 with an offset ("2026-12-01T19:00:00Z", "...+01:00") or, without an
- * offset, local wall-clock time in zone ("2026-12-01T19:00"). */
+ * offset, local wall-clock time in zone ("2026-12-01T19:00"). Refuses an instant outside
+ * [TIME_MIN, TIME_MAX). */
 enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herror *err);
 /* RFC 3339 in zone's offset at t ("2026-12-01T19:00:00+00:00"); out needs 32 bytes. */
 void time_format(int64_t t, const char *zone, char out[32]);

@@ -377,3 +377,40 @@ TEST(hours_each_open_matches_allow)
 		}
 	}
 }
+
+/* Long ranges cost a bounded walk: a booking over years is judged without walking its
+ * days (the old walk took seconds for 1970-2199), and hours_each_open stops after
+ * HOURS_WALK_DAYS. */
+struct open_count {
+	size_t n;
+	int64_t last;
+};
+
+static bool count_open(int64_t start, int64_t end, void *arg)
+{
+	struct open_count *c = arg;
+
+	(void)start;
+	c->n++;
+	c->last = end;
+	return true;
+}
+
+TEST(hours_long_ranges_bounded)
+{
+	struct week_hours h, all;
+	struct open_count c = {0, 0};
+
+	T_ASSERT(parse("mon-fri 09:00-22:00; sat 10:00-16:00", &h));
+	hours_always(&all);
+	T_CHECK(!hours_allow(&h, LONDON, TIME_MIN, TIME_MAX - 1));
+	T_CHECK(!hours_allow(&h, LONDON, AT(0, 9, 0), AT(0, 9, 0) + 9 * 86400));
+	/* Open all day every day, whatever the length. */
+	T_CHECK(hours_allow(&all, LONDON, TIME_MIN, TIME_MAX - 1));
+	T_ASSERT(parse("mon-sun 00:00-12:00,12:00-24:00", &h));
+	T_CHECK(hours_allow(&h, LONDON, AT(0, 9, 0), AT(0, 9, 0) + 30 * 86400));
+	/* Always open: one opening, cut at HOURS_WALK_DAYS. */
+	hours_each_open(&all, LONDON, TIME_MIN, TIME_MAX, count_open, &c);
+	T_EQ_INT(c.n, 1);
+	T_EQ_INT(c.last, TIME_MIN + (int64_t)HOURS_WALK_DAYS * 86400);
+}

@@ -480,3 +480,105 @@ TEST(series_decisions_and_edits)
 	T_EQ_INT(fx_check(&w.f), 0);
 	fx_close(&w.f);
 }
+
+static bool count_start(int64_t start, void *arg)
+{
+	(void)start;
+	++*(size_t *)arg;
+	return true;
+}
+
+/* Rules that never match: libical's iterator searched month by month to the year 2582
+ * for them (a second each, inside the writer). Each is now refused in plain words, by a
+ * check of its shape or after a walk of at most SERIES_SPAN_DAYS. */
+TEST(series_rules_that_never_match)
+{
+	static const struct {
+		const char *rule, *words;
+		enum herr code;
+	} cases[] = {
+	    {"FREQ=MONTHLY;BYMONTHDAY=31;BYDAY=TU;BYSETPOS=2;COUNT=3",
+	     "BYSETPOS asks for a position", H_EINVAL},
+	    {"FREQ=MONTHLY;BYMONTHDAY=30;BYDAY=MO;BYSETPOS=-2;COUNT=3", "beyond the 1 date",
+	     H_EINVAL},
+	    {"FREQ=MONTHLY;BYDAY=5TU;BYMONTHDAY=1;COUNT=3", "gives no date in the 3660 days",
+	     H_RULE_SERIES},
+	    {"FREQ=MONTHLY;BYMONTHDAY=30;BYDAY=SU;INTERVAL=12;COUNT=50", "goes on more than 3660",
+	     H_RULE_SERIES},
+	    {"FREQ=WEEKLY;BYDAY=TU;BYSETPOS=1;COUNT=3", "BYSETPOS needs FREQ=MONTHLY", H_EINVAL},
+	    {"FREQ=WEEKLY;BYDAY=2TU;COUNT=3", "needs FREQ=MONTHLY", H_EINVAL},
+	    {"FREQ=MONTHLY;BYDAY=3MO,SU;COUNT=3", "number every day", H_EINVAL},
+	    {"FREQ=WEEKLY;BYMONTHDAY=3;COUNT=3", "does not go with FREQ=WEEKLY", H_EINVAL},
+	    {"FREQ=MONTHLY;BYSETPOS=1;COUNT=3", "BYSETPOS needs BYDAY or BYMONTHDAY", H_EINVAL},
+	};
+	int64_t start = fx_at("2026-03-03T19:00");
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct herror err;
+		size_t n = 0;
+
+		herror_clear(&err);
+		T_EQ_INT(series_expand(cases[i].rule, T_ZONE, start, 100, count_start, &n, &err),
+		         cases[i].code);
+		T_HAS_STR(err.msg, cases[i].words);
+		T_CHECK(n < 50);
+	}
+}
+
+/* Bounded expansions that do end: dates in order, at most max, none past the span. */
+TEST(series_expansion_bounded)
+{
+	struct instants in;
+
+	/* Every fifth Tuesday in a month: rare, but found. 2026-03-31 is one. */
+	T_EQ_INT(expand("FREQ=MONTHLY;BYDAY=5TU;COUNT=4", T_ZONE, "2026-03-31T19:00", &in), 4);
+	for (size_t i = 1; i < in.n; i++)
+		T_CHECK(in.v[i] > in.v[i - 1]);
+	T_CHECK(in.v[3] - in.v[0] < (int64_t)SERIES_SPAN_DAYS * 86400);
+	/* The 31st where it falls on a Tuesday, last of the set. */
+	T_EQ_INT(expand("FREQ=MONTHLY;BYMONTHDAY=31;BYDAY=TU;BYSETPOS=-1;COUNT=2", T_ZONE,
+	                "2026-03-31T19:00", &in),
+	         2);
+	/* UNTIL far past the span ends at the span, with a reason. */
+	{
+		struct herror err;
+		size_t n = 0;
+
+		herror_clear(&err);
+		T_EQ_INT(series_expand("FREQ=DAILY;UNTIL=21991231", T_ZONE,
+		                       fx_at("2026-03-03T19:00"), 100000, count_start, &n, &err),
+		         H_RULE_SERIES);
+		T_EQ_INT(n, SERIES_SPAN_DAYS + 1);
+	}
+}
+
+/* A series whose rule never matches is refused before anything is written, and a rule
+ * past the horizon stops at the first date beyond it. */
+TEST(series_create_refuses_never_matching)
+{
+	struct sworld w;
+	struct series_outcome out;
+
+	T_ASSERT(sworld_open(&w, "{\"approval\": \"auto\", \"horizon_days\": 1000}"));
+	T_EQ_INT(create(&w, "2026-03-31T19:00", 60, "FREQ=MONTHLY;BYDAY=5TU;BYMONTHDAY=1;COUNT=3",
+	                false, NULL, NULL),
+	         H_RULE_SERIES);
+	T_HAS_STR(w.f.err.msg, "gives no date");
+	T_EQ_INT(create(&w, "2026-03-31T19:00", 60,
+	                "FREQ=MONTHLY;BYMONTHDAY=31;BYDAY=TU;BYSETPOS=2;COUNT=3", false, NULL,
+	                NULL),
+	         H_EINVAL);
+	T_HAS_STR(w.f.err.msg, "never gives a date");
+	fx_close(&w.f);
+	/* Horizon 150 days: a daily rule for 400 days stops at the first date past it (the
+	 * one refused), not at 400. */
+	T_ASSERT(sworld_open(&w, "{\"approval\": \"auto\", \"horizon_days\": 150, "
+	                         "\"max_occurrences\": 500}"));
+	T_EQ_INT(create(&w, "2026-03-03T19:00", 60, "FREQ=DAILY;COUNT=400", true, NULL, &out),
+	         H_OK);
+	T_EQ_INT(out.nrefused, 1);
+	T_EQ_INT(out.refused[0].code, H_RULE_HORIZON);
+	T_CHECK(out.created < 160);
+	series_outcome_free(&out);
+	fx_close(&w.f);
+}

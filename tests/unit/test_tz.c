@@ -310,3 +310,54 @@ TEST(time_format_offsets)
 			}
 		}
 }
+
+/* Instants are bounded where text becomes one: 1970 up to 2200. Before the bound, year
+ * 9999 was accepted and each conversion cost libical up to half a second. */
+TEST(time_parse_bounds)
+{
+	struct herror err;
+	int64_t t = 0;
+
+	herror_clear(&err);
+	T_EQ_ERR(time_parse("2199-12-31T23:59:59Z", LONDON, &t, &err), H_OK, &err);
+	T_EQ_INT(t, TIME_MAX - 1);
+	T_EQ_ERR(time_parse("1970-01-01T00:00:00Z", LONDON, &t, &err), H_OK, &err);
+	T_EQ_INT(t, TIME_MIN);
+	T_EQ_INT(time_parse("2200-01-01T00:00:00Z", LONDON, &t, &err), H_EINVAL);
+	T_HAS_STR(err.msg, "after 2199");
+	T_EQ_INT(time_parse("9999-12-31T23:00", LONDON, &t, &err), H_EINVAL);
+	T_HAS_STR(err.msg, "outside the times halls accepts");
+	T_EQ_INT(time_parse("9999-12-31T23:00:00+01:00", LONDON, &t, &err), H_EINVAL);
+	T_EQ_INT(time_parse("2200-01-01T00:30", LONDON, &t, &err), H_EINVAL);
+	/* Local midnight on 1 Jan 1970 in London was 23:00 UTC the day before (BST all
+	 * year then): refused, as is any earlier year. */
+	T_EQ_INT(time_parse("1970-01-01T00:00", LONDON, &t, &err), H_EINVAL);
+	T_HAS_STR(err.msg, "before 1970");
+	T_EQ_INT(time_parse("1969-12-31T23:59:59Z", LONDON, &t, &err), H_EINVAL);
+	T_EQ_INT(time_parse("0001-01-01T00:00:00Z", LONDON, &t, &err), H_EINVAL);
+	T_EQ_ERR(time_check(TIME_MAX - 1, &err), H_OK, &err);
+	T_EQ_INT(time_check(TIME_MAX, &err), H_EINVAL);
+	T_EQ_INT(time_check(-1, &err), H_EINVAL);
+	T_EQ_INT(time_check(INT64_MAX, NULL), H_EINVAL);
+}
+
+/* Stored or computed instants out of range are converted at the offset of the nearer
+ * end, cheaply: the wall clock still follows the instant. */
+TEST(tz_out_of_range_clamps)
+{
+	struct localtm lt;
+	char out[32];
+
+	/* 3000-06-01T12:00:00Z: GMT's offset at the end of 2199 (winter), not BST. */
+	tz_to_local(LONDON, INT64_C(32516769600), &lt);
+	T_EQ_INT(lt.year, 3000);
+	T_EQ_INT(lt.utc_offset, 0);
+	T_EQ_INT(lt.hour, 12);
+	/* 9999-12-31T23:00:00Z */
+	time_format(INT64_C(253402297200), LONDON, out);
+	T_EQ_STR(out, "9999-12-31T23:00:00+00:00");
+	/* Before 1970: London's offset on 1 Jan 1970 (British Standard Time, +01:00). */
+	tz_to_local(LONDON, -86400, &lt);
+	T_EQ_INT(lt.utc_offset, 3600);
+	T_EQ_INT(lt.year, 1969);
+}
