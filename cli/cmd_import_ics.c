@@ -1574,16 +1574,12 @@ static void imp_collect(struct imp_op *op, icalcomponent *cal)
 	}
 }
 
-static icalcomponent *imp_parse(struct imp_op *op, const char *path, struct herror *err)
+/* The calendar in text (named path in messages). */
+static icalcomponent *imp_parse(struct imp_op *op, const char *text, struct herror *err)
 {
-	char *text = imp_slurp(path, err);
-	icalcomponent *root;
+	icalcomponent *root = icalparser_parse_string(text);
 	size_t ncal = 0;
 
-	if (text == NULL)
-		return NULL;
-	root = icalparser_parse_string(text);
-	free(text);
 	if (root != NULL && icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
 		imp_collect(op, root);
 		ncal = 1;
@@ -1599,7 +1595,7 @@ static icalcomponent *imp_parse(struct imp_op *op, const char *path, struct herr
 	if (ncal == 0) {
 		herror_set(err, H_EINVAL,
 		           "%s is not an iCalendar file (no BEGIN:VCALENDAR ... END:VCALENDAR)",
-		           path);
+		           op->path);
 		if (root != NULL)
 			icalcomponent_free(root);
 		return NULL;
@@ -1624,6 +1620,65 @@ static enum herr imp_check(struct cli *c, struct imp_op *op, char **zone, struct
 	return ret;
 }
 
+/* Reads, places and reports the calendar in text for op (room, group, flags and path
+ * set); the report is left in op. *root (freed by the caller) holds the events. */
+static enum herr imp_run(struct imp_op *op, const char *text, icalcomponent **root, char **zone,
+                         struct herror *err)
+{
+	enum herr ret;
+
+	if ((ret = imp_check(op->c, op, zone, err)) != H_OK)
+		return ret;
+	if ((*root = imp_parse(op, text, err)) == NULL)
+		return err->code;
+	op->zone = *zone;
+	for (size_t i = 0; i < op->nev; i++)
+		imp_read(&op->ev[i], *zone);
+	imp_link(op);
+	herror_clear(err);
+	ret = db_write(op->c->db, imp_write, op, err);
+	/* A dry run that tried every event ends in its own refusal: that is success. */
+	return ret != H_OK && op->dry_run && op->finished ? H_OK : ret;
+}
+
+static json_t *imp_report(const struct imp_op *op)
+{
+	return json_pack("{s:s, s:I, s:I, s:b, s:I, s:O, s:O, s:O}", "file", op->path, "room_id",
+	                 (json_int_t)op->room_id, "group_id", (json_int_t)op->group_id, "dry_run",
+	                 op->dry_run, "events", (json_int_t)op->nev, "placed", op->placed,
+	                 "not_placed", op->not_placed, "series", op->series);
+}
+
+static void imp_free(struct imp_op *op, icalcomponent *root, char *zone)
+{
+	json_decref(op->placed);
+	json_decref(op->not_placed);
+	json_decref(op->series);
+	free(op->items);
+	imp_events_free(op);
+	if (root != NULL)
+		icalcomponent_free(root);
+	free(zone);
+}
+
+enum herr import_ics_text(struct cli *c, const struct import_ics *in, const char *text,
+                          json_t **report, struct herror *err)
+{
+	struct imp_op op = {.c = c,
+	                    .path = in->name,
+	                    .room_id = in->room_id,
+	                    .group_id = in->group_id,
+	                    .approve = in->approve,
+	                    .dry_run = in->dry_run};
+	icalcomponent *root = NULL;
+	char *zone = NULL;
+	enum herr ret = imp_run(&op, text, &root, &zone, err);
+
+	*report = ret == H_OK ? imp_report(&op) : NULL;
+	imp_free(&op, root, zone);
+	return ret;
+}
+
 int cmd_import_ics(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = {
@@ -1636,7 +1691,7 @@ int cmd_import_ics(struct cli *c, int argc, char **argv)
 	struct imp_op op = {.c = c};
 	icalcomponent *root = NULL;
 	struct herror err;
-	char *args[1], *zone = NULL;
+	char *args[1], *zone = NULL, *text = NULL;
 	size_t nargs;
 	int rc;
 
@@ -1655,39 +1710,19 @@ int cmd_import_ics(struct cli *c, int argc, char **argv)
 	op.approve = opt_flag(opts, "approve");
 	op.dry_run = opt_flag(opts, "dry-run");
 	herror_clear(&err);
-	if (imp_check(c, &op, &zone, &err) != H_OK ||
-	    (root = imp_parse(&op, op.path, &err)) == NULL) {
+	if ((text = imp_slurp(op.path, &err)) == NULL ||
+	    imp_run(&op, text, &root, &zone, &err) != H_OK) {
 		rc = out_error(c, &err);
 		goto out;
 	}
-	op.zone = zone;
-	for (size_t i = 0; i < op.nev; i++)
-		imp_read(&op.ev[i], zone);
-	imp_link(&op);
-	herror_clear(&err);
-	if (db_write(c->db, imp_write, &op, &err) != H_OK && !(op.dry_run && op.finished)) {
-		rc = out_error(c, &err);
-		goto out;
-	}
-	if (c->json) {
-		out_json(json_pack("{s:s, s:I, s:I, s:b, s:I, s:O, s:O, s:O}", "file", op.path,
-		                   "room_id", (json_int_t)op.room_id, "group_id",
-		                   (json_int_t)op.group_id, "dry_run", op.dry_run, "events",
-		                   (json_int_t)op.nev, "placed", op.placed, "not_placed",
-		                   op.not_placed, "series", op.series));
-	} else {
+	if (c->json)
+		out_json(imp_report(&op));
+	else
 		imp_print(&op, op.nev);
-	}
 	rc = CLI_OK;
 out:
-	json_decref(op.placed);
-	json_decref(op.not_placed);
-	json_decref(op.series);
-	free(op.items);
-	imp_events_free(&op);
-	if (root != NULL)
-		icalcomponent_free(root);
-	free(zone);
+	free(text);
+	imp_free(&op, root, zone);
 	opt_free(opts);
 	return rc;
 }
