@@ -11,7 +11,7 @@ static const struct cmd_field cmd_group_fields[] = {
 };
 
 static const struct cmd_column cmd_group_columns[] = {
-    {"ID", "id"}, {"KIND", "kind"}, {"NAME", "name"}, {"TRUSTED AT", "trusted_at"}, {NULL},
+    {"ID", "id"}, {"KIND", "kind"}, {"NAME", "name"}, {"TRUSTED AT", "trusted_at"}, {NULL, NULL},
 };
 
 const struct cmd_record cmd_group_record = {

@@ -32,7 +32,7 @@ static const struct cmd_column cmd_room_columns[] = {
     {"CAPACITY", "capacity"},
     {"APPROVAL", "approval"},
     {"FEATURES", "features"},
-    {NULL},
+    {NULL, NULL},
 };
 
 static const struct cmd_filter cmd_room_filter = {"venue", "venue_id", DBI_VENUE};

@@ -83,7 +83,7 @@ static const struct cmd_field cmd_user_fields[] = {
 
 static const struct cmd_column cmd_user_columns[] = {
     {"ID", "id"},         {"ROLE", "role"},     {"EMAIL", "email"},       {"NAME", "name"},
-    {"VENUES", "venues"}, {"GROUPS", "groups"}, {"PASSWORD", "password"}, {NULL},
+    {"VENUES", "venues"}, {"GROUPS", "groups"}, {"PASSWORD", "password"}, {NULL, NULL},
 };
 
 const struct cmd_record cmd_user_record = {

@@ -12,7 +12,7 @@ static const struct cmd_field cmd_venue_fields[] = {
 };
 
 static const struct cmd_column cmd_venue_columns[] = {
-    {"ID", "id"}, {"NAME", "name"}, {"ZONE", "timezone"}, {"HOURS", "hours"}, {NULL},
+    {"ID", "id"}, {"NAME", "name"}, {"ZONE", "timezone"}, {"HOURS", "hours"}, {NULL, NULL},
 };
 
 const struct cmd_record cmd_venue_record = {
