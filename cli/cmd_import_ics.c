@@ -280,6 +280,14 @@ static void imp_when(struct imp_event *e, struct icaltimetype tt, const struct i
 		         z != NULL && z->kind == IMP_UTC ? "Z" : "");
 }
 
+/* Whether a time is in the years an instant may have (INSTANT_MIN to INSTANT_MAX): past
+ * them each conversion through libical's zone rules can take seconds, so such times are
+ * refused before any is converted. */
+static bool imp_year_ok(struct icaltimetype tt)
+{
+	return tt.year >= 1970 && tt.year < 2200;
+}
+
 /* Why libical dropped a property it could not read, if it says. */
 static const char *imp_parse_error(icalcomponent *comp)
 {
@@ -312,6 +320,11 @@ static void imp_read_end(struct imp_event *e, const char *venue_zone)
 			           "its end (DTEND) is a date but its start a time");
 			return;
 		}
+		if (!imp_year_ok(tt)) {
+			imp_refuse(e, "invalid-input",
+			           "its end (DTEND) is not between 1970 and 2199");
+			return;
+		}
 		if (!imp_zone_of(e->comp, p, tt, &z)) {
 			imp_refuse(e, IMP_E_TZ, "unknown time zone %s", z.name);
 			return;
@@ -320,6 +333,10 @@ static void imp_read_end(struct imp_event *e, const char *venue_zone)
 	} else if ((p = icalcomponent_get_first_property(e->comp, ICAL_DURATION_PROPERTY)) !=
 	           NULL) {
 		e->end = e->start + icaldurationtype_as_int(icalproperty_get_duration(p));
+		if (e->end > INSTANT_MAX) {
+			imp_refuse(e, "invalid-input", "it ends after 2199");
+			return;
+		}
 	} else {
 		imp_refuse(e, "invalid-input", "it has no end (DTEND or DURATION)");
 		return;
@@ -356,7 +373,8 @@ static void imp_read_rule(struct imp_event *e, const char *venue_zone)
 		struct icaltimetype tt = icalproperty_get_exdate(p);
 		struct imp_zone z;
 
-		if (icaltime_is_null_time(tt))
+		/* A date outside the years of any booking excludes nothing. */
+		if (icaltime_is_null_time(tt) || !imp_year_ok(tt))
 			continue;
 		if (tt.is_date) {
 			e->exdays = xrealloc(e->exdays, (e->nexdays + 1) * sizeof(*e->exdays));
@@ -399,7 +417,7 @@ static void imp_read(struct imp_event *e, const char *venue_zone)
 			imp_refuse(e, IMP_E_UNSUPP,
 			           "changes to \"this and following\" dates (RANGE=THISANDFUTURE) "
 			           "are not supported");
-		else if (!icaltime_is_null_time(tt) && !tt.is_date &&
+		else if (!icaltime_is_null_time(tt) && !tt.is_date && imp_year_ok(tt) &&
 		         imp_zone_of(comp, p, tt, &z)) {
 			e->rid = imp_instant(&z, venue_zone, tt);
 			e->rid_known = true;
@@ -422,6 +440,9 @@ static void imp_read(struct imp_event *e, const char *venue_zone)
 		} else if (tt.is_date) {
 			imp_when(e, tt, NULL);
 			imp_refuse(e, IMP_E_ALLDAY, "all-day events are not bookings");
+		} else if (!imp_year_ok(tt)) {
+			imp_when(e, tt, &e->zone);
+			imp_refuse(e, "invalid-input", "its start is not between 1970 and 2199");
 		} else {
 			imp_when(e, tt, &e->zone);
 			e->start = imp_instant(&e->zone, venue_zone, tt);
