@@ -67,10 +67,10 @@ static enum herr fz_booking(struct txn *t, struct fz_op *op)
 
 	if (ret != H_OK)
 		return ret;
+	booking_init(&b); /* booking_update fills it only when it succeeds */
 	if (form == BOOKING_EDIT) {
 		ret = booking_update(t, &ACTOR_CONSOLE, fz.booking, judged, FUZZ_NOW, &b);
 	} else {
-		booking_init(&b);
 		booking_fields_apply(&b, judged);
 		ret = booking_request(t, &ACTOR_CONSOLE, &b, json_flag(judged, "approve", false),
 		                      FUZZ_NOW);
