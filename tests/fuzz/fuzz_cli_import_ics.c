@@ -100,6 +100,9 @@ static void fz_open(void)
 		fprintf(stderr, "fuzz_cli_import_ics: store: %s\n", err.msg);
 		abort();
 	}
+	/* A store thrown away at exit needs no flush to disk at each commit; without one
+	 * the harness runs many times faster. */
+	mdb_env_set_flags(db_env(fz.c.db), MDB_NOSYNC, 1);
 	fz.c.data_dir = fz.dir;
 	fz.c.now = FUZZ_NOW;
 	venue = fz_save(&kind_venue, "{\"name\": \"Fuzz Hall\", \"timezone\": \"Europe/London\", "
