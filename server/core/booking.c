@@ -709,10 +709,10 @@ static enum herr booking_judge_time(const json_t *v, const char *key, const char
 {
 	struct herror e;
 
-	if (json_is_integer(v) || !json_is_string(v) || zone == NULL) {
+	if (!json_is_string(v) || zone == NULL) {
 		if (json_int_in(v, INSTANT_MIN, INSTANT_MAX, out))
 			return H_OK;
-		if (zone == NULL || json_is_integer(v))
+		if (json_is_integer(v) || zone == NULL)
 			return herror_set(err, H_EINVAL,
 			                  "%s must be an instant in UTC seconds from %lld to %lld",
 			                  key, (long long)INSTANT_MIN, (long long)INSTANT_MAX);
