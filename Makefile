@@ -75,7 +75,7 @@ $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS)
 
 # Harnesses reach into hallsd's own headers as well as the core's.
-$(FUZZ_OBJ) $(BUILD)/tests/fuzz/replay.o: override CFLAGS += -Iserver -Itests/fuzz
+$(FUZZ_OBJ) $(BUILD)/tests/fuzz/replay.o: override CFLAGS += -Iserver -Icli -Itests/fuzz
 
 # Each harness twice: with a replay main() for `make test`, and with libFuzzer for
 # `make fuzz` (clang only, in build-fuzz).

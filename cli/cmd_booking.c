@@ -100,32 +100,75 @@ static int cmd_booking_run(struct cli *c, struct cmd_booking_op *op)
 	return CLI_OK;
 }
 
+/* Options time_parse reads in zone (a date alone is local midnight), as UTC seconds. */
+static int cmd_booking_times(struct cli *c, struct opt *opts, const char *zone, json_t *body)
+{
+	static const char *const names[] = {"start", "end"};
+	int64_t when;
+	int rc;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (opt_str(opts, names[i]) == NULL)
+			continue;
+		if ((rc = opt_time(c, opts, names[i], zone, &when)) != CLI_OK)
+			return rc;
+		json_object_set_new(body, names[i], json_integer((json_int_t)when));
+	}
+	return CLI_OK;
+}
+
+/* Judges the body the options became, as the API judges its own (booking_fields_judge),
+ * and applies it to b; *judged (may be NULL) receives the fields judged. */
+static int cmd_booking_judge(struct cli *c, const json_t *body, enum booking_form form,
+                             struct booking *b, json_t **judged)
+{
+	struct herror err;
+	json_t *fields;
+
+	herror_clear(&err);
+	if (booking_fields_judge(body, form, NULL, true, &fields, &err) != H_OK)
+		return out_error(c, &err);
+	if (b != NULL)
+		booking_fields_apply(b, fields);
+	if (judged != NULL)
+		*judged = fields;
+	else
+		json_decref(fields);
+	return CLI_OK;
+}
+
 int cmd_booking_opts(struct cli *c, struct opt *opts, const char *const *required, size_t nreq,
                      struct booking *b, char **zone)
 {
-	uint64_t attendees = 0;
+	json_t *body = json_object();
+	uint64_t room_id = 0;
 	struct herror err;
 	int rc;
 
 	*zone = NULL;
 	for (size_t i = 0; i < nreq; i++)
 		if ((rc = opt_need(c, opts, required[i])) != CLI_OK)
-			return rc;
-	if ((rc = opt_id(c, opts, "room", &b->room_id)) != CLI_OK ||
-	    (rc = opt_id(c, opts, "group", &b->group_id)) != CLI_OK ||
-	    (rc = opt_uint(c, opts, "attendees", UINT32_MAX, &attendees)) != CLI_OK)
-		return rc;
+			goto out;
+	/* Numbers are read whole and judged by the core, which knows each field's range. */
+	if ((rc = opt_id(c, opts, "room", &room_id)) != CLI_OK ||
+	    (rc = opt_to_json_id(c, opts, "room", body, "room_id")) != CLI_OK ||
+	    (rc = opt_to_json_id(c, opts, "group", body, "group_id")) != CLI_OK ||
+	    (rc = opt_to_json_uint(c, opts, "attendees", INT64_MAX, body, "attendees")) != CLI_OK)
+		goto out;
 	herror_clear(&err);
-	if (zone_read(c, 0, b->room_id, zone, &err) != H_OK)
-		return out_error(c, &err);
-	if ((rc = opt_time(c, opts, "start", *zone, &b->start)) != CLI_OK ||
-	    (rc = opt_time(c, opts, "end", *zone, &b->end)) != CLI_OK)
-		return rc;
-	b->title = xstrdup(opt_str(opts, "title"));
-	b->description = xstrdup_or_null(opt_str(opts, "description"));
-	b->attendees = (uint32_t)attendees;
-	b->public = opt_flag(opts, "public");
-	return CLI_OK;
+	if (zone_read(c, 0, room_id, zone, &err) != H_OK) {
+		rc = out_error(c, &err);
+		goto out;
+	}
+	if ((rc = cmd_booking_times(c, opts, *zone, body)) != CLI_OK)
+		goto out;
+	opt_to_json_str(opts, "title", body, "title");
+	opt_to_json_str(opts, "description", body, "description");
+	json_object_set_new(body, "public", json_boolean(opt_flag(opts, "public")));
+	rc = cmd_booking_judge(c, body, BOOKING_NEW, b, NULL);
+out:
+	json_decref(body);
+	return rc;
 }
 
 int cmd_booking_request(struct cli *c, int argc, char **argv)
@@ -218,18 +261,16 @@ int cmd_booking_move(struct cli *c, int argc, char **argv)
 	    {.name = NULL},
 	};
 	struct cmd_booking_op op = {.what = CMD_BOOKING_MOVE};
+	json_t *body = json_object();
 	struct herror err;
 	char *args[1], *zone = NULL;
-	int64_t start, end;
 	size_t nargs;
 	int rc;
 
 	booking_init(&op.b);
-	op.fields = json_object();
 	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
 	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &op.id)) != CLI_OK ||
-	    (rc = opt_to_json_uint(c, opts, "attendees", UINT32_MAX, op.fields, "attendees")) !=
-	        CLI_OK)
+	    (rc = opt_to_json_uint(c, opts, "attendees", INT64_MAX, body, "attendees")) != CLI_OK)
 		goto out;
 	if (opt_flag(opts, "public") && opt_flag(opts, "private")) {
 		rc = out_usage(c, "give --public or --private, not both");
@@ -240,23 +281,21 @@ int cmd_booking_move(struct cli *c, int argc, char **argv)
 		rc = out_error(c, &err);
 		goto out;
 	}
-	if ((rc = opt_time(c, opts, "start", zone, &start)) != CLI_OK ||
-	    (rc = opt_time(c, opts, "end", zone, &end)) != CLI_OK)
+	if ((rc = cmd_booking_times(c, opts, zone, body)) != CLI_OK)
 		goto out;
-	if (opt_str(opts, "start") != NULL)
-		json_object_set_new(op.fields, "start", json_integer((json_int_t)start));
-	if (opt_str(opts, "end") != NULL)
-		json_object_set_new(op.fields, "end", json_integer((json_int_t)end));
-	opt_to_json_str(opts, "title", op.fields, "title");
+	opt_to_json_str(opts, "title", body, "title");
 	if (opt_flag(opts, "public") || opt_flag(opts, "private"))
-		json_object_set_new(op.fields, "public", json_boolean(opt_flag(opts, "public")));
-	if (json_object_size(op.fields) == 0) {
+		json_object_set_new(body, "public", json_boolean(opt_flag(opts, "public")));
+	if (json_object_size(body) == 0) {
 		rc = out_usage(c, "nothing to change");
 		goto out;
 	}
+	if ((rc = cmd_booking_judge(c, body, BOOKING_EDIT, NULL, &op.fields)) != CLI_OK)
+		goto out;
 	rc = cmd_booking_run(c, &op);
 out:
 	free(zone);
+	json_decref(body);
 	json_decref(op.fields);
 	return rc;
 }

@@ -304,6 +304,14 @@ static void imp_when(struct imp_event *e, struct icaltimetype tt, const struct i
 		         z != NULL && z->kind == IMP_UTC ? "Z" : "");
 }
 
+/* Whether a time is in the years an instant may have (TIME_YEAR_MIN to TIME_YEAR_MAX):
+ * past them each conversion through libical's zone rules can take seconds, so such times
+ * are refused before any is converted. */
+static bool imp_year_ok(struct icaltimetype tt)
+{
+	return tt.year >= TIME_YEAR_MIN && tt.year <= TIME_YEAR_MAX;
+}
+
 /* Why libical dropped a property it could not read, if it says. */
 static const char *imp_parse_error(icalcomponent *comp)
 {
@@ -336,6 +344,11 @@ static void imp_read_end(struct imp_event *e, const char *venue_zone)
 			           "its end (DTEND) is a date but its start a time");
 			return;
 		}
+		if (!imp_year_ok(tt)) {
+			imp_refuse(e, "invalid-input",
+			           "its end (DTEND) is not between 1970 and 2199");
+			return;
+		}
 		if (!imp_zone_of(e->comp, p, tt, &z)) {
 			imp_refuse(e, IMP_E_TZ, "unknown time zone %s", z.name);
 			return;
@@ -344,6 +357,10 @@ static void imp_read_end(struct imp_event *e, const char *venue_zone)
 	} else if ((p = icalcomponent_get_first_property(e->comp, ICAL_DURATION_PROPERTY)) !=
 	           NULL) {
 		e->end = e->start + icaldurationtype_as_int(icalproperty_get_duration(p));
+		if (e->end >= TIME_MAX) {
+			imp_refuse(e, "invalid-input", "it ends after 2199");
+			return;
+		}
 	} else {
 		imp_refuse(e, "invalid-input", "it has no end (DTEND or DURATION)");
 		return;
@@ -380,7 +397,8 @@ static void imp_read_rule(struct imp_event *e, const char *venue_zone)
 		struct icaltimetype tt = icalproperty_get_exdate(p);
 		struct imp_zone z;
 
-		if (icaltime_is_null_time(tt))
+		/* A date outside the years of any booking excludes nothing. */
+		if (icaltime_is_null_time(tt) || !imp_year_ok(tt))
 			continue;
 		if (tt.is_date) {
 			e->exdays = xrealloc(e->exdays, (e->nexdays + 1) * sizeof(*e->exdays));
@@ -433,7 +451,7 @@ static void imp_read(struct imp_event *e, const char *venue_zone)
 			imp_refuse(e, IMP_E_UNSUPP,
 			           "changes to \"this and following\" dates (RANGE=THISANDFUTURE) "
 			           "are not supported");
-		else if (!icaltime_is_null_time(tt) && !tt.is_date &&
+		else if (!icaltime_is_null_time(tt) && !tt.is_date && imp_year_ok(tt) &&
 		         imp_zone_of(comp, p, tt, &z)) {
 			e->rid = imp_instant(&z, venue_zone, tt);
 			e->rid_known = true;
@@ -456,6 +474,9 @@ static void imp_read(struct imp_event *e, const char *venue_zone)
 		} else if (tt.is_date) {
 			imp_when(e, tt, NULL);
 			imp_refuse(e, IMP_E_ALLDAY, "all-day events are not bookings");
+		} else if (!imp_year_ok(tt)) {
+			imp_when(e, tt, &e->zone);
+			imp_refuse(e, "invalid-input", "its start is not between 1970 and 2199");
 		} else {
 			imp_when(e, tt, &e->zone);
 			e->start = imp_instant(&e->zone, venue_zone, tt);
@@ -1610,16 +1631,12 @@ static void imp_collect(struct imp_op *op, icalcomponent *cal)
 	}
 }
 
-static icalcomponent *imp_parse(struct imp_op *op, const char *path, struct herror *err)
+/* The calendar in text (named path in messages). */
+static icalcomponent *imp_parse(struct imp_op *op, const char *text, struct herror *err)
 {
-	char *text = imp_slurp(path, err);
-	icalcomponent *root;
+	icalcomponent *root = icalparser_parse_string(text);
 	size_t ncal = 0;
 
-	if (text == NULL)
-		return NULL;
-	root = icalparser_parse_string(text);
-	free(text);
 	if (root != NULL && icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
 		imp_collect(op, root);
 		ncal = 1;
@@ -1635,7 +1652,7 @@ static icalcomponent *imp_parse(struct imp_op *op, const char *path, struct herr
 	if (ncal == 0) {
 		herror_set(err, H_EINVAL,
 		           "%s is not an iCalendar file (no BEGIN:VCALENDAR ... END:VCALENDAR)",
-		           path);
+		           op->path);
 		if (root != NULL)
 			icalcomponent_free(root);
 		return NULL;
@@ -1660,6 +1677,65 @@ static enum herr imp_check(struct cli *c, struct imp_op *op, char **zone, struct
 	return ret;
 }
 
+/* Reads, places and reports the calendar in text for op (room, group, flags and path
+ * set); the report is left in op. *root (freed by the caller) holds the events. */
+static enum herr imp_run(struct imp_op *op, const char *text, icalcomponent **root, char **zone,
+                         struct herror *err)
+{
+	enum herr ret;
+
+	if ((ret = imp_check(op->c, op, zone, err)) != H_OK)
+		return ret;
+	if ((*root = imp_parse(op, text, err)) == NULL)
+		return err->code;
+	op->zone = *zone;
+	for (size_t i = 0; i < op->nev; i++)
+		imp_read(&op->ev[i], *zone);
+	imp_link(op);
+	herror_clear(err);
+	ret = db_write(op->c->db, imp_write, op, err);
+	/* A dry run that tried every event ends in its own refusal: that is success. */
+	return ret != H_OK && op->dry_run && op->finished ? H_OK : ret;
+}
+
+static json_t *imp_report(const struct imp_op *op)
+{
+	return json_pack("{s:s, s:I, s:I, s:b, s:I, s:O, s:O, s:O}", "file", op->path, "room_id",
+	                 (json_int_t)op->room_id, "group_id", (json_int_t)op->group_id, "dry_run",
+	                 op->dry_run, "events", (json_int_t)op->nev, "placed", op->placed,
+	                 "not_placed", op->not_placed, "series", op->series);
+}
+
+static void imp_free(struct imp_op *op, icalcomponent *root, char *zone)
+{
+	json_decref(op->placed);
+	json_decref(op->not_placed);
+	json_decref(op->series);
+	free(op->items);
+	imp_events_free(op);
+	if (root != NULL)
+		icalcomponent_free(root);
+	free(zone);
+}
+
+enum herr import_ics_text(struct cli *c, const struct import_ics *in, const char *text,
+                          json_t **report, struct herror *err)
+{
+	struct imp_op op = {.c = c,
+	                    .path = in->name,
+	                    .room_id = in->room_id,
+	                    .group_id = in->group_id,
+	                    .approve = in->approve,
+	                    .dry_run = in->dry_run};
+	icalcomponent *root = NULL;
+	char *zone = NULL;
+	enum herr ret = imp_run(&op, text, &root, &zone, err);
+
+	*report = ret == H_OK ? imp_report(&op) : NULL;
+	imp_free(&op, root, zone);
+	return ret;
+}
+
 int cmd_import_ics(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = {
@@ -1672,7 +1748,7 @@ int cmd_import_ics(struct cli *c, int argc, char **argv)
 	struct imp_op op = {.c = c};
 	icalcomponent *root = NULL;
 	struct herror err;
-	char *args[1], *zone = NULL;
+	char *args[1], *zone = NULL, *text = NULL;
 	size_t nargs;
 	int rc;
 
@@ -1691,39 +1767,19 @@ int cmd_import_ics(struct cli *c, int argc, char **argv)
 	op.approve = opt_flag(opts, "approve");
 	op.dry_run = opt_flag(opts, "dry-run");
 	herror_clear(&err);
-	if (imp_check(c, &op, &zone, &err) != H_OK ||
-	    (root = imp_parse(&op, op.path, &err)) == NULL) {
+	if ((text = imp_slurp(op.path, &err)) == NULL ||
+	    imp_run(&op, text, &root, &zone, &err) != H_OK) {
 		rc = out_error(c, &err);
 		goto out;
 	}
-	op.zone = zone;
-	for (size_t i = 0; i < op.nev; i++)
-		imp_read(&op.ev[i], zone);
-	imp_link(&op);
-	herror_clear(&err);
-	if (db_write(c->db, imp_write, &op, &err) != H_OK && !(op.dry_run && op.finished)) {
-		rc = out_error(c, &err);
-		goto out;
-	}
-	if (c->json) {
-		out_json(json_pack("{s:s, s:I, s:I, s:b, s:I, s:O, s:O, s:O}", "file", op.path,
-		                   "room_id", (json_int_t)op.room_id, "group_id",
-		                   (json_int_t)op.group_id, "dry_run", op.dry_run, "events",
-		                   (json_int_t)op.nev, "placed", op.placed, "not_placed",
-		                   op.not_placed, "series", op.series));
-	} else {
+	if (c->json)
+		out_json(imp_report(&op));
+	else
 		imp_print(&op, op.nev);
-	}
 	rc = CLI_OK;
 out:
-	json_decref(op.placed);
-	json_decref(op.not_placed);
-	json_decref(op.series);
-	free(op.items);
-	imp_events_free(&op);
-	if (root != NULL)
-		icalcomponent_free(root);
-	free(zone);
+	free(text);
+	imp_free(&op, root, zone);
 	opt_free(opts);
 	return rc;
 }

@@ -253,27 +253,7 @@ enum herr query_time(struct request *r, const char *name, const char *zone, int6
 enum herr body_time(struct request *r, const json_t *body, const char *key, const char *zone,
                     int64_t *out)
 {
-	const json_t *v = json_object_get(body, key);
-	const char *s = json_str(body, key);
-	struct herror e;
-
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		*out = (int64_t)json_integer_value(v); /* UTC seconds */
-		herror_clear(&e);
-		if (time_check(*out, &e) != H_OK)
-			return herror_set(&r->err, H_EINVAL, "%s: %s", key, e.msg);
-		return H_OK;
-	}
-	if (s == NULL)
-		return herror_set(
-		    &r->err, H_EINVAL,
-		    "%s must be a time: RFC 3339 (\"2026-12-01T19:00:00+00:00\"), local "
-		    "(\"2026-12-01T19:00\") or UTC seconds",
-		    key);
-	herror_clear(&e);
-	if (time_parse(s, zone, out, &e) != H_OK)
-		return herror_set(&r->err, H_EINVAL, "%s: %s", key, e.msg);
-	return H_OK;
+	return json_time(json_object_get(body, key), key, zone, out, &r->err);
 }
 
 /* Writes. */
@@ -379,31 +359,7 @@ static void booking_op_done(struct request *r, enum herr ret, void *arg)
 
 enum herr body_known(struct request *r, const char *const *names)
 {
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(r->body, key, v)
-	{
-		size_t i;
-
-		(void)v;
-		for (i = 0; names[i] != NULL; i++)
-			if (strcmp(key, names[i]) == 0)
-				break;
-		if (names[i] == NULL)
-			return herror_set(&r->err, H_EINVAL, "unknown field %s", key);
-	}
-	return H_OK;
-}
-
-static enum herr body_id(struct request *r, const char *key, uint64_t *out)
-{
-	json_t *v = json_object_get(r->body, key);
-
-	if (!json_is_integer(v) || json_integer_value(v) <= 0)
-		return herror_set(&r->err, H_EINVAL, "%s must be an id", key);
-	*out = (uint64_t)json_integer_value(v);
-	return H_OK;
+	return fields_known(r->body, names, &r->err);
 }
 
 /* The zone of a room's venue, or H_ENOTFOUND. */
@@ -427,44 +383,38 @@ static enum herr room_zone(struct request *r, uint64_t room_id, char **zone)
 	return ret;
 }
 
-enum herr booking_body(struct request *r, struct booking *b, bool *approve_now, char **zone)
+/* A new request's body, judged by the core in its room's zone; strict: every other key
+ * is refused (a series request judges its own keys). */
+static enum herr booking_body_judge(struct request *r, bool strict, struct booking *b,
+                                    bool *approve_now, char **zone)
 {
-	json_t *v;
+	uint64_t room_id = 0;
+	json_t *judged;
 	enum herr ret;
 
 	*zone = NULL;
-	if ((ret = body_id(r, "room_id", &b->room_id)) != H_OK ||
-	    (ret = body_id(r, "group_id", &b->group_id)) != H_OK)
+	/* The room's zone reads the times, so the room comes first. */
+	if ((ret = field_id(&room_id, r->body, "room_id", &r->err)) != H_OK)
 		return ret;
-	if (!json_is_string(json_object_get(r->body, "title")))
-		return herror_set(&r->err, H_EINVAL, "title must be text");
-	v = json_object_get(r->body, "description");
-	if (v != NULL && !json_is_string(v) && !json_is_null(v))
-		return herror_set(&r->err, H_EINVAL, "description must be text or null");
-	v = json_object_get(r->body, "attendees");
-	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	                  json_integer_value(v) > (json_int_t)UINT32_MAX))
-		return herror_set(&r->err, H_EINVAL, "attendees must be a whole number");
-	b->attendees = (uint32_t)json_int(r->body, "attendees", 0);
-	if (((v = json_object_get(r->body, "public")) != NULL && !json_is_boolean(v)) ||
-	    ((v = json_object_get(r->body, "approve")) != NULL && !json_is_boolean(v)))
-		return herror_set(&r->err, H_EINVAL, "public and approve must be true or false");
-	b->public = json_flag(r->body, "public", false);
-	*approve_now = json_flag(r->body, "approve", false);
-	b->title = xstrdup(json_str(r->body, "title"));
-	b->description = xstrdup_or_null(json_str(r->body, "description"));
-	if ((ret = room_zone(r, b->room_id, zone)) != H_OK ||
-	    (ret = body_time(r, r->body, "start", *zone, &b->start)) != H_OK ||
-	    (ret = body_time(r, r->body, "end", *zone, &b->end)) != H_OK)
+	if (room_id == 0)
+		return herror_set(&r->err, H_EINVAL, "room_id is required");
+	if ((ret = room_zone(r, room_id, zone)) != H_OK ||
+	    (ret = booking_fields_judge(r->body, BOOKING_NEW, *zone, strict, &judged, &r->err)) !=
+	        H_OK)
 		return ret;
+	booking_fields_apply(b, judged);
+	*approve_now = json_flag(judged, "approve", false);
+	json_decref(judged);
 	return H_OK;
+}
+
+enum herr booking_body(struct request *r, struct booking *b, bool *approve_now, char **zone)
+{
+	return booking_body_judge(r, false, b, approve_now, zone);
 }
 
 enum herr h_booking_create(struct request *r)
 {
-	static const char *const known[] = {"room_id",   "group_id", "title", "description",
-	                                    "attendees", "public",   "start", "end",
-	                                    "approve",   NULL};
 	struct booking_op *op = xcalloc(1, sizeof(*op));
 	char *zone = NULL;
 	enum herr ret;
@@ -472,16 +422,14 @@ enum herr h_booking_create(struct request *r)
 	op->r = r;
 	op->what = OP_REQUEST;
 	booking_init(&op->b);
-	if ((ret = body_known(r, known)) != H_OK ||
-	    (ret = booking_body(r, &op->b, &op->approve_now, &zone)) != H_OK)
-		goto fail;
+	ret = booking_body_judge(r, true, &op->b, &op->approve_now, &zone);
 	free(zone);
+	if (ret != H_OK) {
+		booking_op_free(op);
+		return ret;
+	}
 	commit_submit(r, booking_op_run, op, booking_op_done);
 	return H_OK;
-fail:
-	free(zone);
-	booking_op_free(op);
-	return ret;
 }
 
 /* Loads booking id for the caller: H_ENOTFOUND when the caller may not see it at all.
@@ -531,30 +479,15 @@ enum herr h_booking_get(struct request *r)
 enum herr h_booking_update(struct request *r)
 {
 	struct booking_op *op;
-	const char *key;
-	json_t *v, *fields;
+	json_t *fields;
 	char *zone = NULL;
 	enum herr ret = booking_for_caller(r, r->ids[0], NULL, &zone);
 
+	if (ret == H_OK)
+		ret = booking_fields_judge(r->body, BOOKING_EDIT, zone, true, &fields, &r->err);
+	free(zone);
 	if (ret != H_OK)
 		return ret;
-	fields = json_object();
-	json_object_foreach(r->body, key, v)
-	{
-		int64_t when;
-
-		if (strcmp(key, "start") != 0 && strcmp(key, "end") != 0) {
-			json_object_set(fields, key, v);
-			continue;
-		}
-		if ((ret = body_time(r, r->body, key, zone, &when)) != H_OK) {
-			json_decref(fields);
-			free(zone);
-			return ret;
-		}
-		json_object_set_new(fields, key, json_integer((json_int_t)when));
-	}
-	free(zone);
 	op = xcalloc(1, sizeof(*op));
 	op->r = r;
 	op->what = OP_UPDATE;

@@ -107,8 +107,6 @@ static enum herr record_write_submit(struct request *r, uint64_t id, bool remove
 
 enum herr h_record_create(struct request *r)
 {
-	if (json_object_get(r->body, "id") != NULL)
-		return herror_set(&r->err, H_EINVAL, "ids are given by halls, not by the caller");
 	return record_write_submit(r, 0, false);
 }
 

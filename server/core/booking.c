@@ -18,6 +18,7 @@
 #include "record.h"
 #include "room.h"
 #include "series.h"
+#include "text.h"
 #include "tz.h"
 #include "venue.h"
 #include "xmalloc.h"
@@ -671,45 +672,146 @@ enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, cons
 	return booking_transition(t, a, id, note, now, &tr, out);
 }
 
-/* Applies the editable fields to b; refuses unknown fields so that typos do not pass. */
+/* Judging a body. Every field a booking body may carry, once: its type, and whether an
+ * edit may change it. POST, PATCH, `halls booking request|move` and series requests all
+ * come through booking_fields_judge, so a value refused by one is refused by all. */
+
+enum booking_field_type { BF_ID, BF_TITLE, BF_TEXT, BF_COUNT, BF_FLAG, BF_TIME };
+
+struct booking_field {
+	const char *key;
+	enum booking_field_type type;
+	bool editable; /* by PATCH and booking_update */
+	bool required; /* by a new request */
+};
+
+static const struct booking_field booking_fields[] = {
+    {"room_id", BF_ID, false, true},      {"group_id", BF_ID, false, true},
+    {"title", BF_TITLE, true, true},      {"description", BF_TEXT, true, false},
+    {"attendees", BF_COUNT, true, false}, {"public", BF_FLAG, true, false},
+    {"start", BF_TIME, true, true},       {"end", BF_TIME, true, true},
+    {"approve", BF_FLAG, false, false},
+};
+
+#define BOOKING_NFIELDS (sizeof(booking_fields) / sizeof(booking_fields[0]))
+
+static const struct booking_field *booking_field_find(const char *key)
+{
+	for (size_t i = 0; i < BOOKING_NFIELDS; i++)
+		if (strcmp(key, booking_fields[i].key) == 0)
+			return &booking_fields[i];
+	return NULL;
+}
+
+/* One value, judged by its field's type; *out: the value as the record keeps it. */
+static enum herr booking_judge_one(const struct booking_field *f, const json_t *v, const char *zone,
+                                   json_t **out, struct herror *err)
+{
+	enum herr ret = H_OK;
+	int64_t n;
+
+	*out = NULL;
+	switch (f->type) {
+	case BF_ID:
+		if (!json_int_in(v, 1, INT64_MAX, &n))
+			return herror_set(err, H_EINVAL, "%s must be an id", f->key);
+		break;
+	case BF_TITLE:
+	case BF_TEXT:
+		if (!json_is_string(v) && !(f->type == BF_TEXT && json_is_null(v)))
+			return herror_set(err, H_EINVAL, "%s must be text%s", f->key,
+			                  f->type == BF_TEXT ? " or null" : "");
+		ret = text_check(json_string_value(v), f->key,
+		                 f->type == BF_TITLE ? TITLE_MAX_BYTES : TEXT_MAX_BYTES,
+		                 f->type == BF_TITLE, f->type == BF_TEXT, err);
+		break;
+	case BF_COUNT:
+		if (!json_int_in(v, 0, UINT32_MAX, &n))
+			return herror_set(err, H_EINVAL, "%s must be a whole number from 0 to %u",
+			                  f->key, UINT32_MAX);
+		break;
+	case BF_FLAG:
+		if (!json_is_boolean(v))
+			return herror_set(err, H_EINVAL, "%s must be true or false", f->key);
+		break;
+	case BF_TIME:
+		if ((ret = json_time(v, f->key, zone, &n, err)) == H_OK)
+			*out = json_integer((json_int_t)n);
+		return ret;
+	}
+	if (ret == H_OK)
+		*out = json_deep_copy(v);
+	return ret;
+}
+
+enum herr booking_fields_judge(const json_t *body, enum booking_form form, const char *zone,
+                               bool strict, json_t **out, struct herror *err)
+{
+	json_t *judged = json_object(), *v;
+	const char *key;
+	enum herr ret = H_OK;
+
+	*out = NULL;
+	if (!json_is_object(body))
+		ret = herror_set(err, H_EINVAL, "a booking must be a JSON object");
+	json_object_foreach((json_t *)body, key, v)
+	{
+		const struct booking_field *f = booking_field_find(key);
+		json_t *one;
+
+		if (ret != H_OK)
+			break;
+		if (f == NULL) {
+			if (strict)
+				ret = field_unknown(key, err);
+			continue;
+		}
+		if (form == BOOKING_EDIT && !f->editable) {
+			ret = herror_set(err, H_EINVAL, "%s cannot be changed", key);
+			break;
+		}
+		if ((ret = booking_judge_one(f, v, zone, &one, err)) == H_OK)
+			json_object_set_new(judged, key, one);
+	}
+	for (size_t i = 0; ret == H_OK && form == BOOKING_NEW && i < BOOKING_NFIELDS; i++)
+		if (booking_fields[i].required &&
+		    json_object_get(judged, booking_fields[i].key) == NULL)
+			ret = herror_set(err, H_EINVAL, "%s is required", booking_fields[i].key);
+	if (ret != H_OK) {
+		json_decref(judged);
+		return ret;
+	}
+	*out = judged;
+	return H_OK;
+}
+
+void booking_fields_apply(struct booking *b, const json_t *judged)
+{
+	if (json_object_get(judged, "title")) {
+		free(b->title);
+		b->title = xstrdup(json_str(judged, "title"));
+	}
+	if (json_object_get(judged, "description")) {
+		free(b->description);
+		b->description = xstrdup_or_null(json_str(judged, "description"));
+	}
+	b->room_id = (uint64_t)json_int(judged, "room_id", (int64_t)b->room_id);
+	b->group_id = (uint64_t)json_int(judged, "group_id", (int64_t)b->group_id);
+	b->attendees = (uint32_t)json_int(judged, "attendees", b->attendees);
+	b->public = json_flag(judged, "public", b->public);
+	b->start = json_int(judged, "start", b->start);
+	b->end = json_int(judged, "end", b->end);
+}
+
 enum herr booking_apply(struct txn *t, struct booking *b, const json_t *fields)
 {
-	static const char *const known[] = {"title",  "description", "attendees",
-	                                    "public", "start",       "end"};
-	const char *key;
-	json_t *v;
+	json_t *judged;
+	enum herr ret = booking_fields_judge(fields, BOOKING_EDIT, NULL, true, &judged, t->err);
 
-	json_object_foreach((json_t *)fields, key, v)
-	{
-		size_t i;
-
-		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			if (strcmp(key, known[i]) == 0)
-				break;
-		if (i == sizeof(known) / sizeof(known[0]))
-			return herror_set(t->err, H_EINVAL, "%s cannot be changed", key);
-		if (strcmp(key, "public") == 0 && !json_is_boolean(v))
-			return herror_set(t->err, H_EINVAL, "public must be true or false");
-		if (strcmp(key, "public") != 0 && strcmp(key, "title") != 0 &&
-		    strcmp(key, "description") != 0 &&
-		    (!json_is_integer(v) || json_integer_value(v) < 0))
-			return herror_set(t->err, H_EINVAL, "%s must be a whole number", key);
-		if ((strcmp(key, "title") == 0 && !json_is_string(v)) ||
-		    (strcmp(key, "description") == 0 && !json_is_string(v) && !json_is_null(v)))
-			return herror_set(t->err, H_EINVAL, "%s must be text", key);
-	}
-	if (json_object_get(fields, "title")) {
-		free(b->title);
-		b->title = xstrdup(json_str(fields, "title"));
-	}
-	if (json_object_get(fields, "description")) {
-		free(b->description);
-		b->description = xstrdup_or_null(json_str(fields, "description"));
-	}
-	b->attendees = (uint32_t)json_int(fields, "attendees", b->attendees);
-	b->public = json_flag(fields, "public", b->public);
-	b->start = json_int(fields, "start", b->start);
-	b->end = json_int(fields, "end", b->end);
+	if (ret != H_OK)
+		return ret;
+	booking_fields_apply(b, judged);
+	json_decref(judged);
 	return booking_check_text(t, b);
 }
 

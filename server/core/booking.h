@@ -51,8 +51,23 @@ const char *booking_status_name(enum booking_status s);
 int booking_status_parse(const char *s, enum booking_status *out);
 
 enum herr booking_get(struct txn *t, uint64_t id, struct booking *out);
+
+/* What a body may say about a booking, judged field by field the same way for POST,
+ * PATCH, series requests and `halls booking`: a new request (BOOKING_NEW) takes
+ * room_id, group_id, title, description, attendees, public, start, end and approve, and
+ * needs room_id, group_id, title, start and end; an edit (BOOKING_EDIT) takes only
+ * title, description, attendees, public, start and end. Ids are positive, attendees a
+ * whole number up to 2^32-1, text valid UTF-8 within its length, flags booleans, and
+ * times UTC seconds or (when zone is given) text read in zone, from 1970 to 2200.
+ * strict: a key of no field is refused (a caller with fields of its own, as a series
+ * request, leaves them to itself). *out: the fields judged, instants as UTC seconds. */
+enum booking_form { BOOKING_NEW, BOOKING_EDIT };
+enum herr booking_fields_judge(const json_t *body, enum booking_form form, const char *zone,
+                               bool strict, json_t **out, struct herror *err);
+/* Copies fields judged by booking_fields_judge into b. */
+void booking_fields_apply(struct booking *b, const json_t *judged);
 /* Applies fields ("title", "description", "attendees", "public", "start", "end") to b,
- * checking each value's type and the text rules; nothing about the room. */
+ * judged as an edit with instants in UTC seconds; nothing about the room. */
 enum herr booking_apply(struct txn *t, struct booking *b, const json_t *fields);
 /* The title and description rules (t->err says which is broken). */
 enum herr booking_check_text(struct txn *t, const struct booking *b);

@@ -69,7 +69,7 @@ json_t *closure_to_json_local(const struct closure *c, const char *zone)
 enum herr closure_from_json(const json_t *o, struct closure *c, struct herror *err)
 {
 	json_t *venue = json_object_get(o, "venue_id"), *room = json_object_get(o, "room_id");
-	json_t *scope = json_object_get(o, "scope"), *target;
+	json_t *scope = json_object_get(o, "scope");
 	json_t *start = json_object_get(o, "start"), *end = json_object_get(o, "end");
 	const char *reason = json_str(o, "reason");
 	enum herr ret;
@@ -80,24 +80,21 @@ enum herr closure_from_json(const json_t *o, struct closure *c, struct herror *e
 		                  "a closure needs exactly one of venue_id and "
 		                  "room_id");
 	c->scope = venue != NULL ? CLOSURE_VENUE : CLOSURE_ROOM;
-	target = venue != NULL ? venue : room;
 	if (scope != NULL &&
 	    (!json_is_string(scope) || strcmp(json_string_value(scope), scope_name(c->scope)) != 0))
 		return herror_set(err, H_EINVAL, "scope must be \"%s\" with %s",
 		                  scope_name(c->scope), target_field(c->scope));
-	if (!json_is_integer(target) || json_integer_value(target) <= 0)
-		return herror_set(err, H_EINVAL, "%s must be an id", target_field(c->scope));
-	if (!json_is_integer(start) || !json_is_integer(end))
-		return herror_set(err, H_EINVAL, "start and end must be instants (UTC seconds)");
+	if (field_id(&c->target, o, target_field(c->scope), err) != H_OK)
+		return H_EINVAL;
+	if (json_time(start, "start", NULL, &c->start, err) != H_OK ||
+	    json_time(end, "end", NULL, &c->end, err) != H_OK)
+		return H_EINVAL;
 	if (json_object_get(o, "reason") != NULL && reason == NULL)
 		return herror_set(err, H_EINVAL, "reason must be a string");
 	ret = text_check(reason, "reason", REASON_MAX_BYTES, true, false, err);
 	if (ret != H_OK)
 		return ret;
 	c->id = (uint64_t)json_int(o, "id", 0);
-	c->target = (uint64_t)json_integer_value(target);
-	c->start = (int64_t)json_integer_value(start);
-	c->end = (int64_t)json_integer_value(end);
 	c->reason = xstrdup(reason);
 	return H_OK;
 }

@@ -25,13 +25,29 @@ static bool each_json_call(struct each_json *e, json_t *o)
 	return more;
 }
 
+/* A write names only fields the kind has: a typo must not pass as a change made. */
+static enum herr kind_fields_known(const char *const *names, const json_t *fields,
+                                   struct herror *err)
+{
+	if (!json_is_object(fields))
+		return herror_set(err, H_EINVAL, "a record must be a JSON object");
+	return fields_known(fields, names, err);
+}
+
 /* venue */
+
+static const char *const venue_fields[] = {"name",        "timezone",      "hours", "address",
+                                           "description", "accessibility", NULL};
 
 static enum herr venue_save_json(struct txn *t, const struct actor *a, uint64_t id,
                                  const json_t *fields, int64_t now, json_t **out)
 {
 	struct venue v;
-	enum herr ret = id ? venue_get(t, id, &v) : (venue_init(&v), H_OK);
+	enum herr ret = kind_fields_known(venue_fields, fields, t->err);
+
+	if (ret != H_OK)
+		return ret;
+	ret = id ? venue_get(t, id, &v) : (venue_init(&v), H_OK);
 
 	if (ret == H_OK)
 		ret = venue_apply(&v, fields, t->err);
@@ -64,16 +80,28 @@ static enum herr venue_each_json(struct txn *t, bool (*fn)(const json_t *o, void
 	return venue_each(t, venue_each_one, &e);
 }
 
-const struct kind kind_venue = {"venue", venue_save_json, venue_remove, venue_show_json,
-                                venue_each_json};
+const struct kind kind_venue = {"venue",      venue_fields,    venue_save_json,
+                                venue_remove, venue_show_json, venue_each_json};
 
 /* room */
+
+static const char *const room_fields[] = {"venue_id",        "name",
+                                          "description",     "capacity",
+                                          "setup_minutes",   "cleanup_minutes",
+                                          "min_minutes",     "max_minutes",
+                                          "notice_minutes",  "horizon_days",
+                                          "max_occurrences", "approval",
+                                          "features",        NULL};
 
 static enum herr room_save_json(struct txn *t, const struct actor *a, uint64_t id,
                                 const json_t *fields, int64_t now, json_t **out)
 {
 	struct room r;
-	enum herr ret = id ? room_get(t, id, &r) : (room_init(&r), H_OK);
+	enum herr ret = kind_fields_known(room_fields, fields, t->err);
+
+	if (ret != H_OK)
+		return ret;
+	ret = id ? room_get(t, id, &r) : (room_init(&r), H_OK);
 
 	if (ret == H_OK)
 		ret = room_apply(&r, fields, t->err);
@@ -106,15 +134,23 @@ static enum herr room_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 	return room_each(t, 0, room_each_one, &e);
 }
 
-const struct kind kind_room = {"room", room_save_json, room_remove, room_show_json, room_each_json};
+const struct kind kind_room = {"room",      room_fields,    room_save_json,
+                               room_remove, room_show_json, room_each_json};
 
 /* group */
+
+static const char *const group_fields[] = {"name",        "kind",       "contact",
+                                           "description", "trusted_at", NULL};
 
 static enum herr group_save_json(struct txn *t, const struct actor *a, uint64_t id,
                                  const json_t *fields, int64_t now, json_t **out)
 {
 	struct group g;
-	enum herr ret = id ? group_get(t, id, &g) : (group_init(&g), H_OK);
+	enum herr ret = kind_fields_known(group_fields, fields, t->err);
+
+	if (ret != H_OK)
+		return ret;
+	ret = id ? group_get(t, id, &g) : (group_init(&g), H_OK);
 
 	if (ret == H_OK)
 		ret = group_apply(&g, fields, t->err);
@@ -147,8 +183,8 @@ static enum herr group_each_json(struct txn *t, bool (*fn)(const json_t *o, void
 	return group_each(t, group_each_one, &e);
 }
 
-const struct kind kind_group = {"group", group_save_json, group_remove, group_show_json,
-                                group_each_json};
+const struct kind kind_group = {"group",      group_fields,    group_save_json,
+                                group_remove, group_show_json, group_each_json};
 
 /* user: "password_hash" in fields (from the front end, which hashed the password off
  * any event loop) sets the password; it is never accepted by user_apply itself. */
@@ -198,4 +234,5 @@ static enum herr user_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 	return user_each(t, user_each_one, &e);
 }
 
-const struct kind kind_user = {"user", user_save_json, user_remove, user_show_json, user_each_json};
+const struct kind kind_user = {"user",      NULL,           user_save_json,
+                               user_remove, user_show_json, user_each_json};

@@ -12,6 +12,9 @@
 
 struct kind {
 	const char *name; /* "venue" */
+	/* The fields save takes (NULL-terminated); any other is refused, naming it. NULL:
+	 * the kind's apply judges its own keys. */
+	const char *const *fields;
 	/* Creates (id 0) or updates record id from request fields; *out: the record. */
 	enum herr (*save)(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
 	                  int64_t now, json_t **out);

@@ -174,18 +174,107 @@ enum herr field_text(char **dst, const json_t *fields, const char *key, size_t m
 	return H_OK;
 }
 
+bool json_int_in(const json_t *v, int64_t min, int64_t max, int64_t *out)
+{
+	json_int_t n;
+
+	if (!json_is_integer(v))
+		return false;
+	n = json_integer_value(v);
+	if (n < min || n > max)
+		return false;
+	*out = (int64_t)n;
+	return true;
+}
+
+enum herr fields_known(const json_t *fields, const char *const *names, struct herror *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)fields, key, v)
+	{
+		size_t i;
+
+		(void)v;
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(key, names[i]) == 0)
+				break;
+		if (names[i] == NULL)
+			return field_unknown(key, err);
+	}
+	return H_OK;
+}
+
+enum herr field_unknown(const char *key, struct herror *err)
+{
+	char shown[64];
+
+	text_quote(shown, sizeof(shown), key, 40);
+	return herror_set(err, H_EINVAL, "unknown field %s", shown);
+}
+
 enum herr field_uint(uint32_t *dst, const json_t *fields, const char *key, uint32_t min,
                      uint32_t max, struct herror *err)
 {
 	json_t *v = json_object_get(fields, key);
+	int64_t n;
 
 	if (v == NULL)
 		return H_OK;
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+	if (!json_int_in(v, min, max, &n))
 		return herror_set(err, H_EINVAL, "%s must be a whole number from %u to %u", key,
 		                  min, max);
-	*dst = (uint32_t)json_integer_value(v);
+	*dst = (uint32_t)n;
 	return H_OK;
+}
+
+enum herr field_id(uint64_t *dst, const json_t *fields, const char *key, struct herror *err)
+{
+	json_t *v = json_object_get(fields, key);
+	int64_t n;
+
+	if (v == NULL)
+		return H_OK;
+	if (!json_int_in(v, 1, INT64_MAX, &n))
+		return herror_set(err, H_EINVAL, "%s must be an id", key);
+	*dst = (uint64_t)n;
+	return H_OK;
+}
+
+/* A time: UTC seconds, or text time_parse reads in zone (NULL: seconds only). */
+enum herr json_time(const json_t *v, const char *key, const char *zone, int64_t *out,
+                    struct herror *err)
+{
+	struct herror e;
+
+	if (!json_is_string(v) || zone == NULL) {
+		herror_clear(&e);
+		/* In range, or refused in time_check's words, as a time written out is. */
+		if (json_int_in(v, INT64_MIN, INT64_MAX, out))
+			return time_check(*out, &e) == H_OK
+			           ? H_OK
+			           : herror_set(err, H_EINVAL, "%s: %s", key, e.msg);
+		if (json_is_integer(v) || zone == NULL)
+			return herror_set(err, H_EINVAL,
+			                  "%s must be an instant in UTC seconds from %lld to %lld",
+			                  key, (long long)TIME_MIN, (long long)(TIME_MAX - 1));
+		return herror_set(err, H_EINVAL,
+		                  "%s must be a time: RFC 3339 (\"2026-12-01T19:00:00+00:00\"), "
+		                  "local (\"2026-12-01T19:00\") or UTC seconds",
+		                  key);
+	}
+	herror_clear(&e);
+	if (time_parse(json_string_value(v), zone, out, &e) != H_OK)
+		return herror_set(err, H_EINVAL, "%s: %s", key, e.msg);
+	return H_OK;
+}
+
+enum herr field_instant(int64_t *dst, const json_t *fields, const char *key, struct herror *err)
+{
+	json_t *v = json_object_get(fields, key);
+
+	return v == NULL ? H_OK : json_time(v, key, NULL, dst, err);
 }
 
 enum herr field_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
@@ -205,11 +294,13 @@ enum herr field_ids(uint64_t **dst, size_t *n, const json_t *fields, const char 
 		uint64_t id;
 		bool seen = false;
 
-		if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+		int64_t value;
+
+		if (!json_int_in(v, 1, INT64_MAX, &value)) {
 			free(ids);
 			return herror_set(err, H_EINVAL, "%s must be an array of ids", key);
 		}
-		id = (uint64_t)json_integer_value(v);
+		id = (uint64_t)value;
 		for (size_t j = 0; j < count; j++)
 			seen = seen || ids[j] == id;
 		if (!seen)

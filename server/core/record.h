@@ -6,6 +6,7 @@
 #define HALLS_RECORD_H
 
 #include "db.h"
+#include "tz.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -28,15 +29,31 @@ bool record_exists(struct txn *t, enum dbi d, uint64_t id);
 enum herr text_check(const char *s, const char *field, size_t max, bool required, bool multiline,
                      struct herror *err);
 
+/* The one test of an integer taken from JSON: true, with *out, when v is a whole number
+ * in [min, max]. Every integer field goes through it, so that nothing is cut to fit. */
+bool json_int_in(const json_t *v, int64_t min, int64_t max, int64_t *out);
+/* H_EINVAL naming the first key of fields not in names (NULL-terminated). */
+enum herr fields_known(const json_t *fields, const char *const *names, struct herror *err);
+/* The refusal of a key no field has ("unknown field KEY", the key quoted safely). */
+enum herr field_unknown(const char *key, struct herror *err);
+
 /* Readers of one optional field of a create or update request (fields): when the key
  * is present, the value is validated and replaces *dst; absent keys leave *dst alone.
  * field_text: a string (or null when not required) checked with text_check.
  * field_uint: a whole number in [min, max].
+ * field_id: a positive id.
+ * field_instant: UTC seconds in [TIME_MIN, TIME_MAX) (tz.h).
  * field_ids: an array of distinct positive ids (duplicates are dropped). */
 enum herr field_text(char **dst, const json_t *fields, const char *key, size_t max, bool required,
                      bool multiline, struct herror *err);
 enum herr field_uint(uint32_t *dst, const json_t *fields, const char *key, uint32_t min,
                      uint32_t max, struct herror *err);
+enum herr field_id(uint64_t *dst, const json_t *fields, const char *key, struct herror *err);
+/* The one judge of a time in a body: UTC seconds, or text time_parse reads in zone (NULL:
+ * seconds only), within [TIME_MIN, TIME_MAX); key names it in the refusal. */
+enum herr json_time(const json_t *v, const char *key, const char *zone, int64_t *out,
+                    struct herror *err);
+enum herr field_instant(int64_t *dst, const json_t *fields, const char *key, struct herror *err);
 enum herr field_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
                     struct herror *err);
 uint64_t *ids_copy(const uint64_t *ids, size_t n);

@@ -106,12 +106,9 @@ enum herr room_apply(struct room *r, const json_t *fields, struct herror *err)
 
 	n.name = xstrdup_or_null(r->name);
 	n.description = xstrdup_or_null(r->description);
-	if (venue != NULL) {
-		if (!json_is_integer(venue) || json_integer_value(venue) <= 0) {
-			ret = herror_set(err, H_EINVAL, "venue_id must be a venue's id");
-			goto fail;
-		}
-		n.venue_id = (uint64_t)json_integer_value(venue);
+	if (venue != NULL && field_id(&n.venue_id, fields, "venue_id", err) != H_OK) {
+		ret = herror_set(err, H_EINVAL, "venue_id must be a venue's id");
+		goto fail;
 	}
 	if (approval != NULL && approval_parse(json_string_value(approval), &n.approval) != 0) {
 		ret = herror_set(err, H_EINVAL, "approval must be manual, auto or trusted");

@@ -58,4 +58,30 @@ t_run 0 "non-ASCII text of every width is fine" --json booking request --room "$
 t_json "o['title']=='Café € 😀 ß'" "text round-trips"
 t_run 1 "a data directory that does not exist" --data "$T_DIR/nowhere" venue list
 t_grep "halls init" "the message says to run halls init"
+# Each field judged by the core as the API judges it: numbers are never cut to fit, and a
+# refused value changes nothing.
+"$HALLS" export >"$T_DIR/before"
+req 1 "attendees 2^32+1 (was cut to 1)" "attendees" --start 2026-12-02T19:00 \
+	--end 2026-12-02T20:00 --attendees 4294967297
+req 1 "a start past 2200" "start" --start 2226-12-02T19:00 --end 2226-12-02T20:00
+t_run 0 "a booking to edit" --json booking request --room "$R" --group "$G" --title "Edit me" \
+	--start 2026-12-03T19:00 --end 2026-12-03T20:00
+B=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$T_OUT")
+"$HALLS" export >"$T_DIR/before"
+t_run 1 "booking move --attendees 2^32+1 (was stored as 1)" booking move "$B" \
+	--attendees 4294967297
+t_grep "attendees" "the refusal names attendees"
+t_run 1 "room set --capacity 2^32+1" room set "$R" --capacity 4294967297
+t_grep "capacity" "the refusal names capacity"
+t_run 1 "room set --horizon 2^32+1" room set "$R" --horizon 4294967297
+t_grep "horizon_days" "the refusal names horizon_days"
+t_run 2 "group set --trusted-at past 2^63 (not an id)" group set "$G" --trusted-at 9223372036854775808
+"$HALLS" export >"$T_DIR/after"
+if cmp -s "$T_DIR/before" "$T_DIR/after"; then
+	t_pass "refused field values changed nothing"
+else
+	t_fail "refused field values changed the data"
+fi
+t_run 0 "booking move --attendees 8 is fine" --json booking move "$B" --attendees 8
+t_json "o['attendees']==8" "attendees moved to 8"
 t_done

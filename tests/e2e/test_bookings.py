@@ -400,6 +400,86 @@ def run(srv, build, data, ids, tok):
     check(st == 200 and body.get("title") == "From the console",
           "the server sees the CLI's booking at once", (st, body))
 
+    fields(srv, ids, tok, b1, at)
+
+
+def fields(srv, ids, tok, b1, at):
+    """Each field judged once, by the core: what POST refuses PATCH refuses, integers are
+    never cut to fit, and a key no field has is 400 naming it, on every write route."""
+    big = 4294967297  # 2^32 + 1: stored as 1 when cut to 32 bits
+    st, _, before = srv.request("GET", "/api/v1/bookings/%d" % b1, token=tok["admin"])
+    for value in (big, -1, 2 ** 63 - 1, 1.5, "3"):
+        body = {"room_id": ids["r1"], "group_id": ids["g1"], "title": "Big",
+                "start": at("16:00"), "end": at("17:00"), "attendees": value}
+        st, _, got = srv.request("POST", "/api/v1/bookings", body, token=tok["mem1"])
+        check(st == 400 and "attendees" in got.get("detail", ""),
+              "POST attendees %r is 400 naming attendees" % (value,), (st, got))
+        st, _, got = srv.request("PATCH", "/api/v1/bookings/%d" % b1, {"attendees": value},
+                                 token=tok["mem1"])
+        check(st == 400 and "attendees" in got.get("detail", ""),
+              "PATCH attendees %r is 400 naming attendees" % (value,), (st, got))
+    st, _, after = srv.request("GET", "/api/v1/bookings/%d" % b1, token=tok["admin"])
+    check(after.get("attendees") == before.get("attendees"),
+          "refused PATCHes left attendees as they were", (before, after))
+    for key, value in (("start", 2 ** 40), ("end", -5), ("start", 2 ** 63 - 1),
+                       ("room_id", big), ("group_id", 0)):
+        body = {"room_id": ids["r1"], "group_id": ids["g1"], "title": "Far",
+                "start": at("16:00"), "end": at("17:00")}
+        body[key] = value
+        st, _, got = srv.request("POST", "/api/v1/bookings", body, token=tok["mem1"])
+        # An id past 2^32 is an id (of no room, so 404); past 2^63 or 0 it is none.
+        check(st in (400, 404) and key.split("_")[0] in got.get("detail", ""),
+              "POST %s %r is refused naming it" % (key, value), (st, got))
+    for key, value in (("start", 2 ** 40), ("end", 2 ** 63 - 1), ("room_id", ids["r2"]),
+                       ("public", 1), ("title", 7), ("colour", "red")):
+        st, _, got = srv.request("PATCH", "/api/v1/bookings/%d" % b1, {key: value},
+                                 token=tok["mem1"])
+        check(st == 400 and key in got.get("detail", ""),
+              "PATCH %s %r is 400 naming %s" % (key, value, key), (st, got))
+
+    # Rooms: every integer in range, never cut.
+    for key in ("capacity", "setup_minutes", "cleanup_minutes", "min_minutes", "max_minutes",
+                "notice_minutes", "horizon_days", "max_occurrences"):
+        st, _, got = srv.request("PATCH", "/api/v1/rooms/%d" % ids["r1"], {key: big},
+                                 token=tok["admin"])
+        check(st == 400 and key in got.get("detail", ""),
+              "PATCH room %s 2^32+1 is 400 naming it" % key, (st, got))
+    st, _, got = srv.request("GET", "/api/v1/rooms/%d" % ids["r1"])
+    check(st == 200 and got.get("capacity") == 20, "the room's capacity is unchanged", got)
+    st, _, got = srv.request("POST", "/api/v1/rooms", {"venue_id": big * 2 ** 30 * 4,
+                             "name": "Huge", "capacity": 5}, token=tok["admin"])
+    check(st == 400, "POST room with venue_id past 2^63 is 400", (st, got))
+
+    # Unknown fields on venues, rooms and groups, POST and PATCH.
+    creates = {
+        "venues": {"name": "Typo Hall"},
+        "rooms": {"venue_id": ids["va"], "name": "Typo Room", "capacity": 5},
+        "groups": {"name": "Typo Club"},
+    }
+    targets = {"venues": ids["va"], "rooms": ids["r1"], "groups": ids["g1"]}
+    for route, body in creates.items():
+        st, _, listed = srv.request("GET", "/api/v1/" + route, token=tok["admin"])
+        n = len(listed) if isinstance(listed, list) else -1
+        for bad in ("capactiy", "id", "colour"):
+            st, _, got = srv.request("POST", "/api/v1/" + route, dict(body, **{bad: 1}),
+                                     token=tok["admin"])
+            check(st == 400 and bad in got.get("detail", ""),
+                  "POST /%s with field %s is 400 naming it" % (route, bad), (st, got))
+            st, _, got = srv.request("PATCH", "/api/v1/%s/%d" % (route, targets[route]),
+                                     {bad: 1}, token=tok["admin"])
+            check(st == 400 and bad in got.get("detail", ""),
+                  "PATCH /%s/ID with field %s is 400 naming it" % (route, bad), (st, got))
+        st, _, listed = srv.request("GET", "/api/v1/" + route, token=tok["admin"])
+        check(isinstance(listed, list) and len(listed) == n,
+              "refused POST /%s stored nothing" % route, (n, listed))
+
+    # Closures and series: the same instants and ids.
+    st, _, got = srv.request("POST", "/api/v1/closures",
+                             {"room_id": ids["r1"], "start": 2 ** 40, "end": 2 ** 40 + 3600,
+                              "reason": "Far"}, token=tok["admin"])
+    check(st == 400 and "start" in got.get("detail", ""),
+          "a closure starting past 2200 is 400", (st, got))
+
 
 def main():
     build = os.environ.get("BUILD", "./build")

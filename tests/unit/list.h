@@ -35,6 +35,11 @@ T(store_open_missing)
 T(store_schema_newer)
 T(store_map_grows)
 T(store_map_full)
+/* test_fields.c */
+T(fields_int_in)
+T(fields_booking_judge)
+T(fields_update_attendees_not_cut)
+T(fields_kind_unknown)
 /* test_booking.c */
 T(booking_rule_order)
 T(booking_rule_length)
