@@ -189,13 +189,21 @@ const struct kind kind_group = {"group",      group_fields,    group_save_json,
 /* user: "password_hash" in fields (from the front end, which hashed the password off
  * any event loop) sets the password; it is never accepted by user_apply itself. */
 
+static const char *const user_fields[] = {"name",   "email",         "role", "venues",
+                                          "groups", "password_hash", NULL};
+
 static enum herr user_save_json(struct txn *t, const struct actor *a, uint64_t id,
                                 const json_t *fields, int64_t now, json_t **out)
 {
 	struct user u;
 	const char *hash = json_str(fields, "password_hash");
-	json_t *rest = json_deep_copy(fields);
-	enum herr ret = id ? user_get(t, id, &u) : (user_init(&u), H_OK);
+	json_t *rest;
+	enum herr ret = kind_fields_known(user_fields, fields, t->err);
+
+	if (ret != H_OK)
+		return ret;
+	rest = json_deep_copy(fields);
+	ret = id ? user_get(t, id, &u) : (user_init(&u), H_OK);
 
 	json_object_del(rest, "password_hash");
 	if (ret == H_OK)
@@ -234,5 +242,5 @@ static enum herr user_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 	return user_each(t, user_each_one, &e);
 }
 
-const struct kind kind_user = {"user",      NULL,           user_save_json,
+const struct kind kind_user = {"user",      user_fields,    user_save_json,
                                user_remove, user_show_json, user_each_json};

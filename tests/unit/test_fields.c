@@ -153,7 +153,7 @@ static enum herr kind_write(struct fx *f, const struct kind *k, uint64_t id, con
 TEST(fields_kind_unknown)
 {
 	struct fx f;
-	uint64_t venue, room, group;
+	uint64_t venue, room, group, user;
 
 	T_ASSERT(fx_open(&f));
 	venue = fx_venue(&f, "Community Centre", T_ZONE, T_HOURS);
@@ -176,6 +176,12 @@ TEST(fields_kind_unknown)
 	         H_EINVAL, &f.err);
 	T_HAS_STR(f.err.msg, "members");
 	T_EQ_ERR(kind_write(&f, &kind_group, group, "{\"name\": \"Choir 2\"}"), H_OK, &f.err);
+	/* Users too: a misspelt field ("rol") is refused, not ignored as if the change were made.
+	 */
+	user = fx_user(&f, "sam@example.org", ROLE_MEMBER, group);
+	T_EQ_ERR(kind_write(&f, &kind_user, user, "{\"rol\": \"admin\"}"), H_EINVAL, &f.err);
+	T_HAS_STR(f.err.msg, "unknown field rol");
+	T_EQ_ERR(kind_write(&f, &kind_user, user, "{\"name\": \"Sam\"}"), H_OK, &f.err);
 	T_EQ_INT(fx_check(&f), 0);
 	fx_close(&f);
 }
