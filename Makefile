@@ -75,23 +75,23 @@ $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS)
 
 # Harnesses reach into hallsd's own headers as well as the core's.
-$(FUZZ_OBJ) $(BUILD)/tests/fuzz/replay.o: override CFLAGS += -Iserver -Icli -Itests/fuzz
+$(FUZZ_OBJ) $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o: override CFLAGS += -Iserver -Icli -Itests/fuzz
 
 # Each harness twice: with a replay main() for `make test`, and with libFuzzer for
 # `make fuzz` (clang only, in build-fuzz).
-$(BUILD)/fuzz/replay-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz/replay.o $(CLI_PART) $(LIB)
+$(BUILD)/fuzz/replay-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o $(CLI_PART) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(SERVER_PART) $(LIB)
+$(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o $(SERVER_PART) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/fuzz/fuzz-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(CLI_PART) $(LIB)
+$(BUILD)/fuzz/fuzz-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz/store.o $(CLI_PART) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
-$(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(SERVER_PART) $(LIB)
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/store.o $(SERVER_PART) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 

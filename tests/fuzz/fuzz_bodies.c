@@ -9,6 +9,7 @@
  * transaction that is then undone, in a store made once in LLVMFuzzerInitialize. */
 #include "halls.h"
 #include "fuzz.h"
+#include "store.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -35,23 +36,6 @@ struct fz_op {
 	struct herror err;
 	json_t *out; /* a record written, when the kind gives one */
 };
-
-static void fz_rmtree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[512];
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(dir);
-}
 
 static const struct kind *fz_kind(enum fz_write what)
 {
@@ -219,37 +203,6 @@ static uint64_t fz_state(void)
 	return counter;
 }
 
-struct fz_setup {
-	const struct kind *kind;
-	const char *fields;
-	uint64_t id;
-};
-
-static enum herr fz_setup_run(struct txn *t, void *arg)
-{
-	struct fz_setup *s = arg;
-	json_t *fields = json_loads(s->fields, 0, NULL), *out = NULL;
-	enum herr ret = s->kind->save(t, &ACTOR_CONSOLE, 0, fields, FUZZ_NOW, &out);
-
-	s->id = (uint64_t)json_int(out, "id", 0);
-	json_decref(out);
-	json_decref(fields);
-	return ret;
-}
-
-static uint64_t fz_setup(const struct kind *k, const char *fields)
-{
-	struct fz_setup s = {k, fields, 0};
-	struct herror err;
-
-	herror_clear(&err);
-	if (db_write(fz.db, fz_setup_run, &s, &err) != H_OK) {
-		fprintf(stderr, "fuzz_bodies: %s: %s\n", k->name, err.msg);
-		abort();
-	}
-	return s.id;
-}
-
 static enum herr fz_setup_booking(struct txn *t, void *arg)
 {
 	struct booking b;
@@ -269,11 +222,7 @@ static enum herr fz_setup_booking(struct txn *t, void *arg)
 
 static void fz_close(void)
 {
-	if (fz.db != NULL)
-		db_close(fz.db);
-	fz.db = NULL;
-	if (fz.dir[0] != '\0')
-		fz_rmtree(fz.dir);
+	fuzz_store_remove(fz.db, fz.dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -283,24 +232,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	snprintf(fz.dir, sizeof(fz.dir), "/tmp/halls-fuzz-XXXXXX");
 	herror_clear(&err);
-	if (mkdtemp(fz.dir) == NULL || db_open(&fz.db, fz.dir, true, NULL, &err) != H_OK) {
-		fprintf(stderr, "fuzz_bodies: store: %s\n", err.msg);
-		abort();
-	}
-	/* A store thrown away at exit needs no flush to disk at each commit; without one
-	 * the harness runs many times faster. */
-	mdb_env_set_flags(db_env(fz.db), MDB_NOSYNC, 1);
+	fz.db = fuzz_store_open("fuzz_bodies", fz.dir);
 	atexit(fz_close);
-	fz.venue = fz_setup(&kind_venue, "{\"name\": \"Hall\", \"timezone\": \"" FUZZ_ZONE
-	                                 "\", \"hours\": \"mon-sun 08:00-22:00\"}");
+	fz.venue = fuzz_store_add(fz.db, &kind_venue,
+	                          "{\"name\": \"Hall\", \"timezone\": \"" FUZZ_ZONE
+	                          "\", \"hours\": \"mon-sun 08:00-22:00\"}",
+	                          FUZZ_NOW);
 	snprintf(fields, sizeof(fields),
 	         "{\"venue_id\": %llu, \"name\": \"Room\", \"capacity\": 20, \"approval\": "
 	         "\"auto\"}",
 	         (unsigned long long)fz.venue);
-	fz.room = fz_setup(&kind_room, fields);
-	fz.group = fz_setup(&kind_group, "{\"name\": \"Choir\"}");
+	fz.room = fuzz_store_add(fz.db, &kind_room, fields, FUZZ_NOW);
+	fz.group = fuzz_store_add(fz.db, &kind_group, "{\"name\": \"Choir\"}", FUZZ_NOW);
 	if (db_write(fz.db, fz_setup_booking, &fz.booking, &err) != H_OK) {
 		fprintf(stderr, "fuzz_bodies: booking: %s\n", err.msg);
 		abort();

@@ -8,6 +8,7 @@
  * FUZZ_RESET inputs so that it stays small. */
 #include "cli.h"
 #include "fuzz.h"
+#include "store.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -28,61 +29,10 @@ static struct {
 	unsigned inputs;
 } fz;
 
-static void fz_rmtree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[512];
-
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(dir);
-}
-
-struct fz_save {
-	const struct kind *kind;
-	const char *fields;
-	uint64_t id;
-};
-
-static enum herr fz_save_run(struct txn *t, void *arg)
-{
-	struct fz_save *s = arg;
-	json_t *fields = json_loads(s->fields, 0, NULL), *out = NULL;
-	enum herr ret = s->kind->save(t, &cli_console, 0, fields, FUZZ_NOW, &out);
-
-	s->id = (uint64_t)json_int(out, "id", 0);
-	json_decref(out);
-	json_decref(fields);
-	return ret;
-}
-
-static uint64_t fz_save(const struct kind *k, const char *fields)
-{
-	struct fz_save s = {k, fields, 0};
-	struct herror err;
-
-	herror_clear(&err);
-	if (db_write(fz.c.db, fz_save_run, &s, &err) != H_OK) {
-		fprintf(stderr, "fuzz_cli_import_ics: %s: %s\n", k->name, err.msg);
-		abort();
-	}
-	return s.id;
-}
-
 static void fz_close(void)
 {
-	if (fz.c.db != NULL)
-		db_close(fz.c.db);
+	fuzz_store_remove(fz.c.db, fz.dir);
 	fz.c.db = NULL;
-	if (fz.dir[0] != '\0')
-		fz_rmtree(fz.dir);
 	fz.dir[0] = '\0';
 }
 
@@ -90,29 +40,22 @@ static void fz_close(void)
  * group. */
 static void fz_open(void)
 {
-	struct herror err;
 	char fields[256];
 	uint64_t venue;
 
-	snprintf(fz.dir, sizeof(fz.dir), "/tmp/halls-fuzz-XXXXXX");
-	herror_clear(&err);
-	if (mkdtemp(fz.dir) == NULL || db_open(&fz.c.db, fz.dir, true, NULL, &err) != H_OK) {
-		fprintf(stderr, "fuzz_cli_import_ics: store: %s\n", err.msg);
-		abort();
-	}
-	/* A store thrown away at exit needs no flush to disk at each commit; without one
-	 * the harness runs many times faster. */
-	mdb_env_set_flags(db_env(fz.c.db), MDB_NOSYNC, 1);
+	fz.c.db = fuzz_store_open("fuzz_cli_import_ics", fz.dir);
 	fz.c.data_dir = fz.dir;
 	fz.c.now = FUZZ_NOW;
-	venue = fz_save(&kind_venue, "{\"name\": \"Fuzz Hall\", \"timezone\": \"Europe/London\", "
-	                             "\"hours\": \"mon-sun 00:00-24:00\"}");
+	venue = fuzz_store_add(fz.c.db, &kind_venue,
+	                       "{\"name\": \"Fuzz Hall\", \"timezone\": \"Europe/London\", "
+	                       "\"hours\": \"mon-sun 00:00-24:00\"}",
+	                       FUZZ_NOW);
 	snprintf(fields, sizeof(fields),
 	         "{\"venue_id\": %llu, \"name\": \"Room\", \"capacity\": 50, \"approval\": "
 	         "\"auto\", \"min_minutes\": 1, \"horizon_days\": 3660, \"max_occurrences\": 1000}",
 	         (unsigned long long)venue);
-	fz.room_id = fz_save(&kind_room, fields);
-	fz.group_id = fz_save(&kind_group, "{\"name\": \"Fuzzers\"}");
+	fz.room_id = fuzz_store_add(fz.c.db, &kind_room, fields, FUZZ_NOW);
+	fz.group_id = fuzz_store_add(fz.c.db, &kind_group, "{\"name\": \"Fuzzers\"}", FUZZ_NOW);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -14,18 +14,16 @@
  *
  * Links with -Wl,--wrap=http_send, so each reply passes through check_reply on its way
  * to the real http_send (and the access log). */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include "fuzz.h"
 #include "halls.h"
 #include "server.h"
+#include "store.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/thread.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
-#include <lmdb.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,17 +45,11 @@ void __wrap_http_send(struct request *r, int status, const char *content_type, c
 static struct server srv;
 static char tokens[4][TOKEN_HEX];
 static unsigned replies;
-static char store_dir[] = "/tmp/halls-fuzz-http.XXXXXX";
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
+static char store_dir[64];
 
 static void remove_store(void)
 {
-	nftw(store_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	fuzz_store_remove(srv.db, store_dir);
 }
 
 static void make_demo(const char *self, const char *data)
@@ -116,21 +108,19 @@ static enum herr issue_tokens(struct txn *t, void *arg)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char data[64];
+	char data[sizeof(store_dir) + 8];
 	struct herror err;
 	struct issue_ctx ctx = {strtoll(FUZZ_NOW, NULL, 10)};
 
 	(void)argc;
+	snprintf(store_dir, sizeof(store_dir), "/tmp/halls-fuzz-http.XXXXXX");
 	if (mkdtemp(store_dir) == NULL)
 		fatal("fuzz_http: mkdtemp");
 	atexit(remove_store);
 	snprintf(data, sizeof(data), "%s/data", store_dir);
 	make_demo((*argv)[0], data);
 	herror_clear(&err);
-	if (db_open(&srv.db, data, false, NULL, &err) != H_OK)
-		fatal("fuzz_http: %s", err.msg);
-	/* Thousands of commits a second, and durability is not what is under test. */
-	mdb_env_set_flags(db_env(srv.db), MDB_NOSYNC, 1);
+	srv.db = fuzz_store_reopen("fuzz_http", data);
 	if (db_write(srv.db, issue_tokens, &ctx, &err) != H_OK)
 		fatal("fuzz_http: %s", err.msg);
 	snprintf(tokens[0], sizeof(tokens[0]), "not-a-token");

@@ -16,8 +16,7 @@
 
 #define MAX_DATES 400
 
-static const char *const zones[] = {"Europe/London", "UTC", "Pacific/Auckland",
-                                    "America/New_York"};
+static const char *const zones[] = {"Europe/London", "UTC", "Pacific/Auckland", "America/New_York"};
 
 struct seen {
 	int64_t first, v[MAX_DATES];

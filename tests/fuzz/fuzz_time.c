@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const zones[] = {"Europe/London", "UTC", "Pacific/Auckland",
-                                    "America/New_York", "Australia/Lord_Howe"};
+static const char *const zones[] = {"Europe/London", "UTC", "Pacific/Auckland", "America/New_York",
+                                    "Australia/Lord_Howe"};
 
 static void fuzz_time_parse(const char *text, const char *zone)
 {
@@ -85,7 +85,8 @@ static void fuzz_convert(const uint8_t *data, size_t size, const char *zone)
 	if (lt.utc_offset < -16 * 3600 || lt.utc_offset > 16 * 3600)
 		abort();
 	time_format(t, zone, shown);
-	if (time_check(t, NULL) == H_OK && (lt.year < TIME_YEAR_MIN - 1 || lt.year > TIME_YEAR_MAX + 1))
+	if (time_check(t, NULL) == H_OK &&
+	    (lt.year < TIME_YEAR_MIN - 1 || lt.year > TIME_YEAR_MAX + 1))
 		abort();
 }
 
