@@ -166,10 +166,12 @@ static int64_t account_wait(const struct ratelimit_slot *s, int64_t now)
 	return s->last + delay > now ? s->last + delay - now : 0;
 }
 
-/* Counts an attempt on the counter key. */
-static void ratelimit_count(struct ratelimit *rl, struct ratelimit_slot *s, const uint8_t *key,
-                            int64_t now)
+/* Counts an attempt on the counter key. Looked up afresh: taking a slot for one counter
+ * may have reused the slot another pointer held, when two keys share a set. */
+static void ratelimit_count(struct ratelimit *rl, const uint8_t *key, int64_t now)
 {
+	struct ratelimit_slot *s = ratelimit_find(rl, key, now);
+
 	if (s == NULL)
 		s = ratelimit_take(rl, key, now);
 	s->count++;
@@ -200,9 +202,9 @@ bool ratelimit_begin(struct ratelimit *rl, const char *account, const char *addr
 		*retry_after = wait;
 		return false;
 	}
-	ratelimit_count(rl, sp, k.pair, now);
-	ratelimit_count(rl, sa, k.account, now);
-	ratelimit_count(rl, sd, k.address, now);
+	ratelimit_count(rl, k.pair, now);
+	ratelimit_count(rl, k.account, now);
+	ratelimit_count(rl, k.address, now);
 	return true;
 }
 
