@@ -28,11 +28,16 @@ static enum herr purge_batch(struct txn *t, void *arg)
 {
 	struct purge_run *run = arg;
 
+	enum herr ret;
+
 	memset(&run->p, 0, sizeof(run->p));
 	run->p.next = run->from;
 	run->p.max_visits = PURGE_VISITS;
 	run->p.max_deletes = PURGE_DELETES;
-	return token_purge(t, run->now, &run->p);
+	ret = token_purge(t, run->now, &run->p);
+	/* Nothing deleted: abort rather than commit, so that an idle pass costs no fsync and
+	 * does not move the change counter (which would make every cached feed stale). */
+	return ret == H_OK && run->p.deleted == 0 ? H_ENOTFOUND : ret;
 }
 
 static void purge_schedule(struct server *srv, int seconds)
@@ -54,7 +59,7 @@ static void on_purge(evutil_socket_t fd, short what, void *arg)
 	run.now = srv->cfg.fixed_now ? srv->cfg.fixed_now : (int64_t)time(NULL);
 	herror_clear(&err);
 	ret = db_write(srv->db, purge_batch, &run, &err);
-	if (ret != H_OK) {
+	if (ret != H_OK && ret != H_ENOTFOUND) {
 		/* Nothing is lost: the tokens are still refused, and the next pass tries again. */
 		fprintf(stderr, "hallsd: token purge: %s\n", err.msg);
 		srv->purge_next = 0;
