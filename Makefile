@@ -123,12 +123,15 @@ run: all
 	./$(HALLSD) --data $(DATA) --listen $(LISTEN)
 
 # libFuzzer harnesses (tests/fuzz/): every one for FUZZ_SECONDS (default 60), stopping
-# at the first crash; FUZZ=NAME for one. clang is a developer tool, installed here.
+# at the first crash; FUZZ=NAME for one. clang and libFuzzer's runtime are developer
+# tools, installed here rather than by `make deps`.
 FUZZ_BUILD = $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=address,undefined \
 	CFLAGS="-O1 -g -fsanitize=fuzzer-no-link"
 
 fuzz-build: deps
-	@command -v clang >/dev/null || apt-get install -y -qq clang
+	@dpkg-query -W -f='$${Status}\n' clang libclang-rt-14-dev 2>/dev/null | \
+		grep -c 'install ok installed' | grep -qx 2 || \
+		{ apt-get update -qq && apt-get install -y -qq clang libclang-rt-14-dev; }
 	+@$(FUZZ_BUILD) fuzzers
 
 fuzzers: $(LIB) $(HALLS) $(FUZZERS)
