@@ -1,6 +1,6 @@
 /* The audit log over HTTP.
  *
- *   GET /api/v1/audit?booking=&venue=   oldest first
+ *   GET /api/v1/audit?booking=&venue=&limit=&after=   oldest first, paged
  *
  * Admins see every entry; managers the entries about their venues (the venue, its rooms,
  * its closures and the bookings and series of its rooms); members are refused (403) and anonymous
@@ -18,6 +18,7 @@ struct audit_listing {
 	struct places pl;
 	uint64_t venue_id; /* filter; 0: any */
 	json_t *items;
+	struct page pg;
 };
 
 /* The room of series id, or 0 when it is gone. */
@@ -66,12 +67,12 @@ static bool audit_list_one(const json_t *e, void *arg)
 	    (!viewer_admin(l->v) && (venue == 0 || !viewer_manages(l->v, venue))))
 		return true;
 	json_array_append_new(l->items, json_deep_copy(e));
-	return true;
+	return !page_full(&l->pg);
 }
 
 enum herr h_audit_list(struct request *r)
 {
-	static const char *const known[] = {"booking", "venue", NULL};
+	static const char *const known[] = {"booking", "venue", "limit", "after", NULL};
 	struct audit_listing l = {0};
 	struct viewer v;
 	uint64_t booking;
@@ -80,7 +81,8 @@ enum herr h_audit_list(struct request *r)
 
 	if ((ret = query_known(r, known)) != H_OK ||
 	    (ret = query_id(r, "booking", &booking)) != H_OK ||
-	    (ret = query_id(r, "venue", &l.venue_id)) != H_OK)
+	    (ret = query_id(r, "venue", &l.venue_id)) != H_OK ||
+	    (ret = page_read(r, 'a', &l.pg)) != H_OK)
 		return ret;
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
@@ -97,10 +99,11 @@ enum herr h_audit_list(struct request *r)
 		l.t = &t;
 		l.v = &v;
 		l.items = json_array();
-		ret = audit_each(&t, booking, audit_list_one, &l);
-		if (ret == H_OK)
+		ret = audit_each_page(&t, booking, &l.pg.w, audit_list_one, &l);
+		if (ret == H_OK) {
 			r->reply = l.items;
-		else
+			page_link(r, &l.pg);
+		} else
 			json_decref(l.items);
 	}
 	places_free(&l.pl);

@@ -1,7 +1,7 @@
 /* Bookings over HTTP, and what a caller may see of them.
  *
  *   POST  /api/v1/bookings                 a request -> 201 (pending, or approved)
- *   GET   /api/v1/bookings?room=&venue=&group=&status=&from=&to=
+ *   GET   /api/v1/bookings?room=&venue=&group=&status=&from=&to=&limit=&after=   paged
  *   GET   /api/v1/bookings/<id>
  *   PATCH /api/v1/bookings/<id>            title, description, attendees, public, start, end
  *   POST  /api/v1/bookings/<id>/approve    {"note"}, body optional (also decline, cancel)
@@ -546,6 +546,7 @@ struct booking_listing {
 	struct places *pl;
 	json_t *items;
 	bool by_group; /* filtered by group: slots without a group would tell it */
+	struct page pg;
 };
 
 static bool booking_list_one(const struct booking *b, void *arg)
@@ -557,9 +558,10 @@ static bool booking_list_one(const struct booking *b, void *arg)
 	if (l->by_group && booking_view_level(l->v, b, pe->venue_id) < VIEW_PUBLIC)
 		return true;
 	o = booking_view(l->v, b, pe);
-	if (o != NULL)
-		json_array_append_new(l->items, o);
-	return true;
+	if (o == NULL)
+		return true;
+	json_array_append_new(l->items, o);
+	return !page_full(&l->pg);
 }
 
 /* A filter naming a record that does not exist is a mistake worth telling, as the room
@@ -577,7 +579,8 @@ static enum herr filter_exists(struct request *r, struct txn *t, enum dbi d, con
 
 enum herr h_booking_list(struct request *r)
 {
-	static const char *const known[] = {"room", "group", "venue", "status", "from", "to", NULL};
+	static const char *const known[] = {"room", "group", "venue", "status", "from",
+	                                    "to",   "limit", "after", NULL};
 	struct booking_filter f;
 	struct places pl = {0};
 	struct viewer v;
@@ -592,7 +595,8 @@ enum herr h_booking_list(struct request *r)
 	if ((ret = query_known(r, known)) != H_OK ||
 	    (ret = query_id(r, "room", &f.room_id)) != H_OK ||
 	    (ret = query_id(r, "venue", &f.venue_id)) != H_OK ||
-	    (ret = query_id(r, "group", &f.group_id)) != H_OK)
+	    (ret = query_id(r, "group", &f.group_id)) != H_OK ||
+	    (ret = page_read(r, 'b', &l.pg)) != H_OK)
 		return ret;
 	if (status != NULL) {
 		enum booking_status s;
@@ -635,10 +639,11 @@ enum herr h_booking_list(struct request *r)
 	}
 	l.items = json_array();
 	l.by_group = f.group_id != 0;
-	ret = booking_each(&t, &f, booking_list_one, &l);
-	if (ret == H_OK)
+	ret = booking_each_page(&t, &f, &l.pg.w, booking_list_one, &l);
+	if (ret == H_OK) {
 		r->reply = l.items;
-	else
+		page_link(r, &l.pg);
+	} else
 		json_decref(l.items);
 out:
 	free(zone);

@@ -273,6 +273,24 @@ enum herr query_uint(struct request *r, const char *name, uint32_t max, uint32_t
                      bool *present);
 enum herr query_time(struct request *r, const char *name, const char *zone, int64_t *out,
                      bool *present);
+/* page.c: pages of the list routes (docs/api.md#pages). */
+#define PAGE_LIMIT_DEFAULT 100
+#define PAGE_LIMIT_MAX     500
+/* A page examines at most this many entries per item it may show, so that a caller who
+ * may see few of them gets a short page (with a Link) rather than a scan of the store. */
+#define PAGE_EXAMINE_FACTOR 10
+struct page {
+	char list;      /* which list's cursors it takes: 'b' bookings, 'a' audit */
+	uint32_t limit; /* the most items shown */
+	uint32_t shown;
+	struct walk w; /* where the scan resumes and stops; the handler passes it to the core */
+};
+/* limit (1-500, default 100) and after (a cursor of this list) -> H_EINVAL in words. */
+enum herr page_read(struct request *r, char list, struct page *p);
+/* Counts one item shown; true when the page is full and the scan should stop. */
+bool page_full(struct page *p);
+/* When the scan stopped early, Link: <path?query&after=...>; rel="next". */
+void page_link(struct request *r, const struct page *p);
 /* The fields a booking request and a series share: room_id, group_id, title,
  * description, attendees, public, approve, and start and end read in the room's zone
  * (*zone, malloc'd, even on failure). */

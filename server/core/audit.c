@@ -68,27 +68,66 @@ static bool visit(struct txn *t, uint64_t id, bool (*fn)(const json_t *e, void *
 	return more;
 }
 
-enum herr audit_each(struct txn *t, uint64_t booking_id, bool (*fn)(const json_t *e, void *arg),
-                     void *arg)
+/* The key a scan of entries starts at: the first entry, or the one after w->after. False
+ * when nothing can follow (the resume point is the last id there can be). */
+static bool first_key(uint64_t booking_id, const struct walk *w, struct key *from)
 {
-	struct key prefix;
+	key_init(from);
+	if (booking_id != 0)
+		key_u64(from, booking_id);
+	if (w == NULL || !w->has_after)
+		return true;
+	if (w->after.id == UINT64_MAX)
+		return false;
+	key_u64(from, w->after.id + 1);
+	return true;
+}
+
+enum herr audit_each_page(struct txn *t, uint64_t booking_id, struct walk *w,
+                          bool (*fn)(const json_t *e, void *arg), void *arg)
+{
+	struct key prefix, from;
 	struct scan s;
+	size_t examined = 0;
 	bool more = true;
 
+	if (w != NULL)
+		w->more = false;
 	if (booking_id == 0)
 		key_init(&prefix);
 	else
 		prefix = key_id(booking_id);
-	scan_begin(&s, t, booking_id ? DBI_AUDIT_BOOKING : DBI_AUDIT, &prefix, NULL);
+	if (!first_key(booking_id, w, &from))
+		return t->ret;
+	scan_begin(&s, t, booking_id ? DBI_AUDIT_BOOKING : DBI_AUDIT, &prefix,
+	           from.len > 0 ? &from : NULL);
 	while (more && scan_next(&s)) {
 		const uint8_t *k = s.k.mv_data;
+		uint64_t id;
 
 		if (s.k.mv_size != (booking_id ? 16u : 8u)) {
 			txn_refuse(t, H_ESTORAGE, "an audit key is corrupt");
 			break;
 		}
-		more = visit(t, key_get_u64(booking_id ? k + 8 : k), fn, arg);
+		if (w != NULL && w->budget != 0 && examined == w->budget) {
+			w->more = true;
+			break;
+		}
+		id = key_get_u64(booking_id ? k + 8 : k);
+		examined++;
+		if (w != NULL)
+			w->last = (struct walk_pos){0, id};
+		more = visit(t, id, fn, arg);
 	}
+	/* Stopped by fn: say there may be more rather than read one entry ahead. */
+	if (w != NULL && !more && t->ret == H_OK)
+		w->more = true;
 	scan_end(&s);
 	return t->ret;
+}
+
+enum herr audit_each(struct txn *t, uint64_t booking_id, bool (*fn)(const json_t *e, void *arg),
+                     void *arg)
+{
+	return audit_each_page(t, booking_id, NULL, fn, arg);
 }

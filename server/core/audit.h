@@ -4,6 +4,7 @@
 
 #include "actor.h"
 #include "db.h"
+#include "walk.h"
 
 #include <jansson.h>
 
@@ -24,6 +25,10 @@ void audit_append(struct txn *t, const struct actor *a, const char *kind, uint64
 /* booking_id 0: all entries, newest last. fn receives the entry as JSON. */
 enum herr audit_each(struct txn *t, uint64_t booking_id, bool (*fn)(const json_t *e, void *arg),
                      void *arg);
+/* As audit_each, one page: resumes after entry w->after.id, examines at most w->budget
+ * entries (walk.h). Out: w->more, and w->last = (0, the last entry's id). */
+enum herr audit_each_page(struct txn *t, uint64_t booking_id, struct walk *w,
+                          bool (*fn)(const json_t *e, void *arg), void *arg);
 void audit_store(struct txn *t, uint64_t id, const json_t *entry);
 
 #endif

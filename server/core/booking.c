@@ -881,11 +881,6 @@ void booking_filter_init(struct booking_filter *f)
 	f->status = -1;
 }
 
-struct booking_list {
-	struct booking *items;
-	size_t n, cap;
-};
-
 static bool filter_match(const struct booking_filter *f, const struct booking *b,
                          uint64_t venue_of_room)
 {
@@ -902,102 +897,292 @@ static bool filter_match(const struct booking_filter *f, const struct booking *b
 	return true;
 }
 
-static void list_add(struct txn *t, struct booking_list *l, const struct booking_filter *f,
-                     uint64_t id)
-{
-	struct booking b;
-	struct room r;
-	uint64_t venue = 0;
+/* A listing is a k-way merge of by-start index scans (one per room, or one for a
+ * group), each already in (start, id) order, so bookings come out in that order without
+ * being collected or sorted, a caller's early stop saves the rest, and a page resumes
+ * with one seek per scan. A record is decoded only when its index entry passes what the
+ * index can tell (its status, the window's end). */
 
-	if (booking_get(t, id, &b) != H_OK) {
-		booking_free(&b);
+#define BY_START_LEN 24 /* owner | start | id */
+
+struct source {
+	struct scan s;
+	struct walk_pos pos; /* the entry s is on */
+	bool has_status;     /* DBI_BOOKING_ROOM: the value is the status byte */
+	bool in_venue;       /* a room of the venue filter, so no look-up */
+};
+
+/* The sources that still have entries, as a binary heap, least position first. The heap
+ * owns them. */
+struct merge {
+	struct txn *t;
+	const struct booking_filter *f;
+	const struct walk *w; /* NULL: from the start, no bound */
+	struct source **heap;
+	size_t n, cap;
+};
+
+static int pos_cmp(struct walk_pos a, struct walk_pos b)
+{
+	if (a.at != b.at)
+		return a.at < b.at ? -1 : 1;
+	return (a.id > b.id) - (a.id < b.id);
+}
+
+static bool windowed(const struct booking_filter *f)
+{
+	return f->to > f->from;
+}
+
+/* Moves s to its next entry that starts before the window's end and lies after the
+ * resume point; false at the end of s. */
+static bool source_next(struct merge *m, struct source *s)
+{
+	while (scan_next(&s->s)) {
+		const uint8_t *k = s->s.k.mv_data;
+
+		if (s->s.k.mv_size != BY_START_LEN) {
+			txn_refuse(m->t, H_ESTORAGE, "a booking index entry is corrupt");
+			return false;
+		}
+		s->pos.at = key_get_i64(k + 8);
+		s->pos.id = key_get_u64(k + 16);
+		if (windowed(m->f) && s->pos.at >= m->f->to)
+			return false;
+		if (m->w == NULL || !m->w->has_after || pos_cmp(s->pos, m->w->after) > 0)
+			return true;
+	}
+	return false;
+}
+
+static void heap_swap(struct merge *m, size_t a, size_t b)
+{
+	struct source *x = m->heap[a];
+
+	m->heap[a] = m->heap[b];
+	m->heap[b] = x;
+}
+
+static void heap_up(struct merge *m, size_t i)
+{
+	while (i > 0 && pos_cmp(m->heap[i]->pos, m->heap[(i - 1) / 2]->pos) < 0) {
+		heap_swap(m, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_down(struct merge *m, size_t i)
+{
+	for (;;) {
+		size_t least = i, l = 2 * i + 1, r = l + 1;
+
+		if (l < m->n && pos_cmp(m->heap[l]->pos, m->heap[least]->pos) < 0)
+			least = l;
+		if (r < m->n && pos_cmp(m->heap[r]->pos, m->heap[least]->pos) < 0)
+			least = r;
+		if (least == i)
+			return;
+		heap_swap(m, i, least);
+		i = least;
+	}
+}
+
+static void source_free(struct source *s)
+{
+	scan_end(&s->s);
+	free(s);
+}
+
+/* Opens a scan of owner's entries in index d from start `from` (or the resume point,
+ * whichever is later) and adds it to the heap when it has an entry. */
+static void merge_add(struct merge *m, enum dbi d, uint64_t owner, int64_t from, bool in_venue)
+{
+	struct walk_pos at = {from, 0};
+	struct key prefix = key_id(owner), first;
+	struct source *s;
+
+	if (m->w != NULL && m->w->has_after && pos_cmp(m->w->after, at) > 0)
+		at = m->w->after;
+	first = by_start_key(owner, at.at, at.id);
+	s = xcalloc(1, sizeof(*s));
+	s->has_status = d == DBI_BOOKING_ROOM;
+	s->in_venue = in_venue;
+	scan_begin(&s->s, m->t, d, &prefix, &first);
+	if (!source_next(m, s)) {
+		source_free(s);
 		return;
 	}
-	if (f->venue_id) {
-		if (room_get(t, b.room_id, &r) == H_OK)
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 8;
+		m->heap = xrealloc(m->heap, m->cap * sizeof(*m->heap));
+	}
+	m->heap[m->n++] = s;
+	heap_up(m, m->n - 1);
+}
+
+/* A room's scan starts its longest booking before the window: nothing earlier can
+ * reach into it. */
+static void merge_room_id(struct merge *m, uint64_t room, bool in_venue)
+{
+	int64_t from = windowed(m->f) ? m->f->from - room_longest(m->t, room) : INT64_MIN / 2;
+
+	merge_add(m, DBI_BOOKING_ROOM, room, from, in_venue);
+}
+
+static bool merge_venue_room(const struct room *r, void *arg)
+{
+	struct merge *m = arg;
+
+	merge_room_id(m, r->id, true);
+	return m->t->ret == H_OK;
+}
+
+/* Every room that has bookings, read from the index itself (one seek per room), so
+ * that the listing holds every indexed booking, as the records do. */
+static void merge_every_room(struct merge *m)
+{
+	struct key none;
+	uint64_t owner = 0;
+
+	key_init(&none);
+	for (;;) {
+		struct key from = key_id(owner);
+		struct scan s;
+		bool found;
+
+		scan_begin(&s, m->t, DBI_BOOKING_ROOM, &none, &from);
+		found = scan_next(&s) && s.k.mv_size == BY_START_LEN;
+		if (found)
+			owner = key_get_u64(s.k.mv_data);
+		scan_end(&s);
+		if (!found)
+			return;
+		merge_room_id(m, owner, false);
+		if (owner == UINT64_MAX || m->t->ret != H_OK)
+			return;
+		owner++;
+	}
+}
+
+static void merge_sources(struct merge *m)
+{
+	const struct booking_filter *f = m->f;
+
+	if (f->room_id) {
+		struct room r;
+
+		if (room_get(m->t, f->room_id, &r) == H_OK)
+			merge_room_id(m, r.id, r.venue_id == f->venue_id);
+		room_free(&r);
+	} else if (f->group_id) {
+		merge_add(m, DBI_BOOKING_GROUP, f->group_id, INT64_MIN / 2, false);
+	} else if (f->venue_id) {
+		room_each(m->t, f->venue_id, merge_venue_room, m);
+	} else {
+		merge_every_room(m);
+	}
+}
+
+/* Moves the least source on, dropping it at its end. */
+static void merge_advance(struct merge *m)
+{
+	if (source_next(m, m->heap[0])) {
+		heap_down(m, 0);
+		return;
+	}
+	source_free(m->heap[0]);
+	m->heap[0] = m->heap[--m->n];
+	heap_down(m, 0);
+}
+
+static void merge_free(struct merge *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		source_free(m->heap[i]);
+	free(m->heap);
+}
+
+/* Decodes the booking s is on and passes it to fn when it matches the filter; false
+ * when fn asks to stop. */
+static bool merge_emit(struct merge *m, const struct source *s,
+                       bool (*fn)(const struct booking *b, void *arg), void *arg)
+{
+	const struct booking_filter *f = m->f;
+	struct booking b;
+	uint64_t venue = 0;
+	bool more = true;
+
+	if (s->has_status && f->status >= 0 && s->s.v.mv_size == 1 &&
+	    *(const uint8_t *)s->s.v.mv_data != (uint8_t)f->status)
+		return true;
+	if (booking_get(m->t, s->pos.id, &b) != H_OK) {
+		booking_free(&b);
+		return true;
+	}
+	if (f->venue_id && s->in_venue) {
+		venue = f->venue_id;
+	} else if (f->venue_id) {
+		struct room r;
+
+		if (room_get(m->t, b.room_id, &r) == H_OK)
 			venue = r.venue_id;
 		room_free(&r);
 	}
-	if (!filter_match(f, &b, venue)) {
-		booking_free(&b);
-		return;
-	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 32;
-		l->items = xrealloc(l->items, l->cap * sizeof(*l->items));
-	}
-	l->items[l->n++] = b;
+	if (filter_match(f, &b, venue))
+		more = fn(&b, arg);
+	booking_free(&b);
+	return more;
 }
 
-/* Collects the ids under one owner of a by-start index, from start >= from - longest. */
-static void list_scan(struct txn *t, struct booking_list *l, const struct booking_filter *f,
-                      enum dbi d, uint64_t owner, int64_t from)
+enum herr booking_each_page(struct txn *t, const struct booking_filter *f, struct walk *w,
+                            bool (*fn)(const struct booking *b, void *arg), void *arg)
 {
-	struct key prefix = key_id(owner), start = by_start_key(owner, from, 0);
-	struct scan s;
+	struct merge m = {.t = t, .f = f, .w = w};
+	size_t examined = 0;
+	bool more = true;
 
-	scan_begin(&s, t, d, &prefix, &start);
-	while (scan_next(&s)) {
-		if (f->to > f->from && key_get_i64((const uint8_t *)s.k.mv_data + 8) >= f->to)
+	if (w != NULL)
+		w->more = false;
+	merge_sources(&m);
+	while (more && m.n > 0 && t->ret == H_OK) {
+		if (w != NULL && w->budget != 0 && examined == w->budget) {
+			w->more = true;
 			break;
-		list_add(t, l, f, key_get_u64((const uint8_t *)s.k.mv_data + 16));
+		}
+		examined++;
+		if (w != NULL)
+			w->last = m.heap[0]->pos;
+		more = merge_emit(&m, m.heap[0], fn, arg);
+		merge_advance(&m);
 	}
-	scan_end(&s);
-}
-
-static bool list_room(const struct room *r, void *arg)
-{
-	void **ctx = arg;
-	struct txn *t = ctx[0];
-	const struct booking_filter *f = ctx[2];
-	int64_t from = f->to > f->from ? f->from - room_longest(t, r->id) : INT64_MIN / 2;
-
-	list_scan(t, ctx[1], f, DBI_BOOKING_ROOM, r->id, from);
-	return t->ret == H_OK;
-}
-
-static int booking_cmp(const void *pa, const void *pb)
-{
-	const struct booking *a = pa, *b = pb;
-
-	if (a->start != b->start)
-		return a->start < b->start ? -1 : 1;
-	return a->id < b->id ? -1 : a->id > b->id;
+	if (w != NULL && !more)
+		w->more = m.n > 0;
+	merge_free(&m);
+	return t->ret;
 }
 
 enum herr booking_each(struct txn *t, const struct booking_filter *f,
                        bool (*fn)(const struct booking *b, void *arg), void *arg)
 {
-	struct booking_list l = {0};
-	void *ctx[3] = {t, &l, (void *)f};
+	return booking_each_page(t, f, NULL, fn, arg);
+}
+
+enum herr booking_each_record(struct txn *t, bool (*fn)(const struct booking *b, void *arg),
+                              void *arg)
+{
 	struct key none;
 	struct scan s;
-	size_t i;
+	bool more = true;
 
-	if (f->room_id) {
-		struct room r;
+	key_init(&none);
+	scan_begin(&s, t, DBI_BOOKING, &none, NULL);
+	while (more && scan_next(&s)) {
+		struct booking b;
 
-		if (room_get(t, f->room_id, &r) == H_OK)
-			list_room(&r, ctx);
-		room_free(&r);
-	} else if (f->group_id) {
-		list_scan(t, &l, f, DBI_BOOKING_GROUP, f->group_id, INT64_MIN / 2);
-	} else if (f->venue_id) {
-		room_each(t, f->venue_id, list_room, ctx);
-	} else {
-		key_init(&none);
-		scan_begin(&s, t, DBI_BOOKING, &none, NULL);
-		while (scan_next(&s))
-			list_add(t, &l, f, key_get_u64(s.k.mv_data));
-		scan_end(&s);
+		if (booking_get(t, key_get_u64(s.k.mv_data), &b) == H_OK)
+			more = fn(&b, arg);
+		booking_free(&b);
 	}
-	if (l.n > 0)
-		qsort(l.items, l.n, sizeof(*l.items), booking_cmp);
-	for (i = 0; i < l.n && t->ret == H_OK; i++)
-		if (!fn(&l.items[i], arg))
-			break;
-	for (i = 0; i < l.n; i++)
-		booking_free(&l.items[i]);
-	free(l.items);
+	scan_end(&s);
 	return t->ret;
 }

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "room.h"
 #include "venue.h"
+#include "walk.h"
 
 #include <jansson.h>
 
@@ -97,9 +98,18 @@ struct booking_filter {
 	int64_t from, to; /* bookings that overlap [from, to); 0, 0: all */
 };
 void booking_filter_init(struct booking_filter *f);
-/* In start order (then id), whatever the filter. */
+/* In start order (then id), whatever the filter, streamed from the by-start indexes:
+ * fn sees each booking as it is read, and returning false stops the scan. */
 enum herr booking_each(struct txn *t, const struct booking_filter *f,
                        bool (*fn)(const struct booking *b, void *arg), void *arg);
+/* As booking_each, one page: resumes strictly after w->after (a booking's start and id)
+ * and examines at most w->budget index entries, matching or not (walk.h). Out: w->more,
+ * and w->last, the position the next page resumes after. */
+enum herr booking_each_page(struct txn *t, const struct booking_filter *f, struct walk *w,
+                            bool (*fn)(const struct booking *b, void *arg), void *arg);
+/* Every stored record, in id order, whatever the indexes say (`halls check`). */
+enum herr booking_each_record(struct txn *t, bool (*fn)(const struct booking *b, void *arg),
+                              void *arg);
 
 /* An entry of the compact (room, state, start) index that conflict checks read. */
 struct block {

@@ -245,10 +245,8 @@ static bool check_room_venue(const struct room *r, void *arg)
 size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), void *arg)
 {
 	struct check c = {t, report, arg, 0};
-	struct booking_filter all;
 
-	booking_filter_init(&all);
-	booking_each(t, &all, check_booking, &c);
+	booking_each_record(t, check_booking, &c);
 	check_index(&c, DBI_BOOKING_ROOM, "room booking index", 0);
 	check_index(&c, DBI_BOOKING_GROUP, "group booking index", 1);
 	room_each(t, 0, check_room, &c);

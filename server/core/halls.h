@@ -25,6 +25,7 @@
 #include "tz.h"
 #include "user.h"
 #include "venue.h"
+#include "walk.h"
 #include "xmalloc.h"
 
 #define HALLS_VERSION "0.1.0"

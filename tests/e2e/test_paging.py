@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Pages of the list routes over HTTP: limit, after and Link (docs/api.md#pages).
+
+Makes a data directory with `halls`: a venue with a room that needs approval (full of
+another group's pending requests, which members of other groups and anonymous callers
+never see) and a room that approves at once, a second venue with one room and its own
+manager, about 160 bookings in all. Then checks that pages of `limit` items, followed by
+their Link to the end, give exactly the unpaged list in order, with no duplicate and no
+gap, also when bookings are added between two fetches; that a caller who may see few
+bookings gets short pages with Links and still reaches every one; that limit and after
+are checked (400 in words); that the Link keeps the caller's filters and never names a
+host; and the same for the audit log.
+
+Prints "ok - ..." or "not ok - ..." per check and, last, "test_paging: N passed, M
+failed"; exits 1 when anything failed. Environment: BUILD (default ./build);
+HALLS_SCRYPT_LOG2N (default 10 here).
+"""
+import datetime
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import urllib.parse
+
+from harness import Server, check, halls, tally
+
+LINK = re.compile(r'^<(/[^>]*)>; rel="next"$')
+
+
+def halls_json(build, data, *args):
+    r = halls(build, data, "--json", *args)
+    if r.returncode != 0:
+        raise RuntimeError("halls %s: %s" % (" ".join(args), r.stderr))
+    return json.loads(r.stdout)
+
+
+def day(n, hhmm):
+    return "%sT%s" % ((datetime.date.today() + datetime.timedelta(days=n)).isoformat(), hhmm)
+
+
+def setup(build, data):
+    ids, tok = {}, {}
+    if halls(build, data, "init").returncode != 0:
+        raise RuntimeError("halls init failed")
+    ids["va"] = halls_json(build, data, "venue", "add", "--name", "Hartley Road Centre")["id"]
+    ids["vb"] = halls_json(build, data, "venue", "add", "--name", "Rue Library")["id"]
+    common = ["--capacity", "50", "--notice", "0", "--horizon", "365", "--min-length", "30",
+              "--max-length", "480"]
+    ids["rm"] = halls_json(build, data, "room", "add", "--venue", str(ids["va"]), "--name",
+                           "Meeting Room", "--approval", "manual", *common)["id"]
+    ids["ra"] = halls_json(build, data, "room", "add", "--venue", str(ids["va"]), "--name",
+                           "Main Hall", "--approval", "auto", *common)["id"]
+    ids["rb"] = halls_json(build, data, "room", "add", "--venue", str(ids["vb"]), "--name",
+                           "Study Room", "--approval", "auto", *common)["id"]
+    ids["g1"] = halls_json(build, data, "group", "add", "--name", "Knitters")["id"]
+    ids["g2"] = halls_json(build, data, "group", "add", "--name", "Chess Club")["id"]
+    for name, role, extra in (("admin", "admin", []),
+                              ("manb", "manager", ["--venue", str(ids["vb"])]),
+                              ("mem1", "member", ["--group", str(ids["g1"])])):
+        uid = halls_json(build, data, "user", "add", "--name", name, "--email",
+                         name + "@example.org", "--role", role, *extra)["id"]
+        tok[name] = halls_json(build, data, "token", "issue", "--user", str(uid),
+                               "--label", "test")["token"]
+    tok["anon"] = None
+    return ids, tok
+
+
+def book(build, data, ids, room, group, start, end, public=False):
+    args = ["booking", "request", "--room", str(ids[room]), "--group", str(ids[group]),
+            "--start", start, "--end", end, "--title", "Meet"]
+    return halls_json(build, data, *(args + (["--public"] if public else []))
+                      )["id"]
+
+
+def fill(build, data, ids):
+    """120 pending requests of g2 in rm (hidden from anonymous callers and g1), 8
+    approved bookings in ra starting at the same times as some of them, 6 of g1's own
+    requests after all of those, and 3 bookings at the second venue."""
+    for i in range(120):
+        h = 8 + (i % 6) * 2
+        book(build, data, ids, "rm", "g2", day(2 + i // 6, "%02d:00" % h),
+             day(2 + i // 6, "%02d:00" % (h + 1)))
+    for i in range(8):
+        book(build, data, ids, "ra", "g2", day(2 + 3 * i, "10:00"), day(2 + 3 * i, "11:00"),
+             public=i % 2 == 0)
+    for i in range(6):
+        book(build, data, ids, "rm", "g1", day(40 + i, "09:00"), day(40 + i, "10:00"))
+    for i in range(3):
+        book(build, data, ids, "rb", "g2", day(5 + i, "09:00"), day(5 + i, "10:00"))
+
+
+def walk(srv, path, token, limit=None):
+    """Follows the Links from path; (items, pages, statuses, links). Stops after 500
+    pages, so that a Link that never ends is a failure rather than a hang."""
+    items, pages, links = [], [], []
+    while path is not None and len(pages) < 500:
+        st, hdrs, body = srv.request("GET", path, token=token)
+        if st != 200 or not isinstance(body, list):
+            pages.append((st, body))
+            break
+        pages.append(body)
+        items.extend(body)
+        link = hdrs.get("Link")
+        links.append(link)
+        m = LINK.match(link) if link else None
+        path = m.group(1) if m else None
+        if link and not m:
+            pages.append(("bad Link", link))
+            break
+    return items, pages, links
+
+
+def query(path, **kw):
+    return path + "?" + urllib.parse.urlencode(kw)
+
+
+def same_pages(srv, what, path, token, limit, unpaged):
+    items, pages, links = walk(srv, query(path, limit=limit), token)
+    ok_pages = all(isinstance(p, list) and len(p) <= limit for p in pages)
+    check(ok_pages and items == unpaged,
+          "%s: pages of %d followed to the end are the unpaged list" % (what, limit),
+          (len(items), len(unpaged), [p if not isinstance(p, list) else len(p)
+                                      for p in pages]))
+    check(links and links[-1] is None, "%s: the last page has no Link" % what, links[-3:])
+    return pages
+
+
+def run_bookings(srv, build, data, ids, tok):
+    B = "/api/v1/bookings"
+    st, hdrs, everything = srv.request("GET", query(B, limit=500), token=tok["admin"])
+    check(st == 200 and len(everything) == 137 and hdrs.get("Link") is None,
+          "limit=500 holds all 137 bookings, without a Link", (st, len(everything or [])))
+    order = [(b["start_ts"], b["id"]) for b in everything]
+    check(order == sorted(order), "the list is in (start, id) order", order[:10])
+
+    st, hdrs, first = srv.request("GET", B, token=tok["admin"])
+    check(st == 200 and first == everything[:100] and LINK.match(hdrs.get("Link") or ""),
+          "without limit a page holds 100 and links to the next", (st, len(first or [])))
+
+    for limit in (1, 7, 50):
+        same_pages(srv, "admin", B, tok["admin"], limit, everything)
+
+    # Anonymous callers and a member of g1 see few of the bookings.
+    for who in ("anon", "mem1"):
+        st, _, visible = srv.request("GET", query(B, limit=500), token=tok[who])
+        pages = same_pages(srv, who, B, tok[who], 3, visible)
+        short = [p for p in pages[:-1] if isinstance(p, list) and len(p) < 3]
+        check(short, "%s gets short pages with a Link where it may see little" % who,
+              [len(p) for p in pages if isinstance(p, list)])
+    check(sum(1 for b in visible if b.get("group_id") == ids["g1"]) == 6,
+          "mem1 reaches all six of its group's requests behind 120 hidden ones", visible)
+
+    # Filters stay in the Link, encoded.
+    frm = day(3, "00:00") + "+00:00"
+    to = day(30, "00:00") + "+00:00"
+    for name, q in (("room", {"room": ids["rm"]}), ("venue", {"venue": ids["va"]}),
+                    ("group", {"group": ids["g1"]}), ("status", {"status": "approved"}),
+                    ("window", {"from": frm, "to": to}),
+                    ("venue window", {"venue": ids["va"], "from": frm, "to": to})):
+        st, _, unpaged = srv.request("GET", query(B, limit=500, **q), token=tok["admin"])
+        items, pages, links = walk(srv, query(B, limit=4, **q), tok["admin"])
+        check(st == 200 and items == unpaged and len(pages) > 1,
+              "filtered by %s: the pages are the unpaged list" % name,
+              (len(items), len(unpaged or [])))
+        kept = all(all("%s=%s" % (k, urllib.parse.quote(str(v), safe="")) in l
+                       for k, v in q.items()) for l in links if l)
+        check(kept, "filtered by %s: every Link keeps the filter" % name, links[:2])
+
+    # A booking added between two fetches: one after the cursor is on a later page, one
+    # before it is not, and nothing is repeated or missed.
+    st, hdrs, page1 = srv.request("GET", query(B, limit=20), token=tok["admin"])
+    late = book(build, data, ids, "ra", "g1", day(60, "10:00"), day(60, "11:00"))
+    early = book(build, data, ids, "rm", "g1", day(1, "10:00"), day(1, "11:00"))
+    rest, _, _ = walk(srv, LINK.match(hdrs.get("Link")).group(1), tok["admin"])
+    st, _, now = srv.request("GET", query(B, limit=500), token=tok["admin"])
+    got = [b["id"] for b in page1 + rest]
+    check(got == [b["id"] for b in now if b["id"] != early] and late in got,
+          "bookings added while paging: no duplicate, no gap, the later one included",
+          (len(got), len(set(got)), len(now)))
+
+    # limit and after are checked.
+    for bad in ("0", "501", "-1", "x", "", "1.5", "10000000000"):
+        st, _, body = srv.request("GET", B + "?limit=" + urllib.parse.quote(bad),
+                                  token=tok["admin"])
+        check(st == 400 and "limit" in (body or {}).get("detail", ""),
+              "limit=%r is 400 naming limit" % bad, (st, body))
+    cursor = urllib.parse.parse_qs(urllib.parse.urlsplit(
+        LINK.match(hdrs.get("Link")).group(1)).query)["after"][0]
+    flipped = cursor[:5] + ("A" if cursor[5] != "A" else "B") + cursor[6:]
+    audit_cursor = None
+    _, ahdrs, _ = srv.request("GET", "/api/v1/audit?limit=1", token=tok["admin"])
+    m = LINK.match(ahdrs.get("Link") or "")
+    if m:
+        audit_cursor = urllib.parse.parse_qs(urllib.parse.urlsplit(m.group(1)).query)["after"][0]
+    for what, bad in (("tampered", flipped), ("cut short", cursor[:-1]),
+                      ("too long", cursor + "A"), ("not base64url", "!" * len(cursor)),
+                      ("empty", ""), ("the audit log's", audit_cursor or "")):
+        st, _, body = srv.request("GET", B + "?after=" + urllib.parse.quote(bad),
+                                  token=tok["admin"])
+        check(st == 400 and "after" in (body or {}).get("detail", ""),
+              "a %s cursor is 400" % what, (st, body))
+
+
+def run_audit(srv, ids, tok):
+    A = "/api/v1/audit"
+    st, hdrs, everything = srv.request("GET", query(A, limit=500), token=tok["admin"])
+    check(st == 200 and len(everything) > 140 and hdrs.get("Link") is None,
+          "the audit log in one page of 500", (st, len(everything or [])))
+    for limit in (1, 13):
+        same_pages(srv, "audit as admin", A, tok["admin"], limit, everything)
+    # The second venue's manager may see only its three bookings' entries.
+    st, _, mine = srv.request("GET", query(A, limit=500), token=tok["manb"])
+    pages = same_pages(srv, "audit as the other venue's manager", A, tok["manb"], 2, mine)
+    check(len(mine) >= 3 and any(isinstance(p, list) and len(p) < 2 for p in pages[:-1]),
+          "the audit log gives short pages with a Link to a manager who may see little",
+          [len(p) for p in pages if isinstance(p, list)])
+    items, _, _ = walk(srv, query(A, limit=5, booking=everything[-1].get("object_id", 1)),
+                       tok["admin"])
+    st, _, unpaged = srv.request("GET", query(A, limit=500,
+                                              booking=everything[-1].get("object_id", 1)),
+                                 token=tok["admin"])
+    check(items == unpaged, "the audit log of one booking pages the same", (items, unpaged))
+    for bad in ("0", "501", "x"):
+        st, _, body = srv.request("GET", A + "?limit=" + bad, token=tok["admin"])
+        check(st == 400, "audit limit=%s is 400" % bad, (st, body))
+
+
+def run_host(srv, tok):
+    """The Link is a path: it never names the Host the caller sent."""
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    c.request("GET", "/api/v1/bookings?limit=2", headers={
+        "Host": "evil.example", "Authorization": "Bearer " + tok["admin"]})
+    resp = c.getresponse()
+    resp.read()
+    link = resp.getheader("Link") or ""
+    c.close()
+    check(resp.status == 200 and link.startswith("</api/v1/bookings?limit=2&after=")
+          and "evil" not in link, "the Link is the canonical path, whatever the Host", link)
+
+
+def main():
+    build = os.environ.get("BUILD", "./build")
+    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
+    tmp = tempfile.mkdtemp(prefix="halls-paging-")
+    data = os.path.join(tmp, "data")
+    srv = None
+    try:
+        ids, tok = setup(build, data)
+        fill(build, data, ids)
+        srv = Server(build, data, os.path.join(tmp, "hallsd.log"))
+        run_bookings(srv, build, data, ids, tok)
+        run_audit(srv, ids, tok)
+        run_host(srv, tok)
+    except Exception as e:  # a broken setup is a failure, not a crash
+        check(False, "the test ran to the end", repr(e))
+    finally:
+        if srv is not None:
+            srv.stop()
+            if srv.proc.returncode not in (0, -signal.SIGTERM):
+                check(False, "hallsd exited cleanly", "exit status %s" % srv.proc.returncode)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("test_paging: %d passed, %d failed" % (tally.passed, tally.failed))
+    sys.exit(1 if tally.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
