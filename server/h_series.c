@@ -6,7 +6,8 @@
  *                                     skip_conflicts a date that cannot be booked refuses
  *                                     the whole series, and the problem lists every such
  *                                     date under "dates"
- *   GET  /api/v1/series?room=&group=  the series the caller may see
+ *   GET  /api/v1/series?room=&group=&limit=&after=
+ *                                     the series the caller may see, oldest first, paged
  *   GET  /api/v1/series/<id>          {"series", "occurrences"}
  *   PATCH /api/v1/series/<id>         {"title", "description", "attendees", "public"}
  *   POST /api/v1/series/<id>/approve | /decline | /cancel   {"note", "from"} optional
@@ -126,20 +127,22 @@ struct series_listing {
 	struct viewer *v;
 	struct places pl;
 	json_t *items;
+	struct page pg;
 };
 
 static bool series_list_one(const struct series *s, void *arg)
 {
 	struct series_listing *l = arg;
 
-	if (series_visible(l->v, s, places_get(&l->pl, l->t, s->room_id)->venue_id))
-		json_array_append_new(l->items, series_to_json_local(s));
-	return true;
+	if (!series_visible(l->v, s, places_get(&l->pl, l->t, s->room_id)->venue_id))
+		return true;
+	json_array_append_new(l->items, series_to_json_local(s));
+	return !page_full(&l->pg);
 }
 
 enum herr h_series_list(struct request *r)
 {
-	static const char *const known[] = {"room", "group", NULL};
+	static const char *const known[] = {"room", "group", "limit", "after", NULL};
 	struct series_listing l = {0};
 	uint64_t room, group;
 	struct viewer v;
@@ -147,7 +150,8 @@ enum herr h_series_list(struct request *r)
 	enum herr ret;
 
 	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "room", &room)) != H_OK ||
-	    (ret = query_id(r, "group", &group)) != H_OK)
+	    (ret = query_id(r, "group", &group)) != H_OK ||
+	    (ret = page_read(r, 's', &l.pg)) != H_OK)
 		return ret;
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
@@ -155,10 +159,11 @@ enum herr h_series_list(struct request *r)
 	l.t = &t;
 	l.v = &v;
 	l.items = json_array();
-	ret = series_each(&t, room, group, series_list_one, &l);
-	if (ret == H_OK)
+	ret = series_each_page(&t, room, group, &l.pg.w, series_list_one, &l);
+	if (ret == H_OK) {
 		r->reply = l.items;
-	else
+		page_link(r, &l.pg);
+	} else
 		json_decref(l.items);
 	viewer_free(&v);
 	places_free(&l.pl);

@@ -280,7 +280,8 @@ enum herr query_time(struct request *r, const char *name, const char *zone, int6
  * may see few of them gets a short page (with a Link) rather than a scan of the store. */
 #define PAGE_EXAMINE_FACTOR 10
 struct page {
-	char list;      /* which list's cursors it takes: 'b' bookings, 'a' audit */
+	char list;      /* which list's cursors it takes: 'b' bookings, 'a' audit, 's' series,
+	                 'c' closures */
 	uint32_t limit; /* the most items shown */
 	uint32_t shown;
 	struct walk w; /* where the scan resumes and stops; the handler passes it to the core */

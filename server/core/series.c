@@ -886,29 +886,76 @@ enum herr series_each_occurrence(struct txn *t, uint64_t series_id,
 	return ret;
 }
 
-enum herr series_each(struct txn *t, uint64_t room_id, uint64_t group_id,
-                      bool (*fn)(const struct series *s, void *arg), void *arg)
+/* Where a scan of DBI_SERIES starts: the first series, or the one after w->after. False
+ * when nothing can follow (the resume point is the last id there can be). */
+static bool series_first_key(const struct walk *w, struct key *from)
 {
-	struct key prefix;
+	key_init(from);
+	if (w == NULL || !w->has_after)
+		return true;
+	if (w->after.id == UINT64_MAX)
+		return false;
+	key_u64(from, w->after.id + 1);
+	return true;
+}
+
+static bool series_match(const struct series *s, uint64_t room_id, uint64_t group_id)
+{
+	return (room_id == 0 || s->room_id == room_id) &&
+	       (group_id == 0 || s->group_id == group_id);
+}
+
+/* No index tells a series' room or group, so every record the scan passes is decoded and
+ * counts against the budget, whether it matches or not. */
+enum herr series_each_page(struct txn *t, uint64_t room_id, uint64_t group_id, struct walk *w,
+                           bool (*fn)(const struct series *s, void *arg), void *arg)
+{
+	struct key prefix, from;
 	struct scan sc;
+	size_t examined = 0;
 	bool more = true;
 
+	if (w != NULL)
+		w->more = false;
+	if (!series_first_key(w, &from))
+		return t->ret;
 	key_init(&prefix);
-	scan_begin(&sc, t, DBI_SERIES, &prefix, NULL);
+	scan_begin(&sc, t, DBI_SERIES, &prefix, from.len > 0 ? &from : NULL);
 	while (more && scan_next(&sc)) {
 		struct series s;
+		uint64_t id;
 
-		if (series_get(t, key_get_u64(sc.k.mv_data), &s) != H_OK) {
+		if (sc.k.mv_size != 8) {
+			txn_refuse(t, H_ESTORAGE, "a series key is corrupt");
+			break;
+		}
+		if (w != NULL && w->budget != 0 && examined == w->budget) {
+			w->more = true;
+			break;
+		}
+		id = key_get_u64(sc.k.mv_data);
+		examined++;
+		if (w != NULL)
+			w->last = (struct walk_pos){0, id};
+		if (series_get(t, id, &s) != H_OK) {
 			series_free(&s);
 			break;
 		}
-		if ((room_id == 0 || s.room_id == room_id) &&
-		    (group_id == 0 || s.group_id == group_id))
+		if (series_match(&s, room_id, group_id))
 			more = fn(&s, arg);
 		series_free(&s);
 	}
+	/* Stopped by fn: say there may be more rather than read one entry ahead. */
+	if (w != NULL && !more && t->ret == H_OK)
+		w->more = true;
 	scan_end(&sc);
 	return t->ret;
+}
+
+enum herr series_each(struct txn *t, uint64_t room_id, uint64_t group_id,
+                      bool (*fn)(const struct series *s, void *arg), void *arg)
+{
+	return series_each_page(t, room_id, group_id, NULL, fn, arg);
 }
 
 /* Decisions on a whole series. */

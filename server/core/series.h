@@ -19,6 +19,7 @@
 #include "key.h"
 #include "policy.h"
 #include "tz.h"
+#include "walk.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -125,6 +126,10 @@ enum herr series_each_occurrence(struct txn *t, uint64_t series_id,
 /* The series, newest first would be odd: in id order; group_id / room_id 0 for any. */
 enum herr series_each(struct txn *t, uint64_t room_id, uint64_t group_id,
                       bool (*fn)(const struct series *s, void *arg), void *arg);
+/* series_each in pages (walk.h): resumes strictly after w->after.id and examines at most
+ * w->budget series, matching or not. w NULL: series_each. */
+enum herr series_each_page(struct txn *t, uint64_t room_id, uint64_t group_id, struct walk *w,
+                           bool (*fn)(const struct series *s, void *arg), void *arg);
 
 /* What a decision on a whole series (or from an instant on) did to each occurrence. */
 enum series_action { SERIES_APPROVE, SERIES_DECLINE, SERIES_CANCEL };

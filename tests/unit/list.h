@@ -106,6 +106,7 @@ T(series_decisions_and_edits)
 T(series_rules_that_never_match)
 T(series_expansion_bounded)
 T(series_create_refuses_never_matching)
+T(series_each_in_pages)
 /* test_ics.c */
 T(ics_text_escape_specials)
 T(ics_fold_lengths)
