@@ -906,27 +906,23 @@ static bool filter_match(const struct booking_filter *f, const struct booking *b
 #define BY_START_LEN 24 /* owner | start | id */
 
 struct source {
+	struct walk_pos pos; /* the entry s is on; first, for struct walk_heap */
 	struct scan s;
-	struct walk_pos pos; /* the entry s is on */
-	bool has_status;     /* DBI_BOOKING_ROOM: the value is the status byte */
-	bool in_venue;       /* a room of the venue filter, so no look-up */
+	bool has_status; /* DBI_BOOKING_ROOM: the value is the status byte */
+	bool in_venue;   /* a room of the venue filter, so no look-up */
 };
 
-/* The sources that still have entries, as a binary heap, least position first. The heap
- * owns them. */
+/* The sources that still have entries, least position first. The merge owns them. */
 struct merge {
 	struct txn *t;
 	const struct booking_filter *f;
 	const struct walk *w; /* NULL: from the start, no bound */
-	struct source **heap;
-	size_t n, cap;
+	struct walk_heap h;
 };
 
-static int pos_cmp(struct walk_pos a, struct walk_pos b)
+static struct source *merge_least(const struct merge *m)
 {
-	if (a.at != b.at)
-		return a.at < b.at ? -1 : 1;
-	return (a.id > b.id) - (a.id < b.id);
+	return (struct source *)m->h.v[0];
 }
 
 static bool windowed(const struct booking_filter *f)
@@ -949,42 +945,10 @@ static bool source_next(struct merge *m, struct source *s)
 		s->pos.id = key_get_u64(k + 16);
 		if (windowed(m->f) && s->pos.at >= m->f->to)
 			return false;
-		if (m->w == NULL || !m->w->has_after || pos_cmp(s->pos, m->w->after) > 0)
+		if (m->w == NULL || !m->w->has_after || walk_pos_cmp(s->pos, m->w->after) > 0)
 			return true;
 	}
 	return false;
-}
-
-static void heap_swap(struct merge *m, size_t a, size_t b)
-{
-	struct source *x = m->heap[a];
-
-	m->heap[a] = m->heap[b];
-	m->heap[b] = x;
-}
-
-static void heap_up(struct merge *m, size_t i)
-{
-	while (i > 0 && pos_cmp(m->heap[i]->pos, m->heap[(i - 1) / 2]->pos) < 0) {
-		heap_swap(m, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-}
-
-static void heap_down(struct merge *m, size_t i)
-{
-	for (;;) {
-		size_t least = i, l = 2 * i + 1, r = l + 1;
-
-		if (l < m->n && pos_cmp(m->heap[l]->pos, m->heap[least]->pos) < 0)
-			least = l;
-		if (r < m->n && pos_cmp(m->heap[r]->pos, m->heap[least]->pos) < 0)
-			least = r;
-		if (least == i)
-			return;
-		heap_swap(m, i, least);
-		i = least;
-	}
 }
 
 static void source_free(struct source *s)
@@ -1001,7 +965,7 @@ static void merge_add(struct merge *m, enum dbi d, uint64_t owner, int64_t from,
 	struct key prefix = key_id(owner), first;
 	struct source *s;
 
-	if (m->w != NULL && m->w->has_after && pos_cmp(m->w->after, at) > 0)
+	if (m->w != NULL && m->w->has_after && walk_pos_cmp(m->w->after, at) > 0)
 		at = m->w->after;
 	first = by_start_key(owner, at.at, at.id);
 	s = xcalloc(1, sizeof(*s));
@@ -1012,12 +976,7 @@ static void merge_add(struct merge *m, enum dbi d, uint64_t owner, int64_t from,
 		source_free(s);
 		return;
 	}
-	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 8;
-		m->heap = xrealloc(m->heap, m->cap * sizeof(*m->heap));
-	}
-	m->heap[m->n++] = s;
-	heap_up(m, m->n - 1);
+	walk_heap_push(&m->h, &s->pos);
 }
 
 /* A room's scan starts its longest booking before the window: nothing earlier can
@@ -1086,20 +1045,17 @@ static void merge_sources(struct merge *m)
 /* Moves the least source on, dropping it at its end. */
 static void merge_advance(struct merge *m)
 {
-	if (source_next(m, m->heap[0])) {
-		heap_down(m, 0);
-		return;
-	}
-	source_free(m->heap[0]);
-	m->heap[0] = m->heap[--m->n];
-	heap_down(m, 0);
+	if (source_next(m, merge_least(m)))
+		walk_heap_sift(&m->h);
+	else
+		source_free((struct source *)walk_heap_pop(&m->h));
 }
 
 static void merge_free(struct merge *m)
 {
-	for (size_t i = 0; i < m->n; i++)
-		source_free(m->heap[i]);
-	free(m->heap);
+	for (size_t i = 0; i < m->h.n; i++)
+		source_free((struct source *)m->h.v[i]);
+	walk_heap_free(&m->h);
 }
 
 /* Decodes the booking s is on and passes it to fn when it matches the filter; false
@@ -1144,19 +1100,19 @@ enum herr booking_each_page(struct txn *t, const struct booking_filter *f, struc
 	if (w != NULL)
 		w->more = false;
 	merge_sources(&m);
-	while (more && m.n > 0 && t->ret == H_OK) {
+	while (more && m.h.n > 0 && t->ret == H_OK) {
 		if (w != NULL && w->budget != 0 && examined == w->budget) {
 			w->more = true;
 			break;
 		}
 		examined++;
 		if (w != NULL)
-			w->last = m.heap[0]->pos;
-		more = merge_emit(&m, m.heap[0], fn, arg);
+			w->last = merge_least(&m)->pos;
+		more = merge_emit(&m, merge_least(&m), fn, arg);
 		merge_advance(&m);
 	}
 	if (w != NULL && !more)
-		w->more = m.n > 0;
+		w->more = m.h.n > 0;
 	merge_free(&m);
 	return t->ret;
 }

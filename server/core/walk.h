@@ -25,4 +25,24 @@ struct walk {
 	struct walk_pos last;  /* out: the last entry examined (when more) */
 };
 
+/* Position order: at, then id. */
+int walk_pos_cmp(struct walk_pos a, struct walk_pos b);
+
+/* The sources of a k-way merge (one index scan each) by the position each is on, least
+ * first, so that a listing drawn from several scans comes out in one order without being
+ * collected or sorted. A source is any struct whose first member is its struct
+ * walk_pos; the heap holds pointers to them and owns none. */
+struct walk_heap {
+	struct walk_pos **v;
+	size_t n, cap;
+};
+
+void walk_heap_push(struct walk_heap *h, struct walk_pos *src);
+/* After the least source moved on to a later position. */
+void walk_heap_sift(struct walk_heap *h);
+/* Takes the least source out and returns it. */
+struct walk_pos *walk_heap_pop(struct walk_heap *h);
+/* Frees the array, not the sources. */
+void walk_heap_free(struct walk_heap *h);
+
 #endif
