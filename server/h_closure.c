@@ -1,7 +1,9 @@
 /* Closures: a venue or one room closed for a while.
  *
- *   GET    /api/v1/closures?venue=&room=   venue: its closures and its rooms'; room: its
- *                                          closures and its venue's (what applies to it)
+ *   GET    /api/v1/closures?venue=&room=&limit=&after=
+ *                                          venue: its closures and its rooms'; room: its
+ *                                          closures and its venue's (what applies to it);
+ *                                          by start, then id, paged
  *   GET    /api/v1/closures/<id>
  *   POST   /api/v1/closures                {"venue_id" | "room_id", "start", "end",
  *                                          "reason"} -> 201 (managers of the venue)
@@ -46,103 +48,48 @@ static json_t *closure_json(struct txn *t, const struct closure *c)
 struct closure_listing {
 	struct txn *t;
 	json_t *items;
-	uint64_t venue_id; /* with scope room: only rooms of this venue */
+	struct page pg;
 };
 
 static bool closure_list_one(const struct closure *c, void *arg)
 {
 	struct closure_listing *l = arg;
 
-	if (l->venue_id != 0 && c->scope == CLOSURE_ROOM) {
-		struct room rm;
-		bool ours = room_get(l->t, c->target, &rm) == H_OK && rm.venue_id == l->venue_id;
-
-		room_free(&rm);
-		if (!ours)
-			return true;
-	}
 	json_array_append_new(l->items, closure_json(l->t, c));
-	return true;
-}
-
-static int closure_cmp(const void *pa, const void *pb)
-{
-	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
-	json_int_t sa = json_integer_value(json_object_get(a, "start_ts"));
-	json_int_t sb = json_integer_value(json_object_get(b, "start_ts"));
-	json_int_t ia = json_integer_value(json_object_get(a, "id"));
-	json_int_t ib = json_integer_value(json_object_get(b, "id"));
-
-	if (sa != sb)
-		return sa < sb ? -1 : 1;
-	return ia < ib ? -1 : ia > ib;
-}
-
-/* The listing in start order (it comes from two scans). */
-static json_t *closures_sorted(json_t *items)
-{
-	size_t n = json_array_size(items);
-	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
-	json_t *out = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(items, i);
-	qsort(v, n, sizeof(*v), closure_cmp);
-	for (size_t i = 0; i < n; i++)
-		json_array_append(out, v[i]);
-	free(v);
-	json_decref(items);
-	return out;
+	return !page_full(&l->pg);
 }
 
 enum herr h_closure_list(struct request *r)
 {
-	static const char *const known[] = {"venue", "room", NULL};
-	struct closure_listing l;
+	static const char *const known[] = {"venue", "room", "limit", "after", NULL};
+	struct closure_listing l = {0};
 	uint64_t venue, room;
 	struct txn t;
 	enum herr ret;
 
 	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "venue", &venue)) != H_OK ||
-	    (ret = query_id(r, "room", &room)) != H_OK)
+	    (ret = query_id(r, "room", &room)) != H_OK || (ret = page_read(r, 'c', &l.pg)) != H_OK)
 		return ret;
 	if (venue != 0 && room != 0)
 		return herror_set(&r->err, H_EINVAL,
 		                  "give query parameter venue or room, not both");
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
-	l.t = &t;
-	l.items = json_array();
-	l.venue_id = 0;
-	if (room != 0) {
-		struct room rm;
-
-		ret = room_get(&t, room, &rm);
-		if (ret == H_OK)
-			ret = closure_each(&t, CLOSURE_ROOM, room, closure_list_one, &l);
-		if (ret == H_OK)
-			ret = closure_each(&t, CLOSURE_VENUE, rm.venue_id, closure_list_one, &l);
-		room_free(&rm);
-	} else if (venue != 0) {
-		if (!record_exists(&t, DBI_VENUE, venue)) {
-			ret = t.ret != H_OK
-			          ? t.ret
-			          : herror_set(&r->err, H_ENOTFOUND, "there is no venue %llu",
-			                       (unsigned long long)venue);
-		} else {
-			ret = closure_each(&t, CLOSURE_VENUE, venue, closure_list_one, &l);
-			l.venue_id = venue;
-			if (ret == H_OK)
-				ret = closure_each(&t, CLOSURE_ROOM, 0, closure_list_one, &l);
-		}
-	} else {
-		ret = closure_each(&t, 0, 0, closure_list_one, &l);
+	if (venue != 0 && !record_exists(&t, DBI_VENUE, venue))
+		ret = t.ret != H_OK ? t.ret
+		                    : herror_set(&r->err, H_ENOTFOUND, "there is no venue %llu",
+		                                 (unsigned long long)venue);
+	if (ret == H_OK) {
+		l.t = &t;
+		l.items = json_array();
+		ret = closure_each_page(&t, venue, room, &l.pg.w, closure_list_one, &l);
+		if (ret == H_OK) {
+			r->reply = l.items;
+			page_link(r, &l.pg);
+		} else
+			json_decref(l.items);
 	}
 	db_read_end(&t);
-	if (ret == H_OK)
-		r->reply = closures_sorted(l.items);
-	else
-		json_decref(l.items);
 	return ret;
 }
 

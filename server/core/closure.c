@@ -363,3 +363,171 @@ enum herr closure_each(struct txn *t, enum closure_scope scope, uint64_t target,
 	scan_end(&s);
 	return t->ret;
 }
+
+/* Pages in (start, id) order: a k-way merge (walk.h) of the DBI_CLOSURE_AT scans of the
+ * targets listed, each already in start order and positioned after the resume point with
+ * one seek, so a page costs a seek per target plus the entries it examines however many
+ * closures there are. */
+
+struct source {
+	struct walk_pos pos; /* the entry s is on; first, for struct walk_heap */
+	struct scan s;
+};
+
+struct merge {
+	struct txn *t;
+	const struct walk *w; /* NULL: from the start, no bound */
+	struct walk_heap h;
+};
+
+/* Moves s to its next entry after the resume point; false at the end of s. */
+static bool source_next(struct merge *m, struct source *s)
+{
+	while (scan_next(&s->s)) {
+		const uint8_t *k = s->s.k.mv_data;
+
+		if (s->s.k.mv_size != AT_KEY_LEN) {
+			txn_refuse(m->t, H_ESTORAGE, "a closure index entry is corrupt");
+			return false;
+		}
+		s->pos.at = key_get_i64(k + 9);
+		s->pos.id = key_get_u64(k + 17);
+		if (m->w == NULL || !m->w->has_after || walk_pos_cmp(s->pos, m->w->after) > 0)
+			return true;
+	}
+	return false;
+}
+
+static void source_free(struct source *s)
+{
+	scan_end(&s->s);
+	free(s);
+}
+
+/* Opens the scan of one target's closures at the resume point and adds it to the heap
+ * when it has an entry after it. */
+static void merge_add(struct merge *m, enum closure_scope scope, uint64_t target)
+{
+	struct key prefix, first;
+	struct source *s = xcalloc(1, sizeof(*s));
+
+	key_init(&prefix);
+	key_u8(&prefix, (uint8_t)scope);
+	key_u64(&prefix, target);
+	first = prefix;
+	if (m->w != NULL && m->w->has_after) {
+		key_i64(&first, m->w->after.at);
+		key_u64(&first, m->w->after.id);
+	}
+	scan_begin(&s->s, m->t, DBI_CLOSURE_AT, &prefix, &first);
+	if (source_next(m, s))
+		walk_heap_push(&m->h, &s->pos);
+	else
+		source_free(s);
+}
+
+static bool merge_venue_room(const struct room *r, void *arg)
+{
+	struct merge *m = arg;
+
+	merge_add(m, CLOSURE_ROOM, r->id);
+	return m->t->ret == H_OK;
+}
+
+/* Every target that has closures, read from the index itself (one seek per target). */
+static void merge_every_target(struct merge *m)
+{
+	struct key none, from;
+
+	key_init(&none);
+	key_init(&from);
+	for (;;) {
+		struct scan s;
+		uint8_t scope = 0;
+		uint64_t target = 0;
+		bool found;
+
+		scan_begin(&s, m->t, DBI_CLOSURE_AT, &none, from.len > 0 ? &from : NULL);
+		found = scan_next(&s) && s.k.mv_size == AT_KEY_LEN;
+		if (found) {
+			scope = *(const uint8_t *)s.k.mv_data;
+			target = key_get_u64((const uint8_t *)s.k.mv_data + 1);
+		}
+		scan_end(&s);
+		if (!found || m->t->ret != H_OK)
+			return;
+		merge_add(m, (enum closure_scope)scope, target);
+		if (target == UINT64_MAX || m->t->ret != H_OK)
+			return; /* no id is that large; nothing sound can follow */
+		key_init(&from);
+		key_u8(&from, scope);
+		key_u64(&from, target + 1);
+	}
+}
+
+static enum herr merge_sources(struct merge *m, uint64_t venue_id, uint64_t room_id)
+{
+	struct room r;
+	enum herr ret;
+
+	if (room_id == 0 && venue_id == 0) {
+		merge_every_target(m);
+		return m->t->ret;
+	}
+	if (room_id == 0) {
+		merge_add(m, CLOSURE_VENUE, venue_id);
+		return room_each(m->t, venue_id, merge_venue_room, m);
+	}
+	ret = room_get(m->t, room_id, &r);
+	if (ret == H_OK) {
+		merge_add(m, CLOSURE_ROOM, room_id);
+		merge_add(m, CLOSURE_VENUE, r.venue_id);
+		ret = m->t->ret;
+	}
+	room_free(&r);
+	return ret;
+}
+
+static void merge_free(struct merge *m)
+{
+	for (size_t i = 0; i < m->h.n; i++)
+		source_free((struct source *)m->h.v[i]);
+	walk_heap_free(&m->h);
+}
+
+/* Moves the least source on, dropping it at its end. */
+static void merge_advance(struct merge *m)
+{
+	if (source_next(m, (struct source *)m->h.v[0]))
+		walk_heap_sift(&m->h);
+	else
+		source_free((struct source *)walk_heap_pop(&m->h));
+}
+
+enum herr closure_each_page(struct txn *t, uint64_t venue_id, uint64_t room_id, struct walk *w,
+                            bool (*fn)(const struct closure *c, void *arg), void *arg)
+{
+	struct merge m = {.t = t, .w = w};
+	size_t examined = 0;
+	bool more = true;
+	enum herr ret;
+
+	if (w != NULL)
+		w->more = false;
+	ret = merge_sources(&m, venue_id, room_id);
+	while (ret == H_OK && more && m.h.n > 0 && t->ret == H_OK) {
+		if (w != NULL && w->budget != 0 && examined == w->budget) {
+			w->more = true;
+			break;
+		}
+		examined++;
+		if (w != NULL)
+			w->last = *m.h.v[0];
+		more = visit(t, m.h.v[0]->id, fn, arg);
+		merge_advance(&m);
+	}
+	if (w != NULL && !more)
+		w->more = m.h.n > 0;
+	merge_free(&m);
+	return ret != H_OK ? ret : t->ret;
+}

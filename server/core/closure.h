@@ -4,6 +4,7 @@
 
 #include "actor.h"
 #include "db.h"
+#include "walk.h"
 
 #include <jansson.h>
 
@@ -46,6 +47,12 @@ uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_
  * every target), in start order. */
 enum herr closure_each(struct txn *t, enum closure_scope scope, uint64_t target,
                        bool (*fn)(const struct closure *c, void *arg), void *arg);
+/* What GET /api/v1/closures lists, in (start, id) order: with room_id, the room's closures
+ * and its venue's; with venue_id, the venue's and its rooms'; with neither, every closure.
+ * Resumes strictly after w->after and examines at most w->budget closures (walk.h); w
+ * NULL: all of them. */
+enum herr closure_each_page(struct txn *t, uint64_t venue_id, uint64_t room_id, struct walk *w,
+                            bool (*fn)(const struct closure *c, void *arg), void *arg);
 void closure_store(struct txn *t, const struct closure *c);
 
 #endif

@@ -9,7 +9,9 @@ their Link to the end, give exactly the unpaged list in order, with no duplicate
 gap, also when bookings are added between two fetches; that a caller who may see few
 bookings gets short pages with Links and still reaches every one; that limit and after
 are checked (400 in words); that the Link keeps the caller's filters and never names a
-host; and the same for the audit log.
+host; and the same for the audit log, the series (by id, with room and group filters,
+behind another group's private series) and the closures (by start, then id, from the
+scans of a venue and its rooms, with venue and room filters).
 
 Prints "ok - ..." or "not ok - ..." per check and, last, "test_paging: N passed, M
 failed"; exits 1 when anything failed. Environment: BUILD (default ./build);
@@ -91,6 +93,30 @@ def fill(build, data, ids):
         book(build, data, ids, "rm", "g1", day(40 + i, "09:00"), day(40 + i, "10:00"))
     for i in range(3):
         book(build, data, ids, "rb", "g2", day(5 + i, "09:00"), day(5 + i, "10:00"))
+
+
+def add_series(build, data, ids):
+    """40 weekly series of two dates in both rooms of the first venue: most are g2's and
+    private, so anonymous callers and g1 see few of them."""
+    for i in range(40):
+        room = "ra" if i % 4 == 3 else "rm"
+        group = "g1" if i % 5 == 0 else "g2"
+        args = ["series", "add", "--room", str(ids[room]), "--group", str(ids[group]),
+                "--title", "Weekly %d" % i, "--start", day(100 + i, "12:00"),
+                "--end", day(100 + i, "13:00"), "--rrule", "FREQ=WEEKLY;COUNT=2"]
+        halls_json(build, data, *(args + (["--public"] if i % 13 == 0 else [])))
+
+
+def add_closures(build, data, ids):
+    """30 closures of both venues and their rooms, created out of start order, with the
+    same start at several targets (ties broken by id across the scans)."""
+    targets = (("--venue", "va"), ("--room", "rm"), ("--room", "ra"), ("--venue", "vb"),
+               ("--room", "rb"))
+    for i in range(30):
+        flag, target = targets[i % 5]
+        d = 150 + (i * 7) % 12
+        halls_json(build, data, "closure", "add", flag, str(ids[target]), "--from",
+                   day(d, "08:00"), "--to", day(d, "18:00"), "--reason", "Works %d" % i)
 
 
 def walk(srv, path, token, limit=None):
@@ -229,6 +255,111 @@ def run_audit(srv, ids, tok):
         check(st == 400, "audit limit=%s is 400" % bad, (st, body))
 
 
+def cursor_of(link):
+    m = LINK.match(link or "")
+    if not m:
+        return ""
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(m.group(1)).query)["after"][0]
+
+
+def refusals(srv, tok, path, foreign):
+    """limit and after checked in words on path; foreign: another list's cursors."""
+    for bad in ("0", "501", "x", "", "1.5"):
+        st, _, body = srv.request("GET", path + "?limit=" + urllib.parse.quote(bad),
+                                  token=tok["admin"])
+        check(st == 400 and "limit" in (body or {}).get("detail", ""),
+              "%s limit=%r is 400 naming limit" % (path, bad), (st, body))
+    _, hdrs, _ = srv.request("GET", path + "?limit=1", token=tok["admin"])
+    cursor = cursor_of(hdrs.get("Link"))
+    flipped = cursor[:5] + ("A" if cursor[5:6] != "A" else "B") + cursor[6:]
+    bad = [("tampered", flipped), ("cut short", cursor[:-1]), ("empty", "")]
+    bad += [("%s's" % name, c) for name, c in foreign.items()]
+    for what, c in bad:
+        st, _, body = srv.request("GET", path + "?after=" + urllib.parse.quote(c),
+                                  token=tok["admin"])
+        check(cursor and st == 400 and "after" in (body or {}).get("detail", ""),
+              "%s: a %s cursor is 400" % (path, what), (st, body))
+    return cursor
+
+
+def run_list(srv, path, tok, filters, short_for):
+    """Every caller and filter: pages followed to the end are the unpaged list, and the
+    Link keeps the filter."""
+    for who in ("admin", "anon", "mem1"):
+        for name, q in filters:
+            st, hdrs, unpaged = srv.request("GET", query(path, limit=500, **q), token=tok[who])
+            if st != 200:
+                check(False, "%s as %s filtered by %s answers 200" % (path, who, name), st)
+                continue
+            limit = 1 if who == short_for else 3
+            items, pages, links = walk(srv, query(path, limit=limit, **q), tok[who])
+            check(items == unpaged and hdrs.get("Link") is None,
+                  "%s as %s filtered by %s: pages of %d are the unpaged list"
+                  % (path, who, name, limit), (len(items), len(unpaged)))
+            kept = all(all("%s=%s" % (k, urllib.parse.quote(str(v), safe="")) in l
+                           for k, v in q.items()) for l in links if l)
+            check(kept and links and links[-1] is None,
+                  "%s as %s filtered by %s: every Link keeps the filter, the last has none"
+                  % (path, who, name), links[-2:])
+            if who == short_for and name == "none":
+                short = [p for p in pages[:-1] if isinstance(p, list) and len(p) < limit]
+                check(short, "%s: %s gets short pages with a Link" % (path, who),
+                      [len(p) for p in pages if isinstance(p, list)])
+
+
+def run_series(srv, build, data, ids, tok, foreign):
+    S = "/api/v1/series"
+    st, _, everything = srv.request("GET", query(S, limit=500), token=tok["admin"])
+    check(st == 200 and len(everything) == 40, "all 40 series in one page", len(everything))
+    got = [x["id"] for x in everything]
+    check(got == sorted(got), "the series are listed oldest (lowest id) first", got)
+    st, _, anon = srv.request("GET", S, token=None)
+    check(st == 200 and len(anon) == 4, "anonymous callers see the 4 public series",
+          len(anon or []))
+    run_list(srv, S, tok, (("none", {}), ("room", {"room": ids["rm"]}),
+                           ("group", {"group": ids["g1"]}),
+                           ("room and group", {"room": ids["ra"], "group": ids["g2"]})),
+             "anon")
+    # A series made between two fetches has the next id, so it ends the last page.
+    st, hdrs, page1 = srv.request("GET", query(S, limit=15), token=tok["admin"])
+    halls_json(build, data, "series", "add", "--room", str(ids["rb"]), "--group",
+               str(ids["g1"]), "--title", "Late", "--start", day(200, "12:00"), "--end",
+               day(200, "13:00"), "--rrule", "FREQ=WEEKLY;COUNT=2")
+    rest, _, _ = walk(srv, LINK.match(hdrs.get("Link")).group(1), tok["admin"])
+    st, _, now = srv.request("GET", query(S, limit=500), token=tok["admin"])
+    check([x["id"] for x in page1 + rest] == [x["id"] for x in now] and len(now) == 41,
+          "a series added while paging: no duplicate, no gap, the new one last",
+          (len(page1 + rest), len(now)))
+    return refusals(srv, tok, S, foreign)
+
+
+def run_closures(srv, build, data, ids, tok, foreign):
+    C = "/api/v1/closures"
+    st, _, everything = srv.request("GET", query(C, limit=500), token=tok["admin"])
+    check(st == 200 and len(everything) == 30, "all 30 closures in one page", len(everything))
+    order = [(x["start_ts"], x["id"]) for x in everything]
+    check(order == sorted(order) and len(set(x["start_ts"] for x in everything)) < 30,
+          "the closures are in (start, id) order, with ties", order[:8])
+    run_list(srv, C, tok, (("none", {}), ("venue", {"venue": ids["va"]}),
+                           ("other venue", {"venue": ids["vb"]}),
+                           ("room", {"room": ids["rm"]})), None)
+    # Added between two fetches: a later one is on a later page, an earlier one is not.
+    st, hdrs, page1 = srv.request("GET", query(C, limit=7, venue=ids["va"]),
+                                  token=tok["admin"])
+    late = halls_json(build, data, "closure", "add", "--room", str(ids["ra"]), "--from",
+                      day(300, "08:00"), "--to", day(300, "18:00"), "--reason", "Late")["id"]
+    early = halls_json(build, data, "closure", "add", "--venue", str(ids["va"]), "--from",
+                       day(149, "08:00"), "--to", day(149, "18:00"), "--reason",
+                       "Early")["id"]
+    rest, _, _ = walk(srv, LINK.match(hdrs.get("Link")).group(1), tok["admin"])
+    st, _, now = srv.request("GET", query(C, limit=500, venue=ids["va"]), token=tok["admin"])
+    got = [x["id"] for x in page1 + rest]
+    check(got == [x["id"] for x in now if x["id"] != early] and late in got,
+          "closures added while paging: no duplicate, no gap, the later one included",
+          (len(got), len(set(got)), len(now)))
+    return refusals(srv, tok, C, foreign)
+
+
 def run_host(srv, tok):
     """The Link is a path: it never names the Host the caller sent."""
     c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
@@ -254,6 +385,13 @@ def main():
         srv = Server(build, data, os.path.join(tmp, "hallsd.log"))
         run_bookings(srv, build, data, ids, tok)
         run_audit(srv, ids, tok)
+        # Made after the checks above counted bookings and audit entries.
+        add_series(build, data, ids)
+        add_closures(build, data, ids)
+        _, hdrs, _ = srv.request("GET", "/api/v1/bookings?limit=1", token=tok["admin"])
+        foreign = {"the bookings'": cursor_of(hdrs.get("Link"))}
+        foreign["the series'"] = run_series(srv, build, data, ids, tok, foreign)
+        run_closures(srv, build, data, ids, tok, foreign)
         run_host(srv, tok)
     except Exception as e:  # a broken setup is a failure, not a crash
         check(False, "the test ran to the end", repr(e))

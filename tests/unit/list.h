@@ -127,5 +127,7 @@ T(ics_calendar_free_unfinished)
 /* test_feed.c */
 T(feed_public_room)
 T(feed_private_group_and_manager)
+/* test_closure.c */
+T(closure_each_in_pages)
 /* Last: fails under AddressSanitizer until dump.c is fixed (see the test). */
 T(dump_import_duplicate)
