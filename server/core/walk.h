@@ -1,7 +1,8 @@
 /* One page of a listing: where it resumes and how much of the store it may read.
  *
- * Every listing the API pages (bookings, the audit log) is a scan in a key order, so a
- * position in it is a key: (start, id) for bookings, (0, id) for the audit log. A page
+ * Every listing the API pages is a scan in a key order, or a merge of such scans, so a
+ * position in it is a key: (start, id) for bookings and closures, (0, id) for series and
+ * the audit log. A page
  * resumes strictly after the last entry the previous page examined, and examines at most
  * budget entries, shown or not, so one request costs O(log n + budget) however much the
  * store holds and however little of it the caller may see. */
