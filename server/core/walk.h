@@ -2,10 +2,10 @@
  *
  * Every listing the API pages is a scan in a key order, or a merge of such scans, so a
  * position in it is a key: (start, id) for bookings and closures, (0, id) for series and
- * the audit log. A page
- * resumes strictly after the last entry the previous page examined, and examines at most
- * budget entries, shown or not, so one request costs O(log n + budget) however much the
- * store holds and however little of it the caller may see. */
+ * the audit log. A page resumes strictly after the last entry the previous page
+ * examined, and examines at most budget entries, shown or not, so one request costs
+ * O(log n + budget) however much the store holds and however little of it the caller
+ * may see. */
 #ifndef HALLS_WALK_H
 #define HALLS_WALK_H
 
