@@ -68,21 +68,6 @@ static bool visit(struct txn *t, uint64_t id, bool (*fn)(const json_t *e, void *
 	return more;
 }
 
-/* The key a scan of entries starts at: the first entry, or the one after w->after. False
- * when nothing can follow (the resume point is the last id there can be). */
-static bool first_key(uint64_t booking_id, const struct walk *w, struct key *from)
-{
-	key_init(from);
-	if (booking_id != 0)
-		key_u64(from, booking_id);
-	if (w == NULL || !w->has_after)
-		return true;
-	if (w->after.id == UINT64_MAX)
-		return false;
-	key_u64(from, w->after.id + 1);
-	return true;
-}
-
 enum herr audit_each_page(struct txn *t, uint64_t booking_id, struct walk *w,
                           bool (*fn)(const json_t *e, void *arg), void *arg)
 {
@@ -97,7 +82,7 @@ enum herr audit_each_page(struct txn *t, uint64_t booking_id, struct walk *w,
 		key_init(&prefix);
 	else
 		prefix = key_id(booking_id);
-	if (!first_key(booking_id, w, &from))
+	if (!walk_first_id_key(booking_id, w, &from))
 		return t->ret;
 	scan_begin(&s, t, booking_id ? DBI_AUDIT_BOOKING : DBI_AUDIT, &prefix,
 	           from.len > 0 ? &from : NULL);

@@ -945,7 +945,7 @@ static bool source_next(struct merge *m, struct source *s)
 		s->pos.id = key_get_u64(k + 16);
 		if (windowed(m->f) && s->pos.at >= m->f->to)
 			return false;
-		if (m->w == NULL || !m->w->has_after || walk_pos_cmp(s->pos, m->w->after) > 0)
+		if (walk_after(m->w, s->pos))
 			return true;
 	}
 	return false;

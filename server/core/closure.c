@@ -392,7 +392,7 @@ static bool source_next(struct merge *m, struct source *s)
 		}
 		s->pos.at = key_get_i64(k + 9);
 		s->pos.id = key_get_u64(k + 17);
-		if (m->w == NULL || !m->w->has_after || walk_pos_cmp(s->pos, m->w->after) > 0)
+		if (walk_after(m->w, s->pos))
 			return true;
 	}
 	return false;

@@ -886,19 +886,6 @@ enum herr series_each_occurrence(struct txn *t, uint64_t series_id,
 	return ret;
 }
 
-/* Where a scan of DBI_SERIES starts: the first series, or the one after w->after. False
- * when nothing can follow (the resume point is the last id there can be). */
-static bool series_first_key(const struct walk *w, struct key *from)
-{
-	key_init(from);
-	if (w == NULL || !w->has_after)
-		return true;
-	if (w->after.id == UINT64_MAX)
-		return false;
-	key_u64(from, w->after.id + 1);
-	return true;
-}
-
 static bool series_match(const struct series *s, uint64_t room_id, uint64_t group_id)
 {
 	return (room_id == 0 || s->room_id == room_id) &&
@@ -917,7 +904,7 @@ enum herr series_each_page(struct txn *t, uint64_t room_id, uint64_t group_id, s
 
 	if (w != NULL)
 		w->more = false;
-	if (!series_first_key(w, &from))
+	if (!walk_first_id_key(0, w, &from))
 		return t->ret;
 	key_init(&prefix);
 	scan_begin(&sc, t, DBI_SERIES, &prefix, from.len > 0 ? &from : NULL);

@@ -1,5 +1,6 @@
 #include "walk.h"
 
+#include "key.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -9,6 +10,24 @@ int walk_pos_cmp(struct walk_pos a, struct walk_pos b)
 	if (a.at != b.at)
 		return a.at < b.at ? -1 : 1;
 	return (a.id > b.id) - (a.id < b.id);
+}
+
+bool walk_after(const struct walk *w, struct walk_pos pos)
+{
+	return w == NULL || !w->has_after || walk_pos_cmp(pos, w->after) > 0;
+}
+
+bool walk_first_id_key(uint64_t owner, const struct walk *w, struct key *from)
+{
+	key_init(from);
+	if (owner != 0)
+		key_u64(from, owner);
+	if (w == NULL || !w->has_after)
+		return true;
+	if (w->after.id == UINT64_MAX)
+		return false;
+	key_u64(from, w->after.id + 1);
+	return true;
 }
 
 static bool less(const struct walk_heap *h, size_t a, size_t b)

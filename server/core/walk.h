@@ -28,6 +28,13 @@ struct walk {
 
 /* Position order: at, then id. */
 int walk_pos_cmp(struct walk_pos a, struct walk_pos b);
+/* Whether pos comes after w's resume point: always when w is NULL or has none. */
+bool walk_after(const struct walk *w, struct walk_pos pos);
+/* Where a scan in id order starts (under the 8-byte prefix `owner`, 0 for none): its first
+ * entry, or the one after w->after. False when nothing can follow (the resume point is
+ * the last id there can be). */
+struct key;
+bool walk_first_id_key(uint64_t owner, const struct walk *w, struct key *from);
 
 /* The sources of a k-way merge (one index scan each) by the position each is on, least
  * first, so that a listing drawn from several scans comes out in one order without being
