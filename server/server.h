@@ -275,7 +275,7 @@ enum herr query_time(struct request *r, const char *name, const char *zone, int6
                      bool *present);
 /* page.c: pages of the list routes (docs/api.md#pages). */
 #define PAGE_LIMIT_DEFAULT 100
-#define PAGE_LIMIT_MAX     500
+#define PAGE_LIMIT_MAX     100
 /* A page examines at most this many entries per item it may show, so that a caller who
  * may see few of them gets a short page (with a Link) rather than a scan of the store. */
 #define PAGE_EXAMINE_FACTOR 10
@@ -286,7 +286,8 @@ struct page {
 	uint32_t shown;
 	struct walk w; /* where the scan resumes and stops; the handler passes it to the core */
 };
-/* limit (1-500, default 100) and after (a cursor of this list) -> H_EINVAL in words. */
+/* limit (1-PAGE_LIMIT_MAX, default PAGE_LIMIT_DEFAULT) and after (a cursor of this list) ->
+ * H_EINVAL in words. */
 enum herr page_read(struct request *r, char list, struct page *p);
 /* Counts one item shown; true when the page is full and the scan should stop. */
 bool page_full(struct page *p);
