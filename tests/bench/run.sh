@@ -8,3 +8,5 @@ make -s "$BUILD/bench-core"
 "$BUILD/bench-core"
 # hallsd over loopback with wrk: reads of every size and group-committed writes.
 bash tests/bench/http.sh "$BUILD"
+# What a page of a listing costs in a store of 20,000 bookings, against /healthz.
+python3 tests/bench/pages.py "$BUILD"
