@@ -214,7 +214,7 @@ enum herr query_id(struct request *r, const char *name, uint64_t *out)
 	return H_OK;
 }
 
-enum herr query_uint(struct request *r, const char *name, uint32_t max, uint32_t *out,
+enum herr query_uint(struct request *r, const char *name, uint32_t min, uint32_t max, uint32_t *out,
                      bool *present)
 {
 	const char *s = request_query(r, name);
@@ -223,13 +223,19 @@ enum herr query_uint(struct request *r, const char *name, uint32_t max, uint32_t
 	*present = s != NULL;
 	if (s == NULL)
 		return H_OK;
-	if (!parse_uint(s, max, &v)) {
+	if (!parse_uint(s, max, &v) || v < min) {
 		char shown[64];
 
 		text_quote(shown, sizeof(shown), s, 40);
+		if (min == 0)
+			return herror_set(
+			    &r->err, H_EINVAL,
+			    "query parameter %s must be a whole number up to %u, not \"%s\"", name,
+			    max, shown);
 		return herror_set(&r->err, H_EINVAL,
-		                  "query parameter %s must be a whole number up to %u, not \"%s\"",
-		                  name, max, shown);
+		                  "query parameter %s must be a whole number from %u to %u, not "
+		                  "\"%s\"",
+		                  name, min, max, shown);
 	}
 	*out = (uint32_t)v;
 	return H_OK;

@@ -60,7 +60,7 @@ enum herr h_room_list(struct request *r)
 	enum herr ret;
 
 	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "venue", &venue)) != H_OK ||
-	    (ret = query_uint(r, "min_capacity", UINT32_MAX, &s.min_capacity, &has_cap)) != H_OK)
+	    (ret = query_uint(r, "min_capacity", 0, UINT32_MAX, &s.min_capacity, &has_cap)) != H_OK)
 		return ret;
 	if (feature != NULL) {
 		/* One name, or several separated by commas: rooms with all of them. */

@@ -81,38 +81,16 @@ static bool cursor_decode(const char *s, char list, struct walk_pos *pos)
 	return true;
 }
 
-static enum herr page_limit(struct request *r, uint32_t *limit)
-{
-	const char *s = request_query(r, "limit");
-	uint32_t v = 0;
-	size_t n = 0;
-
-	*limit = PAGE_LIMIT_DEFAULT;
-	if (s == NULL)
-		return H_OK;
-	for (; s[n] >= '0' && s[n] <= '9' && n < 4; n++)
-		v = v * 10 + (uint32_t)(s[n] - '0');
-	if (n == 0 || s[n] != '\0' || v < 1 || v > PAGE_LIMIT_MAX) {
-		char shown[64];
-
-		text_quote(shown, sizeof(shown), s, 40);
-		return herror_set(&r->err, H_EINVAL,
-		                  "query parameter limit must be a whole number from 1 to %d, "
-		                  "not \"%s\"",
-		                  PAGE_LIMIT_MAX, shown);
-	}
-	*limit = v;
-	return H_OK;
-}
-
 enum herr page_read(struct request *r, char list, struct page *p)
 {
 	const char *after = request_query(r, "after");
+	bool given;
 	enum herr ret;
 
 	memset(p, 0, sizeof(*p));
 	p->list = list;
-	if ((ret = page_limit(r, &p->limit)) != H_OK)
+	p->limit = PAGE_LIMIT_DEFAULT;
+	if ((ret = query_uint(r, "limit", 1, PAGE_LIMIT_MAX, &p->limit, &given)) != H_OK)
 		return ret;
 	p->w.budget = (size_t)p->limit * PAGE_EXAMINE_FACTOR;
 	if (after == NULL)

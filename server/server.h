@@ -269,7 +269,7 @@ void json_set_time(json_t *o, const char *key, int64_t t, const char *zone);
  * names ends with NULL. An absent id is 0. */
 enum herr query_known(struct request *r, const char *const *names);
 enum herr query_id(struct request *r, const char *name, uint64_t *out);
-enum herr query_uint(struct request *r, const char *name, uint32_t max, uint32_t *out,
+enum herr query_uint(struct request *r, const char *name, uint32_t min, uint32_t max, uint32_t *out,
                      bool *present);
 enum herr query_time(struct request *r, const char *name, const char *zone, int64_t *out,
                      bool *present);
