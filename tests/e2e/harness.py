@@ -2,9 +2,11 @@
 loopback port, and the halls command. Not a suite itself (no test_ prefix)."""
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -57,6 +59,7 @@ class Server:
         more environment (HALLS_NOW pins the clock the rules see)."""
         self.port = free_port()
         self.tls = tls
+        self.log_path = log
         self.log = open(log, "w")
         self.proc = subprocess.Popen(
             [os.path.join(build, "hallsd"), "--data", data, "--listen",
@@ -116,3 +119,36 @@ class Server:
 def halls(build, data, *args, stdin=None):
     return subprocess.run([os.path.join(build, "halls"), "--data", data] + list(args),
                           input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def halls_json(build, data, *args):
+    """halls --json ARGS, parsed; a refusal raises, since set-up must not fail."""
+    r = halls(build, data, "--json", *args)
+    if r.returncode != 0:
+        raise RuntimeError("halls %s: %s" % (" ".join(args), r.stderr))
+    return json.loads(r.stdout)
+
+
+def run_suite(name, body):
+    """Runs body(build, tmp, servers) in a fresh temp dir and returns the exit status.
+    Every Server body appends to servers is stopped afterwards and must exit 0 on
+    SIGTERM; an exception in body is a failure, not a silent pass; the summary line is
+    "NAME: N passed, M failed". BUILD names the binaries (default ./build)."""
+    build = os.path.abspath(os.environ.get("BUILD", "build"))
+    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
+    tmp = tempfile.mkdtemp(prefix="halls-%s." % name)
+    servers = []
+    try:
+        body(build, tmp, servers)
+    except Exception as e:
+        check(False, "the test ran to the end", "%s: %s" % (type(e).__name__, e))
+    finally:
+        for srv in servers:
+            srv.stop()
+            with open(srv.log_path, errors="replace") as f:
+                tail = f.read()[-3000:]
+            check(srv.proc.returncode == 0, "hallsd stops cleanly on SIGTERM",
+                  "exit %s\n%s" % (srv.proc.returncode, tail))
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%s: %d passed, %d failed" % (name, tally.passed, tally.failed))
+    return 1 if tally.failed else 0

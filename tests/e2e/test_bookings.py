@@ -23,14 +23,7 @@ import sys
 import tempfile
 import time
 
-from harness import Server, check, halls, tally
-
-
-def halls_json(build, data, *args):
-    r = halls(build, data, "--json", *args)
-    if r.returncode != 0:
-        raise RuntimeError("halls %s: %s" % (" ".join(args), r.stderr))
-    return json.loads(r.stdout)
+from harness import Server, check, halls, halls_json, tally
 
 
 def setup(build, data):

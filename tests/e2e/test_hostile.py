@@ -14,12 +14,10 @@ failed". Environment: BUILD (default ./build).
 """
 import json
 import os
-import shutil
 import socket
 import sys
-import tempfile
 
-from harness import Server, check, halls, tally
+from harness import Server, check, halls, halls_json, run_suite
 
 LONG_E = "\u00e9" * 240  # 480 bytes of two-byte characters
 
@@ -155,10 +153,7 @@ def run(srv, ids, tokens):
 
 def setup(build, data):
     def hj(*args):
-        r = halls(build, data, "--json", *args)
-        if r.returncode != 0:
-            raise RuntimeError("halls %s: %s" % (" ".join(args), r.stderr))
-        return json.loads(r.stdout)
+        return halls_json(build, data, *args)
 
     r = halls(build, data, "init")
     if r.returncode != 0:
@@ -179,31 +174,16 @@ def setup(build, data):
     return ids, tokens
 
 
-def main():
-    build = os.path.abspath(os.environ.get("BUILD", "build"))
-    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
-    tmp = tempfile.mkdtemp(prefix="halls-hostile.")
+def body(build, tmp, servers):
     data = os.path.join(tmp, "data")
-    srv = None
     env = {"HALLS_NOW": "1801472400"}  # 2027-02-01T09:00:00Z
     os.environ.update(env)
-    try:
-        ids, tokens = setup(build, data)
-        srv = Server(build, data, os.path.join(tmp, "hallsd.log"), env=env)
-        srv.build, srv.data = build, data
-        run(srv, ids, tokens)
-    except Exception as e:  # a crash in the test is a failure, not a silent pass
-        check(False, "the test ran to the end", "%s: %s" % (type(e).__name__, e))
-    finally:
-        if srv is not None:
-            srv.stop()
-            check(srv.proc.returncode == 0, "hallsd stops cleanly on SIGTERM",
-                  "exit %s\n%s" % (srv.proc.returncode,
-                                   open(os.path.join(tmp, "hallsd.log"), errors="replace").read()[-3000:]))
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("test_hostile: %d passed, %d failed" % (tally.passed, tally.failed))
-    return 1 if tally.failed else 0
+    ids, tokens = setup(build, data)
+    srv = Server(build, data, os.path.join(tmp, "hallsd.log"), env=env)
+    servers.append(srv)
+    srv.build, srv.data = build, data
+    run(srv, ids, tokens)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_suite("test_hostile", body))

@@ -22,22 +22,12 @@ import http.client
 import json
 import os
 import re
-import shutil
-import signal
 import sys
-import tempfile
 import urllib.parse
 
-from harness import Server, check, halls, tally
+from harness import Server, check, halls, halls_json, run_suite
 
 LINK = re.compile(r'^<(/[^>]*)>; rel="next"$')
-
-
-def halls_json(build, data, *args):
-    r = halls(build, data, "--json", *args)
-    if r.returncode != 0:
-        raise RuntimeError("halls %s: %s" % (" ".join(args), r.stderr))
-    return json.loads(r.stdout)
 
 
 def day(n, hhmm):
@@ -383,37 +373,23 @@ def run_host(srv, tok):
           and "evil" not in link, "the Link is the canonical path, whatever the Host", link)
 
 
-def main():
-    build = os.environ.get("BUILD", "./build")
-    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
-    tmp = tempfile.mkdtemp(prefix="halls-paging-")
+def body(build, tmp, servers):
     data = os.path.join(tmp, "data")
-    srv = None
-    try:
-        ids, tok = setup(build, data)
-        fill(build, data, ids)
-        srv = Server(build, data, os.path.join(tmp, "hallsd.log"))
-        run_bookings(srv, build, data, ids, tok)
-        run_audit(srv, ids, tok)
-        # Made after the checks above counted bookings and audit entries.
-        add_series(build, data, ids)
-        add_closures(build, data, ids)
-        _, hdrs, _ = srv.request("GET", "/api/v1/bookings?limit=1", token=tok["admin"])
-        foreign = {"the bookings'": cursor_of(hdrs.get("Link"))}
-        foreign["the series'"] = run_series(srv, build, data, ids, tok, foreign)
-        run_closures(srv, build, data, ids, tok, foreign)
-        run_host(srv, tok)
-    except Exception as e:  # a broken setup is a failure, not a crash
-        check(False, "the test ran to the end", repr(e))
-    finally:
-        if srv is not None:
-            srv.stop()
-            if srv.proc.returncode not in (0, -signal.SIGTERM):
-                check(False, "hallsd exited cleanly", "exit status %s" % srv.proc.returncode)
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("test_paging: %d passed, %d failed" % (tally.passed, tally.failed))
-    sys.exit(1 if tally.failed else 0)
+    ids, tok = setup(build, data)
+    fill(build, data, ids)
+    srv = Server(build, data, os.path.join(tmp, "hallsd.log"))
+    servers.append(srv)
+    run_bookings(srv, build, data, ids, tok)
+    run_audit(srv, ids, tok)
+    # Made after the checks above counted bookings and audit entries.
+    add_series(build, data, ids)
+    add_closures(build, data, ids)
+    _, hdrs, _ = srv.request("GET", "/api/v1/bookings?limit=1", token=tok["admin"])
+    foreign = {"the bookings'": cursor_of(hdrs.get("Link"))}
+    foreign["the series'"] = run_series(srv, build, data, ids, tok, foreign)
+    run_closures(srv, build, data, ids, tok, foreign)
+    run_host(srv, tok)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_suite("test_paging", body))

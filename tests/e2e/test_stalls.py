@@ -9,11 +9,9 @@ Prints "ok"/"not ok" lines and a summary; exits 1 when anything failed.
 Environment: BUILD (default ./build)."""
 import json
 import os
-import shutil
 import sys
-import tempfile
 
-from harness import Server, check, halls, tally
+from harness import Server, check, halls, run_suite
 
 NOW = 1788220800  # 1 Sep 2026
 PASSWORD = "stalls-password"
@@ -157,31 +155,19 @@ def subprocess_now(build, data, now):
                           env=dict(os.environ, HALLS_NOW=now))
 
 
-def main():
-    build = os.path.abspath(os.environ.get("BUILD", "build"))
-    tmp = tempfile.mkdtemp(prefix="halls-stalls-")
+def body(build, tmp, servers):
     data = os.path.join(tmp, "data")
-    srv = None
-    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
-    try:
-        ids = setup(build, data)
-        srv = Server(build, data, os.path.join(tmp, "hallsd.log"), env={"HALLS_NOW": str(NOW)})
-        st, _, body = srv.request("POST", "/api/v1/session",
-                                  {"email": "admin@example.org", "password": PASSWORD})
-        tok = body["token"]
-        run_queries(srv, ids, tok)
-        run_writes(srv, ids, tok)
-        run_series(srv, ids, tok)
-        run_cli(build, data, ids)
-    except Exception as e:  # a crash in the test is a failure, not a silent pass
-        check(False, "the test ran to the end", "%s: %s" % (type(e).__name__, e))
-    finally:
-        if srv is not None:
-            srv.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("test_stalls: %d passed, %d failed" % (tally.passed, tally.failed))
-    return 1 if tally.failed else 0
+    ids = setup(build, data)
+    srv = Server(build, data, os.path.join(tmp, "hallsd.log"), env={"HALLS_NOW": str(NOW)})
+    servers.append(srv)
+    st, _, reply = srv.request("POST", "/api/v1/session",
+                               {"email": "admin@example.org", "password": PASSWORD})
+    tok = reply["token"]
+    run_queries(srv, ids, tok)
+    run_writes(srv, ids, tok)
+    run_series(srv, ids, tok)
+    run_cli(build, data, ids)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_suite("test_stalls", body))
