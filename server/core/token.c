@@ -510,8 +510,10 @@ enum herr token_purge(struct txn *t, int64_t now, struct token_purge *p)
 		uint64_t id;
 		struct token tk;
 
-		if (s.k.mv_size != 9)
-			return txn_refuse(t, H_ESTORAGE, "a token key is corrupt");
+		if (s.k.mv_size != 9) {
+			txn_refuse(t, H_ESTORAGE, "a token key is corrupt");
+			break;
+		}
 		id = key_get_u64((const uint8_t *)s.k.mv_data + 1);
 		if ((p->max_visits != 0 && visited == p->max_visits) ||
 		    (p->max_deletes != 0 && p->deleted == p->max_deletes)) {
