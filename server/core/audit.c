@@ -73,11 +73,9 @@ enum herr audit_each_page(struct txn *t, uint64_t booking_id, struct walk *w,
 {
 	struct key prefix, from;
 	struct scan s;
-	size_t examined = 0;
 	bool more = true;
 
-	if (w != NULL)
-		w->more = false;
+	walk_begin(w);
 	if (booking_id == 0)
 		key_init(&prefix);
 	else
@@ -94,14 +92,9 @@ enum herr audit_each_page(struct txn *t, uint64_t booking_id, struct walk *w,
 			txn_refuse(t, H_ESTORAGE, "an audit key is corrupt");
 			break;
 		}
-		if (w != NULL && w->budget != 0 && examined == w->budget) {
-			w->more = true;
-			break;
-		}
 		id = key_get_u64(booking_id ? k + 8 : k);
-		examined++;
-		if (w != NULL)
-			w->last = (struct walk_pos){0, id};
+		if (!walk_take(w, (struct walk_pos){0, id}))
+			break;
 		more = visit(t, id, fn, arg);
 	}
 	/* Stopped by fn: say there may be more rather than read one entry ahead. */

@@ -1094,20 +1094,13 @@ enum herr booking_each_page(struct txn *t, const struct booking_filter *f, struc
                             bool (*fn)(const struct booking *b, void *arg), void *arg)
 {
 	struct merge m = {.t = t, .f = f, .w = w};
-	size_t examined = 0;
 	bool more = true;
 
-	if (w != NULL)
-		w->more = false;
+	walk_begin(w);
 	merge_sources(&m);
 	while (more && m.h.n > 0 && t->ret == H_OK) {
-		if (w != NULL && w->budget != 0 && examined == w->budget) {
-			w->more = true;
+		if (!walk_take(w, merge_least(&m)->pos))
 			break;
-		}
-		examined++;
-		if (w != NULL)
-			w->last = merge_least(&m)->pos;
 		more = merge_emit(&m, merge_least(&m), fn, arg);
 		merge_advance(&m);
 	}

@@ -508,21 +508,14 @@ enum herr closure_each_page(struct txn *t, uint64_t venue_id, uint64_t room_id, 
                             bool (*fn)(const struct closure *c, void *arg), void *arg)
 {
 	struct merge m = {.t = t, .w = w};
-	size_t examined = 0;
 	bool more = true;
 	enum herr ret;
 
-	if (w != NULL)
-		w->more = false;
+	walk_begin(w);
 	ret = merge_sources(&m, venue_id, room_id);
 	while (ret == H_OK && more && m.h.n > 0 && t->ret == H_OK) {
-		if (w != NULL && w->budget != 0 && examined == w->budget) {
-			w->more = true;
+		if (!walk_take(w, *m.h.v[0]))
 			break;
-		}
-		examined++;
-		if (w != NULL)
-			w->last = *m.h.v[0];
 		more = visit(t, m.h.v[0]->id, fn, arg);
 		merge_advance(&m);
 	}

@@ -899,11 +899,9 @@ enum herr series_each_page(struct txn *t, uint64_t room_id, uint64_t group_id, s
 {
 	struct key prefix, from;
 	struct scan sc;
-	size_t examined = 0;
 	bool more = true;
 
-	if (w != NULL)
-		w->more = false;
+	walk_begin(w);
 	if (!walk_first_id_key(0, w, &from))
 		return t->ret;
 	key_init(&prefix);
@@ -916,14 +914,9 @@ enum herr series_each_page(struct txn *t, uint64_t room_id, uint64_t group_id, s
 			txn_refuse(t, H_ESTORAGE, "a series key is corrupt");
 			break;
 		}
-		if (w != NULL && w->budget != 0 && examined == w->budget) {
-			w->more = true;
-			break;
-		}
 		id = key_get_u64(sc.k.mv_data);
-		examined++;
-		if (w != NULL)
-			w->last = (struct walk_pos){0, id};
+		if (!walk_take(w, (struct walk_pos){0, id}))
+			break;
 		if (series_get(t, id, &s) != H_OK) {
 			series_free(&s);
 			break;

@@ -17,6 +17,27 @@ bool walk_after(const struct walk *w, struct walk_pos pos)
 	return w == NULL || !w->has_after || walk_pos_cmp(pos, w->after) > 0;
 }
 
+void walk_begin(struct walk *w)
+{
+	if (w != NULL) {
+		w->more = false;
+		w->examined = 0;
+	}
+}
+
+bool walk_take(struct walk *w, struct walk_pos pos)
+{
+	if (w == NULL)
+		return true;
+	if (w->budget != 0 && w->examined == w->budget) {
+		w->more = true;
+		return false;
+	}
+	w->examined++;
+	w->last = pos;
+	return true;
+}
+
 bool walk_first_id_key(uint64_t owner, const struct walk *w, struct key *from)
 {
 	key_init(from);

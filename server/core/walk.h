@@ -24,7 +24,14 @@ struct walk {
 	size_t budget;         /* in: entries to examine at most; 0: no bound */
 	bool more;             /* out: stopped before the end of the listing */
 	struct walk_pos last;  /* out: the last entry examined (when more) */
+	size_t examined;       /* out: entries examined so far */
 };
+
+/* Starts a page (w may be NULL: no page, no bound). */
+void walk_begin(struct walk *w);
+/* Takes the entry at pos as examined: false, with w->more set, when the budget is spent
+ * before it, and the scan should stop there. */
+bool walk_take(struct walk *w, struct walk_pos pos);
 
 /* Position order: at, then id. */
 int walk_pos_cmp(struct walk_pos a, struct walk_pos b);
