@@ -515,3 +515,15 @@ void scan_end(struct scan *s)
 		mdb_cursor_close(s->cur);
 	s->cur = NULL;
 }
+
+uint64_t scan_first_u64(struct txn *t, enum dbi d, const struct key *prefix, size_t offset)
+{
+	struct scan s;
+	uint64_t id = 0;
+
+	scan_begin(&s, t, d, prefix, NULL);
+	if (scan_next(&s) && s.k.mv_size >= offset + 8)
+		id = key_get_u64((const uint8_t *)s.k.mv_data + offset);
+	scan_end(&s);
+	return id;
+}

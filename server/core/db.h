@@ -113,5 +113,8 @@ void scan_begin(struct scan *s, struct txn *t, enum dbi d, const struct key *pre
 /* Returns 1 with s->k and s->v set, or 0 at the end of the prefix (or on error). */
 int scan_next(struct scan *s);
 void scan_end(struct scan *s);
+/* The u64 at offset in the first key under prefix in d; 0 when there is none (a question
+ * such as "does any booking still name this room?"). */
+uint64_t scan_first_u64(struct txn *t, enum dbi d, const struct key *prefix, size_t offset);
 
 #endif

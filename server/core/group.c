@@ -3,7 +3,7 @@
 #include "audit.h"
 #include "policy.h"
 #include "record.h"
-#include "refs.h"
+#include "user.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -140,9 +140,8 @@ void group_store(struct txn *t, const struct group *g)
 static enum herr check_venues(struct txn *t, const struct group *g)
 {
 	for (size_t i = 0; i < g->ntrusted; i++) {
-		if (!record_exists(t, DBI_VENUE, g->trusted_at[i]))
-			return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
-			                  (unsigned long long)g->trusted_at[i]);
+		if (record_need(t, DBI_VENUE, g->trusted_at[i], "venue") != H_OK)
+			return t->ret;
 	}
 	return t->ret;
 }
@@ -165,9 +164,8 @@ enum herr group_update(struct txn *t, const struct actor *a, const struct group 
 {
 	json_t *detail;
 
-	if (!record_exists(t, DBI_GROUP, g->id))
-		return txn_refuse(t, H_ENOTFOUND, "there is no group %llu",
-		                  (unsigned long long)g->id);
+	if (record_need(t, DBI_GROUP, g->id, "group") != H_OK)
+		return t->ret;
 	if (policy_admin(t, a) != H_OK || check_venues(t, g) != H_OK)
 		return t->ret;
 	group_store(t, g);
@@ -177,13 +175,27 @@ enum herr group_update(struct txn *t, const struct actor *a, const struct group 
 	return t->ret;
 }
 
+/* Bookings of any state are history that must still name their group. */
+static enum herr group_in_use(struct txn *t, uint64_t group_id)
+{
+	struct key prefix = key_id(group_id);
+	uint64_t id;
+
+	if ((id = scan_first_u64(t, DBI_BOOKING_GROUP, &prefix, 16)) != 0)
+		return record_in_use(t, "group", group_id, "booking", id,
+		                     "a group with bookings on record cannot be removed");
+	if ((id = user_first_referring(t, 0, group_id)) != 0)
+		return record_in_use(t, "group", group_id, "user", id,
+		                     "take the group off its members first");
+	return t->ret;
+}
+
 enum herr group_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
 {
 	struct key k = key_id(id);
 
-	if (!record_exists(t, DBI_GROUP, id))
-		return txn_refuse(t, H_ENOTFOUND, "there is no group %llu", (unsigned long long)id);
-	if (policy_admin(t, a) != H_OK || refs_group(t, id) != H_OK)
+	if (record_need(t, DBI_GROUP, id, "group") != H_OK || policy_admin(t, a) != H_OK ||
+	    group_in_use(t, id) != H_OK)
 		return t->ret;
 	txn_del(t, DBI_GROUP, &k);
 	audit_append(t, a, "group", id, "remove", NULL, NULL, now);
@@ -208,4 +220,25 @@ enum herr group_each(struct txn *t, bool (*fn)(const struct group *g, void *arg)
 	}
 	scan_end(&s);
 	return t->ret;
+}
+
+struct trusted_ref {
+	uint64_t venue_id, found;
+};
+
+static bool group_trusted_one(const struct group *g, void *arg)
+{
+	struct trusted_ref *r = arg;
+
+	if (group_trusted_at(g, r->venue_id))
+		r->found = g->id;
+	return r->found == 0;
+}
+
+uint64_t group_first_trusted_at(struct txn *t, uint64_t venue_id)
+{
+	struct trusted_ref r = {.venue_id = venue_id};
+
+	group_each(t, group_trusted_one, &r);
+	return r.found;
 }

@@ -33,9 +33,11 @@ enum herr group_get(struct txn *t, uint64_t id, struct group *out);
 /* Admins only; trusted_at venues must exist. */
 enum herr group_create(struct txn *t, const struct actor *a, struct group *g, int64_t now);
 enum herr group_update(struct txn *t, const struct actor *a, const struct group *g, int64_t now);
-/* Refused while bookings (of any state) or users refer to the group (refs.h). */
+/* Refused while bookings (of any state) or users refer to the group. */
 enum herr group_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 enum herr group_each(struct txn *t, bool (*fn)(const struct group *g, void *arg), void *arg);
+/* The first group trusted at venue_id; 0 when none is. */
+uint64_t group_first_trusted_at(struct txn *t, uint64_t venue_id);
 void group_store(struct txn *t, const struct group *g);
 
 #endif

@@ -70,6 +70,22 @@ bool record_exists(struct txn *t, enum dbi d, uint64_t id)
 	return txn_get(t, d, &k, &v) == 1;
 }
 
+enum herr record_need(struct txn *t, enum dbi d, uint64_t id, const char *what)
+{
+	if (record_exists(t, d, id))
+		return H_OK;
+	if (t->ret != H_OK)
+		return t->ret;
+	return txn_refuse(t, H_ENOTFOUND, "there is no %s %llu", what, (unsigned long long)id);
+}
+
+enum herr record_in_use(struct txn *t, const char *what, uint64_t id, const char *by,
+                        uint64_t by_id, const char *advice)
+{
+	return txn_refuse(t, H_RULE_INUSE, "%s %llu is still referred to by %s %llu; %s", what,
+	                  (unsigned long long)id, by, (unsigned long long)by_id, advice);
+}
+
 enum herr text_check(const char *s, const char *field, size_t max, bool required, bool multiline,
                      struct herror *err)
 {

@@ -23,6 +23,13 @@ enum herr record_get_key(struct txn *t, enum dbi d, const struct key *k, const c
                          uint64_t id, json_t **out);
 void record_put_key(struct txn *t, enum dbi d, const struct key *k, const json_t *rec);
 bool record_exists(struct txn *t, enum dbi d, uint64_t id);
+/* H_OK when record id of d exists; otherwise refuses with H_ENOTFOUND "there is no
+ * <what> <id>" (or passes a store error on): the one way the core says a record named in
+ * a request is missing. */
+enum herr record_need(struct txn *t, enum dbi d, uint64_t id, const char *what);
+/* Refuses removing <what> <id> while <by> <by_id> still refers to it, with advice. */
+enum herr record_in_use(struct txn *t, const char *what, uint64_t id, const char *by,
+                        uint64_t by_id, const char *advice);
 
 /* Validated text: valid UTF-8, no control characters (newlines and tabs allowed when
  * multiline), at most max bytes; required text must not be blank. */

@@ -217,10 +217,8 @@ int64_t room_gap_seconds(const struct room *r)
 
 static enum herr room_check_venue(struct txn *t, const struct actor *a, uint64_t venue_id)
 {
-	if (!record_exists(t, DBI_VENUE, venue_id))
-		return t->ret != H_OK ? t->ret
-		                      : txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
-		                                   (unsigned long long)venue_id);
+	if (record_need(t, DBI_VENUE, venue_id, "venue") != H_OK)
+		return t->ret;
 	return policy_manage_venue(t, a, venue_id);
 }
 

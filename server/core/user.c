@@ -426,3 +426,25 @@ enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), 
 	scan_end(&s);
 	return t->ret;
 }
+
+struct user_ref {
+	uint64_t venue_id, group_id, found;
+};
+
+static bool user_refers(const struct user *u, void *arg)
+{
+	struct user_ref *r = arg;
+
+	if ((r->venue_id != 0 && user_manages(u, r->venue_id)) ||
+	    (r->group_id != 0 && user_member_of(u, r->group_id)))
+		r->found = u->id;
+	return r->found == 0;
+}
+
+uint64_t user_first_referring(struct txn *t, uint64_t venue_id, uint64_t group_id)
+{
+	struct user_ref r = {.venue_id = venue_id, .group_id = group_id};
+
+	user_each(t, user_refers, &r);
+	return r.found;
+}

@@ -51,6 +51,9 @@ enum herr user_password_upgrade(struct txn *t, uint64_t id, const char *old_hash
 /* Ends every token of the user at once (each names a user that is gone). */
 enum herr user_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), void *arg);
+/* The first user who manages venue_id or is a member of group_id (0 matches neither);
+ * 0 when there is none. */
+uint64_t user_first_referring(struct txn *t, uint64_t venue_id, uint64_t group_id);
 void user_store(struct txn *t, const struct user *u, const struct user *old);
 bool user_manages(const struct user *u, uint64_t venue_id);
 bool user_member_of(const struct user *u, uint64_t group_id);

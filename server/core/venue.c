@@ -145,10 +145,8 @@ enum herr venue_update(struct txn *t, const struct actor *a, const struct venue 
 {
 	json_t *detail;
 
-	if (!record_exists(t, DBI_VENUE, v->id))
-		return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
-		                  (unsigned long long)v->id);
-	if (policy_manage_venue(t, a, v->id) != H_OK)
+	if (record_need(t, DBI_VENUE, v->id, "venue") != H_OK ||
+	    policy_manage_venue(t, a, v->id) != H_OK)
 		return t->ret;
 	venue_store(t, v);
 	detail = venue_to_json(v);
@@ -161,9 +159,8 @@ enum herr venue_remove(struct txn *t, const struct actor *a, uint64_t id, int64_
 {
 	struct key k = key_id(id);
 
-	if (!record_exists(t, DBI_VENUE, id))
-		return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu", (unsigned long long)id);
-	if (policy_admin(t, a) != H_OK || refs_venue(t, id) != H_OK)
+	if (record_need(t, DBI_VENUE, id, "venue") != H_OK || policy_admin(t, a) != H_OK ||
+	    refs_venue(t, id) != H_OK)
 		return t->ret;
 	txn_del(t, DBI_VENUE, &k);
 	audit_append(t, a, "venue", id, "remove", NULL, NULL, now);
