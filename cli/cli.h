@@ -151,10 +151,6 @@ enum herr import_ics_text(struct cli *c, const struct import_ics *in, const char
 /* scrypt cost for new passwords: $HALLS_SCRYPT_LOG2N when set (1-30), else dflt. */
 unsigned cmd_user_log2n(unsigned dflt);
 
-/* Refuses (H_EEXISTS, sticky) when the data directory already has venues: for import
- * and the demo, which only fill an empty directory. */
-enum herr cmd_admin_refuse_data(struct txn *t);
-
 /* demo.c: fills an empty data directory with a believable borough (one write). */
 int demo_fill(struct cli *c);
 

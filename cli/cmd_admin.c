@@ -43,25 +43,6 @@ static enum herr cmd_admin_count(struct txn *t, struct cmd_admin_counts *n)
 	return t->ret;
 }
 
-static bool cmd_admin_any_venue(const struct venue *v, void *arg)
-{
-	(void)v;
-	*(bool *)arg = true;
-	return false;
-}
-
-enum herr cmd_admin_refuse_data(struct txn *t)
-{
-	bool any = false;
-
-	if (venue_each(t, cmd_admin_any_venue, &any) != H_OK)
-		return t->ret;
-	if (any)
-		return txn_refuse(t, H_EEXISTS, "%s already has data (it has venues)",
-		                  db_path(t->db));
-	return H_OK;
-}
-
 int cmd_admin_init(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = {{.name = "demo", .type = OPT_FLAG}, {.name = NULL}};
@@ -179,7 +160,7 @@ static enum herr cmd_admin_import_all(struct txn *t, void *arg)
 	ssize_t len;
 
 	im->records = 0;
-	if ((ret = cmd_admin_refuse_data(t)) != H_OK)
+	if ((ret = dump_refuse_filled(t)) != H_OK)
 		return ret;
 	rewind(im->f);
 	while ((len = getline(&line, &cap, im->f)) >= 0) {

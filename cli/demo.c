@@ -3,9 +3,11 @@
  * booking_approve...), acting as the console, so every rule applies.
  *
  * Bookings fall in the six weeks after cli->now, at local times inside each venue's
- * opening hours. Each is checked against the rules first (a refusal inside a write
- * transaction is sticky and would abort the demo), and skipped when it would break one,
- * e.g. when Christmas falls in the window. */
+ * opening hours, and not on the holidays. Each is requested in a nested transaction
+ * (txn_try), so that when a rule refuses it (a clash, the Christmas closure) only that
+ * booking is undone and skipped, and the rest of the demo goes on.
+ *
+ * Like an import, the demo goes only into an empty store (dump_refuse_filled). */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -755,7 +757,7 @@ static enum herr demo_write(struct txn *t, void *arg)
 
 	d->skipped = 0;
 	d->napprove_last = 0;
-	if ((ret = cmd_admin_refuse_data(t)) != H_OK || (ret = demo_venues_make(t, d)) != H_OK ||
+	if ((ret = dump_refuse_filled(t)) != H_OK || (ret = demo_venues_make(t, d)) != H_OK ||
 	    (ret = demo_rooms_make(t, d)) != H_OK || (ret = demo_groups_make(t, d)) != H_OK ||
 	    (ret = demo_users_make(t, d)) != H_OK || (ret = demo_closures_make(t, d)) != H_OK ||
 	    (ret = demo_bookings_make(t, d)) != H_OK || (ret = demo_series_make(t, d)) != H_OK)

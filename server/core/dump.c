@@ -159,6 +159,25 @@ static enum herr import_record(struct txn *t, const char *kind, const json_t *o,
 	return ret != H_OK ? ret : t->ret;
 }
 
+static bool dump_any_venue(const struct venue *v, void *arg)
+{
+	(void)v;
+	*(bool *)arg = true;
+	return false;
+}
+
+enum herr dump_refuse_filled(struct txn *t)
+{
+	bool any = false;
+
+	if (venue_each(t, dump_any_venue, &any) != H_OK)
+		return t->ret;
+	if (any)
+		return txn_refuse(t, H_EEXISTS, "%s already has data (it has venues)",
+		                  db_path(t->db));
+	return H_OK;
+}
+
 enum herr dump_import_line(struct txn *t, const char *line, struct herror *err)
 {
 	json_error_t jerr;

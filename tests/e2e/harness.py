@@ -1,5 +1,6 @@
 """What the end-to-end suites share: the check counter, the real hallsd on a free
-loopback port, and the halls command. Not a suite itself (no test_ prefix)."""
+loopback port, the halls command, and run_suite around them all (schema.py holds the
+JSON Schema validator). Not a suite itself (no test_ prefix)."""
 import json
 import os
 import shutil
@@ -80,6 +81,16 @@ class Server:
 
     def request(self, method, path, body=None, token=None, raw=None, ctype=None):
         """(status, headers, parsed JSON body or None). raw sends bytes as they are."""
+        status, hdrs, raw_body = self.exchange(method, path, body, token, raw, ctype)
+        try:
+            parsed = json.loads(raw_body) if raw_body else None
+        except ValueError:
+            parsed = raw_body
+        return status, hdrs, parsed
+
+    def exchange(self, method, path, body=None, token=None, raw=None, ctype=None):
+        """Like request, but the body of the reply is the bytes as they came. raw is sent
+        as ctype (urllib's form type when ctype is None)."""
         data = None
         headers = {}
         if body is not None:
@@ -99,11 +110,7 @@ class Server:
                 status, hdrs, raw_body = resp.status, resp.headers, resp.read()
         except urllib.error.HTTPError as e:
             status, hdrs, raw_body = e.code, e.headers, e.read()
-        try:
-            parsed = json.loads(raw_body) if raw_body else None
-        except ValueError:
-            parsed = raw_body
-        return status, hdrs, parsed
+        return status, hdrs, raw_body
 
     def stop(self):
         if self.proc.poll() is None:
@@ -121,9 +128,9 @@ def halls(build, data, *args, stdin=None):
                           input=stdin, capture_output=True, text=True, timeout=60)
 
 
-def halls_json(build, data, *args):
+def halls_json(build, data, *args, stdin=None):
     """halls --json ARGS, parsed; a refusal raises, since set-up must not fail."""
-    r = halls(build, data, "--json", *args)
+    r = halls(build, data, "--json", *args, stdin=stdin)
     if r.returncode != 0:
         raise RuntimeError("halls %s: %s" % (" ".join(args), r.stderr))
     return json.loads(r.stdout)

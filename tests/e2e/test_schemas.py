@@ -3,153 +3,46 @@
 
 Makes a demo data directory (`halls init --demo`), starts the real hallsd on a free
 loopback port, and validates what it answers against the JSON Schemas (draft 2020-12,
-with format checking): every GET route the server has, anonymously and (when a bearer
-token can be had) as the admin; the problem bodies of 400/401/404/405/415; and the
-writes of the record routes. It also checks that schemas/openapi.yaml documents exactly
+with format checking): every GET route the server has, anonymously and as the admin
+(with a token from `halls token issue`); the problem bodies of 400/401/404/405/413/415;
+and the writes of the record routes. It also checks that schemas/openapi.yaml documents exactly
 the routes of server/router.c, and that the halls command's --json output has the same
 shapes.
 
-Routes are found by probing: a route the server lacks answers 404 "no such path", and is
-neither tested nor counted. Each check prints "ok - ..." or "not ok - ..."; the last line
+The routes are those of server/router.c: one that answers 404 "no such path", or does
+not answer at all, is a failure, as is a route this test has no schema for or a schema for
+a route the server lacks. Each check prints "ok - ..." or "not ok - ..."; the last line
 is "test_schemas: N passed, M failed"; the exit status is 1 when anything failed.
 
 Environment: BUILD (default ./build), HALLS_SCRYPT_LOG2N (default 10 here).
-Needs python3-jsonschema; nothing else outside the standard library.
+Bodies are validated by schema.py, which needs python3-jsonschema; the server, the halls
+command and the counters are harness.py's.
 """
-import http.client
 import json
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 
-import jsonschema
+import schema
+from harness import Server, check, halls, run_suite
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCHEMAS = os.path.join(ROOT, "schemas", "api")
+ROOT = schema.ROOT
+SCHEMAS = schema.DIR
 OPENAPI = os.path.join(ROOT, "schemas", "openapi.yaml")
 ROUTER = os.path.join(ROOT, "server", "router.c")
-BASE_ID = "https://halls.example/schemas/api/"
-NAME = "test_schemas"
 ADMIN = object()  # in the table of problems: the admin's token
-
-passed = 0
-failed = 0
 
 
 def ok(what):
-    global passed
-    passed += 1
-    print("ok - %s: %s" % (NAME, what))
+    check(True, what)
 
 
 def not_ok(what, why=""):
-    global failed
-    failed += 1
-    print("not ok - %s: %s" % (NAME, what))
-    for line in str(why).splitlines()[:12]:
-        print("#   " + line)
+    check(False, what, "\n".join(str(why).splitlines()[:12]))
 
 
-def note(text):
-    print("# " + text)
-
-
-# Schemas ---------------------------------------------------------------------------
-
-def load_schemas():
-    schemas = {}
-    for f in sorted(os.listdir(SCHEMAS)):
-        if f.endswith(".schema.json"):
-            with open(os.path.join(SCHEMAS, f), encoding="utf-8") as fh:
-                schemas[f[: -len(".schema.json")]] = json.load(fh)
-    return schemas
-
-
-def make_validators(schemas):
-    """name -> validator; each resolves relative $refs against the other files."""
-    V = jsonschema.Draft202012Validator
-    fmt = V.FORMAT_CHECKER if hasattr(V, "FORMAT_CHECKER") else jsonschema.FormatChecker()
-    out = {}
-    try:
-        from referencing import Registry, Resource
-        from referencing.jsonschema import DRAFT202012
-
-        registry = Registry().with_resources(
-            (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
-            for s in schemas.values())
-        for name, s in schemas.items():
-            out[name] = V(s, registry=registry, format_checker=fmt)
-    except ImportError:  # jsonschema < 4.18 (Debian bookworm): RefResolver
-        store = {s["$id"]: s for s in schemas.values()}
-        for name, s in schemas.items():
-            resolver = jsonschema.RefResolver(s["$id"], s, store=store)
-            out[name] = V(s, resolver=resolver, format_checker=fmt)
-    return out
-
-
-def errors_of(validator, body):
-    errs = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
-    return ["%s: %s" % ("/".join(str(p) for p in e.absolute_path) or "(root)", e.message[:300])
-            for e in errs]
-
-
-# The server ------------------------------------------------------------------------
-
-class Server:
-    def __init__(self, build, data, log):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        self.proc = subprocess.Popen(
-            [os.path.join(build, "hallsd"), "--data", data, "--listen",
-             "127.0.0.1:%d" % self.port, "--log", log],
-            stdout=subprocess.DEVNULL, stderr=open(log + ".err", "w"))
-        for _ in range(100):
-            try:
-                if self.request("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError("hallsd did not start on port %d" % self.port)
-
-    def request(self, method, path, body=None, token=None, ctype="application/json",
-                raw=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        headers = {}
-        if token:
-            headers["Authorization"] = "Bearer " + token
-        data = raw
-        if body is not None:
-            data = json.dumps(body).encode()
-        if data is not None:
-            headers["Content-Type"] = ctype
-        try:
-            c.request(method, path, body=data, headers=headers)
-            r = c.getresponse()
-            text = r.read()
-            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), text
-        finally:
-            c.close()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
+# Replies ---------------------------------------------------------------------------
 
 def parse_json(text):
     try:
@@ -191,8 +84,8 @@ def openapi_routes():
 # 404 for a token that opens nothing); tests/e2e/test_feeds_http.py checks the rest.
 FEED = "text/calendar"
 
-# The response schema of each GET route the contract knows, and the query it is tried
-# with. A GET route in router.c that is not here fails: the contract must keep up.
+# The response schema of each GET route in router.c. A GET route that is not here fails,
+# and so does one that is here and not in router.c: the test keeps up with the server.
 GET_SCHEMAS = {
     "/healthz": "health",
     "/api/v1/venues": "venue-list",
@@ -201,9 +94,6 @@ GET_SCHEMAS = {
     "/api/v1/rooms/<id>": "room",
     "/api/v1/groups": "group-list",
     "/api/v1/groups/<id>": "group",
-    "/api/v1/users": "user-list",
-    "/api/v1/users/<id>": "user",
-    "/api/v1/me": "user",
     "/api/v1/users/me": "user",
     "/api/v1/session": "user",
     "/api/v1/tokens": "token-list",
@@ -215,18 +105,12 @@ GET_SCHEMAS = {
     "/feeds/private/<token>.ics": FEED,
     "/api/v1/bookings": "booking-list",
     "/api/v1/bookings/<id>": ("booking", "booking-busy"),
-    "/api/v1/venues/<id>/bookings": "booking-list",
-    "/api/v1/rooms/<id>/bookings": "booking-list",
-    "/api/v1/groups/<id>/bookings": "booking-list",
     "/api/v1/rooms/<id>/availability": "availability",
     "/api/v1/closures": "closure-list",
     "/api/v1/closures/<id>": "closure",
     "/api/v1/series": "series-list",
     "/api/v1/series/<id>": "series-detail",
-    "/api/v1/venues/<id>/closures": "closure-list",
-    "/api/v1/rooms/<id>/closures": "closure-list",
     "/api/v1/audit": "audit-list",
-    "/api/v1/bookings/<id>/audit": "audit-list",
 }
 
 # Query strings tried besides the bare path (filters; a window for availability).
@@ -234,8 +118,6 @@ GET_QUERIES = {
     "/api/v1/rooms": ["venue=1", "min_capacity=20", "feature=step_free"],
     "/api/v1/bookings": ["venue=1", "room=1", "group=1", "status=pending",
                          "from=%(from)s&to=%(to)s"],
-    "/api/v1/venues/<id>/bookings": ["from=%(from)s&to=%(to)s"],
-    "/api/v1/rooms/<id>/bookings": ["from=%(from)s&to=%(to)s"],
     "/api/v1/rooms/<id>/availability": ["from=%(from)s&to=%(to)s"],
     "/api/v1/closures": ["venue=1"],
 }
@@ -259,9 +141,9 @@ def is_route_missing(status, body):
 
 # Checks ----------------------------------------------------------------------------
 
-def check_body(v, what, status, headers, text, schema, want_status=None):
-    """Validates a reply; schema is a name or a tuple of alternatives. Problems (4xx, 5xx)
-    are validated against the problem schema instead."""
+def check_body(what, status, headers, text, shape, want_status=None):
+    """Validates a reply; shape is a schema's name or a tuple of alternatives. Problems
+    (4xx, 5xx) are validated against the problem schema instead."""
     body, err = parse_json(text)
     if err:
         not_ok(what, err)
@@ -272,7 +154,7 @@ def check_body(v, what, status, headers, text, schema, want_status=None):
         return body
     if status >= 400:
         ctype = headers.get("content-type", "")
-        errs = errors_of(v["problem"], body)
+        errs = schema.errors("problem", body)
         if not ctype.startswith("application/problem+json"):
             errs.append("Content-Type is %r, not application/problem+json" % ctype)
         if isinstance(body, dict) and body.get("status") != status:
@@ -282,10 +164,10 @@ def check_body(v, what, status, headers, text, schema, want_status=None):
         else:
             ok("%s: %d matches problem (%s)" % (what, status, body.get("type")))
         return body
-    names = schema if isinstance(schema, tuple) else (schema,)
+    names = shape if isinstance(shape, tuple) else (shape,)
     all_errs = []
     for n in names:
-        errs = errors_of(v[n], body)
+        errs = schema.errors(n, body)
         if not errs:
             ok("%s: %d matches %s" % (what, status, n))
             return body
@@ -297,10 +179,26 @@ def check_body(v, what, status, headers, text, schema, want_status=None):
     return body
 
 
-def check_feed(v, pattern, path, status, headers, text):
+def check_formats_read(srv, token, ids):
+    """The validator reads formats, not only types and patterns: a real booking whose
+    start is 31 February (which the datetime pattern lets through) does not match."""
+    st, hd, tx = srv.exchange("GET", "/api/v1/bookings/%d" % ids.get("bookings", 1),
+                              token=token)
+    booking, err = parse_json(tx)
+    if st != 200 or not isinstance(booking, dict) or schema.errors("booking", booking):
+        not_ok("a booking to bend", err or (st, tx[:300]))
+        return
+    bent = dict(booking, start="2026-02-31T19:00:00+00:00")
+    errs = schema.errors("booking", bent)
+    check(any("date-time" in e for e in errs),
+          "a booking starting on 31 February does not match booking (format date-time)",
+          "\n".join(errs) or "no error")
+
+
+def check_feed(pattern, path, status, headers, text):
     """A feed: 200 iCalendar, or (a private feed with a token that opens nothing) 404."""
     if "<token>" in pattern:
-        check_body(v, "GET %s (no such feed token)" % pattern, status, headers, text, None,
+        check_body("GET %s (no such feed token)" % pattern, status, headers, text, None,
                    want_status=404)
         return
     ctype = headers.get("content-type", "")
@@ -310,15 +208,14 @@ def check_feed(v, pattern, path, status, headers, text):
         not_ok("GET %s: 200 %s" % (path, FEED), "got %d %r: %r" % (status, ctype, text[:200]))
 
 
-def check_schema_files(schemas):
-    for name, s in sorted(schemas.items()):
-        try:
-            jsonschema.Draft202012Validator.check_schema(s)
-            if s.get("$id") != BASE_ID + name + ".schema.json":
-                raise ValueError("$id should be %s%s.schema.json" % (BASE_ID, name))
-            ok("schemas/api/%s.schema.json is a valid draft 2020-12 schema" % name)
-        except (jsonschema.SchemaError, ValueError) as e:
-            not_ok("schemas/api/%s.schema.json is a valid schema" % name, e)
+def check_schema_files():
+    for name in sorted(schema.schemas()):
+        why = schema.schema_errors(name)
+        check(why is None, "schemas/api/%s.schema.json is a valid draft 2020-12 schema" % name,
+              why)
+    unchecked = schema.unchecked_formats()
+    check(not unchecked, "schema.py checks every format the schemas use",
+          "\n".join("%s (in %s)" % (f, ", ".join(names)) for f, names in unchecked.items()))
 
 
 def check_openapi():
@@ -350,24 +247,22 @@ def check_openapi():
     unknown = sorted(p for m, p in served if m == "GET" and p not in GET_SCHEMAS)
     if unknown:
         not_ok("every GET route has a response schema in this test", "\n".join(unknown))
+    gets = {p for m, p in served if m == "GET"}
+    stale = sorted(p for p in GET_SCHEMAS if p not in gets)
+    check(not stale, "every GET route this test has a schema for is in router.c",
+          "\n".join(stale))
 
 
-def halls(build, data, *args):
-    env = dict(os.environ, HALLS_DATA=data)
-    return subprocess.run([os.path.join(build, "halls"), "--data", data] + list(args),
-                          capture_output=True, text=True, env=env, timeout=60)
-
-
-def check_cli(v, build, data):
+def check_cli(build, data):
     """The halls command's --json output has the API's shapes."""
-    for args, schema in ((["venue", "list"], "venue-list"), (["room", "list"], "room-list"),
-                         (["group", "list"], "group-list"), (["user", "list"], "user-list"),
-                         (["booking", "list"], "booking-list"),
-                         (["closure", "list"], "closure-list"), (["audit"], "audit-list"),
-                         (["venue", "show", "1"], "venue"), (["room", "show", "1"], "room"),
-                         (["group", "show", "1"], "group"), (["user", "show", "1"], "user"),
-                         (["booking", "show", "1"], "booking"),
-                         (["closure", "show", "1"], "closure")):
+    for args, shape in ((["venue", "list"], "venue-list"), (["room", "list"], "room-list"),
+                        (["group", "list"], "group-list"), (["user", "list"], "user-list"),
+                        (["booking", "list"], "booking-list"),
+                        (["closure", "list"], "closure-list"), (["audit"], "audit-list"),
+                        (["venue", "show", "1"], "venue"), (["room", "show", "1"], "room"),
+                        (["group", "show", "1"], "group"), (["user", "show", "1"], "user"),
+                        (["booking", "show", "1"], "booking"),
+                        (["closure", "show", "1"], "closure")):
         what = "halls --json %s" % " ".join(args)
         r = halls(build, data, "--json", *args)
         if r.returncode != 0:
@@ -378,168 +273,124 @@ def check_cli(v, build, data):
         except ValueError as e:
             not_ok(what, "not JSON: %s" % e)
             continue
-        errs = errors_of(v[schema], body)
+        errs = schema.errors(shape, body)
         if errs:
-            not_ok("%s matches %s" % (what, schema), "\n".join(errs))
+            not_ok("%s matches %s" % (what, shape), "\n".join(errs))
         else:
-            ok("%s matches %s" % (what, schema))
+            ok("%s matches %s" % (what, shape))
 
 
 def admin_token(build, data):
-    """An API token for the demo admin from `halls token issue`, or None when the halls
-    command has no such command yet."""
-    h = halls(build, data, "help", "token")
-    if h.returncode != 0 or "token issue" not in h.stdout + h.stderr:
-        note("halls has no `token issue` yet: no admin checks by API token")
-        return None
-    usage = h.stdout + h.stderr
-    args = ["--json", "token", "issue"]
-    if "--user" in usage:
-        args += ["--user", "admin@halls.example" if "EMAIL" in usage.upper() else "1"]
-    if "--label" in usage:
-        args += ["--label", "test_schemas"]
-    r = halls(build, data, *args)
-    if r.returncode != 0 and "--user" in args:  # an id rather than an email, or the reverse
-        i = args.index("--user") + 1
-        args[i] = "1" if args[i] != "1" else "admin@halls.example"
-        r = halls(build, data, *args)
+    """(secret, parsed --json reply) of an API token `halls token issue` gives the demo
+    admin (user 1); the secret is None when it gives none, which is a failure."""
+    r = halls(build, data, "--json", "token", "issue", "--user", "1", "--label", "test_schemas")
     m = re.search(r"\b[0-9a-f]{64}\b", r.stdout)
-    if r.returncode != 0 or not m:
-        not_ok("halls token issue gives the admin a token", r.stdout + r.stderr)
-        return None
-    ok("halls token issue gives the admin a token")
+    check(r.returncode == 0 and m is not None, "halls token issue gives the admin a token",
+          r.stdout + r.stderr)
     try:
         body = json.loads(r.stdout)
     except ValueError:
         body = None
-    return m.group(0), body
+    return (m.group(0) if r.returncode == 0 and m else None), body
 
 
-def main():
-    build = os.environ.get("BUILD", "build")
-    if not os.path.isabs(build):
-        build = os.path.abspath(build if os.path.isdir(build) else os.path.join(ROOT, build))
-    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
-    schemas = load_schemas()
-    v = make_validators(schemas)
-    check_schema_files(schemas)
+def body(build, tmp, servers):
+    check_schema_files()
     check_openapi()
-
-    tmp = tempfile.mkdtemp(prefix="halls-schemas.")
     data = os.path.join(tmp, "data")
-    srv = None
-    try:
-        r = halls(build, data, "init", "--demo")
-        if r.returncode != 0:
-            not_ok("halls init --demo", r.stdout + r.stderr)
-            return
-        check_cli(v, build, data)
-        issued = admin_token(build, data)
-        if issued and issued[1] is not None:
-            errs = errors_of(v["token-issued"], issued[1])
-            if errs:
-                not_ok("halls --json token issue matches token-issued", "\n".join(errs))
-            else:
-                ok("halls --json token issue matches token-issued")
-        token = issued[0] if issued else None
-        srv = Server(build, data, os.path.join(tmp, "access.log"))
-        run_http(v, srv, token)
-    except Exception as e:  # a crash in the test is a failure, not a silent pass
-        not_ok("the test ran to the end", "%s: %s" % (type(e).__name__, e))
-    finally:
-        if srv is not None:
-            srv.stop()
-            if srv.proc.returncode not in (0, None):
-                not_ok("hallsd stops cleanly on SIGTERM", "exit %s" % srv.proc.returncode)
-        shutil.rmtree(tmp, ignore_errors=True)
+    r = halls(build, data, "init", "--demo")
+    if r.returncode != 0:
+        not_ok("halls init --demo", r.stdout + r.stderr)
+        return
+    check_cli(build, data)
+    token, issued = admin_token(build, data)
+    errs = schema.errors("token-issued", issued)
+    check(not errs, "halls --json token issue matches token-issued", "\n".join(errs))
+    srv = Server(build, data, os.path.join(tmp, "hallsd.log"))
+    servers.append(srv)
+    run_http(srv, token)
 
 
-def run_http(v, srv, token):
+def run_http(srv, token):
     now = int(time.time())
     window = {"from": time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(now + 86400)),
               "to": time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(now + 8 * 86400))}
 
-    # A session, when the server has them: the demo admin signs in.
-    st, hd, tx = srv.request("POST", "/api/v1/session",
-                             {"email": "admin@halls.example", "password": "demo-password"})
-    body, _ = parse_json(tx)
-    if is_route_missing(st, body):
-        note("not served: POST /api/v1/session")
-    else:
-        v["session-request"].validate({"email": "admin@halls.example", "password": "x"})
-        body = check_body(v, "POST /api/v1/session (admin)", st, hd, tx, "session",
-                          want_status=(200, 201))
-        if isinstance(body, dict) and isinstance(body.get("token"), str) and token is None:
-            token = body["token"]
-        st, hd, tx = srv.request("POST", "/api/v1/session",
-                                 {"email": "admin@halls.example", "password": "wrong"})
-        check_body(v, "POST /api/v1/session with a wrong password", st, hd, tx, None,
-                   want_status=(401, 429))
+    # The demo admin signs in.
+    sign_in = {"email": "admin@halls.example", "password": "demo-password"}
+    errs = schema.errors("session-request", sign_in)
+    if errs:
+        not_ok("the test's sign-in body matches session-request", "\n".join(errs))
+    st, hd, tx = srv.exchange("POST", "/api/v1/session", sign_in)
+    body = check_body("POST /api/v1/session (admin)", st, hd, tx, "session",
+                      want_status=(200, 201))
+    if isinstance(body, dict) and isinstance(body.get("token"), str) and token is None:
+        token = body["token"]
+    st, hd, tx = srv.exchange("POST", "/api/v1/session",
+                              {"email": "admin@halls.example", "password": "wrong"})
+    check_body("POST /api/v1/session with a wrong password", st, hd, tx, None,
+               want_status=(401, 429))
+    if token is None:
+        not_ok("the admin has a token, by halls or by signing in: nothing else is tried")
+        return
 
-    # Ids to fill in <id>: the first of each list, as the admin sees it when possible.
+    # Ids to fill in <id>: the first of each list, as the admin sees it.
     ids = {}
     for seg, path in (("venues", "/api/v1/venues"), ("rooms", "/api/v1/rooms"),
-                      ("groups", "/api/v1/groups"), ("users", "/api/v1/users"),
-                      ("bookings", "/api/v1/bookings"), ("closures", "/api/v1/closures")):
-        st, hd, tx = srv.request("GET", path, token=token)
+                      ("groups", "/api/v1/groups"), ("bookings", "/api/v1/bookings"),
+                      ("closures", "/api/v1/closures")):
+        st, hd, tx = srv.exchange("GET", path, token=token)
         body, _ = parse_json(tx)
         if st == 200 and isinstance(body, list):
             first = next((o.get("id") for o in body if isinstance(o, dict) and o.get("id")), None)
             if first:
                 ids[seg] = first
 
-    # Every GET route: present ones are validated; absent ones are neither.
-    served = [p for m, p in router_routes() if m == "GET"]
-    patterns = list(dict.fromkeys(served + list(GET_SCHEMAS)))
-    for pattern in patterns:
-        schema = GET_SCHEMAS.get(pattern)
+    # Every GET route of router.c answers, anonymously and to the admin, in its shape.
+    for pattern in [p for m, p in router_routes() if m == "GET"]:
+        shape = GET_SCHEMAS.get(pattern)
         path = fill(pattern, ids)
-        st, hd, tx = srv.request("GET", path)
+        st, hd, tx = srv.exchange("GET", path)
         body, _ = parse_json(tx)
         if is_route_missing(st, body):
-            if pattern in served:
-                not_ok("GET %s is in router.c but hallsd answers 404 (rebuild?)" % pattern)
-            else:
-                note("not served: GET %s" % pattern)
+            not_ok("GET %s is in router.c but hallsd answers 404 (rebuild?)" % pattern)
             continue
-        if schema is None:
+        if shape is None:
             not_ok("GET %s has a response schema" % pattern,
                    "add it to GET_SCHEMAS and schemas/api/")
             continue
-        if schema == FEED:
-            check_feed(v, pattern, path, st, hd, tx)
+        if shape == FEED:
+            check_feed(pattern, path, st, hd, tx)
             continue
         queries = [""] + ["?" + q % window for q in GET_QUERIES.get(pattern, [])]
         for q in queries:
-            st, hd, tx = srv.request("GET", path + q)
-            check_body(v, "GET %s%s (anonymous)" % (path, q), st, hd, tx, schema)
-            if token:
-                st, hd, tx = srv.request("GET", path + q, token=token)
-                check_body(v, "GET %s%s (admin)" % (path, q), st, hd, tx, schema,
-                           want_status=200)
+            st, hd, tx = srv.exchange("GET", path + q)
+            check_body("GET %s%s (anonymous)" % (path, q), st, hd, tx, shape)
+            st, hd, tx = srv.exchange("GET", path + q, token=token)
+            check_body("GET %s%s (admin)" % (path, q), st, hd, tx, shape, want_status=200)
+    check_formats_read(srv, token, ids)
 
     # Paths are canonical before routing; HEAD is answered wherever GET is; bodies
     # have a limit (64 KiB by default), answered with a problem body like every error.
-    st, hd, tx = srv.request("GET", "/api//v1/venues/")
-    check_body(v, "GET /api//v1/venues/ (not canonical)", st, hd, tx, "venue-list",
+    st, hd, tx = srv.exchange("GET", "/api//v1/venues/")
+    check_body("GET /api//v1/venues/ (not canonical)", st, hd, tx, "venue-list",
                want_status=200)
-    st, hd, tx = srv.request("HEAD", "/api/v1/venues")
+    st, hd, tx = srv.exchange("HEAD", "/api/v1/venues")
     if st == 200 and tx == b"" and hd.get("content-type", "").startswith("application/json"):
         ok("HEAD /api/v1/venues answers 200 with no body")
     else:
         not_ok("HEAD /api/v1/venues answers 200 with no body", "got %d %r" % (st, tx[:100]))
-    st, hd, tx = srv.request("POST", "/api/v1/venues", raw=b"x" * (65 * 1024), token=token)
-    check_body(v, "POST /api/v1/venues with a body over 64 KiB", st, hd, tx, None,
+    st, hd, tx = srv.exchange("POST", "/api/v1/venues", raw=b"x" * (65 * 1024), token=token,
+                              ctype="application/json")
+    check_body("POST /api/v1/venues with a body over 64 KiB", st, hd, tx, None,
                want_status=413)
 
     # What anonymous callers may not see.
-    st, hd, tx = srv.request("GET", "/api/v1/groups")
+    st, hd, tx = srv.exchange("GET", "/api/v1/groups")
     body, _ = parse_json(tx)
-    if st == 200 and isinstance(body, list):
-        if any("contact" in g for g in body if isinstance(g, dict)):
-            not_ok("anonymous callers do not see groups' contacts")
-        else:
-            ok("anonymous callers do not see groups' contacts")
+    check(st == 200 and isinstance(body, list)
+          and not any("contact" in g for g in body if isinstance(g, dict)),
+          "anonymous callers do not see groups' contacts", (st, tx[:300]))
 
     # Problems.
     for method, path, tok, raw, ctype, want, what in (
@@ -569,94 +420,74 @@ def run_http(v, srv, token):
              "a capacity of 0"),
             ("PATCH", "/api/v1/venues/999999", ADMIN, b'{"name":"x"}', "application/json",
              404, "a change to an unknown venue")):
-        if tok == ADMIN:
-            if token is None:
-                continue
-            tok = token
-        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
-        headers = {"Authorization": "Bearer " + tok} if tok else {}
-        if raw is not None:
-            headers["Content-Type"] = ctype
-        c.request(method, path, body=raw, headers=headers)
-        r = c.getresponse()
-        tx = r.read()
-        hd = dict((k.lower(), val) for k, val in r.getheaders())
-        c.close()
-        body = check_body(v, "%s %s (%s)" % (method, path, what), r.status, hd, tx, None,
-                          want_status=want)
-        if r.status == 405 and "allow" not in hd:
+        st, hd, tx = srv.exchange(method, path, token=token if tok is ADMIN else tok, raw=raw,
+                                  ctype=ctype)
+        check_body("%s %s (%s)" % (method, path, what), st, hd, tx, None, want_status=want)
+        if st == 405 and "allow" not in hd:
             not_ok("405 %s %s names the allowed methods in Allow" % (method, path))
-        if r.status == 401 and "bearer" not in hd.get("www-authenticate", "").lower():
+        if st == 401 and "bearer" not in hd.get("www-authenticate", "").lower():
             not_ok("401 %s %s asks for a Bearer token in WWW-Authenticate" % (method, path))
 
-    if token:
-        run_writes(v, srv, token, window)
-    else:
-        note("no admin token: writes not tried")
+    run_writes(srv, token, window)
 
 
-def run_writes(v, srv, token, window):
+def run_writes(srv, token, window):
     """Creates, changes and removes records as the admin; each request body is first
     checked against its request schema, then the reply against its response schema."""
     def send(method, path, schema_in, body, schema_out, want):
         if schema_in is not None:
-            errs = errors_of(v[schema_in], body)
+            errs = schema.errors(schema_in, body)
             if errs:
                 not_ok("the test's %s body matches %s" % (path, schema_in), "\n".join(errs))
-        st, hd, tx = srv.request(method, path, body, token=token)
+        st, hd, tx = srv.exchange(method, path, body, token=token)
         b, _ = parse_json(tx)
         if is_route_missing(st, b) or st == 405:
-            note("not served: %s %s" % (method, path))
+            not_ok("%s %s is served" % (method, path), "got %d: %s" % (st, tx[:300]))
             return None
         if want == 204:
             if st == 204 and tx == b"":
                 ok("%s %s answers 204 with no body" % (method, path))
             else:
-                check_body(v, "%s %s" % (method, path), st, hd, tx, None, want_status=204)
+                check_body("%s %s" % (method, path), st, hd, tx, None, want_status=204)
             return None
-        return check_body(v, "%s %s" % (method, path), st, hd, tx, schema_out, want_status=want)
+        return check_body("%s %s" % (method, path), st, hd, tx, schema_out, want_status=want)
 
     # Tokens: issue one for user 2, list it, revoke it; a session signs out.
     tk = send("POST", "/api/v1/tokens", "token-create",
               {"label": "test_schemas", "ttl_days": 30, "user_id": 2}, "token-issued", 201)
     if isinstance(tk, dict) and "id" in tk:
-        st, hd, tx = srv.request("GET", "/api/v1/tokens?user=2", token=token)
-        check_body(v, "GET /api/v1/tokens?user=2 (admin)", st, hd, tx, "token-list",
+        st, hd, tx = srv.exchange("GET", "/api/v1/tokens?user=2", token=token)
+        check_body("GET /api/v1/tokens?user=2 (admin)", st, hd, tx, "token-list",
                    want_status=200)
-        st, hd, tx = srv.request("GET", "/api/v1/session", token=tk.get("token"))
-        check_body(v, "GET /api/v1/session with the new token", st, hd, tx, "user",
+        st, hd, tx = srv.exchange("GET", "/api/v1/session", token=tk.get("token"))
+        check_body("GET /api/v1/session with the new token", st, hd, tx, "user",
                    want_status=200)
         send("DELETE", "/api/v1/tokens/%d" % tk["id"], None, None, None, 204)
-        st, hd, tx = srv.request("GET", "/api/v1/session", token=tk.get("token"))
-        check_body(v, "GET /api/v1/session with a revoked token", st, hd, tx, None,
+        st, hd, tx = srv.exchange("GET", "/api/v1/session", token=tk.get("token"))
+        check_body("GET /api/v1/session with a revoked token", st, hd, tx, None,
                    want_status=401)
-    st, hd, tx = srv.request("POST", "/api/v1/session",
-                             {"email": "pat@knitters.example", "password": "demo-password"})
-    b, _ = parse_json(tx)
-    if not is_route_missing(st, b):
-        b = check_body(v, "POST /api/v1/session (member)", st, hd, tx, "session",
-                       want_status=201)
-        sess = b.get("token") if isinstance(b, dict) else None
-        if sess:
-            st, hd, tx = srv.request("POST", "/api/v1/venues", {"name": "Not mine"},
-                                     token=sess)
-            check_body(v, "POST /api/v1/venues as a member", st, hd, tx, None,
-                       want_status=403)
-            st, hd, tx = srv.request("DELETE", "/api/v1/session", token=sess)
-            if st == 204 and tx == b"":
-                ok("DELETE /api/v1/session answers 204 with no body")
-            else:
-                check_body(v, "DELETE /api/v1/session", st, hd, tx, None, want_status=204)
-            st, hd, tx = srv.request("GET", "/api/v1/users/me", token=sess)
-            check_body(v, "GET /api/v1/users/me after signing out", st, hd, tx, None,
-                       want_status=401)
+    st, hd, tx = srv.exchange("POST", "/api/v1/session",
+                              {"email": "pat@knitters.example", "password": "demo-password"})
+    b = check_body("POST /api/v1/session (member)", st, hd, tx, "session", want_status=201)
+    sess = b.get("token") if isinstance(b, dict) else None
+    if sess:
+        st, hd, tx = srv.exchange("POST", "/api/v1/venues", {"name": "Not mine"}, token=sess)
+        check_body("POST /api/v1/venues as a member", st, hd, tx, None, want_status=403)
+        st, hd, tx = srv.exchange("DELETE", "/api/v1/session", token=sess)
+        if st == 204 and tx == b"":
+            ok("DELETE /api/v1/session answers 204 with no body")
+        else:
+            check_body("DELETE /api/v1/session", st, hd, tx, None, want_status=204)
+        st, hd, tx = srv.exchange("GET", "/api/v1/users/me", token=sess)
+        check_body("GET /api/v1/users/me after signing out", st, hd, tx, None,
+                   want_status=401)
 
     # Feed tokens: the admin has group 1's feed, lists it, revokes it.
     ft = send("POST", "/api/v1/feed-tokens", "feed-token-create",
               {"group_id": 1, "label": "test_schemas"}, "feed-token-issued", 201)
     if isinstance(ft, dict) and "id" in ft:
-        st, hd, tx = srv.request("GET", "/api/v1/feed-tokens", token=token)
-        check_body(v, "GET /api/v1/feed-tokens (admin)", st, hd, tx, "feed-token-list",
+        st, hd, tx = srv.exchange("GET", "/api/v1/feed-tokens", token=token)
+        check_body("GET /api/v1/feed-tokens (admin)", st, hd, tx, "feed-token-list",
                    want_status=200)
         send("DELETE", "/api/v1/feed-tokens/%d" % ft["id"], None, None, None, 204)
 
@@ -699,10 +530,10 @@ def run_writes(v, srv, token, window):
             if bk.get("status") == "pending":
                 send("POST", "/api/v1/bookings/%d/approve" % bid, "decision",
                      {"note": "fine"}, "booking", 200)
-            st, hd, tx = srv.request("POST", "/api/v1/bookings", {
+            st, hd, tx = srv.exchange("POST", "/api/v1/bookings", {
                 "room_id": rid, "group_id": gid, "title": "Clash",
                 "start": bk.get("start"), "end": bk.get("end")}, token=token)
-            check_body(v, "POST /api/v1/bookings over an approved booking", st, hd, tx, None,
+            check_body("POST /api/v1/bookings over an approved booking", st, hd, tx, None,
                        want_status=409)
             b, _ = parse_json(tx)
             if st == 409 and isinstance(b, dict) and bid not in (b.get("conflicts") or []):
@@ -718,12 +549,12 @@ def run_writes(v, srv, token, window):
             send("DELETE", "/api/v1/closures/%d" % cl["id"], None, None, None, 204)
 
     if rid:
-        st, hd, tx = srv.request("DELETE", "/api/v1/venues/%d" % vid, token=token)
-        check_body(v, "DELETE /api/v1/venues/%d while it has a room" % vid, st, hd, tx, None,
+        st, hd, tx = srv.exchange("DELETE", "/api/v1/venues/%d" % vid, token=token)
+        check_body("DELETE /api/v1/venues/%d while it has a room" % vid, st, hd, tx, None,
                    want_status=409)
         # A room with bookings on record (even cancelled) keeps them: removal is in-use.
-        st, hd, tx = srv.request("DELETE", "/api/v1/rooms/%d" % rid, token=token)
-        check_body(v, "DELETE /api/v1/rooms/%d with bookings on record" % rid, st, hd, tx,
+        st, hd, tx = srv.exchange("DELETE", "/api/v1/rooms/%d" % rid, token=token)
+        check_body("DELETE /api/v1/rooms/%d with bookings on record" % rid, st, hd, tx,
                    None, want_status=409)
     # A room and venue nothing refers to can be removed.
     spare_v = send("POST", "/api/v1/venues", "venue-create", {"name": "Spare Hall"}, "venue", 201)
@@ -734,14 +565,10 @@ def run_writes(v, srv, token, window):
         if isinstance(spare_r, dict) and "id" in spare_r:
             send("DELETE", "/api/v1/rooms/%d" % spare_r["id"], None, None, None, 204)
         send("DELETE", "/api/v1/venues/%d" % svid, None, None, None, 204)
-        st, hd, tx = srv.request("GET", "/api/v1/venues/%d" % svid)
-        check_body(v, "GET /api/v1/venues/%d after its removal" % svid, st, hd, tx, None,
+        st, hd, tx = srv.exchange("GET", "/api/v1/venues/%d" % svid)
+        check_body("GET /api/v1/venues/%d after its removal" % svid, st, hd, tx, None,
                    want_status=404)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        print("%s: %d passed, %d failed" % (NAME, passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(run_suite("test_schemas", body))

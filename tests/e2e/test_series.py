@@ -4,53 +4,25 @@ weekly series, the venue's manager approves it whole or from a date, the group c
 "this and following", moves one date, renames the series; another group's member and
 another venue's manager get nowhere; residents see a public series and not a private one.
 A series that cannot have every date is refused with each date listed, or created
-without them when asked. Every answer is validated against schemas/api.
+without them when asked. The series made, approved and listed, and the refusal of a
+clash, are validated against schemas/api by schema.py.
 
-Prints "ok"/"not ok" lines and a summary; exits 1 when anything failed.
+Prints "ok"/"not ok" lines and a summary; exits 1 when anything failed (harness.run_suite).
 Environment: BUILD (default ./build)."""
 import json
 import os
-import shutil
 import sys
-import tempfile
 
-from harness import Server, check, halls, tally
-
-import warnings
-
-import jsonschema
-
-# Debian 12's python3-jsonschema has RefResolver; newer ones warn that it is deprecated.
-warnings.filterwarnings("ignore", category=DeprecationWarning)
+import schema
+from harness import Server, check, halls, halls_json, run_suite
 
 NOW = 1788220800  # 1 Sep 2026
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCHEMAS = os.path.join(ROOT, "schemas", "api")
 PASSWORD = "series-password"
 
 
-def validator(name):
-    store = {}
-    for f in os.listdir(SCHEMAS):
-        with open(os.path.join(SCHEMAS, f)) as fh:
-            s = json.load(fh)
-        store[s["$id"]] = s
-        store[f] = s
-    schema = store[name + ".schema.json"]
-    resolver = jsonschema.RefResolver(base_uri=schema["$id"], referrer=schema, store=store)
-    return jsonschema.Draft202012Validator(schema, resolver=resolver)
-
-
 def valid(name, body):
-    errors = sorted(validator(name).iter_errors(body), key=lambda e: e.path)
-    return [e.message for e in errors[:3]]
-
-
-def halls_json(build, data, *args, stdin=None):
-    r = halls(build, data, "--json", *args, stdin=stdin)
-    if r.returncode != 0:
-        raise RuntimeError("halls %s: %s" % (" ".join(args), r.stderr))
-    return json.loads(r.stdout)
+    """The first few reasons body does not match schemas/api/NAME; [] when it does."""
+    return schema.errors(name, body)[:3]
 
 
 def setup(build, data):
@@ -197,25 +169,13 @@ def run(srv, ids):
           "the venue's manager sees the series in the audit log", sorted(kinds))
 
 
-def main():
-    build = os.path.abspath(os.environ.get("BUILD", "build"))
-    tmp = tempfile.mkdtemp(prefix="halls-series-")
+def body(build, tmp, servers):
     data = os.path.join(tmp, "data")
-    srv = None
-    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
-    try:
-        ids = setup(build, data)
-        srv = Server(build, data, os.path.join(tmp, "hallsd.log"), env={"HALLS_NOW": str(NOW)})
-        run(srv, ids)
-    except Exception as e:  # a crash in the test is a failure, not a silent pass
-        check(False, "the test ran to the end", "%s: %s" % (type(e).__name__, e))
-    finally:
-        if srv is not None:
-            srv.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("test_series: %d passed, %d failed" % (tally.passed, tally.failed))
-    return 1 if tally.failed else 0
+    ids = setup(build, data)
+    srv = Server(build, data, os.path.join(tmp, "hallsd.log"), env={"HALLS_NOW": str(NOW)})
+    servers.append(srv)
+    run(srv, ids)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_suite("test_series", body))

@@ -70,6 +70,17 @@ extern int t_failures;
 			       herr_name(t_g_), herr_name(t_w_), t_e_ ? t_e_->msg : "");           \
 	} while (0)
 
+/* T_LEAK_CHECK is defined when the tests are built with AddressSanitizer, whose
+ * LeakSanitizer can be asked in the middle of a run whether anything leaked so far. Tests
+ * whose only claim is "this frees everything" are listed and run only then. */
+#if defined(__SANITIZE_ADDRESS__)
+#define T_LEAK_CHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define T_LEAK_CHECK 1
+#endif
+#endif
+
 #define T(name) TEST(name);
 #include "list.h"
 #undef T

@@ -11,6 +11,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef T_LEAK_CHECK
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #define LONDON   "Europe/London"
 #define AUCKLAND "Pacific/Auckland"
@@ -919,13 +922,18 @@ TEST(ics_sample)
 	free(flat2);
 }
 
+#ifdef T_LEAK_CHECK
+/* A calendar dropped unfinished, with events and zones in it (as feed_build does when a
+ * read fails), frees all it holds: LeakSanitizer finds nothing unreachable afterwards.
+ * (It would also report a leak of an earlier test here; the end of the run does too.) */
 TEST(ics_calendar_free_unfinished)
 {
 	struct ics_calendar *c = sample_calendar();
 
-	/* Dropped with events and zones in it: AddressSanitizer reports any leak. */
 	ics_calendar_free(c);
 	ics_calendar_free(NULL);
 	c = ics_calendar_new("Empty", "nothing", 5);
 	ics_calendar_free(c);
+	T_EQ_INT(__lsan_do_recoverable_leak_check(), 0);
 }
+#endif
