@@ -133,7 +133,8 @@ enum herr h_feed_token_create(struct request *r)
 	uint64_t scope_id = 0;
 	enum herr ret;
 
-	if ((ret = body_known(r, known)) != H_OK || (ret = body_feed(r, &feed, &scope_id)) != H_OK)
+	if ((ret = request_body_known(r, known)) != H_OK ||
+	    (ret = body_feed(r, &feed, &scope_id)) != H_OK)
 		return ret;
 	if (label != NULL && !json_is_string(label))
 		return herror_set(&r->err, H_EINVAL, "\"label\" must be a string");
@@ -160,7 +161,7 @@ enum herr h_feed_token_create(struct request *r)
 /* The caller's feed tokens; an admin may ask for another user's with ?user=N. */
 enum herr h_feed_token_list(struct request *r)
 {
-	return token_list_reply(r, token_feed_each);
+	return h_token_list_of(r, token_feed_each);
 }
 
 /* A revocation waiting for the group commit. */

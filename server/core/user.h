@@ -52,7 +52,5 @@ enum herr user_password_upgrade(struct txn *t, uint64_t id, const char *old_hash
 enum herr user_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), void *arg);
 void user_store(struct txn *t, const struct user *u, const struct user *old);
-bool user_manages(const struct user *u, uint64_t venue_id);
-bool user_member_of(const struct user *u, uint64_t group_id);
 
 #endif
