@@ -14,9 +14,9 @@ struct user {
 	char *name;
 	char *email; /* stored lower-case; unique */
 	enum role role;
-	uint64_t *venues; /* managers: the venues they manage */
+	uint64_t *venues; /* managers: the venues they manage (policy.h) */
 	size_t nvenues;
-	uint64_t *groups; /* members: the groups they act for */
+	uint64_t *groups; /* members: the groups they act for (policy.h) */
 	size_t ngroups;
 	char *password_hash; /* auth.c format; NULL: cannot sign in with a password */
 	int64_t created_at;
