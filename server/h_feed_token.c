@@ -15,7 +15,6 @@
 #include <string.h>
 
 #define FEED_PATH_FMT "/feeds/private/%s.ics"
-#define HOST_MAX      255
 
 /* A feed token waiting for the group commit. */
 struct feed_issue {
@@ -81,19 +80,6 @@ static void feed_issue_done(struct request *r, enum herr ret, void *arg)
 	}
 	feed_issue_free(is);
 	request_finish(r, ret);
-}
-
-/* The Host header, when it is a plain host name or address with an optional port: it
- * goes into the URLs handed back, so nothing else may pass. */
-static const char *request_host(struct request *r)
-{
-	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Host");
-	size_t n;
-
-	if (h == NULL || h[0] == '\0')
-		return NULL;
-	n = strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]");
-	return n == strlen(h) && n <= HOST_MAX ? h : NULL;
 }
 
 /* Which feed the body asks for: exactly one of "group_id" and "manager": true. */

@@ -58,45 +58,6 @@ static void signin_free(struct signin *s)
 	free(s);
 }
 
-static bool proxy_trusted(const struct server_config *cfg, const char *peer)
-{
-	for (size_t i = 0; i < cfg->ntrusted_proxies; i++)
-		if (strcmp(cfg->trusted_proxies[i], peer) == 0)
-			return true;
-	return false;
-}
-
-/* The client's address, for throttling. Behind a reverse proxy every request comes from
- * the proxy, and one client's failures would lock everyone out: from a proxy named with
- * --trusted-proxy, the address it appended to X-Forwarded-For (the last one; what comes
- * before it, the client could have written) is the client's. */
-static void request_peer(struct request *r, char *out, size_t size)
-{
-	struct evhttp_connection *con = evhttp_request_get_connection(r->req);
-	const char *xff, *last;
-	ev_uint16_t port = 0;
-	char *peer = NULL;
-	size_t n;
-
-	if (con != NULL)
-		evhttp_connection_get_peer(con, &peer, &port);
-	snprintf(out, size, "%s", peer != NULL ? peer : "-");
-	if (peer == NULL || !proxy_trusted(&r->srv->cfg, peer))
-		return;
-	xff = evhttp_find_header(evhttp_request_get_input_headers(r->req), "X-Forwarded-For");
-	if (xff == NULL)
-		return;
-	last = strrchr(xff, ',');
-	last = last != NULL ? last + 1 : xff;
-	while (*last == ' ' || *last == '\t')
-		last++;
-	n = strcspn(last, " \t");
-	if (n > 0 && n < size) {
-		memcpy(out, last, n);
-		out[n] = '\0';
-	}
-}
-
 /* On the worker thread: the slow part. */
 static void signin_verify(void *arg)
 {

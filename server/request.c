@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The longest Host header taken into a URL. */
+#define HOST_MAX 255
+
 /* The caller. */
 
 const struct actor *request_reader(const struct request *r)
@@ -38,6 +41,60 @@ size_t request_visible_bookings(struct request *r, uint64_t *ids, size_t n)
 	viewer_free(&v);
 	db_read_end(&t);
 	return kept;
+}
+
+/* Where the request came from. */
+
+static bool proxy_trusted(const struct server_config *cfg, const char *peer)
+{
+	for (size_t i = 0; i < cfg->ntrusted_proxies; i++)
+		if (strcmp(cfg->trusted_proxies[i], peer) == 0)
+			return true;
+	return false;
+}
+
+/* The client's address, for throttling. Behind a reverse proxy every request comes from
+ * the proxy, and one client's failures would lock everyone out: from a proxy named with
+ * --trusted-proxy, the address it appended to X-Forwarded-For (the last one; what comes
+ * before it, the client could have written) is the client's. */
+void request_peer(struct request *r, char *out, size_t size)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(r->req);
+	const char *xff, *last;
+	ev_uint16_t port = 0;
+	char *peer = NULL;
+	size_t n;
+
+	if (con != NULL)
+		evhttp_connection_get_peer(con, &peer, &port);
+	snprintf(out, size, "%s", peer != NULL ? peer : "-");
+	if (peer == NULL || !proxy_trusted(&r->srv->cfg, peer))
+		return;
+	xff = evhttp_find_header(evhttp_request_get_input_headers(r->req), "X-Forwarded-For");
+	if (xff == NULL)
+		return;
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	n = strcspn(last, " \t");
+	if (n > 0 && n < size) {
+		memcpy(out, last, n);
+		out[n] = '\0';
+	}
+}
+
+/* The Host header, when it is a plain host name or address with an optional port: it
+ * goes into the URLs handed back, so nothing else may pass. */
+const char *request_host(struct request *r)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Host");
+	size_t n;
+
+	if (h == NULL || h[0] == '\0')
+		return NULL;
+	n = strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]");
+	return n == strlen(h) && n <= HOST_MAX ? h : NULL;
 }
 
 /* Query parameters. */

@@ -239,6 +239,12 @@ enum herr h_audit_list(struct request *r);
  * anonymous request carries, is the console to the core. */
 const struct actor *request_reader(const struct request *r);
 void request_viewer(const struct request *r, struct txn *t, struct viewer *v);
+/* The client's address, for throttling: the peer's, or from a proxy named with
+ * --trusted-proxy the address it appended to X-Forwarded-For. */
+void request_peer(struct request *r, char *out, size_t size);
+/* The Host header when it is a plain host name or address with an optional port (it goes
+ * into URLs handed back), else NULL. */
+const char *request_host(struct request *r);
 /* Keeps in ids only the bookings the caller may be told of by id (view_booking_ids), in
  * a read transaction of its own; the new count. */
 size_t request_visible_bookings(struct request *r, uint64_t *ids, size_t n);
