@@ -267,13 +267,6 @@ int run_list_begin(struct cli *c, struct run_list *l, size_t ncols, const char *
 /* Ends it and prints the listing, or the error when ret is not H_OK; frees l. */
 int run_list_end(struct run_list *l, enum herr ret);
 
-/* Time zones of the records that times belong to (zone.c). Each returns an allocated
- * IANA name; errors (no such room) are the core's. */
-enum herr zone_of_venue(struct txn *t, uint64_t venue_id, char **out);
-enum herr zone_of_room(struct txn *t, uint64_t room_id, char **out);
-/* The same in a read transaction of its own. */
-enum herr zone_read(struct cli *c, uint64_t venue_id, uint64_t room_id, char **out,
-                    struct herror *err);
 /* Parses a time option in zone: CLI_OK or CLI_REFUSED (after saying why). */
 int opt_time(struct cli *c, struct opt *opts, const char *name, const char *zone, int64_t *out);
 

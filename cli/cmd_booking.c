@@ -10,11 +10,11 @@
 
 json_t *cmd_booking_json(struct txn *t, const struct booking *b)
 {
-	char *zone = NULL;
+	char *zone;
 	json_t *o;
 
-	zone_of_room(t, b->room_id, &zone);
-	o = booking_to_json_local(b, zone != NULL ? zone : TZ_DEFAULT);
+	place_zone(t, 0, b->room_id, &zone);
+	o = booking_to_json_local(b, zone);
 	free(zone);
 	return o;
 }
@@ -156,7 +156,7 @@ int cmd_booking_opts(struct cli *c, struct opt *opts, const char *const *require
 	    (rc = opt_to_json_uint(c, opts, "attendees", INT64_MAX, body, "attendees")) != CLI_OK)
 		goto out;
 	herror_clear(&err);
-	if (zone_read(c, 0, room_id, zone, &err) != H_OK) {
+	if (place_zone_read(c->db, 0, room_id, zone, &err) != H_OK) {
 		rc = out_error(c, &err);
 		goto out;
 	}
@@ -243,7 +243,7 @@ static enum herr cmd_booking_zone(struct cli *c, uint64_t id, char **zone, struc
 		return ret;
 	ret = booking_get(&t, id, &b);
 	if (ret == H_OK)
-		ret = zone_of_room(&t, b.room_id, zone);
+		ret = place_zone(&t, 0, b.room_id, zone);
 	booking_free(&b);
 	db_read_end(&t);
 	return ret;
@@ -315,51 +315,19 @@ int cmd_booking_show(struct cli *c, int argc, char **argv)
 	return run_show(c, argc, argv, cmd_booking_show_json);
 }
 
-/* Names and zones of the rooms and groups a listing mentions, looked up once each. */
+/* The rooms (with their venues) and the groups' names a listing mentions, looked up
+ * once each. */
 struct cmd_booking_name {
 	uint64_t id;
-	char *name, *zone;
+	char *name;
 };
 
 struct cmd_booking_list {
 	struct run_list list;
-	struct cmd_booking_name *rooms, *groups;
-	size_t nrooms, ngroups;
+	struct places rooms;
+	struct cmd_booking_name *groups;
+	size_t ngroups;
 };
-
-static struct cmd_booking_name *cmd_booking_name_add(struct cmd_booking_name **v, size_t *n,
-                                                     uint64_t id)
-{
-	struct cmd_booking_name *e;
-
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	e = &(*v)[(*n)++];
-	e->id = id;
-	e->name = NULL;
-	e->zone = NULL;
-	return e;
-}
-
-static const struct cmd_booking_name *cmd_booking_room(struct cmd_booking_list *l, uint64_t id)
-{
-	struct cmd_booking_name *e;
-	struct room r;
-
-	for (size_t i = 0; i < l->nrooms; i++)
-		if (l->rooms[i].id == id)
-			return &l->rooms[i];
-	e = cmd_booking_name_add(&l->rooms, &l->nrooms, id);
-	if (room_get(&l->list.t, id, &r) == H_OK) {
-		e->name = xstrdup(r.name);
-		zone_of_venue(&l->list.t, r.venue_id, &e->zone);
-	}
-	room_free(&r);
-	if (e->name == NULL)
-		e->name = xasprintf("room %llu", (unsigned long long)id);
-	if (e->zone == NULL)
-		e->zone = xstrdup(TZ_DEFAULT);
-	return e;
-}
 
 static const char *cmd_booking_group(struct cmd_booking_list *l, uint64_t id)
 {
@@ -369,7 +337,9 @@ static const char *cmd_booking_group(struct cmd_booking_list *l, uint64_t id)
 	for (size_t i = 0; i < l->ngroups; i++)
 		if (l->groups[i].id == id)
 			return l->groups[i].name;
-	e = cmd_booking_name_add(&l->groups, &l->ngroups, id);
+	l->groups = xrealloc(l->groups, (l->ngroups + 1) * sizeof(*l->groups));
+	e = &l->groups[l->ngroups++];
+	e->id = id;
 	if (group_get(&l->list.t, id, &g) == H_OK)
 		e->name = xstrdup(g.name);
 	else
@@ -381,37 +351,36 @@ static const char *cmd_booking_group(struct cmd_booking_list *l, uint64_t id)
 static bool cmd_booking_list_one(const struct booking *b, void *arg)
 {
 	struct cmd_booking_list *l = arg;
-	const struct cmd_booking_name *room = cmd_booking_room(l, b->room_id);
-	char id[24], start[32], end[32];
+	const struct place *p = places_get(&l->rooms, &l->list.t, b->room_id);
+	const char *zone = p->venue.tz;
+	char id[24], room[32], start[32], end[32];
 	struct localtm a, z;
 
 	if (l->list.c->json) {
-		json_array_append_new(l->list.array, booking_to_json_local(b, room->zone));
+		json_array_append_new(l->list.array, booking_to_json_local(b, zone));
 		return true;
 	}
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)b->id);
-	out_local(b->start, room->zone, start);
+	snprintf(room, sizeof(room), "room %llu", (unsigned long long)b->room_id);
+	out_local(b->start, zone, start);
 	/* The end as a clock time when it is the same day, else in full. */
-	tz_to_local(room->zone, b->start, &a);
-	tz_to_local(room->zone, b->end, &z);
+	tz_to_local(zone, b->start, &a);
+	tz_to_local(zone, b->end, &z);
 	if (a.year == z.year && a.month == z.month && a.day == z.day)
-		out_clock(b->end, room->zone, end);
+		out_clock(b->end, zone, end);
 	else
-		out_local(b->end, room->zone, end);
-	table_add(&l->list.table, id, booking_status_name(b->status), room->name,
-	          cmd_booking_group(l, b->group_id), start, end, b->title);
+		out_local(b->end, zone, end);
+	table_add(&l->list.table, id, booking_status_name(b->status),
+	          p->room.name != NULL ? p->room.name : room, cmd_booking_group(l, b->group_id),
+	          start, end, b->title);
 	return true;
 }
 
 static void cmd_booking_list_free(struct cmd_booking_list *l)
 {
-	for (size_t i = 0; i < l->nrooms; i++) {
-		free(l->rooms[i].name);
-		free(l->rooms[i].zone);
-	}
+	places_free(&l->rooms);
 	for (size_t i = 0; i < l->ngroups; i++)
 		free(l->groups[i].name);
-	free(l->rooms);
 	free(l->groups);
 }
 
@@ -465,8 +434,10 @@ int cmd_booking_list(struct cli *c, int argc, char **argv)
 	}
 	herror_clear(&err);
 	if (opt_str(opts, "from") != NULL || opt_str(opts, "to") != NULL) {
-		if (zone_read(c, f.venue_id, f.room_id, &zone, &err) != H_OK)
+		if (place_zone_read(c->db, f.venue_id, f.room_id, &zone, &err) != H_OK) {
+			free(zone);
 			return out_error(c, &err);
+		}
 		f.from = INT64_MIN / 4;
 		f.to = INT64_MAX / 4;
 		rc = opt_time(c, opts, "from", zone, &f.from);

@@ -7,13 +7,11 @@
 /* The zone of a closure's venue; Europe/London when its room or venue has gone. */
 static char *cmd_closure_zone(struct txn *t, const struct closure *cl)
 {
-	char *zone = NULL;
+	char *zone;
 
-	if (cl->scope == CLOSURE_ROOM)
-		zone_of_room(t, cl->target, &zone);
-	else
-		zone_of_venue(t, cl->target, &zone);
-	return zone != NULL ? zone : xstrdup(TZ_DEFAULT);
+	place_zone(t, cl->scope == CLOSURE_VENUE ? cl->target : 0,
+	           cl->scope == CLOSURE_ROOM ? cl->target : 0, &zone);
+	return zone;
 }
 
 json_t *cmd_closure_json(struct txn *t, const struct closure *cl)
@@ -81,7 +79,7 @@ int cmd_closure_add(struct cli *c, int argc, char **argv)
 	    (rc = opt_need(c, opts, "reason")) != CLI_OK)
 		goto out;
 	herror_clear(&err);
-	if (zone_read(c, venue, room, &zone, &err) != H_OK) {
+	if (place_zone_read(c->db, venue, room, &zone, &err) != H_OK) {
 		rc = out_error(c, &err);
 		goto out;
 	}

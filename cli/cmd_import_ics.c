@@ -1669,7 +1669,7 @@ static enum herr imp_check(struct cli *c, struct imp_op *op, char **zone, struct
 	ret = db_read_begin(c->db, &t, err);
 	if (ret != H_OK)
 		return ret;
-	ret = zone_of_room(&t, op->room_id, zone);
+	ret = place_zone(&t, 0, op->room_id, zone);
 	if (ret == H_OK && !record_exists(&t, DBI_GROUP, op->group_id))
 		ret = herror_set(err, H_ENOTFOUND, "there is no group %llu",
 		                 (unsigned long long)op->group_id);

@@ -21,19 +21,11 @@
 /* The zone of a closure's venue (Europe/London when its room or venue has gone). */
 static char *closure_zone(struct txn *t, enum closure_scope scope, uint64_t target)
 {
-	struct places pl = {0};
-	struct venue v;
-	char *zone = NULL;
+	char *zone;
 
-	if (scope == CLOSURE_ROOM) {
-		zone = xstrdup(places_get(&pl, t, target)->zone);
-		places_free(&pl);
-		return zone;
-	}
-	if (venue_get(t, target, &v) == H_OK)
-		zone = xstrdup(v.tz);
-	venue_free(&v);
-	return zone != NULL ? zone : xstrdup(TZ_DEFAULT);
+	place_zone(t, scope == CLOSURE_VENUE ? target : 0, scope == CLOSURE_ROOM ? target : 0,
+	           &zone);
+	return zone;
 }
 
 static json_t *closure_json(struct txn *t, const struct closure *c)
@@ -67,8 +59,10 @@ enum herr h_closure_list(struct request *r)
 	struct txn t;
 	enum herr ret;
 
-	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "venue", &venue)) != H_OK ||
-	    (ret = query_id(r, "room", &room)) != H_OK || (ret = page_read(r, 'c', &l.pg)) != H_OK)
+	if ((ret = request_query_known(r, known)) != H_OK ||
+	    (ret = request_query_id(r, "venue", &venue)) != H_OK ||
+	    (ret = request_query_id(r, "room", &room)) != H_OK ||
+	    (ret = page_read(r, 'c', &l.pg)) != H_OK)
 		return ret;
 	if (venue != 0 && room != 0)
 		return herror_set(&r->err, H_EINVAL,
@@ -176,7 +170,7 @@ enum herr h_closure_create(struct request *r)
 	struct txn t;
 	enum herr ret;
 
-	if ((ret = body_known(r, known)) != H_OK)
+	if ((ret = request_body_known(r, known)) != H_OK)
 		return ret;
 	if ((venue != NULL) == (room != NULL))
 		return herror_set(&r->err, H_EINVAL,
@@ -187,20 +181,16 @@ enum herr h_closure_create(struct request *r)
 		                  venue != NULL ? "venue_id" : "room_id");
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
-	if (!record_exists(&t, venue != NULL ? DBI_VENUE : DBI_ROOM,
-	                   (uint64_t)json_integer_value(v)))
-		ret = t.ret != H_OK ? t.ret
-		                    : herror_set(&r->err, H_ENOTFOUND, "there is no %s %lld",
-		                                 venue != NULL ? "venue" : "room",
-		                                 (long long)json_integer_value(v));
-	else
-		zone = closure_zone(&t, venue != NULL ? CLOSURE_VENUE : CLOSURE_ROOM,
-		                    (uint64_t)json_integer_value(v));
+	/* No such venue or room: H_ENOTFOUND, naming it. */
+	ret = place_zone(&t, venue != NULL ? (uint64_t)json_integer_value(v) : 0,
+	                 room != NULL ? (uint64_t)json_integer_value(v) : 0, &zone);
 	db_read_end(&t);
-	if (ret != H_OK)
+	if (ret != H_OK) {
+		free(zone);
 		return ret;
-	if ((ret = body_time(r, r->body, "start", zone, &start)) == H_OK &&
-	    (ret = body_time(r, r->body, "end", zone, &end)) == H_OK) {
+	}
+	if ((ret = request_body_time(r, r->body, "start", zone, &start)) == H_OK &&
+	    (ret = request_body_time(r, r->body, "end", zone, &end)) == H_OK) {
 		fields = json_deep_copy(r->body);
 		json_object_set_new(fields, "start", json_integer((json_int_t)start));
 		json_object_set_new(fields, "end", json_integer((json_int_t)end));
@@ -234,7 +224,7 @@ enum herr h_closure_update(struct request *r)
 	struct txn t;
 	enum herr ret;
 
-	if ((ret = body_known(r, known)) != H_OK)
+	if ((ret = request_body_known(r, known)) != H_OK)
 		return ret;
 	if (reason != NULL && !json_is_string(reason))
 		return herror_set(&r->err, H_EINVAL, "reason must be text");
@@ -254,9 +244,9 @@ enum herr h_closure_update(struct request *r)
 	op->start = op->end = CLOSURE_UNCHANGED;
 	closure_init(&op->c);
 	if ((json_object_get(r->body, "start") != NULL &&
-	     (ret = body_time(r, r->body, "start", zone, &op->start)) != H_OK) ||
+	     (ret = request_body_time(r, r->body, "start", zone, &op->start)) != H_OK) ||
 	    (json_object_get(r->body, "end") != NULL &&
-	     (ret = body_time(r, r->body, "end", zone, &op->end)) != H_OK)) {
+	     (ret = request_body_time(r, r->body, "end", zone, &op->end)) != H_OK)) {
 		free(zone);
 		free(op);
 		return ret;

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #define FEED_PATH_FMT "/feeds/private/%s.ics"
-#define HOST_MAX      255
 
 /* A feed token waiting for the group commit. */
 struct feed_issue {
@@ -83,19 +82,6 @@ static void feed_issue_done(struct request *r, enum herr ret, void *arg)
 	request_finish(r, ret);
 }
 
-/* The Host header, when it is a plain host name or address with an optional port: it
- * goes into the URLs handed back, so nothing else may pass. */
-static const char *request_host(struct request *r)
-{
-	const char *h = evhttp_find_header(evhttp_request_get_input_headers(r->req), "Host");
-	size_t n;
-
-	if (h == NULL || h[0] == '\0')
-		return NULL;
-	n = strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]");
-	return n == strlen(h) && n <= HOST_MAX ? h : NULL;
-}
-
 /* Which feed the body asks for: exactly one of "group_id" and "manager": true. */
 static enum herr body_feed(struct request *r, enum feed_kind *feed, uint64_t *scope_id)
 {
@@ -133,7 +119,8 @@ enum herr h_feed_token_create(struct request *r)
 	uint64_t scope_id = 0;
 	enum herr ret;
 
-	if ((ret = body_known(r, known)) != H_OK || (ret = body_feed(r, &feed, &scope_id)) != H_OK)
+	if ((ret = request_body_known(r, known)) != H_OK ||
+	    (ret = body_feed(r, &feed, &scope_id)) != H_OK)
 		return ret;
 	if (label != NULL && !json_is_string(label))
 		return herror_set(&r->err, H_EINVAL, "\"label\" must be a string");
@@ -160,7 +147,7 @@ enum herr h_feed_token_create(struct request *r)
 /* The caller's feed tokens; an admin may ask for another user's with ?user=N. */
 enum herr h_feed_token_list(struct request *r)
 {
-	return token_list_reply(r, token_feed_each);
+	return h_token_list_of(r, token_feed_each);
 }
 
 /* A revocation waiting for the group commit. */

@@ -1,18 +1,15 @@
 /* Venues, rooms and groups: the same five verbs over the core's kind table (kind.h), as
- * `halls NOUN add|set|show|list|rm` does. */
+ * `halls NOUN add|set|show|list|rm` does. What a caller may not see of a record is the
+ * kind's to take out (its redact, from view.h: a group's contact is for signed-in
+ * callers). */
 #include "server.h"
 
 #include <string.h>
 
-/* What anonymous callers (residents) may not see. */
-static void record_redact(const struct request *r, json_t *o)
-{
-	if (!r->signed_in && r->route->arg == &kind_group)
-		json_object_del(o, "contact");
-}
-
+/* The caller's view of the records listed, each as the kind lets the caller see it. */
 struct record_list {
-	struct request *r;
+	const struct kind *kind;
+	struct viewer *v;
 	json_t *items;
 };
 
@@ -21,7 +18,8 @@ static bool record_list_one(const json_t *o, void *arg)
 	struct record_list *l = arg;
 	json_t *copy = json_deep_copy(o);
 
-	record_redact(l->r, copy);
+	if (l->kind->redact != NULL)
+		l->kind->redact(l->v, copy);
 	json_array_append_new(l->items, copy);
 	return true;
 }
@@ -29,12 +27,15 @@ static bool record_list_one(const json_t *o, void *arg)
 enum herr h_record_list(struct request *r)
 {
 	const struct kind *k = r->route->arg;
-	struct record_list l = {r, json_array()};
+	struct viewer v;
+	struct record_list l = {k, &v, json_array()};
 	struct txn t;
 	enum herr ret = db_read_begin(r->srv->db, &t, &r->err);
 
 	if (ret == H_OK) {
+		request_viewer(r, &t, &v);
 		ret = k->each(&t, record_list_one, &l);
+		viewer_free(&v);
 		db_read_end(&t);
 	}
 	if (ret == H_OK)
@@ -47,15 +48,19 @@ enum herr h_record_list(struct request *r)
 enum herr h_record_get(struct request *r)
 {
 	const struct kind *k = r->route->arg;
+	struct viewer v;
 	struct txn t;
 	enum herr ret = db_read_begin(r->srv->db, &t, &r->err);
 
 	if (ret != H_OK)
 		return ret;
 	ret = k->show(&t, r->ids[0], &r->reply);
+	if (ret == H_OK && k->redact != NULL) {
+		request_viewer(r, &t, &v);
+		k->redact(&v, r->reply);
+		viewer_free(&v);
+	}
 	db_read_end(&t);
-	if (ret == H_OK)
-		record_redact(r, r->reply);
 	return ret;
 }
 

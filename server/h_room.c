@@ -59,8 +59,10 @@ enum herr h_room_list(struct request *r)
 	struct txn t;
 	enum herr ret;
 
-	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "venue", &venue)) != H_OK ||
-	    (ret = query_uint(r, "min_capacity", 0, UINT32_MAX, &s.min_capacity, &has_cap)) != H_OK)
+	if ((ret = request_query_known(r, known)) != H_OK ||
+	    (ret = request_query_id(r, "venue", &venue)) != H_OK ||
+	    (ret = request_query_uint(r, "min_capacity", 0, UINT32_MAX, &s.min_capacity,
+	                              &has_cap)) != H_OK)
 		return ret;
 	if (feature != NULL) {
 		/* One name, or several separated by commas: rooms with all of them. */
@@ -88,8 +90,8 @@ enum herr h_room_list(struct request *r)
 			return ret;
 	}
 	/* Checked once here, read again in each room's zone. */
-	if ((ret = query_time(r, "free_from", TZ_DEFAULT, &from, &has_from)) != H_OK ||
-	    (ret = query_time(r, "free_to", TZ_DEFAULT, &to, &has_to)) != H_OK)
+	if ((ret = request_query_time(r, "free_from", TZ_DEFAULT, &from, &has_from)) != H_OK ||
+	    (ret = request_query_time(r, "free_to", TZ_DEFAULT, &to, &has_to)) != H_OK)
 		return ret;
 	if (has_from != has_to)
 		return herror_set(&r->err, H_EINVAL,
@@ -153,7 +155,7 @@ static int span_cmp(const void *pa, const void *pb)
 struct avail {
 	struct txn *t;
 	struct viewer *v;
-	const struct place_entry *pe;
+	const struct place *p;
 	const struct room *room;
 	int64_t from, to;
 	json_t *busy;
@@ -170,7 +172,8 @@ static bool avail_block(const struct block *blk, void *arg)
 	          blk->end + room_gap_seconds(a->room));
 	if (blk->end <= a->from || blk->start >= a->to)
 		return true; /* only its buffers reach into the interval */
-	o = booking_get(a->t, blk->booking_id, &b) == H_OK ? booking_view(a->v, &b, a->pe) : NULL;
+	o = booking_get(a->t, blk->booking_id, &b) == H_OK ? view_booking_json(a->v, &b, a->p)
+	                                                   : NULL;
 	booking_free(&b);
 	if (o != NULL)
 		json_array_append_new(a->busy, o);
@@ -199,8 +202,8 @@ static void free_add(struct free_ctx *f, int64_t start, int64_t end)
 	if (end <= start)
 		return;
 	o = json_object();
-	json_set_time(o, "start", start, f->zone);
-	json_set_time(o, "end", end, f->zone);
+	reply_time(o, "start", start, f->zone);
+	reply_time(o, "end", end, f->zone);
 	json_array_append_new(f->free, o);
 }
 
@@ -226,7 +229,7 @@ static bool free_open(int64_t start, int64_t end, void *arg)
 enum herr h_room_availability(struct request *r)
 {
 	static const char *const known[] = {"from", "to", NULL};
-	struct places pl = {0};
+	struct places ps = {0};
 	struct viewer v;
 	struct room rm;
 	struct txn t;
@@ -235,37 +238,37 @@ enum herr h_room_availability(struct request *r)
 	bool has_from, has_to;
 	enum herr ret;
 
-	if ((ret = query_known(r, known)) != H_OK)
+	if ((ret = request_query_known(r, known)) != H_OK)
 		return ret;
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
-	viewer_load(r, &t, &v);
+	request_viewer(r, &t, &v);
 	ret = room_get(&t, r->ids[0], &rm);
 	if (ret != H_OK)
 		goto out;
-	a.pe = places_get(&pl, &t, rm.id);
-	if ((ret = query_time(r, "from", a.pe->zone, &a.from, &has_from)) != H_OK ||
-	    (ret = query_time(r, "to", a.pe->zone, &a.to, &has_to)) != H_OK)
+	a.p = places_get(&ps, &t, rm.id);
+	if ((ret = request_query_time(r, "from", a.p->venue.tz, &a.from, &has_from)) != H_OK ||
+	    (ret = request_query_time(r, "to", a.p->venue.tz, &a.to, &has_to)) != H_OK)
 		goto out;
 	if (!has_from) {
 		/* Today, from local midnight. */
 		struct localtm lt;
 
-		tz_to_local(a.pe->zone, r->now, &lt);
+		tz_to_local(a.p->venue.tz, r->now, &lt);
 		lt.hour = lt.min = lt.sec = 0;
-		a.from = tz_at_or_after(a.pe->zone, &lt);
+		a.from = tz_at_or_after(a.p->venue.tz, &lt);
 	}
 	if (!has_to) {
 		struct localtm lt;
 		int y, m, d;
 
-		tz_to_local(a.pe->zone, a.from, &lt);
+		tz_to_local(a.p->venue.tz, a.from, &lt);
 		civil_from_days(days_from_civil(lt.year, lt.month, lt.day) + AVAIL_DEFAULT_DAYS, &y,
 		                &m, &d);
 		lt.year = y;
 		lt.month = m;
 		lt.day = d;
-		a.to = tz_at_or_after(a.pe->zone, &lt);
+		a.to = tz_at_or_after(a.p->venue.tz, &lt);
 	}
 	if (a.to <= a.from) {
 		ret = herror_set(&r->err, H_EINVAL, "query parameter to must be after from");
@@ -297,7 +300,7 @@ enum herr h_room_availability(struct request *r)
 			if (a.taken.n > 0)
 				qsort(a.taken.items, a.taken.n, sizeof(*a.taken.items), span_cmp);
 			fc.taken = &a.taken;
-			fc.zone = a.pe->zone;
+			fc.zone = a.p->venue.tz;
 			fc.free = json_array();
 			if (ret == H_OK)
 				hours_each_open(&ven.hours, ven.tz, a.from, a.to, free_open, &fc);
@@ -305,8 +308,8 @@ enum herr h_room_availability(struct request *r)
 				r->reply =
 				    json_pack("{s:I, s:o, s:o}", "room_id", (json_int_t)rm.id,
 				              "busy", a.busy, "free", fc.free);
-				json_set_time(r->reply, "from", a.from, a.pe->zone);
-				json_set_time(r->reply, "to", a.to, a.pe->zone);
+				reply_time(r->reply, "from", a.from, a.p->venue.tz);
+				reply_time(r->reply, "to", a.to, a.p->venue.tz);
 			} else {
 				json_decref(a.busy);
 				json_decref(fc.free);
@@ -318,7 +321,7 @@ enum herr h_room_availability(struct request *r)
 out:
 	room_free(&rm);
 	viewer_free(&v);
-	places_free(&pl);
+	places_free(&ps);
 	db_read_end(&t);
 	return ret;
 }

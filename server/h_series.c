@@ -14,25 +14,12 @@
  *                                     -> {"series", "changed", "refused"}
  *
  * Each date is an ordinary booking too: moved, cancelled or approved on its own through
- * /api/v1/bookings/<id>. A caller sees a series as it would see its bookings: another
+ * /api/v1/bookings/<id>. Who sees a series is the core's (view_series): another
  * group's private series is not listed, and answers 404. */
 #include "server.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* A series is seen as its bookings would be: in full by the group, the venue's managers
- * and admins; its public ones by anyone. */
-static bool series_visible(const struct viewer *v, const struct series *s, uint64_t venue_id)
-{
-	struct booking probe;
-
-	booking_init(&probe);
-	probe.group_id = s->group_id;
-	probe.public = s->public;
-	probe.status = BOOKING_APPROVED;
-	return booking_view_level(v, &probe, venue_id) >= VIEW_PUBLIC;
-}
 
 static json_t *refusals_json(const struct series_outcome *o, const char *zone)
 {
@@ -45,7 +32,7 @@ static json_t *refusals_json(const struct series_outcome *o, const char *zone)
 
 		snprintf(type, sizeof(type), "/problems/%s", herr_name(f->code));
 		e = json_pack("{s:s, s:s}", "type", type, "detail", f->msg);
-		json_set_time(e, "start", f->start, zone);
+		reply_time(e, "start", f->start, zone);
 		json_object_set_new(e, "conflicts", json_ids_new(f->conflicts, f->nconflicts));
 		json_array_append_new(list, e);
 	}
@@ -57,19 +44,19 @@ static void refusals_visible(struct request *r, struct series_outcome *o)
 {
 	for (size_t i = 0; i < o->nrefused; i++)
 		o->refused[i].nconflicts =
-		    ids_visible(r, o->refused[i].conflicts, o->refused[i].nconflicts);
+		    request_visible_bookings(r, o->refused[i].conflicts, o->refused[i].nconflicts);
 }
 
 struct occurrence_listing {
 	const struct viewer *v;
-	const struct place_entry *pe;
+	const struct place *p;
 	json_t *items;
 };
 
 static bool occurrence_list_one(const struct booking *b, void *arg)
 {
 	struct occurrence_listing *l = arg;
-	json_t *o = booking_view(l->v, b, l->pe);
+	json_t *o = view_booking_json(l->v, b, l->p);
 
 	if (o != NULL)
 		json_array_append_new(l->items, o);
@@ -79,19 +66,19 @@ static bool occurrence_list_one(const struct booking *b, void *arg)
 /* {"series", "occurrences"} as the caller may see them; H_ENOTFOUND when not at all. */
 static enum herr series_for_caller(struct request *r, struct txn *t, uint64_t id, json_t **out)
 {
-	struct places pl = {0};
+	struct places ps = {0};
 	struct viewer v;
 	struct series s;
 	enum herr ret = series_get(t, id, &s);
 	struct occurrence_listing l;
 
 	*out = NULL;
-	viewer_load(r, t, &v);
+	request_viewer(r, t, &v);
 	if (ret != H_OK)
 		goto out;
 	l.v = &v;
-	l.pe = places_get(&pl, t, s.room_id);
-	if (!series_visible(&v, &s, l.pe->venue_id)) {
+	l.p = places_get(&ps, t, s.room_id);
+	if (!view_series(&v, &s, l.p->room.venue_id)) {
 		ret = herror_set(&r->err, H_ENOTFOUND, "there is no series %llu",
 		                 (unsigned long long)id);
 		goto out;
@@ -106,7 +93,7 @@ static enum herr series_for_caller(struct request *r, struct txn *t, uint64_t id
 out:
 	series_free(&s);
 	viewer_free(&v);
-	places_free(&pl);
+	places_free(&ps);
 	return ret;
 }
 
@@ -125,7 +112,7 @@ enum herr h_series_get(struct request *r)
 struct series_listing {
 	struct txn *t;
 	struct viewer *v;
-	struct places pl;
+	struct places ps;
 	json_t *items;
 	struct page pg;
 };
@@ -134,7 +121,7 @@ static bool series_list_one(const struct series *s, void *arg)
 {
 	struct series_listing *l = arg;
 
-	if (!series_visible(l->v, s, places_get(&l->pl, l->t, s->room_id)->venue_id))
+	if (!view_series(l->v, s, places_get(&l->ps, l->t, s->room_id)->room.venue_id))
 		return true;
 	json_array_append_new(l->items, series_to_json_local(s));
 	return !page_full(&l->pg);
@@ -149,13 +136,14 @@ enum herr h_series_list(struct request *r)
 	struct txn t;
 	enum herr ret;
 
-	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "room", &room)) != H_OK ||
-	    (ret = query_id(r, "group", &group)) != H_OK ||
+	if ((ret = request_query_known(r, known)) != H_OK ||
+	    (ret = request_query_id(r, "room", &room)) != H_OK ||
+	    (ret = request_query_id(r, "group", &group)) != H_OK ||
 	    (ret = page_read(r, 's', &l.pg)) != H_OK)
 		return ret;
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
-	viewer_load(r, &t, &v);
+	request_viewer(r, &t, &v);
 	l.t = &t;
 	l.v = &v;
 	l.items = json_array();
@@ -166,7 +154,7 @@ enum herr h_series_list(struct request *r)
 	} else
 		json_decref(l.items);
 	viewer_free(&v);
-	places_free(&l.pl);
+	places_free(&l.ps);
 	db_read_end(&t);
 	return ret;
 }
@@ -246,7 +234,8 @@ static void series_op_done(struct request *r, enum herr ret, void *arg)
 		}
 	} else if (op->out.nrefused > 0) {
 		r->problem_extra = json_pack("{s:o}", "dates", refusals_json(&op->out, zone));
-		r->err.nconflicts = ids_visible(r, r->err.conflicts, r->err.nconflicts);
+		r->err.nconflicts =
+		    request_visible_bookings(r, r->err.conflicts, r->err.nconflicts);
 	}
 	series_op_free(op);
 	request_finish(r, ret);
@@ -267,8 +256,8 @@ enum herr h_series_create(struct request *r)
 	op->what = SERIES_OP_CREATE;
 	series_init(&op->s);
 	booking_init(&b);
-	if ((ret = body_known(r, known)) != H_OK ||
-	    (ret = booking_body(r, &b, &op->approve_now, &zone)) != H_OK)
+	if ((ret = request_body_known(r, known)) != H_OK ||
+	    (ret = request_booking(r, false, &b, &op->approve_now, &zone)) != H_OK)
 		goto fail;
 	if (!json_is_string(json_object_get(r->body, "rrule"))) {
 		ret = herror_set(
@@ -307,7 +296,7 @@ fail:
  * (may be NULL) receives its zone, malloc'd. Reads the series alone, not its dates. */
 static enum herr series_check_visible(struct request *r, uint64_t id, char **zone)
 {
-	struct places pl = {0};
+	struct places ps = {0};
 	struct viewer v;
 	struct series s;
 	struct txn t;
@@ -315,16 +304,16 @@ static enum herr series_check_visible(struct request *r, uint64_t id, char **zon
 
 	if (ret != H_OK)
 		return ret;
-	viewer_load(r, &t, &v);
+	request_viewer(r, &t, &v);
 	ret = series_get(&t, id, &s);
-	if (ret == H_OK && !series_visible(&v, &s, places_get(&pl, &t, s.room_id)->venue_id))
+	if (ret == H_OK && !view_series(&v, &s, places_get(&ps, &t, s.room_id)->room.venue_id))
 		ret = herror_set(&r->err, H_ENOTFOUND, "there is no series %llu",
 		                 (unsigned long long)id);
 	if (ret == H_OK && zone != NULL)
 		*zone = xstrdup(s.zone);
 	series_free(&s);
 	viewer_free(&v);
-	places_free(&pl);
+	places_free(&ps);
 	db_read_end(&t);
 	return ret;
 }
@@ -353,7 +342,7 @@ static enum herr series_decision(struct request *r, enum series_action act)
 	char *zone = NULL;
 	enum herr ret;
 
-	if (r->body != NULL && (ret = body_known(r, known)) != H_OK)
+	if (r->body != NULL && (ret = request_body_known(r, known)) != H_OK)
 		return ret;
 	if (note != NULL && !json_is_string(note))
 		return herror_set(&r->err, H_EINVAL, "note must be text");
@@ -366,7 +355,7 @@ static enum herr series_decision(struct request *r, enum series_action act)
 	op->id = r->ids[0];
 	op->note = note != NULL ? xstrdup(json_string_value(note)) : NULL;
 	if (r->body != NULL && json_object_get(r->body, "from") != NULL &&
-	    (ret = body_time(r, r->body, "from", zone, &op->from)) != H_OK) {
+	    (ret = request_body_time(r, r->body, "from", zone, &op->from)) != H_OK) {
 		free(zone);
 		series_op_free(op);
 		return ret;

@@ -58,45 +58,6 @@ static void signin_free(struct signin *s)
 	free(s);
 }
 
-static bool proxy_trusted(const struct server_config *cfg, const char *peer)
-{
-	for (size_t i = 0; i < cfg->ntrusted_proxies; i++)
-		if (strcmp(cfg->trusted_proxies[i], peer) == 0)
-			return true;
-	return false;
-}
-
-/* The client's address, for throttling. Behind a reverse proxy every request comes from
- * the proxy, and one client's failures would lock everyone out: from a proxy named with
- * --trusted-proxy, the address it appended to X-Forwarded-For (the last one; what comes
- * before it, the client could have written) is the client's. */
-static void request_peer(struct request *r, char *out, size_t size)
-{
-	struct evhttp_connection *con = evhttp_request_get_connection(r->req);
-	const char *xff, *last;
-	ev_uint16_t port = 0;
-	char *peer = NULL;
-	size_t n;
-
-	if (con != NULL)
-		evhttp_connection_get_peer(con, &peer, &port);
-	snprintf(out, size, "%s", peer != NULL ? peer : "-");
-	if (peer == NULL || !proxy_trusted(&r->srv->cfg, peer))
-		return;
-	xff = evhttp_find_header(evhttp_request_get_input_headers(r->req), "X-Forwarded-For");
-	if (xff == NULL)
-		return;
-	last = strrchr(xff, ',');
-	last = last != NULL ? last + 1 : xff;
-	while (*last == ' ' || *last == '\t')
-		last++;
-	n = strcspn(last, " \t");
-	if (n > 0 && n < size) {
-		memcpy(out, last, n);
-		out[n] = '\0';
-	}
-}
-
 /* On the worker thread: the slow part. */
 static void signin_verify(void *arg)
 {
@@ -175,7 +136,7 @@ enum herr h_session_create(struct request *r)
 	int64_t wait;
 	enum herr ret;
 
-	if ((ret = body_known(r, known)) != H_OK)
+	if ((ret = request_body_known(r, known)) != H_OK)
 		return ret;
 	if (email == NULL || password == NULL || email[0] == '\0' || password[0] == '\0')
 		return herror_set(&r->err, H_EINVAL, "give \"email\" and \"password\" as strings");
@@ -311,22 +272,6 @@ static void issue_done(struct request *r, enum herr ret, void *arg)
 	request_finish(r, ret);
 }
 
-/* A whole number field at least min, or absent (*out untouched). */
-static enum herr body_uint(struct request *r, const char *key, int64_t min, int64_t max,
-                           int64_t *out)
-{
-	json_t *v = json_object_get(r->body, key);
-
-	if (v == NULL)
-		return H_OK;
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-		return herror_set(&r->err, H_EINVAL,
-		                  "\"%s\" must be a whole number from %lld to %lld", key,
-		                  (long long)min, (long long)max);
-	*out = json_integer_value(v);
-	return H_OK;
-}
-
 enum herr h_token_create(struct request *r)
 {
 	static const char *const known[] = {"label", "ttl_days", "expires_in_days", "user_id"};
@@ -350,9 +295,9 @@ enum herr h_token_create(struct request *r)
 	}
 	if (label != NULL && !json_is_string(label))
 		return herror_set(&r->err, H_EINVAL, "\"label\" must be a string");
-	if ((ret = body_uint(r, "ttl_days", 0, TOKEN_DAYS_MAX, &days)) != H_OK ||
-	    (ret = body_uint(r, "expires_in_days", 0, TOKEN_DAYS_MAX, &days)) != H_OK ||
-	    (ret = body_uint(r, "user_id", 1, INT64_MAX, &user_id)) != H_OK)
+	if ((ret = request_body_uint(r, "ttl_days", 0, TOKEN_DAYS_MAX, &days)) != H_OK ||
+	    (ret = request_body_uint(r, "expires_in_days", 0, TOKEN_DAYS_MAX, &days)) != H_OK ||
+	    (ret = request_body_uint(r, "user_id", 1, INT64_MAX, &user_id)) != H_OK)
 		return ret;
 	is = xcalloc(1, sizeof(*is));
 	is->actor = r->actor;
@@ -372,7 +317,7 @@ static bool token_list_one(const struct token *tk, void *arg)
 	return true;
 }
 
-enum herr token_list_reply(struct request *r, token_each_fn each)
+enum herr h_token_list_of(struct request *r, token_each_fn each)
 {
 	static const char *const known[] = {"user", NULL};
 	uint64_t user_id;
@@ -380,13 +325,14 @@ enum herr token_list_reply(struct request *r, token_each_fn each)
 	struct txn t;
 	enum herr ret;
 
-	if ((ret = query_known(r, known)) != H_OK || (ret = query_id(r, "user", &user_id)) != H_OK)
+	if ((ret = request_query_known(r, known)) != H_OK ||
+	    (ret = request_query_id(r, "user", &user_id)) != H_OK)
 		return ret;
 	if (user_id == 0)
 		user_id = r->actor.user_id;
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
-	if (user_id != r->actor.user_id && (ret = policy_admin(&t, &r->actor)) != H_OK) {
+	if ((ret = policy_list_tokens(&t, &r->actor, user_id)) != H_OK) {
 		db_read_end(&t);
 		return ret;
 	}
@@ -404,7 +350,7 @@ enum herr token_list_reply(struct request *r, token_each_fn each)
 /* The caller's tokens; an admin may ask for another user's with ?user=N. */
 enum herr h_token_list(struct request *r)
 {
-	return token_list_reply(r, token_each);
+	return h_token_list_of(r, token_each);
 }
 
 enum herr h_user_me(struct request *r)

@@ -90,7 +90,7 @@ enum herr page_read(struct request *r, char list, struct page *p)
 	memset(p, 0, sizeof(*p));
 	p->list = list;
 	p->limit = PAGE_LIMIT_DEFAULT;
-	if ((ret = query_uint(r, "limit", 1, PAGE_LIMIT_MAX, &p->limit, &given)) != H_OK)
+	if ((ret = request_query_uint(r, "limit", 1, PAGE_LIMIT_MAX, &p->limit, &given)) != H_OK)
 		return ret;
 	p->w.budget = (size_t)p->limit * PAGE_EXAMINE_FACTOR;
 	if (after == NULL)

@@ -233,46 +233,45 @@ enum herr h_closure_update(struct request *r);
 enum herr h_closure_delete(struct request *r);
 enum herr h_audit_list(struct request *r);
 
-/* h_booking.c: the caller as a viewer of bookings, rooms' zones and strict query
- * parameters, for the h_*.c files about bookings, rooms, closures and the audit log. */
-struct viewer {
-	bool known; /* signed in, and the user exists */
-	struct user u;
-};
-void viewer_load(struct request *r, struct txn *t, struct viewer *v);
-void viewer_free(struct viewer *v);
-bool viewer_admin(const struct viewer *v);
-bool viewer_manages(const struct viewer *v, uint64_t venue_id); /* admins too */
+/* request.c: what a handler reads from its request, and the caller as the core sees it.
+ * Malformed input is H_EINVAL in r->err, naming the parameter or field. */
+/* The caller as a reader (view.h): NULL when not signed in, since actor 0, which an
+ * anonymous request carries, is the console to the core. */
+const struct actor *request_reader(const struct request *r);
+void request_viewer(const struct request *r, struct txn *t, struct viewer *v);
+/* The client's address, for throttling: the peer's, or from a proxy named with
+ * --trusted-proxy the address it appended to X-Forwarded-For. */
+void request_peer(struct request *r, char *out, size_t size);
+/* The Host header when it is a plain host name or address with an optional port (it goes
+ * into URLs handed back), else NULL. */
+const char *request_host(struct request *r);
+/* Keeps in ids only the bookings the caller may be told of by id (view_booking_ids), in
+ * a read transaction of its own; the new count. */
+size_t request_visible_bookings(struct request *r, uint64_t *ids, size_t n);
+/* Query parameters: names ends with NULL; any other name is refused. An absent id is 0;
+ * *present says whether a number or time was given. */
+enum herr request_query_known(struct request *r, const char *const *names);
+enum herr request_query_id(struct request *r, const char *name, uint64_t *out);
+enum herr request_query_uint(struct request *r, const char *name, uint32_t min, uint32_t max,
+                             uint32_t *out, bool *present);
+enum herr request_query_time(struct request *r, const char *name, const char *zone, int64_t *out,
+                             bool *present);
+/* Fields of the body other than names (ending with NULL) -> H_EINVAL naming one. */
+enum herr request_body_known(struct request *r, const char *const *names);
+/* A body field holding a time (RFC 3339, local wall time in zone, or UTC seconds). */
+enum herr request_body_time(struct request *r, const json_t *body, const char *key,
+                            const char *zone, int64_t *out);
+/* A whole number field in [min, max], or absent (*out untouched). */
+enum herr request_body_uint(struct request *r, const char *key, int64_t min, int64_t max,
+                            int64_t *out);
+/* The fields a booking request and a series share, judged by the core
+ * (booking_fields_judge) with start and end read in the room's zone (*zone, malloc'd,
+ * even on failure); strict: any other field is refused (a series judges its own). */
+enum herr request_booking(struct request *r, bool strict, struct booking *b, bool *approve_now,
+                          char **zone);
+/* Sets o[key] to instant t as RFC 3339 in zone's offset. */
+void reply_time(json_t *o, const char *key, int64_t t, const char *zone);
 
-/* How much of a booking a caller sees: nothing; an approved private booking as a busy
- * slot (no id, group or title); an approved public booking without the decision's note;
- * all. */
-enum view { VIEW_NONE, VIEW_BUSY, VIEW_PUBLIC, VIEW_FULL };
-enum view booking_view_level(const struct viewer *v, const struct booking *b, uint64_t venue_id);
-
-struct place_entry {
-	uint64_t room_id, venue_id; /* venue 0: the room has gone */
-	char *zone;
-};
-struct places {
-	struct place_entry *items;
-	size_t n;
-};
-/* The venue and zone of a room, looked up once per places. */
-const struct place_entry *places_get(struct places *p, struct txn *t, uint64_t room_id);
-void places_free(struct places *p);
-/* The booking as v sees it, "start"/"end" in the venue's offset; NULL: not at all. */
-json_t *booking_view(const struct viewer *v, const struct booking *b, const struct place_entry *pl);
-void json_set_time(json_t *o, const char *key, int64_t t, const char *zone);
-
-/* Query parameters: unknown names, malformed values -> H_EINVAL naming the parameter.
- * names ends with NULL. An absent id is 0. */
-enum herr query_known(struct request *r, const char *const *names);
-enum herr query_id(struct request *r, const char *name, uint64_t *out);
-enum herr query_uint(struct request *r, const char *name, uint32_t min, uint32_t max, uint32_t *out,
-                     bool *present);
-enum herr query_time(struct request *r, const char *name, const char *zone, int64_t *out,
-                     bool *present);
 /* page.c: pages of the list routes (docs/api.md#pages). */
 #define PAGE_LIMIT_DEFAULT 100
 #define PAGE_LIMIT_MAX     100
@@ -293,28 +292,17 @@ enum herr page_read(struct request *r, char list, struct page *p);
 bool page_full(struct page *p);
 /* When the scan stopped early, Link: <path?query&after=...>; rel="next". */
 void page_link(struct request *r, const struct page *p);
-/* The fields a booking request and a series share: room_id, group_id, title,
- * description, attendees, public, approve, and start and end read in the room's zone
- * (*zone, malloc'd, even on failure). */
-enum herr booking_body(struct request *r, struct booking *b, bool *approve_now, char **zone);
-/* Booking id as the caller may see it (*view), and its venue's zone (*zone, malloc'd);
- * H_ENOTFOUND when the caller may not see it at all. view or zone may be NULL. */
-enum herr booking_for_caller(struct request *r, uint64_t id, json_t **view, char **zone);
-/* Keeps in ids only the bookings the caller may see by id; the new count. */
-size_t ids_visible(struct request *r, uint64_t *ids, size_t n);
-/* Fields of the body other than names (ending with NULL) -> H_EINVAL naming one. */
-enum herr body_known(struct request *r, const char *const *names);
-/* A body field holding a time (RFC 3339, local wall time in zone, or UTC seconds). */
-enum herr body_time(struct request *r, const json_t *body, const char *key, const char *zone,
-                    int64_t *out);
+
+/* h_session.c: signing in and out, API tokens, the caller's own record. */
 enum herr h_session_create(struct request *r);
 enum herr h_session_delete(struct request *r);
 enum herr h_token_create(struct request *r);
 enum herr h_token_list(struct request *r);
 typedef enum herr (*token_each_fn)(struct txn *t, uint64_t user_id,
                                    bool (*fn)(const struct token *tk, void *arg), void *arg);
-/* The tokens each lists for the caller, or (admins) for ?user=N, as the reply. */
-enum herr token_list_reply(struct request *r, token_each_fn each);
+/* GET of a list of tokens (h_token_list, h_feed_token_list): those each lists for the
+ * caller, or for ?user=N when policy_list_tokens allows it. */
+enum herr h_token_list_of(struct request *r, token_each_fn each);
 enum herr h_token_delete(struct request *r);
 enum herr h_user_me(struct request *r);
 

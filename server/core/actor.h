@@ -1,4 +1,4 @@
-/* Who is acting, and what they may do. Every permission rule lives in policy.c. */
+/* Who is acting. What an actor may do is policy.c's, what a reader may see view.c's. */
 #ifndef HALLS_ACTOR_H
 #define HALLS_ACTOR_H
 

@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "closure.h"
 #include "group.h"
+#include "place.h"
 #include "policy.h"
 #include "record.h"
 #include "room.h"
@@ -431,31 +432,6 @@ bool booking_room_free(struct txn *t, const struct room *r, const struct venue *
 	return n == 0 && t->ret == H_OK;
 }
 
-/* The room and venue of a booking, loaded together. */
-struct place {
-	struct room room;
-	struct venue venue;
-};
-
-static enum herr place_load(struct txn *t, uint64_t room_id, struct place *p)
-{
-	enum herr ret;
-
-	venue_init(&p->venue);
-	ret = room_get(t, room_id, &p->room);
-	if (ret != H_OK)
-		return ret;
-	venue_free(&p->venue);
-	ret = venue_get(t, p->room.venue_id, &p->venue);
-	return ret;
-}
-
-static void place_free(struct place *p)
-{
-	room_free(&p->room);
-	venue_free(&p->venue);
-}
-
 enum herr booking_check_text(struct txn *t, const struct booking *b)
 {
 	struct herror *err = t->err;
@@ -541,11 +517,10 @@ static enum herr booking_load(struct txn *t, uint64_t id, struct booking *b, str
 {
 	enum herr ret = booking_get(t, id, b);
 
-	room_init(&p->room);
-	venue_init(&p->venue);
-	if (ret != H_OK)
+	if (ret != H_OK) {
+		place_init(p);
 		return ret;
-	place_free(p);
+	}
 	return place_load(t, b->room_id, p);
 }
 

@@ -4,6 +4,7 @@
 #include "booking.h"
 #include "group.h"
 #include "ics.h"
+#include "place.h"
 #include "record.h"
 #include "room.h"
 #include "series.h"
@@ -19,13 +20,6 @@
 /* One-off bookings that ended this long ago are left out: a feed is what is on. */
 #define FEED_PAST (31 * 86400)
 
-/* A room with what a feed says about its place, looked up once per feed. */
-struct place_text {
-	uint64_t room_id;
-	char *location; /* "Room, Venue, Address" */
-	char *zone;
-};
-
 /* A group's name, for manager feeds' summaries, looked up once per feed. */
 struct group_name {
 	uint64_t id;
@@ -37,41 +31,22 @@ struct feed_ctx {
 	const struct feed_scope *scope;
 	struct booking *items; /* the bookings the feed shows, one-offs and occurrences */
 	size_t n;
-	struct place_text *places;
-	size_t nplaces;
+	struct places places; /* the rooms the feed's events are in */
 	struct group_name *groups;
 	size_t ngroups;
 	char uid_host[40];
 	int64_t last_modified;
 };
 
-static const struct place_text *place_of(struct feed_ctx *c, uint64_t room_id)
+/* Where an event is, as calendar apps show it: "Room, Venue, Address", or "" when its
+ * room has gone. Malloc'd. */
+static char *location_of(const struct place *p)
 {
-	struct place_text *p;
-	struct room r;
-	struct venue v;
-
-	for (size_t i = 0; i < c->nplaces; i++)
-		if (c->places[i].room_id == room_id)
-			return &c->places[i];
-	c->places = xrealloc(c->places, (c->nplaces + 1) * sizeof(*c->places));
-	p = &c->places[c->nplaces++];
-	memset(p, 0, sizeof(*p));
-	p->room_id = room_id;
-	/* Zeroed, so that venue_free is safe when the room is gone and v never filled. */
-	memset(&v, 0, sizeof(v));
-	if (room_get(c->t, room_id, &r) == H_OK && venue_get(c->t, r.venue_id, &v) == H_OK) {
-		p->location = v.address && v.address[0]
-		                  ? xasprintf("%s, %s, %s", r.name, v.name, v.address)
-		                  : xasprintf("%s, %s", r.name, v.name);
-		p->zone = xstrdup(v.tz);
-	} else {
-		p->location = xstrdup("");
-		p->zone = xstrdup(TZ_DEFAULT);
-	}
-	room_free(&r);
-	venue_free(&v);
-	return p;
+	if (p->venue.id == 0)
+		return xstrdup("");
+	if (p->venue.address && p->venue.address[0])
+		return xasprintf("%s, %s, %s", p->room.name, p->venue.name, p->venue.address);
+	return xasprintf("%s, %s", p->room.name, p->venue.name);
 }
 
 static bool feed_private(const struct feed_scope *s)
@@ -225,7 +200,8 @@ static char *uid_of(struct feed_ctx *c, const char *what, uint64_t id)
 /* A one-off booking as its VEVENT. */
 static void add_booking(struct feed_ctx *c, struct ics_calendar *cal, const struct booking *b)
 {
-	const struct place_text *p = place_of(c, b->room_id);
+	const struct place *p = places_get(&c->places, c->t, b->room_id);
+	char *location = location_of(p);
 	char *uid = uid_of(c, "booking", b->id);
 	char *summary = shown_summary(c, b->title, b->public, b->group_id);
 	struct ics_event ev = {
@@ -234,8 +210,8 @@ static void add_booking(struct feed_ctx *c, struct ics_calendar *cal, const stru
 	    .last_modified = b->updated_at,
 	    .summary = summary,
 	    .description = shown_description(c, b->description, b->public),
-	    .location = p->location,
-	    .zone = p->zone,
+	    .location = location,
+	    .zone = p->venue.tz,
 	    .start = b->start,
 	    .end = b->end,
 	};
@@ -245,6 +221,7 @@ static void add_booking(struct feed_ctx *c, struct ics_calendar *cal, const stru
 	note_change(c, b->updated_at);
 	free(summary);
 	free(uid);
+	free(location);
 }
 
 /* The dates of one series that this feed shows, against its rule. */
@@ -311,7 +288,7 @@ static int instant_cmp(const void *a, const void *b)
 static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struct series *s,
                        const struct booking *dates, size_t n)
 {
-	const struct place_text *p = place_of(c, s->room_id);
+	char *location = location_of(places_get(&c->places, c->t, s->room_id));
 	struct series_dates d = {0};
 	struct herror scratch;
 	int64_t *exdates;
@@ -355,7 +332,7 @@ static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struc
 	    .status = nshown == 0 ? ICS_CANCELLED : master_status(c, &d),
 	    .summary = summary,
 	    .description = shown_description(c, s->description, s->public),
-	    .location = p->location,
+	    .location = location,
 	    .zone = s->zone,
 	    .start = s->first_start,
 	    .end = s->first_start + s->duration,
@@ -393,6 +370,7 @@ static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struc
 out:
 	series_dates_free(&d);
 	free(uid);
+	free(location);
 }
 
 /* One-off bookings first, in start order; then each series' dates together. */
@@ -425,9 +403,10 @@ static char *feed_name(struct feed_ctx *c)
 		break;
 	case FEED_ROOM:
 	case FEED_BUSY: {
-		const struct place_text *p = place_of(c, s->id);
+		char *location = location_of(places_get(&c->places, c->t, s->id));
 
-		name = xasprintf("%s%s", p->location, s->kind == FEED_BUSY ? " (busy times)" : "");
+		name = xasprintf("%s%s", location, s->kind == FEED_BUSY ? " (busy times)" : "");
+		free(location);
 		break;
 	}
 	case FEED_GROUP:
@@ -449,11 +428,7 @@ static void feed_ctx_free(struct feed_ctx *c)
 	for (size_t i = 0; i < c->n; i++)
 		booking_free(&c->items[i]);
 	free(c->items);
-	for (size_t i = 0; i < c->nplaces; i++) {
-		free(c->places[i].location);
-		free(c->places[i].zone);
-	}
-	free(c->places);
+	places_free(&c->places);
 	for (size_t i = 0; i < c->ngroups; i++)
 		free(c->groups[i].name);
 	free(c->groups);

@@ -16,6 +16,7 @@
 #include "hours.h"
 #include "ics.h"
 #include "kind.h"
+#include "place.h"
 #include "policy.h"
 #include "record.h"
 #include "room.h"
@@ -25,6 +26,7 @@
 #include "tz.h"
 #include "user.h"
 #include "venue.h"
+#include "view.h"
 #include "walk.h"
 #include "xmalloc.h"
 

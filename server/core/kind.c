@@ -4,6 +4,7 @@
 #include "room.h"
 #include "user.h"
 #include "venue.h"
+#include "view.h"
 #include "record.h"
 #include "xmalloc.h"
 
@@ -80,8 +81,8 @@ static enum herr venue_each_json(struct txn *t, bool (*fn)(const json_t *o, void
 	return venue_each(t, venue_each_one, &e);
 }
 
-const struct kind kind_venue = {"venue",      venue_fields,    venue_save_json,
-                                venue_remove, venue_show_json, venue_each_json};
+const struct kind kind_venue = {
+    "venue", venue_fields, venue_save_json, venue_remove, venue_show_json, venue_each_json, NULL};
 
 /* room */
 
@@ -134,8 +135,8 @@ static enum herr room_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 	return room_each(t, 0, room_each_one, &e);
 }
 
-const struct kind kind_room = {"room",      room_fields,    room_save_json,
-                               room_remove, room_show_json, room_each_json};
+const struct kind kind_room = {
+    "room", room_fields, room_save_json, room_remove, room_show_json, room_each_json, NULL};
 
 /* group */
 
@@ -183,8 +184,8 @@ static enum herr group_each_json(struct txn *t, bool (*fn)(const json_t *o, void
 	return group_each(t, group_each_one, &e);
 }
 
-const struct kind kind_group = {"group",      group_fields,    group_save_json,
-                                group_remove, group_show_json, group_each_json};
+const struct kind kind_group = {"group",         group_fields,    group_save_json, group_remove,
+                                group_show_json, group_each_json, view_group};
 
 /* user: "password_hash" in fields (from the front end, which hashed the password off
  * any event loop) sets the password; it is never accepted by user_apply itself. */
@@ -242,5 +243,5 @@ static enum herr user_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 	return user_each(t, user_each_one, &e);
 }
 
-const struct kind kind_user = {"user",      user_fields,    user_save_json,
-                               user_remove, user_show_json, user_each_json};
+const struct kind kind_user = {
+    "user", user_fields, user_save_json, user_remove, user_show_json, user_each_json, NULL};

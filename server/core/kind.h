@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+struct viewer;
+
 struct kind {
 	const char *name; /* "venue" */
 	/* The fields save takes (NULL-terminated); any other is refused, naming it. NULL:
@@ -23,6 +25,9 @@ struct kind {
 	enum herr (*show)(struct txn *t, uint64_t id, json_t **out);
 	/* Calls fn for every record in id order until it returns false. */
 	enum herr (*each)(struct txn *t, bool (*fn)(const json_t *o, void *arg), void *arg);
+	/* Takes from a record that show or each gave what reader v may not see (view.h);
+	 * NULL: every reader sees it whole. */
+	void (*redact)(const struct viewer *v, json_t *o);
 };
 
 extern const struct kind kind_venue, kind_room, kind_group, kind_user;

@@ -1,10 +1,23 @@
-/* Permissions: who may do what, in one place for the CLI and the API alike. Each
- * function returns H_OK or sets H_EFORBIDDEN (H_EAUTH for an unknown user) on t. */
+/* Permissions: who may do what, in one place for the CLI and the API alike.
+ *
+ * The rules about a user are written once, on a user already loaded (policy_user_*):
+ * who is an administrator, who manages a venue, who acts for a group. The checks below
+ * load the acting user and ask them; view.h asks them for what a reader may see. Each
+ * check returns H_OK or refuses on t: H_EFORBIDDEN, or H_EAUTH for an unknown user. The
+ * console (user 0) passes every check. */
 #ifndef HALLS_POLICY_H
 #define HALLS_POLICY_H
 
 #include "actor.h"
 #include "db.h"
+
+struct user;
+
+bool policy_user_admin(const struct user *u);
+/* Admins manage every venue; a manager, the venues listed. */
+bool policy_user_manages(const struct user *u, uint64_t venue_id);
+/* A member acts for the groups listed (managers and admins act as the venue's). */
+bool policy_user_member_of(const struct user *u, uint64_t group_id);
 
 enum herr policy_admin(struct txn *t, const struct actor *a);
 /* Admins and managers of the venue. */
@@ -14,5 +27,8 @@ enum herr policy_act_for_group(struct txn *t, const struct actor *a, uint64_t gr
                                uint64_t venue_id);
 /* True without setting an error (for decisions such as "approve at once?"). */
 bool policy_is_venue_manager(struct txn *t, const struct actor *a, uint64_t venue_id);
+/* Who may list user_id's tokens (API tokens, sessions, feed tokens): the user, and
+ * admins anyone's. */
+enum herr policy_list_tokens(struct txn *t, const struct actor *a, uint64_t user_id);
 
 #endif

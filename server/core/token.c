@@ -276,7 +276,7 @@ static bool feed_visible(const struct user *u, enum feed_kind feed, uint64_t sco
 	if (u->role == ROLE_ADMIN)
 		return feed == FEED_GROUP || (feed == FEED_MANAGER && scope_id == u->id);
 	if (feed == FEED_GROUP)
-		return user_member_of(u, scope_id);
+		return policy_user_member_of(u, scope_id);
 	return feed == FEED_MANAGER && u->role == ROLE_MANAGER && scope_id == u->id;
 }
 

@@ -56,26 +56,6 @@ int role_parse(const char *s, enum role *out)
 	return -1;
 }
 
-bool user_manages(const struct user *u, uint64_t venue_id)
-{
-	if (u->role != ROLE_MANAGER)
-		return false;
-	for (size_t i = 0; i < u->nvenues; i++)
-		if (u->venues[i] == venue_id)
-			return true;
-	return false;
-}
-
-bool user_member_of(const struct user *u, uint64_t group_id)
-{
-	if (u->role != ROLE_MEMBER)
-		return false;
-	for (size_t i = 0; i < u->ngroups; i++)
-		if (u->groups[i] == group_id)
-			return true;
-	return false;
-}
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';

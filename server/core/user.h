@@ -14,9 +14,9 @@ struct user {
 	char *name;
 	char *email; /* stored lower-case; unique */
 	enum role role;
-	uint64_t *venues; /* managers: the venues they manage */
+	uint64_t *venues; /* managers: the venues they manage (policy.h) */
 	size_t nvenues;
-	uint64_t *groups; /* members: the groups they act for */
+	uint64_t *groups; /* members: the groups they act for (policy.h) */
 	size_t ngroups;
 	char *password_hash; /* auth.c format; NULL: cannot sign in with a password */
 	int64_t created_at;
@@ -55,7 +55,5 @@ enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), 
  * 0 when there is none. */
 uint64_t user_first_referring(struct txn *t, uint64_t venue_id, uint64_t group_id);
 void user_store(struct txn *t, const struct user *u, const struct user *old);
-bool user_manages(const struct user *u, uint64_t venue_id);
-bool user_member_of(const struct user *u, uint64_t group_id);
 
 #endif

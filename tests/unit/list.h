@@ -69,6 +69,18 @@ T(policy_member)
 T(policy_manager)
 T(policy_unknown_actor)
 T(policy_records)
+/* test_view.c */
+T(view_readers)
+T(view_bookings_by_reader)
+T(view_booking_ids_and_group_lists)
+T(view_series_by_reader)
+T(view_audit_by_reader)
+T(view_group_contact)
+T(view_token_lists)
+/* test_place.c */
+T(place_load_and_refusal)
+T(places_cache_keeps_pointers)
+T(place_zone_of_room_and_venue)
 /* test_check.c */
 T(check_clean)
 T(check_finds_missing_block)

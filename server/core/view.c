@@ -1,0 +1,226 @@
+#include "view.h"
+
+#include "policy.h"
+#include "record.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The reader. */
+
+void viewer_load(struct txn *t, const struct actor *a, struct viewer *v)
+{
+	memset(v, 0, sizeof(*v));
+	user_init(&v->u);
+	if (a == NULL)
+		return;
+	if (a->user_id == 0) {
+		v->known = v->console = true;
+		return;
+	}
+	/* Asked first, so that a user who has gone leaves no message in t->err. */
+	if (record_exists(t, DBI_USER, a->user_id) && user_get(t, a->user_id, &v->u) == H_OK) {
+		v->known = true;
+		return;
+	}
+	user_free(&v->u);
+	user_init(&v->u);
+}
+
+void viewer_free(struct viewer *v)
+{
+	user_free(&v->u);
+	v->known = v->console = false;
+}
+
+bool viewer_admin(const struct viewer *v)
+{
+	return v->console || (v->known && policy_user_admin(&v->u));
+}
+
+bool viewer_manages(const struct viewer *v, uint64_t venue_id)
+{
+	return v->console || (v->known && policy_user_manages(&v->u, venue_id));
+}
+
+bool viewer_member_of(const struct viewer *v, uint64_t group_id)
+{
+	return v->known && !v->console && policy_user_member_of(&v->u, group_id);
+}
+
+/* Bookings. */
+
+enum view view_booking(const struct viewer *v, const struct booking *b, uint64_t venue_id)
+{
+	if (viewer_manages(v, venue_id) || viewer_member_of(v, b->group_id))
+		return VIEW_FULL;
+	if (b->status != BOOKING_APPROVED)
+		return VIEW_NONE;
+	return b->public ? VIEW_PUBLIC : VIEW_BUSY;
+}
+
+static void set_time(json_t *o, const char *key, int64_t t, const char *zone)
+{
+	char when[32];
+
+	time_format(t, zone, when);
+	json_object_set_new(o, key, json_string(when));
+}
+
+/* An approved private booking as others see it: that the room is taken, and when. */
+static json_t *busy_slot_json(const struct booking *b, const char *zone)
+{
+	json_t *o = json_pack("{s:n, s:I, s:s, s:b, s:s}", "id", "room_id", (json_int_t)b->room_id,
+	                      "status", "approved", "busy", 1, "title", "Booked");
+
+	set_time(o, "start", b->start, zone);
+	set_time(o, "end", b->end, zone);
+	return o;
+}
+
+json_t *view_booking_json(const struct viewer *v, const struct booking *b, const struct place *p)
+{
+	json_t *o;
+
+	switch (view_booking(v, b, p->room.venue_id)) {
+	case VIEW_NONE:
+		return NULL;
+	case VIEW_BUSY:
+		return busy_slot_json(b, p->venue.tz);
+	case VIEW_PUBLIC:
+		/* The record, but the reason given with the decision is for the group. */
+		o = booking_to_json_local(b, p->venue.tz);
+		json_object_set_new(o, "note", json_null());
+		return o;
+	case VIEW_FULL:
+	default:
+		return booking_to_json_local(b, p->venue.tz);
+	}
+}
+
+json_t *view_booking_listed(const struct viewer *v, const struct booking *b, const struct place *p,
+                            const struct booking_filter *f)
+{
+	if (f->group_id != 0 && view_booking(v, b, p->room.venue_id) < VIEW_PUBLIC)
+		return NULL;
+	return view_booking_json(v, b, p);
+}
+
+enum herr view_booking_get(struct txn *t, const struct viewer *v, uint64_t id, json_t **out,
+                           char **zone)
+{
+	struct places ps = {0};
+	struct booking b;
+	enum herr ret = booking_get(t, id, &b);
+
+	*out = NULL;
+	if (zone != NULL)
+		*zone = NULL;
+	if (ret == H_OK) {
+		const struct place *p = places_get(&ps, t, b.room_id);
+
+		*out = view_booking_json(v, &b, p);
+		if (*out == NULL)
+			ret = txn_refuse(t, H_ENOTFOUND, "there is no booking %llu",
+			                 (unsigned long long)id);
+		else if (zone != NULL)
+			*zone = xstrdup(p->venue.tz);
+	}
+	booking_free(&b);
+	places_free(&ps);
+	return ret;
+}
+
+size_t view_booking_ids(struct txn *t, const struct viewer *v, uint64_t *ids, size_t n)
+{
+	struct places ps = {0};
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct booking b;
+
+		if (booking_get(t, ids[i], &b) == H_OK &&
+		    view_booking(v, &b, places_get(&ps, t, b.room_id)->room.venue_id) >=
+		        VIEW_PUBLIC)
+			ids[kept++] = ids[i];
+		booking_free(&b);
+	}
+	places_free(&ps);
+	return kept;
+}
+
+/* Series. */
+
+bool view_series(const struct viewer *v, const struct series *s, uint64_t venue_id)
+{
+	return s->public || viewer_manages(v, venue_id) || viewer_member_of(v, s->group_id);
+}
+
+/* The audit log. */
+
+/* The room of series id, or 0 when it has gone. */
+static uint64_t series_room(struct txn *t, uint64_t id)
+{
+	struct series s;
+	uint64_t room = 0;
+
+	series_init(&s);
+	if (record_exists(t, DBI_SERIES, id) && series_get(t, id, &s) == H_OK)
+		room = s.room_id;
+	series_free(&s);
+	return room;
+}
+
+uint64_t view_audit_venue(struct txn *t, struct places *ps, const json_t *entry)
+{
+	const char *kind = json_str(entry, "kind");
+	const json_t *detail = json_object_get(entry, "detail");
+	uint64_t venue = 0, room = 0;
+
+	if (kind == NULL)
+		return 0;
+	if (strcmp(kind, "venue") == 0) {
+		venue = (uint64_t)json_int(entry, "object_id", 0);
+	} else if (strcmp(kind, "booking") == 0) {
+		room = (uint64_t)json_int(detail, "room_id", 0);
+	} else if (strcmp(kind, "room") == 0) {
+		venue = (uint64_t)json_int(detail, "venue_id", 0);
+	} else if (strcmp(kind, "series") == 0) {
+		/* Decisions on a series carry no detail: the series names its room. */
+		room = (uint64_t)json_int(detail, "room_id", 0);
+		if (room == 0)
+			room = series_room(t, (uint64_t)json_int(entry, "object_id", 0));
+	} else if (strcmp(kind, "closure") == 0) {
+		venue = (uint64_t)json_int(detail, "venue_id", 0);
+		room = (uint64_t)json_int(detail, "room_id", 0);
+	}
+	return room != 0 ? places_get(ps, t, room)->room.venue_id : venue;
+}
+
+enum herr view_audit_log(struct txn *t, const struct viewer *v, uint64_t venue_id)
+{
+	if (!v->known)
+		return txn_refuse(t, H_EAUTH, "sign in first (POST /api/v1/session)");
+	if (!viewer_admin(v) && v->u.role != ROLE_MANAGER)
+		return txn_refuse(t, H_EFORBIDDEN,
+		                  "the audit log is for venue managers and administrators");
+	if (venue_id != 0 && !viewer_manages(v, venue_id))
+		return txn_refuse(t, H_EFORBIDDEN, "only a manager of venue %llu may do this",
+		                  (unsigned long long)venue_id);
+	return H_OK;
+}
+
+bool view_audit_entry(const struct viewer *v, uint64_t venue_id)
+{
+	return viewer_admin(v) || (venue_id != 0 && viewer_manages(v, venue_id));
+}
+
+/* Groups. */
+
+void view_group(const struct viewer *v, json_t *group)
+{
+	if (!v->known)
+		json_object_del(group, "contact");
+}
