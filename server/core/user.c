@@ -411,12 +411,21 @@ struct user_ref {
 	uint64_t venue_id, group_id, found;
 };
 
+static bool id_in(const uint64_t *ids, size_t n, uint64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* The ids a user's record names, whatever its role: what a removal would leave dangling. */
 static bool user_refers(const struct user *u, void *arg)
 {
 	struct user_ref *r = arg;
 
-	if ((r->venue_id != 0 && user_manages(u, r->venue_id)) ||
-	    (r->group_id != 0 && user_member_of(u, r->group_id)))
+	if ((r->venue_id != 0 && id_in(u->venues, u->nvenues, r->venue_id)) ||
+	    (r->group_id != 0 && id_in(u->groups, u->ngroups, r->group_id)))
 		r->found = u->id;
 	return r->found == 0;
 }
