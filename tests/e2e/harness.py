@@ -1,11 +1,13 @@
 """What the end-to-end suites share: the check counter, the real hallsd on a free
-loopback port, the halls command, and run_suite around them all (schema.py holds the
-JSON Schema validator). Not a suite itself (no test_ prefix)."""
+loopback port, the halls command, a raw client connection and a throwaway TLS
+certificate, and run_suite around them all (schema.py holds the JSON Schema validator).
+Not a suite itself (no test_ prefix)."""
 import json
 import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -22,6 +24,7 @@ tally = Tally()
 
 
 def check(cond, what, detail=""):
+    """Counts and prints one check; detail is shown when it fails. Returns cond's truth."""
     if cond:
         tally.passed += 1
         print("ok - " + what)
@@ -31,6 +34,7 @@ def check(cond, what, detail=""):
         if detail:
             for line in str(detail).splitlines():
                 print("#   " + line)
+    return bool(cond)
 
 
 def instant(v):
@@ -79,20 +83,24 @@ class Server:
         self.stop()
         raise RuntimeError("hallsd did not start")
 
-    def request(self, method, path, body=None, token=None, raw=None, ctype=None):
-        """(status, headers, parsed JSON body or None). raw sends bytes as they are."""
-        status, hdrs, raw_body = self.exchange(method, path, body, token, raw, ctype)
+    def request(self, method, path, body=None, token=None, raw=None, ctype=None,
+                headers=None):
+        """(status, headers, parsed JSON body or None). raw sends bytes as they are;
+        headers are sent besides the ones the body and token make."""
+        status, hdrs, raw_body = self.exchange(method, path, body, token, raw, ctype,
+                                               headers)
         try:
             parsed = json.loads(raw_body) if raw_body else None
         except ValueError:
             parsed = raw_body
         return status, hdrs, parsed
 
-    def exchange(self, method, path, body=None, token=None, raw=None, ctype=None):
+    def exchange(self, method, path, body=None, token=None, raw=None, ctype=None,
+                 headers=None):
         """Like request, but the body of the reply is the bytes as they came. raw is sent
         as ctype (urllib's form type when ctype is None)."""
         data = None
-        headers = {}
+        headers = dict(headers or {})
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
@@ -113,6 +121,9 @@ class Server:
         return status, hdrs, raw_body
 
     def stop(self):
+        """Ends hallsd with SIGTERM (SIGKILL after 10 s). Stopping again does nothing, so
+        a suite that reads the log stops its server itself and run_suite then only checks
+        how it exited."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -123,9 +134,11 @@ class Server:
         self.log.close()
 
 
-def halls(build, data, *args, stdin=None):
+def halls(build, data, *args, stdin=None, env=None):
+    """halls ARGS over data; env: more environment (HALLS_NOW pins the clock)."""
     return subprocess.run([os.path.join(build, "halls"), "--data", data] + list(args),
-                          input=stdin, capture_output=True, text=True, timeout=60)
+                          input=stdin, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, **env) if env else None)
 
 
 def halls_json(build, data, *args, stdin=None):
@@ -136,11 +149,104 @@ def halls_json(build, data, *args, stdin=None):
     return json.loads(r.stdout)
 
 
+class Conn:
+    """A raw client connection to srv (TLS when srv speaks it, unless plain) that reads
+    replies one at a time, pipelined ones included."""
+
+    def __init__(self, srv, plain=False):
+        self.sock = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        if srv.tls and not plain:
+            self.sock = srv.tls.wrap_socket(self.sock, server_hostname="localhost")
+        self.buf = b""
+
+    def sendall(self, data):
+        self.sock.sendall(data)
+
+    def settimeout(self, t):
+        self.sock.settimeout(t)
+
+    def recv(self, n):
+        if self.buf:
+            data, self.buf = self.buf[:n], self.buf[n:]
+            return data
+        return self.sock.recv(n)
+
+    def close(self):
+        self.sock.close()
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionResetError("closed")
+        self.buf += chunk
+
+    def reply(self, limit=10.0, no_body=False):
+        """(status, headers dict with lower-case names, body bytes) of the next reply, or
+        None if the server closed the connection or said nothing within limit seconds."""
+        self.sock.settimeout(limit)
+        try:
+            while b"\r\n\r\n" not in self.buf:
+                self._fill()
+            head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split()[1])
+            headers = {k.strip().lower(): v.strip()
+                       for k, v in (line.split(":", 1) for line in lines[1:])}
+            want = 0 if no_body else int(headers.get("content-length", "0"))
+            while len(self.buf) < want:
+                self._fill()
+            body, self.buf = self.buf[:want], self.buf[want:]
+            return status, headers, body
+        except (socket.timeout, ConnectionResetError, ssl.SSLError, OSError):
+            return None
+
+
+def closed(c, limit=10.0):
+    """True when the server ends connection c within limit seconds."""
+    s = c.sock
+    s.settimeout(limit)
+    try:
+        while True:
+            if not s.recv(65536):
+                return True
+    except (ConnectionResetError, ssl.SSLError):
+        return True
+    except socket.timeout:
+        return False
+
+
+def problem(reply, status, kind):
+    """True when reply (from Conn.reply) is a problem+json of status and /problems/kind."""
+    if reply is None:
+        return False
+    st, hd, body = reply
+    try:
+        p = json.loads(body)
+    except ValueError:
+        return False
+    return (st == status and hd.get("content-type") == "application/problem+json"
+            and isinstance(p, dict) and p.get("type") == "/problems/" + kind
+            and p.get("status") == status)
+
+
+def make_cert(tmp, name):
+    """A self-signed certificate for localhost and 127.0.0.1 in tmp: (cert, key) paths.
+    Serve it with Server(..., args=["--tls-cert", cert, "--tls-key", key],
+    tls=ssl.create_default_context(cafile=cert))."""
+    cert, key = os.path.join(tmp, name + ".crt"), os.path.join(tmp, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                    "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
 def run_suite(name, body):
     """Runs body(build, tmp, servers) in a fresh temp dir and returns the exit status.
     Every Server body appends to servers is stopped afterwards and must exit 0 on
-    SIGTERM; an exception in body is a failure, not a silent pass; the summary line is
-    "NAME: N passed, M failed". BUILD names the binaries (default ./build)."""
+    SIGTERM; an exception in body is a failure, not a silent pass; when anything failed,
+    the end of each server's log is shown; the summary line is "NAME: N passed, M
+    failed". BUILD names the binaries (default ./build)."""
     build = os.path.abspath(os.environ.get("BUILD", "build"))
     os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
     tmp = tempfile.mkdtemp(prefix="halls-%s." % name)
@@ -154,8 +260,11 @@ def run_suite(name, body):
             srv.stop()
             with open(srv.log_path, errors="replace") as f:
                 tail = f.read()[-3000:]
-            check(srv.proc.returncode == 0, "hallsd stops cleanly on SIGTERM",
-                  "exit %s\n%s" % (srv.proc.returncode, tail))
+            if check(srv.proc.returncode == 0, "hallsd stops cleanly on SIGTERM",
+                     "exit %s\n%s" % (srv.proc.returncode, tail)) and tally.failed:
+                print("# the end of %s:" % os.path.basename(srv.log_path))
+                for line in tail.splitlines():
+                    print("#   " + line)
         shutil.rmtree(tmp, ignore_errors=True)
     print("%s: %d passed, %d failed" % (name, tally.passed, tally.failed))
     return 1 if tally.failed else 0

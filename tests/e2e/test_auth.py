@@ -11,28 +11,20 @@ expired tokens. hallsd runs with --trusted-proxy 127.0.0.1, so X-Forwarded-For n
 the client address the throttling counts.
 
 Prints "ok - ..." or "not ok - ..." per check and, last, "test_auth: N passed, M failed";
-exits 1 when anything failed. Environment: BUILD (default ./build); HALLS_SCRYPT_LOG2N
-(default 10 here, for fast hashing, in halls and hallsd alike).
+exits 1 when anything failed (harness.run_suite). Environment: BUILD (default ./build);
+HALLS_SCRYPT_LOG2N (default 10 here, for fast hashing, in halls and hallsd alike).
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 
-from harness import Server, check, halls, instant, tally
+from harness import Server, check, halls, halls_json, instant, run_suite
 
 
 def add_user(build, data, name, email, role, password, *extra):
-    r = halls(build, data, "--json", "user", "add", "--name", name, "--email", email,
-              "--role", role, "--password-stdin", *extra, stdin=password + "\n")
-    if r.returncode != 0:
-        raise RuntimeError("halls user add %s: %s" % (email, r.stderr))
-    return json.loads(r.stdout)["id"]
+    return halls_json(build, data, "user", "add", "--name", name, "--email", email,
+                      "--role", role, "--password-stdin", *extra, stdin=password + "\n")["id"]
 
 
 def sign_in(srv, email, password):
@@ -43,23 +35,11 @@ MAX_DAYS = 60  # hallsd --token-max-days
 
 
 def sign_in_from(srv, addr, email, password):
-    """A sign-in from client address addr (the proxy's X-Forwarded-For): the status."""
-    req = urllib.request.Request(
-        "http://127.0.0.1:%d/api/v1/session" % srv.port,
-        data=json.dumps({"email": email, "password": password}).encode(),
-        headers={"Content-Type": "application/json", "X-Forwarded-For": addr}, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, resp.headers
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers
-
-
-def halls_at(build, data, now, *args, stdin=None):
-    """halls with its clock pinned at now (HALLS_NOW)."""
-    return subprocess.run([os.path.join(build, "halls"), "--data", data] + list(args),
-                          input=stdin, capture_output=True, text=True, timeout=60,
-                          env=dict(os.environ, HALLS_NOW=str(int(now))))
+    """A sign-in from client address addr (the proxy's X-Forwarded-For): the status and
+    the headers."""
+    st, hdrs, _ = srv.request("POST", "/api/v1/session", {"email": email, "password": password},
+                              headers={"X-Forwarded-For": addr})
+    return st, hdrs
 
 
 def token_ids(build, data, user):
@@ -286,58 +266,40 @@ def run(srv, build, data, ids):
     sessions_end(srv, build, data, ids)
 
 
-def main():
-    build = os.environ.get("BUILD", "build")
-    build = os.path.abspath(build)
-    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
-    tmp = tempfile.mkdtemp(prefix="halls-auth.")
+def body(build, tmp, servers):
     data = os.path.join(tmp, "data")
-    srv = None
-    try:
-        r = halls(build, data, "init")
-        if r.returncode != 0:
-            raise RuntimeError("halls init: " + r.stderr)
-        r = halls(build, data, "--json", "group", "add", "--name", "Chess club")
-        group = json.loads(r.stdout)["id"]
-        ids = {
-            "ann": add_user(build, data, "Ann Admin", "ann@example.org", "admin",
-                            "ann-password"),
-            "bob": add_user(build, data, "Bob Member", "bob@example.org", "member",
-                            "bob-password", "--group", str(group)),
-            "cal": add_user(build, data, "Cal Member", "cal@example.org", "member",
-                            "cal-password", "--group", str(group)),
-        }
-        for name in ("dan", "eve", "fay"):
-            ids[name] = add_user(build, data, name.title(), name + "@example.org", "member",
-                                 name + "-password", "--group", str(group))
-        # Issued 400 days ago for a day: expired, and purged when hallsd starts.
-        r = halls_at(build, data, time.time() - 400 * 86400, "--json", "token", "issue",
-                     "--user", str(ids["dan"]), "--days", "1")
-        expired = json.loads(r.stdout)["id"] if r.returncode == 0 else None
-        check(expired is not None and expired in (token_ids(build, data, ids["dan"]) or []),
-              "an expired token is listed before hallsd runs", r.stdout + r.stderr)
-        srv = Server(build, data, os.path.join(tmp, "hallsd.log"),
-                     args=("--trusted-proxy", "127.0.0.1", "--token-max-days", str(MAX_DAYS)))
-        left = None
-        for _ in range(100):  # the purge runs on hallsd's loop, soon after it starts
-            left = token_ids(build, data, ids["dan"])
-            if left is not None and expired not in left:
-                break
-            time.sleep(0.1)
-        check(left is not None and expired not in left, "hallsd purges the expired token", left)
-        run(srv, build, data, ids)
-    except Exception as e:  # a crash in the test is a failure, not a silent pass
-        check(False, "the test ran to the end", "%s: %s" % (type(e).__name__, e))
-    finally:
-        if srv is not None:
-            srv.stop()
-            check(srv.proc.returncode == 0, "hallsd stops cleanly on SIGTERM",
-                  "exit %s\n%s" % (srv.proc.returncode,
-                                   open(os.path.join(tmp, "hallsd.log")).read()[-3000:]))
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("test_auth: %d passed, %d failed" % (tally.passed, tally.failed))
-    return 1 if tally.failed else 0
+    r = halls(build, data, "init")
+    if r.returncode != 0:
+        raise RuntimeError("halls init: " + r.stderr)
+    group = halls_json(build, data, "group", "add", "--name", "Chess club")["id"]
+    ids = {
+        "ann": add_user(build, data, "Ann Admin", "ann@example.org", "admin", "ann-password"),
+        "bob": add_user(build, data, "Bob Member", "bob@example.org", "member",
+                        "bob-password", "--group", str(group)),
+        "cal": add_user(build, data, "Cal Member", "cal@example.org", "member",
+                        "cal-password", "--group", str(group)),
+    }
+    for name in ("dan", "eve", "fay"):
+        ids[name] = add_user(build, data, name.title(), name + "@example.org", "member",
+                             name + "-password", "--group", str(group))
+    # Issued 400 days ago for a day: expired, and purged when hallsd starts.
+    r = halls(build, data, "--json", "token", "issue", "--user", str(ids["dan"]), "--days",
+              "1", env={"HALLS_NOW": str(int(time.time() - 400 * 86400))})
+    expired = json.loads(r.stdout)["id"] if r.returncode == 0 else None
+    check(expired is not None and expired in (token_ids(build, data, ids["dan"]) or []),
+          "an expired token is listed before hallsd runs", r.stdout + r.stderr)
+    srv = Server(build, data, os.path.join(tmp, "hallsd.log"),
+                 args=("--trusted-proxy", "127.0.0.1", "--token-max-days", str(MAX_DAYS)))
+    servers.append(srv)
+    left = None
+    for _ in range(100):  # the purge runs on hallsd's loop, soon after it starts
+        left = token_ids(build, data, ids["dan"])
+        if left is not None and expired not in left:
+            break
+        time.sleep(0.1)
+    check(left is not None and expired not in left, "hallsd purges the expired token", left)
+    run(srv, build, data, ids)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_suite("test_auth", body))

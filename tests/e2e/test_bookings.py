@@ -11,19 +11,15 @@ conflicts the caller may see, 422 for a rule, 400 for a bad parameter, and that 
 booking written by `halls booking request` while the server runs is visible at once.
 
 Prints "ok - ..." or "not ok - ..." per check and, last, "test_bookings: N passed, M
-failed"; exits 1 when anything failed. Environment: BUILD (default ./build);
-HALLS_SCRYPT_LOG2N (default 10 here).
+failed"; exits 1 when anything failed (harness.run_suite). Environment: BUILD (default
+./build); HALLS_SCRYPT_LOG2N (default 10 here).
 """
 import datetime
 import json
 import os
-import shutil
-import signal
 import sys
-import tempfile
-import time
 
-from harness import Server, check, halls, halls_json, tally
+from harness import Server, check, halls, halls_json, run_suite
 
 
 def setup(build, data):
@@ -474,31 +470,13 @@ def fields(srv, ids, tok, b1, at):
           "a closure starting past 2200 is 400", (st, got))
 
 
-def main():
-    build = os.environ.get("BUILD", "./build")
-    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
-    tmp = tempfile.mkdtemp(prefix="halls-bookings-")
+def body(build, tmp, servers):
     data = os.path.join(tmp, "data")
-    srv = None
-    try:
-        ids, tok = setup(build, data)
-        srv = Server(build, data, os.path.join(tmp, "hallsd.log"))
-        run(srv, build, data, ids, tok)
-    except Exception as e:  # a broken setup is a failure, not a crash
-        check(False, "the test ran to the end", repr(e))
-    finally:
-        if srv is not None:
-            srv.stop()
-            if srv.proc.returncode not in (0, -signal.SIGTERM):
-                check(False, "hallsd exited cleanly", "exit status %s" % srv.proc.returncode)
-            if tally.failed:
-                with open(os.path.join(tmp, "hallsd.log")) as f:
-                    tail = f.read()[-3000:]
-                print("# hallsd log:\n" + "\n".join("#   " + l for l in tail.splitlines()))
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("test_bookings: %d passed, %d failed" % (tally.passed, tally.failed))
-    sys.exit(1 if tally.failed else 0)
+    ids, tok = setup(build, data)
+    srv = Server(build, data, os.path.join(tmp, "hallsd.log"))
+    servers.append(srv)
+    run(srv, build, data, ids, tok)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_suite("test_bookings", body))

@@ -13,21 +13,18 @@ in and a bearer token cannot open a feed; that a revoked token, and one whose us
 left the group, answers 404; and that the access log never holds a token.
 
 Prints "ok - ..." or "not ok - ..." per check and, last, "test_feeds_http: N passed, M
-failed"; exits 1 when anything failed. Environment: BUILD (default ./build);
-HALLS_SCRYPT_LOG2N (default 10 here, for fast hashing).
+failed"; exits 1 when anything failed (harness.run_suite). Environment: BUILD (default
+./build); HALLS_SCRYPT_LOG2N (default 10 here, for fast hashing).
 """
 import hashlib
-import http.client
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from email.utils import parsedate_to_datetime
 
-from harness import Server, check, halls, tally
+from harness import Server, check, halls, halls_json, run_suite
 
 CAL_TYPE = "text/calendar; charset=utf-8"
 TAG = re.compile(r'^"[0-9a-f]{64}"$')
@@ -35,14 +32,8 @@ TAG = re.compile(r'^"[0-9a-f]{64}"$')
 
 def get(srv, path, headers=None, method="GET"):
     """(status, headers with lower-case names, body bytes), headers sent as given."""
-    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
-    try:
-        c.request(method, path, headers=headers or {})
-        r = c.getresponse()
-        body = r.read()
-        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), body
-    finally:
-        c.close()
+    st, hd, body = srv.exchange(method, path, headers=headers)
+    return st, dict((k.lower(), v) for k, v in hd.items()), body
 
 
 def api(srv, method, path, body=None, token=None):
@@ -50,16 +41,16 @@ def api(srv, method, path, body=None, token=None):
     return st, b
 
 
-def must(r, what):
+def must(build, data, *args):
+    """halls ARGS, which must succeed: set-up, not a check."""
+    r = halls(build, data, *args)
     if r.returncode != 0:
-        raise RuntimeError("halls %s: %s" % (what, r.stderr))
-    return json.loads(r.stdout) if r.stdout.strip().startswith(("{", "[")) else r.stdout
+        raise RuntimeError("halls %s: %s" % (" ".join(args), r.stderr))
 
 
 def add_user(build, data, name, email, role, *extra):
-    r = halls(build, data, "--json", "user", "add", "--name", name, "--email", email,
-              "--role", role, "--password-stdin", *extra, stdin="pw-" + email + "\n")
-    return must(r, "user add " + email)["id"]
+    return halls_json(build, data, "user", "add", "--name", name, "--email", email, "--role",
+                      role, "--password-stdin", *extra, stdin="pw-" + email + "\n")["id"]
 
 
 def sign_in(srv, email):
@@ -76,25 +67,23 @@ def day_at(days, hour):
 
 
 def book(build, data, room, group, days, title):
-    r = halls(build, data, "--json", "booking", "request", "--room", str(room), "--group",
-              str(group), "--start", day_at(days, 12), "--end", day_at(days, 13), "--title",
-              title, "--public", "--approve")
-    return must(r, "booking request " + title)["id"]
+    return halls_json(build, data, "booking", "request", "--room", str(room), "--group",
+                      str(group), "--start", day_at(days, 12), "--end", day_at(days, 13),
+                      "--title", title, "--public", "--approve")["id"]
 
 
 def setup(build, data):
-    must(halls(build, data, "init"), "init")
+    must(build, data, "init")
     ids = {}
-    ids["venue"] = must(halls(build, data, "--json", "venue", "add", "--name", "Feed Hall",
-                              "--address", "1 Feed Street"), "venue add")["id"]
+    ids["venue"] = halls_json(build, data, "venue", "add", "--name", "Feed Hall",
+                              "--address", "1 Feed Street")["id"]
     for name in ("Main", "Side"):
-        ids["room_" + name] = must(halls(build, data, "--json", "room", "add", "--venue",
+        ids["room_" + name] = halls_json(build, data, "room", "add", "--venue",
                                          str(ids["venue"]), "--name", name + " Room",
-                                         "--capacity", "30", "--approval", "auto"),
-                                   "room add")["id"]
+                                         "--capacity", "30", "--approval", "auto")["id"]
     for name in ("knit", "chess"):
-        ids[name] = must(halls(build, data, "--json", "group", "add", "--name",
-                               name.title() + " Club"), "group add")["id"]
+        ids[name] = halls_json(build, data, "group", "add", "--name",
+                               name.title() + " Club")["id"]
     ids["admin"] = add_user(build, data, "Ann Admin", "ann@example.org", "admin")
     ids["mgr"] = add_user(build, data, "Max Manager", "max@example.org", "manager",
                           "--venue", str(ids["venue"]))
@@ -172,7 +161,7 @@ def check_public(srv, build, data, ids):
     st, hd, again = get(srv, room)
     check(again == body and hd.get("etag") == tag,
           "the same feed twice: byte-identical, same ETag", hd.get("etag"))
-    must(halls(build, data, "group", "add", "--name", "Unrelated Group"), "group add")
+    must(build, data, "group", "add", "--name", "Unrelated Group")
     st, hd, again = get(srv, room)
     check(again == body and hd.get("etag") == tag and hd.get("last-modified") == lm,
           "a write elsewhere (a new group) leaves the room feed's bytes, ETag and "
@@ -212,8 +201,8 @@ def check_public(srv, build, data, ids):
     return admin
 
 
-def check_tokens(srv, build, data, ids, admin):
-    secrets = []  # every secret seen: none may reach the access log
+def check_tokens(srv, build, data, ids, admin, secrets):
+    """secrets: every secret seen is added to it, since none may reach the access log."""
     kim = sign_in(srv, "kim@example.org")
     cat = sign_in(srv, "cat@example.org")
     mgr = sign_in(srv, "max@example.org")
@@ -328,20 +317,18 @@ def check_tokens(srv, build, data, ids, admin):
     check(st == 404, "revoking it again is 404", (st, body))
 
     # Leaving the group closes the feed, though the token was never revoked.
-    must(halls(build, data, "user", "set", str(ids["kim"]), "--group", str(ids["chess"])),
-         "user set")
+    must(build, data, "user", "set", str(ids["kim"]), "--group", str(ids["chess"]))
     st, _, _ = get(srv, path)
     check(st == 404, "after the member leaves the group, the group's feed answers 404", st)
-    must(halls(build, data, "user", "set", str(ids["kim"]), "--group", str(ids["knit"])),
-         "user set")
+    must(build, data, "user", "set", str(ids["kim"]), "--group", str(ids["knit"]))
     st, _, _ = get(srv, path)
     check(st == 200, "back in the group, the same token opens the feed again", st)
 
     # The halls command.
     r = halls(build, data, "help", "feed-token")
-    if "feed-token issue" not in r.stdout + r.stderr:
-        check(False, "halls has the feed-token commands (rows in cli/main.c)", r.stderr)
-        return secrets
+    if not check("feed-token issue" in r.stdout + r.stderr,
+                 "halls has the feed-token commands (rows in cli/main.c)", r.stderr):
+        return
     r = halls(build, data, "--json", "feed-token", "issue", "--user", str(ids["cat"]),
               "--group", str(ids["chess"]), "--label", "cli")
     try:
@@ -383,7 +370,6 @@ def check_tokens(srv, build, data, ids, admin):
     check(r.returncode == 0, "halls feed-token revoke revokes it", r.stdout + r.stderr)
     st, _, _ = get(srv, "/feeds/private/%s.ics" % ctok)
     check(st == 404, "a feed token revoked by halls answers 404 at once", st)
-    return secrets
 
 
 def check_log(log, secrets):
@@ -396,36 +382,26 @@ def check_log(log, secrets):
           "\n".join(l for l in text.splitlines() if "/feeds/" in l)[:1500])
 
 
-def main():
-    build = os.path.abspath(os.environ.get("BUILD", "build"))
-    os.environ.setdefault("HALLS_SCRYPT_LOG2N", "10")
-    tmp = tempfile.mkdtemp(prefix="halls-feeds.")
+def body(build, tmp, servers):
     data = os.path.join(tmp, "data")
     log = os.path.join(tmp, "hallsd.log")
-    srv = None
+    ids = setup(build, data)
+    srv = Server(build, data, log)
+    servers.append(srv)
     secrets = []
     try:
-        ids = setup(build, data)
-        srv = Server(build, data, log)
         admin = check_public(srv, build, data, ids)
-        secrets = check_tokens(srv, build, data, ids, admin)
+        secrets.append(admin)
+        check_tokens(srv, build, data, ids, admin, secrets)
         # Paths shaped like a private feed but not routed are not logged as sent either.
         odd = "AB" * 32
         secrets.append(odd)
         st, _, _ = get(srv, "/feeds/private/%s.ics" % odd)
         check(st == 404, "an upper-case token is not a route (404)", st)
-    except Exception as e:  # a crash in the test is a failure, not a silent pass
-        check(False, "the test ran to the end", "%s: %s" % (type(e).__name__, e))
     finally:
-        if srv is not None:
-            srv.stop()
-            check(srv.proc.returncode == 0, "hallsd stops cleanly on SIGTERM",
-                  "exit %s" % srv.proc.returncode)
-            check_log(log, secrets)
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("test_feeds_http: %d passed, %d failed" % (tally.passed, tally.failed))
-    return 1 if tally.failed else 0
+        srv.stop()  # the whole log, even when a check above crashed
+        check_log(log, secrets)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_suite("test_feeds_http", body))

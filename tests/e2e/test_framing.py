@@ -7,17 +7,14 @@ refused 400 (411, 413, 501) with problem+json, and the connection is closed, eve
 the head was pipelined behind a good request; the access log escapes what clients send
 and records the refusals; every reply carries nosniff, and HSTS under TLS.
 
-Prints "ok"/"not ok" lines and a summary; exits 1 when anything failed.
+Prints "ok"/"not ok" lines and a summary; exits 1 when anything failed (harness.run_suite).
 Environment: BUILD (default ./build)."""
 import os
 import re
-import shutil
 import ssl
 import sys
-import tempfile
 
-from harness import Server, check, halls, tally
-from test_limits import Conn, closed, make_cert, problem
+from harness import Conn, Server, check, closed, halls, make_cert, problem, run_suite
 
 GOOD = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
 
@@ -162,46 +159,36 @@ def check_log(path):
           "a private feed's token is never logged")
 
 
-def main():
-    build = os.path.abspath(os.environ.get("BUILD", "build"))
-    tmp = tempfile.mkdtemp(prefix="halls-framing-")
+def body(build, tmp, servers):
     data = os.path.join(tmp, "data")
+    r = halls(build, data, "init")
+    if r.returncode != 0:
+        raise RuntimeError("halls init: " + r.stderr)
+    log = os.path.join(tmp, "hallsd.log")
+    srv = Server(build, data, log, ["--timeout", "2"])
+    servers.append(srv)
     try:
-        r = halls(build, data, "init")
-        if r.returncode != 0:
-            print("not ok - halls init: " + r.stderr)
-            return 1
-        log = os.path.join(tmp, "hallsd.log")
-        srv = Server(build, data, log, ["--timeout", "2"])
-        try:
-            test_refusals(srv, "")
-            test_pipelined(srv, "")
-            test_headers(srv, "")
-            test_log_escapes(srv)
-            st, _, _ = srv.request("GET", "/healthz")
-            check(st == 200, "the server still serves after every refusal", st)
-        finally:
-            srv.stop()
-        check_log(log)
-
-        cert, key = make_cert(tmp, "framing")
-        srv = Server(build, data, os.path.join(tmp, "tls.log"),
-                     ["--tls-cert", cert, "--tls-key", key, "--timeout", "2"],
-                     tls=ssl.create_default_context(cafile=cert))
-        try:
-            for name, head, status, kind in (REFUSED[0], REFUSED[7], REFUSED[12]):
-                ok, gone, reply = refused_and_closed(srv, head, status, kind)
-                check(ok and gone, "over TLS: %s is %d and closed" % (name, status),
-                      (reply, gone))
-            test_pipelined(srv, "over TLS: ")
-            test_headers(srv, "over TLS: ")
-        finally:
-            srv.stop()
+        test_refusals(srv, "")
+        test_pipelined(srv, "")
+        test_headers(srv, "")
+        test_log_escapes(srv)
+        st, _, _ = srv.request("GET", "/healthz")
+        check(st == 200, "the server still serves after every refusal", st)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("test_framing: %d passed, %d failed" % (tally.passed, tally.failed))
-    return 1 if tally.failed else 0
+        srv.stop()
+    check_log(log)
+
+    cert, key = make_cert(tmp, "framing")
+    srv = Server(build, data, os.path.join(tmp, "tls.log"),
+                 ["--tls-cert", cert, "--tls-key", key, "--timeout", "2"],
+                 tls=ssl.create_default_context(cafile=cert))
+    servers.append(srv)
+    for name, head, status, kind in (REFUSED[0], REFUSED[7], REFUSED[12]):
+        ok, gone, reply = refused_and_closed(srv, head, status, kind)
+        check(ok and gone, "over TLS: %s is %d and closed" % (name, status), (reply, gone))
+    test_pipelined(srv, "over TLS: ")
+    test_headers(srv, "over TLS: ")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_suite("test_framing", body))
