@@ -2,6 +2,7 @@
 #ifndef HALLS_H
 #define HALLS_H
 
+#include "account.h"
 #include "actor.h"
 #include "audit.h"
 #include "auth.h"

@@ -1,5 +1,6 @@
 #include "kind.h"
 
+#include "account.h"
 #include "group.h"
 #include "room.h"
 #include "user.h"
@@ -214,7 +215,7 @@ static enum herr user_save_json(struct txn *t, const struct actor *a, uint64_t i
 		u.password_hash = xstrdup(hash);
 	}
 	if (ret == H_OK)
-		ret = id ? user_update(t, a, &u, now) : user_create(t, a, &u, now);
+		ret = id ? account_update(t, a, &u, now) : account_create(t, a, &u, now);
 	*out = ret == H_OK ? user_to_json(&u, false) : NULL;
 	user_free(&u);
 	json_decref(rest);
@@ -244,4 +245,4 @@ static enum herr user_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 }
 
 const struct kind kind_user = {
-    "user", user_fields, user_save_json, user_remove, user_show_json, user_each_json, NULL};
+    "user", user_fields, user_save_json, account_remove, user_show_json, user_each_json, NULL};

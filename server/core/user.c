@@ -1,18 +1,12 @@
 #include "user.h"
 
-#include "audit.h"
-#include "policy.h"
 #include "record.h"
-#include "token.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME_MAX_BYTES  200
-#define EMAIL_MAX_BYTES 254
-/* The email index keys are the address itself, so an address must fit in a key. */
-#define EMAIL_KEY_MAX (EMAIL_MAX_BYTES < KEY_MAX ? EMAIL_MAX_BYTES : KEY_MAX)
+#define NAME_MAX_BYTES 200
 
 static const char *const role_names[] = {
     [ROLE_ADMIN] = "admin",
@@ -251,6 +245,11 @@ enum herr user_find_email(struct txn *t, const char *email, struct user *out)
 	return user_get(t, id, out);
 }
 
+uint64_t user_email_owner(struct txn *t, const char *email)
+{
+	return email_lookup(t, email);
+}
+
 void user_store(struct txn *t, const struct user *u, const struct user *old)
 {
 	json_t *o = user_to_json(u, true);
@@ -268,87 +267,6 @@ void user_store(struct txn *t, const struct user *u, const struct user *old)
 	json_decref(o);
 }
 
-/* Refuses when the user's venues or groups do not exist, or the email belongs to another
- * user. */
-static enum herr check_user(struct txn *t, const struct user *u)
-{
-	uint64_t owner;
-
-	if (u->name == NULL || u->email == NULL)
-		return txn_refuse(t, H_EINVAL, "a user needs a name and an email");
-	if (strlen(u->email) > EMAIL_KEY_MAX)
-		return txn_refuse(t, H_EINVAL, "email is longer than %d bytes", (int)EMAIL_KEY_MAX);
-	if (u->role == ROLE_MANAGER && u->nvenues == 0)
-		return txn_refuse(t, H_EINVAL, "a manager needs at least one venue");
-	if (u->role == ROLE_MEMBER && u->ngroups == 0)
-		return txn_refuse(t, H_EINVAL, "a member needs at least one group");
-	for (size_t i = 0; i < u->nvenues; i++) {
-		if (!record_exists(t, DBI_VENUE, u->venues[i]))
-			return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
-			                  (unsigned long long)u->venues[i]);
-	}
-	for (size_t i = 0; i < u->ngroups; i++) {
-		if (!record_exists(t, DBI_GROUP, u->groups[i]))
-			return txn_refuse(t, H_ENOTFOUND, "there is no group %llu",
-			                  (unsigned long long)u->groups[i]);
-	}
-	owner = email_lookup(t, u->email);
-	if (owner != 0 && owner != u->id)
-		return txn_refuse(t, H_EEXISTS, "another user already has the email %s", u->email);
-	return t->ret;
-}
-
-enum herr user_create(struct txn *t, const struct actor *a, struct user *u, int64_t now)
-{
-	json_t *detail;
-
-	u->id = 0;
-	if (policy_admin(t, a) != H_OK || check_user(t, u) != H_OK)
-		return t->ret;
-	u->id = txn_next_id(t, "user");
-	u->created_at = now;
-	user_store(t, u, NULL);
-	detail = user_to_json(u, false);
-	audit_append(t, a, "user", u->id, "create", NULL, detail, now);
-	json_decref(detail);
-	return t->ret;
-}
-
-/* A new password or a new role: whoever holds a token made under the old one must prove
- * themselves again. */
-static bool user_credentials_changed(const struct user *old, const struct user *u)
-{
-	if (old->role != u->role)
-		return true;
-	if (old->password_hash == NULL || u->password_hash == NULL)
-		return old->password_hash != u->password_hash;
-	return strcmp(old->password_hash, u->password_hash) != 0;
-}
-
-enum herr user_update(struct txn *t, const struct actor *a, const struct user *u, int64_t now)
-{
-	struct user old;
-	json_t *detail;
-
-	if (!record_exists(t, DBI_USER, u->id))
-		return txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
-		                  (unsigned long long)u->id);
-	if (policy_admin(t, a) != H_OK || check_user(t, u) != H_OK)
-		return t->ret;
-	if (user_get(t, u->id, &old) != H_OK) {
-		user_free(&old);
-		return t->ret;
-	}
-	user_store(t, u, &old);
-	if (user_credentials_changed(&old, u))
-		token_end_user(t, u->id);
-	user_free(&old);
-	detail = user_to_json(u, false);
-	audit_append(t, a, "user", u->id, "update", NULL, detail, now);
-	json_decref(detail);
-	return t->ret;
-}
-
 enum herr user_password_upgrade(struct txn *t, uint64_t id, const char *old_hash,
                                 const char *new_hash)
 {
@@ -364,27 +282,13 @@ enum herr user_password_upgrade(struct txn *t, uint64_t id, const char *old_hash
 	return t->ret;
 }
 
-enum herr user_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
+void user_delete(struct txn *t, const struct user *u)
 {
-	struct key k = key_id(id), ek;
-	struct user old;
+	struct key k = key_id(u->id), ek;
 
-	if (!record_exists(t, DBI_USER, id))
-		return txn_refuse(t, H_ENOTFOUND, "there is no user %llu", (unsigned long long)id);
-	if (policy_admin(t, a) != H_OK)
-		return t->ret;
-	if (user_get(t, id, &old) != H_OK) {
-		user_free(&old);
-		return t->ret;
-	}
-	if (email_key(&ek, old.email) && email_lookup(t, old.email) == id)
+	if (email_key(&ek, u->email) && email_lookup(t, u->email) == u->id)
 		txn_del(t, DBI_USER_EMAIL, &ek);
-	user_free(&old);
 	txn_del(t, DBI_USER, &k);
-	/* Its tokens stop at once (they name a user that is gone); token_purge deletes them. */
-	token_forget_user(t, id);
-	audit_append(t, a, "user", id, "remove", NULL, NULL, now);
-	return t->ret;
 }
 
 enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), void *arg)

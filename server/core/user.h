@@ -1,4 +1,5 @@
-/* People who sign in: admins, venue managers, and group members. */
+/* People who sign in (admins, venue managers, group members): the user record, its
+ * fields and its email index. Who may change a user is account.h's. */
 #ifndef HALLS_USER_H
 #define HALLS_USER_H
 
@@ -6,6 +7,10 @@
 #include "db.h"
 
 #include <jansson.h>
+
+#define EMAIL_MAX_BYTES 254
+/* The email index keys are the address itself, so an address must fit in a key. */
+#define EMAIL_KEY_MAX (EMAIL_MAX_BYTES < KEY_MAX ? EMAIL_MAX_BYTES : KEY_MAX)
 
 enum role { ROLE_ADMIN, ROLE_MANAGER, ROLE_MEMBER };
 
@@ -39,21 +44,20 @@ int role_parse(const char *s, enum role *out);
 
 enum herr user_get(struct txn *t, uint64_t id, struct user *out);
 enum herr user_find_email(struct txn *t, const char *email, struct user *out);
-/* Admins only; the email must be free; venues and groups must exist. */
-enum herr user_create(struct txn *t, const struct actor *a, struct user *u, int64_t now);
-/* A new password or role ends the user's bearer tokens (token_end_user). */
-enum herr user_update(struct txn *t, const struct actor *a, const struct user *u, int64_t now);
+/* The id of the user whose email (already normalised) this is; 0 for none. */
+uint64_t user_email_owner(struct txn *t, const char *email);
 /* Replaces the user's password hash old_hash by new_hash, the same password at another
  * cost (after a sign-in proved it): not a change of password, so no token ends. Does
  * nothing when the hash is no longer old_hash, or the user is gone. */
 enum herr user_password_upgrade(struct txn *t, uint64_t id, const char *old_hash,
                                 const char *new_hash);
-/* Ends every token of the user at once (each names a user that is gone). */
-enum herr user_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), void *arg);
 /* The first user who manages venue_id or is a member of group_id (0 matches neither);
  * 0 when there is none. */
 uint64_t user_first_referring(struct txn *t, uint64_t venue_id, uint64_t group_id);
+/* Writes the record and its email index (old: the record it replaces, or NULL). */
 void user_store(struct txn *t, const struct user *u, const struct user *old);
+/* Deletes the record and its email index; account_remove says who may and what follows. */
+void user_delete(struct txn *t, const struct user *u);
 
 #endif

@@ -149,7 +149,7 @@ static enum herr do_user(struct txn *t, void *arg)
 	user_init(&u);
 	ret = user_apply(&u, o->fields, t->err);
 	if (ret == H_OK)
-		ret = user_create(t, &ACTOR_CONSOLE, &u, o->now);
+		ret = account_create(t, &ACTOR_CONSOLE, &u, o->now);
 	o->id = u.id;
 	user_free(&u);
 	return ret;

@@ -65,7 +65,7 @@ static enum herr do_password(struct txn *t, void *arg)
 	if (ret == H_OK) {
 		free(u.password_hash);
 		u.password_hash = xstrdup(o->hash);
-		ret = user_update(t, &ACTOR_CONSOLE, &u, T_NOW);
+		ret = account_update(t, &ACTOR_CONSOLE, &u, T_NOW);
 	}
 	user_free(&u);
 	return ret;
