@@ -1524,18 +1524,18 @@ static enum herr imp_check(struct db *db, const struct actor *a,
 	ret = db_read_begin(db, &t, err);
 	if (ret != H_OK)
 		return ret;
-	room_init(&r);
-	venue_init(&v);
-	if ((ret = room_get(&t, opt->room_id, &r)) == H_OK &&
-	    (ret = venue_get(&t, r.venue_id, &v)) == H_OK)
-		*zone = xstrdup(v.tz);
+	/* room_get and venue_get fill their record, found or not, for *_free. */
+	if ((ret = room_get(&t, opt->room_id, &r)) == H_OK) {
+		if ((ret = venue_get(&t, r.venue_id, &v)) == H_OK)
+			*zone = xstrdup(v.tz);
+		venue_free(&v);
+	}
 	if (ret == H_OK && !record_exists(&t, DBI_GROUP, opt->group_id))
 		ret = herror_set(err, H_ENOTFOUND, "there is no group %llu",
 		                 (unsigned long long)opt->group_id);
 	if (ret == H_OK)
 		ret = policy_act_for_group(&t, a, opt->group_id, r.venue_id);
 	room_free(&r);
-	venue_free(&v);
 	db_read_end(&t);
 	return ret;
 }
