@@ -32,7 +32,8 @@ CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_OBJ   := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
 # A harness links the front end whose code it drives, less its main(): fuzz_cli_*
-# harnesses the CLI's objects, the others hallsd's.
+# harnesses the CLI's objects, those of the core alone (CORE_FUZZ) nothing more, the
+# others hallsd's.
 SERVER_PART := $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ))
 CLI_PART    := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 FUZZ_NAMES  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
@@ -82,6 +83,15 @@ $(FUZZ_OBJ) $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o: override C
 $(BUILD)/fuzz/replay-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o $(CLI_PART) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+CORE_FUZZ := ics_import
+$(CORE_FUZZ:%=$(BUILD)/fuzz/replay-%): $(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CORE_FUZZ:%=$(BUILD)/fuzz/fuzz-%): $(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/store.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 $(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o $(SERVER_PART) $(LIB)
 	@mkdir -p $(dir $@)

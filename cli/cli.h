@@ -138,15 +138,6 @@ int cmd_admin_export(struct cli *c, int argc, char **argv);
 int cmd_admin_import(struct cli *c, int argc, char **argv);
 int cmd_admin_backup(struct cli *c, int argc, char **argv);
 int cmd_import_ics(struct cli *c, int argc, char **argv);
-/* The import of calendar text, as `halls import-ics` does with a file's (name names it
- * in messages); *report: the report --json prints. */
-struct import_ics {
-	const char *name;
-	uint64_t room_id, group_id;
-	bool approve, dry_run;
-};
-enum herr import_ics_text(struct cli *c, const struct import_ics *in, const char *text,
-                          json_t **report, struct herror *err);
 
 /* scrypt cost for new passwords: $HALLS_SCRYPT_LOG2N when set (1-30), else dflt. */
 unsigned cmd_user_log2n(unsigned dflt);

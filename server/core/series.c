@@ -473,7 +473,11 @@ static enum herr setpos_check(const struct icalrecurrencetype *r, struct herror 
 	                  cap, cap == 1 ? "" : "s", period);
 }
 
-enum herr series_expand_local(const char *rrule, const struct localtm *first, int64_t last_day,
+/* The rule's local dates from first's date on, each at first's time of day, up to the day
+ * number last_day (days_from_civil; INT64_MAX for none) and never past SERIES_SPAN_DAYS
+ * after first. UNTIL is not read: the caller, who knows its clock, applies it. At most
+ * 3661 periods are walked, whatever the rule. */
+static enum herr expand_local(const char *rrule, const struct localtm *first, int64_t last_day,
                               size_t max, bool (*fn)(const struct localtm *lt, void *arg),
                               void *arg, struct herror *err)
 {
@@ -523,26 +527,10 @@ walked:
 	                  SERIES_SPAN_DAYS);
 }
 
-/* A local wall time as an instant, by RFC 5545's rule for clock changes. */
-static int64_t occurrence_instant(const char *zone, const struct localtm *lt)
-{
-	struct herror scratch;
-	int64_t t;
-	struct localtm before;
-
-	herror_clear(&scratch);
-	if (tz_from_local(zone, lt, &t, &scratch) == H_OK)
-		return t;
-	/* Skipped by the clocks going forward: read with the offset in force before the
-	 * gap, i.e. moved forward by the gap's length. Half a day earlier is before it. */
-	t = (days_from_civil(lt->year, lt->month, lt->day) * 86400 + lt->hour * 3600 +
-	     lt->min * 60 + lt->sec);
-	tz_to_local(zone, t - 43200, &before);
-	return t - before.utc_offset;
-}
-
+/* The walk from local dates to instants: each made an instant on its clock, and none
+ * after until. */
 struct instant_walk {
-	const char *zone;
+	const struct series_clock *clock;
 	int64_t until;
 	bool (*fn)(int64_t start, void *arg);
 	void *arg;
@@ -551,16 +539,22 @@ struct instant_walk {
 static bool instant_one(const struct localtm *lt, void *arg)
 {
 	struct instant_walk *w = arg;
-	int64_t at = occurrence_instant(w->zone, lt);
+	int64_t at = w->clock->instant(lt, w->clock->arg);
 
 	return at <= w->until && w->fn(at, w->arg);
+}
+
+static int64_t zone_instant(const struct localtm *lt, const void *zone)
+{
+	return tz_from_local_rfc5545(zone, lt);
 }
 
 enum herr series_expand(const char *rrule, const char *zone, int64_t first_start, size_t max,
                         bool (*fn)(int64_t start, void *arg), void *arg, struct herror *err)
 {
 	struct icalrecurrencetype r;
-	struct instant_walk w = {zone, INT64_MAX, fn, arg};
+	const struct series_clock clock = {zone_instant, zone};
+	struct instant_walk w = {&clock, INT64_MAX, fn, arg};
 	struct localtm first, last;
 	int64_t last_day = INT64_MAX;
 
@@ -575,7 +569,36 @@ enum herr series_expand(const char *rrule, const char *zone, int64_t first_start
 		last_day = days_from_civil(last.year, last.month, last.day) + 1;
 	}
 	tz_to_local(zone, first_start, &first);
-	return series_expand_local(rrule, &first, last_day, max, instant_one, &w, err);
+	return expand_local(rrule, &first, last_day, max, instant_one, &w, err);
+}
+
+enum herr series_expand_on(const char *rrule, const struct localtm *first,
+                           const struct series_clock *clock, size_t max,
+                           bool (*fn)(int64_t start, void *arg), void *arg, struct herror *err)
+{
+	struct icalrecurrencetype r;
+	struct instant_walk w = {clock, INT64_MAX, fn, arg};
+	int64_t last_day = INT64_MAX;
+
+	if (rule_parse(rrule, &r, err) != H_OK)
+		return H_EINVAL;
+	/* A date ends the walk after that day; a time at its instant (the walk goes a day
+	 * further, to cover every offset). */
+	if (!icaltime_is_null_time(r.until)) {
+		struct icaltimetype u = r.until;
+		struct localtm lt = {.year = u.year,
+		                     .month = u.month,
+		                     .day = u.day,
+		                     .hour = u.hour,
+		                     .min = u.minute,
+		                     .sec = u.second};
+
+		last_day = days_from_civil(u.year, u.month, u.day) + (u.is_date ? 0 : 1);
+		if (!u.is_date)
+			w.until = icaltime_is_utc(u) ? civil_to_utc(&lt)
+			                             : clock->instant(&lt, clock->arg);
+	}
+	return expand_local(rrule, first, last_day, max, instant_one, &w, err);
 }
 
 /* Creation. */

@@ -75,13 +75,23 @@ char *series_rule_normalise(const char *rule, const char *zone, struct herror *e
 enum herr series_expand(const char *rrule, const char *zone, int64_t first_start, size_t max,
                         bool (*fn)(int64_t start, void *arg), void *arg, struct herror *err);
 
-/* The same on the calendar alone: the rule's local dates from first's date on, each at
- * first's time of day, up to the day number last_day (days_from_civil; INT64_MAX for
- * none) and never past SERIES_SPAN_DAYS after first. UNTIL is not read: the caller, who
- * knows its zone, applies it. At most 3661 periods are walked, whatever the rule. */
-enum herr series_expand_local(const char *rrule, const struct localtm *first, int64_t last_day,
-                              size_t max, bool (*fn)(const struct localtm *lt, void *arg),
-                              void *arg, struct herror *err);
+/* The clock a rule's wall-clock dates are read on: how each becomes an instant.
+ * series_expand reads the series' zone by RFC 5545's rule (tz_from_local_rfc5545); a
+ * calendar import reads the file's own (its TZID, a VTIMEZONE of the file, or UTC). */
+struct series_clock {
+	int64_t (*instant)(const struct localtm *lt, const void *arg);
+	const void *arg;
+};
+
+/* series_expand for a rule as a calendar file has it, on any clock: the rule's dates from
+ * the wall time first on, each made an instant by clock, in order, at most max (fn
+ * returning false stops early). UNTIL is read on the same clock, as RFC 5545 reads it: a
+ * date ends the dates after that day, a UTC time or a wall time (made an instant by
+ * clock) after that instant. Bounded as series_expand is; H_EINVAL when the rule cannot be
+ * read, H_RULE_SERIES when it goes on past SERIES_SPAN_DAYS. */
+enum herr series_expand_on(const char *rrule, const struct localtm *first,
+                           const struct series_clock *clock, size_t max,
+                           bool (*fn)(int64_t start, void *arg), void *arg, struct herror *err);
 
 /* An occurrence a new series could not have, and why. */
 struct series_refusal {

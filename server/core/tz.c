@@ -38,7 +38,7 @@ int civil_weekday(int y, int m, int d)
 	return (int)(((days % 7) + 7 + 3) % 7);
 }
 
-static int64_t civil_to_utc(const struct localtm *lt)
+int64_t civil_to_utc(const struct localtm *lt)
 {
 	return days_from_civil(lt->year, lt->month, lt->day) * 86400 + lt->hour * 3600 +
 	       lt->min * 60 + lt->sec;
@@ -170,6 +170,20 @@ int64_t tz_at_or_after(const char *zone, const struct localtm *lt)
 			lo = mid + 1;
 	}
 	return lo;
+}
+
+int64_t tz_from_local_rfc5545(const char *zone, const struct localtm *lt)
+{
+	struct localtm before;
+	int64_t t;
+
+	if (tz_from_local(zone, lt, &t, NULL) == H_OK)
+		return t;
+	/* Skipped by the clocks going forward: read with the offset in force before the
+	 * gap, i.e. moved forward by the gap's length. Half a day earlier is before it. */
+	t = civil_to_utc(lt);
+	tz_to_local(zone, t - 43200, &before);
+	return t - before.utc_offset;
 }
 
 void civil_from_days(int64_t days, int *y, int *m, int *d)

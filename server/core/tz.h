@@ -45,6 +45,13 @@ void tz_to_local(const char *zone, int64_t t, struct localtm *out);
  * (H_EINVAL); a time that happens twice is the first of the two (summer time). */
 enum herr tz_from_local(const char *zone, const struct localtm *lt, int64_t *out,
                         struct herror *err);
+/* The instant of a wall-clock time in zone by RFC 5545's rule (section 3.3.5), which
+ * calendar apps apply to a rule's dates and a file's times: a time skipped by a clock
+ * change is read with the offset in force before the gap (01:30 on the spring-forward day
+ * in London is 02:30 BST), and a time that happens twice is the first of the two. An
+ * unknown zone is read as UTC. Never refuses: for a date a rule gives, or a time a
+ * calendar file has, not for a time a person types (tz_from_local). */
+int64_t tz_from_local_rfc5545(const char *zone, const struct localtm *lt);
 /* The first instant whose wall clock in zone is at or after lt: lt's first occurrence
  * when it exists, else the moment the clocks jump past it (for opening hours that begin
  * inside the hour skipped in spring). */
@@ -66,6 +73,8 @@ void time_format_utc(int64_t t, char out[32]);
 int64_t days_from_civil(int y, int m, int d);
 /* The civil date of a day number (inverse of days_from_civil). */
 void civil_from_days(int64_t days, int *y, int *m, int *d);
+/* The instant of a civil date and time read as UTC (lt's wday and utc_offset unread). */
+int64_t civil_to_utc(const struct localtm *lt);
 /* Weekday of a civil date, 0 = Monday. */
 int civil_weekday(int y, int m, int d);
 

@@ -140,6 +140,17 @@ T(ics_sample)
 #ifdef T_LEAK_CHECK
 T(ics_calendar_free_unfinished)
 #endif
+/* test_ics_import.c */
+T(ics_import_weekly_across_clock_changes)
+T(ics_import_utc_series_retimed_across_change)
+T(ics_import_skipped_local_time)
+T(ics_import_repeated_local_time)
+T(ics_import_exdate)
+T(ics_import_recurrence_id_overrides)
+T(ics_import_utc_tzid_floating)
+T(ics_import_again_and_dry_run)
+T(ics_import_refusals_in_words)
+T(ics_import_report_json)
 /* test_feed.c */
 T(feed_public_room)
 T(feed_private_group_and_manager)
