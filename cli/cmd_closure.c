@@ -232,11 +232,7 @@ int cmd_closure_list(struct cli *c, int argc, char **argv)
 		return rc;
 	if ((rc = run_list_begin(c, &l, 5, headers)) != CLI_OK)
 		return rc;
-	if (venue != 0)
-		ret = closure_each(&l.t, CLOSURE_VENUE, venue, cmd_closure_list_one, &l);
-	else if (room != 0)
-		ret = closure_each(&l.t, CLOSURE_ROOM, room, cmd_closure_list_one, &l);
-	else
-		ret = closure_each(&l.t, 0, 0, cmd_closure_list_one, &l);
+	/* What GET /api/v1/closures lists for the same venue or room, whole. */
+	ret = closure_each_page(&l.t, venue, room, NULL, cmd_closure_list_one, &l);
 	return run_list_end(&l, ret);
 }

@@ -1,9 +1,10 @@
 /* Closures: a venue or one room closed for a while.
  *
  *   GET    /api/v1/closures?venue=&room=&limit=&after=
- *                                          venue: its closures and its rooms'; room: its
- *                                          closures and its venue's (what applies to it);
- *                                          by start, then id, paged
+ *                                          closure_each_page's listing, as `halls closure
+ *                                          list` gives it: venue: its closures and its
+ *                                          rooms'; room: its closures and its venue's
+ *                                          (what applies to it); by start, then id, paged
  *   GET    /api/v1/closures/<id>
  *   POST   /api/v1/closures                {"venue_id" | "room_id", "start", "end",
  *                                          "reason"} -> 201 (managers of the venue)
@@ -69,20 +70,14 @@ enum herr h_closure_list(struct request *r)
 		                  "give query parameter venue or room, not both");
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
-	if (venue != 0 && !record_exists(&t, DBI_VENUE, venue))
-		ret = t.ret != H_OK ? t.ret
-		                    : herror_set(&r->err, H_ENOTFOUND, "there is no venue %llu",
-		                                 (unsigned long long)venue);
+	l.t = &t;
+	l.items = json_array();
+	ret = closure_each_page(&t, venue, room, &l.pg.w, closure_list_one, &l);
 	if (ret == H_OK) {
-		l.t = &t;
-		l.items = json_array();
-		ret = closure_each_page(&t, venue, room, &l.pg.w, closure_list_one, &l);
-		if (ret == H_OK) {
-			r->reply = l.items;
-			page_link(r, &l.pg);
-		} else
-			json_decref(l.items);
-	}
+		r->reply = l.items;
+		page_link(r, &l.pg);
+	} else
+		json_decref(l.items);
 	db_read_end(&t);
 	return ret;
 }

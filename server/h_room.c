@@ -3,17 +3,17 @@
  *   GET /api/v1/rooms?venue=&min_capacity=&feature=&free_from=&free_to=
  *   GET /api/v1/rooms/<id>/availability?from=&to=
  *
- * "Free" means what booking_check would let a request have, apart from the rules about
- * length and notice: inside one opening of the venue, no closure of the room or venue,
- * and no approved booking within the room's buffers. Times without an offset are read
- * in the room's venue zone; times come out in that zone's offset. */
+ * What is busy and free is the core's (avail.h): free is what a request could have,
+ * apart from the rules about length and notice: inside one opening of the venue, no
+ * closure of the room or venue, and no approved booking within the room's buffers. Times
+ * without an offset are read in the room's venue zone; times come out in that zone's
+ * offset. */
 #include "server.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define AVAIL_DEFAULT_DAYS 7
-#define AVAIL_MAX_DAYS     62
 
 struct room_search {
 	struct request *r;
@@ -39,7 +39,7 @@ static bool room_search_one(const struct room *rm, void *arg)
 		keep = venue_get(s->t, rm->venue_id, &v) == H_OK &&
 		       time_parse(s->free_from, v.tz, &start, &e) == H_OK &&
 		       time_parse(s->free_to, v.tz, &end, &e) == H_OK && end > start &&
-		       booking_room_free(s->t, rm, &v, start, end);
+		       avail_room_free(s->t, rm, &v, start, end);
 		venue_free(&v);
 	}
 	if (keep)
@@ -126,115 +126,75 @@ enum herr h_room_list(struct request *r)
 	return ret;
 }
 
-/* Availability. */
+/* Availability: the core's busy and free intervals (avail.h), with the approved bookings
+ * among the busy ones shown as the caller may see them. */
 
-struct span {
-	int64_t start, end;
-};
-
-struct spans {
-	struct span *items;
-	size_t n;
-};
-
-static void spans_add(struct spans *s, int64_t start, int64_t end)
+static json_t *avail_bookings_json(struct txn *t, const struct viewer *v, const struct place *pe,
+                                   const struct avail *av)
 {
-	s->items = xrealloc(s->items, (s->n + 1) * sizeof(*s->items));
-	s->items[s->n].start = start;
-	s->items[s->n].end = end;
-	s->n++;
-}
+	json_t *busy = json_array();
 
-static int span_cmp(const void *pa, const void *pb)
-{
-	const struct span *a = pa, *b = pb;
+	for (size_t i = 0; i < av->n_busy; i++) {
+		struct booking b;
+		json_t *o;
 
-	return a->start < b->start ? -1 : a->start > b->start;
-}
-
-struct avail {
-	struct txn *t;
-	struct viewer *v;
-	const struct place *p;
-	const struct room *room;
-	int64_t from, to;
-	json_t *busy;
-	struct spans taken; /* closures and approved bookings widened by the buffers */
-};
-
-static bool avail_block(const struct block *blk, void *arg)
-{
-	struct avail *a = arg;
-	struct booking b;
-	json_t *o;
-
-	spans_add(&a->taken, blk->start - room_gap_seconds(a->room),
-	          blk->end + room_gap_seconds(a->room));
-	if (blk->end <= a->from || blk->start >= a->to)
-		return true; /* only its buffers reach into the interval */
-	o = booking_get(a->t, blk->booking_id, &b) == H_OK ? view_booking_json(a->v, &b, a->p)
-	                                                   : NULL;
-	booking_free(&b);
-	if (o != NULL)
-		json_array_append_new(a->busy, o);
-	return true;
-}
-
-static bool avail_closure(const struct closure *c, void *arg)
-{
-	struct avail *a = arg;
-
-	if (c->end > a->from && c->start < a->to)
-		spans_add(&a->taken, c->start, c->end);
-	return true;
-}
-
-struct free_ctx {
-	const struct spans *taken; /* sorted by start */
-	const char *zone;
-	json_t *free;
-};
-
-static void free_add(struct free_ctx *f, int64_t start, int64_t end)
-{
-	json_t *o;
-
-	if (end <= start)
-		return;
-	o = json_object();
-	reply_time(o, "start", start, f->zone);
-	reply_time(o, "end", end, f->zone);
-	json_array_append_new(f->free, o);
-}
-
-/* One opening minus what is taken. */
-static bool free_open(int64_t start, int64_t end, void *arg)
-{
-	struct free_ctx *f = arg;
-	int64_t at = start;
-
-	for (size_t i = 0; i < f->taken->n && at < end; i++) {
-		const struct span *s = &f->taken->items[i];
-
-		if (s->end <= at || s->start >= end)
-			continue;
-		free_add(f, at, s->start);
-		if (s->end > at)
-			at = s->end;
+		if (av->busy[i].why != AVAIL_BOOKING)
+			continue; /* buffers, closures and hours are shown by what is free */
+		o = booking_get(t, av->busy[i].id, &b) == H_OK ? view_booking_json(v, &b, pe)
+		                                               : NULL;
+		booking_free(&b);
+		if (o != NULL)
+			json_array_append_new(busy, o);
 	}
-	free_add(f, at, end);
-	return true;
+	return busy;
+}
+
+static json_t *avail_free_json(const struct avail *av, const char *zone)
+{
+	json_t *spans = json_array();
+
+	for (size_t i = 0; i < av->n_free; i++) {
+		json_t *o = json_object();
+
+		reply_time(o, "start", av->free[i].start, zone);
+		reply_time(o, "end", av->free[i].end, zone);
+		json_array_append_new(spans, o);
+	}
+	return spans;
+}
+
+/* The reply for room rm over [from, to). */
+static enum herr avail_reply(struct request *r, struct txn *t, const struct viewer *v,
+                             const struct place *pe, int64_t from, int64_t to)
+{
+	struct avail av = {0};
+	enum herr ret = avail_room(t, &pe->room, &pe->venue, from, to, &av);
+
+	if (ret == H_OK) {
+		json_t *busy = avail_bookings_json(t, v, pe, &av);
+
+		if ((ret = t->ret) == H_OK) {
+			r->reply =
+			    json_pack("{s:I, s:o, s:o}", "room_id", (json_int_t)pe->room.id, "busy",
+			              busy, "free", avail_free_json(&av, pe->venue.tz));
+			reply_time(r->reply, "from", from, pe->venue.tz);
+			reply_time(r->reply, "to", to, pe->venue.tz);
+		} else {
+			json_decref(busy);
+		}
+	}
+	avail_release(&av);
+	return ret;
 }
 
 enum herr h_room_availability(struct request *r)
 {
 	static const char *const known[] = {"from", "to", NULL};
-	struct places ps = {0};
+	struct place place;
+	const struct place *pe = &place;
 	struct viewer v;
-	struct room rm;
 	struct txn t;
-	struct avail a = {0};
-	struct free_ctx fc;
+	int64_t from, to;
 	bool has_from, has_to;
 	enum herr ret;
 
@@ -243,85 +203,45 @@ enum herr h_room_availability(struct request *r)
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
 	request_viewer(r, &t, &v);
-	ret = room_get(&t, r->ids[0], &rm);
-	if (ret != H_OK)
+	if ((ret = place_load(&t, r->ids[0], &place)) != H_OK)
 		goto out;
-	a.p = places_get(&ps, &t, rm.id);
-	if ((ret = request_query_time(r, "from", a.p->venue.tz, &a.from, &has_from)) != H_OK ||
-	    (ret = request_query_time(r, "to", a.p->venue.tz, &a.to, &has_to)) != H_OK)
+	if ((ret = request_query_time(r, "from", pe->venue.tz, &from, &has_from)) != H_OK ||
+	    (ret = request_query_time(r, "to", pe->venue.tz, &to, &has_to)) != H_OK)
 		goto out;
 	if (!has_from) {
 		/* Today, from local midnight. */
 		struct localtm lt;
 
-		tz_to_local(a.p->venue.tz, r->now, &lt);
+		tz_to_local(pe->venue.tz, r->now, &lt);
 		lt.hour = lt.min = lt.sec = 0;
-		a.from = tz_at_or_after(a.p->venue.tz, &lt);
+		from = tz_at_or_after(pe->venue.tz, &lt);
 	}
 	if (!has_to) {
 		struct localtm lt;
 		int y, m, d;
 
-		tz_to_local(a.p->venue.tz, a.from, &lt);
+		tz_to_local(pe->venue.tz, from, &lt);
 		civil_from_days(days_from_civil(lt.year, lt.month, lt.day) + AVAIL_DEFAULT_DAYS, &y,
 		                &m, &d);
 		lt.year = y;
 		lt.month = m;
 		lt.day = d;
-		a.to = tz_at_or_after(a.p->venue.tz, &lt);
+		to = tz_at_or_after(pe->venue.tz, &lt);
 	}
-	if (a.to <= a.from) {
+	if (to <= from) {
 		ret = herror_set(&r->err, H_EINVAL, "query parameter to must be after from");
 		goto out;
 	}
-	if (a.to - a.from > (int64_t)AVAIL_MAX_DAYS * 86400) {
+	if (to - from > (int64_t)AVAIL_MAX_DAYS * 86400) {
 		ret = herror_set(&r->err, H_EINVAL,
 		                 "query parameter to: at most %d days after from, please",
 		                 AVAIL_MAX_DAYS);
 		goto out;
 	}
-	{
-		struct venue ven;
-
-		ret = venue_get(&t, rm.venue_id, &ven);
-		if (ret == H_OK) {
-			a.t = &t;
-			a.v = &v;
-			a.room = &rm;
-			a.busy = json_array();
-			/* Approved bookings just outside [from, to) still take buffer time. */
-			ret = booking_blocks(&t, rm.id, BOOKING_APPROVED, a.from, a.to,
-			                     room_gap_seconds(&rm), avail_block, &a);
-			if (ret == H_OK)
-				ret = closure_each(&t, CLOSURE_ROOM, rm.id, avail_closure, &a);
-			if (ret == H_OK)
-				ret =
-				    closure_each(&t, CLOSURE_VENUE, rm.venue_id, avail_closure, &a);
-			if (a.taken.n > 0)
-				qsort(a.taken.items, a.taken.n, sizeof(*a.taken.items), span_cmp);
-			fc.taken = &a.taken;
-			fc.zone = a.p->venue.tz;
-			fc.free = json_array();
-			if (ret == H_OK)
-				hours_each_open(&ven.hours, ven.tz, a.from, a.to, free_open, &fc);
-			if (ret == H_OK) {
-				r->reply =
-				    json_pack("{s:I, s:o, s:o}", "room_id", (json_int_t)rm.id,
-				              "busy", a.busy, "free", fc.free);
-				reply_time(r->reply, "from", a.from, a.p->venue.tz);
-				reply_time(r->reply, "to", a.to, a.p->venue.tz);
-			} else {
-				json_decref(a.busy);
-				json_decref(fc.free);
-			}
-			free(a.taken.items);
-		}
-		venue_free(&ven);
-	}
+	ret = avail_reply(r, &t, &v, pe, from, to);
 out:
-	room_free(&rm);
+	place_free(&place);
 	viewer_free(&v);
-	places_free(&ps);
 	db_read_end(&t);
 	return ret;
 }

@@ -412,26 +412,6 @@ static enum herr booking_check(struct txn *t, const struct booking *b, const str
 	return H_OK;
 }
 
-static bool count_block(const struct block *b, void *arg)
-{
-	(void)b;
-	++*(size_t *)arg;
-	return false;
-}
-
-bool booking_room_free(struct txn *t, const struct room *r, const struct venue *v, int64_t start,
-                       int64_t end)
-{
-	size_t n = 0;
-
-	if (end <= start || !hours_allow(&v->hours, v->tz, start, end) ||
-	    closure_find(t, r->id, r->venue_id, start, end) != 0)
-		return false;
-	booking_blocks(t, r->id, BOOKING_APPROVED, start, end, room_gap_seconds(r), count_block,
-	               &n);
-	return n == 0 && t->ret == H_OK;
-}
-
 enum herr booking_check_text(struct txn *t, const struct booking *b)
 {
 	struct herror *err = t->err;

@@ -122,11 +122,6 @@ struct block {
  * index: O(log n + k). */
 enum herr booking_blocks(struct txn *t, uint64_t room_id, int status, int64_t start, int64_t end,
                          int64_t gap, bool (*fn)(const struct block *b, void *arg), void *arg);
-/* True when room r (of venue v) could take a booking over all of [start, end): open,
- * not closed, and clear of approved bookings with the buffers. The same checks as a
- * request, less those about the booking itself (length, attendees, notice). */
-bool booking_room_free(struct txn *t, const struct room *r, const struct venue *v, int64_t start,
-                       int64_t end);
 /* Writes the record and its index entries as is (import, and every path above). */
 void booking_store(struct txn *t, const struct booking *b, const struct booking *old);
 

@@ -276,32 +276,78 @@ enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int6
 	return t->ret;
 }
 
-/* The first closure of scope and target overlapping [start, end), or 0. */
-static uint64_t find_in(struct txn *t, enum closure_scope scope, uint64_t target, int64_t start,
-                        int64_t end)
+/* The targets whose closures apply to a room: the room's own, and its venue's. The one
+ * statement of that rule, for bookings (closure_find), availability (closure_each_over)
+ * and the listing (closure_each_page). */
+struct targets {
+	enum closure_scope scope[2];
+	uint64_t id[2];
+	size_t n;
+};
+
+static void targets_of_room(uint64_t room_id, uint64_t venue_id, struct targets *out)
+{
+	out->n = 0;
+	if (room_id != 0) {
+		out->scope[out->n] = CLOSURE_ROOM;
+		out->id[out->n++] = room_id;
+	}
+	if (venue_id != 0) {
+		out->scope[out->n] = CLOSURE_VENUE;
+		out->id[out->n++] = venue_id;
+	}
+}
+
+/* Calls fn for each closure of scope and target overlapping [start, end), from the index
+ * alone, in start order; false when fn stopped the scan. */
+static bool over_in(struct txn *t, enum closure_scope scope, uint64_t target, int64_t start,
+                    int64_t end, bool (*fn)(const struct closure_span *c, void *arg), void *arg)
 {
 	struct key prefix;
 	struct scan s;
-	uint64_t found = 0;
+	bool more = true;
 
 	key_init(&prefix);
 	key_u8(&prefix, (uint8_t)scope);
 	key_u64(&prefix, target);
 	scan_begin(&s, t, DBI_CLOSURE_AT, &prefix, NULL);
-	while (found == 0 && scan_next(&s)) {
+	while (more && scan_next(&s)) {
 		const uint8_t *k = s.k.mv_data;
+		struct closure_span c = {.scope = scope};
 
 		if (s.k.mv_size != AT_KEY_LEN || s.v.mv_size != 8) {
 			txn_refuse(t, H_ESTORAGE, "a closure index entry is corrupt");
 			break;
 		}
-		if (key_get_i64(k + 9) >= end)
+		c.start = key_get_i64(k + 9);
+		if (c.start >= end)
 			break;
-		if (key_get_i64(s.v.mv_data) > start)
-			found = key_get_u64(k + 17);
+		c.end = key_get_i64(s.v.mv_data);
+		c.id = key_get_u64(k + 17);
+		if (c.end > start)
+			more = fn(&c, arg);
 	}
 	scan_end(&s);
-	return found;
+	return more;
+}
+
+enum herr closure_each_over(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_t start,
+                            int64_t end, bool (*fn)(const struct closure_span *c, void *arg),
+                            void *arg)
+{
+	struct targets tg;
+
+	targets_of_room(room_id, venue_id, &tg);
+	for (size_t i = 0; i < tg.n && t->ret == H_OK; i++)
+		if (!over_in(t, tg.scope[i], tg.id[i], start, end, fn, arg))
+			break;
+	return t->ret;
+}
+
+static bool first_span(const struct closure_span *c, void *arg)
+{
+	*(uint64_t *)arg = c->id;
+	return false;
 }
 
 uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_t start,
@@ -309,10 +355,7 @@ uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_
 {
 	uint64_t id = 0;
 
-	if (room_id != 0)
-		id = find_in(t, CLOSURE_ROOM, room_id, start, end);
-	if (id == 0 && venue_id != 0)
-		id = find_in(t, CLOSURE_VENUE, venue_id, start, end);
+	closure_each_over(t, room_id, venue_id, start, end, first_span, &id);
 	return id;
 }
 
@@ -475,13 +518,21 @@ static enum herr merge_sources(struct merge *m, uint64_t venue_id, uint64_t room
 		return m->t->ret;
 	}
 	if (room_id == 0) {
+		if (!record_exists(m->t, DBI_VENUE, venue_id))
+			return m->t->ret != H_OK
+			           ? m->t->ret
+			           : txn_refuse(m->t, H_ENOTFOUND, "there is no venue %llu",
+			                        (unsigned long long)venue_id);
 		merge_add(m, CLOSURE_VENUE, venue_id);
 		return room_each(m->t, venue_id, merge_venue_room, m);
 	}
 	ret = room_get(m->t, room_id, &r);
 	if (ret == H_OK) {
-		merge_add(m, CLOSURE_ROOM, room_id);
-		merge_add(m, CLOSURE_VENUE, r.venue_id);
+		struct targets tg;
+
+		targets_of_room(room_id, r.venue_id, &tg);
+		for (size_t i = 0; i < tg.n && m->t->ret == H_OK; i++)
+			merge_add(m, tg.scope[i], tg.id[i]);
 		ret = m->t->ret;
 	}
 	room_free(&r);

@@ -40,6 +40,18 @@ enum herr closure_update(struct txn *t, const struct actor *a, const struct clos
 enum herr closure_change(struct txn *t, const struct actor *a, uint64_t id, int64_t start,
                          int64_t end, const char *reason, int64_t now, struct closure *out);
 enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
+/* A closure as its index entry gives it, without its record. */
+struct closure_span {
+	uint64_t id;
+	enum closure_scope scope;
+	int64_t start, end;
+};
+/* The closures that apply to room room_id of venue venue_id (the room's own, then its
+ * venue's, each in start order) and overlap [start, end), read from the index alone.
+ * fn returning false stops the scan. */
+enum herr closure_each_over(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_t start,
+                            int64_t end, bool (*fn)(const struct closure_span *c, void *arg),
+                            void *arg);
 /* The first closure of the room (or its venue) that overlaps [start, end), or 0. */
 uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_t start,
                       int64_t end);
@@ -47,10 +59,12 @@ uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_
  * every target), in start order. */
 enum herr closure_each(struct txn *t, enum closure_scope scope, uint64_t target,
                        bool (*fn)(const struct closure *c, void *arg), void *arg);
-/* What GET /api/v1/closures lists, in (start, id) order: with room_id, the room's closures
- * and its venue's; with venue_id, the venue's and its rooms'; with neither, every closure.
- * Resumes strictly after w->after and examines at most w->budget closures (walk.h); w
- * NULL: all of them. */
+/* What a listing of closures shows, GET /api/v1/closures a page at a time and `halls
+ * closure list` whole, in (start, id) order: with room_id, those that apply to the room
+ * (its own and its venue's; H_ENOTFOUND when there is no such room); with venue_id, the
+ * venue's and those of the rooms it has now (H_ENOTFOUND when there is no such venue);
+ * with neither, every closure. Resumes strictly after w->after and examines at most
+ * w->budget closures (walk.h); w NULL: all of them. */
 enum herr closure_each_page(struct txn *t, uint64_t venue_id, uint64_t room_id, struct walk *w,
                             bool (*fn)(const struct closure *c, void *arg), void *arg);
 void closure_store(struct txn *t, const struct closure *c);

@@ -6,6 +6,7 @@
 #include "actor.h"
 #include "audit.h"
 #include "auth.h"
+#include "avail.h"
 #include "booking.h"
 #include "check.h"
 #include "closure.h"

@@ -215,6 +215,21 @@ static int64_t day_minute(const char *zone, int64_t d, int m)
 	return tz_at_or_after(zone, &lt);
 }
 
+/* Whether every day's spans (in order) cover it from 00:00 to 24:00. */
+static bool hours_all_day(const struct week_hours *h)
+{
+	for (int d = 0; d < 7; d++) {
+		int cover = 0;
+
+		for (int i = 0; i < h->count[d] && h->span[d][i].from <= cover; i++)
+			if (h->span[d][i].to > cover)
+				cover = h->span[d][i].to;
+		if (cover < 1440)
+			return false;
+	}
+	return true;
+}
+
 void hours_each_open(const struct week_hours *h, const char *zone, int64_t from, int64_t to,
                      bool (*fn)(int64_t start, int64_t end, void *arg), void *arg)
 {
@@ -226,6 +241,11 @@ void hours_each_open(const struct week_hours *h, const char *zone, int64_t from,
 		return;
 	if (to - from > (int64_t)HOURS_WALK_DAYS * 86400)
 		to = from + (int64_t)HOURS_WALK_DAYS * 86400;
+	/* What the walk would find, one opening, without a few conversions a day. */
+	if (hours_all_day(h)) {
+		fn(from, to, arg);
+		return;
+	}
 	tz_to_local(zone, from, &lf);
 	tz_to_local(zone, to, &lt);
 	for (int64_t d = days_from_civil(lf.year, lf.month, lf.day);
@@ -273,21 +293,6 @@ static bool covers(int64_t start, int64_t end, void *arg)
 /* Defined through hours_each_open, so that a booking is allowed exactly when it lies in
  * one real-time opening. Around a clock change that is what people mean: a hall open
  * 01:30-03:00 on the night the clocks go back is open for two and a half hours. */
-/* Whether every day's spans (in order) cover it from 00:00 to 24:00. */
-static bool hours_all_day(const struct week_hours *h)
-{
-	for (int d = 0; d < 7; d++) {
-		int cover = 0;
-
-		for (int i = 0; i < h->count[d] && h->span[d][i].from <= cover; i++)
-			if (h->span[d][i].to > cover)
-				cover = h->span[d][i].to;
-		if (cover < 1440)
-			return false;
-	}
-	return true;
-}
-
 bool hours_allow(const struct week_hours *h, const char *zone, int64_t start, int64_t end)
 {
 	struct covering c = {start, end, false};

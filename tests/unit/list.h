@@ -156,3 +156,11 @@ T(feed_public_room)
 T(feed_private_group_and_manager)
 /* test_closure.c */
 T(closure_each_in_pages)
+/* test_avail.c */
+T(avail_buffers)
+T(avail_closures)
+T(avail_closures_that_apply)
+T(avail_opening_hours)
+T(avail_clock_changes)
+T(avail_window_limits)
+T(avail_free_agrees)

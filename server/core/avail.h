@@ -1,0 +1,72 @@
+/* When a room is busy, and why, and when it is free: computed once here for the
+ * availability listing, the free-room search and whatever else asks.
+ *
+ * Busy is an approved booking, the room's setup and cleanup buffers around it, a closure
+ * of the room or of its venue (closure_each_over), or time outside the venue's opening
+ * hours in its zone (hours_each_open). Free is the rest of the window: exactly the
+ * intervals a request could have as far as the slot goes (booking_check adds the rules
+ * about the booking itself: length, attendees, notice, horizon). Pending requests are not
+ * busy: they do not block each other. */
+#ifndef HALLS_AVAIL_H
+#define HALLS_AVAIL_H
+
+#include "db.h"
+#include "room.h"
+#include "venue.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The longest window asked about, in days. Within hours_each_open's walk (HOURS_WALK_DAYS),
+ * and short enough that one room's window costs the loop little. */
+#define AVAIL_MAX_DAYS 62
+
+enum avail_why {
+	AVAIL_BOOKING, /* an approved booking (id: the booking) */
+	/* The time before or after a booking that another booking may not have (id: the
+	 * booking): room_gap_seconds(r), the room's setup plus cleanup, on each side, since
+	 * between two bookings there must be time to clear away after one and set up for
+	 * the other. */
+	AVAIL_BUFFER,
+	AVAIL_ROOM_CLOSED,  /* a closure of the room (id: the closure) */
+	AVAIL_VENUE_CLOSED, /* a closure of the room's venue (id: the closure) */
+	AVAIL_HOURS,        /* outside the venue's opening hours (id: 0) */
+};
+
+struct avail_busy {
+	int64_t start, end; /* clipped to the window, never empty */
+	enum avail_why why;
+	uint64_t id;
+};
+
+struct avail_free {
+	int64_t start, end;
+};
+
+struct avail {
+	int64_t from, to;
+	/* By start, ties in the order found: bookings (each with its buffers) in (start, id)
+	 * order, closures of the room, of the venue, then hours. Entries may overlap (a
+	 * closure on a day the venue is shut anyway). */
+	struct avail_busy *busy;
+	size_t n_busy;
+	/* In order, never empty and never touching: the window less every busy entry. */
+	struct avail_free *free;
+	size_t n_free;
+};
+
+/* Room r (of venue v) over [from, to). Refuses (txn_refuse, H_EINVAL) a window that is
+ * empty or longer than AVAIL_MAX_DAYS days; a front end that names its own parameters
+ * checks that first. out is always initialised: free it with avail_release. */
+enum herr avail_room(struct txn *t, const struct room *r, const struct venue *v, int64_t from,
+                     int64_t to, struct avail *out);
+void avail_release(struct avail *a);
+/* Whether room r could take a booking over all of [start, end): avail_room over that
+ * window finds nothing busy (so its one free interval is the window), computed by the
+ * same code, which stops reading at the first busy entry. False also when the window is
+ * refused (t->ret says why). */
+bool avail_room_free(struct txn *t, const struct room *r, const struct venue *v, int64_t start,
+                     int64_t end);
+
+#endif
