@@ -8,7 +8,9 @@
  *
  * Conflict checks read only DBI_BLOCK. Entries are in start order, so the bookings that
  * can overlap [s, e) widened by the buffers start in [s - gap - longest, e + gap): one
- * seek and a scan of the k candidates, O(log n + k), never a whole-record decode. */
+ * seek and a scan of the k candidates, O(log n + k), never a whole-record decode. A
+ * request its group has made already is found by the same scan, decoding only the
+ * entries of exactly its slot, to read their group. */
 #include "booking.h"
 
 #include "audit.h"
