@@ -106,6 +106,10 @@ int cmd_booking_request(struct cli *c, int argc, char **argv);
  * *zone receives, malloc'd), after checking the required ones are given. */
 int cmd_booking_opts(struct cli *c, struct opt *opts, const char *const *required, size_t nreq,
                      struct booking *b, char **zone);
+/* Option name, when given, as a JSON number under key in body, for the core to judge
+ * (its range, its sign); text that is not a whole number is a usage error. */
+int cmd_booking_number(struct cli *c, struct opt *opts, const char *name, json_t *body,
+                       const char *key);
 int cmd_booking_approve(struct cli *c, int argc, char **argv);
 int cmd_booking_decline(struct cli *c, int argc, char **argv);
 int cmd_booking_cancel(struct cli *c, int argc, char **argv);

@@ -1,10 +1,14 @@
 /* halls booking request|approve|decline|cancel|show|list|move
  *
- * Times on the command line are read in the zone of the room's venue; bookings are
- * printed with "start" and "end" in that zone's offset (RFC 3339), and "start_ts" and
+ * The options become a body that the core judges as it judges the API's
+ * (booking_fields_judge): times as text read in the zone of the room's venue, numbers as
+ * numbers, so a value is refused in the same words whichever front end sent it. Only
+ * what is not a number at all is the command line's own usage error. Bookings are
+ * printed with "start" and "end" in the zone's offset (RFC 3339), and "start_ts" and
  * "end_ts" in UTC seconds. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,33 +104,44 @@ static int cmd_booking_run(struct cli *c, struct cmd_booking_op *op)
 	return CLI_OK;
 }
 
-/* Options time_parse reads in zone (a date alone is local midnight), as UTC seconds. */
-static int cmd_booking_times(struct cli *c, struct opt *opts, const char *zone, json_t *body)
+int cmd_booking_number(struct cli *c, struct opt *opts, const char *name, json_t *body,
+                       const char *key)
 {
-	static const char *const names[] = {"start", "end"};
-	int64_t when;
-	int rc;
+	const char *s = opt_str(opts, name), *digits;
+	long long v;
 
-	for (size_t i = 0; i < 2; i++) {
-		if (opt_str(opts, names[i]) == NULL)
-			continue;
-		if ((rc = opt_time(c, opts, names[i], zone, &when)) != CLI_OK)
-			return rc;
-		json_object_set_new(body, names[i], json_integer((json_int_t)when));
-	}
+	if (s == NULL)
+		return CLI_OK;
+	digits = *s == '-' ? s + 1 : s;
+	if (*digits == '\0' || digits[strspn(digits, "0123456789")] != '\0')
+		return out_usage(c, "--%s must be a whole number, not \"%s\"", name, s);
+	errno = 0;
+	v = strtoll(s, NULL, 10);
+	/* Past what JSON integers hold here: still a number, which the core refuses in the
+	 * words an API caller sending it would get. */
+	json_object_set_new(body, key,
+	                    errno == ERANGE ? json_real(strtod(s, NULL)) : json_integer(v));
 	return CLI_OK;
 }
 
-/* Judges the body the options became, as the API judges its own (booking_fields_judge),
- * and applies it to b; *judged (may be NULL) receives the fields judged. */
+/* --start and --end as given, for the core to read in zone. */
+static void cmd_booking_times(struct opt *opts, json_t *body)
+{
+	opt_to_json_str(opts, "start", body, "start");
+	opt_to_json_str(opts, "end", body, "end");
+}
+
+/* Judges the body the options became, as the API judges its own (booking_fields_judge,
+ * times read in zone), and applies it to b; *judged (may be NULL) receives the fields
+ * judged. */
 static int cmd_booking_judge(struct cli *c, const json_t *body, enum booking_form form,
-                             struct booking *b, json_t **judged)
+                             const char *zone, struct booking *b, json_t **judged)
 {
 	struct herror err;
 	json_t *fields;
 
 	herror_clear(&err);
-	if (booking_fields_judge(body, form, NULL, true, &fields, &err) != H_OK)
+	if (booking_fields_judge(body, form, zone, true, &fields, &err) != H_OK)
 		return out_error(c, &err);
 	if (b != NULL)
 		booking_fields_apply(b, fields);
@@ -134,6 +149,22 @@ static int cmd_booking_judge(struct cli *c, const json_t *body, enum booking_for
 		*judged = fields;
 	else
 		json_decref(fields);
+	return CLI_OK;
+}
+
+/* The room of a new request, judged by the core before the rest, since its venue's zone
+ * reads the times. */
+static int cmd_booking_room_id(struct cli *c, const json_t *body, uint64_t *room_id)
+{
+	struct herror err;
+	json_t *v;
+
+	herror_clear(&err);
+	if (booking_field_judge("room_id", json_object_get(body, "room_id"), NULL, &v, &err) !=
+	    H_OK)
+		return out_error(c, &err);
+	*room_id = (uint64_t)json_integer_value(v);
+	json_decref(v);
 	return CLI_OK;
 }
 
@@ -149,23 +180,21 @@ int cmd_booking_opts(struct cli *c, struct opt *opts, const char *const *require
 	for (size_t i = 0; i < nreq; i++)
 		if ((rc = opt_need(c, opts, required[i])) != CLI_OK)
 			goto out;
-	/* Numbers are read whole and judged by the core, which knows each field's range. */
-	if ((rc = opt_id(c, opts, "room", &room_id)) != CLI_OK ||
-	    (rc = opt_to_json_id(c, opts, "room", body, "room_id")) != CLI_OK ||
-	    (rc = opt_to_json_id(c, opts, "group", body, "group_id")) != CLI_OK ||
-	    (rc = opt_to_json_uint(c, opts, "attendees", INT64_MAX, body, "attendees")) != CLI_OK)
+	if ((rc = cmd_booking_number(c, opts, "room", body, "room_id")) != CLI_OK ||
+	    (rc = cmd_booking_number(c, opts, "group", body, "group_id")) != CLI_OK ||
+	    (rc = cmd_booking_number(c, opts, "attendees", body, "attendees")) != CLI_OK ||
+	    (rc = cmd_booking_room_id(c, body, &room_id)) != CLI_OK)
 		goto out;
 	herror_clear(&err);
 	if (place_zone_read(c->db, 0, room_id, zone, &err) != H_OK) {
 		rc = out_error(c, &err);
 		goto out;
 	}
-	if ((rc = cmd_booking_times(c, opts, *zone, body)) != CLI_OK)
-		goto out;
+	cmd_booking_times(opts, body);
 	opt_to_json_str(opts, "title", body, "title");
 	opt_to_json_str(opts, "description", body, "description");
 	json_object_set_new(body, "public", json_boolean(opt_flag(opts, "public")));
-	rc = cmd_booking_judge(c, body, BOOKING_NEW, b, NULL);
+	rc = cmd_booking_judge(c, body, BOOKING_NEW, *zone, b, NULL);
 out:
 	json_decref(body);
 	return rc;
@@ -270,7 +299,7 @@ int cmd_booking_move(struct cli *c, int argc, char **argv)
 	booking_init(&op.b);
 	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
 	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &op.id)) != CLI_OK ||
-	    (rc = opt_to_json_uint(c, opts, "attendees", INT64_MAX, body, "attendees")) != CLI_OK)
+	    (rc = cmd_booking_number(c, opts, "attendees", body, "attendees")) != CLI_OK)
 		goto out;
 	if (opt_flag(opts, "public") && opt_flag(opts, "private")) {
 		rc = out_usage(c, "give --public or --private, not both");
@@ -281,8 +310,7 @@ int cmd_booking_move(struct cli *c, int argc, char **argv)
 		rc = out_error(c, &err);
 		goto out;
 	}
-	if ((rc = cmd_booking_times(c, opts, zone, body)) != CLI_OK)
-		goto out;
+	cmd_booking_times(opts, body);
 	opt_to_json_str(opts, "title", body, "title");
 	if (opt_flag(opts, "public") || opt_flag(opts, "private"))
 		json_object_set_new(body, "public", json_boolean(opt_flag(opts, "public")));
@@ -290,7 +318,8 @@ int cmd_booking_move(struct cli *c, int argc, char **argv)
 		rc = out_usage(c, "nothing to change");
 		goto out;
 	}
-	if ((rc = cmd_booking_judge(c, body, BOOKING_EDIT, NULL, &op.fields)) != CLI_OK)
+	/* A start alone keeps the booking's length (booking_update). */
+	if ((rc = cmd_booking_judge(c, body, BOOKING_EDIT, zone, NULL, &op.fields)) != CLI_OK)
 		goto out;
 	rc = cmd_booking_run(c, &op);
 out:

@@ -534,8 +534,7 @@ int cmd_series_set(struct cli *c, int argc, char **argv)
 	op.fields = json_object();
 	if ((rc = opt_parse(c, argc, argv, opts, args, 1, &nargs)) != CLI_OK ||
 	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &op.id)) != CLI_OK ||
-	    (rc = opt_to_json_uint(c, opts, "attendees", UINT32_MAX, op.fields, "attendees")) !=
-	        CLI_OK)
+	    (rc = cmd_booking_number(c, opts, "attendees", op.fields, "attendees")) != CLI_OK)
 		goto out;
 	opt_to_json_str(opts, "title", op.fields, "title");
 	opt_to_json_str(opts, "description", op.fields, "description");

@@ -142,8 +142,9 @@ static const struct cli_cmd main_cmds[] = {
      "booking move ID [--start T] [--end T] [--title TEXT] [--attendees N] "
      "[--public|--private]",
      cmd_booking_move,
-     "Move or edit a booking; every rule is checked again and the room's policy applies again.", 0,
-     NULL},
+     "Move or edit a booking (--start alone keeps its length); every rule is checked again and "
+     "the room's policy applies again.",
+     0, NULL},
 
     {"series", "add",
      "series add --room ID --group ID --title TEXT --start T --end T --rrule RULE "

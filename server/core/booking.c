@@ -8,7 +8,9 @@
  *
  * Conflict checks read only DBI_BLOCK. Entries are in start order, so the bookings that
  * can overlap [s, e) widened by the buffers start in [s - gap - longest, e + gap): one
- * seek and a scan of the k candidates, O(log n + k), never a whole-record decode. */
+ * seek and a scan of the k candidates, O(log n + k), never a whole-record decode. A
+ * request its group has made already is found by the same scan, decoding only the
+ * entries of exactly its slot, to read their group. */
 #include "booking.h"
 
 #include "audit.h"
@@ -446,6 +448,95 @@ static void booking_audit(struct txn *t, const struct actor *a, const struct boo
 	json_decref(detail);
 }
 
+/* Asking twice. A group that asks again for the same room at the same times has made a
+ * mistake (a form sent twice, two secretaries asking for one meeting), not a second
+ * booking: pending requests do not block each other, so both would stand, and approving
+ * one would leave the other as a conflict for a manager to decline by hand. */
+
+struct twins {
+	struct txn *t;
+	const struct booking *b;
+	bool (*fn)(const struct booking *twin, void *arg);
+	void *arg;
+	bool more;
+};
+
+static bool twin_block(const struct block *blk, void *arg)
+{
+	struct twins *w = arg;
+	struct booking twin;
+
+	if (blk->booking_id == w->b->id || blk->start != w->b->start || blk->end != w->b->end)
+		return true;
+	if (booking_get(w->t, blk->booking_id, &twin) == H_OK && twin.group_id == w->b->group_id)
+		w->more = w->fn(&twin, w->arg);
+	booking_free(&twin);
+	return w->more && w->t->ret == H_OK;
+}
+
+enum herr booking_each_twin(struct txn *t, const struct booking *b,
+                            bool (*fn)(const struct booking *twin, void *arg), void *arg)
+{
+	struct twins w = {t, b, fn, arg, true};
+
+	/* The exact slot is inside the window of every booking that overlaps it, with no
+	 * buffers: one seek and the few candidates. */
+	return booking_blocks(t, b->room_id, -1, b->start, b->end, 0, twin_block, &w);
+}
+
+/* The twins found: all of them for the conflicts list, the first asked for the words. */
+struct twin_list {
+	uint64_t ids[HERR_MAX_CONFLICTS];
+	size_t n;
+	uint64_t first;
+	enum booking_status first_status;
+};
+
+static bool twin_note(const struct booking *twin, void *arg)
+{
+	struct twin_list *l = arg;
+
+	if (l->n < HERR_MAX_CONFLICTS)
+		l->ids[l->n++] = twin->id;
+	if (l->first == 0 || twin->id < l->first) {
+		l->first = twin->id;
+		l->first_status = twin->status;
+	}
+	return true;
+}
+
+void booking_group_name(struct txn *t, uint64_t group_id, char *out, size_t size)
+{
+	struct group g;
+
+	if (group_get(t, group_id, &g) == H_OK)
+		text_quote(out, size, g.name, 80);
+	else
+		snprintf(out, size, "group %llu", (unsigned long long)group_id);
+	group_free(&g);
+}
+
+/* Refuses b (in room r, whose venue's zone is zone) when its group already has a pending
+ * or approved booking of the same room at the same times. The words name that booking:
+ * whoever may act for the group may see the group's bookings. */
+static enum herr booking_check_twin(struct txn *t, const struct booking *b, const struct room *r,
+                                    const char *zone)
+{
+	struct twin_list l = {0};
+	char group[128], room[128], when[64];
+
+	if (booking_each_twin(t, b, twin_note, &l) != H_OK || l.n == 0)
+		return t->ret;
+	booking_group_name(t, b->group_id, group, sizeof(group));
+	text_quote(room, sizeof(room), r->name, 80);
+	format_local(b->start, zone, when, sizeof(when));
+	for (size_t i = 0; i < l.n; i++)
+		herror_add_conflict(t->err, l.ids[i]);
+	return txn_refuse(
+	    t, H_ECONFLICT, "%s already asked for this: booking %llu (%s), %s from %s", group,
+	    (unsigned long long)l.first, booking_status_name(l.first_status), room, when);
+}
+
 enum herr booking_request(struct txn *t, const struct actor *a, struct booking *b, bool approve_now,
                           int64_t now)
 {
@@ -470,7 +561,9 @@ enum herr booking_request(struct txn *t, const struct actor *a, struct booking *
 	if (ret != H_OK)
 		goto out;
 	b->id = 0;
-	ret = booking_check(t, b, &p.room, &p.venue, true, now);
+	ret = booking_check_twin(t, b, &p.room, p.venue.tz);
+	if (ret == H_OK)
+		ret = booking_check(t, b, &p.room, &p.venue, true, now);
 	if (ret != H_OK)
 		goto out;
 	b->id = txn_next_id(t, "booking");
@@ -740,6 +833,19 @@ enum herr booking_fields_judge(const json_t *body, enum booking_form form, const
 	return H_OK;
 }
 
+enum herr booking_field_judge(const char *key, const json_t *v, const char *zone, json_t **out,
+                              struct herror *err)
+{
+	const struct booking_field *f = booking_field_find(key);
+
+	*out = NULL;
+	if (f == NULL)
+		return field_unknown(key, err);
+	if (v == NULL)
+		return herror_set(err, H_EINVAL, "%s is required", key);
+	return booking_judge_one(f, v, zone, out, err);
+}
+
 void booking_fields_apply(struct booking *b, const json_t *judged)
 {
 	if (json_object_get(judged, "title")) {
@@ -760,12 +866,18 @@ void booking_fields_apply(struct booking *b, const json_t *judged)
 
 enum herr booking_apply(struct txn *t, struct booking *b, const json_t *fields)
 {
+	int64_t length = b->end - b->start;
 	json_t *judged;
 	enum herr ret = booking_fields_judge(fields, BOOKING_EDIT, NULL, true, &judged, t->err);
 
 	if (ret != H_OK)
 		return ret;
 	booking_fields_apply(b, judged);
+	/* A start alone moves the whole booking. Its length is elapsed time, which is what
+	 * holds the room (and what a group pays for), so a move across a clock change keeps
+	 * the same number of minutes, not the same wall-clock end. */
+	if (json_object_get(judged, "start") != NULL && json_object_get(judged, "end") == NULL)
+		b->end = b->start + length;
 	json_decref(judged);
 	return booking_check_text(t, b);
 }
@@ -796,9 +908,12 @@ enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, cons
 		goto out;
 	moved = b.start != old.start || b.end != old.end;
 	/* An edit that keeps the slot is not judged on the slot: a closure added since, or
-	 * an approved booking a pending request clashes with, must not block a rename. */
-	ret = moved ? booking_check(t, &b, &p.room, &p.venue, true, now)
-	            : booking_check_self(t, &b, &p.room);
+	 * an approved booking a pending request clashes with, must not block a rename. A
+	 * move onto the slot of another of the group's bookings is asking twice. */
+	ret = moved ? booking_check_twin(t, &b, &p.room, p.venue.tz) : H_OK;
+	if (ret == H_OK)
+		ret = moved ? booking_check(t, &b, &p.room, &p.venue, true, now)
+		            : booking_check_self(t, &b, &p.room);
 	if (ret != H_OK)
 		goto out;
 	if (moved && b.status == BOOKING_APPROVED && !policy_is_venue_manager(t, a, p.venue.id) &&

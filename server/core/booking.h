@@ -65,19 +65,34 @@ enum herr booking_get(struct txn *t, uint64_t id, struct booking *out);
 enum booking_form { BOOKING_NEW, BOOKING_EDIT };
 enum herr booking_fields_judge(const json_t *body, enum booking_form form, const char *zone,
                                bool strict, json_t **out, struct herror *err);
+/* One field, judged as booking_fields_judge judges it, for a front end that needs one
+ * value before the rest (the room, whose zone reads the times). v NULL: "KEY is
+ * required". *out: the value as judged. */
+enum herr booking_field_judge(const char *key, const json_t *v, const char *zone, json_t **out,
+                              struct herror *err);
 /* Copies fields judged by booking_fields_judge into b. */
 void booking_fields_apply(struct booking *b, const json_t *judged);
 /* Applies fields ("title", "description", "attendees", "public", "start", "end") to b,
- * judged as an edit with instants in UTC seconds; nothing about the room. */
+ * judged as an edit with instants in UTC seconds; nothing about the room. A start
+ * without an end keeps b's length. */
 enum herr booking_apply(struct txn *t, struct booking *b, const json_t *fields);
 /* The title and description rules (t->err says which is broken). */
 enum herr booking_check_text(struct txn *t, const struct booking *b);
 
 /* A new request. In: room_id, group_id, title, description, attendees, start, end,
  * public. Out: id, status (pending, or approved by the room's policy, or approved at
- * once when approve_now and the actor manages the venue). Every rule is checked. */
+ * once when approve_now and the actor manages the venue). Every rule is checked, and a
+ * request the group has made already (a pending or approved booking of the same room,
+ * start and end) is refused with H_ECONFLICT naming it in the words and in conflicts. */
 enum herr booking_request(struct txn *t, const struct actor *a, struct booking *b, bool approve_now,
                           int64_t now);
+/* Calls fn with each pending or approved booking, other than b itself (b->id), of b's
+ * group in b's room with b's start and end: b would ask again for what is asked already.
+ * Reads the conflict index (O(log n + k)) and decodes only exact matches. */
+enum herr booking_each_twin(struct txn *t, const struct booking *b,
+                            bool (*fn)(const struct booking *twin, void *arg), void *arg);
+/* A group's name as refusals quote it (at most 80 bytes), or "group N". */
+void booking_group_name(struct txn *t, uint64_t group_id, char *out, size_t size);
 /* After a successful approval, t->err (when set) lists in conflicts[] the pending
  * requests that now overlap it. */
 enum herr booking_approve(struct txn *t, const struct actor *a, uint64_t id, const char *note,
@@ -87,8 +102,10 @@ enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, con
 enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                          int64_t now, struct booking *out);
 /* Moves or edits: fields "title", "description", "attendees", "public", "start", "end"
- * (instants as integers). Every rule is re-checked; a moved approved booking follows
- * the room's policy again. */
+ * (instants as integers). A start alone moves the booking keeping its length (elapsed
+ * seconds), an end alone changes the end. Every rule is re-checked, a move onto the slot
+ * of another of the group's bookings is refused as a request would be, and a moved
+ * approved booking follows the room's policy again. */
 enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
                          int64_t now, struct booking *out);
 

@@ -732,6 +732,78 @@ static enum herr series_starts(struct txn *t, const struct series *s, const stru
 	return H_OK;
 }
 
+/* Asking twice for a series: the same group, room, zone, rule, first date and length as
+ * a series that still has pending or approved dates. Such a series is found through its
+ * dates, which are the group's bookings at exactly the new series' dates (so the check
+ * costs a seek per date, whatever the number of series); a series whose every live date
+ * has been moved off the rule is not found, and the new one asks for other times. */
+
+struct series_twin {
+	struct txn *t;
+	const struct series *s;
+	uint64_t found;    /* the identical series */
+	uint64_t not_twin; /* the last series found to differ, so as not to read it again */
+	uint64_t ids[HERR_MAX_CONFLICTS]; /* its live dates at the new series' dates */
+	size_t n;
+};
+
+static bool series_same(const struct series *a, const struct series *b)
+{
+	return a->room_id == b->room_id && a->group_id == b->group_id &&
+	       a->first_start == b->first_start && a->duration == b->duration && a->zone != NULL &&
+	       b->zone != NULL && strcmp(a->zone, b->zone) == 0 && a->rrule != NULL &&
+	       b->rrule != NULL && strcmp(a->rrule, b->rrule) == 0;
+}
+
+static bool series_twin_date(const struct booking *twin, void *arg)
+{
+	struct series_twin *x = arg;
+	struct series other;
+
+	if (twin->series_id == 0 || twin->series_id == x->not_twin)
+		return true;
+	if (x->found == 0) {
+		if (series_get(x->t, twin->series_id, &other) == H_OK && series_same(&other, x->s))
+			x->found = other.id;
+		else
+			x->not_twin = twin->series_id;
+		series_free(&other);
+	}
+	if (twin->series_id == x->found && x->n < HERR_MAX_CONFLICTS)
+		x->ids[x->n++] = twin->id;
+	return true;
+}
+
+/* Refuses s (with its rule's dates, starts) when its group has asked for it already. */
+static enum herr series_check_twin(struct txn *t, const struct series *s, const struct room *room,
+                                   const struct starts *starts)
+{
+	struct series_twin x = {.t = t, .s = s};
+	char group[128], name[128];
+
+	for (size_t i = 0; i < starts->n && t->ret == H_OK; i++) {
+		struct booking probe;
+
+		booking_init(&probe);
+		probe.room_id = s->room_id;
+		probe.group_id = s->group_id;
+		probe.start = starts->v[i];
+		probe.end = starts->v[i] + (int64_t)s->duration;
+		booking_each_twin(t, &probe, series_twin_date, &x);
+	}
+	if (t->ret != H_OK || x.found == 0)
+		return t->ret;
+	booking_group_name(t, s->group_id, group, sizeof(group));
+	text_quote(name, sizeof(name), room->name, 80);
+	for (size_t i = 0; i < x.n; i++)
+		herror_add_conflict(t->err, x.ids[i]);
+	return txn_refuse(
+	    t, H_ECONFLICT,
+	    "%s already asked for this: series %llu, %s on the same rule (%s) from the "
+	    "same first date",
+	    group, (unsigned long long)x.found, name, s->rrule);
+}
+
 /* Refuses the whole series, naming the first reason and, for a conflict, every booking
  * in the way of any date (once each) in t->err's conflicts. */
 static enum herr series_refuse_all(struct txn *t, const struct series_outcome *o, size_t total)
@@ -786,6 +858,8 @@ enum herr series_create(struct txn *t, const struct actor *a, struct series *s, 
 		                 room.name, room.max_occurrences);
 		goto out;
 	}
+	if ((ret = series_check_twin(t, s, &room, &starts)) != H_OK)
+		goto out;
 	s->id = txn_next_id(t, "series");
 	s->created_by = a->user_id;
 	s->created_at = s->updated_at = now;
@@ -1061,27 +1135,20 @@ out:
 enum herr series_update(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
                         int64_t now, struct series *out)
 {
-	static const char *const allowed[] = {"title", "description", "attendees", "public", NULL};
+	static const char *const times[] = {"start", "end"};
 	struct booking probe;
 	struct series s;
 	struct occ_ids ids = {0};
-	const char *key;
-	json_t *v;
 	enum herr ret;
 
-	json_object_foreach((json_t *)fields, key, v)
-	{
-		size_t i;
-
-		for (i = 0; allowed[i] != NULL && strcmp(key, allowed[i]) != 0; i++)
-			;
-		if (allowed[i] == NULL)
+	/* Every other field is judged as a booking's edit would judge it (booking_apply). */
+	for (size_t i = 0; i < 2; i++)
+		if (json_object_get(fields, times[i]) != NULL)
 			return txn_refuse(
 			    t, H_EINVAL,
 			    "a series changes its title, description, attendees or public "
 			    "flag; move one date through its booking (not %s)",
-			    key);
-	}
+			    times[i]);
 	booking_init(&probe);
 	if ((ret = series_get(t, id, &s)) != H_OK ||
 	    (ret = series_may_decide(t, a, &s, SERIES_CANCEL)) != H_OK ||

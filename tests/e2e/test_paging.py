@@ -87,13 +87,15 @@ def fill(build, data, ids):
 
 def add_series(build, data, ids):
     """40 weekly series of two dates in both rooms of the first venue: most are g2's and
-    private, so anonymous callers and g1 see few of them."""
+    private, so anonymous callers and g1 see few of them. Each week starts an hour later,
+    so that no date is one the same group has asked for already."""
     for i in range(40):
         room = "ra" if i % 4 == 3 else "rm"
         group = "g1" if i % 5 == 0 else "g2"
+        hour = 12 + i // 7
         args = ["series", "add", "--room", str(ids[room]), "--group", str(ids[group]),
-                "--title", "Weekly %d" % i, "--start", day(100 + i, "12:00"),
-                "--end", day(100 + i, "13:00"), "--rrule", "FREQ=WEEKLY;COUNT=2"]
+                "--title", "Weekly %d" % i, "--start", day(100 + i, "%02d:00" % hour),
+                "--end", day(100 + i, "%02d:00" % (hour + 1)), "--rrule", "FREQ=WEEKLY;COUNT=2"]
         halls_json(build, data, *(args + (["--public"] if i % 13 == 0 else [])))
 
 

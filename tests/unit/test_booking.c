@@ -109,6 +109,9 @@ TEST(booking_rule_capacity)
 	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_RULE_CAPACITY, &w.f.err);
 	b.attendees = 10;
 	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, &id, NULL), H_OK, &w.f.err);
+	/* The next day: the same slot again would be asking twice. */
+	b.start += 86400;
+	b.end += 86400;
 	b.attendees = 0;
 	T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_OK, &w.f.err);
 	/* Raising attendees above capacity later is refused too. */
@@ -136,7 +139,9 @@ TEST(booking_rule_hours)
 	T_EQ_ERR(fx_request(&w.f, CONSOLE, w.room, w.group, fx_at("2026-03-29T07:00:00Z"),
 	                    fx_at("2026-03-29T08:00:00Z"), false, NULL, NULL),
 	         H_OK, &w.f.err);
-	T_EQ_ERR(req(&w, "2026-03-29T08:00", "2026-03-29T09:00", NULL), H_OK, &w.f.err);
+	/* The same hour written on the local clock is the same request, so asked twice. */
+	T_EQ_ERR(req(&w, "2026-03-29T08:00", "2026-03-29T09:00", NULL), H_ECONFLICT, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "already asked for this");
 	fx_close(&w.f);
 }
 
@@ -1157,5 +1162,193 @@ TEST(booking_rename_keeps_slot)
 		         (long long)fx_at("2026-03-10T11:15"));
 		T_EQ_ERR(fx_update(&w.f, CONSOLE, approved, fields), H_RULE_CLOSED, &w.f.err);
 	}
+	fx_close(&w.f);
+}
+
+/* fx_update with "start" and/or "end" (0: left out) as UTC seconds. */
+static enum herr move(struct fx *f, struct actor a, uint64_t id, int64_t start, int64_t end)
+{
+	char fields[96];
+
+	if (start != 0 && end != 0)
+		snprintf(fields, sizeof(fields), "{\"start\": %lld, \"end\": %lld}",
+		         (long long)start, (long long)end);
+	else if (start != 0)
+		snprintf(fields, sizeof(fields), "{\"start\": %lld}", (long long)start);
+	else
+		snprintf(fields, sizeof(fields), "{\"end\": %lld}", (long long)end);
+	return fx_update(f, a, id, fields);
+}
+
+TEST(booking_move_start_keeps_length)
+{
+	struct world w;
+	struct booking b;
+	uint64_t id;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:30", &id), H_OK, &w.f.err);
+	/* A start alone moves the whole booking: 90 minutes still. */
+	T_EQ_ERR(move(&w.f, CONSOLE, id, fx_at("2026-03-12T18:00"), 0), H_OK, &w.f.err);
+	T_ASSERT(fx_get(&w.f, id, &b) == H_OK);
+	T_EQ_INT(b.start, fx_at("2026-03-12T18:00"));
+	T_EQ_INT(b.end, fx_at("2026-03-12T19:30"));
+	T_EQ_INT(b.sequence, 1);
+	booking_free(&b);
+	/* An end alone changes the end. */
+	T_EQ_ERR(move(&w.f, CONSOLE, id, 0, fx_at("2026-03-12T20:00")), H_OK, &w.f.err);
+	T_ASSERT(fx_get(&w.f, id, &b) == H_OK);
+	T_EQ_INT(b.start, fx_at("2026-03-12T18:00"));
+	T_EQ_INT(b.end, fx_at("2026-03-12T20:00"));
+	booking_free(&b);
+	/* Both set both. */
+	T_EQ_ERR(move(&w.f, CONSOLE, id, fx_at("2026-03-13T09:00"), fx_at("2026-03-13T09:30")),
+	         H_OK, &w.f.err);
+	T_ASSERT(fx_get(&w.f, id, &b) == H_OK);
+	T_EQ_INT(b.start, fx_at("2026-03-13T09:00"));
+	T_EQ_INT(b.end, fx_at("2026-03-13T09:30"));
+	booking_free(&b);
+	/* A start past the end, alone, is no longer a booking that ends before it starts. */
+	T_EQ_ERR(move(&w.f, CONSOLE, id, fx_at("2026-03-13T12:00"), 0), H_OK, &w.f.err);
+	T_ASSERT(fx_get(&w.f, id, &b) == H_OK);
+	T_EQ_INT(b.end, fx_at("2026-03-13T12:30"));
+	booking_free(&b);
+	/* The rules judge the slot the booking moves to, its end included. */
+	T_EQ_ERR(move(&w.f, CONSOLE, id, fx_at("2026-03-13T22:45"), 0), H_RULE_HOURS, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+/* Length is elapsed time: moved by its start alone onto the night the clocks go back
+ * (25 October 2026 in London, 02:00 BST -> 01:00 GMT), a three-hour booking still
+ * holds the room three hours, and ends at 02:30 on the wall clock, not 03:30. */
+TEST(booking_move_start_across_clock_change)
+{
+	struct fx f;
+	struct booking b;
+	uint64_t venue, room, group, id;
+	struct localtm lt;
+
+	T_ASSERT(fx_open(&f));
+	venue = fx_venue(&f, "Night shelter", T_ZONE, "mon-sun 00:00-24:00");
+	room = fx_room(&f, venue, "{\"horizon_days\": 1000}");
+	group = fx_group(&f, "Night watch", 0);
+	T_ASSERT(venue && room && group);
+	T_EQ_ERR(fx_request(&f, CONSOLE, room, group, fx_at("2026-10-17T00:30"),
+	                    fx_at("2026-10-17T03:30"), false, &id, NULL),
+	         H_OK, &f.err);
+	T_EQ_ERR(move(&f, CONSOLE, id, fx_at("2026-10-25T00:30"), 0), H_OK, &f.err);
+	T_ASSERT(fx_get(&f, id, &b) == H_OK);
+	T_EQ_INT(b.end - b.start, 3 * 3600);
+	tz_to_local(T_ZONE, b.end, &lt);
+	T_EQ_INT(lt.day, 25);
+	T_EQ_INT(lt.hour, 2);
+	T_EQ_INT(lt.min, 30);
+	booking_free(&b);
+	T_EQ_INT(fx_check(&f), 0);
+	fx_close(&f);
+}
+
+/* A booking stored as it is, as `halls import` restores one: two identical requests from
+ * before they were refused. */
+struct store_job {
+	struct booking b;
+};
+
+static enum herr store_run(struct txn *t, void *arg)
+{
+	struct store_job *j = arg;
+
+	j->b.id = txn_next_id(t, "booking");
+	booking_store(t, &j->b, NULL);
+	return t->ret;
+}
+
+TEST(booking_twin_refused)
+{
+	struct world w;
+	uint64_t first, other_group, other_room, id, clash[3];
+
+	T_ASSERT(world_open(&w, NULL)); /* manual approval */
+	other_group = fx_group(&w.f, "Youth FC", 0);
+	other_room = fx_room(&w.f, w.venue, "{\"name\": \"Small room\"}");
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &first), H_OK, &w.f.err);
+	/* The same group, room and times again: refused, naming the first. */
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &id), H_ECONFLICT, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "Choir already asked for this: booking 1 (pending)");
+	T_EQ_INT(w.f.err.nconflicts, 1);
+	T_EQ_INT(w.f.err.conflicts[0], first);
+	/* Whatever its title or size: it is the room and the time that are asked for. */
+	{
+		struct booking b;
+
+		booking_init(&b);
+		b.room_id = w.room;
+		b.group_id = w.group;
+		b.title = "Choir (again)";
+		b.attendees = 30;
+		b.start = fx_at("2026-03-10T10:00");
+		b.end = fx_at("2026-03-10T11:00");
+		T_EQ_ERR(fx_request_b(&w.f, CONSOLE, &b, false, NULL, NULL), H_ECONFLICT, &w.f.err);
+	}
+	/* Not the same request: another group, another room, other times. */
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, w.room, other_group, fx_at("2026-03-10T10:00"),
+	                    fx_at("2026-03-10T11:00"), false, &clash[0], NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, other_room, w.group, fx_at("2026-03-10T10:00"),
+	                    fx_at("2026-03-10T11:00"), false, NULL, NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:30", &clash[1]), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T09:30", "2026-03-10T11:00", &clash[2]), H_OK, &w.f.err);
+	/* Approved, the first is still the one named, before any clash. */
+	for (size_t i = 0; i < 3; i++)
+		T_EQ_ERR(fx_decline(&w.f, CONSOLE, clash[i]), H_OK, &w.f.err);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, first), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", NULL), H_ECONFLICT, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "already asked for this: booking 1 (approved)");
+	/* Cancelled (or declined), it no longer counts. */
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, first), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &id), H_OK, &w.f.err);
+	T_EQ_ERR(fx_decline(&w.f, CONSOLE, id), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", NULL), H_OK, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+TEST(booking_twin_move)
+{
+	struct world w;
+	uint64_t a, b, legacy;
+	struct store_job j;
+
+	T_ASSERT(world_open(&w, NULL)); /* manual approval */
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &a), H_OK, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-11T10:00", "2026-03-11T11:00", &b), H_OK, &w.f.err);
+	/* A move onto the slot of another of the group's bookings asks twice. */
+	T_EQ_ERR(move(&w.f, CONSOLE, b, fx_at("2026-03-10T10:00"), 0), H_ECONFLICT, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "Choir already asked for this: booking 1 (pending)");
+	T_EQ_INT(w.f.err.conflicts[0], a);
+	T_EQ_ERR(move(&w.f, CONSOLE, b, fx_at("2026-03-10T10:00"), fx_at("2026-03-10T11:00")),
+	         H_ECONFLICT, &w.f.err);
+	/* A move within its own slot, or next to the other, is fine. */
+	T_EQ_ERR(move(&w.f, CONSOLE, a, 0, fx_at("2026-03-10T11:30")), H_OK, &w.f.err);
+	T_EQ_ERR(move(&w.f, CONSOLE, b, fx_at("2026-03-10T10:00"), fx_at("2026-03-10T11:00")), H_OK,
+	         &w.f.err);
+	/* Twins stored before the rule (an import of old data) are kept, and each can still
+	 * be renamed, approved, cancelled. */
+	booking_init(&j.b);
+	j.b.room_id = w.room;
+	j.b.group_id = w.group;
+	j.b.title = "Choir";
+	j.b.start = fx_at("2026-03-10T10:00");
+	j.b.end = fx_at("2026-03-10T11:00");
+	j.b.status = BOOKING_PENDING;
+	T_EQ_ERR(db_write(w.f.db, store_run, &j, &w.f.err), H_OK, &w.f.err);
+	legacy = j.b.id;
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, legacy, "{\"title\": \"Choir (old)\"}"), H_OK, &w.f.err);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, legacy), H_OK, &w.f.err);
+	T_EQ_ERR(fx_approve(&w.f, CONSOLE, b), H_ECONFLICT, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, b), H_OK, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
 	fx_close(&w.f);
 }

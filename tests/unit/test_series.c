@@ -701,3 +701,123 @@ TEST(series_each_in_pages)
 		check_series_pages(__FILE__, __LINE__, &f, &p, filters[i][0], filters[i][1]);
 	fx_close(&f);
 }
+
+/* The same series asked for twice: refused whole, naming the first, as long as the first
+ * has a date still pending or approved. A date that is the same as one of the group's
+ * bookings is refused on its own, like any conflict. */
+TEST(series_twin_refused)
+{
+	struct sworld w;
+	struct series_outcome out;
+	struct occ_list l;
+	struct op_series o = {0};
+	uint64_t first, id, one_off;
+
+	T_ASSERT(sworld_open(&w, "{\"horizon_days\": 1000}")); /* manual approval */
+	T_EQ_ERR(create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=8", false, &first,
+	                NULL),
+	         H_OK, &w.f.err);
+	T_ASSERT(occurrences(&w, first, &l) == 8);
+	/* Again, with or without skipping: one refusal for the whole series. */
+	for (int skip = 0; skip < 2; skip++) {
+		T_EQ_ERR(create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=8", skip,
+		                &id, &out),
+		         H_ECONFLICT, &w.f.err);
+		T_HAS_STR(w.f.err.msg, "Knitters already asked for this: series 1");
+		T_EQ_INT(out.nrefused, 0);
+		T_EQ_INT(w.f.err.nconflicts, 8);
+		T_EQ_INT(w.f.err.conflicts[0], l.b[0].id);
+		series_outcome_free(&out);
+	}
+	/* A longer rule over the same dates: the dates asked for already are each refused,
+	 * so the series is (without skipping), or only the new date is booked. */
+	T_EQ_ERR(
+	    create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=9", false, &id, &out),
+	    H_ECONFLICT, &w.f.err);
+	T_EQ_INT(out.nrefused, 8);
+	T_HAS_STR(out.refused[0].msg, "Knitters already asked for this: booking");
+	T_EQ_INT(out.refused[0].conflicts[0], l.b[0].id);
+	series_outcome_free(&out);
+	T_EQ_ERR(
+	    create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=9", true, &id, &out),
+	    H_OK, &w.f.err);
+	T_EQ_INT(out.created, 1);
+	T_EQ_INT(out.nrefused, 8);
+	series_outcome_free(&out);
+	/* A one-off booking of the group on a date of a new series is that date asked for. */
+	T_EQ_ERR(fx_request(&w.f, CONSOLE, w.room, w.group, fx_at("2026-11-17T19:00"),
+	                    fx_at("2026-11-17T21:00"), false, &one_off, NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(
+	    create(&w, "2026-11-10T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=3", true, &id, &out),
+	    H_OK, &w.f.err);
+	T_EQ_INT(out.created, 2);
+	T_EQ_INT(out.nrefused, 1);
+	if (out.nrefused == 1) {
+		T_EQ_INT(out.refused[0].code, H_ECONFLICT);
+		T_EQ_INT(out.refused[0].conflicts[0], one_off);
+	}
+	series_outcome_free(&out);
+	/* The first series cancelled, it no longer counts. */
+	o.id = first;
+	o.act = SERIES_CANCEL;
+	o.now = w.f.now;
+	T_EQ_ERR(db_write(w.f.db, op_decide, &o, &w.f.err), H_OK, &w.f.err);
+	series_outcome_free(&o.out);
+	occ_free(&l);
+	T_EQ_ERR(
+	    create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=8", false, &id, NULL),
+	    H_OK, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
+
+/* A series with only some dates still live is still the series asked for; other groups,
+ * rooms, times or rules are other series. */
+TEST(series_twin_partly_cancelled)
+{
+	struct sworld w;
+	struct series_outcome out;
+	struct occ_list l;
+	uint64_t first, id, other_group;
+
+	T_ASSERT(sworld_open(&w, "{\"horizon_days\": 1000}")); /* manual approval */
+	other_group = fx_group(&w.f, "Chess club", 0);
+	T_EQ_ERR(create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=4", false, &first,
+	                NULL),
+	         H_OK, &w.f.err);
+	T_ASSERT(occurrences(&w, first, &l) == 4);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, l.b[0].id), H_OK, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, l.b[1].id), H_OK, &w.f.err);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, l.b[2].id), H_OK, &w.f.err);
+	T_EQ_ERR(
+	    create(&w, "2026-09-01T19:00", 120, "FREQ=WEEKLY;BYDAY=TU;COUNT=4", true, &id, &out),
+	    H_ECONFLICT, &w.f.err);
+	T_HAS_STR(w.f.err.msg, "already asked for this: series 1");
+	T_EQ_INT(w.f.err.nconflicts, 1);
+	T_EQ_INT(w.f.err.conflicts[0], l.b[3].id);
+	series_outcome_free(&out);
+	occ_free(&l);
+	/* Another length of the same rule is another series (its dates are other slots). */
+	T_EQ_ERR(
+	    create(&w, "2026-09-01T19:00", 90, "FREQ=WEEKLY;BYDAY=TU;COUNT=4", false, &id, NULL),
+	    H_OK, &w.f.err);
+	/* Another group may ask for the same. */
+	{
+		struct series s;
+		struct op_series o = {.s = &s, .now = w.f.now};
+
+		series_init(&s);
+		s.room_id = w.room;
+		s.group_id = other_group;
+		s.title = xstrdup("Chess");
+		s.first_start = fx_at("2026-09-01T19:00");
+		s.duration = 7200;
+		s.rrule = xstrdup("FREQ=WEEKLY;BYDAY=TU;COUNT=4");
+		T_EQ_ERR(db_write(w.f.db, op_create, &o, &w.f.err), H_OK, &w.f.err);
+		series_outcome_free(&o.out);
+		series_free(&s);
+	}
+	T_EQ_INT(fx_check(&w.f), 0);
+	fx_close(&w.f);
+}
