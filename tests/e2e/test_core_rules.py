@@ -23,7 +23,7 @@ import json
 import os
 import sys
 
-import schema
+from schema import errors as schema_errors
 
 from harness import Server, check, halls, halls_json, run_suite
 
@@ -37,7 +37,7 @@ class Api:
     def call(self, method, path, body, token, schema, what):
         st, hdrs, reply = self.srv.request(method, path, body, token=token)
         name = "problem" if st >= 400 else schema
-        errs = schema.errors(name, reply)
+        errs = schema_errors(name, reply)
         if st >= 400 and not hdrs.get("Content-Type", "").startswith("application/problem+json"):
             errs.append("Content-Type %s" % hdrs.get("Content-Type"))
         check(not errs, "%s: the %d reply matches %s" % (what, st, name), "\n".join(errs))
