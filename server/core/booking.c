@@ -20,7 +20,7 @@
 #include "policy.h"
 #include "record.h"
 #include "room.h"
-#include "series.h"
+#include "series_record.h"
 #include "text.h"
 #include "tz.h"
 #include "venue.h"
