@@ -5,6 +5,7 @@
 #include "group.h"
 #include "ics.h"
 #include "place.h"
+#include "policy.h"
 #include "record.h"
 #include "room.h"
 #include "series.h"
@@ -169,12 +170,14 @@ static enum herr collect_scope(struct feed_ctx *c)
 			user_free(&u);
 			return ret;
 		}
-		/* An admin manages every venue. */
-		if (u.role == ROLE_ADMIN) {
+		/* An admin manages every venue: one walk rather than one per venue. */
+		if (policy_user_admin(&u)) {
 			user_free(&u);
 			return booking_each(c->t, &f, collect, c);
 		}
 		for (size_t i = 0; i < u.nvenues && ret == H_OK; i++) {
+			if (!policy_user_manages(&u, u.venues[i]))
+				continue;
 			f.venue_id = u.venues[i];
 			ret = booking_each(c->t, &f, collect, c);
 		}
