@@ -35,6 +35,7 @@ run_suite() {
 
 run_suite unit "$BUILD/test-unit"
 run_suite fuzz_replay sh tests/fuzz/replay.sh
+run_suite layers python3 tests/lint/test_layers.py
 for t in tests/cli/test_*.sh; do
 	run_suite "$(basename "$t" .sh)" sh "$t"
 done
