@@ -63,6 +63,19 @@ t_id() {
 	python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$T_OUT"
 }
 
+# t_hallsd_start: the real hallsd on a free loopback port over $HALLS_DATA, its log in
+# $T_DIR/hallsd.log; sets PORT and PID, and returns once /healthz answers (or 5 s pass).
+t_hallsd_start() {
+	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$BUILD/hallsd" --data "$HALLS_DATA" --listen "127.0.0.1:$PORT" >"$T_DIR/hallsd.log" 2>&1 &
+	PID=$!
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || [ $i -ge 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 t_done() {
 	echo "$T_NAME: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

@@ -27,14 +27,7 @@ t_run 0 "a closure elsewhere" closure add --venue "$V2" --from 2026-12-01T00:00 
 t_run 0 "a closure of the study" closure add --room "$R3" --from 2026-12-22T00:00 \
 	--to 2026-12-23T00:00 --reason "Decorating"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BUILD/hallsd" --data "$HALLS_DATA" --listen "127.0.0.1:$PORT" >"$T_DIR/hallsd.log" 2>&1 &
-PID=$!
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+t_hallsd_start
 
 API="$T_DIR/api"
 # agree DESCRIPTION QUERY ARGS...: the CLI's --json listing equals the API's, and is not

@@ -233,14 +233,7 @@ t_run 0 "check is clean after every import" check
 
 # The feed hallsd publishes for a room, imported into another data directory, gives the
 # same times.
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BUILD/hallsd" --data "$HALLS_DATA" --listen "127.0.0.1:$PORT" >"$T_DIR/hallsd.log" 2>&1 &
-PID=$!
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+t_hallsd_start
 code=$(curl -s -o "$T_DIR/feed.ics" -w '%{http_code}' "http://127.0.0.1:$PORT/feeds/rooms/$RB.ics")
 kill -TERM "$PID"
 wait "$PID"

@@ -3,14 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 "$HALLS" init >/dev/null
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BUILD/hallsd" --data "$HALLS_DATA" --listen "127.0.0.1:$PORT" >"$T_DIR/hallsd.log" 2>&1 &
-PID=$!
-i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+t_hallsd_start
 
 fetch() { # fetch PATH: status code to stdout, body to $T_OUT
 	curl -s -o "$T_OUT" -w '%{http_code}' "http://127.0.0.1:$PORT$1"
