@@ -549,12 +549,8 @@ enum herr booking_request(struct txn *t, const struct actor *a, struct booking *
 	ret = place_load(t, b->room_id, &p);
 	if (ret != H_OK)
 		goto out;
-	if (!record_exists(t, DBI_GROUP, b->group_id)) {
-		ret = t->ret ? t->ret
-		             : herror_set(t->err, H_ENOTFOUND, "there is no group %llu",
-		                          (unsigned long long)b->group_id);
+	if ((ret = record_need(t, DBI_GROUP, b->group_id, "group")) != H_OK)
 		goto out;
-	}
 	ret = policy_act_for_group(t, a, b->group_id, p.venue.id);
 	if (ret == H_OK && approve_now)
 		ret = policy_manage_venue(t, a, p.venue.id);

@@ -152,8 +152,7 @@ static enum herr check_target(struct txn *t, const struct actor *a, const struct
 			venue_id = r.venue_id;
 		} else if (must_exist || t->ret != H_OK) {
 			room_free(&r);
-			return txn_refuse(t, H_ENOTFOUND, "there is no room %llu",
-			                  (unsigned long long)c->target);
+			return record_not_found(t, "room", c->target);
 		} else {
 			/* The room is gone: only an admin may tidy up its closures. */
 			room_free(&r);
@@ -164,8 +163,7 @@ static enum herr check_target(struct txn *t, const struct actor *a, const struct
 		return txn_refuse(t, H_EINVAL, "a closure's scope is venue or room");
 	} else if (!record_exists(t, DBI_VENUE, venue_id)) {
 		if (must_exist || t->ret != H_OK)
-			return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
-			                  (unsigned long long)venue_id);
+			return record_not_found(t, "venue", venue_id);
 		return policy_admin(t, a);
 	}
 	return policy_manage_venue(t, a, venue_id);
@@ -201,7 +199,7 @@ enum herr closure_update(struct txn *t, const struct actor *a, const struct clos
 	herror_clear(&e);
 	if (closure_get(t, c->id, &old) != H_OK) {
 		closure_free(&old);
-		return t->ret != H_OK ? t->ret : H_ENOTFOUND;
+		return record_not_found(t, "closure", c->id);
 	}
 	if (old.scope != c->scope || old.target != c->target) {
 		txn_refuse(t, H_EINVAL,
@@ -255,8 +253,7 @@ enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int6
 
 	if (closure_get(t, id, &c) != H_OK) {
 		closure_free(&c);
-		return txn_refuse(t, H_ENOTFOUND, "there is no closure %llu",
-		                  (unsigned long long)id);
+		return record_not_found(t, "closure", id);
 	}
 	if (check_target(t, a, &c, false) != H_OK) {
 		closure_free(&c);

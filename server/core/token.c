@@ -216,10 +216,8 @@ static enum herr token_get(struct txn *t, uint64_t id, struct token *out)
 static enum herr issue_allowed(struct txn *t, const struct actor *a, uint64_t user_id,
                                const char *label)
 {
-	if (!record_exists(t, DBI_USER, user_id))
-		return t->ret != H_OK ? t->ret
-		                      : txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
-		                                   (unsigned long long)user_id);
+	if (record_need(t, DBI_USER, user_id, "user") != H_OK)
+		return t->ret;
 	if (a->user_id != user_id && policy_admin(t, a) != H_OK)
 		return t->ret;
 	return text_check(label, "label", LABEL_MAX_BYTES, false, false, t->err);
@@ -289,15 +287,11 @@ static enum herr feed_issue_allowed(struct txn *t, uint64_t user_id, enum feed_k
 
 	if (feed != FEED_GROUP && feed != FEED_MANAGER)
 		return txn_refuse(t, H_EINVAL, "a feed token opens a group's feed or a manager's");
-	if (feed == FEED_GROUP && !record_exists(t, DBI_GROUP, scope_id))
-		return t->ret != H_OK ? t->ret
-		                      : txn_refuse(t, H_ENOTFOUND, "there is no group %llu",
-		                                   (unsigned long long)scope_id);
+	if (feed == FEED_GROUP && record_need(t, DBI_GROUP, scope_id, "group") != H_OK)
+		return t->ret;
 	if (user_get(t, user_id, &u) != H_OK) {
 		user_free(&u);
-		return t->ret != H_OK ? t->ret
-		                      : txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
-		                                   (unsigned long long)user_id);
+		return record_not_found(t, "user", user_id);
 	}
 	ok = feed_visible(&u, feed, scope_id);
 	user_free(&u);

@@ -123,8 +123,7 @@ enum herr view_booking_get(struct txn *t, const struct viewer *v, uint64_t id, j
 
 		*out = view_booking_json(v, &b, p);
 		if (*out == NULL)
-			ret = txn_refuse(t, H_ENOTFOUND, "there is no booking %llu",
-			                 (unsigned long long)id);
+			ret = record_not_found(t, "booking", id);
 		else if (zone != NULL)
 			*zone = xstrdup(p->venue.tz);
 	}
