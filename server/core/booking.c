@@ -1156,6 +1156,17 @@ static bool merge_emit(struct merge *m, const struct source *s,
 	return more;
 }
 
+enum herr booking_filter_need(struct txn *t, const struct booking_filter *f)
+{
+	if (f->room_id != 0 && record_need(t, DBI_ROOM, f->room_id, "room") != H_OK)
+		return t->ret;
+	if (f->venue_id != 0 && record_need(t, DBI_VENUE, f->venue_id, "venue") != H_OK)
+		return t->ret;
+	if (f->group_id != 0)
+		record_need(t, DBI_GROUP, f->group_id, "group");
+	return t->ret;
+}
+
 enum herr booking_each_page(struct txn *t, const struct booking_filter *f, struct walk *w,
                             bool (*fn)(const struct booking *b, void *arg), void *arg)
 {
@@ -1163,6 +1174,8 @@ enum herr booking_each_page(struct txn *t, const struct booking_filter *f, struc
 	bool more = true;
 
 	walk_begin(w);
+	if (booking_filter_need(t, f) != H_OK)
+		return t->ret;
 	merge_sources(&m);
 	while (more && m.h.n > 0 && t->ret == H_OK) {
 		if (!walk_take(w, merge_least(&m)->pos))

@@ -505,35 +505,32 @@ static void merge_every_target(struct merge *m)
 	}
 }
 
+/* A venue or room that does not exist is refused, as every listing refuses a filter
+ * naming no record. */
 static enum herr merge_sources(struct merge *m, uint64_t venue_id, uint64_t room_id)
 {
+	struct targets tg;
 	struct room r;
-	enum herr ret;
 
 	if (room_id == 0 && venue_id == 0) {
 		merge_every_target(m);
 		return m->t->ret;
 	}
 	if (room_id == 0) {
-		if (!record_exists(m->t, DBI_VENUE, venue_id))
-			return m->t->ret != H_OK
-			           ? m->t->ret
-			           : txn_refuse(m->t, H_ENOTFOUND, "there is no venue %llu",
-			                        (unsigned long long)venue_id);
-		merge_add(m, CLOSURE_VENUE, venue_id);
-		return room_each(m->t, venue_id, merge_venue_room, m);
+		/* room_each refuses a venue that does not exist. */
+		if (room_each(m->t, venue_id, merge_venue_room, m) == H_OK)
+			merge_add(m, CLOSURE_VENUE, venue_id);
+		return m->t->ret;
 	}
-	ret = room_get(m->t, room_id, &r);
-	if (ret == H_OK) {
-		struct targets tg;
-
-		targets_of_room(room_id, r.venue_id, &tg);
-		for (size_t i = 0; i < tg.n && m->t->ret == H_OK; i++)
-			merge_add(m, tg.scope[i], tg.id[i]);
-		ret = m->t->ret;
+	if (room_get(m->t, room_id, &r) != H_OK) {
+		room_free(&r);
+		return record_not_found(m->t, "room", room_id);
 	}
+	targets_of_room(room_id, r.venue_id, &tg);
+	for (size_t i = 0; i < tg.n && m->t->ret == H_OK; i++)
+		merge_add(m, tg.scope[i], tg.id[i]);
 	room_free(&r);
-	return ret;
+	return m->t->ret;
 }
 
 static void merge_free(struct merge *m)

@@ -302,6 +302,8 @@ enum herr room_each(struct txn *t, uint64_t venue_id, bool (*fn)(const struct ro
 	struct scan s;
 	bool more = true;
 
+	if (venue_id != 0 && record_need(t, DBI_VENUE, venue_id, "venue") != H_OK)
+		return t->ret;
 	if (venue_id != 0)
 		prefix = key_id(venue_id);
 	else

@@ -442,7 +442,7 @@ enum herr token_feed_revoke(struct txn *t, const struct actor *a, uint64_t id, i
 }
 
 /* The user's tokens (user_id 0: everyone's) that are feed tokens (feed) or bearer
- * tokens (!feed), in id order. */
+ * tokens (!feed), in id order; a user who does not exist is refused. */
 static enum herr each_kind(struct txn *t, uint64_t user_id, bool feed,
                            bool (*fn)(const struct token *tk, void *arg), void *arg)
 {
@@ -450,6 +450,8 @@ static enum herr each_kind(struct txn *t, uint64_t user_id, bool feed,
 	struct scan s;
 	bool more = true;
 
+	if (user_id != 0 && record_need(t, DBI_USER, user_id, "user") != H_OK)
+		return t->ret;
 	key_init(&prefix);
 	key_u8(&prefix, KEY_ID);
 	scan_begin(&s, t, DBI_TOKEN, &prefix, NULL);

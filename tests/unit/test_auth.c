@@ -319,25 +319,32 @@ static size_t purge_all(struct fx *f, int64_t now, size_t visits, size_t *runs)
 	return deleted;
 }
 
+struct token_count {
+	uint64_t user;
+	size_t n;
+};
+
 static bool count_one(const struct token *tk, void *arg)
 {
-	(void)tk;
-	++*(size_t *)arg;
+	struct token_count *c = arg;
+
+	c->n += tk->user_id == c->user;
 	return true;
 }
 
-/* The tokens of user still stored, bearer and feed. */
+/* The tokens of user still stored, bearer and feed, counted among everyone's: a removed
+ * user's stay until purged, and a listing by a user who has gone is refused. */
 static size_t count_tokens(struct fx *f, uint64_t user)
 {
+	struct token_count c = {user, 0};
 	struct txn t;
-	size_t n = 0;
 
 	if (db_read_begin(f->db, &t, &f->err) != H_OK)
 		return 0;
-	token_each(&t, user, count_one, &n);
-	token_feed_each(&t, user, count_one, &n);
+	token_each(&t, 0, count_one, &c);
+	token_feed_each(&t, 0, count_one, &c);
 	db_read_end(&t);
-	return n;
+	return c.n;
 }
 
 /* A new password ends the user's sessions and API tokens at once, and not another
