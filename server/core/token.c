@@ -268,14 +268,13 @@ enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, en
 }
 
 /* Whether user u may see the feed: a group's to its members and to admins; the manager
- * feed (of u's own venues) to managers and admins. */
+ * feed, which is u's own (scope_id is the user, and the venues are whichever u manages
+ * when it is read), to managers and admins. */
 static bool feed_visible(const struct user *u, enum feed_kind feed, uint64_t scope_id)
 {
-	if (u->role == ROLE_ADMIN)
-		return feed == FEED_GROUP || (feed == FEED_MANAGER && scope_id == u->id);
 	if (feed == FEED_GROUP)
-		return policy_user_member_of(u, scope_id);
-	return feed == FEED_MANAGER && u->role == ROLE_MANAGER && scope_id == u->id;
+		return policy_user_admin(u) || policy_user_member_of(u, scope_id);
+	return feed == FEED_MANAGER && scope_id == u->id && policy_user_manager(u);
 }
 
 /* The rules of token_feed_issue about the feed itself. */
@@ -411,8 +410,9 @@ static enum herr revoke_kind(struct txn *t, const struct actor *a, uint64_t id, 
 	struct key hk, ik = id_key(id);
 	enum herr ret = token_get(t, id, &tk);
 
-	if (ret == H_OK && a->user_id != tk.user_id && policy_admin(t, a) != H_OK)
-		ret = t->ret;
+	/* Other users' tokens do not exist as far as a caller who is not an admin knows. */
+	if (ret == H_OK && a->user_id != tk.user_id && !policy_is_admin(t, a))
+		ret = record_not_found(t, feed ? "feed token" : "token", id);
 	/* After the owner check, so that the kind of another user's token is not told. */
 	if (ret == H_OK && (tk.kind == TOKEN_FEED) != feed)
 		ret = txn_refuse(t, H_ENOTFOUND,

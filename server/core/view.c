@@ -202,7 +202,7 @@ enum herr view_audit_log(struct txn *t, const struct viewer *v, uint64_t venue_i
 {
 	if (!v->known)
 		return txn_refuse(t, H_EAUTH, "sign in first (POST /api/v1/session)");
-	if (!viewer_admin(v) && v->u.role != ROLE_MANAGER)
+	if (!viewer_admin(v) && !policy_user_manager(&v->u))
 		return txn_refuse(t, H_EFORBIDDEN,
 		                  "the audit log is for venue managers and administrators");
 	if (venue_id != 0 && !viewer_manages(v, venue_id))
