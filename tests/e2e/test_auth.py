@@ -203,6 +203,8 @@ def run(srv, build, data, ids):
           "the API token works on /users/me", (st, me))
     st, _, body = srv.request("POST", "/api/v1/tokens", {"label": "x", "nope": 1}, token=cal)
     check(st == 400, "an unknown field in POST /tokens is 400", (st, body))
+    check(isinstance(body, dict) and body.get("detail") == "unknown field nope",
+          "it is named in the words every body uses", body)
     st, _, body = srv.request("POST", "/api/v1/tokens", {"user_id": ids["ann"]}, token=cal)
     check(st == 403, "a member cannot issue a token for another user", (st, body))
     st, _, listed = srv.request("GET", "/api/v1/tokens", token=cal)
