@@ -157,6 +157,26 @@ bool view_series(const struct viewer *v, const struct series *s, uint64_t venue_
 	return s->public || viewer_manages(v, venue_id) || viewer_member_of(v, s->group_id);
 }
 
+enum herr view_series_get(struct txn *t, const struct viewer *v, struct places *ps, uint64_t id,
+                          struct series *out, const struct place **p)
+{
+	const struct place *at;
+	enum herr ret = series_get(t, id, out);
+
+	if (p != NULL)
+		*p = NULL;
+	if (ret == H_ENOTFOUND)
+		return record_not_found(t, "series", id);
+	if (ret != H_OK)
+		return ret;
+	at = places_get(ps, t, out->room_id);
+	if (!view_series(v, out, at->room.venue_id))
+		return record_not_found(t, "series", id);
+	if (p != NULL)
+		*p = at;
+	return H_OK;
+}
+
 /* The audit log. */
 
 /* The room of series id, or 0 when it has gone. */
