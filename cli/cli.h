@@ -69,11 +69,11 @@ struct cmd_column {
 	const char *key;    /* the record's JSON field shown, else asked of the cell hook */
 };
 
-/* list's one optional filter: `--venue ID` keeps the records whose key is ID, after
- * checking that there is such a record in dbi (refused as "there is no venue ID"). */
+/* list's one optional filter: `--venue ID` lists the records within that one
+ * (kind->each_within), which the core refuses when there is none ("there is no venue
+ * ID"). */
 struct cmd_filter {
-	const char *opt, *key;
-	enum dbi dbi;
+	const char *opt;
 };
 
 struct cmd_record {

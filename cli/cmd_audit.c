@@ -45,7 +45,6 @@ int cmd_audit_list(struct cli *c, int argc, char **argv)
 	uint64_t booking = 0;
 	struct run_list l;
 	size_t nargs;
-	enum herr ret;
 	int rc;
 
 	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
@@ -53,10 +52,5 @@ int cmd_audit_list(struct cli *c, int argc, char **argv)
 		return rc;
 	if ((rc = run_list_begin(c, &l, 7, headers)) != CLI_OK)
 		return rc;
-	if (booking != 0 && !record_exists(&l.t, DBI_BOOKING, booking))
-		ret = herror_set(&l.err, H_ENOTFOUND, "there is no booking %llu",
-		                 (unsigned long long)booking);
-	else
-		ret = audit_each(&l.t, booking, cmd_audit_one, &l);
-	return run_list_end(&l, ret);
+	return run_list_end(&l, audit_each(&l.t, booking, cmd_audit_one, &l));
 }

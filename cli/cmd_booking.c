@@ -413,21 +413,6 @@ static void cmd_booking_list_free(struct cmd_booking_list *l)
 	free(l->groups);
 }
 
-/* Refuses a filter that names no record, rather than listing nothing. */
-static enum herr cmd_booking_list_check(struct run_list *l, const struct booking_filter *f)
-{
-	if (f->room_id != 0 && !record_exists(&l->t, DBI_ROOM, f->room_id))
-		return herror_set(&l->err, H_ENOTFOUND, "there is no room %llu",
-		                  (unsigned long long)f->room_id);
-	if (f->venue_id != 0 && !record_exists(&l->t, DBI_VENUE, f->venue_id))
-		return herror_set(&l->err, H_ENOTFOUND, "there is no venue %llu",
-		                  (unsigned long long)f->venue_id);
-	if (f->group_id != 0 && !record_exists(&l->t, DBI_GROUP, f->group_id))
-		return herror_set(&l->err, H_ENOTFOUND, "there is no group %llu",
-		                  (unsigned long long)f->group_id);
-	return H_OK;
-}
-
 int cmd_booking_list(struct cli *c, int argc, char **argv)
 {
 	static const char *headers[] = {"ID", "STATUS", "ROOM", "GROUP", "START", "END", "TITLE"};
@@ -480,9 +465,7 @@ int cmd_booking_list(struct cli *c, int argc, char **argv)
 	}
 	if ((rc = run_list_begin(c, &l.list, 7, headers)) != CLI_OK)
 		return rc;
-	ret = cmd_booking_list_check(&l.list, &f);
-	if (ret == H_OK)
-		ret = booking_each(&l.list.t, &f, cmd_booking_list_one, &l);
+	ret = booking_each(&l.list.t, &f, cmd_booking_list_one, &l);
 	rc = run_list_end(&l.list, ret);
 	cmd_booking_list_free(&l);
 	return rc;

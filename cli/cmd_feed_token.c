@@ -131,7 +131,6 @@ int cmd_feed_token_list(struct cli *c, int argc, char **argv)
 	uint64_t user_id = 0; /* every user's */
 	struct run_list l;
 	size_t nargs;
-	enum herr ret;
 	int rc;
 
 	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK)
@@ -140,13 +139,7 @@ int cmd_feed_token_list(struct cli *c, int argc, char **argv)
 	opt_free(opts);
 	if (rc != CLI_OK || (rc = run_list_begin(c, &l, 5, headers)) != CLI_OK)
 		return rc;
-	if (user_id != 0 && !record_exists(&l.t, DBI_USER, user_id))
-		ret = l.t.ret != H_OK ? l.t.ret
-		                      : herror_set(&l.err, H_ENOTFOUND, "there is no user %llu",
-		                                   (unsigned long long)user_id);
-	else
-		ret = token_feed_each(&l.t, user_id, cmd_feed_list_one, &l);
-	return run_list_end(&l, ret);
+	return run_list_end(&l, token_feed_each(&l.t, user_id, cmd_feed_list_one, &l));
 }
 
 int cmd_feed_token_revoke(struct cli *c, int argc, char **argv)

@@ -193,8 +193,6 @@ static bool cmd_record_list_one(const json_t *o, void *arg)
 	size_t n = cmd_record_ncolumns(l->r);
 	char **cells;
 
-	if (l->filter != 0 && json_int(o, l->r->filter->key, 0) != (int64_t)l->filter)
-		return true;
 	if (l->list.c->json) {
 		json_array_append_new(l->list.array, json_deep_copy(o));
 		return true;
@@ -207,17 +205,6 @@ static bool cmd_record_list_one(const json_t *o, void *arg)
 		free(cells[i]);
 	free(cells);
 	return true;
-}
-
-/* Refuses a filter that names no record, rather than listing nothing. */
-static enum herr cmd_record_list_check(struct cmd_record_list *l)
-{
-	const struct cmd_filter *f = l->r->filter;
-
-	if (l->filter == 0 || record_exists(&l->list.t, f->dbi, l->filter))
-		return H_OK;
-	return herror_set(&l->list.err, H_ENOTFOUND, "there is no %s %llu", f->opt,
-	                  (unsigned long long)l->filter);
 }
 
 int cmd_record_list(struct cli *c, int argc, char **argv)
@@ -242,8 +229,9 @@ int cmd_record_list(struct cli *c, int argc, char **argv)
 		headers[i] = r->columns[i].header;
 	if ((rc = run_list_begin(c, &l.list, n, headers)) != CLI_OK)
 		goto out;
-	ret = cmd_record_list_check(&l);
-	if (ret == H_OK)
+	if (l.filter != 0)
+		ret = r->kind->each_within(&l.list.t, l.filter, cmd_record_list_one, &l);
+	else
 		ret = r->kind->each(&l.list.t, cmd_record_list_one, &l);
 	rc = run_list_end(&l.list, ret);
 out:

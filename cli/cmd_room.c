@@ -35,7 +35,7 @@ static const struct cmd_column cmd_room_columns[] = {
     {NULL, NULL},
 };
 
-static const struct cmd_filter cmd_room_filter = {"venue", "venue_id", DBI_VENUE};
+static const struct cmd_filter cmd_room_filter = {"venue"};
 
 const struct cmd_record cmd_room_record = {
     .kind = &kind_room,

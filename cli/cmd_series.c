@@ -358,7 +358,6 @@ int cmd_series_list(struct cli *c, int argc, char **argv)
 	struct run_list l;
 	uint64_t room_id = 0, group_id = 0;
 	size_t nargs;
-	enum herr ret = H_OK;
 	int rc;
 
 	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
@@ -367,16 +366,7 @@ int cmd_series_list(struct cli *c, int argc, char **argv)
 		return rc;
 	if ((rc = run_list_begin(c, &l, 7, headers)) != CLI_OK)
 		return rc;
-	/* A filter that names no record is refused, rather than listing nothing. */
-	if (room_id != 0 && !record_exists(&l.t, DBI_ROOM, room_id))
-		ret = herror_set(&l.err, H_ENOTFOUND, "there is no room %llu",
-		                 (unsigned long long)room_id);
-	else if (group_id != 0 && !record_exists(&l.t, DBI_GROUP, group_id))
-		ret = herror_set(&l.err, H_ENOTFOUND, "there is no group %llu",
-		                 (unsigned long long)group_id);
-	if (ret == H_OK)
-		ret = series_each(&l.t, room_id, group_id, cmd_series_list_one, &l);
-	return run_list_end(&l, ret);
+	return run_list_end(&l, series_each(&l.t, room_id, group_id, cmd_series_list_one, &l));
 }
 
 /* halls series approve|decline|cancel */

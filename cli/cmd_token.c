@@ -118,7 +118,6 @@ int cmd_token_list(struct cli *c, int argc, char **argv)
 	uint64_t user_id = 0;
 	struct run_list l;
 	size_t nargs;
-	enum herr ret;
 	int rc;
 
 	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK)
@@ -129,13 +128,7 @@ int cmd_token_list(struct cli *c, int argc, char **argv)
 	opt_free(opts);
 	if (rc != CLI_OK || (rc = run_list_begin(c, &l, 5, headers)) != CLI_OK)
 		return rc;
-	if (!record_exists(&l.t, DBI_USER, user_id))
-		ret = l.t.ret != H_OK ? l.t.ret
-		                      : herror_set(&l.err, H_ENOTFOUND, "there is no user %llu",
-		                                   (unsigned long long)user_id);
-	else
-		ret = token_each(&l.t, user_id, cmd_token_list_one, &l);
-	return run_list_end(&l, ret);
+	return run_list_end(&l, token_each(&l.t, user_id, cmd_token_list_one, &l));
 }
 
 struct cmd_token_revoke {

@@ -250,19 +250,6 @@ static bool booking_list_one(const struct booking *b, void *arg)
 	return !page_full(&l->pg);
 }
 
-/* A filter naming a record that does not exist is a mistake worth telling, as the room
- * and closure lists do, rather than an empty list. */
-static enum herr filter_exists(struct request *r, struct txn *t, enum dbi d, const char *what,
-                               uint64_t id)
-{
-	if (id == 0 || record_exists(t, d, id))
-		return H_OK;
-	if (t->ret != H_OK)
-		return t->ret;
-	return herror_set(&r->err, H_ENOTFOUND, "there is no %s %llu", what,
-	                  (unsigned long long)id);
-}
-
 enum herr h_booking_list(struct request *r)
 {
 	static const char *const known[] = {"room", "group", "venue", "status", "from",
@@ -297,11 +284,10 @@ enum herr h_booking_list(struct request *r)
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
 	request_viewer(r, &t, &v);
-	if ((ret = filter_exists(r, &t, DBI_ROOM, "room", f.room_id)) != H_OK ||
-	    (ret = filter_exists(r, &t, DBI_VENUE, "venue", f.venue_id)) != H_OK ||
-	    (ret = filter_exists(r, &t, DBI_GROUP, "group", f.group_id)) != H_OK)
+	/* Asked before the times are read in the filter's zone, which a missing room has
+	 * not; booking_each_page would refuse it too. */
+	if ((ret = booking_filter_need(&t, &f)) != H_OK)
 		goto out;
-	/* The filters exist by now, so this is their zone, or the default. */
 	place_zone(&t, f.venue_id, f.room_id, &zone);
 	if ((ret = request_query_time(r, "from", zone, &f.from, &has_from)) != H_OK ||
 	    (ret = request_query_time(r, "to", zone, &f.to, &has_to)) != H_OK)

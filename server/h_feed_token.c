@@ -168,8 +168,9 @@ static void feed_revoke_done(struct request *r, enum herr ret, void *arg)
 {
 	struct feed_revoke *v = arg;
 
-	/* Other users' tokens do not exist as far as a caller who is not an admin knows. */
-	if (ret == H_EFORBIDDEN || ret == H_ENOTFOUND)
+	/* One answer to every id that opens no feed token of the caller's: the core tells
+	 * a missing token, a bearer token and another user's apart, in words of its own. */
+	if (ret == H_ENOTFOUND)
 		ret = herror_set(&r->err, H_ENOTFOUND, "there is no feed token %llu",
 		                 (unsigned long long)v->id);
 	if (ret == H_OK)

@@ -69,20 +69,14 @@ static enum herr series_for_caller(struct request *r, struct txn *t, uint64_t id
 	struct places ps = {0};
 	struct viewer v;
 	struct series s;
-	enum herr ret = series_get(t, id, &s);
 	struct occurrence_listing l;
+	enum herr ret;
 
 	*out = NULL;
 	request_viewer(r, t, &v);
-	if (ret != H_OK)
-		goto out;
 	l.v = &v;
-	l.p = places_get(&ps, t, s.room_id);
-	if (!view_series(&v, &s, l.p->room.venue_id)) {
-		ret = herror_set(&r->err, H_ENOTFOUND, "there is no series %llu",
-		                 (unsigned long long)id);
+	if ((ret = view_series_get(t, &v, &ps, id, &s, &l.p)) != H_OK)
 		goto out;
-	}
 	l.items = json_array();
 	ret = series_each_occurrence(t, id, occurrence_list_one, &l);
 	if (ret == H_OK)
@@ -305,10 +299,7 @@ static enum herr series_check_visible(struct request *r, uint64_t id, char **zon
 	if (ret != H_OK)
 		return ret;
 	request_viewer(r, &t, &v);
-	ret = series_get(&t, id, &s);
-	if (ret == H_OK && !view_series(&v, &s, places_get(&ps, &t, s.room_id)->room.venue_id))
-		ret = herror_set(&r->err, H_ENOTFOUND, "there is no series %llu",
-		                 (unsigned long long)id);
+	ret = view_series_get(&t, &v, &ps, id, &s, NULL);
 	if (ret == H_OK && zone != NULL)
 		*zone = xstrdup(s.zone);
 	series_free(&s);

@@ -76,6 +76,8 @@ enum herr audit_each_page(struct txn *t, uint64_t booking_id, struct walk *w,
 	bool more = true;
 
 	walk_begin(w);
+	if (booking_id != 0 && record_need(t, DBI_BOOKING, booking_id, "booking") != H_OK)
+		return t->ret;
 	if (booking_id == 0)
 		key_init(&prefix);
 	else

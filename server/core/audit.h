@@ -22,7 +22,9 @@ struct audit_entry {
 /* Appends an entry; detail (may be NULL) is borrowed. */
 void audit_append(struct txn *t, const struct actor *a, const char *kind, uint64_t object_id,
                   const char *action, const char *note, const json_t *detail, int64_t now);
-/* booking_id 0: all entries, newest last. fn receives the entry as JSON. */
+/* booking_id 0: all entries, newest last; else the booking's, which is refused when there
+ * is no such booking (H_ENOTFOUND "there is no booking 4"). fn receives the entry as
+ * JSON. */
 enum herr audit_each(struct txn *t, uint64_t booking_id, bool (*fn)(const json_t *e, void *arg),
                      void *arg);
 /* As audit_each, one page: resumes after entry w->after.id, examines at most w->budget

@@ -549,12 +549,8 @@ enum herr booking_request(struct txn *t, const struct actor *a, struct booking *
 	ret = place_load(t, b->room_id, &p);
 	if (ret != H_OK)
 		goto out;
-	if (!record_exists(t, DBI_GROUP, b->group_id)) {
-		ret = t->ret ? t->ret
-		             : herror_set(t->err, H_ENOTFOUND, "there is no group %llu",
-		                          (unsigned long long)b->group_id);
+	if ((ret = record_need(t, DBI_GROUP, b->group_id, "group")) != H_OK)
 		goto out;
-	}
 	ret = policy_act_for_group(t, a, b->group_id, p.venue.id);
 	if (ret == H_OK && approve_now)
 		ret = policy_manage_venue(t, a, p.venue.id);
@@ -1160,6 +1156,17 @@ static bool merge_emit(struct merge *m, const struct source *s,
 	return more;
 }
 
+enum herr booking_filter_need(struct txn *t, const struct booking_filter *f)
+{
+	if (f->room_id != 0 && record_need(t, DBI_ROOM, f->room_id, "room") != H_OK)
+		return t->ret;
+	if (f->venue_id != 0 && record_need(t, DBI_VENUE, f->venue_id, "venue") != H_OK)
+		return t->ret;
+	if (f->group_id != 0)
+		record_need(t, DBI_GROUP, f->group_id, "group");
+	return t->ret;
+}
+
 enum herr booking_each_page(struct txn *t, const struct booking_filter *f, struct walk *w,
                             bool (*fn)(const struct booking *b, void *arg), void *arg)
 {
@@ -1167,6 +1174,8 @@ enum herr booking_each_page(struct txn *t, const struct booking_filter *f, struc
 	bool more = true;
 
 	walk_begin(w);
+	if (booking_filter_need(t, f) != H_OK)
+		return t->ret;
 	merge_sources(&m);
 	while (more && m.h.n > 0 && t->ret == H_OK) {
 		if (!walk_take(w, merge_least(&m)->pos))

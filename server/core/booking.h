@@ -115,8 +115,14 @@ struct booking_filter {
 	int64_t from, to; /* bookings that overlap [from, to); 0, 0: all */
 };
 void booking_filter_init(struct booking_filter *f);
+/* H_OK when the room, venue and group the filter names exist; else refuses the first
+ * that does not (H_ENOTFOUND "there is no room 4"). A listing filtered by a record that
+ * does not exist is refused rather than empty; a front end asks first when it reads
+ * times in the filter's zone. */
+enum herr booking_filter_need(struct txn *t, const struct booking_filter *f);
 /* In start order (then id), whatever the filter, streamed from the by-start indexes:
- * fn sees each booking as it is read, and returning false stops the scan. */
+ * fn sees each booking as it is read, and returning false stops the scan. Refuses a
+ * filter as booking_filter_need does. */
 enum herr booking_each(struct txn *t, const struct booking_filter *f,
                        bool (*fn)(const struct booking *b, void *arg), void *arg);
 /* As booking_each, one page: resumes strictly after w->after (a booking's start and id)

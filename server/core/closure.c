@@ -152,8 +152,7 @@ static enum herr check_target(struct txn *t, const struct actor *a, const struct
 			venue_id = r.venue_id;
 		} else if (must_exist || t->ret != H_OK) {
 			room_free(&r);
-			return txn_refuse(t, H_ENOTFOUND, "there is no room %llu",
-			                  (unsigned long long)c->target);
+			return record_not_found(t, "room", c->target);
 		} else {
 			/* The room is gone: only an admin may tidy up its closures. */
 			room_free(&r);
@@ -164,8 +163,7 @@ static enum herr check_target(struct txn *t, const struct actor *a, const struct
 		return txn_refuse(t, H_EINVAL, "a closure's scope is venue or room");
 	} else if (!record_exists(t, DBI_VENUE, venue_id)) {
 		if (must_exist || t->ret != H_OK)
-			return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
-			                  (unsigned long long)venue_id);
+			return record_not_found(t, "venue", venue_id);
 		return policy_admin(t, a);
 	}
 	return policy_manage_venue(t, a, venue_id);
@@ -201,7 +199,7 @@ enum herr closure_update(struct txn *t, const struct actor *a, const struct clos
 	herror_clear(&e);
 	if (closure_get(t, c->id, &old) != H_OK) {
 		closure_free(&old);
-		return t->ret != H_OK ? t->ret : H_ENOTFOUND;
+		return record_not_found(t, "closure", c->id);
 	}
 	if (old.scope != c->scope || old.target != c->target) {
 		txn_refuse(t, H_EINVAL,
@@ -255,8 +253,7 @@ enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int6
 
 	if (closure_get(t, id, &c) != H_OK) {
 		closure_free(&c);
-		return txn_refuse(t, H_ENOTFOUND, "there is no closure %llu",
-		                  (unsigned long long)id);
+		return record_not_found(t, "closure", id);
 	}
 	if (check_target(t, a, &c, false) != H_OK) {
 		closure_free(&c);
@@ -508,35 +505,32 @@ static void merge_every_target(struct merge *m)
 	}
 }
 
+/* A venue or room that does not exist is refused, as every listing refuses a filter
+ * naming no record. */
 static enum herr merge_sources(struct merge *m, uint64_t venue_id, uint64_t room_id)
 {
+	struct targets tg;
 	struct room r;
-	enum herr ret;
 
 	if (room_id == 0 && venue_id == 0) {
 		merge_every_target(m);
 		return m->t->ret;
 	}
 	if (room_id == 0) {
-		if (!record_exists(m->t, DBI_VENUE, venue_id))
-			return m->t->ret != H_OK
-			           ? m->t->ret
-			           : txn_refuse(m->t, H_ENOTFOUND, "there is no venue %llu",
-			                        (unsigned long long)venue_id);
-		merge_add(m, CLOSURE_VENUE, venue_id);
-		return room_each(m->t, venue_id, merge_venue_room, m);
+		/* room_each refuses a venue that does not exist. */
+		if (room_each(m->t, venue_id, merge_venue_room, m) == H_OK)
+			merge_add(m, CLOSURE_VENUE, venue_id);
+		return m->t->ret;
 	}
-	ret = room_get(m->t, room_id, &r);
-	if (ret == H_OK) {
-		struct targets tg;
-
-		targets_of_room(room_id, r.venue_id, &tg);
-		for (size_t i = 0; i < tg.n && m->t->ret == H_OK; i++)
-			merge_add(m, tg.scope[i], tg.id[i]);
-		ret = m->t->ret;
+	if (room_get(m->t, room_id, &r) != H_OK) {
+		room_free(&r);
+		return record_not_found(m->t, "room", room_id);
 	}
+	targets_of_room(room_id, r.venue_id, &tg);
+	for (size_t i = 0; i < tg.n && m->t->ret == H_OK; i++)
+		merge_add(m, tg.scope[i], tg.id[i]);
 	room_free(&r);
-	return ret;
+	return m->t->ret;
 }
 
 static void merge_free(struct merge *m)

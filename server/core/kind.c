@@ -82,8 +82,12 @@ static enum herr venue_each_json(struct txn *t, bool (*fn)(const json_t *o, void
 	return venue_each(t, venue_each_one, &e);
 }
 
-const struct kind kind_venue = {
-    "venue", venue_fields, venue_save_json, venue_remove, venue_show_json, venue_each_json, NULL};
+const struct kind kind_venue = {.name = "venue",
+                                .fields = venue_fields,
+                                .save = venue_save_json,
+                                .remove = venue_remove,
+                                .show = venue_show_json,
+                                .each = venue_each_json};
 
 /* room */
 
@@ -136,8 +140,21 @@ static enum herr room_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 	return room_each(t, 0, room_each_one, &e);
 }
 
-const struct kind kind_room = {
-    "room", room_fields, room_save_json, room_remove, room_show_json, room_each_json, NULL};
+static enum herr room_each_within_json(struct txn *t, uint64_t venue_id,
+                                       bool (*fn)(const json_t *o, void *arg), void *arg)
+{
+	struct each_json e = {fn, arg};
+
+	return room_each(t, venue_id, room_each_one, &e);
+}
+
+const struct kind kind_room = {.name = "room",
+                               .fields = room_fields,
+                               .save = room_save_json,
+                               .remove = room_remove,
+                               .show = room_show_json,
+                               .each = room_each_json,
+                               .each_within = room_each_within_json};
 
 /* group */
 
@@ -185,8 +202,13 @@ static enum herr group_each_json(struct txn *t, bool (*fn)(const json_t *o, void
 	return group_each(t, group_each_one, &e);
 }
 
-const struct kind kind_group = {"group",         group_fields,    group_save_json, group_remove,
-                                group_show_json, group_each_json, view_group};
+const struct kind kind_group = {.name = "group",
+                                .fields = group_fields,
+                                .save = group_save_json,
+                                .remove = group_remove,
+                                .show = group_show_json,
+                                .each = group_each_json,
+                                .redact = view_group};
 
 /* user: "password_hash" in fields (from the front end, which hashed the password off
  * any event loop) sets the password; it is never accepted by user_apply itself. */
@@ -244,5 +266,9 @@ static enum herr user_each_json(struct txn *t, bool (*fn)(const json_t *o, void 
 	return user_each(t, user_each_one, &e);
 }
 
-const struct kind kind_user = {
-    "user", user_fields, user_save_json, account_remove, user_show_json, user_each_json, NULL};
+const struct kind kind_user = {.name = "user",
+                               .fields = user_fields,
+                               .save = user_save_json,
+                               .remove = account_remove,
+                               .show = user_show_json,
+                               .each = user_each_json};

@@ -25,6 +25,11 @@ struct kind {
 	enum herr (*show)(struct txn *t, uint64_t id, json_t **out);
 	/* Calls fn for every record in id order until it returns false. */
 	enum herr (*each)(struct txn *t, bool (*fn)(const json_t *o, void *arg), void *arg);
+	/* The same for the records within record `within` of the kind that holds them (a
+	 * venue's rooms), refusing a `within` that does not exist (H_ENOTFOUND "there is no
+	 * venue 4"). NULL: the kind is only listed whole. */
+	enum herr (*each_within)(struct txn *t, uint64_t within,
+	                         bool (*fn)(const json_t *o, void *arg), void *arg);
 	/* Takes from a record that show or each gave what reader v may not see (view.h);
 	 * NULL: every reader sees it whole. */
 	void (*redact)(const struct viewer *v, json_t *o);

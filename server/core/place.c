@@ -40,10 +40,8 @@ enum herr place_load(struct txn *t, uint64_t room_id, struct place *p)
 	if (ret != H_ENOTFOUND || t->ret != H_OK)
 		return ret;
 	if (p->room.id == 0)
-		return txn_refuse(t, H_ENOTFOUND, "there is no room %llu",
-		                  (unsigned long long)room_id);
-	return txn_refuse(t, H_ENOTFOUND, "there is no venue %llu",
-	                  (unsigned long long)p->room.venue_id);
+		return record_not_found(t, "room", room_id);
+	return record_not_found(t, "venue", p->room.venue_id);
 }
 
 const struct place *places_get(struct places *ps, struct txn *t, uint64_t room_id)

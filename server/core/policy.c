@@ -21,6 +21,11 @@ bool policy_user_manages(const struct user *u, uint64_t venue_id)
 	       (u->role == ROLE_MANAGER && id_listed(u->venues, u->nvenues, venue_id));
 }
 
+bool policy_user_manager(const struct user *u)
+{
+	return u->role == ROLE_ADMIN || u->role == ROLE_MANAGER;
+}
+
 bool policy_user_member_of(const struct user *u, uint64_t group_id)
 {
 	return u->role == ROLE_MEMBER && id_listed(u->groups, u->ngroups, group_id);
@@ -59,6 +64,18 @@ bool policy_is_venue_manager(struct txn *t, const struct actor *a, uint64_t venu
 	if (a->user_id == 0)
 		return true;
 	ok = user_get(t, a->user_id, &u) == H_OK && policy_user_manages(&u, venue_id);
+	user_free(&u);
+	return ok;
+}
+
+bool policy_is_admin(struct txn *t, const struct actor *a)
+{
+	struct user u;
+	bool ok;
+
+	if (a->user_id == 0)
+		return true;
+	ok = user_get(t, a->user_id, &u) == H_OK && policy_user_admin(&u);
 	user_free(&u);
 	return ok;
 }

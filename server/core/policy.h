@@ -16,6 +16,9 @@ struct user;
 bool policy_user_admin(const struct user *u);
 /* Admins manage every venue; a manager, the venues listed. */
 bool policy_user_manages(const struct user *u, uint64_t venue_id);
+/* Admins and managers, whichever venues a manager has: who has a manager's feed (of
+ * the venues they manage) and reads the audit log (about them). */
+bool policy_user_manager(const struct user *u);
 /* A member acts for the groups listed (managers and admins act as the venue's). */
 bool policy_user_member_of(const struct user *u, uint64_t group_id);
 
@@ -27,6 +30,8 @@ enum herr policy_act_for_group(struct txn *t, const struct actor *a, uint64_t gr
                                uint64_t venue_id);
 /* True without setting an error (for decisions such as "approve at once?"). */
 bool policy_is_venue_manager(struct txn *t, const struct actor *a, uint64_t venue_id);
+/* The same question of an administrator (an unknown user is not one). */
+bool policy_is_admin(struct txn *t, const struct actor *a);
 /* Who may list user_id's tokens (API tokens, sessions, feed tokens): the user, and
  * admins anyone's. */
 enum herr policy_list_tokens(struct txn *t, const struct actor *a, uint64_t user_id);

@@ -70,13 +70,14 @@ bool record_exists(struct txn *t, enum dbi d, uint64_t id)
 	return txn_get(t, d, &k, &v) == 1;
 }
 
+enum herr record_not_found(struct txn *t, const char *what, uint64_t id)
+{
+	return txn_refuse(t, H_ENOTFOUND, "there is no %s %llu", what, (unsigned long long)id);
+}
+
 enum herr record_need(struct txn *t, enum dbi d, uint64_t id, const char *what)
 {
-	if (record_exists(t, d, id))
-		return H_OK;
-	if (t->ret != H_OK)
-		return t->ret;
-	return txn_refuse(t, H_ENOTFOUND, "there is no %s %llu", what, (unsigned long long)id);
+	return record_exists(t, d, id) ? H_OK : record_not_found(t, what, id);
 }
 
 enum herr record_in_use(struct txn *t, const char *what, uint64_t id, const char *by,

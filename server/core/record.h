@@ -25,8 +25,12 @@ void record_put_key(struct txn *t, enum dbi d, const struct key *k, const json_t
 bool record_exists(struct txn *t, enum dbi d, uint64_t id);
 /* H_OK when record id of d exists; otherwise refuses with H_ENOTFOUND "there is no
  * <what> <id>" (or passes a store error on): the one way the core says a record named in
- * a request is missing. */
+ * a request, or a listing's filter, is missing. */
 enum herr record_need(struct txn *t, enum dbi d, uint64_t id, const char *what);
+/* The same refusal for a record already found missing, or one the reader may not see,
+ * which is told the same way: H_ENOTFOUND "there is no <what> <id>" on t, or the store
+ * error t already holds. */
+enum herr record_not_found(struct txn *t, const char *what, uint64_t id);
 /* Refuses removing <what> <id> while <by> <by_id> still refers to it, with advice. */
 enum herr record_in_use(struct txn *t, const char *what, uint64_t id, const char *by,
                         uint64_t by_id, const char *advice);

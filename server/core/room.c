@@ -243,7 +243,7 @@ enum herr room_update(struct txn *t, const struct actor *a, const struct room *r
 
 	if (room_get(t, r->id, &old) != H_OK) {
 		room_free(&old);
-		return t->ret != H_OK ? t->ret : H_ENOTFOUND;
+		return record_not_found(t, "room", r->id);
 	}
 	/* Both the old and the new venue's manager must agree to a move between venues. */
 	if (policy_manage_venue(t, a, old.venue_id) == H_OK)
@@ -265,7 +265,7 @@ enum herr room_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t
 
 	if (room_get(t, id, &r) != H_OK) {
 		room_free(&r);
-		return t->ret != H_OK ? t->ret : H_ENOTFOUND;
+		return record_not_found(t, "room", id);
 	}
 	if (policy_manage_venue(t, a, r.venue_id) != H_OK)
 		goto out;
@@ -302,6 +302,8 @@ enum herr room_each(struct txn *t, uint64_t venue_id, bool (*fn)(const struct ro
 	struct scan s;
 	bool more = true;
 
+	if (venue_id != 0 && record_need(t, DBI_VENUE, venue_id, "venue") != H_OK)
+		return t->ret;
 	if (venue_id != 0)
 		prefix = key_id(venue_id);
 	else

@@ -67,7 +67,9 @@ enum herr room_create(struct txn *t, const struct actor *a, struct room *r, int6
 enum herr room_update(struct txn *t, const struct actor *a, const struct room *r, int64_t now);
 /* Refused while bookings (of any state) or closures refer to the room (refs.h). */
 enum herr room_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
-/* venue_id 0: every room, else the venue's rooms; in id order. */
+/* venue_id 0: every room, else the venue's rooms; in id order. A venue that does not
+ * exist is refused (H_ENOTFOUND "there is no venue 4"), as every listing refuses a filter
+ * that names no record. */
 enum herr room_each(struct txn *t, uint64_t venue_id, bool (*fn)(const struct room *r, void *arg),
                     void *arg);
 void room_store(struct txn *t, const struct room *r, const struct room *old);

@@ -111,9 +111,8 @@ static enum herr series_check(struct txn *t, const struct actor *a, struct serie
 	free(s->zone);
 	s->zone = xstrdup(v.tz);
 	venue_free(&v);
-	if (!record_exists(t, DBI_GROUP, s->group_id))
-		return txn_refuse(t, H_ENOTFOUND, "there is no group %llu",
-		                  (unsigned long long)s->group_id);
+	if (record_need(t, DBI_GROUP, s->group_id, "group") != H_OK)
+		return t->ret;
 	if ((ret = policy_act_for_group(t, a, s->group_id, room->venue_id)) != H_OK)
 		return ret;
 	if (approve_now && (ret = policy_manage_venue(t, a, room->venue_id)) != H_OK)

@@ -145,7 +145,9 @@ enum herr series_each_page(struct txn *t, uint64_t room_id, uint64_t group_id, s
 	bool more = true;
 
 	walk_begin(w);
-	if (!walk_first_id_key(0, w, &from))
+	if ((room_id != 0 && record_need(t, DBI_ROOM, room_id, "room") != H_OK) ||
+	    (group_id != 0 && record_need(t, DBI_GROUP, group_id, "group") != H_OK) ||
+	    !walk_first_id_key(0, w, &from))
 		return t->ret;
 	key_init(&prefix);
 	scan_begin(&sc, t, DBI_SERIES, &prefix, from.len > 0 ? &from : NULL);

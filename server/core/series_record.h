@@ -45,7 +45,9 @@ json_t *series_to_json_local(const struct series *s);
 enum herr series_set_first(struct series *s, int64_t start, int64_t end, struct herror *err);
 
 enum herr series_get(struct txn *t, uint64_t id, struct series *out);
-/* The series, newest first would be odd: in id order; group_id / room_id 0 for any. */
+/* The series, newest first would be odd: in id order; group_id / room_id 0 for any. A
+ * room or group that does not exist is refused (H_ENOTFOUND "there is no room 4"), as
+ * every listing refuses a filter that names no record. */
 enum herr series_each(struct txn *t, uint64_t room_id, uint64_t group_id,
                       bool (*fn)(const struct series *s, void *arg), void *arg);
 /* series_each in pages (walk.h): resumes strictly after w->after.id and examines at most

@@ -216,10 +216,8 @@ static enum herr token_get(struct txn *t, uint64_t id, struct token *out)
 static enum herr issue_allowed(struct txn *t, const struct actor *a, uint64_t user_id,
                                const char *label)
 {
-	if (!record_exists(t, DBI_USER, user_id))
-		return t->ret != H_OK ? t->ret
-		                      : txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
-		                                   (unsigned long long)user_id);
+	if (record_need(t, DBI_USER, user_id, "user") != H_OK)
+		return t->ret;
 	if (a->user_id != user_id && policy_admin(t, a) != H_OK)
 		return t->ret;
 	return text_check(label, "label", LABEL_MAX_BYTES, false, false, t->err);
@@ -270,14 +268,13 @@ enum herr token_issue(struct txn *t, const struct actor *a, uint64_t user_id, en
 }
 
 /* Whether user u may see the feed: a group's to its members and to admins; the manager
- * feed (of u's own venues) to managers and admins. */
+ * feed, which is u's own (scope_id is the user, and the venues are whichever u manages
+ * when it is read), to managers and admins. */
 static bool feed_visible(const struct user *u, enum feed_kind feed, uint64_t scope_id)
 {
-	if (u->role == ROLE_ADMIN)
-		return feed == FEED_GROUP || (feed == FEED_MANAGER && scope_id == u->id);
 	if (feed == FEED_GROUP)
-		return policy_user_member_of(u, scope_id);
-	return feed == FEED_MANAGER && u->role == ROLE_MANAGER && scope_id == u->id;
+		return policy_user_admin(u) || policy_user_member_of(u, scope_id);
+	return feed == FEED_MANAGER && scope_id == u->id && policy_user_manager(u);
 }
 
 /* The rules of token_feed_issue about the feed itself. */
@@ -289,15 +286,11 @@ static enum herr feed_issue_allowed(struct txn *t, uint64_t user_id, enum feed_k
 
 	if (feed != FEED_GROUP && feed != FEED_MANAGER)
 		return txn_refuse(t, H_EINVAL, "a feed token opens a group's feed or a manager's");
-	if (feed == FEED_GROUP && !record_exists(t, DBI_GROUP, scope_id))
-		return t->ret != H_OK ? t->ret
-		                      : txn_refuse(t, H_ENOTFOUND, "there is no group %llu",
-		                                   (unsigned long long)scope_id);
+	if (feed == FEED_GROUP && record_need(t, DBI_GROUP, scope_id, "group") != H_OK)
+		return t->ret;
 	if (user_get(t, user_id, &u) != H_OK) {
 		user_free(&u);
-		return t->ret != H_OK ? t->ret
-		                      : txn_refuse(t, H_ENOTFOUND, "there is no user %llu",
-		                                   (unsigned long long)user_id);
+		return record_not_found(t, "user", user_id);
 	}
 	ok = feed_visible(&u, feed, scope_id);
 	user_free(&u);
@@ -417,8 +410,9 @@ static enum herr revoke_kind(struct txn *t, const struct actor *a, uint64_t id, 
 	struct key hk, ik = id_key(id);
 	enum herr ret = token_get(t, id, &tk);
 
-	if (ret == H_OK && a->user_id != tk.user_id && policy_admin(t, a) != H_OK)
-		ret = t->ret;
+	/* Other users' tokens do not exist as far as a caller who is not an admin knows. */
+	if (ret == H_OK && a->user_id != tk.user_id && !policy_is_admin(t, a))
+		ret = record_not_found(t, feed ? "feed token" : "token", id);
 	/* After the owner check, so that the kind of another user's token is not told. */
 	if (ret == H_OK && (tk.kind == TOKEN_FEED) != feed)
 		ret = txn_refuse(t, H_ENOTFOUND,
@@ -448,7 +442,7 @@ enum herr token_feed_revoke(struct txn *t, const struct actor *a, uint64_t id, i
 }
 
 /* The user's tokens (user_id 0: everyone's) that are feed tokens (feed) or bearer
- * tokens (!feed), in id order. */
+ * tokens (!feed), in id order; a user who does not exist is refused. */
 static enum herr each_kind(struct txn *t, uint64_t user_id, bool feed,
                            bool (*fn)(const struct token *tk, void *arg), void *arg)
 {
@@ -456,6 +450,8 @@ static enum herr each_kind(struct txn *t, uint64_t user_id, bool feed,
 	struct scan s;
 	bool more = true;
 
+	if (user_id != 0 && record_need(t, DBI_USER, user_id, "user") != H_OK)
+		return t->ret;
 	key_init(&prefix);
 	key_u8(&prefix, KEY_ID);
 	scan_begin(&s, t, DBI_TOKEN, &prefix, NULL);

@@ -88,9 +88,11 @@ enum herr token_purge(struct txn *t, int64_t now, struct token_purge *p);
  * NULL) receives the token's id. */
 enum herr token_authenticate(struct txn *t, const char *text, int64_t now, struct actor *out,
                              uint64_t *out_token);
-/* Revokes bearer token id: its owner or an admin. A feed token is H_ENOTFOUND here. */
+/* Revokes bearer token id: its owner or an admin; to anyone else it is H_ENOTFOUND
+ * ("there is no token 4"), as if there were none. A feed token is H_ENOTFOUND here. */
 enum herr token_revoke(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
-/* The user's bearer tokens, in id order (expired ones too, marked by expires_at). */
+/* The user's bearer tokens (user_id 0: every user's), in id order (expired ones too, marked by
+ * expires_at); a user who does not exist is refused (H_ENOTFOUND "there is no user 4"). */
 enum herr token_each(struct txn *t, uint64_t user_id, bool (*fn)(const struct token *tk, void *arg),
                      void *arg);
 
@@ -106,9 +108,11 @@ enum herr token_feed_issue(struct txn *t, const struct actor *a, uint64_t user_i
  * tells why) when the secret is malformed, unknown, revoked, not a feed token, or its
  * user may no longer see that feed (left the group, no longer a manager, removed). */
 enum herr token_feed_scope(struct txn *t, const char *text, int64_t now, struct feed_scope *out);
-/* Revokes feed token id: its owner or an admin. A bearer token is H_ENOTFOUND here. */
+/* Revokes feed token id: its owner or an admin; to anyone else it is H_ENOTFOUND ("there
+ * is no feed token 4"), as if there were none. A bearer token is H_ENOTFOUND here. */
 enum herr token_feed_revoke(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
-/* The user's feed tokens (user_id 0: every user's), in id order. */
+/* The user's feed tokens (user_id 0: every user's), in id order; a user who does not
+ * exist is refused, as by token_each. */
 enum herr token_feed_each(struct txn *t, uint64_t user_id,
                           bool (*fn)(const struct token *tk, void *arg), void *arg);
 /* "group" or "manager". */

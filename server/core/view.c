@@ -123,8 +123,7 @@ enum herr view_booking_get(struct txn *t, const struct viewer *v, uint64_t id, j
 
 		*out = view_booking_json(v, &b, p);
 		if (*out == NULL)
-			ret = txn_refuse(t, H_ENOTFOUND, "there is no booking %llu",
-			                 (unsigned long long)id);
+			ret = record_not_found(t, "booking", id);
 		else if (zone != NULL)
 			*zone = xstrdup(p->venue.tz);
 	}
@@ -156,6 +155,26 @@ size_t view_booking_ids(struct txn *t, const struct viewer *v, uint64_t *ids, si
 bool view_series(const struct viewer *v, const struct series *s, uint64_t venue_id)
 {
 	return s->public || viewer_manages(v, venue_id) || viewer_member_of(v, s->group_id);
+}
+
+enum herr view_series_get(struct txn *t, const struct viewer *v, struct places *ps, uint64_t id,
+                          struct series *out, const struct place **p)
+{
+	const struct place *at;
+	enum herr ret = series_get(t, id, out);
+
+	if (p != NULL)
+		*p = NULL;
+	if (ret == H_ENOTFOUND)
+		return record_not_found(t, "series", id);
+	if (ret != H_OK)
+		return ret;
+	at = places_get(ps, t, out->room_id);
+	if (!view_series(v, out, at->room.venue_id))
+		return record_not_found(t, "series", id);
+	if (p != NULL)
+		*p = at;
+	return H_OK;
 }
 
 /* The audit log. */
@@ -203,7 +222,7 @@ enum herr view_audit_log(struct txn *t, const struct viewer *v, uint64_t venue_i
 {
 	if (!v->known)
 		return txn_refuse(t, H_EAUTH, "sign in first (POST /api/v1/session)");
-	if (!viewer_admin(v) && v->u.role != ROLE_MANAGER)
+	if (!viewer_admin(v) && !policy_user_manager(&v->u))
 		return txn_refuse(t, H_EFORBIDDEN,
 		                  "the audit log is for venue managers and administrators");
 	if (venue_id != 0 && !viewer_manages(v, venue_id))

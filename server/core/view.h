@@ -64,6 +64,11 @@ size_t view_booking_ids(struct txn *t, const struct viewer *v, uint64_t *ids, si
  * public, by anyone; a private series by no one else. It is the rule of its dates once
  * approved, so a reader who may see a series may see its approved dates as themselves. */
 bool view_series(const struct viewer *v, const struct series *s, uint64_t venue_id);
+/* Series id into *out (series_free it whatever the answer) when v may see it; else
+ * H_ENOTFOUND ("there is no series 4"), whether it is missing or hidden. ps caches its
+ * room, whose place *p (may be NULL) receives. */
+enum herr view_series_get(struct txn *t, const struct viewer *v, struct places *ps, uint64_t id,
+                          struct series *out, const struct place **p);
 
 /* The venue an audit entry is about: a venue's own, a room's, a closure's, and through
  * its room a booking's, a series' or a room closure's (ps caches the rooms); 0 when it

@@ -203,6 +203,8 @@ def run(srv, build, data, ids):
           "the API token works on /users/me", (st, me))
     st, _, body = srv.request("POST", "/api/v1/tokens", {"label": "x", "nope": 1}, token=cal)
     check(st == 400, "an unknown field in POST /tokens is 400", (st, body))
+    check(isinstance(body, dict) and body.get("detail") == "unknown field nope",
+          "it is named in the words every body uses", body)
     st, _, body = srv.request("POST", "/api/v1/tokens", {"user_id": ids["ann"]}, token=cal)
     check(st == 403, "a member cannot issue a token for another user", (st, body))
     st, _, listed = srv.request("GET", "/api/v1/tokens", token=cal)
@@ -218,8 +220,12 @@ def run(srv, build, data, ids):
     ann_id = ann_tok.get("id") if isinstance(ann_tok, dict) else 0
     st, _, body = srv.request("DELETE", "/api/v1/tokens/%d" % ann_id, token=cal)
     check(st == 404, "a member cannot revoke another user's token (404)", (st, body))
+    check(isinstance(body, dict) and body.get("detail") == "there is no token %d" % ann_id,
+          "as if there were none", body)
     st, _, body = srv.request("DELETE", "/api/v1/tokens/999999", token=cal)
     check(st == 404, "revoking a token that does not exist is 404", (st, body))
+    check(isinstance(body, dict) and body.get("detail") == "there is no token 999999",
+          "in the same words", body)
     st, _, _ = srv.request("GET", "/api/v1/users/me", token=ann_tok.get("token"))
     check(st == 200, "the other user's token still works", st)
     st, _, body = srv.request("DELETE", "/api/v1/tokens/%d" % issued.get("id", 0), token=cal)

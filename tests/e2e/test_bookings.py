@@ -378,6 +378,27 @@ def run(srv, build, data, ids, tok):
     check(st == 400 and "booking" in body.get("detail", ""), "GET /audit?booking=b1 is 400",
           (st, body))
 
+    # A list filtered by a record that does not exist is refused by the core, so the API
+    # (404) and the CLI (exit 1) say so in the same words.
+    for path, args, words in (
+            ("/api/v1/bookings?room=999", ("booking", "list", "--room", "999"), "room"),
+            ("/api/v1/bookings?venue=999", ("booking", "list", "--venue", "999"), "venue"),
+            ("/api/v1/bookings?group=999", ("booking", "list", "--group", "999"), "group"),
+            ("/api/v1/rooms?venue=999", ("room", "list", "--venue", "999"), "venue"),
+            ("/api/v1/closures?room=999", ("closure", "list", "--room", "999"), "room"),
+            ("/api/v1/series?room=999", ("series", "list", "--room", "999"), "room"),
+            ("/api/v1/series?group=999", ("series", "list", "--group", "999"), "group"),
+            ("/api/v1/audit?booking=999", ("audit", "--booking", "999"), "booking"),
+            ("/api/v1/tokens?user=999", ("token", "list", "--user", "999"), "user"),
+            ("/api/v1/feed-tokens?user=999", ("feed-token", "list", "--user", "999"), "user")):
+        want = "there is no %s 999" % words
+        st, _, body = srv.request("GET", path, token=tok["admin"])
+        check(st == 404 and body.get("detail") == want, "GET %s is 404: %s" % (path, want),
+              (st, body))
+        r = halls(build, data, *args)
+        check(r.returncode == 1 and r.stderr == "halls: %s\n" % want and r.stdout == "",
+              "halls %s refuses: %s" % (" ".join(args), want), (r.returncode, r.stderr))
+
     # A booking written by the CLI while the server runs.
     r = halls(build, data, "--json", "booking", "request", "--room", str(ids["r2"]), "--group",
               str(ids["g2"]), "--start", at("09:00", day2), "--end", at("10:00", day2),

@@ -319,25 +319,32 @@ static size_t purge_all(struct fx *f, int64_t now, size_t visits, size_t *runs)
 	return deleted;
 }
 
+struct token_count {
+	uint64_t user;
+	size_t n;
+};
+
 static bool count_one(const struct token *tk, void *arg)
 {
-	(void)tk;
-	++*(size_t *)arg;
+	struct token_count *c = arg;
+
+	c->n += tk->user_id == c->user;
 	return true;
 }
 
-/* The tokens of user still stored, bearer and feed. */
+/* The tokens of user still stored, bearer and feed, counted among everyone's: a removed
+ * user's stay until purged, and a listing by a user who has gone is refused. */
 static size_t count_tokens(struct fx *f, uint64_t user)
 {
+	struct token_count c = {user, 0};
 	struct txn t;
-	size_t n = 0;
 
 	if (db_read_begin(f->db, &t, &f->err) != H_OK)
 		return 0;
-	token_each(&t, user, count_one, &n);
-	token_feed_each(&t, user, count_one, &n);
+	token_each(&t, 0, count_one, &c);
+	token_feed_each(&t, 0, count_one, &c);
 	db_read_end(&t);
-	return n;
+	return c.n;
 }
 
 /* A new password ends the user's sessions and API tokens at once, and not another
@@ -503,5 +510,162 @@ TEST(auth_token_purge)
 	T_EQ_INT(fx_check(&f), 0);
 	free(fields);
 	free(hash);
+	fx_close(&f);
+}
+
+/* A token issued by actor a for user: an API token, or (is_feed) a feed token of feed and
+ * scope. */
+struct op_grant {
+	struct actor a;
+	uint64_t user;
+	bool is_feed;
+	enum feed_kind feed;
+	uint64_t scope;
+	char secret[TOKEN_HEX];
+	struct token tk;
+};
+
+static enum herr do_grant(struct txn *t, void *arg)
+{
+	struct op_grant *o = arg;
+
+	token_free(&o->tk);
+	if (o->is_feed)
+		return token_feed_issue(t, &o->a, o->user, o->feed, o->scope, NULL, T_NOW,
+		                        o->secret, &o->tk);
+	return token_issue(t, &o->a, o->user, TOKEN_API, NULL, 86400, 86400, T_NOW, o->secret,
+	                   &o->tk);
+}
+
+/* The token's id when user may have it (issued by the console), else 0. */
+static uint64_t grant(struct fx *f, uint64_t user, bool is_feed, enum feed_kind feed,
+                      uint64_t scope)
+{
+	struct op_grant o = {
+	    .a = ACTOR_CONSOLE, .user = user, .is_feed = is_feed, .feed = feed, .scope = scope};
+	uint64_t id;
+
+	token_init(&o.tk);
+	id = db_write(f->db, do_grant, &o, &f->err) == H_OK ? o.tk.id : 0;
+	token_free(&o.tk);
+	return id;
+}
+
+struct op_revoke {
+	struct actor a;
+	uint64_t id;
+	bool feed;
+};
+
+static enum herr do_revoke(struct txn *t, void *arg)
+{
+	struct op_revoke *o = arg;
+
+	return o->feed ? token_feed_revoke(t, &o->a, o->id, T_NOW)
+	               : token_revoke(t, &o->a, o->id, T_NOW);
+}
+
+static enum herr revoke(struct fx *f, uint64_t by, uint64_t id, bool feed)
+{
+	struct op_revoke o = {fx_user_actor(by), id, feed};
+
+	return db_write(f->db, do_revoke, &o, &f->err);
+}
+
+/* Listing the tokens of a user who does not exist is refused, naming the user, for
+ * bearer and feed tokens alike; user 0 lists everyone's. */
+TEST(auth_token_list_refuses_missing_user)
+{
+	struct fx f;
+	struct token_count c = {0, 0};
+	struct txn t;
+	uint64_t ann;
+
+	T_ASSERT(fx_open(&f));
+	ann = fx_user(&f, "ann@example.org", ROLE_ADMIN, 0);
+	T_ASSERT(grant(&f, ann, false, FEED_GROUP, 0) != 0);
+	T_ASSERT(grant(&f, ann, true, FEED_MANAGER, 0) != 0);
+	for (int feed = 0; feed < 2; feed++) {
+		T_ASSERT(db_read_begin(f.db, &t, &f.err) == H_OK);
+		T_EQ_ERR(feed ? token_feed_each(&t, 999, count_one, &c)
+		              : token_each(&t, 999, count_one, &c),
+		         H_ENOTFOUND, &f.err);
+		T_EQ_STR(f.err.msg, "there is no user 999");
+		T_EQ_INT(t.ret, H_ENOTFOUND);
+		db_read_end(&t);
+	}
+	c.user = ann;
+	T_ASSERT(db_read_begin(f.db, &t, &f.err) == H_OK);
+	T_EQ_ERR(token_each(&t, ann, count_one, &c), H_OK, &f.err);
+	T_EQ_ERR(token_feed_each(&t, 0, count_one, &c), H_OK, &f.err);
+	db_read_end(&t);
+	T_EQ_INT(c.n, 2);
+	fx_close(&f);
+}
+
+/* Another user's token does not exist for a caller who is not an admin: "there is no
+ * token N", as for one that is missing; its owner and admins revoke it. */
+TEST(auth_token_revoke_by_others)
+{
+	struct fx f;
+	uint64_t venue, group, ann, bob, cat, ann_api, ann_feed, bob_api;
+	char words[64];
+
+	T_ASSERT(fx_open(&f));
+	venue = fx_venue(&f, "Hall", T_ZONE, T_HOURS);
+	group = fx_group(&f, "Choir", 0);
+	ann = fx_user(&f, "ann@example.org", ROLE_ADMIN, 0);
+	bob = fx_user(&f, "bob@example.org", ROLE_MEMBER, group);
+	cat = fx_user(&f, "cat@example.org", ROLE_MANAGER, venue);
+	T_ASSERT(cat != 0);
+	T_ASSERT((ann_api = grant(&f, ann, false, FEED_GROUP, 0)) != 0);
+	T_ASSERT((ann_feed = grant(&f, ann, true, FEED_GROUP, group)) != 0);
+	T_ASSERT((bob_api = grant(&f, bob, false, FEED_GROUP, 0)) != 0);
+	/* A member and a manager are told of none of another's tokens, of either kind. */
+	T_EQ_ERR(revoke(&f, bob, ann_api, false), H_ENOTFOUND, &f.err);
+	snprintf(words, sizeof(words), "there is no token %llu", (unsigned long long)ann_api);
+	T_EQ_STR(f.err.msg, words);
+	T_EQ_ERR(revoke(&f, cat, ann_feed, true), H_ENOTFOUND, &f.err);
+	snprintf(words, sizeof(words), "there is no feed token %llu", (unsigned long long)ann_feed);
+	T_EQ_STR(f.err.msg, words);
+	T_EQ_ERR(revoke(&f, bob, 999, false), H_ENOTFOUND, &f.err);
+	T_EQ_STR(f.err.msg, "there is no token 999");
+	/* The owner, and an admin, may. */
+	T_EQ_ERR(revoke(&f, ann, ann_api, false), H_OK, &f.err);
+	T_EQ_ERR(revoke(&f, ann, bob_api, false), H_OK, &f.err);
+	T_EQ_ERR(revoke(&f, ann, ann_feed, true), H_OK, &f.err);
+	fx_close(&f);
+}
+
+/* Who may have which feed: a group's to its members and admins, the manager's feed (the
+ * user's own) to managers and admins. */
+TEST(auth_feed_who_may_have)
+{
+	struct fx f;
+	uint64_t venue, g1, g2, admin, manager, member;
+
+	T_ASSERT(fx_open(&f));
+	venue = fx_venue(&f, "Hall", T_ZONE, T_HOURS);
+	g1 = fx_group(&f, "Choir", 0);
+	g2 = fx_group(&f, "Scouts", 0);
+	admin = fx_user(&f, "ann@example.org", ROLE_ADMIN, 0);
+	manager = fx_user(&f, "cat@example.org", ROLE_MANAGER, venue);
+	member = fx_user(&f, "bob@example.org", ROLE_MEMBER, g1);
+	T_ASSERT(member != 0);
+	T_CHECK(grant(&f, admin, true, FEED_GROUP, g1) != 0);
+	T_CHECK(grant(&f, admin, true, FEED_GROUP, g2) != 0);
+	T_CHECK(grant(&f, admin, true, FEED_MANAGER, 0) != 0);
+	T_CHECK(grant(&f, manager, true, FEED_MANAGER, 0) != 0);
+	T_CHECK(grant(&f, manager, true, FEED_GROUP, g1) == 0);
+	T_EQ_INT(f.err.code, H_EFORBIDDEN);
+	T_CHECK(grant(&f, member, true, FEED_GROUP, g1) != 0);
+	T_CHECK(grant(&f, member, true, FEED_GROUP, g2) == 0);
+	T_EQ_INT(f.err.code, H_EFORBIDDEN);
+	T_CHECK(grant(&f, member, true, FEED_MANAGER, 0) == 0);
+	T_HAS_STR(f.err.msg, "only a manager (or an administrator)");
+	T_CHECK(grant(&f, member, true, FEED_GROUP, 999) == 0);
+	T_EQ_STR(f.err.msg, "there is no group 999");
+	T_CHECK(grant(&f, 999, true, FEED_MANAGER, 0) == 0);
+	T_EQ_STR(f.err.msg, "there is no user 999");
 	fx_close(&f);
 }

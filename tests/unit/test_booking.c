@@ -872,7 +872,8 @@ TEST(booking_each_filters)
 	list(&f, &flt, &o);
 	CHECK_IDS(&o, b2);
 	booking_filter_init(&flt);
-	flt.room_id = 999;
+	flt.group_id = g2;
+	flt.venue_id = v2;
 	list(&f, &flt, &o);
 	T_EQ_INT(o.n, 0);
 
@@ -1077,6 +1078,81 @@ TEST(booking_audit_trail)
 	T_EQ_ERR(audit_each(&t, id, collect_action, &o), H_OK, &w.f.err);
 	db_read_end(&t);
 	CHECK_IDS(&o, 'r', 'a', 'e', 'c');
+	fx_close(&w.f);
+}
+
+/* Lists by filter, whole (budget 0) or one page of budget 1, in a read transaction of
+ * its own; the code, with the message in f->err. */
+static enum herr list_filtered(struct fx *f, const struct booking_filter *flt, size_t budget,
+                               struct listed *out)
+{
+	struct walk w = {.budget = budget};
+	struct txn t;
+	enum herr ret;
+
+	memset(out, 0, sizeof(*out));
+	if ((ret = db_read_begin(f->db, &t, &f->err)) != H_OK)
+		return ret;
+	ret = budget == 0 ? booking_each(&t, flt, collect_booking, out)
+	                  : booking_each_page(&t, flt, &w, collect_booking, out);
+	/* Refused on the transaction, as every core refusal is. */
+	T_EQ_INT(t.ret, ret);
+	db_read_end(&t);
+	return ret;
+}
+
+/* A listing filtered by a room, venue or group that does not exist is refused, naming
+ * it (the first of room, venue, group), rather than shown empty; so is the audit log of
+ * a booking that does not exist. */
+TEST(booking_each_refuses_missing_filters)
+{
+	static const struct {
+		uint64_t room, venue, group;
+		const char *words;
+	} cases[] = {
+	    {999, 0, 0, "there is no room 999"},  {0, 999, 0, "there is no venue 999"},
+	    {0, 0, 999, "there is no group 999"}, {1, 999, 0, "there is no venue 999"},
+	    {1, 0, 998, "there is no group 998"}, {997, 998, 999, "there is no room 997"},
+	};
+	struct world w;
+	struct booking_filter flt;
+	struct listed o;
+	struct txn t;
+	uint64_t id;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_ASSERT(w.room == 1);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:00", &id), H_OK, &w.f.err);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (size_t budget = 0; budget < 2; budget++) {
+			booking_filter_init(&flt);
+			flt.room_id = cases[i].room;
+			flt.venue_id = cases[i].venue;
+			flt.group_id = cases[i].group;
+			T_EQ_ERR(list_filtered(&w.f, &flt, budget, &o), H_ENOTFOUND, &w.f.err);
+			T_EQ_STR(w.f.err.msg, cases[i].words);
+			T_EQ_INT(o.n, 0);
+		}
+	}
+	/* The filters that exist list the booking. */
+	booking_filter_init(&flt);
+	flt.room_id = w.room;
+	flt.venue_id = w.venue;
+	flt.group_id = w.group;
+	T_EQ_ERR(list_filtered(&w.f, &flt, 0, &o), H_OK, &w.f.err);
+	CHECK_IDS(&o, id);
+
+	memset(&o, 0, sizeof(o));
+	T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
+	T_EQ_ERR(audit_each(&t, 999, collect_action, &o), H_ENOTFOUND, &w.f.err);
+	T_EQ_STR(w.f.err.msg, "there is no booking 999");
+	T_EQ_INT(t.ret, H_ENOTFOUND);
+	T_EQ_INT(o.n, 0);
+	db_read_end(&t);
+	T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
+	T_EQ_ERR(audit_each(&t, id, collect_action, &o), H_OK, &w.f.err);
+	db_read_end(&t);
+	CHECK_IDS(&o, 'r');
 	fx_close(&w.f);
 }
 

@@ -116,3 +116,61 @@ TEST(place_zone_of_room_and_venue)
 	free(zone);
 	fx_close(&f);
 }
+
+static bool room_id_add(const struct room *r, void *arg)
+{
+	uint64_t *ids = arg;
+
+	if (ids[0] < 7)
+		ids[++ids[0]] = r->id;
+	return true;
+}
+
+static bool json_id_add(const json_t *o, void *arg)
+{
+	uint64_t *ids = arg;
+
+	if (ids[0] < 7)
+		ids[++ids[0]] = (uint64_t)json_int(o, "id", 0);
+	return true;
+}
+
+/* A venue's rooms, in id order, as the room search and `halls room list --venue` list
+ * them; a venue that does not exist is refused, naming it, rather than shown empty. */
+TEST(place_rooms_of_venue)
+{
+	struct fx f;
+	struct txn t;
+	uint64_t v1, v2, r1, r2, r3, r4;
+	uint64_t rooms[8] = {0}, records[8] = {0}, none[8] = {0};
+
+	T_ASSERT(fx_open(&f));
+	v1 = fx_venue(&f, "Centre", NULL, NULL);
+	v2 = fx_venue(&f, "Library", NULL, NULL);
+	r1 = fx_room(&f, v1, NULL);
+	r2 = fx_room(&f, v1, NULL);
+	r3 = fx_room(&f, v2, NULL);
+	r4 = fx_room(&f, v1, NULL);
+	T_ASSERT(r1 && r2 && r3 && r4);
+	T_ASSERT(db_read_begin(f.db, &t, &f.err) == H_OK);
+	T_EQ_ERR(room_each(&t, v1, room_id_add, rooms), H_OK, &f.err);
+	T_EQ_ERR(kind_room.each_within(&t, v1, json_id_add, records), H_OK, &f.err);
+	T_EQ_INT(rooms[0], 3);
+	T_EQ_INT(rooms[1], r1);
+	T_EQ_INT(rooms[2], r2);
+	T_EQ_INT(rooms[3], r4);
+	T_CHECK(memcmp(rooms, records, sizeof(rooms)) == 0);
+	T_EQ_ERR(room_each(&t, 999, room_id_add, none), H_ENOTFOUND, &f.err);
+	T_EQ_STR(f.err.msg, "there is no venue 999");
+	T_EQ_INT(t.ret, H_ENOTFOUND);
+	db_read_end(&t);
+	T_ASSERT(db_read_begin(f.db, &t, &f.err) == H_OK);
+	T_EQ_ERR(kind_room.each_within(&t, 999, json_id_add, none), H_ENOTFOUND, &f.err);
+	T_EQ_STR(f.err.msg, "there is no venue 999");
+	T_EQ_INT(none[0], 0);
+	db_read_end(&t);
+	/* The other kinds are only listed whole. */
+	T_CHECK(kind_venue.each_within == NULL && kind_group.each_within == NULL &&
+	        kind_user.each_within == NULL);
+	fx_close(&f);
+}

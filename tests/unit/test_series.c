@@ -682,14 +682,47 @@ static void check_series_pages(const char *file, int line, struct fx *fx, const 
 	db_read_end(&t);
 }
 
+/* A listing by a room or group that does not exist is refused, naming it (the room
+ * first), whole or in pages, rather than shown empty. */
+static void check_series_refused(const char *file, int line, struct fx *fx, uint64_t room,
+                                 uint64_t group, const char *words)
+{
+	for (size_t budget = 0; budget < 2; budget++) {
+		struct walk w = {.budget = budget};
+		struct paged_got g = {0};
+		struct txn t;
+		enum herr ret;
+
+		if (db_read_begin(fx->db, &t, &fx->err) != H_OK)
+			return;
+		ret = budget == 0 ? series_each(&t, room, group, paged_add, &g)
+		                  : series_each_page(&t, room, group, &w, paged_add, &g);
+		if (ret != H_ENOTFOUND || t.ret != H_ENOTFOUND || strcmp(fx->err.msg, words) != 0 ||
+		    g.n != 0)
+			t_fail(file, line,
+			       "room %llu group %llu: %s (%s), %zu series, not refused: %s",
+			       (unsigned long long)room, (unsigned long long)group, herr_name(ret),
+			       fx->err.msg, g.n, words);
+		db_read_end(&t);
+	}
+}
+
 TEST(series_each_in_pages)
 {
 	struct fx f;
 	struct paged_put p;
 	const uint64_t filters[][2] = {{0, 0}, {1, 0}, {2, 0}, {0, 1},
 	                               {0, 2}, {1, 2}, {2, 1}, {3, 0}};
+	uint64_t venue;
 
 	T_ASSERT(fx_open(&f));
+	/* The rooms and groups the filters name (ids 1 to 3 and 1 to 2). */
+	venue = fx_venue(&f, "Centre", T_ZONE, T_HOURS);
+	T_ASSERT(fx_room(&f, venue, "{\"name\": \"One\"}") == 1);
+	T_ASSERT(fx_room(&f, venue, "{\"name\": \"Two\"}") == 2);
+	T_ASSERT(fx_room(&f, venue, "{\"name\": \"Three\"}") == 3);
+	T_ASSERT(fx_group(&f, "Choir", 0) == 1);
+	T_ASSERT(fx_group(&f, "Scouts", 0) == 2);
 	/* Stored out of id order, with gaps, so that order comes from the keys. */
 	for (size_t i = 0; i < PAGED_N; i++) {
 		p.id[i] = (uint64_t)((i * 7) % PAGED_N) * 3 + 2;
@@ -699,6 +732,10 @@ TEST(series_each_in_pages)
 	T_EQ_ERR(db_write(f.db, op_put_paged, &p, &f.err), H_OK, &f.err);
 	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
 		check_series_pages(__FILE__, __LINE__, &f, &p, filters[i][0], filters[i][1]);
+	check_series_refused(__FILE__, __LINE__, &f, 9, 0, "there is no room 9");
+	check_series_refused(__FILE__, __LINE__, &f, 0, 9, "there is no group 9");
+	check_series_refused(__FILE__, __LINE__, &f, 1, 9, "there is no group 9");
+	check_series_refused(__FILE__, __LINE__, &f, 8, 9, "there is no room 8");
 	fx_close(&f);
 }
 
