@@ -146,22 +146,13 @@ static enum herr collect_scope(struct feed_ctx *c)
 	case FEED_ALL:
 		return booking_each(c->t, &f, collect, c);
 	case FEED_VENUE:
-		if (!record_exists(c->t, DBI_VENUE, c->scope->id))
-			return txn_refuse(c->t, H_ENOTFOUND, "there is no venue %llu",
-			                  (unsigned long long)c->scope->id);
 		f.venue_id = c->scope->id;
 		return booking_each(c->t, &f, collect, c);
 	case FEED_ROOM:
 	case FEED_BUSY:
-		if (!record_exists(c->t, DBI_ROOM, c->scope->id))
-			return txn_refuse(c->t, H_ENOTFOUND, "there is no room %llu",
-			                  (unsigned long long)c->scope->id);
 		f.room_id = c->scope->id;
 		return booking_each(c->t, &f, collect, c);
 	case FEED_GROUP:
-		if (!record_exists(c->t, DBI_GROUP, c->scope->id))
-			return txn_refuse(c->t, H_ENOTFOUND, "there is no group %llu",
-			                  (unsigned long long)c->scope->id);
 		f.group_id = c->scope->id;
 		return booking_each(c->t, &f, collect, c);
 	case FEED_MANAGER:
