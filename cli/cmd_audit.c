@@ -1,4 +1,5 @@
-/* halls audit [--booking ID]: every change, who made it and why, oldest first. */
+/* halls audit [--booking ID] [--venue ID]: every change, who made it and why, oldest first;
+ * which entries are about a venue is the core's (view_audit_each_page), as for the API. */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -41,16 +42,25 @@ static bool cmd_audit_one(const json_t *e, void *arg)
 int cmd_audit_list(struct cli *c, int argc, char **argv)
 {
 	static const char *headers[] = {"ID", "AT", "USER", "KIND", "OBJECT", "ACTION", "NOTE"};
-	struct opt opts[] = {{.name = "booking", .type = OPT_VALUE}, {.name = NULL}};
-	uint64_t booking = 0;
+	struct opt opts[] = {{.name = "booking", .type = OPT_VALUE},
+	                     {.name = "venue", .type = OPT_VALUE},
+	                     {.name = NULL}};
+	const struct actor console = ACTOR_CONSOLE;
+	uint64_t booking = 0, venue = 0;
+	struct viewer v;
 	struct run_list l;
 	size_t nargs;
+	enum herr ret;
 	int rc;
 
 	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
-	    (rc = opt_id(c, opts, "booking", &booking)) != CLI_OK)
+	    (rc = opt_id(c, opts, "booking", &booking)) != CLI_OK ||
+	    (rc = opt_id(c, opts, "venue", &venue)) != CLI_OK)
 		return rc;
 	if ((rc = run_list_begin(c, &l, 7, headers)) != CLI_OK)
 		return rc;
-	return run_list_end(&l, audit_each(&l.t, booking, cmd_audit_one, &l));
+	viewer_load(&l.t, &console, &v);
+	ret = view_audit_each_page(&l.t, &v, booking, venue, NULL, cmd_audit_one, &l);
+	viewer_free(&v);
+	return run_list_end(&l, ret);
 }

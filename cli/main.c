@@ -195,7 +195,7 @@ static const struct cli_cmd main_cmds[] = {
     {"feed-token", "revoke", "feed-token revoke ID", cmd_feed_token_revoke,
      "Revoke a feed token: its feed answers 404 at once.", 0, NULL},
 
-    {"audit", NULL, "audit [--booking ID]", cmd_audit_list,
+    {"audit", NULL, "audit [--booking ID] [--venue ID]", cmd_audit_list,
      "Show the audit log: every change, who made it and why.", 0, NULL},
     {"help", NULL, "help [COMMAND]", main_help, "Show the commands, or those of one noun.",
      CMD_NODB, NULL},

@@ -1,5 +1,7 @@
 #include "view.h"
 
+#include "audit.h"
+
 #include "policy.h"
 #include "record.h"
 #include "tz.h"
@@ -234,6 +236,38 @@ enum herr view_audit_log(struct txn *t, const struct viewer *v, uint64_t venue_i
 bool view_audit_entry(const struct viewer *v, uint64_t venue_id)
 {
 	return viewer_admin(v) || (venue_id != 0 && viewer_manages(v, venue_id));
+}
+
+struct audit_reading {
+	struct txn *t;
+	const struct viewer *v;
+	struct places ps;
+	uint64_t venue_id;
+	bool (*fn)(const json_t *e, void *arg);
+	void *arg;
+};
+
+static bool audit_read_one(const json_t *e, void *arg)
+{
+	struct audit_reading *r = arg;
+	uint64_t venue = view_audit_venue(r->t, &r->ps, e);
+
+	if ((r->venue_id != 0 && venue != r->venue_id) || !view_audit_entry(r->v, venue))
+		return true;
+	return r->fn(e, r->arg);
+}
+
+enum herr view_audit_each_page(struct txn *t, const struct viewer *v, uint64_t booking_id,
+                               uint64_t venue_id, struct walk *w,
+                               bool (*fn)(const json_t *e, void *arg), void *arg)
+{
+	struct audit_reading r = {.t = t, .v = v, .venue_id = venue_id, .fn = fn, .arg = arg};
+
+	if (view_audit_log(t, v, venue_id) != H_OK)
+		return t->ret;
+	audit_each_page(t, booking_id, w, audit_read_one, &r);
+	places_free(&r.ps);
+	return t->ret;
 }
 
 /* Groups. */

@@ -81,6 +81,13 @@ enum herr view_audit_log(struct txn *t, const struct viewer *v, uint64_t venue_i
 /* Whether v may read an entry about venue_id (view_audit_venue): admins every entry,
  * managers those about their venues; an entry about no venue is for admins only. */
 bool view_audit_entry(const struct viewer *v, uint64_t venue_id);
+/* The entries v may read, oldest first, of booking_id and about venue_id (each 0: any),
+ * one page (walk.h; w NULL: all of them); fn returning false stops. Refused as
+ * view_audit_log refuses; a booking filter naming no booking is H_ENOTFOUND. A venue
+ * filter may name a removed venue, whose history stays readable. */
+enum herr view_audit_each_page(struct txn *t, const struct viewer *v, uint64_t booking_id,
+                               uint64_t venue_id, struct walk *w,
+                               bool (*fn)(const json_t *e, void *arg), void *arg);
 
 /* A group's record (group_to_json) as v may see it: its contact is for people who have
  * signed in, not for residents browsing anonymously. */

@@ -262,6 +262,54 @@ def run_same_words(api, build, data, ids, tok):
               (st, st2, r.returncode, m.returncode, words))
 
 
+def api_all(srv, path, token):
+    """Every page of a listing, following its Link: rel="next"."""
+    items = []
+    while path:
+        st, hdrs, page = srv.request("GET", path, None, token=token)
+        if st != 200 or not isinstance(page, list):
+            return None
+        items += page
+        link = hdrs.get("Link") or ""
+        path = link[link.index("<") + 1:link.index(">")] if 'rel="next"' in link else None
+        if path and path.startswith("http"):
+            path = "/" + path.split("/", 3)[3]
+    return items
+
+
+def run_audit_by_venue(api, build, data, ids, tok):
+    """One rule says which audit entries are about a venue: halls audit --venue and
+    GET /api/v1/audit?venue= list the same, and leave out another venue's."""
+    other = halls_json(build, data, "venue", "add", "--name", "Elm Street Library",
+                       "--tz", "Europe/London", "--hours", "mon-sun 09:00-17:00")["id"]
+    room = halls_json(build, data, "room", "add", "--name", "Reading Room", "--venue",
+                      str(other), "--capacity", "20")["id"]
+    halls_json(build, data, "closure", "add", "--room", str(room), "--from", "2026-12-24T00:00",
+               "--to", "2026-12-27T00:00", "--reason", "Christmas")
+    halls_json(build, data, "closure", "add", "--venue", str(ids["v"]), "--from",
+               "2026-12-31T00:00", "--to", "2027-01-02T00:00", "--reason", "New Year")
+    for venue in (ids["v"], other):
+        cli = halls_json(build, data, "audit", "--venue", str(venue))
+        # The manager of ids["v"] reads its entries in pages of 7.
+        api_list = (api_all(api.srv, "/api/v1/audit?venue=%d&limit=7" % venue, tok["man"])
+                    if venue == ids["v"] else None)
+        cli_ids = [e["id"] for e in cli]
+        check(len(cli_ids) > 0, "halls audit --venue %d lists entries" % venue)
+        if api_list is not None:
+            check(cli_ids == [e["id"] for e in api_list],
+                  "halls audit --venue equals GET /api/v1/audit?venue= (every page)",
+                  "cli %s\napi %s" % (cli_ids, [e["id"] for e in api_list]))
+        everything = halls_json(build, data, "audit")
+        check(set(cli_ids) < set(e["id"] for e in everything),
+              "halls audit --venue %d leaves some entries out" % venue)
+    mine = [e["id"] for e in halls_json(build, data, "audit", "--venue", str(ids["v"]))]
+    theirs = [e["id"] for e in halls_json(build, data, "audit", "--venue", str(other))]
+    check(not set(mine) & set(theirs), "no entry is about both venues")
+    st, _ = api.call("GET", "/api/v1/audit?venue=%d" % other, None, tok["man"], "audit-list",
+                     "GET another venue's audit entries as a manager")
+    check(st == 403, "a manager may not read another venue's entries", "status %d" % st)
+
+
 def body(build, tmp, servers):
     os.environ["HALLS_NOW"] = str(NOW)
     data = os.path.join(tmp, "data")
@@ -274,6 +322,7 @@ def body(build, tmp, servers):
     run_twins(api, build, data, ids, tok)
     run_series_twins(api, build, data, ids, tok)
     run_same_words(api, build, data, ids, tok)
+    run_audit_by_venue(api, build, data, ids, tok)
     check(halls(build, data, "check").returncode == 0, "halls check finds nothing wrong")
 
 
