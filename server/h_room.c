@@ -15,52 +15,26 @@
 
 #define AVAIL_DEFAULT_DAYS 7
 
-struct room_search {
-	struct request *r;
-	struct txn *t;
-	json_t *items;
-	uint32_t min_capacity;
-	uint32_t features;
-	const char *free_from, *free_to; /* read in each room's zone */
-	enum herr ret;
-};
-
 static bool room_search_one(const struct room *rm, void *arg)
 {
-	struct room_search *s = arg;
-	struct venue v;
-	bool keep = rm->capacity >= s->min_capacity && (rm->features & s->features) == s->features;
-
-	if (keep && s->free_from != NULL) {
-		int64_t start, end;
-		struct herror e;
-
-		herror_clear(&e);
-		keep = venue_get(s->t, rm->venue_id, &v) == H_OK &&
-		       time_parse(s->free_from, v.tz, &start, &e) == H_OK &&
-		       time_parse(s->free_to, v.tz, &end, &e) == H_OK && end > start &&
-		       avail_room_free(s->t, rm, &v, start, end);
-		venue_free(&v);
-	}
-	if (keep)
-		json_array_append_new(s->items, room_to_json(rm));
-	return s->t->ret == H_OK;
+	json_array_append_new(arg, room_to_json(rm));
+	return true;
 }
 
 enum herr h_room_list(struct request *r)
 {
 	static const char *const known[] = {"venue",     "min_capacity", "feature",
 	                                    "free_from", "free_to",      NULL};
-	struct room_search s = {.r = r};
+	struct avail_search s = {0};
 	const char *feature = request_query(r, "feature");
-	uint64_t venue;
+	json_t *items;
 	int64_t from, to;
 	bool has_cap, has_from, has_to;
 	struct txn t;
 	enum herr ret;
 
 	if ((ret = request_query_known(r, known)) != H_OK ||
-	    (ret = request_query_id(r, "venue", &venue)) != H_OK ||
+	    (ret = request_query_id(r, "venue", &s.venue_id)) != H_OK ||
 	    (ret = request_query_uint(r, "min_capacity", 0, UINT32_MAX, &s.min_capacity,
 	                              &has_cap)) != H_OK)
 		return ret;
@@ -110,14 +84,13 @@ enum herr h_room_list(struct request *r)
 	}
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
-	s.t = &t;
-	s.items = json_array();
-	ret = room_each(&t, venue, room_search_one, &s);
+	items = json_array();
+	ret = avail_search(&t, &s, room_search_one, items);
 	db_read_end(&t);
 	if (ret == H_OK)
-		r->reply = s.items;
+		r->reply = items;
 	else
-		json_decref(s.items);
+		json_decref(items);
 	return ret;
 }
 

@@ -3,6 +3,7 @@
 #include "booking.h"
 #include "closure.h"
 #include "hours.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -174,4 +175,49 @@ bool avail_room_free(struct txn *t, const struct room *r, const struct venue *v,
 
 	avail_release(&a);
 	return open;
+}
+
+struct search_walk {
+	struct txn *t;
+	const struct avail_search *q;
+	bool (*fn)(const struct room *r, void *arg);
+	void *arg;
+};
+
+/* Whether room r of venue v is free over the search's window, read in v's zone. */
+static bool search_free(struct txn *t, const struct avail_search *q, const struct room *r,
+                        const struct venue *v)
+{
+	struct herror e;
+	int64_t start, end;
+
+	herror_clear(&e);
+	return time_parse(q->free_from, v->tz, &start, &e) == H_OK &&
+	       time_parse(q->free_to, v->tz, &end, &e) == H_OK && end > start &&
+	       avail_room_free(t, r, v, start, end);
+}
+
+static bool search_one(const struct room *r, void *arg)
+{
+	struct search_walk *w = arg;
+	bool fits =
+	    r->capacity >= w->q->min_capacity && (r->features & w->q->features) == w->q->features;
+
+	if (fits && w->q->free_from != NULL) {
+		struct venue v;
+
+		fits = venue_get(w->t, r->venue_id, &v) == H_OK && search_free(w->t, w->q, r, &v);
+		venue_free(&v);
+	}
+	if (w->t->ret != H_OK)
+		return false;
+	return !fits || w->fn(r, w->arg);
+}
+
+enum herr avail_search(struct txn *t, const struct avail_search *q,
+                       bool (*fn)(const struct room *r, void *arg), void *arg)
+{
+	struct search_walk w = {t, q, fn, arg};
+
+	return room_each(t, q->venue_id, search_one, &w);
 }

@@ -69,4 +69,19 @@ void avail_release(struct avail *a);
 bool avail_room_free(struct txn *t, const struct room *r, const struct venue *v, int64_t start,
                      int64_t end);
 
+/* What a group looks for: rooms of venue_id (0: any venue) that hold at least
+ * min_capacity people, have every feature in features (room.h), and, when free_from is
+ * not NULL, are free (avail_room_free) over [free_from, free_to): text read in each
+ * room's own zone, as a person means "Tuesday 7pm" wherever the room is. */
+struct avail_search {
+	uint64_t venue_id;
+	uint32_t min_capacity;
+	uint32_t features;
+	const char *free_from, *free_to;
+};
+/* fn gets each room that fits, in id order (false stops). A venue that does not exist is
+ * refused (room_each); times that cannot be read in a room's zone leave the room out. */
+enum herr avail_search(struct txn *t, const struct avail_search *q,
+                       bool (*fn)(const struct room *r, void *arg), void *arg);
+
 #endif

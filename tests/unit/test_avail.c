@@ -589,3 +589,101 @@ TEST(avail_free_agrees)
 	db_read_end(&t);
 	fx_close(&f);
 }
+
+/* The free-room search (avail_search): capacity, features, the venue, and a window read
+ * in each room's own zone, so that "19:00" means 19:00 in London and in New York. */
+static bool collect_room(const struct room *r, void *arg)
+{
+	char *ids = arg;
+	size_t n = strlen(ids);
+
+	snprintf(ids + n, 128 - n, "%llu;", (unsigned long long)r->id);
+	return true;
+}
+
+static enum herr search_read(struct fx *f, const struct avail_search *q, char ids[128])
+{
+	struct txn t;
+	enum herr ret;
+
+	ids[0] = '\0';
+	if ((ret = db_read_begin(f->db, &t, &f->err)) != H_OK)
+		return ret;
+	ret = avail_search(&t, q, collect_room, ids);
+	db_read_end(&t);
+	return ret;
+}
+
+TEST(avail_search_rooms)
+{
+	struct fx f;
+	struct avail_search q = {0};
+	uint64_t lon, ny, hall, kitchen, loft, grp, b;
+	char got[128], want[128];
+
+	T_ASSERT(fx_open(&f));
+	lon = fx_venue(&f, "Centre", NULL, "mon-sun 09:00-22:00");
+	ny = fx_venue(&f, "Annex", "America/New_York", "mon-sun 09:00-22:00");
+	hall = fx_room(&f, lon, "{\"name\": \"Hall\", \"capacity\": 120}");
+	kitchen = fx_room(&f, lon,
+	                  "{\"name\": \"Kitchen\", \"capacity\": 12, "
+	                  "\"features\": [\"kitchen\", \"step_free\"]}");
+	loft = fx_room(&f, ny,
+	               "{\"name\": \"Loft\", \"capacity\": 40, "
+	               "\"features\": [\"step_free\"]}");
+	grp = fx_group(&f, "Chess Club", 0);
+	T_ASSERT(lon && ny && hall && kitchen && loft && grp);
+
+	T_EQ_ERR(search_read(&f, &q, got), H_OK, &f.err);
+	snprintf(want, sizeof(want), "%llu;%llu;%llu;", (unsigned long long)hall,
+	         (unsigned long long)kitchen, (unsigned long long)loft);
+	T_EQ_STR(got, want);
+
+	q.min_capacity = 40;
+	T_EQ_ERR(search_read(&f, &q, got), H_OK, &f.err);
+	snprintf(want, sizeof(want), "%llu;%llu;", (unsigned long long)hall,
+	         (unsigned long long)loft);
+	T_EQ_STR(got, want);
+
+	q.min_capacity = 0;
+	q.features = FEATURE_STEP_FREE;
+	q.venue_id = lon;
+	T_EQ_ERR(search_read(&f, &q, got), H_OK, &f.err);
+	snprintf(want, sizeof(want), "%llu;", (unsigned long long)kitchen);
+	T_EQ_STR(got, want);
+
+	/* 19:00 to 21:00 on a Tuesday, in each room's zone: the hall is taken in London at
+	 * 19:30 local; the loft is free at 19:00 New York time, which is midnight in London
+	 * (outside the London hours, which do not apply to it). */
+	q.features = 0;
+	q.venue_id = 0;
+	T_EQ_ERR(fx_book(&f, hall, grp, fx_at("2026-12-08T19:30:00Z"),
+	                 fx_at("2026-12-08T20:00:00Z"), &b),
+	         H_OK, &f.err);
+	q.free_from = "2026-12-08T19:00";
+	q.free_to = "2026-12-08T21:00";
+	T_EQ_ERR(search_read(&f, &q, got), H_OK, &f.err);
+	snprintf(want, sizeof(want), "%llu;%llu;", (unsigned long long)kitchen,
+	         (unsigned long long)loft);
+	T_EQ_STR(got, want);
+	/* The loft taken at 19:00 New York time: read in London's zone it would look free. */
+	T_EQ_ERR(fx_book(&f, loft, grp, fx_at("2026-12-10T00:00:00Z"),
+	                 fx_at("2026-12-10T01:00:00Z"), &b),
+	         H_OK, &f.err);
+	q.free_from = "2026-12-09T19:00";
+	q.free_to = "2026-12-09T21:00";
+	T_EQ_ERR(search_read(&f, &q, got), H_OK, &f.err);
+	snprintf(want, sizeof(want), "%llu;%llu;", (unsigned long long)hall,
+	         (unsigned long long)kitchen);
+	T_EQ_STR(got, want);
+	/* 08:00 is before every opening. */
+	q.free_from = "2026-12-08T08:00";
+	q.free_to = "2026-12-08T09:30";
+	T_EQ_ERR(search_read(&f, &q, got), H_OK, &f.err);
+	T_EQ_STR(got, "");
+
+	q.venue_id = 999;
+	q.free_from = NULL;
+	T_EQ_ERR(search_read(&f, &q, got), H_ENOTFOUND, &f.err);
+	fx_close(&f);
+}
