@@ -66,12 +66,12 @@ static void entry_release(const void *data, size_t len, void *arg)
 	free(e);
 }
 
-struct feed_cache *feed_cache_new(void)
+struct feed_cache *h_feed_cache_new(void)
 {
 	return xcalloc(1, sizeof(struct feed_cache));
 }
 
-void feed_cache_free(struct feed_cache *c)
+void h_feed_cache_free(struct feed_cache *c)
 {
 	if (c == NULL)
 		return;

@@ -46,7 +46,7 @@ int http_start(struct server *srv)
 	srv->http = evhttp_new(srv->base);
 	if (srv->http == NULL)
 		return -1;
-	srv->feeds = feed_cache_new();
+	srv->feeds = h_feed_cache_new();
 	/* conn.c answers the limits first, in JSON; evhttp's own, set above them, are the
 	 * backstop for what the guard cannot hold back. */
 	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)srv->cfg.max_headers * 2);
@@ -104,7 +104,7 @@ void http_stop(struct server *srv)
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
 	srv->http = NULL;
-	feed_cache_free(srv->feeds);
+	h_feed_cache_free(srv->feeds);
 	srv->feeds = NULL;
 }
 

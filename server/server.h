@@ -318,7 +318,7 @@ enum herr h_feed_venue(struct request *r);
 enum herr h_feed_room(struct request *r);
 enum herr h_feed_busy(struct request *r);
 enum herr h_feed_private(struct request *r);
-struct feed_cache *feed_cache_new(void);
-void feed_cache_free(struct feed_cache *c);
+struct feed_cache *h_feed_cache_new(void);
+void h_feed_cache_free(struct feed_cache *c);
 
 #endif
