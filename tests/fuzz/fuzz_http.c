@@ -141,7 +141,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	srv.limits = ratelimit_new();
 	srv.dummy_hash = password_hash("fuzz-dummy-password", srv.cfg.scrypt_log2n);
 	srv.worker = worker_new(&srv);
-	srv.feeds = feed_cache_new();
+	srv.feeds = h_feed_cache_new();
 	snprintf(srv.refusal_prefix, sizeof(srv.refusal_prefix), "/%032x", 0x5ec2e7);
 	return 0;
 }
