@@ -7,24 +7,16 @@ refusal /healthz still answers. The CLI refuses the same times with the same wor
 
 Prints "ok"/"not ok" lines and a summary; exits 1 when anything failed.
 Environment: BUILD (default ./build)."""
-import json
 import os
 import sys
 
-from harness import Server, check, halls, run_suite
+from harness import Server, check, halls, halls_json, run_suite
 
 NOW = 1788220800  # 1 Sep 2026
 PASSWORD = "stalls-password"
 FAR = ["9999-12-31T23:00", "9999-12-31T23:00:00Z", "2200-01-01T00:00:00Z",
        "1969-12-31T23:59:59Z", "1900-01-01T10:00"]
 WORDS = "outside the times halls accepts"
-
-
-def halls_json(build, data, *args, stdin=None):
-    r = halls(build, data, "--json", *args, stdin=stdin)
-    if r.returncode != 0:
-        raise RuntimeError("halls %s: %s" % (" ".join(args), r.stderr))
-    return json.loads(r.stdout)
 
 
 def setup(build, data):
