@@ -1,0 +1,95 @@
+// Builds the pages hallsd embeds: node build.mjs OUTDIR
+//
+// src/app.scss becomes app.<hash>.css (govuk-frontend in a system font); each ES module
+// in src/ is copied as name.<hash>.js with its imports of other modules renamed; each
+// HTML page has its references renamed. Hashed names may be cached for ever
+// (docs/operations.md). The build refuses anything a strict CSP would block or that would
+// reach another origin: inline script or style, and absolute URLs.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as sass from 'sass';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const src = join(here, 'src');
+const out = process.argv[2];
+
+if (!out) {
+  console.error('usage: node build.mjs OUTDIR');
+  process.exit(2);
+}
+
+function fail(message) {
+  console.error(`build.mjs: ${message}`);
+  process.exit(1);
+}
+
+function hashed(name, bytes) {
+  const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+  const dot = name.lastIndexOf('.');
+  return `${name.slice(0, dot)}.${digest}${name.slice(dot)}`;
+}
+
+// Nothing may leave the origin: an absolute or protocol-relative URL is refused.
+function checkNoExternal(name, text) {
+  const found = text.match(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i);
+  if (found) fail(`${name} refers to another origin (${found[0]})`);
+}
+
+const renamed = new Map(); // source name -> hashed name
+const files = new Map(); // hashed name -> bytes
+
+function css() {
+  const result = sass.compile(join(src, 'app.scss'), {
+    loadPaths: [join(here, 'node_modules')],
+    style: 'compressed',
+    quietDeps: true,
+  });
+  if (/@font-face/.test(result.css)) fail('app.css declares a font face; use the system font');
+  if (/url\(/.test(result.css)) fail('app.css fetches a file (url(...)); the pages draw none');
+  if (/GDS Transport/.test(result.css)) fail('app.css names the GDS Transport font');
+  const name = hashed('app.css', result.css);
+  renamed.set('app.css', name);
+  files.set(name, result.css);
+}
+
+// A module and, first, the modules it imports, so that each name carries its final bytes.
+function module(name, seen = new Set()) {
+  if (renamed.has(name)) return renamed.get(name);
+  if (seen.has(name)) fail(`${name} imports itself in a loop`);
+  seen.add(name);
+  let text = readFileSync(join(src, name), 'utf8');
+  checkNoExternal(name, text);
+  text = text.replace(/(\bfrom\s*|\bimport\s*\(?\s*)(['"])\.\/([a-z0-9-]+\.js)\2/g,
+    (all, lead, quote, dep) => `${lead}${quote}./${module(dep, seen)}${quote}`);
+  const hashedName = hashed(name, text);
+  renamed.set(name, hashedName);
+  files.set(hashedName, text);
+  return hashedName;
+}
+
+function page(name) {
+  let text = readFileSync(join(src, name), 'utf8');
+  checkNoExternal(name, text);
+  if (/<style|\sstyle=/i.test(text)) fail(`${name} has inline style`);
+  for (const tag of text.match(/<script\b[^>]*>/gi) || []) {
+    if (!/\ssrc="/.test(tag)) fail(`${name} has an inline script`);
+  }
+  if (/\son[a-z]+=/i.test(text)) fail(`${name} has an inline event handler`);
+  text = text.replace(/(\s(?:href|src)=")([a-z0-9-]+\.(?:css|js))"/g, (all, lead, ref) => {
+    if (!renamed.has(ref)) fail(`${name} refers to ${ref}, which the build does not make`);
+    return `${lead}/${renamed.get(ref)}"`;
+  });
+  files.set(name, text);
+}
+
+css();
+const entries = readdirSync(src).sort();
+for (const name of entries.filter((n) => n.endsWith('.js'))) module(name);
+for (const name of entries.filter((n) => n.endsWith('.html'))) page(name);
+
+// Only what this build made: a stale hashed file would be embedded too.
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+for (const [name, bytes] of files) writeFileSync(join(out, name), bytes);
