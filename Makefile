@@ -27,7 +27,9 @@ UNIT_SRC  := $(wildcard tests/unit/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
-SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
+# The pages, built by Node and embedded: one binary to deploy (docs/operations.md#pages).
+WEB_OBJ    := $(BUILD)/web_assets.o
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(WEB_OBJ)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_OBJ   := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
@@ -72,8 +74,40 @@ $(HALLSD): $(SERVER_OBJ) $(LIB)
 $(HALLS): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
-$(UNIT): $(UNIT_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(LDLIBS)
+# The unit tests also take web_path.c's pure functions (page paths and headers).
+$(UNIT): $(UNIT_OBJ) $(BUILD)/server/web_path.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/server/web_path.o $(LIB) $(LDLIBS)
+$(BUILD)/tests/unit/test_web_path.o: override CFLAGS += -Iserver
+
+# The pages (server/web/): npm ci when node_modules is missing or older than the
+# lockfile; build.mjs writes $(BUILD)/web/; each file is gzipped there and then, and
+# web-embed, a tool run here and never shipped, writes them all into web_assets.c.
+WEB_DIR     := server/web
+WEB_SRC     := $(wildcard $(WEB_DIR)/src/*) $(WEB_DIR)/build.mjs $(WEB_DIR)/package.json
+WEB_MODULES := $(WEB_DIR)/node_modules/.package-lock.json
+HOST_CFLAGS := -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+	       -Iserver $(shell pkg-config --cflags openssl 2>/dev/null)
+
+$(WEB_MODULES): $(WEB_DIR)/package-lock.json
+	cd $(WEB_DIR) && npm ci --no-audit --no-fund
+	@touch $@
+
+$(BUILD)/web.stamp: $(WEB_SRC) $(WEB_MODULES)
+	node $(WEB_DIR)/build.mjs $(BUILD)/web
+	@rm -rf $(BUILD)/web-gz && mkdir -p $(BUILD)/web-gz
+	@for f in $(BUILD)/web/*; do gzip -9 -n -c "$$f" >"$(BUILD)/web-gz/$${f##*/}.gz" || exit 1; done
+	@touch $@
+
+$(BUILD)/web-embed: $(WEB_DIR)/embed.c server/web_path.c server/web.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $(WEB_DIR)/embed.c server/web_path.c \
+		$(shell pkg-config --libs openssl 2>/dev/null)
+
+$(BUILD)/web_assets.c: $(BUILD)/web.stamp $(BUILD)/web-embed
+	$(BUILD)/web-embed $@ $(BUILD)/web $(BUILD)/web-gz
+
+$(BUILD)/web_assets.o: $(BUILD)/web_assets.c server/web.h
+	$(CC) $(CFLAGS) -Iserver -c -o $@ $<
 
 # Harnesses reach into hallsd's own headers as well as the core's.
 $(FUZZ_OBJ) $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o: override CFLAGS += -Iserver -Icli -Itests/fuzz
@@ -126,6 +160,7 @@ asan: deps
 
 run: all
 	@test -d $(DATA) || ./$(HALLS) --data $(DATA) init --demo
+	@echo "open http://$(LISTEN)/ in a browser: Find a room"
 	@echo "try: curl http://$(LISTEN)/api/v1/venues"
 	@echo "     curl http://$(LISTEN)/api/v1/rooms/1/availability"
 	@echo "     curl http://$(LISTEN)/feeds/rooms/2.ics   (subscribe to it: docs/feeds.md)"
@@ -161,7 +196,7 @@ bench: all
 # clang-format is a developer tool, so it is installed here rather than by `make deps`.
 format:
 	@command -v clang-format >/dev/null || apt-get install -y -qq clang-format
-	clang-format -i server/core/*.[ch] server/*.[ch] cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
+	clang-format -i server/core/*.[ch] server/*.[ch] server/web/*.c cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,9 @@ static void usage(FILE *f)
 	    "  --scrypt-log2n N    scrypt cost of password checks, 1-22 (default "
 	    "$HALLS_SCRYPT_LOG2N, then 17)\n"
 	    "  --token-max-days N  longest life of an API token (default $HALLS_TOKEN_MAX_DAYS,\n"
-	    "                      then 365); a longer or unlimited request gets this\n");
+	    "                      then 365); a longer or unlimited request gets this\n"
+	    "  --web-dir DIR       serve the pages from DIR (a build's web/) instead of those\n"
+	    "                      built in, for working on them; not for production\n");
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -93,6 +96,7 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	                                     {"max-connections", required_argument, NULL, 'm'},
 	                                     {"trusted-proxy", required_argument, NULL, 'p'},
 	                                     {"token-max-days", required_argument, NULL, 'T'},
+	                                     {"web-dir", required_argument, NULL, 'w'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	int c;
@@ -135,6 +139,9 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 			break;
 		case 'T':
 			cfg->token_max_ttl = token_max_days(optarg) * 86400;
+			break;
+		case 'w':
+			cfg->web_dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -228,6 +235,21 @@ static void refusal_prefix_new(char out[40])
 	hex_encode(secret, sizeof(secret), out + 1);
 }
 
+/* --web-dir as an absolute path without symbolic links, which web.c keeps every file
+ * inside (malloc'd); NULL, having said why, when it is no directory. */
+static char *web_dir_resolve(const char *dir)
+{
+	char *real = realpath(dir, NULL);
+	struct stat st;
+
+	if (real == NULL || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "hallsd: --web-dir %s is not a directory\n", dir);
+		free(real);
+		return NULL;
+	}
+	return real;
+}
+
 static struct event *signal_watch(struct server *srv, int sig, event_callback_fn fn)
 {
 	struct event *ev = evsignal_new(srv->base, sig, fn, srv);
@@ -250,6 +272,8 @@ int main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);
 	fd_limit_fit(&srv.cfg);
+	if (srv.cfg.web_dir != NULL && (srv.cfg.web_dir = web_dir_resolve(srv.cfg.web_dir)) == NULL)
+		return 2;
 	herror_clear(&err);
 	if (log_open(&srv) != 0)
 		return 1;
@@ -287,7 +311,8 @@ int main(int argc, char **argv)
 	srv.sig_hup = signal_watch(&srv, SIGHUP, on_hup);
 	purge_start(&srv);
 	for (size_t i = 0; i < srv.cfg.nlisten; i++)
-		fprintf(stderr, "hallsd: serving %s on %s://%s/ (try /healthz, /api/v1/venues)\n",
+		fprintf(stderr,
+		        "hallsd: serving %s on %s://%s/ (the pages at /, the API at /api/v1/)\n",
 		        srv.cfg.data, srv.tls ? "https" : "http", srv.cfg.listen[i]);
 	event_base_dispatch(srv.base);
 	rc = 0;
@@ -309,6 +334,7 @@ out:
 	free(srv.dummy_hash);
 	event_base_free(srv.base);
 	db_close(srv.db);
+	free((char *)srv.cfg.web_dir);
 	if (srv.log != NULL && srv.log != stdout)
 		fclose(srv.log);
 	return rc;

@@ -1,6 +1,7 @@
 /* The one general callback: canonicalise the path, find the route, authenticate, parse
  * the body, run the handler, and send the single reply. */
 #include "server.h"
+#include "web.h"
 
 #include "frame.h"
 #include "problem.h"
@@ -395,12 +396,19 @@ static enum herr request_route(struct request *r, const char *path, const char *
 		return ret;
 	if (!path_canonical(path, r->path, sizeof(r->path))) {
 		path_scrub(r);
+		if (web_path_claims(path) &&
+		    (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD))
+			return web_not_found(r);
 		return herror_set(&r->err, H_ENOTFOUND, "no such path");
 	}
 	if (query != NULL && evhttp_parse_query_str(query, &r->query) != 0)
 		return herror_set(&r->err, H_EINVAL, "the query string is malformed");
 	r->route = route_find(r, allow, sizeof(allow));
 	path_scrub(r);
+	/* Any other path that is not the API's is a page's, or the pages' 404. */
+	if (r->route == NULL && allow[0] == '\0' && web_path_claims(r->path) &&
+	    (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD))
+		return web_serve(r);
 	if (r->route == NULL && allow[0] != '\0') {
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow", allow);
 		return herror_set(&r->err, H_EMETHOD, "%s is not allowed here; use %s",

@@ -39,6 +39,7 @@ struct server_config {
 	size_t ntrusted_proxies;
 	const char *tls_cert; /* both or neither: HTTPS on every listener */
 	const char *tls_key;
+	const char *web_dir; /* --web-dir, resolved: pages from disk (development only) */
 };
 
 struct server {
@@ -133,6 +134,11 @@ void request_defer(struct request *r);
 void request_finish(struct request *r, enum herr ret);
 /* The query parameter name, or NULL. */
 const char *request_query(const struct request *r, const char *name);
+
+/* web.c: the pages (server/web/), for GET and HEAD of paths web_path_claims (web.h). */
+enum herr web_serve(struct request *r);
+/* The 404 page, with the pages' headers. */
+enum herr web_not_found(struct request *r);
 
 /* router.c */
 void router_dispatch(struct evhttp_request *req, void *arg);
