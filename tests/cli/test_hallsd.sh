@@ -15,8 +15,8 @@ before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["change
 "$HALLS" venue add --name "Written while serving" >/dev/null
 fetch /healthz >/dev/null
 t_json "o['change']==$before+1" "a write by halls is visible to the running server at once"
-code=$(fetch /nowhere)
-[ "$code" = 404 ] && t_pass "an unknown path is 404" || t_fail "an unknown path answered $code"
+code=$(fetch /api/v1/nowhere)
+[ "$code" = 404 ] && t_pass "an unknown API path is 404" || t_fail "an unknown API path answered $code"
 t_json "o['status']==404 and o['type'].endswith('not-found')" "404 has a problem body"
 kill -TERM "$PID"
 if wait "$PID"; then
