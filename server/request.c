@@ -273,6 +273,8 @@ void reply_session_cookie(struct request *r, const char *secret, int64_t max_age
 	         session_cookie_name(secure), secret != NULL ? secret : "",
 	         (long long)(secret != NULL && max_age > 0 ? max_age : 0),
 	         secure ? "; Secure" : "");
+	/* The last word only: signing in over a stale cookie first forgets the stale one. */
+	evhttp_remove_header(evhttp_request_get_output_headers(r->req), "Set-Cookie");
 	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Set-Cookie", value);
 	OPENSSL_cleanse(value, sizeof(value));
 }

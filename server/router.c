@@ -230,8 +230,8 @@ static enum herr credential_check(struct request *r, const char *secret)
  * own pages (request_cross_site); checked before the cookie itself, so a page on
  * another site learns nothing about it. A cookie that opens nothing (signed out,
  * expired, or sent twice) is dropped: a read goes on anonymously, so a resident's page
- * still shows what anyone may see, and the browser is told to forget it; a write is 401,
- * since the caller meant to act as someone. */
+ * still shows what anyone may see, and the browser is told to forget it; a write that
+ * needs a caller is 401 (not the route's own "sign in first"), saying the session ended. */
 static enum herr cookie_authenticate(struct request *r)
 {
 	char secret[TOKEN_HEX];
@@ -256,7 +256,8 @@ static enum herr cookie_authenticate(struct request *r)
 	if (ret != H_EAUTH)
 		return ret;
 	reply_session_cookie(r, NULL, 0);
-	if (request_unsafe(r))
+	/* Signing in again is a write without ROUTE_AUTH: the stale cookie must not stop it. */
+	if (request_unsafe(r) && (r->route->flags & ROUTE_AUTH))
 		return herror_set(
 		    &r->err, H_EAUTH,
 		    n == 1 ? "your session has ended (signed out or expired); sign in "

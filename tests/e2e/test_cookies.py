@@ -268,6 +268,13 @@ def sign_out(srv, ids, cookie, booker, bearer):
     st, _, body = srv.request("DELETE", "/api/v1/session",
                               headers=dict(jar, **{"Sec-Fetch-Site": "same-origin"}))
     check(st == 401, "signing out again with the old cookie is 401", (st, body))
+    # Signing in again with the stale cookie still in the jar works.
+    st, hdrs, body = sign_in_cookie(srv, dict(jar, **{"Sec-Fetch-Site": "same-origin"}))
+    lines = set_cookies(hdrs)
+    fresh = [parse_set_cookie(x)[1] for x in lines if parse_set_cookie(x)[1]]
+    check(st == 201 and len(lines) == 1 and len(fresh) == 1 and fresh[0] != cookie,
+          "signing in again with the stale cookie sent is 201 with one Set-Cookie, a new "
+          "cookie", (st, lines))
     # Garbage, and the cookie twice.
     for what, value in (("a malformed cookie", "%s=zz" % COOKIE),
                         ("the cookie twice", "%s=%s; %s=%s" % (COOKIE, "a" * 64, COOKIE,
