@@ -1,7 +1,8 @@
 /* Signing in and out, personal API tokens, and the caller's own record.
  *
- *   POST   /api/v1/session      {"email", "password"} -> 201 a session token
- *   DELETE /api/v1/session      revokes the bearer token used -> 204
+ *   POST   /api/v1/session      {"email", "password"} -> 201 a session token;
+ *                               with "cookie": true, a session cookie instead
+ *   DELETE /api/v1/session      revokes the session used (bearer or cookie) -> 204
  *   POST   /api/v1/tokens       {"label", "ttl_days", "user_id"} -> 201 an API token
  *   GET    /api/v1/tokens       the caller's tokens (never their secrets)
  *   DELETE /api/v1/tokens/<id>  -> 204
@@ -14,7 +15,13 @@
  * exist; a user's hash made at a lower cost than the dummy's is padded to the same work
  * (password_verify_as), and replaced by one at the configured cost once the password is
  * known to be right. Failed attempts are throttled per account and address
- * (ratelimit.c), the account being the normalised email. */
+ * (ratelimit.c), the account being the normalised email.
+ *
+ * A browser asks for the session as a cookie (docs/api.md, "Signing in from a browser"):
+ * the same session, but its secret goes only into an HttpOnly Set-Cookie, never into the
+ * JSON a page's script can read. Such a sign-in must come from this site's own pages, as
+ * a cookie-authenticated write must (router.c): otherwise another site could sign a
+ * visitor in as the attacker, and see what the visitor then books. */
 #include "server.h"
 
 #include <openssl/crypto.h>
@@ -36,6 +43,7 @@ struct signin {
 	char *rehash;     /* the password at the configured cost, when hash is at another */
 	unsigned log2n;   /* the configured cost */
 	uint64_t user_id; /* 0: no such user, or one without a password */
+	bool cookie;      /* the session goes into a cookie, not the reply's JSON */
 	char addr[64];
 	bool ok; /* the worker's verdict */
 	char secret[TOKEN_HEX];
@@ -99,7 +107,12 @@ static void signin_issued(struct request *r, enum herr ret, void *arg)
 	if (ret == H_ENOTFOUND || ret == H_EFORBIDDEN || ret == H_EAUTH)
 		/* The user was removed while the password was being checked. */
 		ret = herror_set(&r->err, H_EAUTH, SIGNIN_REFUSED);
-	if (ret == H_OK) {
+	if (ret == H_OK && s->cookie) {
+		reply_session_cookie(r, s->secret, s->tk.expires_at - r->now);
+		r->reply = json_pack("{s:I, s:O}", "expires_at", (json_int_t)s->tk.expires_at,
+		                     "user", s->user);
+		r->status = 201;
+	} else if (ret == H_OK) {
 		r->reply = json_pack("{s:s, s:I, s:O}", "token", s->secret, "expires_at",
 		                     (json_int_t)s->tk.expires_at, "user", s->user);
 		r->status = 201;
@@ -126,9 +139,11 @@ static void signin_checked(void *arg)
 
 enum herr h_session_create(struct request *r)
 {
-	static const char *const known[] = {"email", "password", NULL};
+	static const char *const known[] = {"email", "password", "cookie", NULL};
 	const char *email = json_str(r->body, "email");
 	const char *password = json_str(r->body, "password");
+	json_t *cookie = json_object_get(r->body, "cookie");
+	const char *why;
 	char *account;
 	struct signin *s;
 	struct user u;
@@ -145,8 +160,17 @@ enum herr h_session_create(struct request *r)
 		                  "the email (at most %d bytes) or the password (at most %d) is "
 		                  "too long",
 		                  SIGNIN_EMAIL_MAX, SIGNIN_PASSWORD_MAX);
+	if (cookie != NULL && !json_is_boolean(cookie))
+		return herror_set(&r->err, H_EINVAL, "\"cookie\" must be true or false");
+	if (json_is_true(cookie) && (why = request_cross_site(r)) != NULL)
+		return herror_set(
+		    &r->err, H_ECROSSSITE,
+		    "a sign-in for a cookie must come from this site's own pages, and "
+		    "this request does not: %s",
+		    why);
 	s = xcalloc(1, sizeof(*s));
 	s->r = r;
+	s->cookie = json_is_true(cookie);
 	s->log2n = r->srv->cfg.scrypt_log2n;
 	token_init(&s->tk);
 	/* Not an address at all: no user has it, but it is still throttled as it came. */
@@ -191,6 +215,7 @@ struct revoke {
 	struct actor actor;
 	uint64_t id;
 	int64_t now;
+	bool forget_cookie; /* signing out the session cookie: the browser drops it too */
 };
 
 static enum herr revoke_run(struct txn *t, void *arg)
@@ -206,29 +231,32 @@ static void revoke_done(struct request *r, enum herr ret, void *arg)
 
 	if (ret == H_OK)
 		r->status = 204;
+	if (ret == H_OK && v->forget_cookie)
+		reply_session_cookie(r, NULL, 0);
 	free(v);
 	request_finish(r, ret);
 }
 
-static enum herr revoke_submit(struct request *r, uint64_t id)
+static enum herr revoke_submit(struct request *r, uint64_t id, bool forget_cookie)
 {
 	struct revoke *v = xcalloc(1, sizeof(*v));
 
 	v->actor = r->actor;
 	v->id = id;
 	v->now = r->now;
+	v->forget_cookie = forget_cookie;
 	commit_submit(r, revoke_run, v, revoke_done);
 	return H_OK;
 }
 
 enum herr h_session_delete(struct request *r)
 {
-	return revoke_submit(r, r->token_id);
+	return revoke_submit(r, r->token_id, r->cookie_auth);
 }
 
 enum herr h_token_delete(struct request *r)
 {
-	return revoke_submit(r, r->ids[0]);
+	return revoke_submit(r, r->ids[0], false);
 }
 
 /* An API token waiting for the group commit. */

@@ -7,9 +7,11 @@
  * values to it. request_* read the request; reply_* build pieces of the answer. */
 #include "server.h"
 
+#include <openssl/crypto.h>
 #include <sys/queue.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The longest Host header taken into a URL. */
 #define HOST_MAX 255
@@ -53,22 +55,32 @@ static bool proxy_trusted(const struct server_config *cfg, const char *peer)
 	return false;
 }
 
+/* Whether the connection's peer is a proxy named with --trusted-proxy. */
+static bool peer_trusted(struct request *r, const char **peer_out)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(r->req);
+	ev_uint16_t port = 0;
+	char *peer = NULL;
+
+	if (con != NULL)
+		evhttp_connection_get_peer(con, &peer, &port);
+	if (peer_out != NULL)
+		*peer_out = peer;
+	return peer != NULL && proxy_trusted(&r->srv->cfg, peer);
+}
+
 /* The client's address, for throttling. Behind a reverse proxy every request comes from
  * the proxy, and one client's failures would lock everyone out: from a proxy named with
  * --trusted-proxy, the address it appended to X-Forwarded-For (the last one; what comes
  * before it, the client could have written) is the client's. */
 void request_peer(struct request *r, char *out, size_t size)
 {
-	struct evhttp_connection *con = evhttp_request_get_connection(r->req);
-	const char *xff, *last;
-	ev_uint16_t port = 0;
-	char *peer = NULL;
+	const char *peer = NULL, *xff, *last;
+	bool trusted = peer_trusted(r, &peer);
 	size_t n;
 
-	if (con != NULL)
-		evhttp_connection_get_peer(con, &peer, &port);
 	snprintf(out, size, "%s", peer != NULL ? peer : "-");
-	if (peer == NULL || !proxy_trusted(&r->srv->cfg, peer))
+	if (!trusted)
 		return;
 	xff = evhttp_find_header(evhttp_request_get_input_headers(r->req), "X-Forwarded-For");
 	if (xff == NULL)
@@ -95,6 +107,176 @@ const char *request_host(struct request *r)
 		return NULL;
 	n = strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]");
 	return n == strlen(h) && n <= HOST_MAX ? h : NULL;
+}
+
+/* Headers a browser sends, read strictly: a header that may decide who the caller is
+ * counts only when it comes once, since a proxy and hallsd could each read a different
+ * copy. */
+
+size_t request_header(const struct request *r, const char *name, const char **value)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(r->req);
+	struct evkeyval *kv;
+	size_t n = 0;
+
+	*value = NULL;
+	TAILQ_FOREACH(kv, h, next)
+	{
+		if (strcasecmp(kv->key, name) != 0)
+			continue;
+		if (n++ == 0)
+			*value = kv->value;
+	}
+	return n;
+}
+
+bool request_secure(struct request *r)
+{
+	const char *proto;
+
+	if (r->srv->tls != NULL)
+		return true;
+	/* Only a proxy hallsd trusts may say the client spoke HTTPS to it: anyone else
+	 * could claim it, and a Secure cookie it cannot read back would sign it out. */
+	return peer_trusted(r, NULL) && request_header(r, "X-Forwarded-Proto", &proto) == 1 &&
+	       strcasecmp(proto, "https") == 0;
+}
+
+bool request_unsafe(const struct request *r)
+{
+	return r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD &&
+	       r->method != EVHTTP_REQ_OPTIONS;
+}
+
+/* Whether origin is "scheme://host" for this request, the Host header's default port
+ * aside (a browser leaves it out of Origin). */
+static bool origin_is_own(struct request *r, const char *origin)
+{
+	const char *scheme = request_secure(r) ? "https://" : "http://";
+	const char *port = request_secure(r) ? ":443" : ":80";
+	const char *host = request_host(r);
+	size_t ns = strlen(scheme), nh, np = strlen(port);
+
+	if (host == NULL)
+		return false;
+	nh = strlen(host);
+	if (nh > np && strcmp(host + nh - np, port) == 0)
+		nh -= np;
+	return strlen(origin) == ns + nh && strncasecmp(origin, scheme, ns) == 0 &&
+	       strncasecmp(origin + ns, host, nh) == 0;
+}
+
+const char *request_cross_site(struct request *r)
+{
+	const char *site, *origin;
+	size_t nsite = request_header(r, "Sec-Fetch-Site", &site);
+	size_t norigin = request_header(r, "Origin", &origin);
+
+	/* Sec-Fetch-Site is the browser's own verdict and cannot be set by a page; "none"
+	 * is a request the user made (a bookmark, the address bar). */
+	if (nsite > 1)
+		return "Sec-Fetch-Site was sent more than once";
+	if (nsite == 1)
+		return strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0
+		           ? NULL
+		           : "the browser says it came from another site (Sec-Fetch-Site)";
+	/* Without it (an older browser, or plain HTTP to a host name), Origin, which every
+	 * browser sends with a POST, PATCH, PUT or DELETE. */
+	if (norigin == 0)
+		return "it carries neither Sec-Fetch-Site nor Origin";
+	if (norigin > 1)
+		return "Origin was sent more than once";
+	if (strcmp(origin, "null") == 0)
+		return "its Origin is null (a sandboxed page, a file, or a redirect from another "
+		       "site)";
+	if (request_host(r) == NULL)
+		return "its Host header is missing or malformed, so Origin cannot be compared";
+	return origin_is_own(r, origin) ? NULL : "its Origin is another site";
+}
+
+/* Cookies (RFC 6265 section 5.4: "name=value" pairs joined by "; "). */
+
+size_t cookie_find(const char *header, const char *name, const char **value, size_t *len)
+{
+	size_t count = 0, nname = strlen(name);
+	const char *p = header;
+
+	while (*p != '\0') {
+		const char *pair, *end, *eq;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		pair = p;
+		end = pair + strcspn(pair, ";");
+		eq = memchr(pair, '=', (size_t)(end - pair));
+		if (eq != NULL && (size_t)(eq - pair) == nname && memcmp(pair, name, nname) == 0) {
+			const char *v = eq + 1, *v_end = end;
+
+			while (v_end > v && (v_end[-1] == ' ' || v_end[-1] == '\t'))
+				v_end--;
+			if (count++ == 0) {
+				*value = v;
+				*len = (size_t)(v_end - v);
+			}
+		}
+		p = *end != '\0' ? end + 1 : end;
+	}
+	return count;
+}
+
+/* Under HTTPS the cookie carries the __Host- prefix, which a browser keeps only when it
+ * is Secure, for the whole site (Path=/) and for this host alone (no Domain): so a
+ * sibling subdomain or a plain-HTTP attacker on the network cannot plant one of that
+ * name. Over plain HTTP the prefix would be refused, and the plain name is read. */
+static const char *session_cookie_name(bool secure)
+{
+	return secure ? "__Host-halls_session" : "halls_session";
+}
+
+size_t request_session_cookie(struct request *r, char secret[TOKEN_HEX])
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(r->req);
+	const char *name = session_cookie_name(request_secure(r));
+	const char *first = NULL;
+	struct evkeyval *kv;
+	size_t n = 0, len = 0;
+
+	secret[0] = '\0';
+	TAILQ_FOREACH(kv, h, next)
+	{
+		const char *v = NULL;
+		size_t vlen = 0, found;
+
+		if (strcasecmp(kv->key, "Cookie") != 0)
+			continue;
+		found = cookie_find(kv->value, name, &v, &vlen);
+		if (found > 0 && n == 0) {
+			first = v;
+			len = vlen;
+		}
+		n += found;
+	}
+	/* Only a value of a secret's length is copied; token_authenticate judges its form. */
+	if (n == 1 && len == TOKEN_HEX - 1) {
+		memcpy(secret, first, len);
+		secret[len] = '\0';
+	}
+	return n;
+}
+
+void reply_session_cookie(struct request *r, const char *secret, int64_t max_age)
+{
+	bool secure = request_secure(r);
+	char value[256];
+
+	snprintf(value, sizeof(value), "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s",
+	         session_cookie_name(secure), secret != NULL ? secret : "",
+	         (long long)(secret != NULL && max_age > 0 ? max_age : 0),
+	         secure ? "; Secure" : "");
+	/* The last word only: signing in over a stale cookie first forgets the stale one. */
+	evhttp_remove_header(evhttp_request_get_output_headers(r->req), "Set-Cookie");
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Set-Cookie", value);
+	OPENSSL_cleanse(value, sizeof(value));
 }
 
 /* Query parameters. */

@@ -8,6 +8,7 @@
 
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
+#include <openssl/crypto.h>
 #include <sys/queue.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,25 +206,82 @@ static const struct route *route_find(struct request *r, char *allow, size_t siz
 	return NULL;
 }
 
-/* Bearer authentication: no header is anonymous; a bad one is refused. */
-static enum herr request_authenticate(struct request *r)
+/* The caller a secret stands for (a bearer token or the session cookie's value). */
+static enum herr credential_check(struct request *r, const char *secret)
 {
-	const char *h =
-	    evhttp_find_header(evhttp_request_get_input_headers(r->req), "Authorization");
 	struct txn t;
 	enum herr ret;
 
-	if (h == NULL)
-		return H_OK;
-	if (strncasecmp(h, "Bearer ", 7) != 0)
-		return herror_set(&r->err, H_EAUTH, "use an Authorization: Bearer token");
 	ret = db_read_begin(r->srv->db, &t, &r->err);
 	if (ret != H_OK)
 		return ret;
-	ret = token_authenticate(&t, h + 7, r->now, &r->actor, &r->token_id);
+	ret = token_authenticate(&t, secret, r->now, &r->actor, &r->token_id);
 	db_read_end(&t);
 	r->signed_in = ret == H_OK;
+	if (!r->signed_in) {
+		memset(&r->actor, 0, sizeof(r->actor));
+		r->token_id = 0;
+	}
 	return ret;
+}
+
+/* The session cookie, when there is no Authorization header (docs/api.md, "Signing in
+ * from a browser"). A browser sends it with every request to this host, whoever's page
+ * made the request, so a request that may change something must come from this site's
+ * own pages (request_cross_site); checked before the cookie itself, so a page on
+ * another site learns nothing about it. A cookie that opens nothing (signed out,
+ * expired, or sent twice) is dropped: a read goes on anonymously, so a resident's page
+ * still shows what anyone may see, and the browser is told to forget it; a write that
+ * needs a caller is 401 (not the route's own "sign in first"), saying the session ended. */
+static enum herr cookie_authenticate(struct request *r)
+{
+	char secret[TOKEN_HEX];
+	size_t n = request_session_cookie(r, secret);
+	const char *why;
+	enum herr ret = H_EAUTH;
+
+	if (n == 0)
+		return H_OK;
+	if (request_unsafe(r) && (why = request_cross_site(r)) != NULL)
+		return herror_set(&r->err, H_ECROSSSITE,
+		                  "a change made with the sign-in cookie must come from this "
+		                  "site's own pages, and this request does not: %s",
+		                  why);
+	if (n == 1 && secret[0] != '\0')
+		ret = credential_check(r, secret);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	if (ret == H_OK) {
+		r->cookie_auth = true;
+		return H_OK;
+	}
+	if (ret != H_EAUTH)
+		return ret;
+	reply_session_cookie(r, NULL, 0);
+	/* Signing in again is a write without ROUTE_AUTH: the stale cookie must not stop it. */
+	if (request_unsafe(r) && (r->route->flags & ROUTE_AUTH))
+		return herror_set(
+		    &r->err, H_EAUTH,
+		    n == 1 ? "your session has ended (signed out or expired); sign in "
+		             "again"
+		           : "the sign-in cookie was sent more than once; sign in again");
+	herror_clear(&r->err);
+	return H_OK;
+}
+
+/* A bearer Authorization header, else the session cookie; neither is anonymous. A bad
+ * bearer token is refused, whatever the method: an API client wants to know. */
+static enum herr request_authenticate(struct request *r)
+{
+	const char *h;
+	size_t n = request_header(r, "Authorization", &h);
+
+	if (n == 0)
+		return cookie_authenticate(r);
+	if (n > 1)
+		return herror_set(&r->err, H_EAUTH, "send one Authorization header, not %zu", n);
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return herror_set(&r->err, H_EAUTH, "use an Authorization: Bearer token");
+	return credential_check(r, h + 7);
 }
 
 static enum herr request_parse_body(struct request *r)

@@ -101,7 +101,8 @@ struct request {
 	json_t *body; /* POST/PATCH: the parsed JSON object */
 	struct actor actor;
 	bool signed_in;
-	uint64_t token_id; /* the bearer token used, 0 for none */
+	bool cookie_auth;  /* signed in by the session cookie (request_session_cookie) */
+	uint64_t token_id; /* the bearer token or session used, 0 for none */
 	int64_t now;
 	int64_t started_us;
 	/* The answer: a status and body, or an error. */
@@ -251,6 +252,24 @@ void request_peer(struct request *r, char *out, size_t size);
 /* The Host header when it is a plain host name or address with an optional port (it goes
  * into URLs handed back), else NULL. */
 const char *request_host(struct request *r);
+/* How many headers named name (any case) the request has; *value: the first, or NULL. */
+size_t request_header(const struct request *r, const char *name, const char **value);
+/* Whether the client spoke HTTPS: to hallsd, or to a --trusted-proxy that says so with
+ * one X-Forwarded-Proto: https. */
+bool request_secure(struct request *r);
+/* Whether the method may change something (not GET, HEAD or OPTIONS). */
+bool request_unsafe(const struct request *r);
+/* NULL when the request comes from this site's own pages (Sec-Fetch-Site same-origin or
+ * none; without it, one Origin equal to the request's scheme and Host), else why not, in
+ * words that name no byte of the request. */
+const char *request_cross_site(struct request *r);
+/* How many pairs named name a Cookie header holds; *value and *len: the first one's
+ * value (spaces and tabs around it dropped). Pure, for tests/fuzz/fuzz_cookie.c. */
+size_t cookie_find(const char *header, const char *name, const char **value, size_t *len);
+/* How many session cookies (of the name request_secure picks) the request carries, over
+ * all its Cookie headers; secret: the value when there is exactly one of a secret's
+ * length, else "". */
+size_t request_session_cookie(struct request *r, char secret[TOKEN_HEX]);
 /* Keeps in ids only the bookings the caller may be told of by id (view_booking_ids), in
  * a read transaction of its own; the new count. */
 size_t request_visible_bookings(struct request *r, uint64_t *ids, size_t n);
@@ -275,6 +294,9 @@ enum herr request_body_uint(struct request *r, const char *key, int64_t min, int
  * even on failure); strict: any other field is refused (a series judges its own). */
 enum herr request_booking(struct request *r, bool strict, struct booking *b, bool *approve_now,
                           char **zone);
+/* Set-Cookie for the session cookie: secret for max_age seconds, or (secret NULL) one
+ * that makes the browser forget it. */
+void reply_session_cookie(struct request *r, const char *secret, int64_t max_age);
 /* Sets o[key] to instant t as RFC 3339 in zone's offset. */
 void reply_time(json_t *o, const char *key, int64_t t, const char *zone);
 

@@ -17,6 +17,7 @@ static const struct {
     [H_EEXISTS] = {"already-exists", "Already exists", 409},
     [H_EAUTH] = {"unauthorized", "Not signed in", 401},
     [H_EFORBIDDEN] = {"forbidden", "Not allowed", 403},
+    [H_ECROSSSITE] = {"cross-site-request", "Not from this site", 403},
     [H_ECONFLICT] = {"conflict", "The room is already booked", 409},
     [H_ESTATE] = {"invalid-state", "Not possible in this booking's state", 409},
     [H_RULE_ORDER] = {"end-before-start", "The end is not after the start", 422},

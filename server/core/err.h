@@ -16,6 +16,7 @@ enum herr {
 	H_EEXISTS,       /* a unique value is taken (a user's email) */
 	H_EAUTH,         /* bad or missing credentials */
 	H_EFORBIDDEN,    /* the actor may not do this */
+	H_ECROSSSITE,    /* HTTP: a write signed in by cookie that did not come from this site */
 	H_ECONFLICT,     /* overlaps an approved booking, buffers included */
 	H_ESTATE,        /* the booking's status does not allow this change */
 	H_RULE_ORDER,    /* end is not after start */
