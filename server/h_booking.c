@@ -47,7 +47,7 @@ static json_t *render_in(struct txn *t, struct request *r, const struct booking 
 	json_t *o;
 
 	request_viewer(r, t, &v);
-	o = view_booking_json(&v, b, places_get(&ps, t, b->room_id));
+	o = view_booking_json(t, &v, &ps, b);
 	viewer_free(&v);
 	places_free(&ps);
 	return o;
@@ -242,7 +242,7 @@ struct booking_listing {
 static bool booking_list_one(const struct booking *b, void *arg)
 {
 	struct booking_listing *l = arg;
-	json_t *o = view_booking_listed(l->v, b, places_get(l->ps, l->t, b->room_id), l->f);
+	json_t *o = view_booking_listed(l->t, l->v, l->ps, b, l->f);
 
 	if (o == NULL)
 		return true;

@@ -83,6 +83,7 @@ T(view_booking_ids_and_group_lists)
 T(view_series_by_reader)
 T(view_audit_by_reader)
 T(view_group_contact)
+T(view_group_names_cached)
 T(view_token_lists)
 /* test_place.c */
 T(place_load_and_refusal)
