@@ -135,10 +135,8 @@ static bool wanted_booking(struct txn *t, const struct booking_op *op, struct bo
 		out->attendees = op->b.attendees;
 		return true;
 	}
-	if (booking_get(t, op->id, out) != H_OK)
-		return false;
-	booking_fields_apply(out, op->fields);
-	return true;
+	/* As booking_update moves it: a start alone keeps the length. */
+	return booking_get(t, op->id, out) == H_OK && booking_apply(t, out, op->fields) == H_OK;
 }
 
 /* Sets the problem body's "suggestions" for booking b (room, times, attendees) at p. */
