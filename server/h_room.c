@@ -294,12 +294,12 @@ enum herr h_venue_availability(struct request *r)
 	struct venue_week w = {.t = &t, .v = &v, .ps = &ps, .venue = &venue};
 	enum herr ret;
 
-	venue_init(&venue);
 	if ((ret = request_query_known(r, known)) != H_OK)
 		return ret;
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
 	request_viewer(r, &t, &v);
+	/* Initialises venue, whatever the answer. */
 	if ((ret = venue_get(&t, r->ids[0], &venue)) == H_ENOTFOUND)
 		ret = record_not_found(&t, "venue", r->ids[0]);
 	if (ret == H_OK && (ret = avail_window(r, venue.tz, &w.from, &w.to)) == H_OK) {
