@@ -8,7 +8,9 @@
  *
  * Each booking is shown as the caller may see it (view.h: in full, public without the
  * decision's note, or as a busy slot). A booking the caller may not see at all is
- * answered 404, never 403, and is left out of lists and of the ids a 409 names. */
+ * answered 404, never 403, and is left out of lists and of the ids a 409 names. A request
+ * or move refused for its slot (taken, closed, outside the hours) is answered with
+ * "suggestions": free slots of the same length nearby (avail_suggest). */
 #include "server.h"
 
 #include <stdlib.h>
@@ -47,7 +49,7 @@ static json_t *render_in(struct txn *t, struct request *r, const struct booking 
 	json_t *o;
 
 	request_viewer(r, t, &v);
-	o = view_booking_json(&v, b, places_get(&ps, t, b->room_id));
+	o = view_booking_json(t, &v, &ps, b);
 	viewer_free(&v);
 	places_free(&ps);
 	return o;
@@ -95,6 +97,83 @@ static enum herr booking_op_run(struct txn *t, void *arg)
 	return ret;
 }
 
+/* Suggestions: when a request or a move is refused for its slot (taken, closed, outside
+ * the hours), the problem body offers free slots of the same length nearby
+ * (avail_suggest), read after the refusal in a transaction of their own. */
+
+static bool refused_for_slot(enum herr ret)
+{
+	return ret == H_ECONFLICT || ret == H_RULE_HOURS || ret == H_RULE_CLOSED;
+}
+
+static json_t *slots_json(struct txn *t, const struct avail_slot *slots, size_t n, const char *zone)
+{
+	struct places ps = {0};
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = places_get(&ps, t, slots[i].room_id)->room.name;
+		json_t *o = json_pack("{s:I, s:s?}", "room_id", (json_int_t)slots[i].room_id,
+		                      "room_name", name);
+
+		reply_time(o, "start", slots[i].start, zone);
+		reply_time(o, "end", slots[i].end, zone);
+		json_array_append_new(list, o);
+	}
+	places_free(&ps);
+	return list;
+}
+
+/* The booking the refused operation wanted: the request, or the booking moved. */
+static bool wanted_booking(struct txn *t, const struct booking_op *op, struct booking *out)
+{
+	if (op->what == OP_REQUEST) {
+		/* The numbers only: out owns no text. */
+		out->room_id = op->b.room_id;
+		out->start = op->b.start;
+		out->end = op->b.end;
+		out->attendees = op->b.attendees;
+		return true;
+	}
+	/* As booking_update moves it: a start alone keeps the length. */
+	return booking_get(t, op->id, out) == H_OK && booking_apply(t, out, op->fields) == H_OK;
+}
+
+/* Sets the problem body's "suggestions" for booking b (room, times, attendees) at p. */
+static void suggest_for(struct request *r, struct txn *t, const struct place *p,
+                        const struct booking *b)
+{
+	struct avail_slot slots[AVAIL_SUGGEST_MAX];
+	struct avail_want w = {&p->room, &p->venue, b->start, b->end, b->attendees, r->now};
+	size_t n = avail_suggest(t, &w, slots, AVAIL_SUGGEST_MAX);
+
+	if (t->ret != H_OK)
+		return;
+	json_decref(r->problem_extra);
+	r->problem_extra = json_pack("{s:o}", "suggestions", slots_json(t, slots, n, p->venue.tz));
+}
+
+static void booking_suggest(struct request *r, const struct booking_op *op)
+{
+	struct herror scratch;
+	struct booking b;
+	struct txn t;
+
+	herror_clear(&scratch);
+	if (db_read_begin(r->srv->db, &t, &scratch) != H_OK)
+		return;
+	booking_init(&b);
+	if (wanted_booking(&t, op, &b)) {
+		struct place p;
+
+		if (place_load(&t, b.room_id, &p) == H_OK)
+			suggest_for(r, &t, &p, &b);
+		place_free(&p);
+	}
+	booking_free(&b);
+	db_read_end(&t);
+}
+
 static void booking_op_done(struct request *r, enum herr ret, void *arg)
 {
 	struct booking_op *op = arg;
@@ -112,6 +191,8 @@ static void booking_op_done(struct request *r, enum herr ret, void *arg)
 		r->err.nconflicts =
 		    request_visible_bookings(r, r->err.conflicts, r->err.nconflicts);
 	}
+	if (refused_for_slot(ret) && (op->what == OP_REQUEST || op->what == OP_UPDATE))
+		booking_suggest(r, op);
 	booking_op_free(op);
 	request_finish(r, ret);
 }
@@ -242,7 +323,7 @@ struct booking_listing {
 static bool booking_list_one(const struct booking *b, void *arg)
 {
 	struct booking_listing *l = arg;
-	json_t *o = view_booking_listed(l->v, b, places_get(l->ps, l->t, b->room_id), l->f);
+	json_t *o = view_booking_listed(l->t, l->v, l->ps, b, l->f);
 
 	if (o == NULL)
 		return true;

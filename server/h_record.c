@@ -55,6 +55,15 @@ enum herr h_record_get(struct request *r)
 	if (ret != H_OK)
 		return ret;
 	ret = k->show(&t, r->ids[0], &r->reply);
+	if (ret == H_OK && k == &kind_room) {
+		/* A room as read carries its venue's name beside the venue's id. */
+		struct places ps = {0};
+		const char *venue = places_get(&ps, &t, r->ids[0])->venue.name;
+
+		json_object_set_new(r->reply, "venue_name",
+		                    venue != NULL ? json_string(venue) : json_null());
+		places_free(&ps);
+	}
 	if (ret == H_OK && k->redact != NULL) {
 		request_viewer(r, &t, &v);
 		k->redact(&v, r->reply);

@@ -48,15 +48,16 @@ static void refusals_visible(struct request *r, struct series_outcome *o)
 }
 
 struct occurrence_listing {
+	struct txn *t;
 	const struct viewer *v;
-	const struct place *p;
+	struct places *ps;
 	json_t *items;
 };
 
 static bool occurrence_list_one(const struct booking *b, void *arg)
 {
 	struct occurrence_listing *l = arg;
-	json_t *o = view_booking_json(l->v, b, l->p);
+	json_t *o = view_booking_json(l->t, l->v, l->ps, b);
 
 	if (o != NULL)
 		json_array_append_new(l->items, o);
@@ -74,8 +75,10 @@ static enum herr series_for_caller(struct request *r, struct txn *t, uint64_t id
 
 	*out = NULL;
 	request_viewer(r, t, &v);
+	l.t = t;
 	l.v = &v;
-	if ((ret = view_series_get(t, &v, &ps, id, &s, &l.p)) != H_OK)
+	l.ps = &ps;
+	if ((ret = view_series_get(t, &v, &ps, id, &s, NULL)) != H_OK)
 		goto out;
 	l.items = json_array();
 	ret = series_each_occurrence(t, id, occurrence_list_one, &l);

@@ -226,6 +226,7 @@ enum herr h_booking_decline(struct request *r);
 enum herr h_booking_cancel(struct request *r);
 enum herr h_room_list(struct request *r);
 enum herr h_room_availability(struct request *r);
+enum herr h_venue_availability(struct request *r);
 enum herr h_series_list(struct request *r);
 enum herr h_series_create(struct request *r);
 enum herr h_series_get(struct request *r);

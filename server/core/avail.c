@@ -221,3 +221,192 @@ enum herr avail_search(struct txn *t, const struct avail_search *q,
 
 	return room_each(t, q->venue_id, search_one, &w);
 }
+
+/* Suggestions. */
+
+/* Whether room r would take a booking over [start, end) of attendees people asked at
+ * now, by the rules about the booking beside its slot (booking.c's): capacity, length,
+ * notice and horizon. */
+static bool suggest_fits(const struct room *r, int64_t start, int64_t end, uint32_t attendees,
+                         int64_t now)
+{
+	int64_t minutes = (end - start) / 60;
+
+	return r->capacity >= attendees && (end - start) % 60 == 0 &&
+	       minutes >= r->min_length_min && minutes <= r->max_length_min &&
+	       start >= now + (int64_t)r->notice_min * 60 &&
+	       start <= now + (int64_t)r->horizon_days * 86400;
+}
+
+/* The instant of t's wall-clock time days days later (or earlier) in zone; at midnight
+ * when midnight is true. */
+static int64_t local_shift(const char *zone, int64_t t, int days, bool midnight)
+{
+	struct localtm lt;
+	int y, m, d;
+
+	tz_to_local(zone, t, &lt);
+	civil_from_days(days_from_civil(lt.year, lt.month, lt.day) + days, &y, &m, &d);
+	lt.year = y;
+	lt.month = m;
+	lt.day = d;
+	if (midnight)
+		lt.hour = lt.min = lt.sec = 0;
+	return tz_at_or_after(zone, &lt);
+}
+
+static int64_t distance(int64_t a, int64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* The nearest start found so far on one side of the time wanted. */
+struct nearest {
+	bool found;
+	int64_t start;
+};
+
+static void nearest_offer(struct nearest *n, int64_t want, int64_t place)
+{
+	if (!n->found || distance(place, want) < distance(n->start, want)) {
+		n->found = true;
+		n->start = place;
+	}
+}
+
+/* Where a slot of length len may start in free interval f nearest to want, no earlier
+ * than earliest: false when it does not fit, or only more than half a day from want
+ * (which is another day's). */
+static bool place_in(const struct avail_free *f, int64_t len, int64_t earliest, int64_t want,
+                     int64_t *at)
+{
+	int64_t lo = f->start > earliest ? f->start : earliest, hi = f->end - len;
+
+	if (hi < lo)
+		return false;
+	*at = want < lo ? lo : want > hi ? hi : want;
+	return distance(*at, want) < 43200;
+}
+
+static bool slot_taken(const struct avail_slot *out, size_t n, int64_t start)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out[i].start == start)
+			return true;
+	return false;
+}
+
+static size_t slot_add(const struct avail_want *w, struct avail_slot *out, size_t n, size_t max,
+                       const struct nearest *near)
+{
+	int64_t len = w->end - w->start;
+
+	if (n >= max || !near->found || near->start == w->start ||
+	    slot_taken(out, n, near->start) ||
+	    !suggest_fits(w->r, near->start, near->start + len, w->attendees, w->now))
+		return n;
+	out[n] = (struct avail_slot){w->r->id, near->start, near->start + len};
+	return n + 1;
+}
+
+/* On day k (0: the day asked), the nearest before and after want; day 0 offers both,
+ * other days the nearer. */
+static size_t suggest_day(const struct avail_want *w, const struct avail *a, int k,
+                          int64_t earliest, struct avail_slot *out, size_t n, size_t max)
+{
+	int64_t len = w->end - w->start, want = local_shift(w->v->tz, w->start, k, false);
+	struct nearest before = {0}, after = {0};
+
+	for (size_t i = 0; i < a->n_free; i++) {
+		int64_t at;
+
+		if (place_in(&a->free[i], len, earliest, want, &at))
+			nearest_offer(at < want ? &before : &after, want, at);
+	}
+	if (k != 0 && before.found && after.found) {
+		if (distance(before.start, want) < distance(after.start, want))
+			after.found = false;
+		else
+			before.found = false;
+	}
+	if (before.found && after.found &&
+	    distance(after.start, want) < distance(before.start, want)) {
+		n = slot_add(w, out, n, max, &after);
+		return slot_add(w, out, n, max, &before);
+	}
+	n = slot_add(w, out, n, max, &before);
+	return slot_add(w, out, n, max, &after);
+}
+
+/* Same room: one avail_room over the days around the slot asked for. */
+static size_t suggest_same_room(struct txn *t, const struct avail_want *w, struct avail_slot *out,
+                                size_t max)
+{
+	const char *zone = w->v->tz;
+	/* Not before the notice the room asks, on a quarter hour. */
+	int64_t earliest = w->now + (int64_t)w->r->notice_min * 60;
+	int64_t from = local_shift(zone, w->start, -AVAIL_SUGGEST_DAYS, true);
+	int64_t to = local_shift(zone, w->start, AVAIL_SUGGEST_DAYS + 1, true);
+	struct avail a;
+	size_t n = 0;
+
+	earliest = (earliest + 899) / 900 * 900;
+	if (from < earliest)
+		from = earliest;
+	if (to <= from)
+		return 0;
+	if (avail_room(t, w->r, w->v, from, to, &a) != H_OK) {
+		avail_release(&a);
+		return 0;
+	}
+	n = suggest_day(w, &a, 0, earliest, out, n, max);
+	for (int k = 1; k <= AVAIL_SUGGEST_DAYS; k++) {
+		n = suggest_day(w, &a, k, earliest, out, n, max);
+		n = suggest_day(w, &a, -k, earliest, out, n, max);
+	}
+	avail_release(&a);
+	return n;
+}
+
+struct other_rooms {
+	struct txn *t;
+	const struct avail_want *w;
+	struct avail_slot *out;
+	size_t n, max;
+};
+
+static bool suggest_other_one(const struct room *r, void *arg)
+{
+	struct other_rooms *o = arg;
+	const struct avail_want *w = o->w;
+
+	if (r->id != w->r->id && suggest_fits(r, w->start, w->end, w->attendees, w->now) &&
+	    avail_room_free(o->t, r, w->v, w->start, w->end))
+		o->out[o->n++] = (struct avail_slot){r->id, w->start, w->end};
+	return o->t->ret == H_OK && o->n < o->max;
+}
+
+size_t avail_suggest(struct txn *t, const struct avail_want *w, struct avail_slot *out, size_t max)
+{
+	struct avail_slot same[AVAIL_SUGGEST_MAX], other[AVAIL_SUGGEST_MAX];
+	struct other_rooms o = {t, w, other, 0, 0};
+	size_t n_same, quota, n = 0;
+
+	if (max > AVAIL_SUGGEST_MAX)
+		max = AVAIL_SUGGEST_MAX;
+	if (max == 0 || w->end <= w->start)
+		return 0;
+	n_same = suggest_same_room(t, w, same, max);
+	if (t->ret != H_OK)
+		return 0;
+	o.max = max;
+	room_each(t, w->v->id, suggest_other_one, &o);
+	if (t->ret != H_OK)
+		return 0;
+	quota = o.n == 0 ? max : max - (o.n < 2 ? o.n : 2);
+	for (size_t i = 0; i < n_same && n < quota; i++)
+		out[n++] = same[i];
+	for (size_t i = 0; i < o.n && n < max; i++)
+		out[n++] = other[i];
+	return n;
+}

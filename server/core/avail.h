@@ -84,4 +84,34 @@ struct avail_search {
 enum herr avail_search(struct txn *t, const struct avail_search *q,
                        bool (*fn)(const struct room *r, void *arg), void *arg);
 
+/* Free times to offer when a request is refused for its slot (taken, closed, outside
+ * the hours): slots as long as the one asked for, each one a request could have as far as
+ * the slot goes (avail_room_free) and the room's notice and horizon allow at now, and in
+ * a room that holds the attendees. First in the same room, nearest first: on the day
+ * asked, the nearest before and after; then the same wall-clock time on the days around
+ * it, up to AVAIL_SUGGEST_DAYS away (a day across a clock change is 23 or 25 hours long,
+ * so the same time of day, not 24 hours later). Then the same slot in the venue's other
+ * rooms that fit (capacity, length), in id order. Bounded: one avail_room over at most
+ * 2 * AVAIL_SUGGEST_DAYS + 1 days, and one avail_room_free per other room. */
+#define AVAIL_SUGGEST_DAYS 3
+#define AVAIL_SUGGEST_MAX  5
+
+struct avail_slot {
+	uint64_t room_id;
+	int64_t start, end;
+};
+
+/* The request: room r of venue v, [start, end), for attendees people, asked at now. */
+struct avail_want {
+	const struct room *r;
+	const struct venue *v;
+	int64_t start, end;
+	uint32_t attendees;
+	int64_t now;
+};
+/* Up to max (at most AVAIL_SUGGEST_MAX) slots into out, best first; the count. At most
+ * max - 2 from the same room when other rooms fit, so that both kinds are offered.
+ * Nothing is refused on t for a slot that will not do; a store error stops (t->ret). */
+size_t avail_suggest(struct txn *t, const struct avail_want *w, struct avail_slot *out, size_t max);
+
 #endif

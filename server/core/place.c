@@ -1,5 +1,6 @@
 #include "place.h"
 
+#include "group.h"
 #include "record.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -64,6 +65,29 @@ const struct place *places_get(struct places *ps, struct txn *t, uint64_t room_i
 	return p;
 }
 
+const char *places_group_name(struct places *ps, struct txn *t, uint64_t group_id)
+{
+	struct places_group *gn;
+	struct group g;
+
+	for (size_t i = 0; i < ps->n_groups; i++)
+		if (ps->groups[i]->id == group_id)
+			return ps->groups[i]->name;
+	gn = xcalloc(1, sizeof(*gn));
+	gn->id = group_id;
+	group_init(&g);
+	/* Asked first, so that a gone group leaves no message in t->err. */
+	if (group_id != 0 && record_exists(t, DBI_GROUP, group_id) &&
+	    group_get(t, group_id, &g) == H_OK) {
+		gn->name = g.name; /* taken */
+		g.name = NULL;
+	}
+	group_free(&g);
+	ps->groups = xrealloc(ps->groups, (ps->n_groups + 1) * sizeof(*ps->groups));
+	ps->groups[ps->n_groups++] = gn;
+	return gn->name;
+}
+
 void places_free(struct places *ps)
 {
 	for (size_t i = 0; i < ps->n; i++) {
@@ -73,6 +97,13 @@ void places_free(struct places *ps)
 	free(ps->items);
 	ps->items = NULL;
 	ps->n = 0;
+	for (size_t i = 0; i < ps->n_groups; i++) {
+		free(ps->groups[i]->name);
+		free(ps->groups[i]);
+	}
+	free(ps->groups);
+	ps->groups = NULL;
+	ps->n_groups = 0;
 }
 
 enum herr place_zone(struct txn *t, uint64_t venue_id, uint64_t room_id, char **zone)

@@ -27,15 +27,25 @@ void place_init(struct place *p);
 enum herr place_load(struct txn *t, uint64_t room_id, struct place *p);
 void place_free(struct place *p);
 
-/* Rooms and their venues, each loaded once. Entries are allocated one by one, so a
- * pointer places_get returned stays valid until places_free, however many follow. */
+/* Rooms and their venues, each loaded once, and the names of the groups met (a page of
+ * a hundred bookings of one group reads the group once). Entries are allocated one by
+ * one, so a pointer places_get or places_group_name returned stays valid until
+ * places_free, however many follow. */
+struct places_group {
+	uint64_t id;
+	char *name; /* NULL: the group has gone */
+};
 struct places {
 	struct place **items;
 	size_t n;
+	struct places_group **groups;
+	size_t n_groups;
 };
 /* Room room_id with its venue. A room that has gone is an empty place (venue 0, the
  * default zone), so a listing of old records carries on; nothing is refused on t. */
 const struct place *places_get(struct places *ps, struct txn *t, uint64_t room_id);
+/* The name of group group_id, or NULL when it has gone (nothing refused on t). */
+const char *places_group_name(struct places *ps, struct txn *t, uint64_t group_id);
 void places_free(struct places *ps);
 
 /* The zone a time about room_id, or else about venue_id, is read and shown in: the

@@ -82,32 +82,55 @@ static json_t *busy_slot_json(const struct booking *b, const char *zone)
 	return o;
 }
 
-json_t *view_booking_json(const struct viewer *v, const struct booking *b, const struct place *p)
+static void set_name(json_t *o, const char *key, const char *name)
 {
+	json_object_set_new(o, key, name != NULL ? json_string(name) : json_null());
+}
+
+/* Where: the room and venue by name beside their ids. */
+static void set_place_names(json_t *o, const struct place *p)
+{
+	set_name(o, "room_name", p->room.name);
+	json_object_set_new(o, "venue_id", json_integer((json_int_t)p->room.venue_id));
+	set_name(o, "venue_name", p->venue.name);
+}
+
+json_t *view_booking_json(struct txn *t, const struct viewer *v, struct places *ps,
+                          const struct booking *b)
+{
+	const struct place *p = places_get(ps, t, b->room_id);
 	json_t *o;
 
 	switch (view_booking(v, b, p->room.venue_id)) {
 	case VIEW_NONE:
 		return NULL;
 	case VIEW_BUSY:
-		return busy_slot_json(b, p->venue.tz);
+		/* Where, but never whose. */
+		o = busy_slot_json(b, p->venue.tz);
+		set_place_names(o, p);
+		return o;
 	case VIEW_PUBLIC:
 		/* The record, but the reason given with the decision is for the group. */
 		o = booking_to_json_local(b, p->venue.tz);
 		json_object_set_new(o, "note", json_null());
-		return o;
+		break;
 	case VIEW_FULL:
 	default:
-		return booking_to_json_local(b, p->venue.tz);
+		o = booking_to_json_local(b, p->venue.tz);
+		break;
 	}
+	set_place_names(o, p);
+	set_name(o, "group_name", places_group_name(ps, t, b->group_id));
+	return o;
 }
 
-json_t *view_booking_listed(const struct viewer *v, const struct booking *b, const struct place *p,
-                            const struct booking_filter *f)
+json_t *view_booking_listed(struct txn *t, const struct viewer *v, struct places *ps,
+                            const struct booking *b, const struct booking_filter *f)
 {
-	if (f->group_id != 0 && view_booking(v, b, p->room.venue_id) < VIEW_PUBLIC)
+	if (f->group_id != 0 &&
+	    view_booking(v, b, places_get(ps, t, b->room_id)->room.venue_id) < VIEW_PUBLIC)
 		return NULL;
-	return view_booking_json(v, b, p);
+	return view_booking_json(t, v, ps, b);
 }
 
 enum herr view_booking_get(struct txn *t, const struct viewer *v, uint64_t id, json_t **out,
@@ -121,13 +144,11 @@ enum herr view_booking_get(struct txn *t, const struct viewer *v, uint64_t id, j
 	if (zone != NULL)
 		*zone = NULL;
 	if (ret == H_OK) {
-		const struct place *p = places_get(&ps, t, b.room_id);
-
-		*out = view_booking_json(v, &b, p);
+		*out = view_booking_json(t, v, &ps, &b);
 		if (*out == NULL)
 			ret = record_not_found(t, "booking", id);
 		else if (zone != NULL)
-			*zone = xstrdup(p->venue.tz);
+			*zone = xstrdup(places_get(&ps, t, b.room_id)->venue.tz);
 	}
 	booking_free(&b);
 	places_free(&ps);

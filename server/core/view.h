@@ -43,14 +43,18 @@ bool viewer_member_of(const struct viewer *v, uint64_t group_id);
  * (VIEW_BUSY); nothing of a pending, declined or cancelled one (VIEW_NONE). */
 enum view { VIEW_NONE, VIEW_BUSY, VIEW_PUBLIC, VIEW_FULL };
 enum view view_booking(const struct viewer *v, const struct booking *b, uint64_t venue_id);
-/* Booking b (at place p) as v sees it, "start" and "end" in the venue's offset; NULL
- * when not at all. */
-json_t *view_booking_json(const struct viewer *v, const struct booking *b, const struct place *p);
+/* Booking b as v sees it, "start" and "end" in its venue's offset, NULL when not at
+ * all; with the names a reader wants beside the ids ("room_name", "venue_id",
+ * "venue_name" and, unless a busy slot, "group_name"; null for a record that has gone),
+ * read through ps, which caches rooms, venues and groups for the transaction t. The
+ * stored record (booking_to_json) never carries them: a name may change. */
+json_t *view_booking_json(struct txn *t, const struct viewer *v, struct places *ps,
+                          const struct booking *b);
 /* Booking b as v sees it in a listing by filter f: as view_booking_json, but a listing
  * by group shows no busy slots, since a slot listed under a group would tell whose it
  * is. */
-json_t *view_booking_listed(const struct viewer *v, const struct booking *b, const struct place *p,
-                            const struct booking_filter *f);
+json_t *view_booking_listed(struct txn *t, const struct viewer *v, struct places *ps,
+                            const struct booking *b, const struct booking_filter *f);
 /* Booking id as v sees it; H_ENOTFOUND ("there is no booking 4"), refused on t, when v
  * may not see it at all. *zone (may be NULL) receives its venue's zone, malloc'd. */
 enum herr view_booking_get(struct txn *t, const struct viewer *v, uint64_t id, json_t **out,

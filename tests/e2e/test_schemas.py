@@ -106,6 +106,7 @@ GET_SCHEMAS = {
     "/api/v1/bookings": "booking-list",
     "/api/v1/bookings/<id>": ("booking", "booking-busy"),
     "/api/v1/rooms/<id>/availability": "availability",
+    "/api/v1/venues/<id>/availability": "venue-availability",
     "/api/v1/closures": "closure-list",
     "/api/v1/closures/<id>": "closure",
     "/api/v1/series": "series-list",
@@ -119,6 +120,7 @@ GET_QUERIES = {
     "/api/v1/bookings": ["venue=1", "room=1", "group=1", "status=pending",
                          "from=%(from)s&to=%(to)s"],
     "/api/v1/rooms/<id>/availability": ["from=%(from)s&to=%(to)s"],
+    "/api/v1/venues/<id>/availability": ["from=%(from)s&to=%(to)s"],
     "/api/v1/closures": ["venue=1"],
 }
 

@@ -687,3 +687,100 @@ TEST(avail_search_rooms)
 	T_EQ_ERR(search_read(&f, &q, got), H_ENOTFOUND, &f.err);
 	fx_close(&f);
 }
+
+/* avail_suggest for room room_id, [start, end) of attendees people at now, in a read
+ * transaction of its own: the slots as "room start-end;" in UTC text. */
+static size_t suggest_read(struct fx *f, uint64_t room_id, int64_t start, int64_t end,
+                           uint32_t attendees, int64_t now, char *out, size_t size)
+{
+	struct avail_slot slots[AVAIL_SUGGEST_MAX];
+	struct room r;
+	struct venue v;
+	struct txn t;
+	size_t n = 0, used = 0;
+
+	out[0] = '\0';
+	if (db_read_begin(f->db, &t, &f->err) != H_OK)
+		return 0;
+	room_init(&r);
+	if (room_get(&t, room_id, &r) == H_OK && venue_get(&t, r.venue_id, &v) == H_OK) {
+		struct avail_want w = {&r, &v, start, end, attendees, now};
+
+		n = avail_suggest(&t, &w, slots, AVAIL_SUGGEST_MAX);
+		venue_free(&v);
+	}
+	T_EQ_INT(t.ret, H_OK);
+	room_free(&r);
+	db_read_end(&t);
+	/* "room HH:MM:SS+00:00-HH:MM:SS+00:00;", with "@date" before the ";" off the day. */
+	for (size_t i = 0; i < n && used < size; i++) {
+		char a[32], b[32];
+
+		time_format(slots[i].start, "UTC", a);
+		time_format(slots[i].end, "UTC", b);
+		/* The day too, for the slots not on the day asked. */
+		bool off = strncmp(a, "2026-03-28", 10) != 0;
+
+		used += (size_t)snprintf(out + used, size - used, "%llu %s-%s%s%.*s;",
+		                         (unsigned long long)slots[i].room_id, a + 11, b + 11,
+		                         off ? "@" : "", off ? 10 : 0, a);
+	}
+	return n;
+}
+
+/* Near the slot asked for: before and after on the day, then the same wall-clock time on
+ * the days around (the day after is the spring clock change, 23 hours long: 14:30 BST is
+ * 13:30Z), then the same slot in a room of the venue that holds the attendees. */
+TEST(avail_suggest_near)
+{
+	struct fx f;
+	uint64_t v, r, big, small, g;
+	const int64_t day = fx_at("2026-03-28T00:00:00+00:00"); /* a Saturday, GMT */
+	char got[1024], want[1024];
+	size_t n;
+
+	T_ASSERT(fx_open(&f));
+	v = fx_venue(&f, "Centre", "Europe/London", "mon-sun 09:00-17:00");
+	r = fx_room(&f, v, "{\"capacity\": 20}");
+	small = fx_room(&f, v, "{\"name\": \"Snug\", \"capacity\": 5}");
+	big = fx_room(&f, v, "{\"name\": \"Hall\", \"capacity\": 100}");
+	g = fx_group(&f, "Choir", 0);
+	T_ASSERT(v && r && small && big && g);
+	T_EQ_ERR(fx_book(&f, r, g, day + 14 * HOUR, day + 16 * HOUR, NULL), H_OK, &f.err);
+
+	/* Asked the week before: 14:30-15:30 for 10 people. */
+	n = suggest_read(&f, r, day + 14 * HOUR + 1800, day + 15 * HOUR + 1800, 10,
+	                 day - 7 * 24 * HOUR, got, sizeof(got));
+	T_EQ_INT(n, 5);
+	snprintf(want, sizeof(want),
+	         "%llu 13:00:00+00:00-14:00:00+00:00;%llu 16:00:00+00:00-17:00:00+00:00;"
+	         "%llu 13:30:00+00:00-14:30:00+00:00@2026-03-29;%llu "
+	         "14:30:00+00:00-15:30:00+00:00@2026-03-27;"
+	         "%llu 14:30:00+00:00-15:30:00+00:00;",
+	         (unsigned long long)r, (unsigned long long)r, (unsigned long long)r,
+	         (unsigned long long)r, (unsigned long long)big);
+	T_EQ_STR(got, want);
+
+	/* Asked at 13:40 that day: nothing before now (on a quarter hour), nothing the day
+	 * before; the later days fill in. */
+	n = suggest_read(&f, r, day + 14 * HOUR + 1800, day + 15 * HOUR + 1800, 10,
+	                 day + 13 * HOUR + 40 * 60, got, sizeof(got));
+	T_EQ_INT(n, 5);
+	snprintf(want, sizeof(want),
+	         "%llu 16:00:00+00:00-17:00:00+00:00;%llu 13:30:00+00:00-14:30:00+00:00@2026-03-29;"
+	         "%llu 13:30:00+00:00-14:30:00+00:00@2026-03-30;%llu "
+	         "13:30:00+00:00-14:30:00+00:00@2026-03-31;"
+	         "%llu 14:30:00+00:00-15:30:00+00:00;",
+	         (unsigned long long)r, (unsigned long long)r, (unsigned long long)r,
+	         (unsigned long long)r, (unsigned long long)big);
+	T_EQ_STR(got, want);
+
+	/* The hall taken too, and the snug too small: only the same room, up to the limit. */
+	T_EQ_ERR(fx_book(&f, big, g, day + 15 * HOUR, day + 16 * HOUR, NULL), H_OK, &f.err);
+	n = suggest_read(&f, r, day + 14 * HOUR + 1800, day + 15 * HOUR + 1800, 10,
+	                 day - 7 * 24 * HOUR, got, sizeof(got));
+	T_EQ_INT(n, 5);
+	T_CHECK(strstr(got, "@2026-03-30") != NULL);
+	T_CHECK(strstr(got, "14:30:00+00:00-15:30:00+00:00;") == NULL);
+	fx_close(&f);
+}

@@ -173,15 +173,21 @@ static void check_shape(enum reader r, enum view level, const struct booking *b,
 	}
 	T_ASSERT(o != NULL);
 	T_EQ_STR(json_str(o, "start"), start);
+	/* Where, by name, for every reader who sees the booking at all. */
+	T_EQ_STR(json_str(o, "venue_name"), "Centre");
+	T_READER(r, "room name", json_is_string(json_object_get(o, "room_name")), 1);
+	T_READER(r, "venue id", json_int(o, "venue_id", 0), 1);
 	if (level == VIEW_BUSY) {
 		T_READER(r, "busy: no id", json_is_null(json_object_get(o, "id")), 1);
 		T_READER(r, "busy: no group", json_object_get(o, "group_id") == NULL, 1);
+		T_READER(r, "busy: no group name", json_object_get(o, "group_name") == NULL, 1);
 		T_READER(r, "busy: no description", json_object_get(o, "description") == NULL, 1);
 		T_READER(r, "busy: flag", json_is_true(json_object_get(o, "busy")), 1);
 		T_EQ_STR(json_str(o, "title"), "Booked");
 		return;
 	}
 	T_EQ_STR(json_str(o, "title"), "Rehearsal");
+	T_EQ_STR(json_str(o, "group_name"), "Choir");
 	T_EQ_STR(json_str(o, "description"), "Bring music");
 	T_READER(r, "id", json_int(o, "id", 0), b->id);
 	/* Every decision here came with the note "test". */
@@ -231,7 +237,7 @@ TEST(view_bookings_by_reader)
 				T_ASSERT(booking_get(&t, s.id[st][pub], &b) == H_OK);
 				T_EQ_INT(b.status, st);
 				T_READER(r, "level", view_booking(&v, &b, w.v1), want);
-				o = view_booking_json(&v, &b, places_get(&ps, &t, b.room_id));
+				o = view_booking_json(&t, &v, &ps, &b);
 				check_shape(r, want, &b, o);
 				json_decref(o);
 				booking_free(&b);
@@ -286,13 +292,11 @@ TEST(view_booking_ids_and_group_lists)
 		for (int st = 0; st < 4; st++) {
 			for (int pub = 0; pub < 2; pub++) {
 				struct booking b;
-				const struct place *p;
 				json_t *g, *rm;
 
 				T_ASSERT(booking_get(&t, s.id[st][pub], &b) == H_OK);
-				p = places_get(&ps, &t, b.room_id);
-				g = view_booking_listed(&v, &b, p, &by_group);
-				rm = view_booking_listed(&v, &b, p, &by_room);
+				g = view_booking_listed(&t, &v, &ps, &b, &by_group);
+				rm = view_booking_listed(&t, &v, &ps, &b, &by_room);
 				/* A busy slot is listed by room, never under its group. */
 				T_READER(r, "listed by room", rm != NULL,
 				         expected(r, st, pub) != VIEW_NONE);
@@ -606,5 +610,30 @@ TEST(view_token_lists)
 		T_EQ_ERR(policy_list_tokens(&t, &ghost, w.user[R_ADMIN]), H_EAUTH, &w.f.err);
 		db_read_end(&t);
 	}
+	fx_close(&w.f);
+}
+
+/* Group names are read once a transaction: a page of a hundred bookings of one group
+ * reads the group once. */
+TEST(view_group_names_cached)
+{
+	struct vtown w;
+	struct places ps = {0};
+	struct txn t;
+	const char *first;
+
+	T_ASSERT(vtown_open(&w));
+	T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
+	first = places_group_name(&ps, &t, w.g1);
+	T_EQ_STR(first, "Choir");
+	T_CHECK(places_group_name(&ps, &t, w.g1) == first);
+	T_EQ_STR(places_group_name(&ps, &t, w.g2), "Scouts");
+	T_CHECK(places_group_name(&ps, &t, w.g1) == first);
+	T_EQ_INT(ps.n_groups, 2);
+	/* A group that has gone has no name, and stops nothing. */
+	T_CHECK(places_group_name(&ps, &t, 4242) == NULL);
+	T_EQ_INT(t.ret, H_OK);
+	places_free(&ps);
+	db_read_end(&t);
 	fx_close(&w.f);
 }
