@@ -156,7 +156,8 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 	if (content_type != NULL)
 		evhttp_add_header(h, "Content-Type", content_type);
 	security_headers(r->srv, h);
-	/* Only feeds may be kept (request.cache_control); the API's answers are per caller. */
+	/* Only feeds and the pages' files may be kept (request.cache_control); the API's
+	 * answers are per caller. */
 	evhttp_add_header(h, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
 	if (body != NULL && r->method != EVHTTP_REQ_HEAD && body == r->raw && r->raw_release) {
 		/* A cached feed goes out by reference: no copy of its bytes per request. */
