@@ -18,6 +18,7 @@
 #include "server.h"
 
 #include "feed.h"
+#include "web.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -250,33 +251,6 @@ static bool http_date_parse(const char *s, int64_t *out)
 	return true;
 }
 
-/* Whether an If-None-Match value is "*" or lists etag. The comparison is the weak one
- * RFC 9110 13.1.2 asks for here (W/"x" matches "x"), so that a cache in front that
- * weakened our tag, say when it compressed the body, still gets its 304. */
-static bool etag_listed(const char *value, const char *etag)
-{
-	size_t elen = strlen(etag);
-	const char *p = value;
-
-	for (;;) {
-		const char *end;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '\0')
-			return false;
-		if (*p == '*')
-			return true;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (*p != '"' || (end = strchr(p + 1, '"')) == NULL)
-			return false; /* malformed: no tag can be trusted to follow */
-		if ((size_t)(end + 1 - p) == elen && memcmp(p, etag, elen) == 0)
-			return true;
-		p = end + 1;
-	}
-}
-
 /* Whether the client's copy is current: If-None-Match (every such header) when there is
  * one, else If-Modified-Since (RFC 9110 13.2.2). */
 static bool not_modified(struct request *r, const struct feed_entry *e)
@@ -292,7 +266,7 @@ static bool not_modified(struct request *r, const struct feed_entry *e)
 		if (strcasecmp(h->key, "If-None-Match") != 0)
 			continue;
 		any = true;
-		if (etag_listed(h->value, e->etag))
+		if (web_etag_listed(h->value, e->etag))
 			return true;
 	}
 	if (any || since == NULL)
