@@ -1,6 +1,15 @@
 // "Find a room": reads the form, asks GET /api/v1/rooms which rooms fit, and shows them.
 import { apiGet } from './api.js';
 
+// A time as people type it ("18:30", "7:00", "19.15") as HH:MM, or null. A text box, not
+// <input type="time">, which some browsers show as 12-hour with AM/PM and cut short on a
+// phone, as the GOV.UK pattern for times advises.
+function clockTime(text) {
+  const m = /^(\d{1,2})[:.](\d{2})$/.exec(text.trim());
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) return null;
+  return `${m[1].padStart(2, '0')}:${m[2]}`;
+}
+
 const FEATURE_WORDS = {
   step_free: 'Step-free access',
   hearing_loop: 'Hearing loop',
@@ -106,12 +115,11 @@ function readForm() {
       date = `${year}-${pad(month, 2)}-${pad(day, 2)}`;
     }
   }
-  const from = $('from').value.trim();
-  const to = $('to').value.trim();
-  const time = /^\d{2}:\d{2}$/;
-  if (!time.test(from)) errors.push(['from', 'Enter the time you need the room from, for example 18:30']);
-  if (!time.test(to)) errors.push(['to', 'Enter the time you need the room until, for example 21:00']);
-  else if (time.test(from) && to <= from) errors.push(['to', 'The end time must be after the start time']);
+  const from = clockTime($('from').value);
+  const to = clockTime($('to').value);
+  if (!from) errors.push(['from', 'Enter the time you need the room from, for example 18:30']);
+  if (!to) errors.push(['to', 'Enter the time you need the room until, for example 21:00']);
+  else if (from && to <= from) errors.push(['to', 'The end time must be after the start time']);
   const people = $('people').value.trim();
   if (people && !/^\d{1,6}$/.test(people)) {
     errors.push(['people', 'Number of people must be a whole number, for example 12']);
