@@ -37,6 +37,12 @@ def check(cond, what, detail=""):
     return bool(cond)
 
 
+def day(n, hhmm):
+    """Local wall time hhmm on the day n days from today, as the API reads it."""
+    import datetime as _dt
+    return "%sT%s" % ((_dt.date.today() + _dt.timedelta(days=n)).isoformat(), hhmm)
+
+
 def instant(v):
     """An RFC 3339 instant from the API as UTC seconds, or None if v is not one."""
     from datetime import datetime

@@ -19,17 +19,12 @@ Prints "ok - ..." or "not ok - ..." per check and, last, "test_api_pages: N pass
 failed"; exits 1 when anything failed. Environment: BUILD (default ./build);
 HALLS_SCRYPT_LOG2N (default 10 here).
 """
-import datetime
 import os
 import sys
 import urllib.parse
 
 import schema
-from harness import Server, check, halls, halls_json, instant, run_suite
-
-
-def day(n, hhmm):
-    return "%sT%s" % ((datetime.date.today() + datetime.timedelta(days=n)).isoformat(), hhmm)
+from harness import Server, check, day, halls, halls_json, instant, run_suite
 
 
 def setup(build, data):

@@ -17,7 +17,6 @@ Prints "ok - ..." or "not ok - ..." per check and, last, "test_paging: N passed,
 failed"; exits 1 when anything failed. Environment: BUILD (default ./build);
 HALLS_SCRYPT_LOG2N (default 10 here).
 """
-import datetime
 import http.client
 import json
 import os
@@ -25,13 +24,9 @@ import re
 import sys
 import urllib.parse
 
-from harness import Server, check, halls, halls_json, run_suite
+from harness import Server, check, day, halls, halls_json, run_suite
 
 LINK = re.compile(r'^<(/[^>]*)>; rel="next"$')
-
-
-def day(n, hhmm):
-    return "%sT%s" % ((datetime.date.today() + datetime.timedelta(days=n)).isoformat(), hhmm)
 
 
 def setup(build, data):
