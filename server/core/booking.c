@@ -1000,21 +1000,10 @@ static bool windowed(const struct booking_filter *f)
  * resume point; false at the end of s. */
 static bool source_next(struct merge *m, struct source *s)
 {
-	while (scan_next(&s->s)) {
-		const uint8_t *k = s->s.k.mv_data;
+	static const struct walk_layout by_start = {BY_START_LEN, 8, 16, "booking"};
 
-		if (s->s.k.mv_size != BY_START_LEN) {
-			txn_refuse(m->t, H_ESTORAGE, "a booking index entry is corrupt");
-			return false;
-		}
-		s->pos.at = key_get_i64(k + 8);
-		s->pos.id = key_get_u64(k + 16);
-		if (windowed(m->f) && s->pos.at >= m->f->to)
-			return false;
-		if (walk_after(m->w, s->pos))
-			return true;
-	}
-	return false;
+	return walk_scan_next(m->t, &s->s, &by_start, m->w, windowed(m->f) ? m->f->to : INT64_MAX,
+	                      &s->pos);
 }
 
 static void source_free(struct source *s)

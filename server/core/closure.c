@@ -423,19 +423,9 @@ struct merge {
 /* Moves s to its next entry after the resume point; false at the end of s. */
 static bool source_next(struct merge *m, struct source *s)
 {
-	while (scan_next(&s->s)) {
-		const uint8_t *k = s->s.k.mv_data;
+	static const struct walk_layout at = {AT_KEY_LEN, 9, 17, "closure"};
 
-		if (s->s.k.mv_size != AT_KEY_LEN) {
-			txn_refuse(m->t, H_ESTORAGE, "a closure index entry is corrupt");
-			return false;
-		}
-		s->pos.at = key_get_i64(k + 9);
-		s->pos.id = key_get_u64(k + 17);
-		if (walk_after(m->w, s->pos))
-			return true;
-	}
-	return false;
+	return walk_scan_next(m->t, &s->s, &at, m->w, INT64_MAX, &s->pos);
 }
 
 static void source_free(struct source *s)

@@ -1,5 +1,6 @@
 #include "walk.h"
 
+#include "db.h"
 #include "key.h"
 #include "xmalloc.h"
 
@@ -15,6 +16,26 @@ int walk_pos_cmp(struct walk_pos a, struct walk_pos b)
 bool walk_after(const struct walk *w, struct walk_pos pos)
 {
 	return w == NULL || !w->has_after || walk_pos_cmp(pos, w->after) > 0;
+}
+
+bool walk_scan_next(struct txn *t, struct scan *s, const struct walk_layout *layout,
+                    const struct walk *w, int64_t until, struct walk_pos *pos)
+{
+	while (scan_next(s)) {
+		const uint8_t *k = s->k.mv_data;
+
+		if (s->k.mv_size != layout->len) {
+			txn_refuse(t, H_ESTORAGE, "a %s index entry is corrupt", layout->what);
+			return false;
+		}
+		pos->at = key_get_i64(k + layout->at);
+		pos->id = key_get_u64(k + layout->id);
+		if (pos->at >= until)
+			return false;
+		if (walk_after(w, *pos))
+			return true;
+	}
+	return false;
 }
 
 void walk_begin(struct walk *w)

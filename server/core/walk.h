@@ -43,6 +43,20 @@ bool walk_after(const struct walk *w, struct walk_pos pos);
 struct key;
 bool walk_first_id_key(uint64_t owner, const struct walk *w, struct key *from);
 
+/* Where an index key keeps its position: the key's whole length, and the offsets of the
+ * big-endian start and id in it; what names the index in the refusal of a corrupt key. */
+struct walk_layout {
+	size_t len, at, id;
+	const char *what;
+};
+/* Moves scan s to its next entry that lies after w's resume point and starts before
+ * until (INT64_MAX: no end), its position in *pos; false at the end. A key that is not
+ * layout->len bytes long is refused on t (H_ESTORAGE) and ends the scan. */
+struct txn;
+struct scan;
+bool walk_scan_next(struct txn *t, struct scan *s, const struct walk_layout *layout,
+                    const struct walk *w, int64_t until, struct walk_pos *pos);
+
 /* The sources of a k-way merge (one index scan each) by the position each is on, least
  * first, so that a listing drawn from several scans comes out in one order without being
  * collected or sorted. A source is any struct whose first member is its struct
