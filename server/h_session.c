@@ -2,6 +2,7 @@
  *
  *   POST   /api/v1/session      {"email", "password"} -> 201 a session token;
  *                               with "cookie": true, a session cookie instead
+ *   GET    /api/v1/session      who is signed in (users/me), or 204 when nobody is
  *   DELETE /api/v1/session      revokes the session used (bearer or cookie) -> 204
  *   POST   /api/v1/tokens       {"label", "ttl_days", "user_id"} -> 201 an API token
  *   GET    /api/v1/tokens       the caller's tokens (never their secrets)
@@ -365,6 +366,18 @@ enum herr h_token_list_of(struct request *r, token_each_fn each)
 enum herr h_token_list(struct request *r)
 {
 	return h_token_list_of(r, token_each);
+}
+
+/* Pages ask this on every load to draw their menu; "nobody" is an answer, not an error,
+ * so that a resident's browser logs no failed request. A bad bearer token is still 401
+ * (request_authenticate), and a stale cookie reads as nobody. */
+enum herr h_session_get(struct request *r)
+{
+	if (request_reader(r) == NULL) {
+		r->status = 204;
+		return H_OK;
+	}
+	return h_user_me(r);
 }
 
 enum herr h_user_me(struct request *r)

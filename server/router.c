@@ -17,7 +17,7 @@
 static const struct route routes[] = {
     {EVHTTP_REQ_GET, "/healthz", h_health, NULL, 0},
     {EVHTTP_REQ_POST, "/api/v1/session", h_session_create, NULL, ROUTE_BODY},
-    {EVHTTP_REQ_GET, "/api/v1/session", h_user_me, NULL, ROUTE_AUTH},
+    {EVHTTP_REQ_GET, "/api/v1/session", h_session_get, NULL, 0},
     {EVHTTP_REQ_DELETE, "/api/v1/session", h_session_delete, NULL, ROUTE_AUTH},
     {EVHTTP_REQ_GET, "/api/v1/tokens", h_token_list, NULL, ROUTE_AUTH | ROUTE_QUERY},
     {EVHTTP_REQ_POST, "/api/v1/tokens", h_token_create, NULL, ROUTE_AUTH | ROUTE_BODY},

@@ -333,6 +333,7 @@ typedef enum herr (*token_each_fn)(struct txn *t, uint64_t user_id,
  * caller, or for ?user=N when policy_list_tokens allows it. */
 enum herr h_token_list_of(struct request *r, token_each_fn each);
 enum herr h_token_delete(struct request *r);
+enum herr h_session_get(struct request *r);
 enum herr h_user_me(struct request *r);
 
 /* h_feed_token.c: private feed tokens. */

@@ -164,10 +164,17 @@ enum herr web_not_found(struct request *r)
 enum herr web_serve(struct request *r)
 {
 	const char *name = web_path_file(r->path);
+	char page[WEB_NAME_MAX + sizeof(".html")];
 	const struct web_asset *a;
 
 	if (name == NULL)
 		return web_not_found(r);
+	/* A page's address has no ".html" (/venue is venue.html): addresses people read,
+	 * and that stay the same whatever the pages are made with. */
+	if (strchr(name, '.') == NULL) {
+		snprintf(page, sizeof(page), "%s.html", name);
+		name = page;
+	}
 	if (r->srv->cfg.web_dir != NULL)
 		return disk_reply(r, name, 200) ? H_OK : web_not_found(r);
 	if ((a = asset_find(name)) == NULL || strcmp(name, "404.html") == 0)

@@ -27,6 +27,9 @@ extern const size_t web_asset_count;
 /* Whether a canonical path is a page's rather than the API's: anything outside /api/,
  * /feeds/ and /healthz. */
 bool web_path_claims(const char *path);
+/* The longest name a built file may have. */
+#define WEB_NAME_MAX 255
+
 /* The built file's name for a canonical request path: "/" is "index.html", "/x.css" is
  * "x.css". NULL for what no built file can be called: more than one segment, a name
  * starting with '.', or any byte outside [A-Za-z0-9._-]. */

@@ -30,7 +30,7 @@ const char *web_path_file(const char *path)
 		return "index.html";
 	name = path + 1;
 	/* One segment only, and never "." or ".." or a hidden file: the guard for --web-dir. */
-	if (name[0] == '.' || strlen(name) > 255)
+	if (name[0] == '.' || strlen(name) > WEB_NAME_MAX)
 		return NULL;
 	for (const char *p = name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||

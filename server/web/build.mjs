@@ -2,9 +2,16 @@
 //
 // src/app.scss becomes app.<hash>.css (govuk-frontend in a system font); each ES module
 // in src/ is copied as name.<hash>.js with its imports of other modules renamed; each
-// HTML page has its references renamed. Hashed names may be cached for ever
+// HTML page is put into src/layout.html (one header, navigation and footer for every page)
+// and has its references renamed. Hashed names may be cached for ever
 // (docs/operations.md). The build refuses anything a strict CSP would block or that would
-// reach another origin: inline script or style, and absolute URLs.
+// reach another origin: inline script or style, and absolute URLs other than the two
+// calendar services a resident may add a feed to.
+//
+// A page (src/NAME.html, served as /NAME) starts with its settings, one per line:
+//   <!-- title: Find a room -->        the <title> and nothing else
+//   <!-- script: find-room.js -->      its module (optional; more than one line allowed)
+// and the rest is what goes inside <main>.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,10 +38,15 @@ function hashed(name, bytes) {
   return `${name.slice(0, dot)}.${digest}${name.slice(dot)}`;
 }
 
-// Nothing may leave the origin: an absolute or protocol-relative URL is refused.
+// Nothing is fetched from another origin: an absolute or protocol-relative URL is
+// refused, except links that hand a feed to Google's or Microsoft's calendar (navigation,
+// which the CSP does not govern; nothing is loaded from them).
+const LINK_ONLY = new Set(['calendar.google.com', 'outlook.live.com', 'outlook.office.com']);
+
 function checkNoExternal(name, text) {
-  const found = text.match(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i);
-  if (found) fail(`${name} refers to another origin (${found[0]})`);
+  for (const found of text.matchAll(/(?:https?:)?\/\/([a-z0-9.-]+\.[a-z]{2,})/gi)) {
+    if (!LINK_ONLY.has(found[1].toLowerCase())) fail(`${name} refers to another origin (${found[0]})`);
+  }
 }
 
 const renamed = new Map(); // source name -> hashed name
@@ -69,8 +81,34 @@ function module(name, seen = new Set()) {
   return hashedName;
 }
 
-function page(name) {
-  let text = readFileSync(join(src, name), 'utf8');
+// A page's settings (the comments at its top) and its body.
+function pageParts(name, text) {
+  const settings = { title: null, scripts: [] };
+  let rest = text;
+  for (;;) {
+    const m = /^\s*<!--\s*([a-z]+):\s*(.*?)\s*-->/.exec(rest);
+    if (!m) break;
+    if (m[1] === 'title') settings.title = m[2];
+    else if (m[1] === 'script') settings.scripts.push(m[2]);
+    else fail(`${name}: unknown setting ${m[1]}`);
+    rest = rest.slice(m[0].length);
+  }
+  if (!settings.title) fail(`${name} has no <!-- title: ... --> line`);
+  if (/<html|<head|<body/i.test(rest)) fail(`${name} has its own <html>; the layout gives it`);
+  return { settings, body: rest.trim() };
+}
+
+function escapeHtml(text) {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function page(name, layout) {
+  const { settings, body } = pageParts(name, readFileSync(join(src, name), 'utf8'));
+  const scripts = settings.scripts.map((s) => `  <script type="module" src="${s}"></script>`);
+  let text = layout
+    .replace('{{title}}', () => escapeHtml(settings.title))
+    .replace('{{scripts}}', () => scripts.join('\n'))
+    .replace('{{main}}', () => body);
   checkNoExternal(name, text);
   if (/<style|\sstyle=/i.test(text)) fail(`${name} has inline style`);
   for (const tag of text.match(/<script\b[^>]*>/gi) || []) {
@@ -87,7 +125,8 @@ function page(name) {
 css();
 const entries = readdirSync(src).sort();
 for (const name of entries.filter((n) => n.endsWith('.js'))) module(name);
-for (const name of entries.filter((n) => n.endsWith('.html'))) page(name);
+const layout = readFileSync(join(src, 'layout.html'), 'utf8');
+for (const name of entries.filter((n) => n.endsWith('.html') && n !== 'layout.html')) page(name, layout);
 
 // Only what this build made: a stale hashed file would be embedded too.
 rmSync(out, { recursive: true, force: true });

@@ -246,6 +246,13 @@ def sign_out(srv, ids, cookie, booker, bearer):
     name, value, attrs = parse_set_cookie(lines[0] if lines else "")
     check(st == 204 and name == COOKIE and value == "" and attrs.get("max-age") == "0",
           "sign-out with the cookie is 204 and clears it (Max-Age=0)", (st, lines))
+    st, _, _ = srv.request("GET", "/api/v1/session", headers=jar)
+    check(st == 204, "after sign-out GET /api/v1/session with the old cookie is 204 (nobody)",
+          st)
+    st, _, _ = srv.request("GET", "/api/v1/session")
+    check(st == 204, "GET /api/v1/session with no credentials is 204 (nobody)", st)
+    st, _, _ = srv.request("GET", "/api/v1/session", token="not-a-token")
+    check(st == 401, "GET /api/v1/session with a bad bearer token is 401", st)
     st, hdrs, body = srv.request("GET", "/api/v1/users/me", headers=jar)
     check(st == 401, "after sign-out the old cookie is not signed in: /users/me is 401",
           (st, body))
