@@ -24,7 +24,7 @@ function showsWords(feed, scopeId) {
     const names = (state.user.venues || []).map((id) => (state.venues.get(id) || {}).name || `venue ${id}`);
     return names.length ? `Everything at ${listWords(names)}` : 'Everything at the venues you look after';
   }
-  return `${state.groups.get(scopeId) || `Group ${scopeId}`}: its bookings, in every state`;
+  return `${state.groups.get(scopeId) || `Group ${scopeId}`}: all the group’s bookings, with the requests still waiting`;
 }
 
 // The choices: value "group:N" or "manager".

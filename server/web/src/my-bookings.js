@@ -205,6 +205,9 @@ async function reload() {
 
 function showView(name) {
   errors.clear();
+  // The last change's banner is about the list, not the view opened now.
+  const old = $('banner');
+  if (old) old.remove();
   show($('list-view'), name === 'list');
   show($('cancel-view'), name === 'cancel');
   show($('move-view'), name === 'move');

@@ -110,8 +110,10 @@ const plural = (n, one, many) => (n === 1 ? one : many);
 
 function showPreview(pv) {
   const rows = pv.dates.map((d) => [whenWords(d.start_ts, d.end_ts, pv.zone), statusCell(d)]);
-  $('preview-table').replaceChildren(el('div', { class: 'halls-scroll' },
-    table('Every date of the series', ['Date', 'Status'], rows)));
+  const dates = table('Every date of the series', ['Date', 'Status'], rows);
+  // The heading above says what the table is; the caption is for screen readers.
+  dates.querySelector('caption').className = 'govuk-table__caption govuk-visually-hidden';
+  $('preview-table').replaceChildren(el('div', { class: 'halls-scroll' }, dates));
   const total = pv.dates.length;
   let words = `${total} ${plural(total, 'date', 'dates')}: ${pv.fit} ${plural(pv.fit, 'fits', 'fit')}`;
   if (pv.refused) words += ` and ${pv.refused} ${plural(pv.refused, 'does not', 'do not')}`;
@@ -209,7 +211,6 @@ function revealEnds() {
   for (const radio of document.querySelectorAll('input[name="ends"]')) {
     const more = $(radio.getAttribute('aria-controls'));
     more.classList.toggle('govuk-radios__conditional--hidden', !radio.checked);
-    radio.setAttribute('aria-expanded', String(radio.checked));
   }
 }
 
