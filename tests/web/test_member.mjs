@@ -3,8 +3,10 @@
 // request a weekly series and leave out the date that does not fit, move and cancel a
 // booking, make, copy and revoke a calendar link, do it all with the keyboard, and find
 // nothing open with the old cookie after signing out. Every page audited, signed in.
+import { join } from 'node:path';
+
 import {
-  USERS, auditPage, check, demoDay, pageFetch, signIn, tabTo, test,
+  SCREENSHOTS, USERS, auditPage, check, demoDay, focusShows, pageFetch, signIn, tabTo, test,
 } from './lib.mjs';
 
 const PAT = USERS.pat; // Tuesday Knitters (group 1)
@@ -27,6 +29,16 @@ async function api(server, tok, method, path, body) {
   });
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : null };
+}
+
+// A window-sized picture for the member's guide (docs/guide-member.md), with what
+// matters at its top: build/screenshots/guide-member-NAME.png.
+async function guideShot(page, name, width, top) {
+  await page.setViewportSize({ width, height: width > 500 ? 800 : 844 });
+  if (top) await top.evaluate((node) => node.scrollIntoView({ block: 'start' }));
+  else await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENSHOTS, `guide-member-${name}.png`) });
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 async function fillDate(page, legend, date) {
@@ -149,6 +161,7 @@ test('a member requests a booking, meets a conflict, takes a suggested time, and
   const others = page.locator('#conflict-help a[href^="/request?room="]');
   check(await others.count() > 0, 'and other rooms free at that time', await others.count());
   await auditPage(page, 'request-conflict');
+  await guideShot(page, 'request-conflict', 390, page.locator('#conflict-help'));
 
   // Another room: the form keeps the time and takes the room.
   const otherHref = new URL(await others.first().getAttribute('href'), server.base);
@@ -221,6 +234,7 @@ test('a member requests a weekly series, leaves out the date that does not fit, 
   check((await page.locator('#preview-summary').textContent()).includes('3 fit and 1 does not'),
     'the summary counts them', await page.locator('#preview-summary').textContent());
   await auditPage(page, 'request-series-preview');
+  await guideShot(page, 'request-series-preview', 1280, page.locator('#preview'));
 
   // Sent whole, the API refuses it: the page says so by the choice to leave the date out.
   await page.getByRole('button', { name: 'Send request' }).click();
@@ -251,6 +265,7 @@ test('a member cancels a booking and moves another', async ({ page, server }) =>
   await page.goto('/my-bookings');
   const rows = page.locator('#upcoming-list .govuk-summary-list__row:has(button:text("Cancel"))');
   await rows.first().waitFor();
+  await guideShot(page, 'my-bookings', 1280, page.locator('#upcoming'));
 
   // Cancel the first upcoming single booking.
   const first = rows.first();
@@ -311,6 +326,7 @@ test('a member makes a calendar link, copies it, and revokes it', async ({ page,
   const webcal = await page.getByRole('link', { name: 'Open in your calendar app' }).getAttribute('href');
   check(webcal === url.replace(/^http:/, 'webcal:'), 'with its webcal: twin', webcal);
   await auditPage(page, 'calendar-links-new');
+  await guideShot(page, 'calendar-links-new', 390, page.locator('#new-link'));
 
   await page.getByRole('button', { name: 'Copy link' }).click();
   await page.getByText(/^Copied/).waitFor();
@@ -363,7 +379,7 @@ test('sign in, request a booking and see it in My bookings with the keyboard alo
   await page.keyboard.press('Space');
   check(await page.locator('#public-yes').isChecked(), 'Space chooses Public');
   await tabTo(page, '#send', 5);
-  check(await import('./lib.mjs').then((l) => l.focusShows(page)), 'the focus is visible on the button');
+  check(await focusShows(page), 'the focus is visible on the button');
   await page.keyboard.press('Enter');
   await page.locator('#done').waitFor({ state: 'visible' });
   await tabTo(page, '#done a[href="/my-bookings"]', 5);

@@ -87,7 +87,8 @@ function showNew(reply) {
   state.shown = reply.id;
   $('new-url').value = url;
   $('webcal').setAttribute('href', url.replace(/^https?:/, 'webcal:'));
-  $('new-link-what').textContent = `${reply.label ? `${reply.label}: ` : ''}${showsWords(reply.feed, reply.scope_id)}`;
+  $('new-link-what').textContent = reply.label ? `“${reply.label}”` : 'Without a label';
+  $('new-link-shows').textContent = `It shows: ${showsWords(reply.feed, reply.scope_id)}.`;
   $('copied').textContent = '';
   show($('new-link'), true);
   $('new-link').focus();
@@ -160,6 +161,8 @@ async function revoke() {
 }
 
 async function start() {
+  const shared = Promise.all([groupNames(), venues()]);
+  shared.catch(() => {}); // a failure is shown below, once awaited
   state.user = await requireUser();
   $('make').addEventListener('submit', make);
   $('copy').addEventListener('click', copy);
@@ -169,7 +172,7 @@ async function start() {
     if (state.opener) state.opener.focus();
   });
   try {
-    const [names, venueMap] = await Promise.all([groupNames(), venues()]);
+    const [names, venueMap] = await shared;
     state.groups = names;
     state.venues = venueMap;
     drawChoices();

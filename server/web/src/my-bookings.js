@@ -3,14 +3,14 @@
 // dates together under the series (GET /api/v1/series?group=). An upcoming booking can
 // be cancelled (after a confirmation) or moved to another time; a series' upcoming dates
 // can be cancelled together.
-import { apiList, apiSend } from './api.js';
+import { apiGet, apiList, apiSend } from './api.js';
 import { $, banner, el, show, summaryList, tag } from './dom.js';
 import { FormErrors } from './errors.js';
 import { dateWords, spanWords, statusColour, statusWords, whenWords, WEEKDAYS, zoneParts } from './format.js';
 import { requireUser } from './layout.js';
 import {
-  conflictHelp, fillWhen, groupNames, isoSeconds, readWhen, rooms, seconds, showRefusal,
-  TIME_TYPES, venues,
+  conflictHelp, fillWhen, groupNames, isoSeconds, readWhen, seconds, showRefusal, TIME_TYPES,
+  venues,
 } from './member.js';
 
 const PAST_DAYS = 92;
@@ -24,7 +24,6 @@ const state = {
   more: false,
   zones: new Map(), // venue id -> zone
   groups: new Map(), // group id -> name
-  rooms: new Map(),
   opener: null, // the button that opened the cancel or move view
 };
 
@@ -185,8 +184,10 @@ function render() {
 
 async function load() {
   const from = isoSeconds(now() - PAST_DAYS * 86400);
-  const lists = await Promise.all(state.user.groups.map((g) => apiList('/api/v1/bookings', { group: g, from })));
-  const series = await Promise.all(state.user.groups.map((g) => apiList('/api/v1/series', { group: g })));
+  const [lists, series] = await Promise.all([
+    Promise.all(state.user.groups.map((g) => apiList('/api/v1/bookings', { group: g, from }))),
+    Promise.all(state.user.groups.map((g) => apiList('/api/v1/series', { group: g }))),
+  ]);
   const seen = new Set();
   state.bookings = lists.flatMap((l) => l.items).filter((b) => !seen.has(b.id) && seen.add(b.id))
     .sort((a, b) => startOf(a) - startOf(b) || a.id - b.id);
@@ -280,9 +281,9 @@ async function sendCancel(event) {
 // Moving a booking to another time, in the same room.
 let moving = null;
 
-function openMove(b) {
+async function openMove(b) {
   moving = b;
-  const room = state.rooms.get(b.room_id);
+  const room = await apiGet(`/api/v1/rooms/${b.room_id}`).catch(() => null);
   $('move-heading').textContent = `Move ${b.title}`;
   $('move-what').replaceChildren(describe(b));
   $('move-help').replaceChildren();
@@ -326,6 +327,9 @@ async function sendMove(event) {
 }
 
 async function start() {
+  // Asked while the session is: the page needs them whoever is signed in.
+  const shared = Promise.all([venues(), groupNames()]);
+  shared.catch(() => {}); // a failure is shown below, once awaited
   state.user = await requireUser();
   $('cancel-form').addEventListener('submit', sendCancel);
   $('cancel-back').addEventListener('click', backToList);
@@ -341,10 +345,9 @@ async function start() {
     return;
   }
   try {
-    const [venueMap, names, roomMap] = await Promise.all([venues(), groupNames(), rooms()]);
+    const [venueMap, names] = await shared;
     for (const [id, v] of venueMap) state.zones.set(id, v.timezone);
     state.groups = names;
-    state.rooms = roomMap;
     const groups = state.user.groups.map((g) => names.get(g) || `group ${g}`);
     $('intro').textContent = `The bookings of ${listWords(groups)}, upcoming and from the last three months.`;
     await load();

@@ -242,6 +242,9 @@ async function fillGroups(user) {
 }
 
 async function start() {
+  // Asked while the session is: the form needs them whoever is signed in.
+  const lists = Promise.all([rooms(), groupNames()]);
+  lists.catch(() => {}); // a failure is shown below, once awaited
   const user = await requireUser();
   $('series').addEventListener('submit', preview);
   $('send-form').addEventListener('submit', send);
@@ -253,7 +256,7 @@ async function start() {
     $('room').focus();
   });
   try {
-    state.rooms = await rooms();
+    [state.rooms] = await lists;
     fillRoomSelect($('room'), state.rooms);
     await fillGroups(user);
     const id = Number(idParam('room'));

@@ -163,6 +163,9 @@ function fillFromQuery() {
 }
 
 async function start() {
+  // Asked while the session is: the form needs them whoever is signed in.
+  const lists = Promise.all([rooms(), venues(), groupNames()]);
+  lists.catch(() => {}); // a failure is shown below, once awaited
   const user = await requireUser();
   $('request').addEventListener('submit', send);
   $('room-change').addEventListener('click', () => {
@@ -170,7 +173,7 @@ async function start() {
     $('room').focus();
   });
   try {
-    const [roomMap, venueMap] = await Promise.all([rooms(), venues()]);
+    const [roomMap, venueMap] = await lists;
     state.rooms = roomMap;
     for (const [id, v] of venueMap) state.zones.set(id, v.timezone);
     fillRoomSelect($('room'), roomMap);
