@@ -416,3 +416,52 @@ test('after signing out, no member page works from the old cookie', async ({ pag
     check(r.status === 401, `POST ${path} with the old cookie is 401`, r);
   }
 });
+
+test('a member of two groups chooses the group; a manager has the venues\' calendar and no bookings of a group', async ({ page, context }) => {
+  await signIn(page, USERS.helen.email);
+  await page.goto('/request');
+  const group = page.getByLabel('Group');
+  await group.locator('option').nth(2).waitFor({ state: 'attached' });
+  const names = (await group.locator('option').allTextContents()).slice(1);
+  check(names.length === 2 && USERS.helen.groups.every((g) => names.includes(g)), 'the request form offers her two groups', names);
+  await page.goto('/my-bookings');
+  await page.locator('#upcoming-list').waitFor();
+  const intro = await page.locator('#intro').textContent();
+  check(USERS.helen.groups.every((g) => intro.includes(g)), 'My bookings is about both groups', intro);
+  const forLines = await page.locator('#upcoming-list').getByText(/^For /).allTextContents();
+  check(forLines.length > 0, 'each single booking says which group it is for', forLines);
+  await auditPage(page, 'my-bookings-two-groups');
+
+  await context.clearCookies();
+  await signIn(page, USERS.priya.email);
+  await page.goto('/my-bookings');
+  await page.getByText('You are not a member of any group').waitFor();
+  check(await page.getByRole('link', { name: 'See the requests at your venues' }).isVisible(), 'a manager is sent to the requests instead');
+  await page.goto('/calendar-links');
+  const venues = page.getByLabel(`Everything at ${USERS.priya.venues[0]}`);
+  await venues.waitFor();
+  check(await venues.isChecked(), 'a manager is offered the feed of her venue, and only that', await page.locator('#feed-choices').textContent());
+  await page.getByRole('button', { name: 'Make a link' }).click();
+  await page.getByLabel('Calendar link').waitFor();
+  const url = await page.getByLabel('Calendar link').inputValue();
+  const feed = await fetch(url);
+  check(feed.status === 200 && (await feed.text()).includes('BEGIN:VCALENDAR'), 'her link opens the venue\'s calendar', url);
+  await auditPage(page, 'calendar-links-manager');
+});
+
+test('a room and a time in the address fill the request form', async ({ page }) => {
+  await signIn(page, PAT.email);
+  const day = demoDay(9);
+  await page.goto(`/request?room=2&start=${day.iso}T10:00&end=${day.iso}T11:30`);
+  const fixed = page.locator('#room-fixed-name');
+  await fixed.waitFor();
+  check((await fixed.textContent()).startsWith('Committee Room, Hartley Road Community Centre'), 'the room is fixed from the address', await fixed.textContent());
+  check(await page.getByLabel('Day').inputValue() === day.day && await page.getByLabel('From').inputValue() === '10:00'
+    && await page.getByLabel('To').inputValue() === '11:30', 'and the date and times');
+  check(await page.getByRole('link', { name: 'Request a weekly series instead' }).getAttribute('href') === '/request-series?room=2',
+    'the series link keeps the room');
+  await page.getByRole('button', { name: 'Choose another room' }).click();
+  check(await page.getByLabel('Room').isVisible() && await page.getByLabel('Room').inputValue() === '2',
+    '"Choose another room" shows the list, at that room');
+  await auditPage(page, 'request-from-room');
+});

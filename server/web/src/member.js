@@ -45,11 +45,6 @@ export function venues() {
   return venuesPromise;
 }
 
-export async function zoneOf(venueId) {
-  const venue = (await venues()).get(venueId);
-  return venue ? venue.timezone : 'Europe/London';
-}
-
 // Every room (id -> room, with venue_name), asked once per page.
 let roomsPromise = null;
 export function rooms() {
@@ -135,7 +130,7 @@ export function fillWhen(datePrefix, fromId, toId, startTs, endTs, zone) {
 // The form field a refusal is about: by its problem type first (the words of a rule
 // seldom name the field: "Main Hall holds 150 people"), then by the API names its words
 // quote (errors.fieldOf). byType: { 'over-capacity': 'attendees', ... }.
-export function fieldOf(problem, errors, byType) {
+function fieldOf(problem, errors, byType) {
   const type = problem && problem.body && typeof problem.body.type === 'string'
     ? problem.body.type.replace('/problems/', '') : '';
   if (byType[type]) return byType[type];

@@ -39,7 +39,7 @@ function listWords(items) {
   return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-export function ruleWords(series) {
+function ruleWords(series) {
   const parts = Object.fromEntries(series.rrule.split(';').map((p) => p.split('=')));
   const zone = series.zone || 'Europe/London';
   const first = series.first_start_ts;
