@@ -88,7 +88,8 @@ function daySlots(date, week) {
   for (const p of availability.pending || []) {
     if (within(startOf(p), endOf(p))) slots.push(clip('pending', startOf(p), endOf(p), { booking: p }));
   }
-  return slots.sort((a, b) => a.start - b.start || a.end - b.end);
+  slots.sort((a, b) => a.start - b.start || a.end - b.end);
+  return slots.map((s) => ({ ...s, dayStart, dayEnd }));
 }
 
 // What is over is history: free time and time kept clear are shown from now on only
@@ -126,7 +127,8 @@ function requestLink(slot, week, dayText) {
 
 function slotItem(slot, week, dayText) {
   const { zone, room } = week;
-  const when = el('span', { class: 'halls-slot__time' }, spanWords(slot.start, slot.end, zone));
+  const allDay = slot.start === slot.dayStart && slot.end === slot.dayEnd;
+  const when = el('span', { class: 'halls-slot__time' }, allDay ? 'All day' : spanWords(slot.start, slot.end, zone));
   const item = (kind, words, ...rest) => el('li', { class: `halls-slot halls-slot--${kind}` }, when, ' ', words, ...rest);
   if (slot.kind === 'busy') {
     const b = slot.booking;
@@ -162,9 +164,11 @@ function dayItem(date, week) {
   const slots = fromNow(daySlots(date, week), week.now);
   const isToday = date === today(week.zone);
   const dayOver = zoneInstant(date, DAY, week.zone) <= week.now;
-  const opening = ranges.length === 0
+  const shut = slots.some((s) => s.kind === 'closed' && s.start === s.dayStart && s.end === s.dayEnd);
+  let opening = ranges.length === 0
     ? `The venue is not open on ${dayText.split(' ')[0]}s.`
-    : `The venue is open ${openingWords(ranges)}${dayOver ? '. This day is over.' : '.'}`;
+    : `The venue is ${shut ? 'normally ' : ''}open ${openingWords(ranges).replace(/^Open /, '')}.`;
+  if (dayOver) opening += ' This day is over.';
   return el('li', { class: `halls-day${isToday ? ' halls-day--today' : ''}`, id: `day-${date}` },
     el('h3', { class: 'govuk-heading-s halls-day__name' }, dayText, isToday ? ' (today)' : ''),
     el('p', { class: 'govuk-body-s halls-day__opening' }, opening),
