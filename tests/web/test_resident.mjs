@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { REPO } from './server.mjs';
-import { USERS, auditPage, check, demoDay, pageFetch, signIn, test } from './lib.mjs';
+import { DEMO_PASSWORD, USERS, auditPage, check, demoDay, pageFetch, test } from './lib.mjs';
 
 const TUESDAY = demoDay(7); // Tuesday 8 December 2026
 const MONDAY = demoDay(6).iso; // the Monday of that week
@@ -22,10 +22,19 @@ async function tokenOf(server, email) {
   const reply = await fetch(`${server.base}/api/v1/session`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password: 'demo-password' }),
+    body: JSON.stringify({ email, password: DEMO_PASSWORD }),
   });
   if (reply.status !== 201) throw new Error(`sign-in as ${email}: ${reply.status}`);
   return (await reply.json()).token;
+}
+
+// Signs the page's context in with the session cookie, as the sign-in page's script does
+// (POST /api/v1/session {"cookie": true} from a page of the site): these tests are about
+// what a member sees here, not about signing in.
+async function signInAs(page, email) {
+  await page.goto('/');
+  const reply = await pageFetch(page, 'POST', '/api/v1/session', { email, password: DEMO_PASSWORD, cookie: true });
+  if (reply.status !== 201) throw new Error(`sign-in as ${email}: ${reply.status} ${JSON.stringify(reply.body)}`);
 }
 
 // Waits for a page of this set: its script has replaced the "Loading" words.
@@ -177,7 +186,7 @@ test("a room's week says when it is closed, and why", async ({ page, server }) =
 });
 
 test('a member is offered "Request this time" on free times only', async ({ page, server }) => {
-  await signIn(page, USERS.pat.email);
+  await signInAs(page, USERS.pat.email);
   await openRoom(page, `/room?id=2&date=${TUESDAY.iso}`);
   const links = await page.getByRole('link', { name: /^Request this time/ }).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   const avail = await getJson(server, `/api/v1/rooms/2/availability?from=${MONDAY}T00:00&to=${NEXT_MONDAY}T00:00`);
@@ -255,7 +264,7 @@ test('a private booking is never shown with its title', async ({ page, server })
   // Signed in as a member of its own group, to whom the API gives the title: the pages,
   // which anyone may look over their shoulder at, still say only "Booked".
   const owner = Object.values(USERS).find((u) => (u.groups || []).includes(secret.group_name)) || USERS.alex;
-  await signIn(page, owner.email);
+  await signInAs(page, owner.email);
   const seen = await pageFetch(page, 'GET', `/api/v1/bookings/${secret.id}`);
   check(seen.body && seen.body.title === secret.title, `${owner.name} may read the title through the API`, seen);
   const pages = ['/venues', `/venue?id=${secret.venue_id}&date=${date}`, `/room?id=${secret.room_id}&date=${date}`,
