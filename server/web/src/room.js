@@ -137,7 +137,7 @@ function slotItem(slot, week, dayText) {
   if (slot.kind === 'pending') {
     const b = slot.booking;
     return item('pending', tag('Waiting for approval', 'yellow'),
-      el('span', { class: 'halls-slot__title' }, b.public === true ? b.title : 'A request from your group'));
+      el('span', { class: 'halls-slot__title' }, b.public === true ? b.title : 'A private request'));
   }
   if (slot.kind === 'closed') {
     const c = slot.closure;
