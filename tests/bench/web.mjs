@@ -23,6 +23,11 @@ import { launchChromium, startHallsd } from '../web/server.mjs';
 const MEMBER = 'pat@knitters.example';
 const PAGES = [
   ['Find a room', '/'],
+  ['Venues', '/venues'],
+  ['A venue', '/venue?id=1'],
+  ['A room', '/room?id=2&date=2026-12-08'],
+  ["What's on", '/whats-on?date=2026-12-07'],
+  ['Subscribe', '/subscribe'],
   ['Page not found', '/no-such-page'],
   ['Sign in', '/sign-in'],
   ['My bookings', '/my-bookings', MEMBER],
