@@ -131,8 +131,8 @@ export async function allGroups() {
 }
 
 // A GOV.UK table of records. head: [[title, 'numeric' | 'hidden' | undefined], ...];
-// rows: lists of cells (text or nodes), the first being the row's header. Long words
-// (emails) break inside their cells, so the table fits a phone without scrolling.
+// rows: lists of cells (text or nodes), the first being the row's header. Few columns,
+// so that the table fits a phone without scrolling.
 export function recordTable(caption, head, rows) {
   const headCell = ([title, how]) => el('th', {
     scope: 'col',
@@ -141,7 +141,7 @@ export function recordTable(caption, head, rows) {
   const cell = (content, i) => (i === 0
     ? el('th', { scope: 'row', class: 'govuk-table__header' }, content)
     : el('td', { class: `govuk-table__cell${head[i][1] === 'numeric' ? ' govuk-table__cell--numeric' : ''}` }, content));
-  return el('table', { class: 'govuk-table halls-admin-table' },
+  return el('table', { class: 'govuk-table' },
     el('caption', { class: 'govuk-table__caption govuk-visually-hidden' }, caption),
     el('thead', { class: 'govuk-table__head' }, el('tr', { class: 'govuk-table__row' }, head.map(headCell))),
     el('tbody', { class: 'govuk-table__body' },

@@ -6,6 +6,8 @@ import { $, el, idParam, param, show, summaryList } from './dom.js';
 import { FormErrors } from './errors.js';
 import { adminOnly, goBack } from './admin-common.js';
 
+const ROLE_WORDS = { admin: 'Administrator', manager: 'Venue manager', member: 'Member' };
+
 // What each kind is called, where it lives in the API, the list it returns to, and the
 // facts that tell one record from another of the same name.
 const KINDS = {
@@ -30,7 +32,7 @@ const KINDS = {
   user: {
     path: 'users',
     list: () => '/admin-users',
-    facts: (u) => [['Email', u.email], ['Role', u.role]],
+    facts: (u) => [['Email', u.email], ['Role', ROLE_WORDS[u.role] || u.role]],
     warning: 'This cannot be undone. Their bookings stay on record, and they can no longer sign in.',
   },
 };
