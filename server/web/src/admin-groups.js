@@ -11,10 +11,9 @@ function draw(groups, venues) {
   }
   const venueName = new Map(venues.map((v) => [v.id, v.name]));
   $('list').replaceChildren(recordTable('Groups',
-    [['Group'], ['Kind'], ['Trusted at'], ['Actions', 'hidden']],
+    [['Group'], ['Trusted at'], ['Actions', 'hidden']],
     groups.map((g) => [
-      g.name,
-      KIND_WORDS[g.kind] || g.kind,
+      [g.name, el('span', { class: 'halls-cell-note' }, KIND_WORDS[g.kind] || g.kind)],
       g.trusted_at.map((id) => venueName.get(id) || `Venue ${id}`).join(', ') || 'None',
       rowActions(`/admin-group?id=${g.id}`, `/admin-remove?kind=group&id=${g.id}`, g.name),
     ])));

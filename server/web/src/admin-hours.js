@@ -71,9 +71,12 @@ export function readTime(text) {
 function timeRow(d, n, from = '', to = '') {
   const dayName = WEEKDAYS[d];
   const id = `hours-${DAYS[d]}-${n}`;
+  // "Opens on Saturday", and for a second opening "Opens on Saturday, time 2": each box
+  // has a name of its own for a screen reader; the eye sees the day's legend.
+  const which = n === 0 ? ` on ${dayName}` : ` on ${dayName}, time ${n + 1}`;
   const field = (end, words, value) => el('div', { class: 'halls-hours__item' },
     el('label', { class: 'govuk-label', for: `${id}-${end}` },
-      words, el('span', { class: 'govuk-visually-hidden' }, ` on ${dayName}`)),
+      words, el('span', { class: 'govuk-visually-hidden' }, which)),
     el('input', {
       class: 'govuk-input govuk-input--width-5',
       id: `${id}-${end}`,
@@ -84,7 +87,7 @@ function timeRow(d, n, from = '', to = '') {
       value,
     }));
   return el('div', { class: 'halls-hours__row', 'data-day': DAYS[d] },
-    field('from', n === 0 ? 'Opens' : 'Opens again', from),
+    field('from', 'Opens', from),
     field('to', 'Closes', to));
 }
 

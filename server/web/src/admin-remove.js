@@ -15,7 +15,7 @@ const KINDS = {
     path: 'venues',
     list: () => '/admin-venues',
     facts: (v) => [['Address', v.address || 'None given']],
-    warning: 'This cannot be undone. Its rooms, closures and managers must be removed or moved first.',
+    warning: 'This cannot be undone. A venue with rooms, closures, managers or groups trusted there cannot be removed.',
   },
   room: {
     path: 'rooms',

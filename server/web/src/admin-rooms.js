@@ -1,11 +1,16 @@
 // The rooms, of every venue or of one (/admin-rooms?venue=N), with links to change or
-// remove each.
+// remove each. Two columns and the actions, so that the list fits a phone: the venue
+// and how requests are approved go under the room's name.
 import { apiList } from './api.js';
 import { $, el, idParam } from './dom.js';
 import { FormErrors } from './errors.js';
 import { adminOnly, allVenues, recordTable, rowActions, showFlash } from './admin-common.js';
 
-const APPROVAL = { manual: 'A manager decides', auto: 'Approved at once', trusted: 'Trusted groups at once' };
+const APPROVAL = {
+  manual: 'A manager approves requests',
+  auto: 'Requests approved at once',
+  trusted: 'Trusted groups approved at once',
+};
 
 function draw(rooms, venue) {
   if (!rooms.length) {
@@ -14,12 +19,12 @@ function draw(rooms, venue) {
     return;
   }
   $('list').replaceChildren(recordTable(venue ? `Rooms at ${venue.name}` : 'Rooms',
-    [['Room'], ['Venue'], ['People', 'numeric'], ['Requests'], ['Actions', 'hidden']],
+    [['Room'], ['People', 'numeric'], ['Actions', 'hidden']],
     rooms.map((r) => [
-      el('a', { class: 'govuk-link', href: `/room?id=${r.id}` }, r.name),
-      r.venue_name || `Venue ${r.venue_id}`,
+      [el('a', { class: 'govuk-link', href: `/room?id=${r.id}` }, r.name),
+        el('span', { class: 'halls-cell-note' }, r.venue_name || `Venue ${r.venue_id}`),
+        el('span', { class: 'halls-cell-note' }, APPROVAL[r.approval] || r.approval)],
       String(r.capacity),
-      APPROVAL[r.approval] || r.approval,
       rowActions(`/admin-room?id=${r.id}`, `/admin-remove?kind=room&id=${r.id}`, r.name),
     ])));
 }

@@ -5,10 +5,12 @@ import { FormErrors } from './errors.js';
 import { adminOnly, allVenues, recordTable, rowActions, showFlash } from './admin-common.js';
 import { hoursWords } from './admin-hours.js';
 
+// "3 rooms", to the list of them, under the venue's name.
 function roomsLink(venue, rooms) {
   const n = rooms.filter((r) => r.venue_id === venue.id).length;
-  return el('a', { class: 'govuk-link', href: `/admin-rooms?venue=${venue.id}` },
-    String(n), el('span', { class: 'govuk-visually-hidden' }, ` ${n === 1 ? 'room' : 'rooms'} at ${venue.name}`));
+  return el('span', { class: 'halls-cell-note' },
+    el('a', { class: 'govuk-link', href: `/admin-rooms?venue=${venue.id}` },
+      `${n} ${n === 1 ? 'room' : 'rooms'}`, el('span', { class: 'govuk-visually-hidden' }, ` at ${venue.name}`)));
 }
 
 function draw(venues, rooms) {
@@ -17,11 +19,10 @@ function draw(venues, rooms) {
     return;
   }
   $('list').replaceChildren(recordTable('Venues',
-    [['Venue'], ['Opening hours'], ['Rooms', 'numeric'], ['Actions', 'hidden']],
+    [['Venue'], ['Opening hours'], ['Actions', 'hidden']],
     venues.map((v) => [
-      el('a', { class: 'govuk-link', href: `/venue?id=${v.id}` }, v.name),
+      [el('a', { class: 'govuk-link', href: `/venue?id=${v.id}` }, v.name), roomsLink(v, rooms)],
       v.timezone === 'Europe/London' ? hoursWords(v.hours) : `${hoursWords(v.hours)} (${v.timezone} time)`,
-      roomsLink(v, rooms),
       rowActions(`/admin-venue?id=${v.id}`, `/admin-remove?kind=venue&id=${v.id}`, v.name),
     ])));
 }
