@@ -1,0 +1,115 @@
+// Add a room (/admin-room, or /admin-room?venue=N for a venue chosen already) or change one
+// (/admin-room?id=N): POST /api/v1/rooms, or PATCH /api/v1/rooms/N with only what changed.
+import { apiGet, apiSend } from './api.js';
+import { $, el, idParam } from './dom.js';
+import { FormErrors } from './errors.js';
+import { FEATURES, featureWords } from './format.js';
+import {
+  adminOnly, allVenues, changedFields, checkedValues, fillCheckboxes, goBack, numberField,
+  radioValue, textField,
+} from './admin-common.js';
+
+const NUMBERS = ['capacity', 'setup_minutes', 'cleanup_minutes', 'min_minutes', 'max_minutes',
+  'notice_minutes', 'horizon_days', 'max_occurrences'];
+
+// What a new room starts with: the defaults the API and `halls room add` give (cli.md),
+// shown so that the administrator sees what will be stored. Capacity has none worth
+// having, so it starts blank.
+const NEW_ROOM = {
+  name: '', description: '', features: [], approval: 'manual', setup_minutes: 0,
+  cleanup_minutes: 0, min_minutes: 30, max_minutes: 720, notice_minutes: 0, horizon_days: 365,
+  max_occurrences: 104,
+};
+
+// Each field by the API's name for it; min_minutes before max_minutes, so that "min_minutes
+// (300) is more than max_minutes (60)" is shown by the shortest booking.
+const errors = new FormErrors(
+  { features: 'feature-step_free', approval: 'approval-manual' },
+  {
+    venue_id: 'venue', venue: 'venue', name: 'name', description: 'description',
+    capacity: 'capacity', features: 'features', feature: 'features', approval: 'approval',
+    setup_minutes: 'setup_minutes', cleanup_minutes: 'cleanup_minutes',
+    min_minutes: 'min_minutes', max_minutes: 'max_minutes', notice_minutes: 'notice_minutes',
+    horizon_days: 'horizon_days', max_occurrences: 'max_occurrences',
+  },
+);
+
+const id = idParam('id');
+let room = null; // the room as loaded, when changing one
+
+function fillForm(r, venues) {
+  const venueId = String(r.venue_id ?? idParam('venue') ?? '');
+  const select = $('venue');
+  select.replaceChildren(
+    venueId ? null : el('option', { value: '' }, 'Choose a venue'),
+    ...venues.map((v) => el('option', { value: v.id, selected: String(v.id) === venueId }, v.name)));
+  $('name').value = r.name;
+  $('description').value = r.description;
+  for (const field of NUMBERS) $(field).value = r[field] ?? '';
+  fillCheckboxes($('features'), 'feature', 'feature', FEATURES.map((f) => ({ value: f, words: featureWords(f) })), r.features);
+  const approval = document.querySelector(`input[name="approval"][value="${r.approval}"]`);
+  if (approval) approval.checked = true;
+}
+
+// The form as the API's fields. A blank number is left to the API's default when adding;
+// when changing, it is sent blank, and the API says what it needs.
+function readForm() {
+  const wanted = {
+    venue_id: $('venue').value ? Number($('venue').value) : undefined,
+    name: textField('name'),
+    description: textField('description'),
+    features: checkedValues('feature'),
+    approval: radioValue('approval'),
+  };
+  for (const field of NUMBERS) wanted[field] = numberField(field) ?? (room ? '' : undefined);
+  return wanted;
+}
+
+async function save(event) {
+  event.preventDefault();
+  errors.clear();
+  const wanted = readForm();
+  try {
+    if (!room) {
+      const made = await apiSend('POST', '/api/v1/rooms', wanted);
+      goBack(`/admin-rooms?venue=${made.venue_id}`, `${made.name} has been added`);
+      return;
+    }
+    const patch = changedFields(room, wanted);
+    if (Object.keys(patch).length === 0) {
+      goBack(`/admin-rooms?venue=${room.venue_id}`, `Nothing was changed in ${room.name}`);
+      return;
+    }
+    const saved = await apiSend('PATCH', `/api/v1/rooms/${room.id}`, patch);
+    goBack(`/admin-rooms?venue=${saved.venue_id}`, `${saved.name} has been changed`);
+  } catch (problem) {
+    errors.showProblem(problem);
+  }
+}
+
+async function start() {
+  if (!await adminOnly()) return;
+  let venues;
+  try {
+    [venues, room] = await Promise.all([allVenues(), id ? apiGet(`/api/v1/rooms/${id}`) : null]);
+  } catch (problem) {
+    $('room-form').replaceChildren();
+    $('heading').textContent = id ? 'Room not found' : 'The venues could not be loaded';
+    errors.show([[null, problem.detail]]);
+    return;
+  }
+  if (room) {
+    $('heading').textContent = `Change ${room.name}`;
+    document.title = `Change ${room.name} – halls`;
+    $('save').textContent = 'Save changes';
+  }
+  const venueId = room ? room.venue_id : idParam('venue');
+  if (venueId) {
+    $('back').href = `/admin-rooms?venue=${venueId}`;
+    $('cancel').href = `/admin-rooms?venue=${venueId}`;
+  }
+  fillForm(room || NEW_ROOM, venues);
+  $('room-form').addEventListener('submit', save);
+}
+
+start();
