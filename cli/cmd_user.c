@@ -19,12 +19,13 @@ unsigned cmd_user_log2n(unsigned dflt)
 /* Reads one line from standard input and hashes it (slow: outside any transaction). */
 static int cmd_user_password(struct cli *c, char **hash)
 {
-	struct herror err;
+	struct herror err, rule;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 
 	herror_clear(&err);
+	herror_clear(&rule);
 	n = getline(&line, &cap, stdin);
 	if (n < 0) {
 		free(line);
@@ -33,9 +34,11 @@ static int cmd_user_password(struct cli *c, char **hash)
 	}
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
-	if (n == 0) {
+	/* The core's rule, the one POST /api/v1/users applies. */
+	if (account_password_check(line, (size_t)n, &rule) != H_OK) {
+		memset(line, 0, (size_t)n);
 		free(line);
-		herror_set(&err, H_EINVAL, "--password-stdin: the password is empty");
+		herror_set(&err, H_EINVAL, "--password-stdin: %s", rule.msg);
 		return out_error(c, &err);
 	}
 	*hash = password_hash(line, cmd_user_log2n(AUTH_SCRYPT_LOG2N_DEFAULT));

@@ -1,7 +1,8 @@
 /* Venues, rooms and groups: the same five verbs over the core's kind table (kind.h), as
- * `halls NOUN add|set|show|list|rm` does. What a caller may not see of a record is the
- * kind's to take out (its redact, from view.h: a group's contact is for signed-in
- * callers). */
+ * `halls NOUN add|set|show|list|rm` does; and the removal of users (h_user.c has their
+ * other verbs, since a password must be hashed and reading users is not for everyone). What a
+ * caller may not see of a record is the kind's to take out (its redact, from view.h: a group's
+ * contact is for signed-in callers). */
 #include "server.h"
 
 #include <string.h>

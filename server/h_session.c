@@ -30,7 +30,7 @@
 #include <string.h>
 
 #define SIGNIN_EMAIL_MAX    254
-#define SIGNIN_PASSWORD_MAX 1024
+#define SIGNIN_PASSWORD_MAX PASSWORD_MAX_BYTES /* the longest a password may be set */
 #define TOKEN_DAYS_MAX      36500
 
 /* The one answer to a failed sign-in, whatever failed. */

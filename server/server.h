@@ -309,7 +309,7 @@ void reply_time(json_t *o, const char *key, int64_t t, const char *zone);
 #define PAGE_EXAMINE_FACTOR 10
 struct page {
 	char list;      /* which list's cursors it takes: 'b' bookings, 'a' audit, 's' series,
-	                 'c' closures */
+	                 'c' closures, 'u' users */
 	uint32_t limit; /* the most items shown */
 	uint32_t shown;
 	struct walk w; /* where the scan resumes and stops; the handler passes it to the core */
@@ -335,6 +335,12 @@ enum herr h_token_list_of(struct request *r, token_each_fn each);
 enum herr h_token_delete(struct request *r);
 enum herr h_session_get(struct request *r);
 enum herr h_user_me(struct request *r);
+
+/* h_user.c: users, for administrators (`halls user ...`). */
+enum herr h_user_list(struct request *r);
+enum herr h_user_create(struct request *r);
+enum herr h_user_get(struct request *r);
+enum herr h_user_update(struct request *r);
 
 /* h_feed_token.c: private feed tokens. */
 enum herr h_feed_token_create(struct request *r);

@@ -8,8 +8,26 @@
 #include "policy.h"
 #include "record.h"
 #include "token.h"
+#include "walk.h"
 
 #include <string.h>
+
+enum herr account_password_check(const char *password, size_t len, struct herror *err)
+{
+	if (password == NULL || len == 0)
+		return herror_set(err, H_EINVAL, "the password is empty");
+	if (len > PASSWORD_MAX_BYTES)
+		return herror_set(err, H_EINVAL, "the password is longer than %d bytes",
+		                  PASSWORD_MAX_BYTES);
+	if (memchr(password, '\0', len) != NULL)
+		return herror_set(err, H_EINVAL, "the password may not hold a NUL character");
+	return H_OK;
+}
+
+enum herr account_may_write(struct txn *t, const struct actor *a)
+{
+	return policy_admin(t, a);
+}
 
 /* Refuses when the user's venues or groups do not exist, or the email belongs to another
  * user. */
@@ -44,7 +62,7 @@ enum herr account_create(struct txn *t, const struct actor *a, struct user *u, i
 	json_t *detail;
 
 	u->id = 0;
-	if (policy_admin(t, a) != H_OK || account_check(t, u) != H_OK)
+	if (account_may_write(t, a) != H_OK || account_check(t, u) != H_OK)
 		return t->ret;
 	u->id = txn_next_id(t, "user");
 	u->created_at = now;
@@ -71,7 +89,7 @@ enum herr account_update(struct txn *t, const struct actor *a, const struct user
 	struct user old;
 	json_t *detail;
 
-	if (record_need(t, DBI_USER, u->id, "user") != H_OK || policy_admin(t, a) != H_OK ||
+	if (record_need(t, DBI_USER, u->id, "user") != H_OK || account_may_write(t, a) != H_OK ||
 	    account_check(t, u) != H_OK)
 		return t->ret;
 	if (user_get(t, u->id, &old) != H_OK) {
@@ -92,7 +110,7 @@ enum herr account_remove(struct txn *t, const struct actor *a, uint64_t id, int6
 {
 	struct user old;
 
-	if (record_need(t, DBI_USER, id, "user") != H_OK || policy_admin(t, a) != H_OK)
+	if (record_need(t, DBI_USER, id, "user") != H_OK || account_may_write(t, a) != H_OK)
 		return t->ret;
 	if (user_get(t, id, &old) == H_OK)
 		user_delete(t, &old);
@@ -103,4 +121,42 @@ enum herr account_remove(struct txn *t, const struct actor *a, uint64_t id, int6
 	token_forget_user(t, id);
 	audit_append(t, a, "user", id, "remove", NULL, NULL, now);
 	return t->ret;
+}
+
+enum herr account_show(struct txn *t, const struct actor *a, uint64_t id, json_t **out)
+{
+	struct user u;
+
+	*out = NULL;
+	if (policy_read_user(t, a, id) != H_OK || record_need(t, DBI_USER, id, "user") != H_OK)
+		return t->ret;
+	if (user_get(t, id, &u) == H_OK)
+		*out = user_to_json(&u, false);
+	user_free(&u);
+	return t->ret;
+}
+
+struct account_listing {
+	bool (*fn)(const json_t *o, void *arg);
+	void *arg;
+};
+
+static bool account_list_one(const struct user *u, void *arg)
+{
+	struct account_listing *l = arg;
+	json_t *o = user_to_json(u, false);
+	bool more = l->fn(o, l->arg);
+
+	json_decref(o);
+	return more;
+}
+
+enum herr account_each_page(struct txn *t, const struct actor *a, struct walk *w,
+                            bool (*fn)(const json_t *o, void *arg), void *arg)
+{
+	struct account_listing l = {fn, arg};
+
+	if (policy_admin(t, a) != H_OK)
+		return t->ret;
+	return user_each_page(t, w, account_list_one, &l);
 }

@@ -116,3 +116,8 @@ enum herr policy_list_tokens(struct txn *t, const struct actor *a, uint64_t user
 {
 	return a->user_id == user_id ? H_OK : policy_admin(t, a);
 }
+
+enum herr policy_read_user(struct txn *t, const struct actor *a, uint64_t user_id)
+{
+	return a->user_id == user_id ? H_OK : policy_admin(t, a);
+}

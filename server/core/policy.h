@@ -35,5 +35,9 @@ bool policy_is_admin(struct txn *t, const struct actor *a);
 /* Who may list user_id's tokens (API tokens, sessions, feed tokens): the user, and
  * admins anyone's. */
 enum herr policy_list_tokens(struct txn *t, const struct actor *a, uint64_t user_id);
+/* Who may read user_id's record: the user, and admins anyone's. Managers are not told of
+ * other users: a group has no venue, so "the members at my venues" is no set the data
+ * holds, and a manager books for any group at their venue without knowing its members. */
+enum herr policy_read_user(struct txn *t, const struct actor *a, uint64_t user_id);
 
 #endif

@@ -1,6 +1,7 @@
 #include "user.h"
 
 #include "record.h"
+#include "walk.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -291,24 +292,46 @@ void user_delete(struct txn *t, const struct user *u)
 	txn_del(t, DBI_USER, &k);
 }
 
-enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), void *arg)
+enum herr user_each_page(struct txn *t, struct walk *w, bool (*fn)(const struct user *u, void *arg),
+                         void *arg)
 {
-	struct key none;
+	struct key none, from;
 	struct scan s;
 	bool more = true;
 
+	walk_begin(w);
+	if (!walk_first_id_key(0, w, &from))
+		return t->ret;
 	key_init(&none);
-	scan_begin(&s, t, DBI_USER, &none, NULL);
+	scan_begin(&s, t, DBI_USER, &none, from.len > 0 ? &from : NULL);
 	while (more && scan_next(&s)) {
 		struct user u;
+		uint64_t id;
 
-		if (user_get(t, key_get_u64(s.k.mv_data), &u) != H_OK)
+		if (s.k.mv_size != 8) {
+			txn_refuse(t, H_ESTORAGE, "a user key is corrupt");
 			break;
+		}
+		id = key_get_u64(s.k.mv_data);
+		if (!walk_take(w, (struct walk_pos){0, id}))
+			break;
+		if (user_get(t, id, &u) != H_OK) {
+			user_free(&u);
+			break;
+		}
 		more = fn(&u, arg);
 		user_free(&u);
 	}
+	/* Stopped by fn: say there may be more rather than read one entry ahead. */
+	if (w != NULL && !more && t->ret == H_OK)
+		w->more = true;
 	scan_end(&s);
 	return t->ret;
+}
+
+enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), void *arg)
+{
+	return user_each_page(t, NULL, fn, arg);
 }
 
 struct user_ref {

@@ -52,6 +52,11 @@ uint64_t user_email_owner(struct txn *t, const char *email);
 enum herr user_password_upgrade(struct txn *t, uint64_t id, const char *old_hash,
                                 const char *new_hash);
 enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), void *arg);
+/* The same, one page (walk.h: positions (0, id); w NULL: every user). Who may list users
+ * is account.h's (account_each_page). */
+struct walk;
+enum herr user_each_page(struct txn *t, struct walk *w, bool (*fn)(const struct user *u, void *arg),
+                         void *arg);
 /* The first user who manages venue_id or is a member of group_id (0 matches neither);
  * 0 when there is none. */
 uint64_t user_first_referring(struct txn *t, uint64_t venue_id, uint64_t group_id);

@@ -76,6 +76,8 @@ T(policy_member)
 T(policy_manager)
 T(policy_unknown_actor)
 T(policy_records)
+T(policy_users)
+T(policy_password_rule)
 /* test_view.c */
 T(view_readers)
 T(view_bookings_by_reader)

@@ -201,3 +201,92 @@ TEST(policy_records)
 	T_EQ_ERR(admin_op(&w, w.mgr1, "closure", w.v1), H_OK, &w.f.err);
 	fx_close(&w.f);
 }
+
+/* Reading users: an admin reads anyone and lists everyone, a page at a time; anyone else
+ * reads only their own record, is refused another's before it is looked up (so a
+ * refusal does not tell whether the id exists), and may not list. */
+static bool count_user(const json_t *o, void *arg)
+{
+	size_t *n = arg;
+
+	(*n)++;
+	return json_object_get(o, "password_hash") == NULL;
+}
+
+static enum herr show_user(struct town *w, struct actor a, uint64_t id)
+{
+	struct txn t;
+	json_t *o = NULL;
+	enum herr ret = db_read_begin(w->f.db, &t, &w->f.err);
+
+	if (ret == H_OK) {
+		ret = account_show(&t, &a, id, &o);
+		db_read_end(&t);
+	}
+	T_CHECK((ret == H_OK) == (o != NULL));
+	T_CHECK(o == NULL || json_object_get(o, "password_hash") == NULL);
+	json_decref(o);
+	return ret;
+}
+
+static enum herr list_users(struct town *w, struct actor a, struct walk *pg, size_t *n)
+{
+	struct txn t;
+	enum herr ret = db_read_begin(w->f.db, &t, &w->f.err);
+
+	*n = 0;
+	if (ret == H_OK) {
+		ret = account_each_page(&t, &a, pg, count_user, n);
+		db_read_end(&t);
+	}
+	return ret;
+}
+
+TEST(policy_users)
+{
+	struct town w;
+	struct walk pg = {.budget = 4};
+	size_t n, total;
+
+	T_ASSERT(town_open(&w));
+	T_EQ_ERR(show_user(&w, w.admin, w.m1.user_id), H_OK, &w.f.err);
+	T_EQ_ERR(show_user(&w, w.m1, w.m1.user_id), H_OK, &w.f.err);
+	T_EQ_ERR(show_user(&w, w.m1, w.m2.user_id), H_EFORBIDDEN, &w.f.err);
+	T_EQ_ERR(show_user(&w, w.mgr1, w.m1.user_id), H_EFORBIDDEN, &w.f.err);
+	T_EQ_ERR(show_user(&w, w.m1, 999), H_EFORBIDDEN, &w.f.err);
+	T_EQ_ERR(show_user(&w, w.admin, 999), H_ENOTFOUND, &w.f.err);
+	T_EQ_ERR(show_user(&w, w.ghost, w.m1.user_id), H_EAUTH, &w.f.err);
+	T_EQ_ERR(list_users(&w, w.m1, NULL, &n), H_EFORBIDDEN, &w.f.err);
+	T_EQ_ERR(list_users(&w, w.mgr1, NULL, &n), H_EFORBIDDEN, &w.f.err);
+	T_EQ_ERR(list_users(&w, w.admin, NULL, &total), H_OK, &w.f.err);
+	T_EQ_INT(total, 5);
+	/* Pages of at most four: four, then the one left, and no more after it. */
+	T_EQ_ERR(list_users(&w, w.admin, &pg, &n), H_OK, &w.f.err);
+	T_EQ_INT(n, 4);
+	T_CHECK(pg.more);
+	pg.has_after = true;
+	pg.after = pg.last;
+	T_EQ_ERR(list_users(&w, w.admin, &pg, &n), H_OK, &w.f.err);
+	T_EQ_INT(n, total - 4);
+	T_CHECK(!pg.more);
+	fx_close(&w.f);
+}
+
+/* The one rule a new password meets, for halls and hallsd alike. */
+TEST(policy_password_rule)
+{
+	struct herror err;
+	char longest[PASSWORD_MAX_BYTES + 2];
+
+	herror_clear(&err);
+	memset(longest, 'p', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	T_EQ_ERR(account_password_check("secret", 6, &err), H_OK, &err);
+	T_EQ_ERR(account_password_check("", 0, &err), H_EINVAL, &err);
+	T_CHECK(strcmp(err.msg, "the password is empty") == 0);
+	T_EQ_ERR(account_password_check(NULL, 0, &err), H_EINVAL, &err);
+	T_EQ_ERR(account_password_check(longest, PASSWORD_MAX_BYTES, &err), H_OK, &err);
+	T_EQ_ERR(account_password_check(longest, PASSWORD_MAX_BYTES + 1, &err), H_EINVAL, &err);
+	/* A NUL inside (JSON's \u0000), which strlen would not see. */
+	T_EQ_ERR(account_password_check("a\0b", 3, &err), H_EINVAL, &err);
+}
