@@ -109,6 +109,16 @@ $(BUILD)/web_assets.c: $(BUILD)/web.stamp $(BUILD)/web-embed
 $(BUILD)/web_assets.o: $(BUILD)/web_assets.c server/web.h
 	$(CC) $(CFLAGS) -Iserver -c -o $@ $<
 
+# The browser tests (tests/web/): npm ci when node_modules is missing or older than the
+# lockfile. playwright-core drives Debian's chromium (make deps) and never downloads a
+# browser.
+WEB_TEST_DIR     := tests/web
+WEB_TEST_MODULES := $(WEB_TEST_DIR)/node_modules/.package-lock.json
+
+$(WEB_TEST_MODULES): $(WEB_TEST_DIR)/package-lock.json
+	cd $(WEB_TEST_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
 # Harnesses reach into hallsd's own headers as well as the core's.
 $(FUZZ_OBJ) $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o: override CFLAGS += -Iserver -Icli -Itests/fuzz
 
@@ -149,12 +159,12 @@ $(BUILD)/bench-core: $(BUILD)/tests/bench/bench_core.o $(LIB)
 
 # Every test; the last line is "tests: N passed, M failed".
 test: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory build $(WEB_TEST_MODULES)
 	@sh tests/run.sh $(BUILD)
 
 # The same tests built with AddressSanitizer and UBSan.
 asan: deps
-	@$(MAKE) --no-print-directory build BUILD=build-asan SANITIZE=address,undefined CFLAGS="-O1 -g"
+	@$(MAKE) --no-print-directory build $(WEB_TEST_MODULES) BUILD=build-asan SANITIZE=address,undefined CFLAGS="-O1 -g"
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		sh tests/run.sh build-asan
 
@@ -191,6 +201,7 @@ fuzz-merge: fuzz-build
 		build-fuzz/fuzz/fuzz-$$n -merge=1 tests/fuzz/corpus/$$n build-fuzz/corpus/$$n || exit 1; done
 
 bench: all
+	@$(MAKE) --no-print-directory $(WEB_TEST_MODULES)
 	@sh tests/bench/run.sh $(BUILD)
 
 # clang-format is a developer tool, so it is installed here rather than by `make deps`.
