@@ -75,8 +75,9 @@ async function requestItems(bookings) {
       asked: detail.series.created_at,
     });
   }
+  // Ids grow with every request made, so they order requests made in the same second.
   return items.sort((a, b) => seconds(a.asked) - seconds(b.asked) ||
-    a.booking.start_ts - b.booking.start_ts);
+    Math.min(...a.dates.map((d) => d.id)) - Math.min(...b.dates.map((d) => d.id)));
 }
 
 // "Quiz night (Hartley Road Residents' Association), 7pm to 10pm" and its state's tag.
