@@ -217,7 +217,7 @@ help:
 	@echo "make run      create ./$(DATA) with demo data if missing and serve on $(LISTEN)"
 	@echo "make test     build and run every test"
 	@echo "make asan     the tests under AddressSanitizer and UBSan"
-	@echo "make bench    benchmarks: the core, then hallsd under wrk (print figures, assert nothing)"
+	@echo "make bench    benchmarks: the core, hallsd under wrk, the pages in Chromium (print figures, assert nothing)"
 	@echo "make fuzz     every libFuzzer harness for FUZZ_SECONDS (60) each; FUZZ=NAME for one"
 	@echo "make fuzz-merge  fold what the fuzzers found into tests/fuzz/corpus/"
 	@echo "make format   clang-format the sources"

@@ -24,7 +24,7 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 from harness import Server, halls  # noqa: E402
 
-NOW = "1796083200"  # 2026-11-30T00:00:00Z, so the demo's dates are stable
+NOW = "1796083200"  # 2026-12-01T00:00:00Z, so the demo's dates are stable
 
 
 def request(port, method, path, body=None, token=None):

@@ -10,3 +10,5 @@ make -s "$BUILD/bench-core"
 bash tests/bench/http.sh "$BUILD"
 # What a page of a listing costs in a store of 20,000 bookings, against /healthz.
 python3 tests/bench/pages.py "$BUILD"
+# Each page in Debian's Chromium: first-load bytes, time to ready and a repeat visit.
+node tests/bench/web.mjs "$BUILD"

@@ -126,7 +126,7 @@ test('an unknown address shows the page-not-found page', async ({ page }) => {
   check(reply.status() === 404, 'an unknown page is 404', String(reply.status()));
   check(await page.getByRole('heading', { level: 1 }).textContent() === 'Page not found', 'it says Page not found');
   await auditPage(page, 'not-found');
-  await page.getByRole('link', { name: 'Find a room' }).click();
+  await page.locator('#main-content').getByRole('link', { name: 'Find a room' }).click();
   await page.waitForURL('/');
   check(await page.getByRole('heading', { level: 1 }).textContent() === 'Find a room', 'its link leads to Find a room');
 });
