@@ -22,6 +22,11 @@ import { launchChromium, startHallsd } from '../web/server.mjs';
 const PAGES = [
   ['Find a room', '/'],
   ['Page not found', '/no-such-page'],
+  // The manager's pages, as nobody signed in loads them: the page, then the move to
+  // /sign-in.
+  ['Requests', '/requests'],
+  ['Venue calendar', '/venue-calendar'],
+  ['Closures', '/closures'],
 ];
 const RUNS = Number(process.env.RUNS || 5);
 const BUDGET_BYTES = 100 * 1024;
