@@ -125,6 +125,13 @@ function page(name, layout) {
 css();
 const entries = readdirSync(src).sort();
 for (const name of entries.filter((n) => n.endsWith('.js'))) module(name);
+// Pictures are copied as they are, under their own names (the browser asks for the icon
+// by name, and it is checked again each time rather than cached for ever).
+for (const name of entries.filter((n) => n.endsWith('.svg'))) {
+  const text = readFileSync(join(src, name), 'utf8');
+  if (/<script|\son[a-z]+=|href="(?!#)/i.test(text)) fail(`${name} has a script or a link`);
+  files.set(name, text);
+}
 const layout = readFileSync(join(src, 'layout.html'), 'utf8');
 for (const name of entries.filter((n) => n.endsWith('.html') && n !== 'layout.html')) page(name, layout);
 
