@@ -6,7 +6,7 @@
 import { apiGet, apiList, apiSend } from './api.js';
 import { $, banner, el, summaryList, tag } from './dom.js';
 import { FormErrors } from './errors.js';
-import { dayWords, spanWords, statusColour, statusWords, whenWords, zoneParts } from './format.js';
+import { dayWords, spanWords, statusWords, whenWords, zoneParts } from './format.js';
 import {
   askedWords, groupWords, isoTime, liveBookings, myVenues, noVenues, requireManager, ruleWords,
   seconds,
