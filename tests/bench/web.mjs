@@ -21,6 +21,11 @@ import { launchChromium, startHallsd } from '../web/server.mjs';
 // Every page, as [name, path]: add each new page here.
 const PAGES = [
   ['Find a room', '/'],
+  ['Venues', '/venues'],
+  ['A venue', '/venue?id=1'],
+  ['A room', '/room?id=2&date=2026-12-08'],
+  ["What's on", '/whats-on?date=2026-12-07'],
+  ['Subscribe', '/subscribe'],
   ['Page not found', '/no-such-page'],
   // The manager's pages, as nobody signed in loads them: the page, then the move to
   // /sign-in.

@@ -108,9 +108,9 @@ function gridTable(venue, avail, closures, days, hours) {
   const zone = venue.timezone;
   const head = el('tr', { class: 'govuk-table__row' },
     el('th', { scope: 'col', class: 'govuk-table__header' }, 'Room'),
-    days.map((d) => el('th', { scope: 'col', class: 'govuk-table__header halls-day' },
-      el('span', { class: 'halls-day__name' }, dateWords(d.date).split(' ')[0]), ' ',
-      el('span', { class: 'halls-day__date' }, shortDate(d.date)))));
+    days.map((d) => el('th', { scope: 'col', class: 'govuk-table__header halls-week-head' },
+      el('span', { class: 'halls-week-head__name' }, dateWords(d.date).split(' ')[0]), ' ',
+      el('span', { class: 'halls-week-head__date' }, shortDate(d.date)))));
   const rows = [];
   if (hours) {
     rows.push(el('tr', { class: 'govuk-table__row halls-hours-row' },
