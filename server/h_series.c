@@ -1,11 +1,13 @@
 /* Recurring bookings over HTTP.
  *
  *   POST /api/v1/series               a booking's fields (start and end: the first date)
- *                                     plus "rrule" and "skip_conflicts" -> 201
+ *                                     plus "rrule", "exdates" and "skip_conflicts" -> 201
  *                                     {"series", "occurrences", "skipped"}; without
  *                                     skip_conflicts a date that cannot be booked refuses
  *                                     the whole series, and the problem lists every such
  *                                     date under "dates"
+ *   POST /api/v1/series/preview       the same body -> 200 {"dates", ...}: what the request
+ *                                     would do with each date, nothing written
  *   GET  /api/v1/series?room=&group=&limit=&after=
  *                                     the series the caller may see, oldest first, paged
  *   GET  /api/v1/series/<id>          {"series", "occurrences"}
@@ -167,6 +169,8 @@ struct series_op {
 	int64_t from;
 	char *note;
 	json_t *fields;
+	int64_t *exdates; /* create: the rule's dates not asked for */
+	size_t nexdates;
 	struct series_outcome out;
 	json_t *view; /* the answer, built inside the transaction */
 };
@@ -175,6 +179,7 @@ static void series_op_free(struct series_op *op)
 {
 	series_free(&op->s);
 	series_outcome_free(&op->out);
+	free(op->exdates);
 	free(op->note);
 	json_decref(op->fields);
 	json_decref(op->view);
@@ -194,7 +199,8 @@ static enum herr series_op_run(struct txn *t, void *arg)
 	switch (op->what) {
 	case SERIES_OP_CREATE:
 		op->s.id = 0;
-		ret = series_create(t, a, &op->s, op->approve_now, op->skip, now, &op->out);
+		ret = series_create_except(t, a, &op->s, op->exdates, op->nexdates, op->approve_now,
+		                           op->skip, now, &op->out);
 		op->id = op->s.id;
 		break;
 	case SERIES_OP_DECIDE:
@@ -238,35 +244,37 @@ static void series_op_done(struct request *r, enum herr ret, void *arg)
 	request_finish(r, ret);
 }
 
-enum herr h_series_create(struct request *r)
+/* The body of a new series (POST /api/v1/series, and its preview) into op. */
+static enum herr series_body(struct request *r, struct series_op *op)
 {
 	static const char *const known[] = {
-	    "room_id", "group_id", "title",   "description", "attendees",      "public",
-	    "start",   "end",      "approve", "rrule",       "skip_conflicts", NULL};
-	struct series_op *op = xcalloc(1, sizeof(*op));
+	    "room_id", "group_id", "title", "description", "attendees",      "public", "start",
+	    "end",     "approve",  "rrule", "exdates",     "skip_conflicts", NULL};
 	struct booking b;
 	json_t *v;
 	char *zone = NULL;
 	enum herr ret;
 
-	op->r = r;
-	op->what = SERIES_OP_CREATE;
 	series_init(&op->s);
 	booking_init(&b);
 	if ((ret = request_body_known(r, known)) != H_OK ||
 	    (ret = request_booking(r, false, &b, &op->approve_now, &zone)) != H_OK)
-		goto fail;
+		goto out;
 	if (!json_is_string(json_object_get(r->body, "rrule"))) {
 		ret = herror_set(
 		    &r->err, H_EINVAL,
 		    "rrule must be an RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=20");
-		goto fail;
+		goto out;
 	}
 	if ((v = json_object_get(r->body, "skip_conflicts")) != NULL && !json_is_boolean(v)) {
 		ret = herror_set(&r->err, H_EINVAL, "skip_conflicts must be true or false");
-		goto fail;
+		goto out;
 	}
 	op->skip = json_is_true(v);
+	/* The rule's dates are in the room's zone, and so are the dates left out. */
+	if ((ret = field_instants(&op->exdates, &op->nexdates, r->body, "exdates", zone,
+	                          SERIES_EXDATES_MAX, &r->err)) != H_OK)
+		goto out;
 	op->s.room_id = b.room_id;
 	op->s.group_id = b.group_id;
 	op->s.title = b.title;
@@ -275,16 +283,106 @@ enum herr h_series_create(struct request *r)
 	op->s.attendees = b.attendees;
 	op->s.public = b.public;
 	if ((ret = series_set_first(&op->s, b.start, b.end, &r->err)) != H_OK)
-		goto fail;
+		goto out;
 	op->s.rrule = xstrdup(json_str(r->body, "rrule"));
 	op->s.zone = zone;
 	zone = NULL;
-	booking_free(&b);
-	commit_submit(r, series_op_run, op, series_op_done);
-	return H_OK;
-fail:
+out:
 	free(zone);
 	booking_free(&b);
+	return ret;
+}
+
+enum herr h_series_create(struct request *r)
+{
+	struct series_op *op = xcalloc(1, sizeof(*op));
+	enum herr ret;
+
+	op->r = r;
+	op->what = SERIES_OP_CREATE;
+	if ((ret = series_body(r, op)) != H_OK) {
+		series_op_free(op);
+		return ret;
+	}
+	commit_submit(r, series_op_run, op, series_op_done);
+	return H_OK;
+}
+
+static const char *const date_outcomes[] = {
+    [SERIES_DATE_PENDING] = "pending",
+    [SERIES_DATE_APPROVED] = "approved",
+    [SERIES_DATE_REFUSED] = "refused",
+    [SERIES_DATE_LEFT_OUT] = "left-out",
+};
+
+/* One date of a preview: its times, its outcome and, when refused, why (with the
+ * bookings in the way that the caller may see). */
+static json_t *preview_date_json(struct request *r, const struct series_date *d,
+                                 const struct series *s)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I}", "outcome", date_outcomes[d->outcome], "start_ts",
+	                      (json_int_t)d->start, "end_ts",
+	                      (json_int_t)(d->start + (int64_t)s->duration));
+	struct series_refusal f = d->refusal;
+	char type[96];
+
+	reply_time(o, "start", d->start, s->zone);
+	reply_time(o, "end", d->start + (int64_t)s->duration, s->zone);
+	if (d->outcome != SERIES_DATE_REFUSED)
+		return o;
+	snprintf(type, sizeof(type), "/problems/%s", herr_name(f.code));
+	f.nconflicts = request_visible_bookings(r, f.conflicts, f.nconflicts);
+	json_object_set_new(o, "type", json_string(type));
+	json_object_set_new(o, "detail", json_string(f.msg));
+	json_object_set_new(o, "conflicts", json_ids_new(f.conflicts, f.nconflicts));
+	return o;
+}
+
+static json_t *preview_json(struct request *r, const struct series_preview *pv,
+                            const struct series *s)
+{
+	json_t *dates = json_array();
+	size_t count[4] = {0};
+	json_t *o;
+
+	for (size_t i = 0; i < pv->n; i++) {
+		count[pv->dates[i].outcome]++;
+		json_array_append_new(dates, preview_date_json(r, &pv->dates[i], s));
+	}
+	o = json_pack("{s:I, s:I, s:s, s:s, s:I, s:o, s:I, s:I, s:I}", "room_id",
+	              (json_int_t)s->room_id, "group_id", (json_int_t)s->group_id, "zone", s->zone,
+	              "rrule", s->rrule, "duration_seconds", (json_int_t)s->duration, "dates",
+	              dates, "fit",
+	              (json_int_t)(count[SERIES_DATE_PENDING] + count[SERIES_DATE_APPROVED]),
+	              "refused", (json_int_t)count[SERIES_DATE_REFUSED], "left_out",
+	              (json_int_t)count[SERIES_DATE_LEFT_OUT]);
+	reply_time(o, "start", s->first_start, s->zone);
+	reply_time(o, "end", s->first_start + (int64_t)s->duration, s->zone);
+	return o;
+}
+
+enum herr h_series_preview(struct request *r)
+{
+	struct series_op *op = xcalloc(1, sizeof(*op));
+	struct series_preview pv = {0};
+	struct txn t;
+	enum herr ret;
+
+	op->r = r;
+	if ((ret = series_body(r, op)) != H_OK ||
+	    (ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
+		goto out;
+	ret = series_preview(&t, &r->actor, &op->s, op->exdates, op->nexdates, op->approve_now,
+	                     r->now, &pv);
+	db_read_end(&t);
+	if (ret == H_OK)
+		r->reply = preview_json(r, &pv, &op->s);
+	else
+		/* A whole-series refusal names only the bookings the caller may see. */
+		r->err.nconflicts =
+		    request_visible_bookings(r, r->err.conflicts, r->err.nconflicts);
+out:
+	series_preview_free(&pv);
 	series_op_free(op);
 	return ret;
 }

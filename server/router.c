@@ -62,6 +62,7 @@ static const struct route routes[] = {
      ROUTE_AUTH | ROUTE_BODY_OPTIONAL},
     {EVHTTP_REQ_GET, "/api/v1/series", h_series_list, NULL, ROUTE_QUERY},
     {EVHTTP_REQ_POST, "/api/v1/series", h_series_create, NULL, ROUTE_AUTH | ROUTE_BODY},
+    {EVHTTP_REQ_POST, "/api/v1/series/preview", h_series_preview, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_GET, "/api/v1/series/<id>", h_series_get, NULL, 0},
     {EVHTTP_REQ_PATCH, "/api/v1/series/<id>", h_series_update, NULL, ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_POST, "/api/v1/series/<id>/approve", h_series_approve, NULL,

@@ -229,6 +229,7 @@ enum herr h_room_availability(struct request *r);
 enum herr h_venue_availability(struct request *r);
 enum herr h_series_list(struct request *r);
 enum herr h_series_create(struct request *r);
+enum herr h_series_preview(struct request *r);
 enum herr h_series_get(struct request *r);
 enum herr h_series_update(struct request *r);
 enum herr h_series_approve(struct request *r);

@@ -338,6 +338,16 @@ static void format_local(int64_t t, const char *zone, char *out, size_t size)
 	         lt.hour, lt.min);
 }
 
+enum herr booking_refuse_taken(struct txn *t, const struct room *r)
+{
+	/* No booking id in the words: the API shows a caller only the conflicting bookings
+	 * it may see (err->conflicts), never one it may not. */
+	return txn_refuse(t, H_ECONFLICT,
+	                  "%s is already booked then, counting %u minutes to set up and %u to "
+	                  "clear away",
+	                  r->name, r->setup_min, r->cleanup_min);
+}
+
 /* Checks that b may hold room r at venue v. with_lead_time adds the notice and horizon
  * rules, which speak of when a request is made, not of when it is approved. */
 /* The rules about the booking itself, whatever its slot: order, length, capacity. */
@@ -405,12 +415,7 @@ static enum herr booking_check(struct txn *t, const struct booking *b, const str
 	                   collect_conflict, &cc) != H_OK)
 		return t->ret;
 	if (cc.count > 0)
-		/* No booking id in the words: the API shows a caller only the conflicting
-		 * bookings it may see (err->conflicts), never one it may not. */
-		return txn_refuse(t, H_ECONFLICT,
-		                  "%s is already booked then, counting %u minutes to set up and %u "
-		                  "to clear away",
-		                  r->name, r->setup_min, r->cleanup_min);
+		return booking_refuse_taken(t, r);
 	return H_OK;
 }
 
@@ -537,34 +542,51 @@ static enum herr booking_check_twin(struct txn *t, const struct booking *b, cons
 	    (unsigned long long)l.first, booking_status_name(l.first_status), room, when);
 }
 
+/* Every rule a new request must pass, and the state it would take (b->status), with
+ * its place loaded into p (always initialised, freed by the caller). Reads only. */
+static enum herr request_judge(struct txn *t, const struct actor *a, struct booking *b,
+                               bool approve_now, int64_t now, struct place *p)
+{
+	enum herr ret;
+
+	place_init(p);
+	if ((ret = booking_check_text(t, b)) != H_OK)
+		return ret;
+	place_free(p);
+	if ((ret = place_load(t, b->room_id, p)) != H_OK ||
+	    (ret = record_need(t, DBI_GROUP, b->group_id, "group")) != H_OK ||
+	    (ret = policy_act_for_group(t, a, b->group_id, p->venue.id)) != H_OK)
+		return ret;
+	if (approve_now && (ret = policy_manage_venue(t, a, p->venue.id)) != H_OK)
+		return ret;
+	b->id = 0;
+	if ((ret = booking_check_twin(t, b, &p->room, p->venue.tz)) != H_OK ||
+	    (ret = booking_check(t, b, &p->room, &p->venue, true, now)) != H_OK)
+		return ret;
+	b->status =
+	    approve_now || policy_approves(t, p, b->group_id) ? BOOKING_APPROVED : BOOKING_PENDING;
+	return t->ret;
+}
+
+enum herr booking_request_judge(struct txn *t, const struct actor *a, struct booking *b,
+                                bool approve_now, int64_t now)
+{
+	struct place p;
+	enum herr ret = request_judge(t, a, b, approve_now, now, &p);
+
+	place_free(&p);
+	return ret;
+}
+
 enum herr booking_request(struct txn *t, const struct actor *a, struct booking *b, bool approve_now,
                           int64_t now)
 {
 	struct place p;
-	enum herr ret;
+	enum herr ret = request_judge(t, a, b, approve_now, now, &p);
 
-	ret = booking_check_text(t, b);
-	if (ret != H_OK)
-		return ret;
-	ret = place_load(t, b->room_id, &p);
-	if (ret != H_OK)
-		goto out;
-	if ((ret = record_need(t, DBI_GROUP, b->group_id, "group")) != H_OK)
-		goto out;
-	ret = policy_act_for_group(t, a, b->group_id, p.venue.id);
-	if (ret == H_OK && approve_now)
-		ret = policy_manage_venue(t, a, p.venue.id);
-	if (ret != H_OK)
-		goto out;
-	b->id = 0;
-	ret = booking_check_twin(t, b, &p.room, p.venue.tz);
-	if (ret == H_OK)
-		ret = booking_check(t, b, &p.room, &p.venue, true, now);
 	if (ret != H_OK)
 		goto out;
 	b->id = txn_next_id(t, "booking");
-	b->status =
-	    approve_now || policy_approves(t, &p, b->group_id) ? BOOKING_APPROVED : BOOKING_PENDING;
 	b->created_by = a->user_id;
 	b->created_at = b->updated_at = now;
 	b->sequence = 0;

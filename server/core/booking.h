@@ -86,6 +86,13 @@ enum herr booking_check_text(struct txn *t, const struct booking *b);
  * start and end) is refused with H_ECONFLICT naming it in the words and in conflicts. */
 enum herr booking_request(struct txn *t, const struct actor *a, struct booking *b, bool approve_now,
                           int64_t now);
+/* booking_request without storing anything: every rule checked the same way, and on
+ * H_OK b->status is the state the request would take. Reads only (a series preview). */
+enum herr booking_request_judge(struct txn *t, const struct actor *a, struct booking *b,
+                                bool approve_now, int64_t now);
+/* Refuses as a slot already taken in room r (H_ECONFLICT), in the words every such
+ * refusal uses. */
+enum herr booking_refuse_taken(struct txn *t, const struct room *r);
 /* Calls fn with each pending or approved booking, other than b itself (b->id), of b's
  * group in b's room with b's start and end: b would ask again for what is asked already.
  * Reads the conflict index (O(log n + k)) and decodes only exact matches. */

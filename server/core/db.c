@@ -315,6 +315,20 @@ enum herr txn_try(struct txn *t, db_write_fn fn, void *arg)
 	return ret;
 }
 
+enum herr txn_ask(struct txn *t, db_write_fn fn, void *arg)
+{
+	enum herr ret;
+
+	if (t->ret != H_OK)
+		return t->ret;
+	ret = fn(t, arg);
+	if (ret == H_OK)
+		ret = t->ret;
+	if (herr_is_refusal(ret))
+		t->ret = H_OK;
+	return ret;
+}
+
 /* The first database that layout 2 added: a layout-1 directory lacks it and the ones
  * after it, which db_open creates (they start empty) before migrating the version. */
 #define DBI_LAYOUT2_FIRST DBI_SERIES

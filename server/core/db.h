@@ -79,6 +79,12 @@ enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err)
  * data) where one refusal must not undo the others. */
 enum herr txn_try(struct txn *t, db_write_fn fn, void *arg);
 
+/* Runs fn, which only reads, on t, and keeps a refusal from sticking: fn's refusal is
+ * returned (its words left in t->err) and t goes on as if fn had not run; a storage
+ * fault stays sticky. For judging many things in one read transaction (a series'
+ * preview judges each date as its request would be judged). */
+enum herr txn_ask(struct txn *t, db_write_fn fn, void *arg);
+
 /* Sticky-error helpers. txn_get returns 1 when found, 0 when not (or on an earlier error). */
 int txn_get(struct txn *t, enum dbi d, const struct key *k, MDB_val *val);
 void txn_put(struct txn *t, enum dbi d, const struct key *k, const void *val, size_t len);

@@ -329,6 +329,35 @@ enum herr field_ids(uint64_t **dst, size_t *n, const json_t *fields, const char 
 	return H_OK;
 }
 
+enum herr field_instants(int64_t **dst, size_t *n, const json_t *fields, const char *key,
+                         const char *zone, size_t max, struct herror *err)
+{
+	json_t *a = json_object_get(fields, key), *v;
+	int64_t *at;
+	size_t i;
+
+	if (a == NULL)
+		return H_OK;
+	if (!json_is_array(a))
+		return herror_set(err, H_EINVAL, "%s must be an array of times", key);
+	if (json_array_size(a) > max)
+		return herror_set(err, H_EINVAL, "%s may hold at most %zu times", key, max);
+	at = xcalloc(json_array_size(a) ? json_array_size(a) : 1, sizeof(*at));
+	json_array_foreach(a, i, v)
+	{
+		enum herr ret = json_time(v, key, zone, &at[i], err);
+
+		if (ret != H_OK) {
+			free(at);
+			return ret;
+		}
+	}
+	free(*dst);
+	*dst = at;
+	*n = json_array_size(a);
+	return H_OK;
+}
+
 uint64_t *ids_copy(const uint64_t *ids, size_t n)
 {
 	uint64_t *c = xcalloc(n ? n : 1, sizeof(*c));

@@ -67,6 +67,11 @@ enum herr json_time(const json_t *v, const char *key, const char *zone, int64_t 
 enum herr field_instant(int64_t *dst, const json_t *fields, const char *key, struct herror *err);
 enum herr field_ids(uint64_t **dst, size_t *n, const json_t *fields, const char *key,
                     struct herror *err);
+/* An array of at most max times, each judged by json_time in zone (a series' exdates):
+ * *dst malloc'd (replacing what it held), in the order given; duplicates are left to the
+ * caller, who knows what they mean. */
+enum herr field_instants(int64_t **dst, size_t *n, const json_t *fields, const char *key,
+                         const char *zone, size_t max, struct herror *err);
 uint64_t *ids_copy(const uint64_t *ids, size_t n);
 
 /* Field readers for decoding records and request bodies. */

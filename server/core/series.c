@@ -28,18 +28,21 @@ void series_outcome_free(struct series_outcome *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static void outcome_refuse(struct series_outcome *o, int64_t start, const struct herror *err)
+/* r: the refusal err holds, of the date at start. */
+static void refusal_fill(struct series_refusal *r, int64_t start, const struct herror *err)
 {
-	struct series_refusal *r;
-
-	o->refused = xrealloc(o->refused, (o->nrefused + 1) * sizeof(*o->refused));
-	r = &o->refused[o->nrefused++];
 	memset(r, 0, sizeof(*r));
 	r->start = start;
 	r->code = err->code;
 	text_sanitize(r->msg, sizeof(r->msg), err->msg);
 	r->nconflicts = err->nconflicts;
 	memcpy(r->conflicts, err->conflicts, err->nconflicts * sizeof(err->conflicts[0]));
+}
+
+static void outcome_refuse(struct series_outcome *o, int64_t start, const struct herror *err)
+{
+	o->refused = xrealloc(o->refused, (o->nrefused + 1) * sizeof(*o->refused));
+	refusal_fill(&o->refused[o->nrefused++], start, err);
 }
 
 struct starts {
@@ -214,7 +217,7 @@ static enum herr series_check_twin(struct txn *t, const struct series *s, const 
 }
 
 /* Refuses the whole series, naming the first reason and, for a conflict, every booking
- * in the way of any date (once each) in t->err's conflicts. */
+ * in the way of any date (once each) in t->err's conflicts. total: the dates asked for. */
 static enum herr series_refuse_all(struct txn *t, const struct series_outcome *o, size_t total)
 {
 	enum herr code = o->refused[0].code;
@@ -238,56 +241,129 @@ static enum herr series_refuse_all(struct txn *t, const struct series_outcome *o
 	return t->ret;
 }
 
+/* A new series as judged before any date is: its room, its rule's dates in order, and
+ * which of them the group leaves out (exdates). */
+struct series_plan {
+	struct room room;
+	struct starts starts;
+	bool *left_out; /* one per date of starts */
+	size_t asked;   /* dates not left out */
+};
+
+static void series_plan_free(struct series_plan *p)
+{
+	room_free(&p->room);
+	free(p->starts.v);
+	free(p->left_out);
+}
+
+static int start_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Marks the dates the group leaves out. Each must be one of the rule's dates, named
+ * once: a date that is not one would leave nothing out, which the group did not mean. */
+static enum herr series_leave_out(struct txn *t, const struct series *s, const int64_t *exdates,
+                                  size_t nexdates, struct series_plan *p)
+{
+	/* series_starts refused a rule without dates: starts.n is at least 1. */
+	p->left_out = xcalloc(p->starts.n, sizeof(*p->left_out));
+	p->asked = p->starts.n;
+	for (size_t i = 0; i < nexdates; i++) {
+		const int64_t *at =
+		    bsearch(&exdates[i], p->starts.v, p->starts.n, sizeof(*p->starts.v), start_cmp);
+		struct localtm lt;
+
+		if (at != NULL && !p->left_out[at - p->starts.v]) {
+			p->left_out[at - p->starts.v] = true;
+			p->asked--;
+			continue;
+		}
+		tz_to_local(s->zone, exdates[i], &lt);
+		return txn_refuse(t, H_EINVAL,
+		                  at == NULL ? "exdates: %04d-%02d-%02dT%02d:%02d is not one "
+		                               "of the rule's dates"
+		                             : "exdates: %04d-%02d-%02dT%02d:%02d is named "
+		                               "twice",
+		                  lt.year, lt.month, lt.day, lt.hour, lt.min);
+	}
+	if (p->asked == 0)
+		return txn_refuse(t, H_EINVAL, "exdates leaves out every date of the rule");
+	return H_OK;
+}
+
+/* Everything about a new series that is judged once, for the whole of it, the same way
+ * for a request and a preview: the room, the group, the caller's rights, the rule, the
+ * number of dates, the dates left out, and whether the group has asked for it already. */
+static enum herr series_plan_make(struct txn *t, const struct actor *a, struct series *s,
+                                  const int64_t *exdates, size_t nexdates, bool approve_now,
+                                  int64_t now, struct series_plan *p)
+{
+	enum herr ret;
+	char *rule;
+
+	memset(p, 0, sizeof(*p));
+	room_init(&p->room);
+	if ((ret = series_check(t, a, s, approve_now, &p->room)) != H_OK)
+		return ret;
+	rule = series_rule_normalise(s->rrule, s->zone, t->err);
+	if (rule == NULL)
+		return refuse_as_told(t, H_EINVAL);
+	free(s->rrule);
+	s->rrule = rule;
+	if ((ret = series_starts(t, s, &p->room, now, &p->starts)) != H_OK)
+		return ret;
+	if (p->starts.n > p->room.max_occurrences)
+		return txn_refuse(t, H_RULE_SERIES,
+		                  "%s takes series of at most %u dates; this rule has more (end it "
+		                  "sooner with COUNT or UNTIL)",
+		                  p->room.name, p->room.max_occurrences);
+	if ((ret = series_leave_out(t, s, exdates, nexdates, p)) != H_OK)
+		return ret;
+	return series_check_twin(t, s, &p->room, &p->starts);
+}
+
 enum herr series_create(struct txn *t, const struct actor *a, struct series *s, bool approve_now,
                         bool skip_refused, int64_t now, struct series_outcome *out)
 {
-	struct starts starts = {0};
-	struct room room;
+	return series_create_except(t, a, s, NULL, 0, approve_now, skip_refused, now, out);
+}
+
+enum herr series_create_except(struct txn *t, const struct actor *a, struct series *s,
+                               const int64_t *exdates, size_t nexdates, bool approve_now,
+                               bool skip_refused, int64_t now, struct series_outcome *out)
+{
+	struct series_plan p;
 	enum herr ret;
-	char *rule;
 	json_t *detail;
 
 	memset(out, 0, sizeof(*out));
-	room_init(&room);
-	if ((ret = series_check(t, a, s, approve_now, &room)) != H_OK)
-		goto out;
-	rule = series_rule_normalise(s->rrule, s->zone, t->err);
-	if (rule == NULL) {
-		ret = refuse_as_told(t, H_EINVAL);
-		goto out;
-	}
-	free(s->rrule);
-	s->rrule = rule;
-	if ((ret = series_starts(t, s, &room, now, &starts)) != H_OK)
-		goto out;
-	if (starts.n > room.max_occurrences) {
-		ret = txn_refuse(t, H_RULE_SERIES,
-		                 "%s takes series of at most %u dates; this rule has more (end it "
-		                 "sooner with COUNT or UNTIL)",
-		                 room.name, room.max_occurrences);
-		goto out;
-	}
-	if ((ret = series_check_twin(t, s, &room, &starts)) != H_OK)
+	if ((ret = series_plan_make(t, a, s, exdates, nexdates, approve_now, now, &p)) != H_OK)
 		goto out;
 	s->id = txn_next_id(t, "series");
 	s->created_by = a->user_id;
 	s->created_at = s->updated_at = now;
 	s->sequence = 0;
 	series_put(t, s);
-	for (size_t i = 0; i < starts.n && t->ret == H_OK; i++) {
-		struct occurrence_job j = {s, a, starts.v[i], approve_now, now};
+	for (size_t i = 0; i < p.starts.n && t->ret == H_OK; i++) {
+		struct occurrence_job j = {s, a, p.starts.v[i], approve_now, now};
 
+		if (p.left_out[i])
+			continue;
 		herror_clear(t->err);
 		ret = txn_try(t, occurrence_book, &j);
 		if (ret == H_OK)
 			out->created++;
 		else if (t->ret == H_OK)
-			outcome_refuse(out, starts.v[i], t->err);
+			outcome_refuse(out, p.starts.v[i], t->err);
 	}
 	if ((ret = t->ret) != H_OK)
 		goto out;
 	if (out->nrefused > 0 && (!skip_refused || out->created == 0)) {
-		ret = series_refuse_all(t, out, starts.n);
+		ret = series_refuse_all(t, out, p.asked);
 		goto out;
 	}
 	herror_clear(t->err);
@@ -296,8 +372,107 @@ enum herr series_create(struct txn *t, const struct actor *a, struct series *s, 
 	json_decref(detail);
 	ret = t->ret;
 out:
-	free(starts.v);
-	room_free(&room);
+	series_plan_free(&p);
+	return ret;
+}
+
+/* Previewing. */
+
+void series_preview_free(struct series_preview *pv)
+{
+	free(pv->dates);
+	memset(pv, 0, sizeof(*pv));
+}
+
+struct preview_job {
+	const struct series *s;
+	const struct actor *a;
+	const struct room *room;
+	int64_t start;
+	bool approve_now;
+	int64_t now;
+	const struct series_preview *so_far; /* the dates judged before this one */
+	enum booking_status status;          /* out */
+};
+
+/* Whether [start, end) is in the way of a date judged before it that would be approved,
+ * counting the room's setup and cleanup as booking_blocks counts them: when the series
+ * is made, that date is stored first and so blocks this one. */
+static bool preview_taken(const struct preview_job *j, int64_t start, int64_t end)
+{
+	int64_t gap = room_gap_seconds(j->room);
+
+	for (size_t i = 0; i < j->so_far->n; i++) {
+		const struct series_date *d = &j->so_far->dates[i];
+
+		if (d->outcome == SERIES_DATE_APPROVED && d->start - gap < end &&
+		    d->start + (int64_t)j->s->duration + gap > start)
+			return true;
+	}
+	return false;
+}
+
+/* One date judged as occurrence_book would request it, writing nothing. */
+static enum herr occurrence_judge(struct txn *t, void *arg)
+{
+	struct preview_job *j = arg;
+	struct booking b;
+	enum herr ret;
+
+	booking_init(&b);
+	b.room_id = j->s->room_id;
+	b.group_id = j->s->group_id;
+	b.title = xstrdup(j->s->title);
+	b.description = xstrdup_or_null(j->s->description);
+	b.attendees = j->s->attendees;
+	b.public = j->s->public;
+	b.start = j->start;
+	b.end = j->start + j->s->duration;
+	ret = booking_request_judge(t, j->a, &b, j->approve_now, j->now);
+	if (ret == H_OK && preview_taken(j, b.start, b.end))
+		ret = booking_refuse_taken(t, j->room);
+	j->status = b.status;
+	booking_free(&b);
+	return ret;
+}
+
+enum herr series_preview(struct txn *t, const struct actor *a, struct series *s,
+                         const int64_t *exdates, size_t nexdates, bool approve_now, int64_t now,
+                         struct series_preview *out)
+{
+	struct series_plan p;
+	enum herr ret;
+
+	memset(out, 0, sizeof(*out));
+	if ((ret = series_plan_make(t, a, s, exdates, nexdates, approve_now, now, &p)) != H_OK)
+		goto out;
+	out->dates = xcalloc(p.starts.n, sizeof(*out->dates));
+	for (size_t i = 0; i < p.starts.n; i++) {
+		struct series_date *d = &out->dates[out->n];
+		struct preview_job j = {s, a, &p.room, p.starts.v[i], approve_now, now, out, 0};
+
+		d->start = p.starts.v[i];
+		if (p.left_out[i]) {
+			d->outcome = SERIES_DATE_LEFT_OUT;
+			out->n++;
+			continue;
+		}
+		herror_clear(t->err);
+		ret = txn_ask(t, occurrence_judge, &j);
+		if (ret == H_OK) {
+			d->outcome = j.status == BOOKING_APPROVED ? SERIES_DATE_APPROVED
+			                                          : SERIES_DATE_PENDING;
+		} else if (herr_is_refusal(ret)) {
+			d->outcome = SERIES_DATE_REFUSED;
+			refusal_fill(&d->refusal, d->start, t->err);
+		} else
+			goto out;
+		out->n++;
+	}
+	herror_clear(t->err);
+	ret = t->ret;
+out:
+	series_plan_free(&p);
 	return ret;
 }
 

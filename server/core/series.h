@@ -53,6 +53,43 @@ void series_outcome_free(struct series_outcome *o);
 enum herr series_create(struct txn *t, const struct actor *a, struct series *s, bool approve_now,
                         bool skip_refused, int64_t now, struct series_outcome *out);
 
+/* series_create, less the rule's dates in exdates (instants; each must be one of the
+ * rule's dates, named once, and at least one date must be left): the group does not ask
+ * for those, and they are neither booked nor listed as refused. The series keeps its
+ * whole rule; a calendar feed shows a date without a booking as an exception (EXDATE). */
+enum herr series_create_except(struct txn *t, const struct actor *a, struct series *s,
+                               const int64_t *exdates, size_t nexdates, bool approve_now,
+                               bool skip_refused, int64_t now, struct series_outcome *out);
+/* The most exdates a request may name: no room takes more dates in a series. */
+#define SERIES_EXDATES_MAX 1000
+
+/* What series_create_except would do with each date of the rule, judged the same way (the
+ * whole series first, then each date as its request would be, an earlier date that would
+ * be approved blocking a later one as when they are stored), writing nothing: t may be a
+ * read transaction. A refusal of the whole series (a rule that cannot be used, too many
+ * dates, a caller who may not, the same series asked for already) is the answer, as it
+ * would be for the request; otherwise every date is in out, in rule order. s->rrule is
+ * normalised and s->zone set, as for a request. */
+enum series_date_outcome {
+	SERIES_DATE_PENDING,  /* would be booked, waiting for a manager */
+	SERIES_DATE_APPROVED, /* would be booked and approved at once */
+	SERIES_DATE_REFUSED,  /* cannot be booked: refusal says why */
+	SERIES_DATE_LEFT_OUT, /* named in exdates */
+};
+struct series_date {
+	int64_t start;
+	enum series_date_outcome outcome;
+	struct series_refusal refusal;
+};
+struct series_preview {
+	struct series_date *dates; /* malloc'd */
+	size_t n;
+};
+void series_preview_free(struct series_preview *pv);
+enum herr series_preview(struct txn *t, const struct actor *a, struct series *s,
+                         const int64_t *exdates, size_t nexdates, bool approve_now, int64_t now,
+                         struct series_preview *out);
+
 /* Books one date of series id at [start, end) as the series' occurrence for the rule
  * date recurrence_id (a date the series could not have when it was made, or one moved in
  * an import): the series' group, room and text (title, if not NULL, in place of its

@@ -18,7 +18,10 @@
 // Usage: node tests/bench/web.mjs [BUILD]
 import { launchChromium, startHallsd } from '../web/server.mjs';
 
-// Every page, as [name, path]: add each new page here.
+// Every page, as [name, path] or, for a page measured signed in, [name, path, email]:
+// add each new page here.
+const MEMBER = 'pat@knitters.example';
+const MANAGER = 'manager.hartley@halls.example';
 const PAGES = [
   ['Find a room', '/'],
   ['Venues', '/venues'],
@@ -27,11 +30,14 @@ const PAGES = [
   ["What's on", '/whats-on?date=2026-12-07'],
   ['Subscribe', '/subscribe'],
   ['Page not found', '/no-such-page'],
-  // The manager's pages, as nobody signed in loads them: the page, then the move to
-  // /sign-in.
-  ['Requests', '/requests'],
-  ['Venue calendar', '/venue-calendar'],
-  ['Closures', '/closures'],
+  ['Sign in', '/sign-in'],
+  ['My bookings', '/my-bookings', MEMBER],
+  ['Request a room', '/request', MEMBER],
+  ['Request a series', '/request-series', MEMBER],
+  ['Calendar links', '/calendar-links', MEMBER],
+  ['Requests', '/requests', MANAGER],
+  ['Venue calendar', '/venue-calendar', MANAGER],
+  ['Closures', '/closures', MANAGER],
 ];
 const RUNS = Number(process.env.RUNS || 5);
 const BUDGET_BYTES = 100 * 1024;
@@ -86,10 +92,25 @@ const isPageFile = (r) => ['Document', 'Stylesheet', 'Script'].includes(r.type);
 const isApi = (r) => new URL(r.url).pathname.startsWith('/api/');
 const sum = (list) => list.reduce((a, r) => a + r.bytes, 0);
 
-async function measure(browser, base, path) {
+// The session cookie of a demo user, as the sign-in page gets it (POST /api/v1/session
+// with "cookie": true, from this site's origin).
+async function sessionCookie(base, email) {
+  const reply = await fetch(`${base}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: base },
+    body: JSON.stringify({ email, password: 'demo-password', cookie: true }),
+  });
+  const [pair] = (reply.headers.get('set-cookie') || '').split(';');
+  const at = pair.indexOf('=');
+  if (reply.status !== 201 || at < 0) throw new Error(`sign-in as ${email}: ${reply.status}`);
+  return { name: pair.slice(0, at), value: pair.slice(at + 1), url: base };
+}
+
+async function measure(browser, base, path, email) {
   const rows = { bytes: [], api: [], ready: [], again: [], fetched: [], html: [] };
   for (let i = 0; i < RUNS; i += 1) {
     const context = await browser.newContext();
+    if (email) await context.addCookies([await sessionCookie(base, email)]);
     const first = await visit(context, base + path);
     rows.bytes.push(sum(first.requests.filter(isPageFile)));
     rows.api.push(sum(first.requests.filter(isApi)));
@@ -114,8 +135,8 @@ async function main() {
     console.log(`anchor: GET /healthz from Node, median of 50: ${anchor.toFixed(2)} ms`);
     const line = (cells) => console.log(cells.map((c, i) => (i ? c.padStart(WIDTHS[i]) : c.padEnd(WIDTHS[0]))).join(' '));
     line(['page', 'bytes', '/100KB', 'api', 'ready ms', '/300ms', '/healthz', 'again ms', 'assets', 'html']);
-    for (const [name, path] of PAGES) {
-      const rows = await measure(browser, server.base, path);
+    for (const [name, path, email] of PAGES) {
+      const rows = await measure(browser, server.base, path, email);
       const bytes = median(rows.bytes);
       const ready = median(rows.ready);
       line([name, String(bytes), (bytes / BUDGET_BYTES).toFixed(2), String(median(rows.api)), ready.toFixed(1),

@@ -364,6 +364,69 @@ TEST(series_conflicts_refuse_or_skip)
 	fx_close(&w.f);
 }
 
+/* A preview, in a read transaction: the dates as creation would judge them. */
+static enum herr preview(struct sworld *w, const char *rule, const int64_t *exdates,
+                         size_t nexdates, struct series_preview *out)
+{
+	struct series s;
+	struct txn t;
+	enum herr ret;
+
+	series_init(&s);
+	s.room_id = w->room;
+	s.group_id = w->group;
+	s.title = xstrdup("Knit and natter");
+	s.first_start = fx_at("2026-09-01T19:00");
+	s.duration = 7200;
+	s.rrule = xstrdup(rule);
+	herror_clear(&w->f.err);
+	if ((ret = db_read_begin(w->f.db, &t, &w->f.err)) == H_OK) {
+		ret = series_preview(&t, &CONSOLE, &s, exdates, nexdates, false, w->f.now, out);
+		/* Each refused date's refusal was judged without sticking to the transaction. */
+		T_EQ_INT(t.ret, ret);
+		db_read_end(&t);
+	}
+	series_free(&s);
+	return ret;
+}
+
+TEST(series_preview_judges_like_create)
+{
+	struct sworld w;
+	struct series_preview pv;
+	uint64_t blocker;
+	int64_t left[2];
+
+	T_ASSERT(sworld_open(&w, "{\"approval\": \"auto\", \"horizon_days\": 1000}"));
+	T_EQ_ERR(fx_book(&w.f, w.room, w.group, fx_at("2026-09-15T18:00"),
+	                 fx_at("2026-09-15T20:00"), &blocker),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(preview(&w, "FREQ=WEEKLY;BYDAY=TU;COUNT=4", NULL, 0, &pv), H_OK, &w.f.err);
+	T_EQ_INT(pv.n, 4);
+	if (pv.n == 4) {
+		T_EQ_INT(pv.dates[0].outcome, SERIES_DATE_APPROVED);
+		T_EQ_INT(pv.dates[2].outcome, SERIES_DATE_REFUSED);
+		T_EQ_INT(pv.dates[2].start, fx_at("2026-09-15T19:00"));
+		T_EQ_INT(pv.dates[2].refusal.code, H_ECONFLICT);
+		T_EQ_INT(pv.dates[2].refusal.conflicts[0], blocker);
+		T_EQ_INT(pv.dates[3].outcome, SERIES_DATE_APPROVED);
+	}
+	series_preview_free(&pv);
+	/* Nothing was written. */
+	T_EQ_INT(room_bookings(&w), 1);
+	left[0] = fx_at("2026-09-15T19:00");
+	T_EQ_ERR(preview(&w, "FREQ=WEEKLY;BYDAY=TU;COUNT=4", left, 1, &pv), H_OK, &w.f.err);
+	T_EQ_INT(pv.n == 4 ? (int)pv.dates[2].outcome : -1, SERIES_DATE_LEFT_OUT);
+	series_preview_free(&pv);
+	/* A date the rule does not give, or the same date twice, is refused. */
+	left[1] = left[0] + 3600;
+	T_EQ_ERR(preview(&w, "FREQ=WEEKLY;BYDAY=TU;COUNT=4", left + 1, 1, &pv), H_EINVAL, &w.f.err);
+	left[1] = left[0];
+	T_EQ_ERR(preview(&w, "FREQ=WEEKLY;BYDAY=TU;COUNT=4", left, 2, &pv), H_EINVAL, &w.f.err);
+	series_preview_free(&pv);
+	fx_close(&w.f);
+}
+
 TEST(series_limits)
 {
 	struct sworld w;

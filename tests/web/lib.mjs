@@ -143,6 +143,8 @@ export async function signIn(page, email, password = DEMO_PASSWORD) {
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByLabel('Password', { exact: true }).press('Enter');
     for (let i = 0; i < 100 && !(await cookieSet(page)); i += 1) await page.waitForTimeout(50);
+    // The sign-in page then moves on to the user's first page: wait for it to go.
+    await page.waitForURL((url) => url.pathname !== '/sign-in').catch(() => {});
     await page.waitForLoadState();
   } else {
     const reply = await pageFetch(page, 'POST', '/api/v1/session', { email, password, cookie: true });

@@ -41,7 +41,7 @@ function card(title, rows, actions = []) {
 function closureCard(c, removable) {
   const actions = [];
   if (removable) {
-    const button = el('button', { type: 'button', class: 'halls-link-button', id: `remove-${c.id}` },
+    const button = el('button', { type: 'button', class: 'halls-card-action', id: `remove-${c.id}` },
       'Remove', el('span', { class: 'govuk-visually-hidden' }, ` the closure “${c.reason}”`));
     button.addEventListener('click', () => askToRemove(c, button));
     actions.push(button);
