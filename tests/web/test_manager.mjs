@@ -66,17 +66,6 @@ async function bannerWords(page) {
   return (await banner.textContent()).replace(/\s+/g, ' ');
 }
 
-// Signs in through lib.mjs's signIn (the sign-in page), or, while this branch has no
-// /sign-in page yet (another branch makes it; the menu links to it already), with the
-// same POST /api/v1/session {"cookie": true} that page makes.
-async function signInAs(page, server, email) {
-  if ((await fetch(`${server.base}/sign-in`)).status !== 404) return signIn(page, email);
-  await page.goto('/');
-  const reply = await pageFetch(page, 'POST', '/api/v1/session', { email, password: 'demo-password', cookie: true });
-  if (reply.status !== 201) throw new Error(`sign-in as ${email}: ${reply.status}`);
-  return reply.body.user;
-}
-
 // A picture for docs/guide-manager.md: the part of the page a locator finds (at most
 // height px of it), 1280 px wide, small enough for the docs to keep.
 async function guideShot(locator, name, height = 1000) {
@@ -91,8 +80,8 @@ async function guideShot(locator, name, height = 1000) {
   });
 }
 
-test('a member who opens the manager pages is told they are for venue managers', async ({ page, server }) => {
-  await signInAs(page, server, USERS.pat.email);
+test('a member who opens the manager pages is told they are for venue managers', async ({ page }) => {
+  await signIn(page, USERS.pat.email);
   for (const path of ['/requests', '/venue-calendar', '/closures']) {
     const reply = await page.goto(path);
     check(reply.status() === 200, `${path} answers 200`, String(reply.status()));
@@ -121,7 +110,7 @@ test('a manager approves one request and declines another with a reason', async 
     start: `${TUE.iso}T11:00`, end: `${TUE.iso}T13:00`,
   }, 'pending', "the Residents' Association's surgery");
 
-  await signInAs(page, server, USERS.priya.email);
+  await signIn(page, USERS.priya.email);
   await openRequests(page);
   const first = page.locator(`#request-b${exhibition.id}`);
   const second = page.locator(`#request-b${surgery.id}`);
@@ -190,7 +179,7 @@ test('a series is approved from a date, and the rest declined', async ({ page, s
   const dates = made.occurrences.map((o) => o.id);
   check(dates.length === 4 && made.occurrences.every((o) => o.status === 'pending'), 'its four dates are pending', made.occurrences);
 
-  await signInAs(page, server, USERS.priya.email);
+  await signIn(page, USERS.priya.email);
   await openRequests(page);
   const item = page.locator(`#request-s${id}`);
   check(await item.count() === 1, 'the series is shown once');
@@ -245,7 +234,7 @@ test('the venue calendar shows approved bookings and waiting requests apart', as
     start: `${WED.iso}T10:00`, end: `${WED.iso}T11:30`,
   }, 'pending', 'a request for the Main Hall');
 
-  await signInAs(page, server, USERS.priya.email);
+  await signIn(page, USERS.priya.email);
   const reply = await page.goto(`/venue-calendar?venue=${HARTLEY}&date=${WED.iso}`);
   check(reply.status() === 200, '/venue-calendar answers 200', String(reply.status()));
   const grid = page.locator('#week-grid');
@@ -297,8 +286,8 @@ test('the venue calendar shows approved bookings and waiting requests apart', as
   await auditPage(page, 'venue-calendar-closed');
 });
 
-test('a manager of two venues picks one for the calendar', async ({ page, server }) => {
-  await signInAs(page, server, USERS.sam.email);
+test('a manager of two venues picks one for the calendar', async ({ page }) => {
+  await signIn(page, USERS.sam.email);
   await page.goto('/venue-calendar');
   await page.locator('#week-grid table').waitFor();
   const select = page.getByLabel('Venue', { exact: true });
@@ -323,7 +312,7 @@ test('a closure lists the bookings it covers, and is removed after a question', 
     start: `${THU.iso}T10:00`, end: `${THU.iso}T11:00`,
   }, 'approved', 'a booking in the Committee Room on Thursday');
 
-  await signInAs(page, server, USERS.priya.email);
+  await signIn(page, USERS.priya.email);
   const reply = await page.goto('/closures');
   check(reply.status() === 200, '/closures answers 200', String(reply.status()));
   await page.waitForFunction(() => !/Loading/.test(document.getElementById('list-status').textContent));
@@ -398,8 +387,8 @@ test('a closure lists the bookings it covers, and is removed after a question', 
   check(gone.status === 404, 'the API has no such closure any more', gone);
 });
 
-test('an administrator sees the requests at every venue', async ({ page, server }) => {
-  await signInAs(page, server, USERS.alex.email);
+test('an administrator sees the requests at every venue', async ({ page }) => {
+  await signIn(page, USERS.alex.email);
   await openRequests(page);
   const all = (await pageFetch(page, 'GET', '/api/v1/bookings?status=pending')).body;
   const expected = [...new Set(all.map((b) => (b.series_id ? `request-s${b.series_id}` : `request-b${b.id}`)))];
