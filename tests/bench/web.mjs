@@ -21,6 +21,7 @@ import { launchChromium, startHallsd } from '../web/server.mjs';
 // Every page, as [name, path] or, for a page measured signed in, [name, path, email]:
 // add each new page here.
 const MEMBER = 'pat@knitters.example';
+const MANAGER = 'manager.hartley@halls.example';
 const PAGES = [
   ['Find a room', '/'],
   ['Venues', '/venues'],
@@ -34,6 +35,9 @@ const PAGES = [
   ['Request a room', '/request', MEMBER],
   ['Request a series', '/request-series', MEMBER],
   ['Calendar links', '/calendar-links', MEMBER],
+  ['Requests', '/requests', MANAGER],
+  ['Venue calendar', '/venue-calendar', MANAGER],
+  ['Closures', '/closures', MANAGER],
 ];
 const RUNS = Number(process.env.RUNS || 5);
 const BUDGET_BYTES = 100 * 1024;
