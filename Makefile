@@ -171,10 +171,12 @@ asan: deps
 run: all
 	@test -d $(DATA) || ./$(HALLS) --data $(DATA) init --demo
 	@echo "open http://$(LISTEN)/ in a browser: Find a room"
+	@echo "sign in at http://$(LISTEN)/sign-in with password demo-password as"
+	@echo "     pat@knitters.example (a group's member), manager.hartley@halls.example"
+	@echo "     (a venue manager) or admin@halls.example (an administrator)"
 	@echo "try: curl http://$(LISTEN)/api/v1/venues"
 	@echo "     curl http://$(LISTEN)/api/v1/rooms/1/availability"
 	@echo "     curl http://$(LISTEN)/feeds/rooms/2.ics   (subscribe to it: docs/feeds.md)"
-	@echo "     sign in as admin@halls.example, password demo-password (docs/api.md)"
 	./$(HALLSD) --data $(DATA) --listen $(LISTEN)
 
 # libFuzzer harnesses (tests/fuzz/): every one for FUZZ_SECONDS (default 60), stopping
