@@ -215,6 +215,14 @@ int64_t room_gap_seconds(const struct room *r)
 	return ((int64_t)r->setup_min + r->cleanup_min) * 60;
 }
 
+bool room_slots_clash(const struct room *r, int64_t a_start, int64_t a_end, int64_t b_start,
+                      int64_t b_end)
+{
+	int64_t gap = room_gap_seconds(r);
+
+	return a_start - gap < b_end && a_end + gap > b_start;
+}
+
 static enum herr room_check_venue(struct txn *t, const struct actor *a, uint64_t venue_id)
 {
 	if (record_need(t, DBI_VENUE, venue_id, "venue") != H_OK)

@@ -75,5 +75,10 @@ enum herr room_each(struct txn *t, uint64_t venue_id, bool (*fn)(const struct ro
 void room_store(struct txn *t, const struct room *r, const struct room *old);
 /* Total buffer that must separate two bookings of this room. */
 int64_t room_gap_seconds(const struct room *r);
+/* Whether two bookings of this room, [a_start, a_end) and [b_start, b_end), are too
+ * close: they overlap once the room's buffers are counted. The one statement of the rule
+ * for bookings held in memory; the store's own is booking_blocks. */
+bool room_slots_clash(const struct room *r, int64_t a_start, int64_t a_end, int64_t b_start,
+                      int64_t b_end);
 
 #endif

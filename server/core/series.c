@@ -400,13 +400,12 @@ struct preview_job {
  * is made, that date is stored first and so blocks this one. */
 static bool preview_taken(const struct preview_job *j, int64_t start, int64_t end)
 {
-	int64_t gap = room_gap_seconds(j->room);
-
 	for (size_t i = 0; i < j->so_far->n; i++) {
 		const struct series_date *d = &j->so_far->dates[i];
 
-		if (d->outcome == SERIES_DATE_APPROVED && d->start - gap < end &&
-		    d->start + (int64_t)j->s->duration + gap > start)
+		if (d->outcome == SERIES_DATE_APPROVED &&
+		    room_slots_clash(j->room, d->start, d->start + (int64_t)j->s->duration, start,
+		                     end))
 			return true;
 	}
 	return false;

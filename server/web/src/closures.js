@@ -6,7 +6,7 @@ import { $, banner, el, show, summaryList, tag } from './dom.js';
 import { FormErrors } from './errors.js';
 import { addDays, clockTime, dateFromParts, statusColour, statusWords, whenWords } from './format.js';
 import {
-  chooseVenue, closureWords, liveBookings, myVenues, noVenues, requireManager,
+  chooseVenue, closureWords, liveBookings, managedVenues,
 } from './manager.js';
 
 // Where each field's message goes, and the API's names for them (its refusals quote them).
@@ -214,14 +214,9 @@ async function remove() {
 }
 
 async function start() {
-  const user = await requireManager();
-  if (!user) return;
   try {
-    const venues = await myVenues(user);
-    if (!venues.length) {
-      noVenues();
-      return;
-    }
+    const venues = await managedVenues();
+    if (!venues) return;
     state.venue = chooseVenue(venues, errors);
     const rooms = await apiGet('/api/v1/rooms', { venue: state.venue.id });
     for (const r of rooms) state.rooms.set(r.id, r);

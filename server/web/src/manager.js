@@ -47,6 +47,17 @@ export function chooseVenue(venues, errors) {
 }
 
 // Says that the user looks after no venue yet (a manager an admin has not given one).
+// The venues a manager's page is about, or null when the page has already said why there
+// are none (not a manager, or a manager of no venue yet).
+export async function managedVenues() {
+  const user = await requireManager();
+  if (!user) return null;
+  const venues = await myVenues(user);
+  if (venues.length) return venues;
+  noVenues();
+  return null;
+}
+
 export function noVenues() {
   $('manager-content').replaceChildren(
     el('p', { class: 'govuk-body', id: 'no-venues' },

@@ -8,7 +8,7 @@ import { $, banner, el, summaryList, tag } from './dom.js';
 import { FormErrors } from './errors.js';
 import { dayWords, spanWords, statusWords, whenWords, zoneParts } from './format.js';
 import {
-  askedWords, groupWords, isoTime, liveBookings, myVenues, noVenues, requireManager, ruleWords,
+  askedWords, groupWords, isoTime, liveBookings, managedVenues, ruleWords,
   seconds,
 } from './manager.js';
 
@@ -314,14 +314,9 @@ async function decide(item, action) {
 }
 
 async function start() {
-  const user = await requireManager();
-  if (!user) return;
   try {
-    const venues = await myVenues(user);
-    if (!venues.length) {
-      noVenues();
-      return;
-    }
+    const venues = await managedVenues();
+    if (!venues) return;
     for (const v of venues) state.venues.set(v.id, v);
     for (const r of await apiGet('/api/v1/rooms')) state.rooms.set(r.id, r);
   } catch (problem) {

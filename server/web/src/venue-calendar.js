@@ -7,7 +7,7 @@ import { $, el, param, show, tag } from './dom.js';
 import { FormErrors } from './errors.js';
 import { addDays, dateWords, mondayOf, spanWords, today, zoneParts } from './format.js';
 import {
-  chooseVenue, closureWords, hoursWords, myVenues, noVenues, requireManager, seconds, weekHours,
+  chooseVenue, closureWords, hoursWords, managedVenues, seconds, weekHours,
 } from './manager.js';
 
 const errors = new FormErrors();
@@ -174,14 +174,9 @@ async function drawWeek(venue) {
 }
 
 async function start() {
-  const user = await requireManager();
-  if (!user) return;
   try {
-    const venues = await myVenues(user);
-    if (!venues.length) {
-      noVenues();
-      return;
-    }
+    const venues = await managedVenues();
+    if (!venues) return;
     await drawWeek(chooseVenue(venues, errors));
   } catch (problem) {
     $('week-status').textContent = 'The week could not be loaded.';
