@@ -214,6 +214,42 @@ def check_suggestions(srv, ids, tok, b):
           "over capacity: no suggestions", (st, p))
 
 
+def check_in_the_way(srv, ids, tok):
+    """A pending request read by its venue's manager names what stands in its way, as
+    approval would find it; nobody else is told."""
+    data, build = srv.data, srv.build
+    # A request cannot be made over an approved booking, so the one in the way is
+    # approved after the others were asked for.
+    first = book(build, data, ids, "meet", "g1", day(5, "10:30"), day(5, "11:30"), approve=False)
+    rival = book(build, data, ids, "meet", "g2", day(5, "11:00"), day(5, "12:00"), approve=False)
+    clear = book(build, data, ids, "meet", "g1", day(5, "15:00"), day(5, "16:00"), approve=False)
+    taken = book(build, data, ids, "meet", "g2", day(5, "09:30"), day(5, "11:00"), approve=False)
+    st, _, _ = srv.request("POST", "/api/v1/bookings/%d/approve" % taken, {}, token=tok["mgr"])
+    check(st == 200, "the booking in the way is approved", st)
+    st, _, b = srv.request("GET", "/api/v1/bookings/%d" % first, token=tok["mgr"])
+    check(st == 200 and b.get("conflicts") == [taken] and b.get("conflicting_pending") == [rival],
+          "the manager sees what is in a request's way: the approved booking and the rival",
+          b)
+    valid("booking", b, "a pending request with what is in its way")
+    st, _, items = srv.request("GET", "/api/v1/bookings" + q(room=ids["meet"], status="pending"),
+                               token=tok["mgr"])
+    by_id = {x["id"]: x for x in items or []}
+    check(by_id.get(clear, {}).get("conflicts") == [] and
+          by_id.get(clear, {}).get("conflicting_pending") == [],
+          "a request with nothing in its way lists nothing", by_id.get(clear))
+    check(by_id.get(rival, {}).get("conflicts") == [] and
+          by_id.get(rival, {}).get("conflicting_pending") == [first],
+          "listed requests carry the same, read from the same walk (touching is not in the "
+          "way)", by_id.get(rival))
+    st, _, own = srv.request("GET", "/api/v1/bookings/%d" % first, token=tok["mem1"])
+    check(st == 200 and "conflicts" not in own and "conflicting_pending" not in own,
+          "the group that asked is not shown other groups' bookings in its way", own)
+    st, _, again = srv.request("POST", "/api/v1/bookings/%d/approve" % first, {},
+                               token=tok["mgr"])
+    check(st == 409 and (again or {}).get("conflicts") == [taken],
+          "approving it is refused for the booking it named", (st, again))
+
+
 def body(build, tmp, servers):
     data = os.path.join(tmp, "data")
     ids, tok = setup(build, data)
@@ -224,6 +260,7 @@ def body(build, tmp, servers):
     check_names(srv, ids, tok, b)
     check_week(srv, ids, tok, b)
     check_suggestions(srv, ids, tok, b)
+    check_in_the_way(srv, ids, tok)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 // Requests: what waits for a decision at the venues the manager looks after, the longest
-// waiting first. Each request shows what is in its way (approved bookings, counting the
-// room's setup and clear-away time, and other requests for the same time) and is
+// waiting first. Each request shows what is in its way (the approved bookings and other
+// requests the API names in its conflicts and conflicting_pending) and is
 // approved, or declined with a reason the group sees. A series is one request, shown
 // with its rule and its dates, and decided whole or from one of its dates on.
 import { apiGet, apiList, apiSend } from './api.js';
@@ -8,7 +8,7 @@ import { $, banner, el, summaryList, tag } from './dom.js';
 import { FormErrors } from './errors.js';
 import { dayWords, spanWords, statusWords, whenWords, zoneParts } from './format.js';
 import {
-  askedWords, groupWords, isoTime, liveBookings, managedVenues, ruleWords,
+  askedWords, groupWords, isoTime, managedVenues, ruleWords,
   seconds,
 } from './manager.js';
 
@@ -16,25 +16,12 @@ const MOST = 1000; // requests shown from each venue; more is said, not fetched
 
 const state = {
   venues: new Map(), // id -> venue
-  rooms: new Map(), // id -> room
   errors: new FormErrors(),
 };
 
 function zoneOf(booking) {
   const venue = state.venues.get(booking.venue_id);
   return venue ? venue.timezone : 'Europe/London';
-}
-
-// The seconds around a booking that the room keeps clear (setup and clear-away time):
-// an approved booking closer than this is in the way, as the core counts it.
-function gapOf(booking) {
-  const room = state.rooms.get(booking.room_id);
-  return room ? ((room.setup_minutes || 0) + (room.cleanup_minutes || 0)) * 60 : 0;
-}
-
-function clashes(other, booking, gap) {
-  return other.id !== booking.id && other.start_ts < booking.end_ts + gap &&
-    other.end_ts + gap > booking.start_ts;
 }
 
 function plural(n, one, many) {
@@ -89,26 +76,27 @@ function clashItem(other, zone, sameDay) {
   return el('li', {}, tag(label, other.status === 'approved' ? 'green' : 'yellow'), ' ', words);
 }
 
-// What is in a date's way, from the live bookings around it.
-function clashList(date, around, zone, gap) {
-  const clashing = around.filter((o) => clashes(o, date, gap))
-    .sort((a, b) => (a.status === b.status ? 0 : a.status === 'approved' ? -1 : 1) || a.start_ts - b.start_ts);
+// What is in a date's way, as the API works it out for those who decide (the approved
+// bookings too close to it, buffers counted, then the other requests for the same time).
+function clashList(date, inTheWay, zone) {
+  const clashing = [...(date.conflicts || []), ...(date.conflicting_pending || [])]
+    .map((id) => inTheWay.get(id)).filter(Boolean);
   if (!clashing.length) return null;
   const day = zoneParts(date.start_ts, zone).date;
   return el('ul', { class: 'govuk-list halls-clashes' },
     clashing.map((o) => clashItem(o, zone, zoneParts(o.start_ts, zone).date === day)));
 }
 
-// Fills in what is in the way of each date of a request: one look at the room over the
-// request's dates.
+// Fills in what is in the way of each date of a request: the bookings the API names,
+// each read once.
 async function fillClashes(item) {
-  const first = item.dates[0];
-  const last = item.dates[item.dates.length - 1];
-  const zone = zoneOf(first);
-  const gap = gapOf(first);
-  let around;
+  const zone = zoneOf(item.dates[0]);
+  const ids = new Set(item.dates.flatMap((d) => [...(d.conflicts || []), ...(d.conflicting_pending || [])]));
+  const inTheWay = new Map();
   try {
-    ({ bookings: around } = await liveBookings({ room: first.room_id }, first.start_ts - gap, last.end_ts + gap));
+    for (const b of await Promise.all([...ids].map((id) => apiGet(`/api/v1/bookings/${id}`)))) {
+      inTheWay.set(b.id, b);
+    }
   } catch (problem) {
     for (const date of item.dates) {
       $(`clash-${date.id}`).replaceChildren(`Could not be checked: ${problem.detail}`);
@@ -116,7 +104,7 @@ async function fillClashes(item) {
     return;
   }
   for (const date of item.dates) {
-    const list = clashList(date, around, zone, gap);
+    const list = clashList(date, inTheWay, zone);
     const free = item.kind === 'series' ? 'Nothing in the way' : 'Nothing: the room is free then';
     $(`clash-${date.id}`).replaceChildren(list || free);
   }
@@ -318,7 +306,6 @@ async function start() {
     const venues = await managedVenues();
     if (!venues) return;
     for (const v of venues) state.venues.set(v.id, v);
-    for (const r of await apiGet('/api/v1/rooms')) state.rooms.set(r.id, r);
   } catch (problem) {
     $('requests-status').textContent = 'The requests could not be loaded.';
     state.errors.showProblem(problem);
