@@ -139,10 +139,13 @@ export async function signIn(page, email, password = DEMO_PASSWORD) {
   const link = page.getByRole('link', { name: 'Sign in', exact: true });
   if (await link.count() > 0) {
     await link.first().click();
+    await page.waitForURL((url) => url.pathname === '/sign-in');
     await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByLabel('Password', { exact: true }).press('Enter');
-    for (let i = 0; i < 100 && !(await cookieSet(page)); i += 1) await page.waitForTimeout(50);
+    // A password is checked with scrypt on hallsd's worker: seconds on a loaded machine
+    // (an ASan build beside other tests), so the wait is generous, never a fixed sleep.
+    for (let i = 0; i < 600 && !(await cookieSet(page)); i += 1) await page.waitForTimeout(50);
     // The sign-in page then moves on to the user's first page: wait for it to go.
     await page.waitForURL((url) => url.pathname !== '/sign-in').catch(() => {});
     await page.waitForLoadState();
