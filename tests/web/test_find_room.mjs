@@ -105,6 +105,8 @@ test('an empty form shows the error summary, and its links move the focus', asyn
   await page.getByRole('button', { name: 'Find rooms' }).click();
   const words = await summaryLinksFocusTheirFields(page, 'empty form');
   check(words.includes('Enter the date you need the room'), 'the empty date is named', words);
+  const marked = await page.locator('#date .govuk-input--error').count();
+  check(marked === 3, 'a missing date outlines all three of its boxes, as GOV.UK does', String(marked));
   check(await page.getByRole('table').isHidden(), 'no results for an empty form');
   await auditPage(page, 'find-room-errors');
 });

@@ -34,6 +34,15 @@ export class FormErrors {
     return document.getElementById(this.targets[field] || field);
   }
 
+  // The boxes an error outlines: a date input's three together (GOV.UK marks the whole
+  // date when the date as a whole is wrong), else the control alone.
+  boxes(field) {
+    const control = this.target(field);
+    if (!control) return [];
+    const date = control.closest('.govuk-date-input');
+    return date ? [...date.querySelectorAll('.govuk-input')] : [control];
+  }
+
   clear() {
     const box = summary();
     box.classList.add('halls-hidden');
@@ -43,8 +52,9 @@ export class FormErrors {
       if (group) group.classList.remove('govuk-form-group--error');
       const message = document.getElementById(`${field}-error`);
       if (message) message.classList.add('halls-hidden');
-      const control = this.target(field);
-      if (control) control.classList.remove('govuk-input--error', 'govuk-select--error', 'govuk-textarea--error');
+      for (const box of this.boxes(field)) {
+        box.classList.remove('govuk-input--error', 'govuk-select--error', 'govuk-textarea--error');
+      }
     }
     this.marked = [];
   }
@@ -78,9 +88,11 @@ export class FormErrors {
       message.classList.remove('halls-hidden');
       const group = document.getElementById(`${field}-group`);
       if (group) group.classList.add('govuk-form-group--error');
-      if (control.classList.contains('govuk-input')) control.classList.add('govuk-input--error');
-      if (control.classList.contains('govuk-select')) control.classList.add('govuk-select--error');
-      if (control.classList.contains('govuk-textarea')) control.classList.add('govuk-textarea--error');
+      for (const box of this.boxes(field)) {
+        for (const kind of ['input', 'select', 'textarea']) {
+          if (box.classList.contains(`govuk-${kind}`)) box.classList.add(`govuk-${kind}--error`);
+        }
+      }
       this.marked.push(field);
     }
     box.classList.remove('halls-hidden');
