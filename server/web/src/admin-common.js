@@ -157,3 +157,19 @@ export function rowActions(changeHref, removeHref, name) {
     el('li', {}, action(changeHref, 'Change')),
     el('li', {}, action(removeHref, 'Remove')));
 }
+
+// A form page that cannot load what it needs: the form goes, and the heading and the
+// error summary say why.
+export function formUnavailable(formId, heading, errors, problem) {
+  $(formId).replaceChildren();
+  $('heading').textContent = heading;
+  errors.show([[null, problem.detail]]);
+}
+
+// A form page that changes a record rather than adding one: its heading, title and
+// button say so.
+export function formChanges(name) {
+  $('heading').textContent = `Change ${name}`;
+  document.title = `Change ${name} – halls`;
+  $('save').textContent = 'Save changes';
+}

@@ -4,7 +4,7 @@ import { apiGet, apiSend } from './api.js';
 import { $, el, idParam } from './dom.js';
 import { FormErrors } from './errors.js';
 import {
-  adminOnly, allVenues, changedFields, checkedValues, fillCheckboxes, goBack, radioValue,
+  adminOnly, allVenues, changedFields, checkedValues, fillCheckboxes, formChanges, formUnavailable, goBack, radioValue,
   textField,
 } from './admin-common.js';
 import { KIND_WORDS } from './admin-group-kinds.js';
@@ -77,15 +77,11 @@ async function start() {
   try {
     [venues, group] = await Promise.all([allVenues(), id ? apiGet(`/api/v1/groups/${id}`) : null]);
   } catch (problem) {
-    $('group-form').replaceChildren();
-    $('heading').textContent = id ? 'Group not found' : 'The venues could not be loaded';
-    errors.show([[null, problem.detail]]);
+    formUnavailable('group-form', id ? 'Group not found' : 'The venues could not be loaded', errors, problem);
     return;
   }
   if (group) {
-    $('heading').textContent = `Change ${group.name}`;
-    document.title = `Change ${group.name} – halls`;
-    $('save').textContent = 'Save changes';
+    formChanges(group.name);
   }
   fillForm(group || NEW_GROUP, venues);
   $('group-form').addEventListener('submit', save);

@@ -5,7 +5,7 @@ import { $, el, idParam } from './dom.js';
 import { FormErrors } from './errors.js';
 import { FEATURES, featureWords } from './format.js';
 import {
-  adminOnly, allVenues, changedFields, checkedValues, fillCheckboxes, goBack, numberField,
+  adminOnly, allVenues, changedFields, checkedValues, fillCheckboxes, formChanges, formUnavailable, goBack, numberField,
   radioValue, textField,
 } from './admin-common.js';
 
@@ -93,15 +93,11 @@ async function start() {
   try {
     [venues, room] = await Promise.all([allVenues(), id ? apiGet(`/api/v1/rooms/${id}`) : null]);
   } catch (problem) {
-    $('room-form').replaceChildren();
-    $('heading').textContent = id ? 'Room not found' : 'The venues could not be loaded';
-    errors.show([[null, problem.detail]]);
+    formUnavailable('room-form', id ? 'Room not found' : 'The venues could not be loaded', errors, problem);
     return;
   }
   if (room) {
-    $('heading').textContent = `Change ${room.name}`;
-    document.title = `Change ${room.name} – halls`;
-    $('save').textContent = 'Save changes';
+    formChanges(room.name);
   }
   const venueId = room ? room.venue_id : idParam('venue');
   if (venueId) {

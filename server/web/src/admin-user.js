@@ -5,7 +5,7 @@ import { apiGet, apiSend } from './api.js';
 import { $, idParam } from './dom.js';
 import { FormErrors } from './errors.js';
 import {
-  adminOnly, allGroups, allVenues, changedFields, checkedValues, fillCheckboxes, goBack,
+  adminOnly, allGroups, allVenues, changedFields, checkedValues, fillCheckboxes, formChanges, formUnavailable, goBack,
   radioValue, textField,
 } from './admin-common.js';
 
@@ -102,15 +102,11 @@ async function start() {
       allVenues(), allGroups(), id ? apiGet(`/api/v1/users/${id}`) : null,
     ]);
   } catch (problem) {
-    $('user-form').replaceChildren();
-    $('heading').textContent = id ? 'User not found' : 'The venues and groups could not be loaded';
-    errors.show([[null, problem.detail]]);
+    formUnavailable('user-form', id ? 'User not found' : 'The venues and groups could not be loaded', errors, problem);
     return;
   }
   if (user) {
-    $('heading').textContent = `Change ${user.name}`;
-    document.title = `Change ${user.name} – halls`;
-    $('save').textContent = 'Save changes';
+    formChanges(user.name);
     $('password-label').textContent = 'New password';
     $('password-hint').textContent = user.has_password
       ? 'Leave it blank to keep their password. A new one signs them out everywhere, and they sign in again with it.'

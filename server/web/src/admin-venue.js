@@ -3,7 +3,7 @@
 import { apiGet, apiSend } from './api.js';
 import { $, el, idParam } from './dom.js';
 import { FormErrors } from './errors.js';
-import { adminOnly, changedFields, goBack, textField } from './admin-common.js';
+import { adminOnly, changedFields, formChanges, formUnavailable, goBack, textField } from './admin-common.js';
 import { DAYS, drawHoursForm, formatHours, hoursFieldOf, parseHours, readHoursForm } from './admin-hours.js';
 
 // Zones a borough's venues are likely to be in, the UK's first; a venue already in
@@ -118,14 +118,10 @@ async function start() {
     try {
       venue = await apiGet(`/api/v1/venues/${id}`);
     } catch (problem) {
-      $('venue-form').replaceChildren();
-      $('heading').textContent = 'Venue not found';
-      errors.show([[null, problem.detail]]);
+      formUnavailable('venue-form', 'Venue not found', errors, problem);
       return;
     }
-    $('heading').textContent = `Change ${venue.name}`;
-    document.title = `Change ${venue.name} – halls`;
-    $('save').textContent = 'Save changes';
+    formChanges(venue.name);
     fillForm(venue);
   } else {
     fillZones('Europe/London');
