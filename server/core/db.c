@@ -41,6 +41,7 @@ static const char *const dbi_names[DBI_COUNT] = {
     [DBI_AUDIT_BOOKING] = "idx:audit-booking",
     [DBI_SERIES] = "series",
     [DBI_SERIES_OCC] = "idx:series-occurrence",
+    [DBI_OUTBOX] = "outbox",
 };
 
 static struct key meta_key(const char *name)
@@ -255,7 +256,8 @@ static enum herr db_grow(struct db *db, struct herror *err)
 	return H_OK;
 }
 
-enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err)
+static enum herr db_write_as(struct db *db, db_write_fn fn, void *arg, bool bump,
+                             struct herror *err)
 {
 	struct txn t;
 	enum herr ret;
@@ -268,7 +270,8 @@ enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err)
 			return ret;
 		ret = fn(&t, arg);
 		if (ret == H_OK && t.ret == H_OK) {
-			meta_put_u64(&t, "change", meta_get_u64(&t, "change") + 1);
+			if (bump)
+				meta_put_u64(&t, "change", meta_get_u64(&t, "change") + 1);
 			if (t.ret == H_OK) {
 				rc = mdb_txn_commit(t.txn);
 				t.txn = NULL;
@@ -286,6 +289,16 @@ enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err)
 			return ret;
 	}
 	return herror_set(err, H_EFULL, "storage is full: gave up growing the map");
+}
+
+enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err)
+{
+	return db_write_as(db, fn, arg, true, err);
+}
+
+enum herr db_write_aside(struct db *db, db_write_fn fn, void *arg, struct herror *err)
+{
+	return db_write_as(db, fn, arg, false, err);
 }
 
 enum herr txn_try(struct txn *t, db_write_fn fn, void *arg)
@@ -329,8 +342,9 @@ enum herr txn_ask(struct txn *t, db_write_fn fn, void *arg)
 	return ret;
 }
 
-/* The first database that layout 2 added: a layout-1 directory lacks it and the ones
- * after it, which db_open creates (they start empty) before migrating the version. */
+/* The first database that layout 2 added: an older directory lacks it or ones after it
+ * (layout 3's outbox), which db_open creates (they start empty) before migrating the
+ * version. */
 #define DBI_LAYOUT2_FIRST DBI_SERIES
 
 static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
@@ -377,11 +391,12 @@ static enum herr schema_init(struct txn *t, void *arg)
 	return t->ret;
 }
 
-static enum herr schema_migrate_2(struct txn *t, void *arg)
+/* Layouts 2 and 3 only added databases, which start empty. */
+static enum herr schema_migrate(struct txn *t, void *arg)
 {
 	(void)arg;
-	if (meta_get_u64(t, "schema") == 1)
-		meta_put_u64(t, "schema", 2);
+	if (meta_get_u64(t, "schema") < SCHEMA_VERSION)
+		meta_put_u64(t, "schema", SCHEMA_VERSION);
 	instance_init(t);
 	return t->ret;
 }
@@ -410,9 +425,10 @@ static enum herr db_check_schema(struct db *db, bool create, struct herror *err)
 		                  "%s uses data layout %llu, newer than this build of halls "
 		                  "understands (%d); upgrade halls",
 		                  db->path, (unsigned long long)version, SCHEMA_VERSION);
-	/* Layout 2 added the series databases, created empty by db_open_dbis. */
-	if (version == 1)
-		return db_write(db, schema_migrate_2, NULL, err);
+	/* Layout 2 added the series databases and layout 3 the outbox, created empty by
+	 * db_open_dbis. */
+	if (version < SCHEMA_VERSION)
+		return db_write(db, schema_migrate, NULL, err);
 	return H_OK;
 }
 

@@ -36,10 +36,12 @@ enum dbi {
 	/* Layout 2. */
 	DBI_SERIES,     /* series id -> record */
 	DBI_SERIES_OCC, /* series | recurrence start -> booking id */
+	/* Layout 3. */
+	DBI_OUTBOX, /* messages waiting or sent, their queue and settings (outbox.h) */
 	DBI_COUNT
 };
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 struct db;
 
@@ -72,6 +74,9 @@ typedef enum herr (*db_write_fn)(struct txn *t, void *arg);
  * map has grown), so it must not keep side effects outside the transaction until
  * db_write returns. */
 enum herr db_write(struct db *db, db_write_fn fn, void *arg, struct herror *err);
+/* db_write without bumping the change counter: for writes that no cached answer reads
+ * (the outbox's delivery records), so that sending mail never throws away cached feeds. */
+enum herr db_write_aside(struct db *db, db_write_fn fn, void *arg, struct herror *err);
 
 /* Runs fn in a transaction nested in t (LMDB child transaction). When fn is refused,
  * its writes are undone and t goes on as if fn had not run; a storage fault is sticky on

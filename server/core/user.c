@@ -17,6 +17,75 @@ static const char *const role_names[] = {
 
 #define ROLE_COUNT (sizeof(role_names) / sizeof(role_names[0]))
 
+static const char *const notice_names[NOTICE_COUNT] = {
+    [NOTICE_REQUESTS] = "requests", [NOTICE_DECISIONS] = "decisions", [NOTICE_CHANGES] = "changes",
+    [NOTICE_CLOSURES] = "closures", [NOTICE_REMINDERS] = "reminders", [NOTICE_DIGEST] = "digest",
+};
+
+const char *notice_name(enum notice n)
+{
+	return (unsigned)n < NOTICE_COUNT ? notice_names[n] : "unknown";
+}
+
+bool user_wants(const struct user *u, enum notice n)
+{
+	return (unsigned)n < NOTICE_COUNT && !u->notices.off[n];
+}
+
+int64_t user_reminder_lead(const struct user *u)
+{
+	uint32_t h = u->notices.reminder_hours;
+
+	return (int64_t)(h != 0 ? h : REMINDER_HOURS_DEFAULT) * 3600;
+}
+
+/* Applies the "notifications" object of fields to *n: booleans by notice name and
+ * reminder_hours; anything else is refused with its name. */
+static enum herr notices_apply(struct user_notices *n, const json_t *v, struct herror *err)
+{
+	struct user_notices next = *n;
+	const char *key;
+	json_t *val;
+
+	if (!json_is_object(v))
+		return herror_set(err, H_EINVAL, "notifications must be an object");
+	json_object_foreach((json_t *)v, key, val)
+	{
+		size_t i;
+		int64_t hours;
+
+		if (strcmp(key, "reminder_hours") == 0) {
+			if (!json_int_in(val, 1, REMINDER_HOURS_MAX, &hours))
+				return herror_set(err, H_EINVAL,
+				                  "notifications.reminder_hours must be a whole "
+				                  "number of hours from 1 to %d",
+				                  REMINDER_HOURS_MAX);
+			next.reminder_hours = (uint32_t)hours;
+			continue;
+		}
+		for (i = 0; i < NOTICE_COUNT && strcmp(key, notice_names[i]) != 0; i++)
+			;
+		if (i == NOTICE_COUNT)
+			return field_unknown(key, err);
+		if (!json_is_boolean(val))
+			return herror_set(err, H_EINVAL, "notifications.%s must be true or false",
+			                  notice_names[i]);
+		next.off[i] = !json_is_true(val);
+	}
+	*n = next;
+	return H_OK;
+}
+
+static json_t *notices_to_json(const struct user *u)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < NOTICE_COUNT; i++)
+		json_object_set_new(o, notice_names[i], json_boolean(!u->notices.off[i]));
+	json_object_set_new(o, "reminder_hours", json_integer(user_reminder_lead(u) / 3600));
+	return o;
+}
+
 void user_init(struct user *u)
 {
 	memset(u, 0, sizeof(*u));
@@ -126,6 +195,9 @@ enum herr user_apply(struct user *u, const json_t *fields, struct herror *err)
 		free(n.email);
 		n.email = e;
 	}
+	if (json_object_get(fields, "notifications") != NULL &&
+	    (ret = notices_apply(&n.notices, json_object_get(fields, "notifications"), err)))
+		goto fail;
 	if (role != NULL && role_parse(json_string_value(role), &n.role) != 0) {
 		ret = herror_set(err, H_EINVAL, "role must be one of admin, manager, member");
 		goto fail;
@@ -167,6 +239,7 @@ json_t *user_to_json(const struct user *u, bool with_secret)
 	json_object_set_new(o, "venues", json_ids_new(u->venues, u->nvenues));
 	json_object_set_new(o, "groups", json_ids_new(u->groups, u->ngroups));
 	json_object_set_new(o, "has_password", json_boolean(u->password_hash != NULL));
+	json_object_set_new(o, "notifications", notices_to_json(u));
 	if (with_secret && u->password_hash != NULL)
 		json_object_set_new(o, "password_hash", json_string(u->password_hash));
 	return o;

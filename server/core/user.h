@@ -14,6 +14,26 @@
 
 enum role { ROLE_ADMIN, ROLE_MANAGER, ROLE_MEMBER };
 
+/* The messages a user chooses to get (notify.h); account messages (an invitation, a
+ * reset link) are always sent. Every kind is on until the user turns it off. */
+enum notice {
+	NOTICE_REQUESTS,  /* a request received: the group's receipt, a manager's to decide */
+	NOTICE_DECISIONS, /* approved, declined, a series decided */
+	NOTICE_CHANGES,   /* cancelled, moved */
+	NOTICE_CLOSURES,  /* a closure over a booking */
+	NOTICE_REMINDERS, /* before each approved booking */
+	NOTICE_DIGEST,    /* managers: the daily list of requests still waiting */
+	NOTICE_COUNT
+};
+
+#define REMINDER_HOURS_DEFAULT 24
+#define REMINDER_HOURS_MAX     (14 * 24)
+
+struct user_notices {
+	bool off[NOTICE_COUNT];  /* false: wanted (the default) */
+	uint32_t reminder_hours; /* lead time of reminders; 0 in a record means the default */
+};
+
 struct user {
 	uint64_t id;
 	char *name;
@@ -25,17 +45,25 @@ struct user {
 	size_t ngroups;
 	char *password_hash; /* auth.c format; NULL: cannot sign in with a password */
 	int64_t created_at;
+	struct user_notices notices;
 };
 
 void user_init(struct user *u);
 void user_free(struct user *u);
-/* Fields: "name", "email", "role", "venues", "groups". Passwords are never set through
- * fields: the caller hashes one (auth.h, off any event loop) into password_hash. */
+/* Fields: "name", "email", "role", "venues", "groups", "notifications" (an object of
+ * notice_name keys with booleans, and "reminder_hours", 1 to REMINDER_HOURS_MAX; keys
+ * absent are left as they were). Passwords are never set through fields: the caller
+ * hashes one (auth.h, off any event loop) into password_hash. */
 enum herr user_apply(struct user *u, const json_t *fields, struct herror *err);
 /* with_secret adds the password hash (export only). */
 json_t *user_to_json(const struct user *u, bool with_secret);
 enum herr user_from_json(const json_t *o, struct user *u, struct herror *err);
 const char *role_name(enum role r);
+/* "requests", "decisions", "changes", "closures", "reminders", "digest". */
+const char *notice_name(enum notice n);
+bool user_wants(const struct user *u, enum notice n);
+/* Seconds before a booking that the user's reminder is due. */
+int64_t user_reminder_lead(const struct user *u);
 /* The one canonical form of an email address (trimmed, ASCII lower-cased; caller frees),
  * or NULL when s does not look like local@domain.tld. Sign-in, its throttling and the
  * email index all key on it. */

@@ -107,6 +107,13 @@ T(text_utf8)
 T(text_control_and_size)
 T(text_c1_controls)
 T(text_messages)
+/* test_mail.c */
+T(mail_header_words)
+T(mail_quoted_printable)
+T(mail_body_text_and_html)
+T(mail_compose_structure)
+T(outbox_queue)
+T(outbox_backoff)
 /* test_auth.c */
 T(auth_password)
 T(auth_password_malformed)
