@@ -1,7 +1,6 @@
 #include "outbox.h"
 
 #include "record.h"
-#include "user.h"
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -220,11 +219,17 @@ void outbox_site_put(struct txn *t, const struct outbox_site *s)
 
 bool outbox_address_ok(const char *addr)
 {
-	char *e = addr != NULL ? user_email_normalize(addr) : NULL;
-	bool ok = e != NULL && strpbrk(addr, "<>\"\\()[],;") == NULL;
+	const char *at = addr != NULL ? strchr(addr, '@') : NULL;
+	size_t n = addr != NULL ? strlen(addr) : 0;
 
-	free(e);
-	return ok;
+	/* One @ between a local part and a domain ("halls@localhost" will do: a relay on
+	 * this host delivers it). */
+	if (at == NULL || at == addr || at[1] == '\0' || strchr(at + 1, '@') != NULL || n > 254)
+		return false;
+	for (const char *p = addr; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || strchr("<>\"\\()[],;:", *p) != NULL)
+			return false;
+	return text_check(addr, "address", 254, true, false, NULL) == H_OK;
 }
 
 static bool site_url_ok(const char *url)
