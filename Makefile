@@ -57,6 +57,8 @@ TOOLS  := $(patsubst tests/tools/%.c,$(BUILD)/test-%,$(subst _,-,$(TOOL_SRC)))
 
 DATA   ?= halls-data
 LISTEN ?= 127.0.0.1:8080
+# make run SMTP=smtp://127.0.0.1:8025: send the mail to that relay (docs/operations.md#email)
+SMTP   ?=
 
 .PHONY: all deps build test asan run format clean help bench fuzz fuzz-build fuzz-merge fuzzers
 
@@ -189,7 +191,8 @@ run: all
 	@echo "try: curl http://$(LISTEN)/api/v1/venues"
 	@echo "     curl http://$(LISTEN)/api/v1/rooms/1/availability"
 	@echo "     curl http://$(LISTEN)/feeds/rooms/2.ics   (subscribe to it: docs/feeds.md)"
-	./$(HALLSD) --data $(DATA) --listen $(LISTEN)
+	./$(HALLSD) --data $(DATA) --listen $(LISTEN) \
+		$(if $(SMTP),--smtp $(SMTP) --public-url http://$(LISTEN))
 
 # libFuzzer harnesses (tests/fuzz/): every one for FUZZ_SECONDS (default 60), stopping
 # at the first crash; FUZZ=NAME for one. clang and libFuzzer's runtime are developer
@@ -229,6 +232,7 @@ clean:
 help:
 	@echo "make          build build/hallsd, build/halls and build/libhalls.a"
 	@echo "make run      create ./$(DATA) with demo data if missing and serve on $(LISTEN)"
+	@echo "              (SMTP=smtp://HOST:PORT sends its mail to that relay)"
 	@echo "make test     build and run every test"
 	@echo "make asan     the tests under AddressSanitizer and UBSan"
 	@echo "make bench    benchmarks: the core, hallsd under wrk, the pages in Chromium (print figures, assert nothing)"

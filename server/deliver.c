@@ -479,10 +479,10 @@ static int deliver_read_auth(struct deliver *d, const char *path)
 		fprintf(stderr, "hallsd: --smtp-auth-file %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 0077) != 0)
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 0007) != 0)
 		fprintf(stderr,
-		        "hallsd: --smtp-auth-file %s can be read by others than its owner "
-		        "(chmod 600 it)\n",
+		        "hallsd: --smtp-auth-file %s can be read by anyone on this machine "
+		        "(chmod o-rwx it)\n",
 		        path);
 	n = fgets(buf, sizeof(buf), f) != NULL ? strlen(buf) : 0;
 	fclose(f);
