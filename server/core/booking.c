@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "closure.h"
 #include "group.h"
+#include "notify.h"
 #include "place.h"
 #include "policy.h"
 #include "record.h"
@@ -311,6 +312,9 @@ enum herr booking_request(struct txn *t, const struct actor *a, struct booking *
 	}
 	booking_store(t, b, NULL);
 	booking_audit(t, a, b, "request", NULL, now);
+	/* A series' dates are told of in the series' one message (series.c). */
+	if (b->series_id == 0)
+		notify_booking_requested(t, a, b, now);
 	ret = t->ret;
 out:
 	place_free(&p);
@@ -369,9 +373,11 @@ struct transition {
 	bool by_manager;    /* else by the group (or the venue's managers) */
 };
 
+/* tell: the change writes its own messages (false for a date of a series decided as a
+ * whole, which the series' one message tells of). */
 static enum herr booking_transition(struct txn *t, const struct actor *a, uint64_t id,
                                     const char *note, int64_t now, const struct transition *tr,
-                                    struct booking *out)
+                                    bool tell, struct booking *out)
 {
 	struct booking b, old;
 	struct place p;
@@ -407,6 +413,8 @@ static enum herr booking_transition(struct txn *t, const struct actor *a, uint64
 	booking_copy(&old, &b);
 	booking_decide(t, a, &b, &old, tr->to, note, now);
 	booking_audit(t, a, &b, tr->action, note, now);
+	if (tell)
+		notify_booking_decided(t, a, &b, now);
 	ret = t->ret;
 	if (ret == H_OK && tr->to == BOOKING_APPROVED) {
 		struct conflict_ctx cc = {.exclude = b.id, .err = t->err};
@@ -425,31 +433,38 @@ out:
 	return ret;
 }
 
+static const struct transition approval = {"approve", BOOKING_APPROVED, 1u << BOOKING_PENDING,
+                                           true};
+static const struct transition refusal = {"decline", BOOKING_DECLINED, 1u << BOOKING_PENDING, true};
+static const struct transition cancellation = {
+    "cancel", BOOKING_CANCELLED, (1u << BOOKING_PENDING) | (1u << BOOKING_APPROVED), false};
+
 enum herr booking_approve(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                           int64_t now, struct booking *out)
 {
-	static const struct transition tr = {"approve", BOOKING_APPROVED, 1u << BOOKING_PENDING,
-	                                     true};
-
-	return booking_transition(t, a, id, note, now, &tr, out);
+	return booking_transition(t, a, id, note, now, &approval, true, out);
 }
 
 enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                           int64_t now, struct booking *out)
 {
-	static const struct transition tr = {"decline", BOOKING_DECLINED, 1u << BOOKING_PENDING,
-	                                     true};
-
-	return booking_transition(t, a, id, note, now, &tr, out);
+	return booking_transition(t, a, id, note, now, &refusal, true, out);
 }
 
 enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                          int64_t now, struct booking *out)
 {
-	static const struct transition tr = {
-	    "cancel", BOOKING_CANCELLED, (1u << BOOKING_PENDING) | (1u << BOOKING_APPROVED), false};
+	return booking_transition(t, a, id, note, now, &cancellation, true, out);
+}
 
-	return booking_transition(t, a, id, note, now, &tr, out);
+enum herr booking_decide_in_series(struct txn *t, const struct actor *a, uint64_t id,
+                                   enum booking_status to, const char *note, int64_t now)
+{
+	const struct transition *tr = to == BOOKING_APPROVED   ? &approval
+	                              : to == BOOKING_DECLINED ? &refusal
+	                                                       : &cancellation;
+
+	return booking_transition(t, a, id, note, now, tr, false, NULL);
 }
 
 /* Judging a body. Every field a booking body may carry, once: its type, and whether an
@@ -663,6 +678,8 @@ enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, cons
 	b.updated_at = now;
 	booking_store(t, &b, &old);
 	booking_audit(t, a, &b, moved ? "move" : "edit", NULL, now);
+	if (moved)
+		notify_booking_moved(t, a, &old, &b, now);
 	ret = t->ret;
 	if (ret == H_OK && out != NULL) {
 		*out = b;
