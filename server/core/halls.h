@@ -19,6 +19,7 @@
 #include "mail.h"
 #include "ics.h"
 #include "kind.h"
+#include "notify.h"
 #include "outbox.h"
 #include "place.h"
 #include "policy.h"
@@ -32,6 +33,7 @@
 #include "venue.h"
 #include "view.h"
 #include "walk.h"
+#include "when.h"
 #include "xmalloc.h"
 
 #define HALLS_VERSION "0.1.0"

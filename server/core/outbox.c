@@ -315,17 +315,32 @@ void outbox_put(struct txn *t, struct outbox_msg *m, int64_t now)
 	txn_put(t, DBI_OUTBOX, &q, "", 0);
 }
 
-bool outbox_once(struct txn *t, const char *key, uint64_t id)
+static struct key once_key(const char *key)
 {
 	struct key k = prefix_key(KEY_ONCE);
 	size_t n = strlen(key);
-	uint8_t v[8];
-	MDB_val val;
 
 	if (n > KEY_MAX - k.len)
 		n = KEY_MAX - k.len;
 	memcpy(k.b + k.len, key, n);
 	k.len += n;
+	return k;
+}
+
+bool outbox_once_done(struct txn *t, const char *key)
+{
+	struct key k = once_key(key);
+	MDB_val val;
+
+	return txn_get(t, DBI_OUTBOX, &k, &val) != 0;
+}
+
+bool outbox_once(struct txn *t, const char *key, uint64_t id)
+{
+	struct key k = once_key(key);
+	uint8_t v[8];
+	MDB_val val;
+
 	if (txn_get(t, DBI_OUTBOX, &k, &val) || t->ret != H_OK)
 		return false;
 	key_put_u64(v, id);
