@@ -53,7 +53,7 @@ struct deliver_send {
 	/* From curl's debug callback: the relay's last line and the command it answered. */
 	char last_line[DELIVER_WORDS_MAX];
 	int last_code;
-	char stage[16]; /* "MAIL FROM", "RCPT TO", "DATA", "message" (the body's end), ... */
+	char stage[16]; /* "MAIL FROM", "RCPT TO", "DATA", "the message" (its end), ... */
 	bool body_sent; /* the DATA bytes went out: the next answer is the message's */
 	bool quitting;  /* QUIT went out: what follows is no answer to the message */
 	char errbuf[CURL_ERROR_SIZE];
@@ -140,7 +140,7 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t n, void *arg
 		if (s->last_code < 100)
 			s->last_code = 0;
 		if (s->body_sent)
-			snprintf(s->stage, sizeof(s->stage), "%s", "message");
+			snprintf(s->stage, sizeof(s->stage), "%s", "the message");
 	}
 	return 0;
 }
@@ -232,7 +232,7 @@ static void deliver_options(struct deliver *d, struct deliver_send *s, const cha
 static void deliver_judge(const struct deliver_send *s, CURLcode rc, struct deliver_outcome *o)
 {
 	bool about_message = strcmp(s->stage, "RCPT TO") == 0 || strcmp(s->stage, "DATA") == 0 ||
-	                     strcmp(s->stage, "message") == 0;
+	                     strcmp(s->stage, "the message") == 0;
 
 	o->sent = rc == CURLE_OK;
 	o->permanent = false;
