@@ -836,6 +836,35 @@ TEST(notify_digest_once_a_day)
 
 /* --- refusals write nothing --- */
 
+struct op_undone {
+	struct world *w;
+};
+
+/* A request whose messages are written, then a refusal of what holds it. */
+static enum herr request_then_refuse(struct txn *t, void *arg)
+{
+	struct op_undone *o = arg;
+	struct booking b;
+	struct actor pat = {o->w->pat};
+
+	booking_init(&b);
+	b.room_id = o->w->room;
+	b.group_id = o->w->group;
+	b.title = "Choir practice";
+	b.start = fx_at("2026-03-18T19:00");
+	b.end = b.start + 3600;
+	if (booking_request(t, &pat, &b, false, o->w->f.now) != H_OK)
+		return t->ret;
+	return txn_refuse(t, H_EINVAL, "a later step of the same change says no");
+}
+
+/* The same nested, as hallsd's group commit runs each request. */
+static enum herr nested_refusal(struct txn *t, void *arg)
+{
+	txn_try(t, request_then_refuse, arg);
+	return t->ret;
+}
+
 TEST(notify_refused_change_writes_nothing)
 {
 	struct world w;
@@ -871,6 +900,16 @@ TEST(notify_refused_change_writes_nothing)
 		T_EQ_ERR(db_write(w.f.db, do_series, &o, &w.f.err), H_ECONFLICT, &w.f.err);
 		series_outcome_free(&o.out);
 		series_free(&s);
+	}
+	sent_load(&w, mark, &l);
+	T_EQ_INT(l.n, 0);
+	sent_free(&l);
+	/* Messages written, then the change refused: they go with it, whole or nested. */
+	{
+		struct op_undone o = {&w};
+
+		T_EQ_ERR(db_write(w.f.db, request_then_refuse, &o, &w.f.err), H_EINVAL, &w.f.err);
+		T_EQ_ERR(db_write(w.f.db, nested_refusal, &o, &w.f.err), H_OK, &w.f.err);
 	}
 	sent_load(&w, mark, &l);
 	T_EQ_INT(l.n, 0);
