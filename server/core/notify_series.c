@@ -238,11 +238,12 @@ static void decided_words(struct series_about *sa, struct notify_msg *m, char *s
 	text_format(subject, size, "Series %s: %s", decision_word(sa->to), head);
 	count_words(sa->n, count, sizeof(count));
 	msg_init(m, "series-decided", sa->s->id, subject);
-	if (!sa->decision)
-		mail_para(&m->body,
-		          "%s is booked for %s on %s: the room's bookings are approved at "
-		          "once.",
-		          sa->p.room.name, sa->group, count);
+	if (!sa->decision && sa->c.actor_name != NULL)
+		mail_para(&m->body, "%s has booked %s at %s for %s on %s.", sa->c.actor_name,
+		          sa->p.room.name, sa->p.venue.name, sa->group, count);
+	else if (!sa->decision)
+		mail_para(&m->body, "%s at %s is booked for %s on %s.", sa->p.room.name,
+		          sa->p.venue.name, sa->group, count);
 	else if (sa->c.actor_name != NULL)
 		mail_para(&m->body, "%s has %s %s of the series of %s at %s.", sa->c.actor_name,
 		          decision_word(sa->to), count, sa->group, sa->p.room.name);
