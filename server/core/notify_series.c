@@ -86,7 +86,7 @@ static void series_dates_words(struct series_about *sa, struct mail_body *body, 
 	struct mail_buf lines = {0};
 	char when[WHEN_MAX * 2];
 
-	for (size_t i = 0; i < sa->n; i++) {
+	for (size_t i = 0; i < sa->n && notify_list_room(&lines, i, sa->n); i++) {
 		when_words(sa->dates[i]->start, sa->dates[i]->end, sa->p.venue.tz, when,
 		           sizeof(when));
 		mail_buf_printf(&lines, "%s%s", i > 0 ? "\n" : "", when);
@@ -96,7 +96,8 @@ static void series_dates_words(struct series_about *sa, struct mail_body *body, 
 	mail_buf_free(&lines);
 	if (sa->out == NULL || sa->out->nrefused == 0)
 		return;
-	for (size_t i = 0; i < sa->out->nrefused; i++) {
+	for (size_t i = 0; i < sa->out->nrefused && notify_list_room(&lines, i, sa->out->nrefused);
+	     i++) {
 		const struct series_refusal *r = &sa->out->refused[i];
 
 		when_words(r->start, r->start + (int64_t)sa->s->duration, sa->p.venue.tz, when,

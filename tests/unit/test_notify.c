@@ -651,6 +651,37 @@ TEST(notify_series_one_message)
 	fx_close(&w.f);
 }
 
+TEST(notify_long_lists_cut)
+{
+	struct world w;
+	struct sent_list l;
+	struct series s;
+	struct op_series o = {.s = &s};
+	char *text;
+
+	T_ASSERT(world_open(&w, NULL));
+	series_init(&s);
+	s.room_id = w.room;
+	s.group_id = w.group;
+	s.title = xstrdup("Festival");
+	s.first_start = fx_at("2026-04-01T19:00");
+	s.duration = 3600;
+	s.rrule = xstrdup("FREQ=DAILY;COUNT=70");
+	o.who = w.pat;
+	o.now = w.f.now;
+	T_ASSERT(db_write(w.f.db, do_series, &o, &w.f.err) == H_OK);
+	series_outcome_free(&o.out);
+	sent_load(&w, 0, &l);
+	text = sent_text(sent_find(&l, "series-requested", "lee@choir.example"));
+	/* 60 dates, then how many more: 30 April is the 30th, 30 May the 60th. */
+	T_HAS_STR(text, "Saturday 30 May 2026, 7pm to 8pm\nand 10 more\n");
+	T_CHECK(strstr(text, "Sunday 31 May 2026") == NULL);
+	free(text);
+	sent_free(&l);
+	series_free(&s);
+	fx_close(&w.f);
+}
+
 /* --- closures --- */
 
 struct op_closure_change {
