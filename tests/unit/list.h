@@ -32,6 +32,7 @@ T(hours_long_ranges_bounded)
 /* test_store.c */
 T(store_open_create_reopen)
 T(store_open_missing)
+T(store_schema_migrates_2_to_3)
 T(store_schema_newer)
 T(store_map_grows)
 T(store_map_full)
