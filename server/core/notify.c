@@ -214,6 +214,15 @@ char *notify_group_name(struct txn *t, uint64_t group_id)
 	return name;
 }
 
+bool notify_list_room(struct mail_buf *lines, size_t i, size_t n)
+{
+	if (i < NOTIFY_LIST_MAX)
+		return true;
+	if (i == NOTIFY_LIST_MAX)
+		mail_buf_printf(lines, "\nand %zu more", n - i);
+	return false;
+}
+
 char *notify_why_member(const char *group)
 {
 	return xasprintf("You get this message because you are a member of %s.", group);

@@ -187,9 +187,12 @@ static void approved(struct about *ab, const struct user *u)
 
 	text_format(subject, sizeof(subject), "Booking approved: %s, %s", ab->b->title, ab->day);
 	msg_init(&m, "booking-approved", ab->b->id, subject);
-	if (ab->at_once)
-		mail_para(&m.body, "%s is booked for %s: the room's bookings are approved at once.",
-		          ab->p.room.name, ab->group);
+	if (ab->at_once && ab->c.actor_name != NULL)
+		mail_para(&m.body, "%s has booked %s at %s for %s.", ab->c.actor_name,
+		          ab->p.room.name, ab->p.venue.name, ab->group);
+	else if (ab->at_once)
+		mail_para(&m.body, "%s at %s is booked for %s.", ab->p.room.name, ab->p.venue.name,
+		          ab->group);
 	else
 		mail_para(&m.body, "%s has approved the request: %s is booked for %s.",
 		          ab->p.venue.name, ab->p.room.name, ab->group);

@@ -106,7 +106,7 @@ static void closure_words(struct closure_about *ca, struct notify_msg *m, char *
 	else
 		mail_para(&m->body, "%s will be closed: %s.", p->venue.name, when);
 	mail_fact(&m->body, "Reason", ca->cl->reason != NULL ? ca->cl->reason : "");
-	for (size_t i = 0; i < ca->n; i++) {
+	for (size_t i = 0; i < ca->n && notify_list_room(&lines, i, ca->n); i++) {
 		const struct place *bp = places_get(&ca->places, ca->c.t, ca->v[i].room_id);
 
 		when_words(ca->v[i].start, ca->v[i].end, bp->venue.tz, when, sizeof(when));

@@ -65,6 +65,12 @@ void notify_booking_facts(struct mail_body *body, const struct booking *b, const
                           const char *group);
 /* The name of group_id, or "group N" (malloc'd). */
 char *notify_group_name(struct txn *t, uint64_t group_id);
+/* A list in a message (a closure's bookings, a digest's requests, a series' dates)
+ * shows at most this many lines, then how many more: the page it links to has them all. */
+#define NOTIFY_LIST_MAX 60
+/* Whether lines may take item i of n; when not, lines end with how many more there are
+ * (once, at i == NOTIFY_LIST_MAX). */
+bool notify_list_room(struct mail_buf *lines, size_t i, size_t n);
 /* Footers. */
 char *notify_why_member(const char *group);
 char *notify_why_manager(const struct place *p);

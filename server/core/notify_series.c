@@ -86,7 +86,7 @@ static void series_dates_words(struct series_about *sa, struct mail_body *body, 
 	struct mail_buf lines = {0};
 	char when[WHEN_MAX * 2];
 
-	for (size_t i = 0; i < sa->n; i++) {
+	for (size_t i = 0; i < sa->n && notify_list_room(&lines, i, sa->n); i++) {
 		when_words(sa->dates[i]->start, sa->dates[i]->end, sa->p.venue.tz, when,
 		           sizeof(when));
 		mail_buf_printf(&lines, "%s%s", i > 0 ? "\n" : "", when);
@@ -96,7 +96,8 @@ static void series_dates_words(struct series_about *sa, struct mail_body *body, 
 	mail_buf_free(&lines);
 	if (sa->out == NULL || sa->out->nrefused == 0)
 		return;
-	for (size_t i = 0; i < sa->out->nrefused; i++) {
+	for (size_t i = 0; i < sa->out->nrefused && notify_list_room(&lines, i, sa->out->nrefused);
+	     i++) {
 		const struct series_refusal *r = &sa->out->refused[i];
 
 		when_words(r->start, r->start + (int64_t)sa->s->duration, sa->p.venue.tz, when,
@@ -238,11 +239,12 @@ static void decided_words(struct series_about *sa, struct notify_msg *m, char *s
 	text_format(subject, size, "Series %s: %s", decision_word(sa->to), head);
 	count_words(sa->n, count, sizeof(count));
 	msg_init(m, "series-decided", sa->s->id, subject);
-	if (!sa->decision)
-		mail_para(&m->body,
-		          "%s is booked for %s on %s: the room's bookings are approved at "
-		          "once.",
-		          sa->p.room.name, sa->group, count);
+	if (!sa->decision && sa->c.actor_name != NULL)
+		mail_para(&m->body, "%s has booked %s at %s for %s on %s.", sa->c.actor_name,
+		          sa->p.room.name, sa->p.venue.name, sa->group, count);
+	else if (!sa->decision)
+		mail_para(&m->body, "%s at %s is booked for %s on %s.", sa->p.room.name,
+		          sa->p.venue.name, sa->group, count);
 	else if (sa->c.actor_name != NULL)
 		mail_para(&m->body, "%s has %s %s of the series of %s at %s.", sa->c.actor_name,
 		          decision_word(sa->to), count, sa->group, sa->p.room.name);

@@ -193,7 +193,7 @@ static void digest_send(struct notify_ctx *c, const struct user *u, const struct
 	char *url = notify_url(c, "/requests");
 	struct notify_msg m;
 
-	for (size_t i = 0; i < w->n; i++) {
+	for (size_t i = 0; i < w->n && notify_list_room(&lines, i, w->n); i++) {
 		const struct booking *b = &w->v[i];
 		const struct place *p = places_get(&places, c->t, b->room_id);
 		const char *group = places_group_name(&places, c->t, b->group_id);

@@ -229,6 +229,24 @@ def body(build, data, tmp, servers):
     _, _, _, none, _ = parts(raw(build, data, find(msgs, "booking-cancelled", "mana@example.org")["id"]))
     check(none is None, "the manager's message carries no calendar")
 
+    # Moved while approved: the invitation follows, the same event, a higher SEQUENCE.
+    b2 = hj(build, data, "booking", "request", "--room", str(ids["room"]), "--group",
+            str(ids["choir"]), "--start", "2026-12-09T19:00", "--end", "2026-12-09T21:00",
+            "--title", "Extra practice", "--approve")
+    mark = last_id(build, data)
+    run_halls(build, data, "booking", "move", str(b2["id"]), "--start", "2026-12-10T18:00")
+    msgs = since(build, data, mark)
+    check(count(msgs, "booking-moved") == 3, "moved: both members and the manager",
+          [(m["kind"], m["to"]) for m in msgs])
+    _, text, _, cal3, _ = parts(raw(build, data, find(msgs, "booking-moved", "pat@example.org")["id"]))
+    strict(cal3, "the move's calendar")
+    check(prop(cal3, "METHOD") == "REQUEST" and prop(cal3, "STATUS") == "CONFIRMED"
+          and prop(cal3, "DTSTART") == "20261210T180000"
+          and prop(cal3, "UID").startswith("booking-%d@" % b2["id"])
+          and int(prop(cal3, "SEQUENCE")) > 0
+          and "Was: Wednesday 9 December 2026, 7pm to 9pm" in text,
+          "METHOD:REQUEST at the new time, the same UID, a higher SEQUENCE", (cal3, text))
+
     # A series: one message when asked for, one when approved.
     mark = last_id(build, data)
     s = hj(build, data, "series", "add", "--room", str(ids["room"]), "--group",

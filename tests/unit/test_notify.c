@@ -651,6 +651,37 @@ TEST(notify_series_one_message)
 	fx_close(&w.f);
 }
 
+TEST(notify_long_lists_cut)
+{
+	struct world w;
+	struct sent_list l;
+	struct series s;
+	struct op_series o = {.s = &s};
+	char *text;
+
+	T_ASSERT(world_open(&w, NULL));
+	series_init(&s);
+	s.room_id = w.room;
+	s.group_id = w.group;
+	s.title = xstrdup("Festival");
+	s.first_start = fx_at("2026-04-01T19:00");
+	s.duration = 3600;
+	s.rrule = xstrdup("FREQ=DAILY;COUNT=70");
+	o.who = w.pat;
+	o.now = w.f.now;
+	T_ASSERT(db_write(w.f.db, do_series, &o, &w.f.err) == H_OK);
+	series_outcome_free(&o.out);
+	sent_load(&w, 0, &l);
+	text = sent_text(sent_find(&l, "series-requested", "lee@choir.example"));
+	/* 60 dates, then how many more: 30 April is the 30th, 30 May the 60th. */
+	T_HAS_STR(text, "Saturday 30 May 2026, 7pm to 8pm\nand 10 more\n");
+	T_CHECK(strstr(text, "Sunday 31 May 2026") == NULL);
+	free(text);
+	sent_free(&l);
+	series_free(&s);
+	fx_close(&w.f);
+}
+
 /* --- closures --- */
 
 struct op_closure_change {
@@ -836,6 +867,35 @@ TEST(notify_digest_once_a_day)
 
 /* --- refusals write nothing --- */
 
+struct op_undone {
+	struct world *w;
+};
+
+/* A request whose messages are written, then a refusal of what holds it. */
+static enum herr request_then_refuse(struct txn *t, void *arg)
+{
+	struct op_undone *o = arg;
+	struct booking b;
+	struct actor pat = {o->w->pat};
+
+	booking_init(&b);
+	b.room_id = o->w->room;
+	b.group_id = o->w->group;
+	b.title = "Choir practice";
+	b.start = fx_at("2026-03-18T19:00");
+	b.end = b.start + 3600;
+	if (booking_request(t, &pat, &b, false, o->w->f.now) != H_OK)
+		return t->ret;
+	return txn_refuse(t, H_EINVAL, "a later step of the same change says no");
+}
+
+/* The same nested, as hallsd's group commit runs each request. */
+static enum herr nested_refusal(struct txn *t, void *arg)
+{
+	txn_try(t, request_then_refuse, arg);
+	return t->ret;
+}
+
 TEST(notify_refused_change_writes_nothing)
 {
 	struct world w;
@@ -871,6 +931,16 @@ TEST(notify_refused_change_writes_nothing)
 		T_EQ_ERR(db_write(w.f.db, do_series, &o, &w.f.err), H_ECONFLICT, &w.f.err);
 		series_outcome_free(&o.out);
 		series_free(&s);
+	}
+	sent_load(&w, mark, &l);
+	T_EQ_INT(l.n, 0);
+	sent_free(&l);
+	/* Messages written, then the change refused: they go with it, whole or nested. */
+	{
+		struct op_undone o = {&w};
+
+		T_EQ_ERR(db_write(w.f.db, request_then_refuse, &o, &w.f.err), H_EINVAL, &w.f.err);
+		T_EQ_ERR(db_write(w.f.db, nested_refusal, &o, &w.f.err), H_OK, &w.f.err);
 	}
 	sent_load(&w, mark, &l);
 	T_EQ_INT(l.n, 0);

@@ -205,6 +205,7 @@ test('an administrator adds a venue with opening hours, and a bad time is refuse
   await page.getByLabel('Address', { exact: true }).fill('2 Quay Street, London E9 1AA');
   await page.getByLabel('Description', { exact: true }).fill('A hall by the river.');
   await page.getByLabel('Accessibility', { exact: true }).fill('Step-free from Quay Street.');
+  await page.getByLabel('Bookings email address (optional)', { exact: true }).fill('Bookings@Riverside.example');
   for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) {
     await page.getByLabel(`Opens on ${day}`, { exact: true }).fill('9:00');
     await page.getByLabel(`Closes on ${day}`, { exact: true }).fill('21.30');
@@ -220,8 +221,8 @@ test('an administrator adds a venue with opening hours, and a bad time is refuse
   const venue = (await api(page, 'GET', '/api/v1/venues')).body.find((v) => v.name === 'Riverside Hall');
   check(venue && venue.hours === 'mon-fri 09:00-21:30; sat 10:00-12:00,13:00-16:00; sun closed' &&
     venue.timezone === 'Europe/London' && venue.address === '2 Quay Street, London E9 1AA' &&
-    venue.accessibility === 'Step-free from Quay Street.',
-  'the API has the venue with the hours as typed, Sunday closed', venue);
+    venue.accessibility === 'Step-free from Quay Street.' && venue.email === 'bookings@riverside.example',
+  'the API has the venue with the hours as typed, Sunday closed, and its bookings email', venue);
   const row = await rowOf(page, 'Riverside Hall');
   check(row && row[1] === 'Monday to Friday, 9am to 9:30pm; Saturday, 10am to midday and 1pm to 4pm',
     'the list says the opening hours in words', row);
