@@ -7,6 +7,10 @@ SANITIZE ?=
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl sends the outbox's mail (server/deliver.c): hallsd links it, and the harnesses
+# that link hallsd's code; the core and halls never do.
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null)
 
 # Optimisation and debug flags may be set on the command line (make CFLAGS=-O0); the
 # flags halls needs are added with override so that they are never lost.
@@ -24,6 +28,7 @@ CORE_SRC  := $(wildcard server/core/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -32,6 +37,7 @@ WEB_OBJ    := $(BUILD)/web_assets.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(WEB_OBJ)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ   := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 FUZZ_OBJ   := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
 # A harness links the front end whose code it drives, less its main(): fuzz_cli_*
 # harnesses the CLI's objects, those of the core alone (CORE_FUZZ) nothing more, the
@@ -46,6 +52,8 @@ LIB    := $(BUILD)/libhalls.a
 HALLSD := $(BUILD)/hallsd
 HALLS  := $(BUILD)/halls
 UNIT   := $(BUILD)/test-unit
+# Test-only tools (tests/tools/x_y.c -> $(BUILD)/test-x-y), never installed.
+TOOLS  := $(patsubst tests/tools/%.c,$(BUILD)/test-%,$(subst _,-,$(TOOL_SRC)))
 
 DATA   ?= halls-data
 LISTEN ?= 127.0.0.1:8080
@@ -55,7 +63,7 @@ LISTEN ?= 127.0.0.1:8080
 all: deps
 	@$(MAKE) --no-print-directory build
 
-build: $(LIB) $(HALLSD) $(HALLS) $(UNIT) $(REPLAY)
+build: $(LIB) $(HALLSD) $(HALLS) $(UNIT) $(REPLAY) $(TOOLS)
 
 deps:
 	@sh .ci/deps
@@ -69,7 +77,8 @@ $(LIB): $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(HALLSD): $(SERVER_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS) $(CURL_LIBS)
+$(BUILD)/server/deliver.o: override CFLAGS += $(CURL_CFLAGS)
 
 $(HALLS): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
@@ -78,6 +87,9 @@ $(HALLS): $(CLI_OBJ) $(LIB)
 $(UNIT): $(UNIT_OBJ) $(BUILD)/server/web_path.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/server/web_path.o $(LIB) $(LDLIBS)
 $(BUILD)/tests/unit/test_web_path.o: override CFLAGS += -Iserver
+
+$(BUILD)/test-queue-mail: $(BUILD)/tests/tools/queue_mail.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # The pages (server/web/): npm ci when node_modules is missing or older than the
 # lockfile; build.mjs writes $(BUILD)/web/; each file is gzipped there and then, and
@@ -139,7 +151,7 @@ $(CORE_FUZZ:%=$(BUILD)/fuzz/fuzz-%): $(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/f
 
 $(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o $(SERVER_PART) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS)
 
 $(BUILD)/fuzz/fuzz-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz/store.o $(CLI_PART) $(LIB)
 	@mkdir -p $(dir $@)
@@ -147,7 +159,7 @@ $(BUILD)/fuzz/fuzz-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz/s
 
 $(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/store.o $(SERVER_PART) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(CURL_LIBS)
 
 # fuzz_http drives the router without a socket: each reply passes through the harness on
 # its way to http_send, and the store it starts from is `halls init --demo`.
@@ -209,7 +221,7 @@ bench: all
 # clang-format is a developer tool, so it is installed here rather than by `make deps`.
 format:
 	@command -v clang-format >/dev/null || apt-get install -y -qq clang-format
-	clang-format -i server/core/*.[ch] server/*.[ch] server/web/*.c cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
+	clang-format -i server/core/*.[ch] server/*.[ch] server/web/*.c cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/tools/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -224,4 +236,4 @@ help:
 	@echo "make fuzz-merge  fold what the fuzzers found into tests/fuzz/corpus/"
 	@echo "make format   clang-format the sources"
 
--include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

@@ -143,6 +143,10 @@ int cmd_admin_export(struct cli *c, int argc, char **argv);
 int cmd_admin_import(struct cli *c, int argc, char **argv);
 int cmd_admin_backup(struct cli *c, int argc, char **argv);
 int cmd_import_ics(struct cli *c, int argc, char **argv);
+int cmd_outbox_list(struct cli *c, int argc, char **argv);
+int cmd_outbox_show(struct cli *c, int argc, char **argv);
+int cmd_outbox_retry(struct cli *c, int argc, char **argv);
+int cmd_outbox_drop(struct cli *c, int argc, char **argv);
 
 /* cmd_user.c: an invitation, and a reset link (`halls user invite|reset`). */
 int cmd_user_invite(struct cli *c, int argc, char **argv);
