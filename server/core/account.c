@@ -237,6 +237,10 @@ enum herr account_update(struct txn *t, const struct actor *a, const struct user
 	if (account_password_changed(&old, u))
 		account_password_set(t, &old, u,
 		                     a->user_id == u->id ? CHANGED_BY_USER : CHANGED_BY_ADMIN, now);
+	/* A link sent to the old address must not set the password of an account that has
+	 * moved on from it. */
+	if (strcmp(old.email, u->email) != 0)
+		link_end_user(t, u->id);
 	user_free(&old);
 	detail = user_to_json(u, false);
 	audit_append(t, a, "user", u->id, "update", NULL, detail, now);
