@@ -24,6 +24,7 @@ CORE_SRC  := $(wildcard server/core/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -32,6 +33,7 @@ WEB_OBJ    := $(BUILD)/web_assets.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(WEB_OBJ)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ   := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 FUZZ_OBJ   := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
 # A harness links the front end whose code it drives, less its main(): fuzz_cli_*
 # harnesses the CLI's objects, those of the core alone (CORE_FUZZ) nothing more, the
@@ -46,6 +48,8 @@ LIB    := $(BUILD)/libhalls.a
 HALLSD := $(BUILD)/hallsd
 HALLS  := $(BUILD)/halls
 UNIT   := $(BUILD)/test-unit
+# Test-only tools (tests/tools/x_y.c -> $(BUILD)/test-x-y), never installed.
+TOOLS  := $(patsubst tests/tools/%.c,$(BUILD)/test-%,$(subst _,-,$(TOOL_SRC)))
 
 DATA   ?= halls-data
 LISTEN ?= 127.0.0.1:8080
@@ -55,7 +59,7 @@ LISTEN ?= 127.0.0.1:8080
 all: deps
 	@$(MAKE) --no-print-directory build
 
-build: $(LIB) $(HALLSD) $(HALLS) $(UNIT) $(REPLAY)
+build: $(LIB) $(HALLSD) $(HALLS) $(UNIT) $(REPLAY) $(TOOLS)
 
 deps:
 	@sh .ci/deps
@@ -78,6 +82,9 @@ $(HALLS): $(CLI_OBJ) $(LIB)
 $(UNIT): $(UNIT_OBJ) $(BUILD)/server/web_path.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/server/web_path.o $(LIB) $(LDLIBS)
 $(BUILD)/tests/unit/test_web_path.o: override CFLAGS += -Iserver
+
+$(BUILD)/test-queue-mail: $(BUILD)/tests/tools/queue_mail.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # The pages (server/web/): npm ci when node_modules is missing or older than the
 # lockfile; build.mjs writes $(BUILD)/web/; each file is gzipped there and then, and
@@ -209,7 +216,7 @@ bench: all
 # clang-format is a developer tool, so it is installed here rather than by `make deps`.
 format:
 	@command -v clang-format >/dev/null || apt-get install -y -qq clang-format
-	clang-format -i server/core/*.[ch] server/*.[ch] server/web/*.c cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
+	clang-format -i server/core/*.[ch] server/*.[ch] server/web/*.c cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/tools/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -224,4 +231,4 @@ help:
 	@echo "make fuzz-merge  fold what the fuzzers found into tests/fuzz/corpus/"
 	@echo "make format   clang-format the sources"
 
--include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

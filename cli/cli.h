@@ -142,6 +142,10 @@ int cmd_admin_export(struct cli *c, int argc, char **argv);
 int cmd_admin_import(struct cli *c, int argc, char **argv);
 int cmd_admin_backup(struct cli *c, int argc, char **argv);
 int cmd_import_ics(struct cli *c, int argc, char **argv);
+int cmd_outbox_list(struct cli *c, int argc, char **argv);
+int cmd_outbox_show(struct cli *c, int argc, char **argv);
+int cmd_outbox_retry(struct cli *c, int argc, char **argv);
+int cmd_outbox_drop(struct cli *c, int argc, char **argv);
 
 /* scrypt cost for new passwords: $HALLS_SCRYPT_LOG2N when set (1-30), else dflt. */
 unsigned cmd_user_log2n(unsigned dflt);

@@ -195,6 +195,18 @@ static const struct cli_cmd main_cmds[] = {
     {"feed-token", "revoke", "feed-token revoke ID", cmd_feed_token_revoke,
      "Revoke a feed token: its feed answers 404 at once.", 0, NULL},
 
+    {"outbox", "list", "outbox list [--state waiting|sent|failed]", cmd_outbox_list,
+     "List the messages to send and sent: state, kind, recipient, subject, attempts and the "
+     "relay's last words. hallsd --smtp sends them; without it they wait.",
+     0, NULL},
+    {"outbox", "show", "outbox show ID [--raw]", cmd_outbox_show,
+     "Show one message's record, or with --raw its exact bytes as the relay receives them.", 0,
+     NULL},
+    {"outbox", "retry", "outbox retry ID", cmd_outbox_retry,
+     "Try a failed or waiting message again now, its attempts counted afresh.", 0, NULL},
+    {"outbox", "drop", "outbox drop ID", cmd_outbox_drop,
+     "Give up a message that was not sent; a sent message stays on record.", 0, NULL},
+
     {"audit", NULL, "audit [--booking ID] [--venue ID]", cmd_audit_list,
      "Show the audit log: every change, who made it and why.", 0, NULL},
     {"help", NULL, "help [COMMAND]", main_help, "Show the commands, or those of one noun.",

@@ -340,9 +340,10 @@ static void requeue(struct txn *t, struct outbox_msg *m, int64_t due)
 enum herr outbox_mark_sent(struct txn *t, uint64_t id, int64_t now)
 {
 	struct outbox_msg m;
+	enum herr ret = outbox_get(t, id, &m);
 
-	if (outbox_get(t, id, &m) != H_OK)
-		return t->ret;
+	if (ret != H_OK)
+		return ret; /* "there is no message ID" is not sticky on t */
 	unqueue(t, &m);
 	m.state = OUTBOX_SENT;
 	m.sent_at = now;
@@ -355,9 +356,10 @@ enum herr outbox_mark_failed(struct txn *t, uint64_t id, const char *error, bool
                              int64_t now)
 {
 	struct outbox_msg m;
+	enum herr ret = outbox_get(t, id, &m);
 
-	if (outbox_get(t, id, &m) != H_OK)
-		return t->ret;
+	if (ret != H_OK)
+		return ret; /* "there is no message ID" is not sticky on t */
 	if (m.state != OUTBOX_WAITING) {
 		outbox_msg_free(&m);
 		return t->ret;
@@ -378,9 +380,10 @@ enum herr outbox_mark_failed(struct txn *t, uint64_t id, const char *error, bool
 enum herr outbox_retry(struct txn *t, uint64_t id, int64_t now)
 {
 	struct outbox_msg m;
+	enum herr ret = outbox_get(t, id, &m);
 
-	if (outbox_get(t, id, &m) != H_OK)
-		return t->ret;
+	if (ret != H_OK)
+		return ret; /* "there is no message ID" is not sticky on t */
 	if (m.state == OUTBOX_SENT) {
 		outbox_msg_free(&m);
 		return txn_refuse(t, H_ESTATE, "message %llu was sent already",
@@ -399,9 +402,10 @@ enum herr outbox_drop(struct txn *t, uint64_t id)
 {
 	struct outbox_msg m;
 	struct key k = msg_key(id);
+	enum herr ret = outbox_get(t, id, &m);
 
-	if (outbox_get(t, id, &m) != H_OK)
-		return t->ret;
+	if (ret != H_OK)
+		return ret; /* "there is no message ID" is not sticky on t */
 	if (m.state == OUTBOX_SENT) {
 		outbox_msg_free(&m);
 		return txn_refuse(t, H_ESTATE,
