@@ -135,9 +135,7 @@ function chooseLead(hours) {
 // The GOV.UK conditional reveal (the pages load none of govuk-frontend's scripts): the
 // lead time under "A booking is coming up", while it is ticked.
 function revealLead() {
-  const box = $('notice-reminders');
-  box.setAttribute('aria-expanded', String(box.checked));
-  $('reminders-more').classList.toggle('govuk-checkboxes__conditional--hidden', !box.checked);
+  $('reminders-more').classList.toggle('govuk-checkboxes__conditional--hidden', !$('notice-reminders').checked);
 }
 
 function noticeBoxes() {

@@ -33,7 +33,6 @@ function notForYou(user) {
 function revealForRole() {
   for (const radio of document.querySelectorAll('input[name="role"][aria-controls]')) {
     $(radio.getAttribute('aria-controls')).classList.toggle('govuk-radios__conditional--hidden', !radio.checked);
-    radio.setAttribute('aria-expanded', String(radio.checked));
   }
 }
 
