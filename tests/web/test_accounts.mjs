@@ -148,15 +148,17 @@ function checkTokenStays(seen, token, what) {
 
 // ---- pictures for the guides -------------------------------------------------------
 
-// A window-sized picture for a guide: build/screenshots/guide-ROLE-NAME.png, with what
-// matters at its top.
-async function guideShot(page, name, width = 1280, top = null) {
-  await page.setViewportSize({ width, height: width > 500 ? 800 : 844 });
+// A picture for a guide: build/screenshots/guide-ROLE-NAME.png, the window at the top
+// of the page, or only the part a locator finds.
+async function guideShot(page, name, part = null) {
+  const path = join(SCREENSHOTS, `guide-${name}.png`);
   await page.mouse.move(0, 0);
-  if (top) await top.evaluate((node) => node.scrollIntoView({ block: 'start' }));
-  else await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SCREENSHOTS, `guide-${name}.png`) });
-  await page.setViewportSize({ width: 1280, height: 800 });
+  if (part) {
+    await part.screenshot({ path });
+    return;
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path });
 }
 
 async function signInOnPage(page, email, password) {
@@ -246,7 +248,7 @@ test('an administrator invites a member, who sets a password from the emailed li
     ]);
     const problem = await refusal.json().catch(() => ({}));
     await nina.locator('#password-error').waitFor();
-    check(refusal.status() === 422 && (await nina.locator('#password-error').textContent()).includes(problem.detail),
+    check(refusal.status() === 400 && (await nina.locator('#password-error').textContent()).includes(problem.detail),
       'a password the core refuses is shown by the field in its words', { status: refusal.status(), problem });
     await auditPage(nina, 'set-password-refused');
 
@@ -351,7 +353,7 @@ test('forgot your password: the same answer for anyone, a link that sets a new o
       mail.getByRole('button', { name: 'Set password' }).click(),
     ]);
     await mail.locator('#password-error').waitFor();
-    check(refusal.status() === 422, 'a password containing the address is refused', String(refusal.status()));
+    check(refusal.status() === 400, 'a password containing the address is refused', String(refusal.status()));
 
     await mail.getByLabel('New password', { exact: true }).fill(fresh);
     await mail.getByLabel('Confirm new password').fill(fresh);
@@ -514,7 +516,7 @@ test('email choices are saved with the keyboard and shown after a reload', async
   check(after.changes === false && after.closures === false && after.requests === true && after.reminder_hours === 168,
     'the API has the new choices', after);
   await auditPage(page, 'account-saved');
-  await guideShot(page, 'member-account-notifications', 1280, page.locator('#notices-form'));
+  await guideShot(page, 'member-account-emails', page.locator('#notices-form'));
 
   await page.reload();
   await page.locator('#account').waitFor();
@@ -544,7 +546,7 @@ test('email choices are saved with the keyboard and shown after a reload', async
   check((await page.locator('#name-error').textContent()).includes('Enter your name'), 'an empty name is asked for');
 });
 
-test('a manager invites members; a member cannot open the invitation page', async ({ page, server }) => {
+test('a manager invites members; a member cannot open the invitation page', async ({ page, context, server }) => {
   const PRIYA = USERS.priya;
   await signIn(page, PRIYA.email);
   await page.goto('/account');
@@ -571,7 +573,9 @@ test('a manager invites members; a member cannot open the invitation page', asyn
     ]);
     status = reply.status();
     if (status === 201) break;
-    check((await page.locator('#errors').textContent()).length > 0, `a refused group (${id}) is explained`);
+    const label = (await page.locator(`label[for="${id}"]`).textContent()).trim();
+    const said = await page.locator('#groups-error').textContent();
+    check(said.includes(label), `a refused group is named by the groups, in the API's words: ${label}`, said);
     await page.locator(`#${id}`).uncheck();
   }
   check(status === 201, 'a manager invites a member for a group', String(status));
@@ -583,12 +587,13 @@ test('a manager invites members; a member cannot open the invitation page', asyn
   check(admin.status === 403, 'a manager cannot invite an administrator', admin);
 
   // A member: no Invite in the menu, and the page says whom it is for.
+  await context.clearCookies();
   await signIn(page, USERS.dev.email);
   await page.goto('/invite');
   await page.getByRole('heading', { level: 1, name: 'This page is for administrators and venue managers' }).waitFor();
   check(await page.getByRole('button', { name: 'Send invitation' }).count() === 0, 'a member gets no invitation form');
   check(await page.getByRole('link', { name: 'Invite', exact: true }).count() === 0, 'a member has no Invite in the menu');
-  const refused = await pageFetch(page, 'POST', '/api/v1/invitations', { name: 'Eve', email: 'eve@example.org', role: 'member', groups: [] });
+  const refused = await pageFetch(page, 'POST', '/api/v1/invitations', { name: 'Eve', email: 'eve@example.org', role: 'member', groups: [1] });
   check(refused.status === 403, 'the API refuses a member\'s invitation', refused);
   await auditPage(page, 'invite-member');
 });

@@ -12,12 +12,14 @@ export const PASSWORD_RULE = 'Use at least 12 characters: a few unrelated words 
   + 'common password. Capitals, numbers and symbols are not needed.';
 
 // "Tuesday 8 December 2026 at 3pm" for an RFC 3339 time, in the reader's own zone (an
-// account has no venue to take one from).
+// account has no venue to take one from). Midnight is "the end of" the day it closes:
+// "Tuesday at midnight" is read as either end of Tuesday.
 export function untilWords(iso) {
   const ts = Math.floor(Date.parse(iso) / 1000);
   if (!Number.isFinite(ts)) return null;
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/London';
   const p = zoneParts(ts, zone);
+  if (p.hour === 0 && p.minute === 0) return `the end of ${dayWords(zoneParts(ts - 60, zone))}`;
   return `${dayWords(p)} at ${clockWords(p.hour, p.minute)}`;
 }
 

@@ -19,6 +19,7 @@ const errors = new FormErrors(
 );
 
 let inviter = null;
+let groupName = new Map(); // id -> name, for the API's refusals
 
 function notForYou(user) {
   $('main-content').replaceChildren(
@@ -42,9 +43,12 @@ function pointErrorsAt(list) {
   if (first) errors.targets[list] = first.id;
 }
 
-// A manager invites members only: the role goes, and the groups stand on their own.
+// A manager invites members only: the role goes, and the groups stand on their own,
+// with the core's rule for which groups said up front.
 function membersOnly() {
   $('groups-legend').textContent = 'Groups they will book for';
+  $('groups-hint').textContent = 'Select all that apply. You can invite members of groups that are trusted at, '
+    + 'or have booked, a venue you look after.';
   $('role-group').replaceWith($('groups-group'));
   $('intro').textContent = 'Invite a member of a group that uses your venues. We will email them a link to set '
     + 'their own password and sign in. The link works once, for 7 days.';
@@ -66,7 +70,8 @@ function sent(reply) {
   confirm('invite', 'Invitation sent', el('span', { class: 'halls-break' }, `We have emailed ${reply.user.email}`), [
     `${reply.user.name} can now set their own password with the link in the email. `
       + `The link expires in 7 days${until ? `, on ${until}` : ''}, and works only once.`,
-    'If it expires before they use it, they can ask for a new link with “Forgot your password?” on the sign-in page.',
+    'If it expires before they use it, invite them again, or they can ask for a new link with “Forgot your password?” '
+      + 'on the sign-in page.',
     el('p', { class: 'govuk-body' }, ...again, '.'),
   ]);
 }
@@ -87,9 +92,17 @@ async function send(event) {
   try {
     sent(await apiSend('POST', '/api/v1/invitations', wanted));
   } catch (problem) {
-    errors.showProblem(problem);
+    errors.showProblem(withGroupName(problem));
     button.disabled = false;
   }
+}
+
+// The API names a group by its id ("group 3 is neither"): the name is added, as the
+// form shows groups by name.
+function withGroupName(problem) {
+  const detail = (problem && problem.detail) || String(problem);
+  return { detail: detail.replace(/\bgroup ([0-9]+)\b/, (all, id) => (groupName.has(Number(id))
+    ? `${all} (${groupName.get(Number(id))})` : all)) };
 }
 
 async function start() {
@@ -108,6 +121,7 @@ async function start() {
     errors.show([[null, `The venues and groups could not be loaded: ${problem.detail}`]]);
     return;
   }
+  groupName = new Map(groups.map((g) => [g.id, g.name]));
   fillCheckboxes($('groups'), 'groups', 'group', groups.map((g) => ({ value: g.id, words: g.name })));
   fillCheckboxes($('venues'), 'venues', 'venue', venues.map((v) => ({ value: v.id, words: v.name })));
   pointErrorsAt('groups');

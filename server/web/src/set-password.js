@@ -48,7 +48,7 @@ function greet() {
   const until = untilWords(link.expires_at);
   if (link.purpose === 'invitation') {
     heading(`Welcome to halls, ${link.name}`);
-    $('greeting').textContent = `You have been invited to book and look after community rooms with halls. Set a password to sign in as ${link.email}.`;
+    $('greeting').textContent = `You have been invited to halls, where the borough’s community rooms are booked. Set a password to sign in as ${link.email}.`;
     $('expiry').textContent = until ? `This invitation works until ${until}.` : '';
   } else {
     heading(`Set a password for ${link.email}`);
