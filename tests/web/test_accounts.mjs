@@ -148,17 +148,15 @@ function checkTokenStays(seen, token, what) {
 
 // ---- pictures for the guides -------------------------------------------------------
 
-// A picture for a guide: build/screenshots/guide-ROLE-NAME.png, the window at the top
-// of the page, or only the part a locator finds.
-async function guideShot(page, name, part = null) {
-  const path = join(SCREENSHOTS, `guide-${name}.png`);
+// A window-sized picture for a guide: build/screenshots/guide-ROLE-NAME.png, at 1280 px
+// or a phone's 390, with what matters (top, a locator) at its top.
+async function guideShot(page, name, { width = 1280, top = null } = {}) {
+  await page.setViewportSize({ width, height: width > 500 ? 800 : 844 });
   await page.mouse.move(0, 0);
-  if (part) {
-    await part.screenshot({ path });
-    return;
-  }
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path });
+  if (top) await top.evaluate((node) => node.scrollIntoView({ block: 'start' }));
+  else await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENSHOTS, `guide-${name}.png`) });
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 async function signInOnPage(page, email, password) {
@@ -516,7 +514,7 @@ test('email choices are saved with the keyboard and shown after a reload', async
   check(after.changes === false && after.closures === false && after.requests === true && after.reminder_hours === 168,
     'the API has the new choices', after);
   await auditPage(page, 'account-saved');
-  await guideShot(page, 'member-account-emails', page.locator('#notices-form'));
+  await guideShot(page, 'member-account-emails', { width: 390, top: page.locator('#notifications') });
 
   await page.reload();
   await page.locator('#account').waitFor();
