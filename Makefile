@@ -7,6 +7,10 @@ SANITIZE ?=
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl sends the outbox's mail (server/deliver.c): hallsd links it, and the harnesses
+# that link hallsd's code; the core and halls never do.
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null)
 
 # Optimisation and debug flags may be set on the command line (make CFLAGS=-O0); the
 # flags halls needs are added with override so that they are never lost.
@@ -73,7 +77,8 @@ $(LIB): $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(HALLSD): $(SERVER_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS) $(CURL_LIBS)
+$(BUILD)/server/deliver.o: override CFLAGS += $(CURL_CFLAGS)
 
 $(HALLS): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
@@ -146,7 +151,7 @@ $(CORE_FUZZ:%=$(BUILD)/fuzz/fuzz-%): $(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/f
 
 $(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o $(SERVER_PART) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CURL_LIBS)
 
 $(BUILD)/fuzz/fuzz-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz/store.o $(CLI_PART) $(LIB)
 	@mkdir -p $(dir $@)
@@ -154,7 +159,7 @@ $(BUILD)/fuzz/fuzz-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz/s
 
 $(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/store.o $(SERVER_PART) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS) $(CURL_LIBS)
 
 # fuzz_http drives the router without a socket: each reply passes through the harness on
 # its way to http_send, and the store it starts from is `halls init --demo`.

@@ -47,6 +47,9 @@ static void commit_run(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	herror_clear(&err);
 	ret = db_write(q->srv->db, commit_batch, q, &err);
+	/* The writes may have queued mail: the delivery thread looks now. */
+	if (ret == H_OK)
+		deliver_nudge(q->srv->deliver);
 	op = q->head;
 	q->head = NULL;
 	q->tail = &q->head;

@@ -5,7 +5,8 @@
  *   POST  /api/v1/users/me/password       {"current_password", "new_password"} -> 204
  *   POST  /api/v1/invitations             {"email", "name", "role", "venues"?,
  *                                         "groups"?} -> 201 {"user", "expires_at"}
- *   POST  /api/v1/password-resets         {"email"} -> 202, whatever the email
+ *   POST  /api/v1/password-resets         {"email"} -> 202 {"message"}, whatever the
+ *                                         email
  *   POST  /api/v1/account-links/check     {"token"} -> 200 {"purpose", "email", "name",
  *                                         "expires_at"}, or 410
  *   POST  /api/v1/account-links/use       {"token", "password"} -> 204, or 410
@@ -270,6 +271,10 @@ enum herr h_invitation_create(struct request *r)
 
 /* ---- POST /api/v1/password-resets ---- */
 
+#define RESET_ACCEPTED                                                                             \
+	"if the address has an account, a message with a link to choose a new password is "        \
+	"on its way; the link works for one hour"
+
 struct reset_op {
 	char *email; /* normalised */
 	int64_t now;
@@ -286,8 +291,12 @@ static void reset_done(struct request *r, enum herr ret, void *arg)
 {
 	struct reset_op *op = arg;
 
-	if (ret == H_OK)
+	/* The same words whether or not the email has an account. A body, not none: a 202
+	 * without one would go out as evhttp's text/html. */
+	if (ret == H_OK) {
 		r->status = 202;
+		r->reply = json_pack("{s:s}", "message", RESET_ACCEPTED);
+	}
 	free(op->email);
 	free(op);
 	request_finish(r, ret);

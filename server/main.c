@@ -34,7 +34,21 @@ static void usage(FILE *f)
 	    "  --token-max-days N  longest life of an API token (default $HALLS_TOKEN_MAX_DAYS,\n"
 	    "                      then 365); a longer or unlimited request gets this\n"
 	    "  --web-dir DIR       serve the pages from DIR (a build's web/) instead of those\n"
-	    "                      built in, for working on them; not for production\n");
+	    "                      built in, for working on them; not for production\n"
+	    "mail (docs/operations.md#email); without --smtp nothing is sent and messages wait\n"
+	    "in the outbox (`halls outbox list`):\n"
+	    "  --smtp URL          the relay: smtp://HOST[:PORT] (STARTTLS when offered) or\n"
+	    "                      smtps://HOST[:PORT] (TLS from the start); no credentials\n"
+	    "  --smtp-tls MODE     STARTTLS on smtp://: try (default), required, or none (a\n"
+	    "                      relay on this host)\n"
+	    "  --smtp-auth-file FILE  USER:PASSWORD on its first line, for the relay's AUTH\n"
+	    "  --smtp-ca FILE      PEM certificates to verify the relay with (default: the\n"
+	    "                      system's)\n"
+	    "  --smtp-timeout SECONDS  longest SMTP exchange, 1-3600 (default 60)\n"
+	    "  --smtp-from ADDR    the address messages come from (kept in the store)\n"
+	    "  --smtp-from-name NAME  its display name, e.g. \"Hartley rooms\" (kept)\n"
+	    "  --public-url URL    where links in messages point, e.g. https://rooms.example.org\n"
+	    "                      (kept in the store, so `halls` writes the same links)\n");
 }
 
 static void on_stop(evutil_socket_t fd, short what, void *arg)
@@ -83,22 +97,89 @@ static int64_t token_max_days(const char *s)
 	return end != s && *end == '\0' && v >= 1 && v <= 36500 ? v : 0;
 }
 
+/* The options with no one-letter code. */
+enum {
+	OPT_SMTP = 256,
+	OPT_SMTP_TLS,
+	OPT_SMTP_AUTH_FILE,
+	OPT_SMTP_CA,
+	OPT_SMTP_TIMEOUT,
+	OPT_SMTP_FROM,
+	OPT_SMTP_FROM_NAME,
+	OPT_PUBLIC_URL,
+};
+
+/* The mail options; 0, or 2 (usage) having said why. */
+static int parse_mail_arg(struct server_config *cfg, int c, const char *arg)
+{
+	char *end;
+	long v;
+
+	switch (c) {
+	case OPT_SMTP:
+		cfg->smtp.smtp_url = arg;
+		return 0;
+	case OPT_SMTP_TLS:
+		if (strcmp(arg, "none") == 0)
+			cfg->smtp.tls = DELIVER_TLS_NONE;
+		else if (strcmp(arg, "try") == 0)
+			cfg->smtp.tls = DELIVER_TLS_TRY;
+		else if (strcmp(arg, "required") == 0)
+			cfg->smtp.tls = DELIVER_TLS_REQUIRED;
+		else
+			break;
+		return 0;
+	case OPT_SMTP_AUTH_FILE:
+		cfg->smtp.auth_file = arg;
+		return 0;
+	case OPT_SMTP_CA:
+		cfg->smtp.ca_file = arg;
+		return 0;
+	case OPT_SMTP_TIMEOUT:
+		v = strtol(arg, &end, 10);
+		if (end == arg || *end != '\0' || v < 1 || v > 3600)
+			break;
+		cfg->smtp.timeout_s = v;
+		return 0;
+	case OPT_SMTP_FROM:
+		cfg->smtp_from = arg;
+		return 0;
+	case OPT_SMTP_FROM_NAME:
+		cfg->smtp_from_name = arg;
+		return 0;
+	case OPT_PUBLIC_URL:
+		cfg->public_url = arg;
+		return 0;
+	}
+	fprintf(stderr, "hallsd: unusable value \"%s\" (see hallsd --help)\n", arg);
+	return 2;
+}
+
 static int parse_args(struct server_config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-	                                     {"listen", required_argument, NULL, 'l'},
-	                                     {"log", required_argument, NULL, 'L'},
-	                                     {"timeout", required_argument, NULL, 't'},
-	                                     {"max-body", required_argument, NULL, 'b'},
-	                                     {"scrypt-log2n", required_argument, NULL, 's'},
-	                                     {"tls-cert", required_argument, NULL, 'c'},
-	                                     {"tls-key", required_argument, NULL, 'k'},
-	                                     {"max-connections", required_argument, NULL, 'm'},
-	                                     {"trusted-proxy", required_argument, NULL, 'p'},
-	                                     {"token-max-days", required_argument, NULL, 'T'},
-	                                     {"web-dir", required_argument, NULL, 'w'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"data", required_argument, NULL, 'd'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"log", required_argument, NULL, 'L'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"max-body", required_argument, NULL, 'b'},
+	    {"scrypt-log2n", required_argument, NULL, 's'},
+	    {"tls-cert", required_argument, NULL, 'c'},
+	    {"tls-key", required_argument, NULL, 'k'},
+	    {"max-connections", required_argument, NULL, 'm'},
+	    {"trusted-proxy", required_argument, NULL, 'p'},
+	    {"token-max-days", required_argument, NULL, 'T'},
+	    {"web-dir", required_argument, NULL, 'w'},
+	    {"smtp", required_argument, NULL, OPT_SMTP},
+	    {"smtp-tls", required_argument, NULL, OPT_SMTP_TLS},
+	    {"smtp-auth-file", required_argument, NULL, OPT_SMTP_AUTH_FILE},
+	    {"smtp-ca", required_argument, NULL, OPT_SMTP_CA},
+	    {"smtp-timeout", required_argument, NULL, OPT_SMTP_TIMEOUT},
+	    {"smtp-from", required_argument, NULL, OPT_SMTP_FROM},
+	    {"smtp-from-name", required_argument, NULL, OPT_SMTP_FROM_NAME},
+	    {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -147,6 +228,11 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 			usage(stdout);
 			return 1;
 		default:
+			if (c >= OPT_SMTP && c <= OPT_PUBLIC_URL) {
+				if (parse_mail_arg(cfg, c, optarg) != 0)
+					return 2;
+				break;
+			}
 			usage(stderr);
 			return 2;
 		}
@@ -180,6 +266,8 @@ static void config_defaults(struct server_config *cfg)
 			cfg->scrypt_log2n = (unsigned)v;
 	}
 	cfg->session_ttl = 14 * 86400;
+	cfg->smtp.tls = DELIVER_TLS_TRY;
+	cfg->smtp.timeout_s = 60;
 	cfg->token_max_ttl = TOKEN_API_MAX_DAYS_DEFAULT * 86400;
 	if (getenv("HALLS_TOKEN_MAX_DAYS") != NULL &&
 	    (cfg->token_max_ttl = token_max_days(getenv("HALLS_TOKEN_MAX_DAYS")) * 86400) == 0)
@@ -195,6 +283,7 @@ static void config_defaults(struct server_config *cfg)
 		    time_check(cfg->fixed_now, NULL) != H_OK)
 			fatal("HALLS_NOW must be UTC seconds from 1970 to 2199, not \"%s\"", env);
 	}
+	cfg->smtp.fixed_now = cfg->fixed_now;
 }
 
 /* Every connection is a file descriptor, and so is everything else the process holds.
@@ -281,6 +370,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hallsd: %s\n", err.msg);
 		return 1;
 	}
+	if ((srv.cfg.public_url != NULL || srv.cfg.smtp_from != NULL ||
+	     srv.cfg.smtp_from_name != NULL) &&
+	    deliver_site_update(srv.db, srv.cfg.public_url, srv.cfg.smtp_from,
+	                        srv.cfg.smtp_from_name) != 0) {
+		db_close(srv.db);
+		return 2;
+	}
 	rc = 1;
 	/* The worker thread wakes the loop with event_active. */
 	if (evthread_use_pthreads() != 0)
@@ -310,6 +406,13 @@ int main(int argc, char **argv)
 	srv.sig_term = signal_watch(&srv, SIGTERM, on_stop);
 	srv.sig_hup = signal_watch(&srv, SIGHUP, on_hup);
 	purge_start(&srv);
+	if ((srv.deliver = deliver_start(srv.db, &srv.cfg.smtp)) == NULL) {
+		rc = 2;
+		goto out;
+	}
+	if (srv.cfg.smtp.smtp_url == NULL)
+		fprintf(stderr, "hallsd: no --smtp relay: messages wait in the outbox "
+		                "(`halls outbox list`)\n");
 	for (size_t i = 0; i < srv.cfg.nlisten; i++)
 		fprintf(stderr,
 		        "hallsd: serving %s on %s://%s/ (the pages at /, the API at /api/v1/)\n",
@@ -327,6 +430,9 @@ out:
 	 * connections go. */
 	worker_free(srv.worker);
 	commit_queue_free(srv.commits);
+	/* After the last commit; a send in progress finishes or is abandoned. */
+	deliver_stop(srv.deliver);
+	srv.deliver = NULL;
 	http_stop(&srv);
 	conn_lingering_free(&srv);
 	SSL_CTX_free(srv.tls);

@@ -3,6 +3,7 @@
 #ifndef HALLS_SERVER_H
 #define HALLS_SERVER_H
 
+#include "deliver.h"
 #include "halls.h"
 
 #include <event2/event.h>
@@ -18,6 +19,7 @@
 #define ROUTE_TOKEN_MAX 128
 
 struct commit_queue;
+struct deliver;
 struct worker;
 struct ratelimit;
 struct feed_cache;
@@ -40,6 +42,9 @@ struct server_config {
 	const char *tls_cert; /* both or neither: HTTPS on every listener */
 	const char *tls_key;
 	const char *web_dir; /* --web-dir, resolved: pages from disk (development only) */
+	/* Mail (deliver.h): the relay, and the site's settings written to the store. */
+	struct deliver_config smtp; /* smtp.smtp_url NULL: nothing is sent */
+	const char *smtp_from, *smtp_from_name, *public_url; /* NULL: as the store holds */
 };
 
 struct server {
@@ -55,6 +60,7 @@ struct server {
 	char refusal_prefix[40];
 	struct commit_queue *commits;
 	struct worker *worker;
+	struct deliver *deliver;  /* the delivery thread (deliver.h), nudged after commits */
 	struct ratelimit *limits; /* failed sign-ins (ratelimit.c) */
 	struct event *purge;      /* the next token_purge run (purge.c) */
 	uint64_t purge_next;      /* where it begins */

@@ -237,6 +237,10 @@ enum herr account_update(struct txn *t, const struct actor *a, const struct user
 	if (account_password_changed(&old, u))
 		account_password_set(t, &old, u,
 		                     a->user_id == u->id ? CHANGED_BY_USER : CHANGED_BY_ADMIN, now);
+	/* A link sent to the old address must not set the password of an account that has
+	 * moved on from it. */
+	if (strcmp(old.email, u->email) != 0)
+		link_end_user(t, u->id);
 	user_free(&old);
 	detail = user_to_json(u, false);
 	audit_append(t, a, "user", u->id, "update", NULL, detail, now);
@@ -286,6 +290,25 @@ enum herr account_save_invited(struct txn *t, const struct actor *a, struct user
 	return t->ret;
 }
 
+/* A field of a user that is not the user's own to change says who changes it. */
+static enum herr self_fields_known(struct txn *t, const json_t *fields)
+{
+	static const char *const admins[] = {"email", "role", "venues", "groups"};
+
+	for (size_t i = 0; i < sizeof(admins) / sizeof(admins[0]); i++)
+		if (json_object_get(fields, admins[i]) != NULL)
+			return txn_refuse(
+			    t, H_EINVAL,
+			    "only an administrator may change your %s; you may change "
+			    "your name and your notifications",
+			    admins[i]);
+	if (json_object_get(fields, "password") != NULL)
+		return txn_refuse(t, H_EINVAL,
+		                  "a password is changed with the current one, at "
+		                  "/api/v1/users/me/password");
+	return t->ret;
+}
+
 enum herr account_update_self(struct txn *t, const struct actor *a, const json_t *fields,
                               int64_t now, json_t **out)
 {
@@ -296,8 +319,8 @@ enum herr account_update_self(struct txn *t, const struct actor *a, const json_t
 
 	*out = NULL;
 	herror_clear(&e);
-	/* A role, email, venue or group is changed by an administrator; a password has its
-	 * own route, which asks for the current one. */
+	if (self_fields_known(t, fields) != H_OK)
+		return t->ret;
 	if (fields_known(fields, known, &e) != H_OK)
 		return txn_refuse(t, e.code, "%s", e.msg);
 	if (user_get(t, a->user_id, &u) != H_OK) {

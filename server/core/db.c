@@ -4,6 +4,7 @@
 #include "xmalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,11 @@ struct db {
 	MDB_dbi dbi[DBI_COUNT];
 	char *path;
 	size_t max_map_size;
+	/* LMDB changes the map's size only with no transaction open in the process. hallsd
+	 * opens transactions on two threads (the loop, and the delivery thread), so each
+	 * transaction holds this shared from its beginning to its end, and a change of size
+	 * (db_grow, or adopting a size another process set) holds it exclusively. */
+	pthread_rwlock_t resize;
 };
 
 static const char *const dbi_names[DBI_COUNT] = {
@@ -200,6 +206,24 @@ uint64_t txn_change_counter(struct txn *t)
 	return meta_get_u64(t, "change");
 }
 
+/* Changes the map's size (0: adopts the size another process set), with no transaction
+ * of this process open. */
+static int db_set_mapsize(struct db *db, size_t size)
+{
+	int rc;
+
+	pthread_rwlock_wrlock(&db->resize);
+	rc = mdb_env_set_mapsize(db->env, size);
+	pthread_rwlock_unlock(&db->resize);
+	return rc;
+}
+
+/* Ends the hold that txn_begin took; after the transaction's commit or abort. */
+static void txn_release(struct db *db)
+{
+	pthread_rwlock_unlock(&db->resize);
+}
+
 /* Begins a transaction, adopting a map that another process has grown. */
 static enum herr txn_begin(struct db *db, struct txn *t, unsigned flags, struct herror *err)
 {
@@ -208,13 +232,17 @@ static enum herr txn_begin(struct db *db, struct txn *t, unsigned flags, struct 
 	memset(t, 0, sizeof(*t));
 	t->db = db;
 	t->err = err;
+	pthread_rwlock_rdlock(&db->resize);
 	rc = mdb_txn_begin(db->env, NULL, flags, &t->txn);
 	if (rc == MDB_MAP_RESIZED) {
-		rc = mdb_env_set_mapsize(db->env, 0);
+		txn_release(db);
+		rc = db_set_mapsize(db, 0);
+		pthread_rwlock_rdlock(&db->resize);
 		if (rc == 0)
 			rc = mdb_txn_begin(db->env, NULL, flags, &t->txn);
 	}
 	if (rc != 0) {
+		txn_release(db);
 		t->txn = NULL;
 		return herror_set(err, mdb_to_herr(rc), "storage: cannot begin transaction: %s",
 		                  mdb_strerror(rc));
@@ -229,8 +257,10 @@ enum herr db_read_begin(struct db *db, struct txn *t, struct herror *err)
 
 void db_read_end(struct txn *t)
 {
-	if (t->txn != NULL)
+	if (t->txn != NULL) {
 		mdb_txn_abort(t->txn);
+		txn_release(t->db);
+	}
 	t->txn = NULL;
 }
 
@@ -249,7 +279,7 @@ static enum herr db_grow(struct db *db, struct herror *err)
 	next = info.me_mapsize * 2;
 	if (next > db->max_map_size)
 		next = db->max_map_size;
-	rc = mdb_env_set_mapsize(db->env, next);
+	rc = db_set_mapsize(db, next);
 	if (rc != 0)
 		return herror_set(err, H_EFULL, "storage is full and cannot grow: %s",
 		                  mdb_strerror(rc));
@@ -275,13 +305,16 @@ static enum herr db_write_as(struct db *db, db_write_fn fn, void *arg, bool bump
 			if (t.ret == H_OK) {
 				rc = mdb_txn_commit(t.txn);
 				t.txn = NULL;
+				txn_release(db);
 				if (rc == 0)
 					return H_OK;
 				txn_fail(&t, rc, "commit");
 			}
 		}
-		if (t.txn != NULL)
+		if (t.txn != NULL) {
 			mdb_txn_abort(t.txn);
+			txn_release(db);
+		}
 		if (!t.map_full)
 			return ret != H_OK ? ret : t.ret;
 		ret = db_grow(db, err);
@@ -358,25 +391,24 @@ static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
 		return ret;
 	for (int i = 0; i < DBI_COUNT; i++) {
 		rc = mdb_dbi_open(t.txn, dbi_names[i], create ? MDB_CREATE : 0, &db->dbi[i]);
-		if (rc == MDB_NOTFOUND && i >= DBI_LAYOUT2_FIRST && !create) {
+		if (rc != 0) {
 			mdb_txn_abort(t.txn);
-			return db_open_dbis(db, true, err);
+			txn_release(db);
 		}
-		if (rc == MDB_NOTFOUND) {
-			mdb_txn_abort(t.txn);
+		if (rc == MDB_NOTFOUND && i >= DBI_LAYOUT2_FIRST && !create)
+			return db_open_dbis(db, true, err);
+		if (rc == MDB_NOTFOUND)
 			return herror_set(err, H_ESCHEMA,
 			                  "%s is not a halls data directory (run `halls init`)",
 			                  db->path);
-		}
-		if (rc != 0) {
-			mdb_txn_abort(t.txn);
+		if (rc != 0)
 			return herror_set(err, H_ESTORAGE, "storage: cannot open %s: %s",
 			                  dbi_names[i], mdb_strerror(rc));
-		}
 	}
 	/* Committing (even a read-only transaction) keeps the handles; aborting would
 	 * close the ones this transaction opened. */
 	rc = mdb_txn_commit(t.txn);
+	txn_release(db);
 	if (rc != 0)
 		return herror_set(err, mdb_to_herr(rc), "storage: %s", mdb_strerror(rc));
 	return H_OK;
@@ -440,6 +472,8 @@ enum herr db_open(struct db **out, const char *dir, bool create, const struct db
 	enum herr ret;
 	int rc, dead;
 
+	if (pthread_rwlock_init(&db->resize, NULL) != 0)
+		fatal("cannot create the storage lock");
 	db->path = xstrdup(dir);
 	db->max_map_size = opt && opt->max_map_size ? opt->max_map_size : DEFAULT_MAX_MAP_SIZE;
 	if (create && mkdir(dir, 0750) != 0 && errno != EEXIST) {
@@ -481,6 +515,7 @@ void db_close(struct db *db)
 		return;
 	if (db->env != NULL)
 		mdb_env_close(db->env);
+	pthread_rwlock_destroy(&db->resize);
 	free(db->path);
 	free(db);
 }

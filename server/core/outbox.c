@@ -1,6 +1,7 @@
 #include "outbox.h"
 
 #include "record.h"
+#include "user.h"
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -215,6 +216,51 @@ void outbox_site_put(struct txn *t, const struct outbox_site *s)
 	json_object_set_new(rec, "from_name", json_text(s->from_name));
 	record_put_key(t, DBI_OUTBOX, &k, rec);
 	json_decref(rec);
+}
+
+bool outbox_address_ok(const char *addr)
+{
+	char *e = addr != NULL ? user_email_normalize(addr) : NULL;
+	bool ok = e != NULL && strpbrk(addr, "<>\"\\()[],;") == NULL;
+
+	free(e);
+	return ok;
+}
+
+static bool site_url_ok(const char *url)
+{
+	const char *host;
+	size_t n;
+
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return false;
+	n = strlen(url);
+	if (*host == '\0' || *host == '/' || *host == ':' || url[n - 1] == '/')
+		return false;
+	for (const char *p = url; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '\'' ||
+		    *p == '<' || *p == '>' || *p == '\\' || *p == '#' || *p == '?')
+			return false;
+	return true;
+}
+
+enum herr outbox_site_check(const struct outbox_site *s, struct herror *err)
+{
+	enum herr ret;
+
+	if (s->url == NULL || strlen(s->url) > 200 || !site_url_ok(s->url))
+		return herror_set(err, H_EINVAL,
+		                  "the site url must be http:// or https:// and a host, such as "
+		                  "https://rooms.example.org, with no trailing slash");
+	if (!outbox_address_ok(s->from))
+		return herror_set(err, H_EINVAL,
+		                  "the from address must be an address such as rooms@example.org");
+	ret = text_check(s->from_name, "the from name", OUTBOX_FROM_NAME_MAX, true, false, err);
+	return ret;
 }
 
 /* --- queueing --- */

@@ -73,6 +73,14 @@ void outbox_site_free(struct outbox_site *s);
  * from_name "halls". */
 enum herr outbox_site_get(struct txn *t, struct outbox_site *out);
 void outbox_site_put(struct txn *t, const struct outbox_site *s);
+/* Whether s can be used: url http:// or https:// and a host, with no trailing slash,
+ * space or quote; from an address (name@example.org) that an SMTP envelope can carry;
+ * from_name one line of text, at most OUTBOX_FROM_NAME_MAX bytes. */
+#define OUTBOX_FROM_NAME_MAX 100
+enum herr outbox_site_check(const struct outbox_site *s, struct herror *err);
+/* Whether an address can go in an SMTP envelope as it is (<addr>): an address as users
+ * have them, and nothing a command line could be made of (<, >, quotes, spaces). */
+bool outbox_address_ok(const char *addr);
 
 /* Queues m (id from outbox_new_id; kind, user_id, to, subject, message_id, raw and
  * about_id set by the caller, raw made by mail_compose): sets created_at and due_at to

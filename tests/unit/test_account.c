@@ -719,6 +719,18 @@ TEST(account_reset_flow)
 	free(raw);
 	T_EQ_ERR(set_hash(&f, ann, hash), H_OK, &f.err);
 	T_EQ_ERR(use_link(&f, secret, T_NOW), H_EGONE, &f.err);
+	/* So does a new email: the link went to the old address. */
+	o.a.user_id = ann;
+	T_EQ_ERR(db_write(f.db, do_reset_for, &o, &f.err), H_OK, &f.err);
+	T_EQ_INT(outbox_count(&f, "password-reset", "ann@example.org", &raw), 3);
+	link_secret(raw, secret);
+	free(raw);
+	o.keep = ann;
+	o.fields = json_pack("{s:s}", "email", "ann@elsewhere.example");
+	T_EQ_ERR(db_write(f.db, do_save, &o, &f.err), H_OK, &f.err);
+	json_decref(o.fields);
+	json_decref(o.out);
+	T_EQ_ERR(use_link(&f, secret, T_NOW), H_EGONE, &f.err);
 	free(hash);
 	fx_close(&f);
 }
