@@ -183,6 +183,9 @@ const NINA = { name: 'Nina Patel', email: 'nina.patel@example.org', password: 'c
 
 test('an administrator invites a member, who sets a password from the emailed link and signs in', async ({ page, context, server }) => {
   await signIn(page, USERS.alex.email);
+  await page.goto('/admin-users');
+  check(await page.getByRole('button', { name: 'Invite a user' }).getAttribute('href') === '/invite',
+    'the users list offers Invite a user');
   await page.goto('/admin');
   await page.getByRole('button', { name: 'Invite someone' }).click();
   await page.getByRole('heading', { level: 1, name: 'Invite someone' }).waitFor();
@@ -196,9 +199,21 @@ test('an administrator invites a member, who sets a password from the emailed li
     'an empty invitation says what is missing by each field', await page.locator('#errors').textContent());
   await auditPage(page, 'invite-admin-errors');
 
-  await page.getByLabel('Full name').fill(NINA.name);
-  await page.getByLabel('Email address').fill(NINA.email);
-  await page.getByLabel('Member', { exact: true }).check();
+  // With the keyboard: the fields in order, and the arrow keys choosing a role reveal
+  // what that role needs.
+  await tabTo(page, '#name');
+  await page.keyboard.type(NINA.name);
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.id) === 'email', 'Tab goes from the name to the email address');
+  await page.keyboard.type(NINA.email);
+  await tabTo(page, '#role-member');
+  check(await focusShows(page), 'the focus on a role is visible');
+  await page.keyboard.press('ArrowDown');
+  check(await page.getByLabel('Venue manager').isChecked() && await page.locator('#venues').isVisible()
+    && !await page.locator('#groups').isVisible(), 'choosing Venue manager with the arrow keys shows the venues instead of the groups');
+  await page.keyboard.press('ArrowUp');
+  check(await page.getByLabel('Member', { exact: true }).isChecked() && await page.locator('#groups').isVisible(),
+    'and back to Member, the groups');
   await page.getByLabel('Tuesday Knitters').check();
   const [reply] = await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/api/v1/invitations')),
