@@ -28,7 +28,6 @@ CORE_SRC  := $(wildcard server/core/*.c)
 SERVER_SRC := $(wildcard server/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
-TOOL_SRC  := $(wildcard tests/tools/*.c)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -37,7 +36,6 @@ WEB_OBJ    := $(BUILD)/web_assets.o
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(WEB_OBJ)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
-TOOL_OBJ   := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 FUZZ_OBJ   := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
 # A harness links the front end whose code it drives, less its main(): fuzz_cli_*
 # harnesses the CLI's objects, those of the core alone (CORE_FUZZ) nothing more, the
@@ -52,18 +50,18 @@ LIB    := $(BUILD)/libhalls.a
 HALLSD := $(BUILD)/hallsd
 HALLS  := $(BUILD)/halls
 UNIT   := $(BUILD)/test-unit
-# Test-only tools (tests/tools/x_y.c -> $(BUILD)/test-x-y), never installed.
-TOOLS  := $(patsubst tests/tools/%.c,$(BUILD)/test-%,$(subst _,-,$(TOOL_SRC)))
 
 DATA   ?= halls-data
 LISTEN ?= 127.0.0.1:8080
+# make run SMTP=smtp://127.0.0.1:8025: send the mail to that relay (docs/operations.md#email)
+SMTP   ?=
 
 .PHONY: all deps build test asan run format clean help bench fuzz fuzz-build fuzz-merge fuzzers
 
 all: deps
 	@$(MAKE) --no-print-directory build
 
-build: $(LIB) $(HALLSD) $(HALLS) $(UNIT) $(REPLAY) $(TOOLS)
+build: $(LIB) $(HALLSD) $(HALLS) $(UNIT) $(REPLAY)
 
 deps:
 	@sh .ci/deps
@@ -87,9 +85,6 @@ $(HALLS): $(CLI_OBJ) $(LIB)
 $(UNIT): $(UNIT_OBJ) $(BUILD)/server/web_path.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/server/web_path.o $(LIB) $(LDLIBS)
 $(BUILD)/tests/unit/test_web_path.o: override CFLAGS += -Iserver
-
-$(BUILD)/test-queue-mail: $(BUILD)/tests/tools/queue_mail.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # The pages (server/web/): npm ci when node_modules is missing or older than the
 # lockfile; build.mjs writes $(BUILD)/web/; each file is gzipped there and then, and
@@ -140,7 +135,7 @@ $(BUILD)/fuzz/replay-cli_%: $(BUILD)/tests/fuzz/fuzz_cli_%.o $(BUILD)/tests/fuzz
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-CORE_FUZZ := ics_import
+CORE_FUZZ := ics_import mail
 $(CORE_FUZZ:%=$(BUILD)/fuzz/replay-%): $(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/store.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -189,7 +184,8 @@ run: all
 	@echo "try: curl http://$(LISTEN)/api/v1/venues"
 	@echo "     curl http://$(LISTEN)/api/v1/rooms/1/availability"
 	@echo "     curl http://$(LISTEN)/feeds/rooms/2.ics   (subscribe to it: docs/feeds.md)"
-	./$(HALLSD) --data $(DATA) --listen $(LISTEN)
+	./$(HALLSD) --data $(DATA) --listen $(LISTEN) \
+		$(if $(SMTP),--smtp $(SMTP) --public-url http://$(LISTEN))
 
 # libFuzzer harnesses (tests/fuzz/): every one for FUZZ_SECONDS (default 60), stopping
 # at the first crash; FUZZ=NAME for one. clang and libFuzzer's runtime are developer
@@ -221,7 +217,7 @@ bench: all
 # clang-format is a developer tool, so it is installed here rather than by `make deps`.
 format:
 	@command -v clang-format >/dev/null || apt-get install -y -qq clang-format
-	clang-format -i server/core/*.[ch] server/*.[ch] server/web/*.c cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/tools/*.c
+	clang-format -i server/core/*.[ch] server/*.[ch] server/web/*.c cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -229,6 +225,7 @@ clean:
 help:
 	@echo "make          build build/hallsd, build/halls and build/libhalls.a"
 	@echo "make run      create ./$(DATA) with demo data if missing and serve on $(LISTEN)"
+	@echo "              (SMTP=smtp://HOST:PORT sends its mail to that relay)"
 	@echo "make test     build and run every test"
 	@echo "make asan     the tests under AddressSanitizer and UBSan"
 	@echo "make bench    benchmarks: the core, hallsd under wrk, the pages in Chromium (print figures, assert nothing)"
@@ -236,4 +233,4 @@ help:
 	@echo "make fuzz-merge  fold what the fuzzers found into tests/fuzz/corpus/"
 	@echo "make format   clang-format the sources"
 
--include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

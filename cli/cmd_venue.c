@@ -8,6 +8,7 @@ static const struct cmd_field cmd_venue_fields[] = {
     {.opt = "hours", .key = "hours", .type = FIELD_STR},
     {.opt = "description", .key = "description", .type = FIELD_STR},
     {.opt = "accessibility", .key = "accessibility", .type = FIELD_STR},
+    {.opt = "email", .key = "email", .type = FIELD_STR},
     {.opt = NULL},
 };
 

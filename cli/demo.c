@@ -750,6 +750,33 @@ static enum herr demo_series_make(struct txn *t, struct demo *d)
 	return ret;
 }
 
+struct demo_ids {
+	uint64_t *v;
+	size_t n;
+};
+
+static bool demo_message(const struct outbox_msg *m, void *arg)
+{
+	struct demo_ids *ids = arg;
+
+	ids->v = xrealloc(ids->v, (ids->n + 1) * sizeof(*ids->v));
+	ids->v[ids->n++] = m->id;
+	return true;
+}
+
+/* The demo's history is made up: the messages its changes wrote (notify.h) would tell
+ * made-up people of things that never happened, so none is kept to be sent. */
+static enum herr demo_messages_drop(struct txn *t)
+{
+	struct demo_ids ids = {0};
+
+	outbox_each(t, OUTBOX_WAITING, demo_message, &ids);
+	for (size_t i = 0; i < ids.n && t->ret == H_OK; i++)
+		outbox_drop(t, ids.v[i]);
+	free(ids.v);
+	return t->ret;
+}
+
 static enum herr demo_write(struct txn *t, void *arg)
 {
 	struct demo *d = arg;
@@ -767,7 +794,7 @@ static enum herr demo_write(struct txn *t, void *arg)
 			return herror_set(t->err, H_EINVAL,
 			                  "demo: no %s booking could be made (skipped %zu)",
 			                  booking_status_name((enum booking_status)s), d->skipped);
-	return t->ret;
+	return demo_messages_drop(t);
 }
 
 int demo_fill(struct cli *c)

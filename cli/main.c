@@ -37,16 +37,17 @@ static const struct cli_cmd main_cmds[] = {
 
     {"venue", "add",
      "venue add --name NAME [--address TEXT] [--tz ZONE] [--hours HOURS] "
-     "[--description TEXT] [--accessibility TEXT]",
+     "[--description TEXT] [--accessibility TEXT] [--email ADDRESS]",
      cmd_record_add,
      "Add a venue; HOURS as \"mon-fri 09:00-22:00; sat 10:00-16:00\" (default: always open), "
-     "ZONE an IANA zone (default Europe/London).",
+     "ZONE an IANA zone (default Europe/London), ADDRESS its bookings email (the organizer of "
+     "the invitations booking messages carry).",
      0, &cmd_venue_record},
     {"venue", "list", "venue list", cmd_record_list, "List the venues.", 0, &cmd_venue_record},
     {"venue", "show", "venue show ID", cmd_record_show, "Show one venue.", 0, &cmd_venue_record},
     {"venue", "set",
      "venue set ID [--name NAME] [--address TEXT] [--tz ZONE] [--hours HOURS] "
-     "[--description TEXT] [--accessibility TEXT]",
+     "[--description TEXT] [--accessibility TEXT] [--email ADDRESS]",
      cmd_record_set, "Change a venue's details.", 0, &cmd_venue_record},
     {"venue", "rm", "venue rm ID", cmd_record_rm, "Remove a venue that has no rooms.", 0,
      &cmd_venue_record},

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #define DELIVER_POLL_S       5   /* the longest sleep: how soon `halls` writes are seen */
+#define DELIVER_SWEEP_S      60  /* between notify_sweep runs (reminders, digests) */
 #define DELIVER_CONNECT_S    10  /* the longest wait for the relay to answer a connection */
 #define DELIVER_STOP_GRACE_S 5   /* a send in progress at stop gets this long to finish */
 #define DELIVER_WORDS_MAX    300 /* bytes of the relay's words kept with a failure */
@@ -416,6 +417,25 @@ static bool deliver_hold_lock(struct deliver *d)
 	return false;
 }
 
+/* --- reminders and digests --- */
+
+static enum herr deliver_sweep_run(struct txn *t, void *arg)
+{
+	return notify_sweep(t, *(const int64_t *)arg);
+}
+
+/* Queues the reminders and digests due by now. Every process may: outbox_once makes
+ * each message once, whoever runs it. A failure is said, and tried at the next sweep. */
+static void deliver_sweep(struct deliver *d)
+{
+	int64_t now = deliver_clock(d);
+	struct herror err;
+
+	herror_clear(&err);
+	if (db_write_aside(d->db, deliver_sweep_run, &now, &err) != H_OK)
+		fprintf(stderr, "hallsd: reminders and digests: %s\n", err.msg);
+}
+
 /* --- the thread --- */
 
 /* Sleeps up to seconds, or until nudged or stopped. */
@@ -445,6 +465,7 @@ static int64_t deliver_pause(const struct deliver *d, int64_t next_due)
 static void *deliver_main(void *arg)
 {
 	struct deliver *d = arg;
+	int64_t next_sweep = 0; /* monotonic: at start, then every DELIVER_SWEEP_S */
 
 	while (!deliver_stopping(d)) {
 		int64_t next_due = 0, wait = DELIVER_POLL_S;
@@ -452,6 +473,10 @@ static void *deliver_main(void *arg)
 		pthread_mutex_lock(&d->lock);
 		d->nudged = false;
 		pthread_mutex_unlock(&d->lock);
+		if (mono_now() >= next_sweep) {
+			deliver_sweep(d);
+			next_sweep = mono_now() + DELIVER_SWEEP_S;
+		}
 		if (d->cfg.smtp_url != NULL && deliver_hold_lock(d)) {
 			int got = deliver_one(d, &next_due);
 
@@ -479,10 +504,10 @@ static int deliver_read_auth(struct deliver *d, const char *path)
 		fprintf(stderr, "hallsd: --smtp-auth-file %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 0077) != 0)
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 0007) != 0)
 		fprintf(stderr,
-		        "hallsd: --smtp-auth-file %s can be read by others than its owner "
-		        "(chmod 600 it)\n",
+		        "hallsd: --smtp-auth-file %s can be read by anyone on this machine "
+		        "(chmod o-rwx it)\n",
 		        path);
 	n = fgets(buf, sizeof(buf), f) != NULL ? strlen(buf) : 0;
 	fclose(f);

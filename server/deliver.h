@@ -11,7 +11,10 @@
  * Message-ID: the one window of at-least-once delivery.
  *
  * Among several hallsd processes on one data directory, one sends at a time: the one
- * holding the lock on DATA/deliver.lock (flock, released when the process ends). */
+ * holding the lock on DATA/deliver.lock (flock, released when the process ends).
+ *
+ * At start and about once a minute, with or without a relay, the thread also runs
+ * notify_sweep (reminders and managers' digests) in a db_write_aside. */
 #ifndef HALLS_DELIVER_H
 #define HALLS_DELIVER_H
 

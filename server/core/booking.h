@@ -108,6 +108,11 @@ enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, con
                           int64_t now, struct booking *out);
 enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                          int64_t now, struct booking *out);
+/* booking_approve, booking_decline or booking_cancel (to: the status it takes) of one
+ * date of a series decided as a whole (series_decide): every rule the same, but no
+ * message of its own, since the series tells of all its dates in one (notify.h). */
+enum herr booking_decide_in_series(struct txn *t, const struct actor *a, uint64_t id,
+                                   enum booking_status to, const char *note, int64_t now);
 /* Moves or edits: fields "title", "description", "attendees", "public", "start", "end"
  * (instants as integers). A start alone moves the booking keeping its length (elapsed
  * seconds), an end alone changes the end. Every rule is re-checked, a move onto the slot

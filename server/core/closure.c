@@ -1,6 +1,7 @@
 #include "closure.h"
 
 #include "audit.h"
+#include "notify.h"
 #include "policy.h"
 #include "record.h"
 #include "room.h"
@@ -186,6 +187,7 @@ enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c
 	detail = closure_to_json(c);
 	audit_append(t, a, "closure", c->id, "create", c->reason, detail, now);
 	json_decref(detail);
+	notify_closure(t, a, c, NULL, now);
 	return t->ret;
 }
 
@@ -218,6 +220,7 @@ enum herr closure_update(struct txn *t, const struct actor *a, const struct clos
 		detail = closure_to_json(c);
 		audit_append(t, a, "closure", c->id, "update", c->reason, detail, now);
 		json_decref(detail);
+		notify_closure(t, a, c, &old, now);
 	}
 	closure_free(&old);
 	return t->ret;

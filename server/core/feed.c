@@ -35,7 +35,7 @@ struct feed_ctx {
 	struct places places; /* the rooms the feed's events are in */
 	struct group_name *groups;
 	size_t ngroups;
-	char uid_host[40];
+	uint64_t instance; /* the data directory's, in every UID */
 	int64_t last_modified;
 };
 
@@ -187,8 +187,7 @@ static void note_change(struct feed_ctx *c, int64_t t)
  * both must not merge a title into a "Busy"), so they have their own UIDs. */
 static char *uid_of(struct feed_ctx *c, const char *what, uint64_t id)
 {
-	return xasprintf("%s%s-%llu@%s", c->scope->kind == FEED_BUSY ? "busy-" : "", what,
-	                 (unsigned long long)id, c->uid_host);
+	return ics_uid(c->scope->kind == FEED_BUSY ? "busy-" : "", what, id, c->instance);
 }
 
 /* A one-off booking as its VEVENT. */
@@ -453,8 +452,7 @@ enum herr feed_build(struct txn *t, const struct feed_scope *scope, struct feed 
 	enum herr ret;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(c.uid_host, sizeof(c.uid_host), "%016llx.halls",
-	         (unsigned long long)txn_instance(t));
+	c.instance = txn_instance(t);
 	if ((ret = collect_scope(&c)) != H_OK)
 		goto out;
 	if (c.n > 0) /* an empty feed has no array at all, and qsort may not take NULL */

@@ -21,6 +21,7 @@
 #include "invite.h"
 #include "kind.h"
 #include "link.h"
+#include "notify.h"
 #include "outbox.h"
 #include "place.h"
 #include "policy.h"
@@ -34,6 +35,7 @@
 #include "venue.h"
 #include "view.h"
 #include "walk.h"
+#include "when.h"
 #include "xmalloc.h"
 
 #define HALLS_VERSION "0.1.0"

@@ -37,6 +37,9 @@ struct zone_use {
 };
 
 struct ics_calendar {
+	enum ics_method method;
+	char *organizer_email, *organizer_name; /* an invitation's (ics_calendar_invite) */
+	char *attendee_email, *attendee_name;
 	char *name;
 	char *description; /* NULL: none */
 	unsigned refresh_minutes;
@@ -83,6 +86,11 @@ static void *grow(void *array, size_t *cap, size_t want, size_t size)
 static const char *or_empty(const char *s)
 {
 	return s ? s : "";
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
 }
 
 /* ---- Text ---- */
@@ -531,6 +539,52 @@ static void event_times(icalcomponent *vevent, const struct ics_event *ev, const
 		    vevent, time_property(icalproperty_new_exdate, ev->exdates[i], zone));
 }
 
+/* A CN parameter's value: libical quotes a value with ":", ";" or ",", but a DQUOTE
+ * cannot be inside a quoted value (RFC 5545 3.2), nor can a control character. */
+static char *param_text(const char *s)
+{
+	char *clean = text_clean(s);
+
+	for (char *p = clean; *p; p++)
+		if (*p == '"')
+			*p = '\'';
+		else if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return clean;
+}
+
+static icalproperty *party_property(icalproperty *(*make)(const char *), const char *email,
+                                    const char *name)
+{
+	char *uri = xasprintf("mailto:%s", or_empty(email));
+	icalproperty *p = make(uri);
+
+	free(uri);
+	if (name != NULL && name[0] != '\0') {
+		char *cn = param_text(name);
+
+		icalproperty_add_parameter(p, icalparameter_new_cn(cn));
+		free(cn);
+	}
+	return p;
+}
+
+/* ORGANIZER and ATTENDEE of an invitation's event. The attendee's answer is not asked
+ * for (RSVP=FALSE): halls reads no replies, and the booking stands whatever the
+ * calendar says. */
+static void event_people(icalcomponent *vevent, const struct ics_calendar *c)
+{
+	icalproperty *att;
+
+	icalcomponent_add_property(vevent, party_property(icalproperty_new_organizer,
+	                                                  c->organizer_email, c->organizer_name));
+	att = party_property(icalproperty_new_attendee, c->attendee_email, c->attendee_name);
+	icalproperty_add_parameter(att, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+	icalproperty_add_parameter(att, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
+	icalproperty_add_parameter(att, icalparameter_new_rsvp(ICAL_RSVP_FALSE));
+	icalcomponent_add_property(vevent, att);
+}
+
 /* The earliest instant ev shows in its zone, for trimming the zone's history. */
 static int64_t event_earliest(const struct ics_event *ev)
 {
@@ -557,6 +611,26 @@ struct ics_calendar *ics_calendar_new(const char *name, const char *description,
 	return c;
 }
 
+void ics_calendar_invite(struct ics_calendar *c, enum ics_method method,
+                         const struct ics_party *organizer, const struct ics_party *attendee)
+{
+	c->method = method;
+	free(c->organizer_email);
+	free(c->organizer_name);
+	free(c->attendee_email);
+	free(c->attendee_name);
+	c->organizer_email = xstrdup(or_empty(organizer->email));
+	c->organizer_name = dup_or_null(organizer->name);
+	c->attendee_email = xstrdup(or_empty(attendee->email));
+	c->attendee_name = dup_or_null(attendee->name);
+}
+
+char *ics_uid(const char *prefix, const char *what, uint64_t id, uint64_t instance)
+{
+	return xasprintf("%s%s-%llu@%016llx.halls", or_empty(prefix), or_empty(what),
+	                 (unsigned long long)id, (unsigned long long)instance);
+}
+
 void ics_calendar_add(struct ics_calendar *c, const struct ics_event *ev)
 {
 	const char *zone = zone_builtin(ev->zone) ? ev->zone : NULL;
@@ -565,6 +639,8 @@ void ics_calendar_add(struct ics_calendar *c, const struct ics_event *ev)
 	event_identity(vevent, ev);
 	event_text(vevent, ev);
 	event_times(vevent, ev, zone);
+	if (c->method != ICS_PUBLISH)
+		event_people(vevent, c);
 	c->events = grow(c->events, &c->events_cap, c->nevents + 1, sizeof(*c->events));
 	c->events[c->nevents++] = vevent;
 	if (zone != NULL)
@@ -637,6 +713,19 @@ static void add_refresh(icalcomponent *cal, unsigned minutes)
 	free(ttl);
 }
 
+static icalproperty_method method_of(enum ics_method m)
+{
+	switch (m) {
+	case ICS_REQUEST:
+		return ICAL_METHOD_REQUEST;
+	case ICS_CANCEL:
+		return ICAL_METHOD_CANCEL;
+	case ICS_PUBLISH:
+		break;
+	}
+	return ICAL_METHOD_PUBLISH;
+}
+
 static icalcomponent *vcalendar_new(const struct ics_calendar *c)
 {
 	icalcomponent *cal = icalcomponent_new_vcalendar();
@@ -644,7 +733,10 @@ static icalcomponent *vcalendar_new(const struct ics_calendar *c)
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-	icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
+	icalcomponent_add_property(cal, icalproperty_new_method(method_of(c->method)));
+	/* An invitation is about its events, not a calendar to subscribe to. */
+	if (c->method != ICS_PUBLISH)
+		return cal;
 	add_x_text(cal, "X-WR-CALNAME", c->name);
 	icalcomponent_add_property(cal, text_property(icalproperty_new_name, c->name));
 	if (c->description != NULL)
@@ -690,6 +782,10 @@ void ics_calendar_free(struct ics_calendar *c)
 		free(c->zones[i].name);
 	free(c->events);
 	free(c->zones);
+	free(c->organizer_email);
+	free(c->organizer_name);
+	free(c->attendee_email);
+	free(c->attendee_name);
 	free(c->name);
 	free(c->description);
 	free(c);

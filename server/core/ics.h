@@ -38,16 +38,39 @@ struct ics_event {
 
 struct ics_calendar;
 
+/* What a calendar is for (RFC 5546, iTIP): a feed publishes (PUBLISH, the default); an
+ * email invitation asks the attendee's calendar to add or update its events (REQUEST) or
+ * to remove them (CANCEL, whose events are STATUS:CANCELLED). */
+enum ics_method { ICS_PUBLISH, ICS_REQUEST, ICS_CANCEL };
+
+/* A person on an invitation: ORGANIZER or ATTENDEE, as mailto: with a CN. */
+struct ics_party {
+	const char *email;
+	const char *name; /* NULL or "": no CN */
+};
+
 /* name: the calendar's name (X-WR-CALNAME and NAME); description may be NULL;
  * refresh_minutes: how often apps should poll (REFRESH-INTERVAL, X-PUBLISHED-TTL). */
 struct ics_calendar *ics_calendar_new(const char *name, const char *description,
                                       unsigned refresh_minutes);
+/* Makes c an invitation (method REQUEST or CANCEL) from organizer to attendee: METHOD is
+ * the method rather than PUBLISH, the calendar has no name or refresh advice, and every
+ * event added after carries ORGANIZER and ATTENDEE. A feed never calls it, so feeds stay
+ * byte for byte what they were. */
+void ics_calendar_invite(struct ics_calendar *c, enum ics_method method,
+                         const struct ics_party *organizer, const struct ics_party *attendee);
 /* Copies what it needs of ev. Events appear in the order added. */
 void ics_calendar_add(struct ics_calendar *c, const struct ics_event *ev);
 /* The finished text (malloc'd, NUL-terminated, *len bytes without the NUL); frees c. */
 char *ics_calendar_finish(struct ics_calendar *c, size_t *len);
 /* Drops c unfinished. */
 void ics_calendar_free(struct ics_calendar *c);
+
+/* The UID of a record in feeds and invitations alike: "<prefix><what>-<id>@<instance as
+ * 16 hex digits>.halls" (prefix "" or "busy-", what "booking" or "series"), with the data
+ * directory's instance id (txn_instance), so that two installations never share a UID.
+ * Malloc'd. */
+char *ics_uid(const char *prefix, const char *what, uint64_t id, uint64_t instance);
 
 /* The pieces, for tests and import: TEXT escaping (RFC 5545 3.3.11) of s, malloc'd. */
 char *ics_text_escape(const char *s);

@@ -39,7 +39,7 @@ static enum herr kind_fields_known(const char *const *names, const json_t *field
 /* venue */
 
 static const char *const venue_fields[] = {"name",        "timezone",      "hours", "address",
-                                           "description", "accessibility", NULL};
+                                           "description", "accessibility", "email", NULL};
 
 static enum herr venue_save_json(struct txn *t, const struct actor *a, uint64_t id,
                                  const json_t *fields, int64_t now, json_t **out)

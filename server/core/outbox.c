@@ -1,7 +1,6 @@
 #include "outbox.h"
 
 #include "record.h"
-#include "user.h"
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -220,11 +219,17 @@ void outbox_site_put(struct txn *t, const struct outbox_site *s)
 
 bool outbox_address_ok(const char *addr)
 {
-	char *e = addr != NULL ? user_email_normalize(addr) : NULL;
-	bool ok = e != NULL && strpbrk(addr, "<>\"\\()[],;") == NULL;
+	const char *at = addr != NULL ? strchr(addr, '@') : NULL;
+	size_t n = addr != NULL ? strlen(addr) : 0;
 
-	free(e);
-	return ok;
+	/* One @ between a local part and a domain ("halls@localhost" will do: a relay on
+	 * this host delivers it). */
+	if (at == NULL || at == addr || at[1] == '\0' || strchr(at + 1, '@') != NULL || n > 254)
+		return false;
+	for (const char *p = addr; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || strchr("<>\"\\()[],;:", *p) != NULL)
+			return false;
+	return text_check(addr, "address", 254, true, false, NULL) == H_OK;
 }
 
 static bool site_url_ok(const char *url)
@@ -310,17 +315,32 @@ void outbox_put(struct txn *t, struct outbox_msg *m, int64_t now)
 	txn_put(t, DBI_OUTBOX, &q, "", 0);
 }
 
-bool outbox_once(struct txn *t, const char *key, uint64_t id)
+static struct key once_key(const char *key)
 {
 	struct key k = prefix_key(KEY_ONCE);
 	size_t n = strlen(key);
-	uint8_t v[8];
-	MDB_val val;
 
 	if (n > KEY_MAX - k.len)
 		n = KEY_MAX - k.len;
 	memcpy(k.b + k.len, key, n);
 	k.len += n;
+	return k;
+}
+
+bool outbox_once_done(struct txn *t, const char *key)
+{
+	struct key k = once_key(key);
+	MDB_val val;
+
+	return txn_get(t, DBI_OUTBOX, &k, &val) != 0;
+}
+
+bool outbox_once(struct txn *t, const char *key, uint64_t id)
+{
+	struct key k = once_key(key);
+	uint8_t v[8];
+	MDB_val val;
+
 	if (txn_get(t, DBI_OUTBOX, &k, &val) || t->ret != H_OK)
 		return false;
 	key_put_u64(v, id);

@@ -95,6 +95,9 @@ char *outbox_message_id(struct txn *t, uint64_t id, const char *site_url);
 /* True the first time it is asked for key in this data directory (and records it with
  * id); false after: the one guard against a reminder or a digest made twice. */
 bool outbox_once(struct txn *t, const char *key, uint64_t id);
+/* Whether outbox_once has been asked for key already, asking nothing: a sweep that
+ * finds a reminder made needs no message id to learn it. */
+bool outbox_once_done(struct txn *t, const char *key);
 
 enum herr outbox_get(struct txn *t, uint64_t id, struct outbox_msg *out);
 /* The waiting message due soonest, when it is due by now: 1 with *out, 0 when none is

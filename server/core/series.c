@@ -4,6 +4,7 @@
 #include "series.h"
 
 #include "audit.h"
+#include "notify.h"
 
 #include "record.h"
 #include "text.h"
@@ -370,6 +371,7 @@ enum herr series_create_except(struct txn *t, const struct actor *a, struct seri
 	detail = series_to_json(s);
 	audit_append(t, a, "series", s->id, "create", NULL, detail, now);
 	json_decref(detail);
+	notify_series_requested(t, a, s, out, now);
 	ret = t->ret;
 out:
 	series_plan_free(&p);
@@ -507,6 +509,8 @@ enum herr series_occurrence_add(struct txn *t, const struct actor *a, uint64_t i
 	if ((ret = booking_request(t, a, &b, approve_now, now)) != H_OK)
 		goto out;
 	series_touch(t, id, now);
+	/* One date added on its own is told of as a booking is. */
+	notify_booking_requested(t, a, &b, now);
 	ret = t->ret;
 	if (ret == H_OK && out != NULL) {
 		*out = b;
@@ -576,19 +580,21 @@ struct decide_job {
 	int64_t now;
 };
 
+/* The status each action gives a date. */
+static enum booking_status action_status(enum series_action act)
+{
+	return act == SERIES_APPROVE   ? BOOKING_APPROVED
+	       : act == SERIES_DECLINE ? BOOKING_DECLINED
+	                               : BOOKING_CANCELLED;
+}
+
+/* Each date quietly: the series' one message tells of them all (series_decide). */
 static enum herr occurrence_decide(struct txn *t, void *arg)
 {
 	struct decide_job *j = arg;
 
-	switch (j->act) {
-	case SERIES_APPROVE:
-		return booking_approve(t, j->a, j->booking_id, j->note, j->now, NULL);
-	case SERIES_DECLINE:
-		return booking_decline(t, j->a, j->booking_id, j->note, j->now, NULL);
-	case SERIES_CANCEL:
-	default:
-		return booking_cancel(t, j->a, j->booking_id, j->note, j->now, NULL);
-	}
+	return booking_decide_in_series(t, j->a, j->booking_id, action_status(j->act), j->note,
+	                                j->now);
 }
 
 static bool action_applies(enum series_action act, enum booking_status st)
@@ -655,6 +661,7 @@ enum herr series_decide(struct txn *t, const struct actor *a, uint64_t id, enum 
 		herror_clear(t->err);
 		audit_append(t, a, "series", id, names[act], note, detail, now);
 		json_decref(detail);
+		notify_series_decided(t, a, &s, action_status(act), note, out, now);
 		ret = t->ret;
 	}
 out:

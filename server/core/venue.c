@@ -5,6 +5,7 @@
 #include "record.h"
 #include "refs.h"
 #include "tz.h"
+#include "user.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -27,7 +28,31 @@ void venue_free(struct venue *v)
 	free(v->tz);
 	free(v->description);
 	free(v->accessibility);
+	free(v->email);
 	memset(v, 0, sizeof(*v));
+}
+
+/* The "email" field: an address, or null or "" for none. */
+static enum herr email_apply(char **dst, const json_t *fields, struct herror *err)
+{
+	const json_t *v = json_object_get(fields, "email");
+	char *email;
+
+	if (v == NULL)
+		return H_OK;
+	if (json_is_null(v) || (json_is_string(v) && json_string_value(v)[0] == '\0')) {
+		free(*dst);
+		*dst = NULL;
+		return H_OK;
+	}
+	email = json_is_string(v) ? user_email_normalize(json_string_value(v)) : NULL;
+	if (email == NULL)
+		return herror_set(err, H_EINVAL,
+		                  "email must be an address such as bookings@example.org, or "
+		                  "empty for none");
+	free(*dst);
+	*dst = email;
+	return H_OK;
 }
 
 enum herr venue_apply(struct venue *v, const json_t *fields, struct herror *err)
@@ -43,6 +68,7 @@ enum herr venue_apply(struct venue *v, const json_t *fields, struct herror *err)
 	n.tz = xstrdup_or_null(v->tz);
 	n.description = xstrdup_or_null(v->description);
 	n.accessibility = xstrdup_or_null(v->accessibility);
+	n.email = xstrdup_or_null(v->email);
 	if (json_object_get(fields, "timezone") != NULL) {
 		if (tz == NULL || !tz_valid(tz)) {
 			ret = herror_set(err, H_EINVAL,
@@ -69,7 +95,8 @@ enum herr venue_apply(struct venue *v, const json_t *fields, struct herror *err)
 	    (ret = field_text(&n.description, fields, "description", TEXT_MAX_BYTES, false, true,
 	                      err)) ||
 	    (ret = field_text(&n.accessibility, fields, "accessibility", TEXT_MAX_BYTES, false,
-	                      true, err)))
+	                      true, err)) ||
+	    (ret = email_apply(&n.email, fields, err)))
 		goto fail;
 	if (n.name == NULL) {
 		ret = herror_set(err, H_EINVAL, "name is required");
@@ -92,6 +119,7 @@ json_t *venue_to_json(const struct venue *v)
 	json_object_set_new(o, "address", json_text(v->address));
 	json_object_set_new(o, "description", json_text(v->description));
 	json_object_set_new(o, "accessibility", json_text(v->accessibility));
+	json_object_set_new(o, "email", json_text(v->email));
 	free(hours);
 	return o;
 }

@@ -16,6 +16,7 @@ struct venue {
 	char *tz; /* IANA zone, default Europe/London */
 	char *description;
 	char *accessibility;
+	char *email; /* the venue's bookings address: ORGANIZER of invitations; NULL: none */
 	struct week_hours hours;
 };
 
@@ -23,7 +24,9 @@ struct venue {
 void venue_init(struct venue *v);
 void venue_free(struct venue *v);
 /* Sets the fields present in fields ("name", "address", "timezone", "hours",
- * "description", "accessibility"), validating each; v is unchanged on error. */
+ * "description", "accessibility", "email"), validating each; v is unchanged on error.
+ * "email" is an address (stored as user_email_normalize gives it), or null or "" for
+ * none. */
 enum herr venue_apply(struct venue *v, const json_t *fields, struct herror *err);
 json_t *venue_to_json(const struct venue *v);
 enum herr venue_from_json(const json_t *o, struct venue *v, struct herror *err);

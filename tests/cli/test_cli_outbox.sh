@@ -1,9 +1,9 @@
-# `halls outbox list|show|retry|drop` over messages queued as the core's flows queue
-# them (build/test-queue-mail, a test-only tool). What the relay does to them (sent,
-# failed, retried after a refusal) is tests/e2e/test_mail.py's, with a real SMTP server.
+# `halls outbox list|show|retry|drop` over the messages `halls booking request` makes (a
+# receipt to the group's member, a request to decide to the venue's manager). What the
+# relay does to them (sent, failed, retried after a refusal) is tests/e2e/test_mail.py's,
+# with a real SMTP server.
 . "$(dirname "$0")/lib.sh"
 
-QUEUE="$BUILD/test-queue-mail"
 export HALLS_NOW=1796000000 # Mon 30 Nov 2026 00:53:20 UTC
 
 "$HALLS" init >/dev/null
@@ -12,29 +12,64 @@ t_grep "^ID +STATE +KIND +TO +SUBJECT +CREATED +ATTEMPTS +LAST ERROR" "the table
 t_run 0 "an empty outbox as JSON" --json outbox list
 t_json "o == []" "is an empty array"
 
-M1=$("$QUEUE" "$HALLS_DATA" pat@knitters.example "Your request for Main Hall")
-M2=$("$QUEUE" "$HALLS_DATA" sam@chess.example "Caf$(printf '\303\251') night: approved")
-M3=$("$QUEUE" "$HALLS_DATA" priya@halls.example "Requests waiting")
-
-t_run 0 "outbox list" outbox list
-t_grep "^$M1 +waiting +test +pat@knitters.example +Your request for Main Hall +2026-11-30T00:53:20\\+00:00 +0 +-$" \
-	"a row has id, state, kind, to, subject, created, attempts and last error"
-t_grep "^$M2 .*Café night: approved" "a subject that is not ASCII shows as written"
+t_run 0 "venue" --json venue add --name "Riverside Centre"
+V=$(t_id)
+t_run 0 "room" --json room add --venue "$V" --name "Main Hall" --capacity 40 --approval manual \
+	--notice 0 --horizon 365
+R=$(t_id)
+t_run 0 "group" --json group add --name "Riverside Choir"
+G=$(t_id)
+t_run 0 "member" user add --name "Pat Okafor" --email pat@choir.example --role member --group "$G"
+t_run 0 "manager" user add --name "Priya Shah" --email priya@halls.example --role manager \
+	--venue "$V"
+t_run 0 "a request" booking request --room "$R" --group "$G" --start 2026-12-08T19:00 \
+	--end 2026-12-08T21:00 --title "Choir practice"
+HALLS_NOW=1796000060 t_run 0 "another, a minute later" booking request --room "$R" --group "$G" \
+	--start 2026-12-09T19:00 --end 2026-12-09T21:00 --title "Caf$(printf '\303\251') night"
 
 t_run 0 "outbox list --json" --json outbox list
-t_json "[m['id'] for m in o] == [$M1, $M2, $M3]" "every message, in id order"
+cp "$T_OUT" "$T_DIR/list.json"
+ids() { # ids KIND TO: the ids of those messages, oldest first
+	python3 -c "import json,sys; print(' '.join(str(m['id']) for m in json.load(open(sys.argv[1])) if m['kind']==sys.argv[2] and m['to']==sys.argv[3]))" "$T_DIR/list.json" "$1" "$2"
+}
+set -- $(ids booking-requested pat@choir.example)
+M1=${1:-0} M2=${2:-0}
+set -- $(ids booking-request-to-decide priya@halls.example)
+M3=${1:-0}
+t_run 0 "outbox list" outbox list
+if python3 - "$T_DIR/list.json" "$T_OUT" <<'EOF2'; then
+import json, re, sys
+rows = json.load(open(sys.argv[1]))
+lines = open(sys.argv[2], encoding="utf-8").read().splitlines()[1:]
+assert len(lines) == len(rows) == 4, (len(lines), len(rows))
+for m, line in zip(rows, lines):
+    cells = re.split(r"  +", line)
+    subject = m["subject"] if len(m["subject"]) <= 60 else m["subject"][:60] + "..."
+    want = [str(m["id"]), m["state"], m["kind"], m["to"], subject,
+            m["created_at"].replace("Z", "+00:00"), "0", "-"]
+    assert cells == want, (cells, want)
+EOF2
+	t_pass "a row has id, state, kind, to, subject (cut to 60 characters), created, attempts and last error"
+else
+	t_fail "a row has id, state, kind, to, subject, created, attempts and last error"
+fi
+t_grep "Café night" "a subject that is not ASCII shows as written"
+
+t_run 0 "outbox list --json" --json outbox list
+t_json "len(o) == 4 and [m['id'] for m in o] == sorted(m['id'] for m in o)" "every message, in id order"
 t_json "all(m['state'] == 'waiting' and m['attempts'] == 0 and m['last_error'] is None for m in o)" \
 	"each waits, never tried"
-t_json "o[0]['to'] == 'pat@knitters.example' and o[0]['kind'] == 'test' and o[0]['created_at'] == '2026-11-30T00:53:20Z' and o[0]['due_at'] == '2026-11-30T00:53:20Z'" \
-	"a record has its recipient, kind and times (RFC 3339, UTC)"
-t_json "all(m['message_id'].startswith('<halls.') and m['message_id'].endswith('@localhost>') for m in o)" \
+t_json "[m for m in o if m['id'] == $M2][0]['created_at'] == '2026-11-30T00:54:20Z' and [m for m in o if m['id'] == $M2][0]['due_at'] == '2026-11-30T00:54:20Z'" \
+	"a record has its times (RFC 3339, UTC)"
+t_json "all(m['about_id'] and m['user_id'] for m in o)" "and the booking it is about, and its recipient's user id"
+t_json "all(m['message_id'].startswith('<halls.') and m['message_id'].endswith('@localhost>') for m in o) and len({m['message_id'] for m in o}) == 4" \
 	"each has its Message-ID"
 t_json "all('raw' not in m for m in o)" "the listing leaves the bytes out"
 t_run 0 "--json after the command" outbox list --json
-t_json "len(o) == 3" "lists the same"
+t_json "len(o) == 4" "lists the same"
 
 t_run 0 "--state waiting" --json outbox list --state waiting
-t_json "len(o) == 3" "lists the waiting"
+t_json "len(o) == 4" "lists the waiting"
 t_run 0 "--state sent" --json outbox list --state sent
 t_json "o == []" "none sent without a relay"
 t_run 0 "--state failed" outbox list --state failed
@@ -44,24 +79,26 @@ t_grep "--state must be waiting, sent or failed" "says which states there are"
 t_run 2 "list takes no argument" outbox list 3
 
 t_run 0 "outbox show" outbox show "$M1"
-t_grep "^subject: +Your request for Main Hall$" "shows the subject"
+t_grep "^subject: +Request sent: Choir practice" "shows the subject"
+t_grep "^kind: +booking-requested$" "shows the kind"
 t_grep "^state: +waiting$" "shows the state"
 t_grep "^message_id: +<halls\\." "shows the Message-ID"
 t_run 0 "outbox show --json" --json outbox show "$M2"
-t_json "o['id'] == $M2 and o['to'] == 'sam@chess.example' and o['subject'] == 'Café night: approved'" \
+t_json "o['id'] == $M2 and o['to'] == 'pat@choir.example' and 'Café night' in o['subject']" \
 	"the record as JSON"
 MID=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['message_id'])" "$T_OUT")
+SUBJ=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['subject'])" "$T_OUT")
 
 t_run 0 "outbox show --raw" outbox show "$M2" --raw
-if python3 - "$T_OUT" "$MID" <<'EOF'; then
+if python3 - "$T_OUT" "$MID" "$SUBJ" <<'EOF'; then
 import email, email.policy, sys
 raw = open(sys.argv[1], "rb").read()
 # The exact bytes: CRLF line ends only, and a message that parses without defects.
 assert b"\n" not in raw.replace(b"\r\n", b""), "a bare LF"
 m = email.message_from_bytes(raw, policy=email.policy.default)
 assert m["Message-ID"] == sys.argv[2], m["Message-ID"]
-assert m["To"] == "sam@chess.example", m["To"]
-assert str(m["Subject"]) == "Café night: approved", m["Subject"]
+assert m["To"].addresses[0].addr_spec == "pat@choir.example", m["To"]
+assert str(m["Subject"]) == sys.argv[3], m["Subject"]
 assert not m.defects and all(not p.defects for p in m.walk())
 EOF
 	t_pass "--raw prints the message's exact bytes (CRLF, the record's Message-ID)"
@@ -92,7 +129,7 @@ t_run 2 "retry without an id" outbox retry
 t_run 0 "outbox drop" outbox drop "$M1"
 t_grep "^removed message $M1$" "confirms it"
 t_run 0 "after the drop" --json outbox list
-t_json "[m['id'] for m in o] == [$M2, $M3]" "the message is gone, the others stay"
+t_json "$M1 not in [m['id'] for m in o] and len(o) == 3" "the message is gone, the others stay"
 t_run 1 "drop of it again" outbox drop "$M1"
 t_grep "there is no message $M1" "says it is not there"
 t_run 1 "show of it" outbox show "$M1"

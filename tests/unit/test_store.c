@@ -139,6 +139,75 @@ static bool write_schema(const char *dir, uint64_t version)
 	return rc == 0;
 }
 
+/* Deletes a named database with LMDB itself, as a directory of an older layout lacks it. */
+static bool drop_database(const char *dir, const char *name)
+{
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	int rc;
+
+	rc = mdb_env_create(&env);
+	if (rc == 0)
+		rc = mdb_env_set_maxdbs(env, 64);
+	if (rc == 0)
+		rc = mdb_env_open(env, dir, 0, 0640);
+	if (rc == 0)
+		rc = mdb_txn_begin(env, NULL, 0, &txn);
+	if (rc == 0)
+		rc = mdb_dbi_open(txn, name, 0, &dbi);
+	if (rc == 0)
+		rc = mdb_drop(txn, dbi, 1);
+	if (rc == 0) {
+		rc = mdb_txn_commit(txn);
+		txn = NULL;
+	}
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (env != NULL)
+		mdb_env_close(env);
+	if (rc != 0)
+		t_fail(__FILE__, __LINE__, "dropping %s: %s", name, mdb_strerror(rc));
+	return rc == 0;
+}
+
+static uint64_t read_schema(struct db *db)
+{
+	struct txn t;
+	struct herror err;
+	MDB_val v;
+	struct key k = {.len = 6};
+	uint64_t version = 0;
+
+	memcpy(k.b, "schema", 6);
+	if (db_read_begin(db, &t, &err) != H_OK)
+		return 0;
+	if (txn_get(&t, DBI_META, &k, &v) == 1 && v.mv_size == 8)
+		version = key_get_u64(v.mv_data);
+	db_read_end(&t);
+	return version;
+}
+
+/* A layout-2 directory (no outbox) opened by this build gains an empty outbox and
+ * layout 3, keeping its records; opening it read-only (no create) migrates too. */
+TEST(store_schema_migrates_2_to_3)
+{
+	struct fx f;
+
+	T_ASSERT(fx_open(&f));
+	fx_venue(&f, "Hall", NULL, NULL);
+	db_close(f.db);
+	f.db = NULL;
+	T_ASSERT(drop_database(f.dir, "outbox"));
+	T_ASSERT(write_schema(f.dir, 2));
+	herror_clear(&f.err);
+	T_EQ_ERR(db_open(&f.db, f.dir, false, NULL, &f.err), H_OK, &f.err);
+	T_ASSERT(f.db != NULL);
+	T_EQ_INT(read_schema(f.db), 3);
+	T_EQ_INT(count_venues(&f), 1);
+	fx_close(&f);
+}
+
 TEST(store_schema_newer)
 {
 	struct fx f;

@@ -39,7 +39,7 @@ const ZONES = [
 // The API's names for the venue's values, in the order its refusals are matched.
 const errors = new FormErrors(
   { hours: 'hours-mon-0-from', ...Object.fromEntries(DAYS.map((d) => [`hours-${d}`, `hours-${d}-0-from`])) },
-  { name: 'name', address: 'address', description: 'description', accessibility: 'accessibility', timezone: 'timezone' },
+  { name: 'name', address: 'address', description: 'description', accessibility: 'accessibility', email: 'email', timezone: 'timezone' },
 );
 
 const id = idParam('id');
@@ -56,6 +56,7 @@ function fillForm(v) {
   $('address').value = v.address;
   $('description').value = v.description;
   $('accessibility').value = v.accessibility;
+  $('email').value = v.email || '';
   fillZones(v.timezone);
   drawHoursForm($('hours-days'), parseHours(v.hours));
 }
@@ -70,6 +71,7 @@ function readForm() {
       address: textField('address'),
       description: textField('description'),
       accessibility: textField('accessibility'),
+      email: textField('email'),
       timezone: $('timezone').value,
       // All days blank sends "", which the API refuses in its words ("opening hours are
       // empty"): a venue shut for a time has a closure instead.
