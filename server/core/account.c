@@ -374,7 +374,7 @@ static enum herr reset_send(struct txn *t, const struct user *u, int64_t now, ui
                             int64_t *expires_at)
 {
 	char secret[TOKEN_HEX];
-	struct link l;
+	struct link l = {0};
 
 	if (link_issue(t, u->id, LINK_RESET, now, secret, &l) == H_OK)
 		account_mail_reset(t, u, secret, l.expires_at, now, true, msg_id);

@@ -5,6 +5,7 @@
 #include "outbox.h"
 #include "tz.h"
 #include "venue.h"
+#include "when.h"
 #include "xmalloc.h"
 
 #include <stdio.h>
@@ -16,38 +17,6 @@
 
 /* Why every account message comes, whoever it is for. */
 #define ALWAYS_SENT "Messages about your account are always sent."
-
-static const char *const day_names[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                        "Friday", "Saturday", "Sunday"};
-static const char *const month_names[] = {"January",   "February", "March",    "April",
-                                          "May",       "June",     "July",     "August",
-                                          "September", "October",  "November", "December"};
-
-/* "7pm", "7:30pm", "midday", "midnight". */
-static void clock_words(int hour, int min, char *out, size_t size)
-{
-	int h = hour % 12 == 0 ? 12 : hour % 12;
-
-	if (min == 0 && hour == 0)
-		snprintf(out, size, "midnight");
-	else if (min == 0 && hour == 12)
-		snprintf(out, size, "midday");
-	else if (min == 0)
-		snprintf(out, size, "%d%s", h, hour < 12 ? "am" : "pm");
-	else
-		snprintf(out, size, "%d:%02d%s", h, min, hour < 12 ? "am" : "pm");
-}
-
-void account_mail_when(int64_t t, const char *zone, char *out, size_t size)
-{
-	struct localtm lt;
-	char clock[16];
-
-	tz_to_local(zone, t, &lt);
-	clock_words(lt.hour, lt.min, clock, sizeof(clock));
-	snprintf(out, size, "%s %d %s %d at %s", day_names[lt.wday % 7], lt.day,
-	         month_names[(lt.month - 1) % 12], lt.year, clock);
-}
 
 /* The first venue there is, for a zone when the user has none of their own. */
 static bool first_venue(const struct venue *v, void *arg)
@@ -201,7 +170,7 @@ enum herr account_mail_invitation(struct txn *t, const struct actor *inviter, co
 	struct outbox_site site;
 	struct mail_body b;
 	struct mail_buf what = {0};
-	char *who, *url, *subject, *zone, when[96];
+	char *who, *url, *subject, *zone, when[WHEN_MAX];
 	enum herr ret;
 
 	if (outbox_site_get(t, &site) != H_OK) {
@@ -212,7 +181,7 @@ enum herr account_mail_invitation(struct txn *t, const struct actor *inviter, co
 	invited_to(t, u, &what);
 	url = set_password_url(&site, secret);
 	zone = account_zone(t, u);
-	account_mail_when(expires_at, zone, when, sizeof(when));
+	when_moment(expires_at, zone, when, sizeof(when));
 	subject = xasprintf("You are invited to %s", site.from_name);
 	mail_body_init(&b);
 	greet(&b, u);
@@ -251,7 +220,7 @@ enum herr account_mail_reset(struct txn *t, const struct user *u, const char *se
 {
 	struct outbox_site site;
 	struct mail_body b;
-	char *url, *subject, *zone, *why, when[96];
+	char *url, *subject, *zone, *why, when[WHEN_MAX];
 	enum herr ret;
 
 	if (outbox_site_get(t, &site) != H_OK) {
@@ -260,7 +229,7 @@ enum herr account_mail_reset(struct txn *t, const struct user *u, const char *se
 	}
 	url = set_password_url(&site, secret);
 	zone = account_zone(t, u);
-	account_mail_when(expires_at, zone, when, sizeof(when));
+	when_moment(expires_at, zone, when, sizeof(when));
 	subject = xasprintf("Reset your password for %s", site.from_name);
 	why = xasprintf(
 	    "You get this because someone asked for a new password for %s on %s. " ALWAYS_SENT,
@@ -302,7 +271,7 @@ enum herr account_mail_password_changed(struct txn *t, const struct user *u,
 {
 	struct outbox_site site;
 	struct mail_body b;
-	char *subject, *zone, *forgot, when[96];
+	char *subject, *zone, *forgot, when[WHEN_MAX];
 	enum herr ret;
 
 	if (outbox_site_get(t, &site) != H_OK) {
@@ -310,20 +279,22 @@ enum herr account_mail_password_changed(struct txn *t, const struct user *u,
 		return t->ret;
 	}
 	zone = account_zone(t, u);
-	account_mail_when(now, zone, when, sizeof(when));
+	when_moment(now, zone, when, sizeof(when));
 	subject = xasprintf("Your password for %s was changed", site.from_name);
 	forgot = xasprintf("%s/forgot-password", site.url);
 	mail_body_init(&b);
 	greet(&b, u);
-	mail_para(&b, "The password of your %s account, %s, was changed on %s, %s.", site.from_name,
-	          u->email, when, changer_words(by));
+	mail_para(&b, "The password of your %s account, %s, was changed %s.", site.from_name,
+	          u->email, changer_words(by));
+	mail_fact(&b, "When", when);
 	if (by == CHANGED_BY_USER)
 		mail_para(&b, "Every other place where the account was signed in has been signed "
 		              "out; the one where the change was made stays signed in.");
 	else
 		mail_para(&b, "Every place where the account was signed in has been signed out.");
-	mail_para(&b, "If this was you, there is nothing more to do. If it was not, choose a new "
-	              "password now with \"Forgot your password?\", and tell an administrator.");
+	mail_para(&b, "If you made or asked for this change, there is nothing more to do. If not, "
+	              "choose a new password now with \"Forgot your password?\", and tell an "
+	              "administrator.");
 	mail_link(&b, "Choose a new password", forgot);
 	mail_footer(&b, "You get this because the password of your account changed. " ALWAYS_SENT,
 	            NULL);

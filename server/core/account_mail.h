@@ -9,6 +9,7 @@
  *   password-changed  after any change of an existing password, with what to do if it
  *                     was not them
  *
+ * Times are when.h's, in the zone of the user's first venue (else the site's first).
  * Links are {site url}/set-password#token=SECRET: a fragment never reaches a server, its
  * logs or a Referer. The secret in a link is the only secret any message carries. */
 #ifndef HALLS_ACCOUNT_MAIL_H
@@ -37,8 +38,4 @@ enum herr account_mail_reset(struct txn *t, const struct user *u, const char *se
 /* The notice to u that their password changed. */
 enum herr account_mail_password_changed(struct txn *t, const struct user *u,
                                         enum password_changer by, int64_t now);
-/* "Tuesday 8 December 2026 at 7pm" (also "7:30pm", "midday", "midnight"), as GOV.UK
- * writes times and as the pages' format.js does. */
-void account_mail_when(int64_t t, const char *zone, char *out, size_t size);
-
 #endif

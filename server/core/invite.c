@@ -111,9 +111,9 @@ static enum herr invitee_again(struct txn *t, const struct actor *a, uint64_t id
 enum herr invite_user(struct txn *t, const struct actor *a, const json_t *fields, int64_t now,
                       struct invitation *out)
 {
-	char secret[TOKEN_HEX];
+	char secret[TOKEN_HEX] = "";
 	struct user u;
-	struct link l;
+	struct link l = {0};
 	uint64_t existing;
 
 	memset(out, 0, sizeof(*out));

@@ -131,7 +131,7 @@ def invitation_flow(srv, build, data, admin, ids):
     check(msg["Subject"] == "You are invited to halls" and "Nina Patel" in msg["To"],
           "the invitation's Subject and To", (msg["Subject"], msg["To"]))
     check("Ada Admin has invited you to halls to book rooms for Trusted Club." in text
-          and "The link works once, until Monday 7 December 2026 at 12:53am." in text
+          and "The link works once, until Monday 7 December 2026, 12:53am." in text
           and "You get this because Ada Admin invited nina.patel@example.org." in text,
           "the invitation says who invited whom to what, and until when", text)
     html = msg.get_body(preferencelist=("html",)).get_content()
@@ -233,7 +233,7 @@ def reset_flow(srv, build, data, mo):
           "no message for an email with no account")
     secret, msg, text = last_link(build, data, "password-reset", "mo@example.org")
     check(secret is not None and msg["Subject"] == "Reset your password for halls"
-          and "for one hour: until Monday 30 November 2026 at 1:53am." in text
+          and "for one hour: until Monday 30 November 2026, 1:53am." in text
           and "If you did not ask, ignore this email." in text,
           "the reset message: its link, one hour, and what to do if you did not ask", text)
     st, hdrs, body = srv.request("POST", "/api/v1/password-resets", {"email": "not an address"})
