@@ -81,8 +81,9 @@ struct cmd_record {
 	const struct cmd_field *fields;   /* the options of add and set */
 	const struct cmd_column *columns; /* of list, for people */
 	const struct cmd_filter *filter;  /* NULL: list takes no option */
-	/* Optional: after the fields are built, before the write (user: the password). */
-	int (*prepare)(struct cli *c, struct opt *opts, json_t *fields);
+	/* Optional: after the fields are built, before the write (user: the password); id is
+	 * the record set, 0 for add. */
+	int (*prepare)(struct cli *c, struct opt *opts, uint64_t id, json_t *fields);
 	/* Optional: the text of a column that is not a field of the record (allocated). */
 	char *(*cell)(struct txn *t, const json_t *o, const char *key);
 };
@@ -146,6 +147,10 @@ int cmd_outbox_list(struct cli *c, int argc, char **argv);
 int cmd_outbox_show(struct cli *c, int argc, char **argv);
 int cmd_outbox_retry(struct cli *c, int argc, char **argv);
 int cmd_outbox_drop(struct cli *c, int argc, char **argv);
+
+/* cmd_user.c: an invitation, and a reset link (`halls user invite|reset`). */
+int cmd_user_invite(struct cli *c, int argc, char **argv);
+int cmd_user_reset(struct cli *c, int argc, char **argv);
 
 /* scrypt cost for new passwords: $HALLS_SCRYPT_LOG2N when set (1-30), else dflt. */
 unsigned cmd_user_log2n(unsigned dflt);

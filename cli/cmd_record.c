@@ -87,7 +87,7 @@ static int cmd_record_field(struct cli *c, struct opt *opts, const struct cmd_fi
 
 /* The fields of kind->save from the options (the first malformed one is reported). */
 static int cmd_record_fields(struct cli *c, const struct cmd_record *r, struct opt *opts,
-                             json_t **out)
+                             uint64_t id, json_t **out)
 {
 	json_t *fields = json_object();
 	int rc = CLI_OK;
@@ -95,7 +95,7 @@ static int cmd_record_fields(struct cli *c, const struct cmd_record *r, struct o
 	for (const struct cmd_field *f = r->fields; rc == CLI_OK && f->opt != NULL; f++)
 		rc = cmd_record_field(c, opts, f, fields);
 	if (rc == CLI_OK && r->prepare != NULL)
-		rc = r->prepare(c, opts, fields);
+		rc = r->prepare(c, opts, id, fields);
 	if (rc != CLI_OK) {
 		json_decref(fields);
 		return rc;
@@ -137,7 +137,7 @@ static int cmd_record_save(struct cli *c, int argc, char **argv, bool add)
 		goto out;
 	if (!add && (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &op.id)) != CLI_OK)
 		goto out;
-	if ((rc = cmd_record_fields(c, r, opts, &fields)) != CLI_OK)
+	if ((rc = cmd_record_fields(c, r, opts, op.id, &fields)) != CLI_OK)
 		goto out;
 	op.fields = fields;
 	if ((rc = run_write(c, cmd_record_write, &op, &op.result)) == CLI_OK)

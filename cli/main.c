@@ -105,6 +105,15 @@ static const struct cli_cmd main_cmds[] = {
      cmd_record_set, "Change a user; --venue and --group replace the whole lists.", 0,
      &cmd_user_record},
     {"user", "rm", "user rm ID", cmd_record_rm, "Remove a user.", 0, &cmd_user_record},
+    {"user", "invite",
+     "user invite --email EMAIL --name NAME --role admin|manager|member [--venue ID]... "
+     "[--group ID]...",
+     cmd_user_invite,
+     "Invite someone by email: a message with a link to set their own password (7 days), "
+     "queued in the outbox; an account without a password is invited again.",
+     0, NULL},
+    {"user", "reset", "user reset EMAIL", cmd_user_reset,
+     "Send an account a link to choose a new password (one hour), queued in the outbox.", 0, NULL},
 
     {"closure", "add", "closure add (--venue ID | --room ID) --from T --to T --reason TEXT",
      cmd_closure_add,

@@ -98,33 +98,45 @@ static void user_write_hashed(void *arg)
 	commit_submit(r, user_write_run, w, user_write_done);
 }
 
-/* The body's password, when it has one, checked by the core's rule: *password NULL when
- * the body sets none. */
-static enum herr user_body_password(struct request *r, const char **password)
+/* The email a new password for user id (0: a new user) must not contain: the body's,
+ * else the stored one (caller frees; NULL when neither is known). */
+static char *user_write_email(struct request *r, struct txn *t, uint64_t id)
 {
-	json_t *v = json_object_get(r->body, "password");
+	const char *given = json_str(r->body, "email");
+	struct user u;
+	char *email = NULL;
 
-	*password = NULL;
-	if (v == NULL)
-		return H_OK;
-	if (!json_is_string(v))
-		return herror_set(&r->err, H_EINVAL, "password must be a string");
-	if (account_password_check(json_string_value(v), json_string_length(v), &r->err) != H_OK)
-		return r->err.code;
-	*password = json_string_value(v);
-	return H_OK;
+	if (given != NULL)
+		return user_email_normalize(given);
+	if (id != 0 && user_get(t, id, &u) == H_OK)
+		email = xstrdup(u.email);
+	user_free(&u);
+	return email;
 }
 
-/* Whether the caller may change users at all, asked before any hashing. */
-static enum herr user_may_write(struct request *r)
+/* Whether the caller may change users at all, asked before any hashing, and the body's
+ * password (*password NULL when it sets none) by the core's rule. */
+static enum herr user_write_check(struct request *r, uint64_t id, const char **password)
 {
+	json_t *v = json_object_get(r->body, "password");
 	struct txn t;
-	enum herr ret = db_read_begin(r->srv->db, &t, &r->err);
+	char *email;
+	enum herr ret;
 
-	if (ret != H_OK)
+	*password = NULL;
+	if (v != NULL && !json_is_string(v))
+		return herror_set(&r->err, H_EINVAL, "password must be a string");
+	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
 	ret = account_may_write(&t, &r->actor);
+	email = ret == H_OK && v != NULL ? user_write_email(r, &t, id) : NULL;
 	db_read_end(&t);
+	if (ret == H_OK && v != NULL)
+		ret = account_password_check(json_string_value(v), json_string_length(v), email,
+		                             &r->err);
+	free(email);
+	if (ret == H_OK && v != NULL)
+		*password = json_string_value(v);
 	return ret;
 }
 
@@ -138,7 +150,7 @@ static enum herr user_write_submit(struct request *r, uint64_t id)
 	enum herr ret;
 
 	if ((ret = request_body_known(r, known)) != H_OK ||
-	    (ret = user_body_password(r, &password)) != H_OK || (ret = user_may_write(r)) != H_OK)
+	    (ret = user_write_check(r, id, &password)) != H_OK)
 		return ret;
 	w = xcalloc(1, sizeof(*w));
 	w->r = r;

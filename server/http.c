@@ -127,6 +127,7 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 	static const char *const reasons[][2] = {
 	    {"200", "OK"},
 	    {"201", "Created"},
+	    {"202", "Accepted"},
 	    {"204", "No Content"},
 	    {"304", "Not Modified"},
 	    {"400", "Bad Request"},
@@ -136,6 +137,7 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 	    {"405", "Method Not Allowed"},
 	    {"408", "Request Timeout"},
 	    {"409", "Conflict"},
+	    {"410", "Gone"},
 	    {"411", "Length Required"},
 	    {"413", "Payload Too Large"},
 	    {"415", "Unsupported Media Type"},

@@ -349,6 +349,14 @@ enum herr h_user_create(struct request *r);
 enum herr h_user_get(struct request *r);
 enum herr h_user_update(struct request *r);
 
+/* h_account.c: the caller's own account, invitations, resets and their links. */
+enum herr h_user_me_update(struct request *r);
+enum herr h_user_password(struct request *r);
+enum herr h_invitation_create(struct request *r);
+enum herr h_password_reset(struct request *r);
+enum herr h_account_link_check(struct request *r);
+enum herr h_account_link_use(struct request *r);
+
 /* h_feed_token.c: private feed tokens. */
 enum herr h_feed_token_create(struct request *r);
 enum herr h_feed_token_list(struct request *r);

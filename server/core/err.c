@@ -32,6 +32,7 @@ static const struct {
     [H_EMETHOD] = {"method-not-allowed", "Method not allowed", 405},
     [H_EMEDIA] = {"unsupported-media-type", "Send JSON", 415},
     [H_ETOOMANY] = {"too-many-attempts", "Too many attempts", 429},
+    [H_EGONE] = {"link-expired", "The link has expired", 410},
     [H_ETOOLARGE] = {"body-too-large", "Request body too large", 413},
     [H_EHEADERS] = {"headers-too-large", "Request headers too large", 431},
     [H_ELENGTH] = {"length-required", "Content-Length required", 411},

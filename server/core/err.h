@@ -31,6 +31,7 @@ enum herr {
 	H_EMETHOD,       /* HTTP: the path exists, the method does not */
 	H_EMEDIA,        /* HTTP: the body is not JSON */
 	H_ETOOMANY,      /* too many attempts: wait and try again */
+	H_EGONE,         /* an account link that is expired, used or unknown (one answer) */
 	H_ETOOLARGE,     /* HTTP: the request body is over the limit */
 	H_EHEADERS,      /* HTTP: the request line and headers are over the limit */
 	H_ELENGTH,       /* HTTP: a body without Content-Length (chunked) */

@@ -121,3 +121,63 @@ enum herr policy_read_user(struct txn *t, const struct actor *a, uint64_t user_i
 {
 	return a->user_id == user_id ? H_OK : policy_admin(t, a);
 }
+
+bool policy_user_group_of_venues(struct txn *t, const struct user *u, const struct group_ties *g)
+{
+	if (u->role != ROLE_MANAGER)
+		return false;
+	for (size_t i = 0; i < u->nvenues; i++) {
+		uint64_t v = u->venues[i];
+
+		if (id_listed(g->trusted_at, g->ntrusted, v) ||
+		    (g->has_booking_at != NULL && g->has_booking_at(t, g->group_id, v, g->arg)))
+			return true;
+	}
+	return false;
+}
+
+/* A manager's invitation: a member, for groups of the manager's venues only. */
+static enum herr manager_invites(struct txn *t, const struct user *u, const struct user *invitee,
+                                 const struct group_ties *ties)
+{
+	if (invitee->role != ROLE_MEMBER)
+		return txn_refuse(t, H_EFORBIDDEN,
+		                  "a manager invites members of groups; only an administrator may "
+		                  "invite a %s",
+		                  role_name(invitee->role));
+	if (invitee->nvenues > 0)
+		return txn_refuse(t, H_EFORBIDDEN, "only an administrator may give a user venues");
+	for (size_t i = 0; i < invitee->ngroups; i++)
+		if (!policy_user_group_of_venues(t, u, &ties[i]))
+			return t->ret != H_OK
+			           ? t->ret
+			           : txn_refuse(
+			                 t, H_EFORBIDDEN,
+			                 "you may invite members only for groups that are "
+			                 "trusted at, or have booked, a venue you manage; group "
+			                 "%llu is neither",
+			                 (unsigned long long)invitee->groups[i]);
+	return t->ret;
+}
+
+enum herr policy_invite(struct txn *t, const struct actor *a, const struct user *invitee,
+                        const struct group_ties *ties)
+{
+	struct user u;
+	enum herr ret;
+
+	if (a->user_id == 0)
+		return H_OK;
+	if (actor_user(t, a, &u) != H_OK)
+		return t->ret;
+	if (policy_user_admin(&u))
+		ret = H_OK;
+	else if (u.role == ROLE_MANAGER)
+		ret = manager_invites(t, &u, invitee, ties);
+	else
+		ret = txn_refuse(t, H_EFORBIDDEN,
+		                 "only an administrator, or a venue's manager for its groups, may "
+		                 "invite people");
+	user_free(&u);
+	return ret;
+}

@@ -40,4 +40,24 @@ enum herr policy_list_tokens(struct txn *t, const struct actor *a, uint64_t user
  * holds, and a manager books for any group at their venue without knowing its members. */
 enum herr policy_read_user(struct txn *t, const struct actor *a, uint64_t user_id);
 
+/* What ties a group to venues, for the invitation rule: its record's trusted_at, and a
+ * question about its bookings that the caller answers (policy.c sits below them). */
+struct group_ties {
+	uint64_t group_id;
+	const uint64_t *trusted_at;
+	size_t ntrusted;
+	/* Whether group_id has a booking (in any state, past or future) at venue_id. */
+	bool (*has_booking_at)(struct txn *t, uint64_t group_id, uint64_t venue_id, void *arg);
+	void *arg;
+};
+/* The groups of a manager's venues, whose members the manager may invite: a group that is
+ * trusted at a venue the manager manages, or has a booking there. A group a venue has
+ * never seen is not the manager's to add people to. */
+bool policy_user_group_of_venues(struct txn *t, const struct user *u, const struct group_ties *g);
+/* Who may invite invitee (a user as the invitation would make, or leave, them; ties: one
+ * per invitee->groups[i]): admins (and the console) anyone, in any role; a manager, a
+ * member whose groups are all groups of the manager's venues; nobody else. */
+enum herr policy_invite(struct txn *t, const struct actor *a, const struct user *invitee,
+                        const struct group_ties *ties);
+
 #endif

@@ -96,26 +96,36 @@ static struct key floor_key(uint64_t user_id)
 	return k;
 }
 
-/* The user's floor: bearer tokens with ids up to it have been ended (0: none). */
-static uint64_t floor_get(struct txn *t, uint64_t user_id)
+/* The user's floor: bearer tokens with ids up to it have been ended (0: none), except
+ * *kept (0: none), the session that asked for the change that ended the others. */
+static uint64_t floor_get(struct txn *t, uint64_t user_id, uint64_t *kept)
 {
 	struct key k = floor_key(user_id);
 	MDB_val v;
 
-	if (!txn_get(t, DBI_TOKEN, &k, &v) || v.mv_size != 8)
+	*kept = 0;
+	if (!txn_get(t, DBI_TOKEN, &k, &v) || (v.mv_size != 8 && v.mv_size != 16))
 		return 0;
+	if (v.mv_size == 16)
+		*kept = key_get_u64((const uint8_t *)v.mv_data + 8);
 	return key_get_u64(v.mv_data);
+}
+
+enum herr token_end_user_except(struct txn *t, uint64_t user_id, uint64_t keep)
+{
+	struct key k = floor_key(user_id);
+	uint8_t v[16];
+
+	/* An id drawn now is above every token issued so far and below every later one. */
+	key_put_u64(v, txn_next_id(t, "token"));
+	key_put_u64(v + 8, keep);
+	txn_put(t, DBI_TOKEN, &k, v, keep != 0 ? 16 : 8);
+	return t->ret;
 }
 
 enum herr token_end_user(struct txn *t, uint64_t user_id)
 {
-	struct key k = floor_key(user_id);
-	uint8_t v[8];
-
-	/* An id drawn now is above every token issued so far and below every later one. */
-	key_put_u64(v, txn_next_id(t, "token"));
-	txn_put(t, DBI_TOKEN, &k, v, sizeof(v));
-	return t->ret;
+	return token_end_user_except(t, user_id, 0);
 }
 
 void token_forget_user(struct txn *t, uint64_t user_id)
@@ -140,12 +150,16 @@ int64_t token_ends_at(const struct token *tk)
 static bool token_dead(struct txn *t, const struct token *tk, int64_t now)
 {
 	int64_t end = token_ends_at(tk);
+	uint64_t ended, kept;
 
 	if (end != 0 && now >= end)
 		return true;
 	if (!record_exists(t, DBI_USER, tk->user_id))
 		return true;
-	return tk->kind != TOKEN_FEED && tk->id <= floor_get(t, tk->user_id);
+	if (tk->kind == TOKEN_FEED)
+		return false;
+	ended = floor_get(t, tk->user_id, &kept);
+	return tk->id <= ended && tk->id != kept;
 }
 
 static void token_store(struct txn *t, const struct token *tk)

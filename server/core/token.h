@@ -68,6 +68,9 @@ int64_t token_ends_at(const struct token *tk);
 /* Ends every bearer token the user holds now (a new password or role); feed tokens stay,
  * since whether they open their feed is judged again on every request. */
 enum herr token_end_user(struct txn *t, uint64_t user_id);
+/* The same, but for token keep (0: none), the session from which the user changed
+ * their own password: it goes on working, and a later token_end_user ends it too. */
+enum herr token_end_user_except(struct txn *t, uint64_t user_id, uint64_t keep);
 /* Drops what token_end_user kept for a user who has been removed. */
 void token_forget_user(struct txn *t, uint64_t user_id);
 

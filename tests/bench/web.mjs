@@ -38,6 +38,9 @@ const PAGES = [
   ['Requests', '/requests', MANAGER],
   ['Venue calendar', '/venue-calendar', MANAGER],
   ['Closures', '/closures', MANAGER],
+  ['Forgot your password', '/forgot-password'],
+  ['My account', '/account', MEMBER],
+  ['Invite someone', '/invite', MANAGER],
 ];
 const RUNS = Number(process.env.RUNS || 5);
 const BUDGET_BYTES = 100 * 1024;

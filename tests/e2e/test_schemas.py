@@ -562,7 +562,7 @@ def run_writes(srv, token, window):
     # refers to any more is removed too.
     user = send("POST", "/api/v1/users", "user-create",
                 {"name": "Schema Tester", "email": "schema.tester@example.org",
-                 "role": "member", "groups": [gid or 1], "password": "schema-pass"},
+                 "role": "member", "groups": [gid or 1], "password": "schema passphrase"},
                 "user", 201)
     uid = user.get("id") if isinstance(user, dict) else None
     if uid:

@@ -102,20 +102,20 @@ def listing(srv, token, limit):
 def admin_crud(srv, build, data, admin, ids):
     # Add: the password is hashed, never returned; the email is stored lower-case.
     new = {"name": "Rita Member", "email": "Rita@Example.org", "role": "member",
-           "groups": [ids["group"]], "password": "rita-password"}
+           "groups": [ids["group"]], "password": "tea and biscuits"}
     check(is_shape(new, "user-create"), "the test's body matches user-create",
           schema.errors("user-create", new))
     st, hdrs, raw = srv.exchange("POST", "/api/v1/users", new, token=admin)
     user = json.loads(raw) if raw else None
     check(st == 201 and is_shape(user, "user"), "POST /api/v1/users: 201, a user", (st, raw))
-    check(no_secret(raw, "rita-password"), "the reply holds no password and no hash", raw)
+    check(no_secret(raw, "tea and biscuits"), "the reply holds no password and no hash", raw)
     uid = user.get("id") if isinstance(user, dict) else None
     check(isinstance(user, dict) and user.get("email") == "rita@example.org"
           and user.get("has_password") is True and user.get("groups") == [ids["group"]],
           "the user is as halls would have made it (lower-case email, has_password)", user)
     if not uid:
         return None
-    rita = sign_in(srv, "rita@example.org", "rita-password")
+    rita = sign_in(srv, "rita@example.org", "tea and biscuits")
     check(rita is not None, "the new user signs in with the password the API was given")
     shown = halls_json(build, data, "user", "show", str(uid))
     check(shown == user, "halls user show gives the same record", (shown, user))
@@ -123,7 +123,7 @@ def admin_crud(srv, build, data, admin, ids):
     # List: in id order, in pages that together hold every user once.
     st, hdrs, raw = srv.exchange("GET", "/api/v1/users", token=admin)
     everyone = json.loads(raw) if st == 200 else None
-    check(st == 200 and is_shape(everyone, "user-list") and no_secret(raw, "rita-password"),
+    check(st == 200 and is_shape(everyone, "user-list") and no_secret(raw, "tea and biscuits"),
           "GET /api/v1/users: every user, no secret", (st, raw[:300]))
     want = [u["id"] for u in halls_json(build, data, "user", "list")]
     check(isinstance(everyone, list) and [u["id"] for u in everyone] == want,
@@ -159,14 +159,14 @@ def admin_crud(srv, build, data, admin, ids):
     st, _, _ = srv.request("GET", "/api/v1/users/me", token=rita)
     check(st == 200, "a change of name leaves the user signed in", st)
     st, _, raw = srv.exchange("PATCH", "/api/v1/users/%d" % uid,
-                              {"password": "rita-new-password"}, token=admin)
-    check(st == 200 and no_secret(raw, "rita-new-password"),
+                              {"password": "coffee and walnut cake"}, token=admin)
+    check(st == 200 and no_secret(raw, "coffee and walnut cake"),
           "PATCH a new password: 200, neither password nor hash in the reply", (st, raw))
     st, _, _ = srv.request("GET", "/api/v1/users/me", token=rita)
     check(st == 401, "a new password ends the session made with the old one", st)
-    check(sign_in(srv, "rita@example.org", "rita-password") is None,
+    check(sign_in(srv, "rita@example.org", "tea and biscuits") is None,
           "the old password no longer signs in")
-    rita = sign_in(srv, "rita@example.org", "rita-new-password")
+    rita = sign_in(srv, "rita@example.org", "coffee and walnut cake")
     check(rita is not None, "the new password signs in")
     return uid, rita
 
@@ -213,6 +213,25 @@ def refusals(srv, build, data, admin, member, ids):
                "/api/v1/users/%d" % ids["meg"], {"password": "p" * 1025}, admin, 400,
                "invalid-input",
                ["user", "set", str(ids["meg"]), "--password-stdin"], stdin="p" * 1025 + "\n",
+               api_words=lambda w: w.replace("--password-stdin: ", ""))
+    # The rule after NIST SP 800-63B: 12 characters, not the email, not a common one.
+    same_words(srv, build, data, "a password of 11 characters", "POST", "/api/v1/users",
+               {"name": "X", "email": "x@example.org", "role": "member",
+                "groups": [ids["group"]], "password": "eleven char"}, admin, 400,
+               "invalid-input",
+               ["user", "add", "--name", "X", "--email", "x@example.org", "--role", "member",
+                "--group", group, "--password-stdin"], stdin="eleven char\n",
+               api_words=lambda w: w.replace("--password-stdin: ", ""))
+    same_words(srv, build, data, "a password holding the user's email", "PATCH",
+               "/api/v1/users/%d" % ids["meg"], {"password": "MEG@example.org forever"}, admin,
+               400, "invalid-input",
+               ["user", "set", str(ids["meg"]), "--password-stdin"],
+               stdin="MEG@example.org forever\n",
+               api_words=lambda w: w.replace("--password-stdin: ", ""))
+    same_words(srv, build, data, "a common password", "PATCH",
+               "/api/v1/users/%d" % ids["meg"], {"password": "Password1234"}, admin, 400,
+               "invalid-input",
+               ["user", "set", str(ids["meg"]), "--password-stdin"], stdin="Password1234\n",
                api_words=lambda w: w.replace("--password-stdin: ", ""))
     for body, what in (({"name": "X", "email": "x@example.org", "role": "admin",
                          "password_hash": "scrypt$10$8$1$00$00"}, "a password hash"),
@@ -286,7 +305,7 @@ def removal(srv, build, data, admin, uid, session):
           (st, reply))
     st, _, _ = srv.request("GET", "/api/v1/bookings", token=session)
     check(st == 401, "and opens no other route either", st)
-    check(sign_in(srv, "rita@example.org", "rita-new-password") is None,
+    check(sign_in(srv, "rita@example.org", "coffee and walnut cake") is None,
           "the removed user cannot sign in")
     st, hdrs, reply = srv.request("GET", "/api/v1/users/%d" % uid, token=admin)
     check(is_problem(st, hdrs, reply, 404, "not-found"), "the removed user is 404", (st, reply))
@@ -311,7 +330,7 @@ def body(build, tmp, servers):
                               "max-password", "--venue", str(ids["venue"]))
     ids["meg"] = add_user(build, data, "Meg Member", "meg@example.org", "member",
                           "meg-password", "--group", str(ids["group"]))
-    add_user(build, data, "Mo Member", "mo@example.org", "member", "mo-password", "--group",
+    add_user(build, data, "Mo Member", "mo@example.org", "member", "mo-passphrase", "--group",
              str(ids["spare"]))
     srv = Server(build, data, os.path.join(tmp, "hallsd.log"))
     servers.append(srv)

@@ -271,22 +271,3 @@ TEST(policy_users)
 	T_CHECK(!pg.more);
 	fx_close(&w.f);
 }
-
-/* The one rule a new password meets, for halls and hallsd alike. */
-TEST(policy_password_rule)
-{
-	struct herror err;
-	char longest[PASSWORD_MAX_BYTES + 2];
-
-	herror_clear(&err);
-	memset(longest, 'p', sizeof(longest) - 1);
-	longest[sizeof(longest) - 1] = '\0';
-	T_EQ_ERR(account_password_check("secret", 6, &err), H_OK, &err);
-	T_EQ_ERR(account_password_check("", 0, &err), H_EINVAL, &err);
-	T_CHECK(strcmp(err.msg, "the password is empty") == 0);
-	T_EQ_ERR(account_password_check(NULL, 0, &err), H_EINVAL, &err);
-	T_EQ_ERR(account_password_check(longest, PASSWORD_MAX_BYTES, &err), H_OK, &err);
-	T_EQ_ERR(account_password_check(longest, PASSWORD_MAX_BYTES + 1, &err), H_EINVAL, &err);
-	/* A NUL inside (JSON's \u0000), which strlen would not see. */
-	T_EQ_ERR(account_password_check("a\0b", 3, &err), H_EINVAL, &err);
-}

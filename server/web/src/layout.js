@@ -46,7 +46,10 @@ function personalItems(user) {
     items.push(navItem('/closures', 'Closures'));
   }
   if (isAdmin(user)) items.push(navItem('/admin', 'Administration'));
+  // Administrators invite from their own pages (/admin, /admin-users).
+  if (user.role === 'manager') items.push(navItem('/invite', 'Invite'));
   items.push(navItem('/calendar-links', 'Calendar links'));
+  items.push(navItem('/account', 'My account'));
   return items;
 }
 

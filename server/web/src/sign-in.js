@@ -1,8 +1,10 @@
 // "Sign in": the email and password go to POST /api/v1/session, which sets the session
 // cookie; then on to the page that sent the person here (a same-site path only), or to
-// where their role starts.
+// where their role starts. After a password is set through an emailed link
+// (/set-password sends the person here with ?password=set), a success banner says so.
+import { takePasswordSet } from './account-common.js';
 import { apiSend } from './api.js';
-import { $, el, param, show } from './dom.js';
+import { $, banner, el, param, show } from './dom.js';
 import { FormErrors } from './errors.js';
 import { currentUser } from './layout.js';
 import { homeFor, safeNext } from './member.js';
@@ -49,5 +51,14 @@ async function sayWho() {
   show(box, true);
 }
 
+// Back from /set-password: the banner, and the address filled in when this tab knows it.
+function welcomeBack() {
+  const email = takePasswordSet();
+  if (param('password') !== 'set') return;
+  banner('Your password has been set. Sign in with it now.', 'success');
+  if (email) $('email').value = email;
+}
+
 $('sign-in').addEventListener('submit', signIn);
+welcomeBack();
 sayWho();
