@@ -10,6 +10,7 @@
 #define KEY_QUEUE 'Q'
 #define KEY_ONCE  'K'
 #define KEY_SITE  'S'
+#define KEY_RAW   'R'
 
 #define BACKOFF_FIRST 60
 #define BACKOFF_MAX   (6 * 3600)
@@ -106,12 +107,14 @@ json_t *outbox_msg_to_json(const struct outbox_msg *m)
 	return o;
 }
 
-static json_t *msg_record(const struct outbox_msg *m)
+static struct key raw_key(uint64_t id)
 {
-	json_t *o = outbox_msg_to_json(m);
+	struct key k;
 
-	json_object_set_new(o, "raw", json_text(m->raw));
-	return o;
+	key_init(&k);
+	key_u8(&k, KEY_RAW);
+	key_u64(&k, id);
+	return k;
 }
 
 static char *dup_str(const json_t *o, const char *key)
@@ -132,7 +135,6 @@ static void msg_from_record(const json_t *o, struct outbox_msg *m)
 	m->to = dup_str(o, "to");
 	m->subject = dup_str(o, "subject");
 	m->message_id = dup_str(o, "message_id");
-	m->raw = dup_str(o, "raw");
 	m->state = st;
 	m->created_at = json_int(o, "created_at", 0);
 	m->due_at = json_int(o, "due_at", 0);
@@ -142,13 +144,25 @@ static void msg_from_record(const json_t *o, struct outbox_msg *m)
 	m->about_id = (uint64_t)json_int(o, "about_id", 0);
 }
 
+/* The record holds what changes as a message is tried (its state, attempts, the
+ * relay's words); the bytes, which never change, lie apart under their own key, stored
+ * once and never escaped as JSON text. */
 static void msg_store(struct txn *t, const struct outbox_msg *m)
 {
 	struct key k = msg_key(m->id);
-	json_t *rec = msg_record(m);
+	json_t *rec = outbox_msg_to_json(m);
 
 	record_put_key(t, DBI_OUTBOX, &k, rec);
 	json_decref(rec);
+}
+
+static void raw_load(struct txn *t, struct outbox_msg *m)
+{
+	struct key k = raw_key(m->id);
+	MDB_val v;
+
+	if (txn_get(t, DBI_OUTBOX, &k, &v))
+		m->raw = xstrndup(v.mv_data, v.mv_size);
 }
 
 enum herr outbox_get(struct txn *t, uint64_t id, struct outbox_msg *out)
@@ -163,6 +177,7 @@ enum herr outbox_get(struct txn *t, uint64_t id, struct outbox_msg *out)
 		return ret;
 	msg_from_record(rec, out);
 	json_decref(rec);
+	raw_load(t, out);
 	return H_OK;
 }
 
@@ -304,13 +319,16 @@ char *outbox_message_id(struct txn *t, uint64_t id, const char *site_url)
 
 void outbox_put(struct txn *t, struct outbox_msg *m, int64_t now)
 {
-	struct key q;
+	struct key q, r;
 
 	m->state = OUTBOX_WAITING;
 	m->created_at = now;
 	m->due_at = now;
 	m->attempts = 0;
 	msg_store(t, m);
+	r = raw_key(m->id);
+	txn_put(t, DBI_OUTBOX, &r, m->raw != NULL ? m->raw : "",
+	        m->raw != NULL ? strlen(m->raw) : 0);
 	q = queue_key(m->due_at, m->id);
 	txn_put(t, DBI_OUTBOX, &q, "", 0);
 }
@@ -467,7 +485,7 @@ enum herr outbox_retry(struct txn *t, uint64_t id, int64_t now)
 enum herr outbox_drop(struct txn *t, uint64_t id)
 {
 	struct outbox_msg m;
-	struct key k = msg_key(id);
+	struct key k = msg_key(id), r = raw_key(id);
 	enum herr ret = outbox_get(t, id, &m);
 
 	if (ret != H_OK)
@@ -480,6 +498,7 @@ enum herr outbox_drop(struct txn *t, uint64_t id)
 	}
 	unqueue(t, &m);
 	txn_del(t, DBI_OUTBOX, &k);
+	txn_del(t, DBI_OUTBOX, &r);
 	outbox_msg_free(&m);
 	return t->ret;
 }
@@ -507,6 +526,7 @@ enum herr outbox_each(struct txn *t, int state, bool (*fn)(const struct outbox_m
 		outbox_msg_init(&m);
 		msg_from_record(rec, &m);
 		json_decref(rec);
+		raw_load(t, &m);
 		if (state < 0 || (int)m.state == state)
 			more = fn(&m, arg);
 		outbox_msg_free(&m);

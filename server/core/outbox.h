@@ -8,8 +8,9 @@
  * Message-ID fixed when it is queued: a crash between the relay's acceptance and the
  * record of it resends the same bytes, which mail clients show once.
  *
- * DBI_OUTBOX holds four key spaces (schemas/db.md):
- *   'I' | id (u64)               -> record (version byte + JSON, below)
+ * DBI_OUTBOX holds five key spaces (schemas/db.md):
+ *   'I' | id (u64)               -> record (version byte + JSON: all but the bytes)
+ *   'R' | id (u64)               -> the message's bytes, written once
  *   'Q' | due (i64) | id (u64)   -> ""     messages waiting to be sent, soonest first
  *   'K' | once key (bytes)       -> id     a message that must be made at most once (a
  *                                           reminder, a day's digest): outbox_once

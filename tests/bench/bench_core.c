@@ -4,6 +4,11 @@
  *                    bookings, for growing N: flat figures mean O(log n + k), not O(n).
  *   durable request  median latency of one booking_request() in its own db_write (one
  *                    fsync per request), and the requests per second that implies.
+ *   messages         median CPU time of one booking_request() in a transaction that is
+ *                    then undone (no fsync), when its venue's 2 managers and its group's
+ *                    3 members are told (5 messages: receipts, requests to decide), over
+ *                    the anchor: the same request when every one of them has turned
+ *                    messages off. The ratio is what telling people costs a write.
  */
 #include "halls.h"
 
@@ -146,6 +151,134 @@ static void bench_durable(struct db *db, struct fill *f)
 	       m / 1000, 1e9 / m);
 }
 
+/* Two managers of the venue and three members of the group, each wanting messages or
+ * not. */
+struct people {
+	struct fill *f;
+	bool quiet;
+};
+
+static enum herr add_people(struct txn *t, void *arg)
+{
+	struct people *p = arg;
+
+	for (int i = 0; i < 5 && t->ret == H_OK; i++) {
+		struct user u;
+		char email[64];
+
+		user_init(&u);
+		snprintf(email, sizeof(email), "person%d@bench.example", i);
+		u.email = xstrdup(email);
+		u.name = xstrdup(email);
+		u.role = i < 2 ? ROLE_MANAGER : ROLE_MEMBER;
+		u.venues = xcalloc(1, sizeof(uint64_t));
+		u.groups = xcalloc(1, sizeof(uint64_t));
+		if (i < 2) {
+			u.venues[0] = 1;
+			u.nvenues = 1;
+		} else {
+			u.groups[0] = p->f->group;
+			u.ngroups = 1;
+		}
+		account_create(t, &ACTOR_CONSOLE, &u, p->f->now);
+		user_free(&u);
+	}
+	return t->ret;
+}
+
+static bool quieten_one(const struct user *u, void *arg)
+{
+	struct txn *t = arg;
+	struct user q;
+
+	user_init(&q);
+	if (user_get(t, u->id, &q) != H_OK)
+		return false;
+	for (int i = 0; i < NOTICE_COUNT; i++)
+		q.notices.off[i] = true;
+	user_store(t, &q, u);
+	user_free(&q);
+	return t->ret == H_OK;
+}
+
+static enum herr quieten(struct txn *t, void *arg)
+{
+	(void)arg;
+	return user_each(t, quieten_one, t);
+}
+
+/* A manual-approval request (receipts to the members, requests to decide to the
+ * managers), then undone: the work of the write without its fsync. */
+static enum herr request_undone(struct txn *t, void *arg)
+{
+	struct fill *f = arg;
+	struct booking b;
+
+	booking_init(&b);
+	b.room_id = f->room + 1;
+	b.group_id = f->group;
+	b.title = xstrdup("Weekly session");
+	b.start = slot_start(f->to++);
+	b.end = b.start + 1800;
+	booking_request(t, &ACTOR_CONSOLE, &b, false, f->now);
+	booking_free(&b);
+	if (t->ret != H_OK)
+		return t->ret;
+	return txn_refuse(t, H_EINVAL, "undone");
+}
+
+static enum herr add_manual_room(struct txn *t, void *arg)
+{
+	struct fill *f = arg;
+	struct room r;
+	json_t *room = json_pack("{s:s, s:i, s:i, s:s, s:i}", "name", "Manual hall", "capacity",
+	                         100, "horizon_days", 3650, "approval", "manual", "venue_id", 1);
+
+	room_init(&r);
+	room_apply(&r, room, NULL);
+	room_create(t, &ACTOR_CONSOLE, &r, f->now);
+	room_free(&r);
+	json_decref(room);
+	return t->ret;
+}
+
+static double median_request_ns(struct db *db, struct fill *f)
+{
+	enum { SAMPLES = 1001 };
+	static double ns[SAMPLES];
+	struct herror err;
+
+	for (int i = 0; i < SAMPLES; i++) {
+		double t0 = now_ns();
+
+		db_write(db, request_undone, f, &err);
+		ns[i] = now_ns() - t0;
+	}
+	return median(ns, SAMPLES);
+}
+
+static void bench_messages(struct db *db, struct fill *f)
+{
+	struct people p = {.f = f};
+	struct herror err;
+	double told, quiet;
+
+	if (db_write(db, add_manual_room, f, &err) != H_OK ||
+	    db_write(db, add_people, &p, &err) != H_OK) {
+		printf("messages: set-up failed: %s\n", err.msg);
+		return;
+	}
+	told = median_request_ns(db, f);
+	if (db_write(db, quieten, NULL, &err) != H_OK) {
+		printf("messages: set-up failed: %s\n", err.msg);
+		return;
+	}
+	quiet = median_request_ns(db, f);
+	printf("messages         median %8.0f us per request telling 5 people, %8.0f us with "
+	       "nobody told (anchor): ratio %.2f\n",
+	       told / 1000, quiet / 1000, told / quiet);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/halls-bench.XXXXXX";
@@ -173,6 +306,7 @@ int main(void)
 		bench_conflicts(db, &f, sizes[i], "warm");
 	}
 	bench_durable(db, &f);
+	bench_messages(db, &f);
 	db_close(db);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : 1;
