@@ -4,7 +4,7 @@ python3-aiosmtpd, started here on a loopback port, recording what it receives). 
 messages are made by real flows: a member's request, a manager's decision, a
 cancellation, the reminder the delivery thread's sweep makes.
 
-- What arrives: the stored bytes unchanged; From, To, Subject, Date, Message-ID and
+- What arrives (a request, its approval, a password reset): the stored bytes unchanged; From, To, Subject, Date, Message-ID and
   MIME-Version; a MIME structure Python's email package parses without a defect, with a
   text and an HTML part, and the approval's calendar parts passing ics_check's strict
   checks (METHOD:REQUEST); the SMTP envelope (MAIL FROM the site's address, RCPT TO the
@@ -305,6 +305,16 @@ def test_sent(t):
               "it carries the booking as an invitation (the alternative and invite.ics)",
               [p.get_content_type() for p in msg.walk()])
     check("(booking-approved) sent" in log_of(srv), "the log says what was sent")
+    st, _, _ = srv.request("POST", "/api/v1/password-resets", {"email": PAT})
+    new = t.new()
+    rec = new.get(("password-reset", PAT))
+    check(st == 202 and rec is not None, "a password reset asked for makes its message",
+          (st, list(new)))
+    if rec and check(t.arrives(rec), "the reset arrives, once"):
+        msg, _ = check_message(t, t.relay.copies(rec["message_id"])[0], rec)
+        check("https://rooms.example.org/set-password#token=" in
+              msg.get_body(("plain",)).get_content(),
+              "it carries the link to set a new password, at the site's address")
     return srv
 
 
