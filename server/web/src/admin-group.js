@@ -1,7 +1,7 @@
 // Add a group (/admin-group) or change one (/admin-group?id=N): POST /api/v1/groups, or
 // PATCH /api/v1/groups/N with only what changed.
 import { apiGet, apiSend } from './api.js';
-import { $, el, idParam } from './dom.js';
+import { $, el, idParam, show } from './dom.js';
 import { FormErrors } from './errors.js';
 import {
   adminOnly, allVenues, changedFields, checkedValues, fillCheckboxes, formChanges, formUnavailable, goBack, radioValue,
@@ -72,6 +72,9 @@ async function save(event) {
 }
 
 async function start() {
+  // The form is shown only once it holds what was loaded: typing into it earlier would
+  // be overwritten, and a submit before the handler is attached would leave the page.
+  show($('group-form'), false);
   if (!await adminOnly()) return;
   let venues;
   try {
@@ -85,6 +88,7 @@ async function start() {
   }
   fillForm(group || NEW_GROUP, venues);
   $('group-form').addEventListener('submit', save);
+  show($('group-form'), true);
 }
 
 start();

@@ -1,7 +1,7 @@
 // Add a room (/admin-room, or /admin-room?venue=N for a venue chosen already) or change one
 // (/admin-room?id=N): POST /api/v1/rooms, or PATCH /api/v1/rooms/N with only what changed.
 import { apiGet, apiSend } from './api.js';
-import { $, el, idParam } from './dom.js';
+import { $, el, idParam, show } from './dom.js';
 import { FormErrors } from './errors.js';
 import { FEATURES, featureWords } from './format.js';
 import {
@@ -88,6 +88,9 @@ async function save(event) {
 }
 
 async function start() {
+  // The form is shown only once it holds what was loaded: typing into it earlier would
+  // be overwritten, and a submit before the handler is attached would leave the page.
+  show($('room-form'), false);
   if (!await adminOnly()) return;
   let venues;
   try {
@@ -106,6 +109,7 @@ async function start() {
   }
   fillForm(room || NEW_ROOM, venues);
   $('room-form').addEventListener('submit', save);
+  show($('room-form'), true);
 }
 
 start();

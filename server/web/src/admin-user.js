@@ -2,7 +2,7 @@
 // /api/v1/users/N with only what changed. A password is sent when one is typed and never
 // shown back: the API keeps only its hash and says only whether there is one.
 import { apiGet, apiSend } from './api.js';
-import { $, idParam } from './dom.js';
+import { $, idParam, show } from './dom.js';
 import { FormErrors } from './errors.js';
 import {
   adminOnly, allGroups, allVenues, changedFields, checkedValues, fillCheckboxes, formChanges, formUnavailable, goBack,
@@ -94,6 +94,9 @@ async function save(event) {
 }
 
 async function start() {
+  // The form is shown only once it holds what was loaded: typing into it earlier would
+  // be overwritten, and a submit before the handler is attached would leave the page.
+  show($('user-form'), false);
   if (!await adminOnly()) return;
   let venues;
   let groups;
@@ -115,6 +118,7 @@ async function start() {
   fillForm(user || NEW_USER, venues, groups);
   for (const radio of document.querySelectorAll('input[name="role"]')) radio.addEventListener('change', revealForRole);
   $('user-form').addEventListener('submit', save);
+  show($('user-form'), true);
 }
 
 start();

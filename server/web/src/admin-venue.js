@@ -1,7 +1,7 @@
 // Add a venue (/admin-venue) or change one (/admin-venue?id=N): POST /api/v1/venues, or
 // PATCH /api/v1/venues/N with only what changed.
 import { apiGet, apiSend } from './api.js';
-import { $, el, idParam } from './dom.js';
+import { $, el, idParam, show } from './dom.js';
 import { FormErrors } from './errors.js';
 import { adminOnly, changedFields, formChanges, formUnavailable, goBack, textField } from './admin-common.js';
 import { DAYS, drawHoursForm, formatHours, hoursFieldOf, parseHours, readHoursForm } from './admin-hours.js';
@@ -115,6 +115,9 @@ async function save(event) {
 }
 
 async function start() {
+  // The form is shown only once it holds what was loaded: typing into it earlier would
+  // be overwritten, and a submit before the handler is attached would leave the page.
+  show($('venue-form'), false);
   if (!await adminOnly()) return;
   if (id) {
     try {
@@ -130,6 +133,7 @@ async function start() {
     drawHoursForm($('hours-days'), parseHours(''));
   }
   $('venue-form').addEventListener('submit', save);
+  show($('venue-form'), true);
 }
 
 start();
