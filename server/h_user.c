@@ -106,6 +106,7 @@ static char *user_write_email(struct request *r, struct txn *t, uint64_t id)
 	struct user u;
 	char *email = NULL;
 
+	user_init(&u);
 	if (given != NULL)
 		return user_email_normalize(given);
 	if (id != 0 && user_get(t, id, &u) == H_OK)
