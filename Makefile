@@ -55,6 +55,7 @@ DATA   ?= halls-data
 LISTEN ?= 127.0.0.1:8080
 # make run SMTP=smtp://127.0.0.1:8025: send the mail to that relay (docs/operations.md#email)
 SMTP   ?=
+HALLSD_MAIL = $(if $(SMTP), --smtp $(SMTP) --public-url http://$(LISTEN))
 
 .PHONY: all deps build test asan run format clean help bench fuzz fuzz-build fuzz-merge fuzzers
 
@@ -184,8 +185,8 @@ run: all
 	@echo "try: curl http://$(LISTEN)/api/v1/venues"
 	@echo "     curl http://$(LISTEN)/api/v1/rooms/1/availability"
 	@echo "     curl http://$(LISTEN)/feeds/rooms/2.ics   (subscribe to it: docs/feeds.md)"
-	./$(HALLSD) --data $(DATA) --listen $(LISTEN) \
-		$(if $(SMTP),--smtp $(SMTP) --public-url http://$(LISTEN))
+	@echo "./$(HALLSD) --data $(DATA) --listen $(LISTEN)$(HALLSD_MAIL)"
+	@./$(HALLSD) --data $(DATA) --listen $(LISTEN)$(HALLSD_MAIL)
 
 # libFuzzer harnesses (tests/fuzz/): every one for FUZZ_SECONDS (default 60), stopping
 # at the first crash; FUZZ=NAME for one. clang and libFuzzer's runtime are developer

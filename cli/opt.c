@@ -251,19 +251,13 @@ int opt_to_json_ids(struct cli *c, struct opt *opts, const char *name, json_t *f
 int opt_time(struct cli *c, struct opt *opts, const char *name, const char *zone, int64_t *out)
 {
 	struct opt *o = opt_find(opts, name);
-	char text[20], msg[sizeof(((struct herror *)0)->msg)];
-	const char *s = o->value;
+	char msg[sizeof(((struct herror *)0)->msg)];
 	struct herror err;
 
 	if (o->count == 0)
 		return CLI_OK;
-	/* A date alone is local midnight: --from 2026-12-24 --to 2026-12-28. */
-	if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
-		snprintf(text, sizeof(text), "%sT00:00", s);
-		s = text;
-	}
 	herror_clear(&err);
-	if (time_parse(s, zone, out, &err) == H_OK)
+	if (time_parse(o->value, zone, out, &err) == H_OK)
 		return CLI_OK;
 	memcpy(msg, err.msg, sizeof(msg));
 	herror_set(&err, err.code, "--%s: %s", name, msg);

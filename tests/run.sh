@@ -43,6 +43,8 @@ for t in tests/e2e/test_*.py; do
 	[ -e "$t" ] || continue
 	run_suite "$(basename "$t" .py)" python3 "$t"
 done
+# Every example in README.md and docs/ (tests/docs/test_docs.py).
+run_suite docs python3 tests/docs/test_docs.py
 # The pages in Debian's Chromium (tests/web/README.md).
 run_suite web node tests/web/run.mjs
 rm -f "$log"

@@ -251,9 +251,13 @@ enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herro
 	if (s == NULL)
 		return herror_set(err, H_EINVAL, "missing time");
 	if (!parse_digits(&p, 4, &lt.year) || !parse_char(&p, '-') ||
-	    !parse_digits(&p, 2, &lt.month) || !parse_char(&p, '-') ||
-	    !parse_digits(&p, 2, &lt.day) || !(parse_char(&p, 'T') || parse_char(&p, ' ')) ||
-	    !parse_digits(&p, 2, &lt.hour) || !parse_char(&p, ':') || !parse_digits(&p, 2, &lt.min))
+	    !parse_digits(&p, 2, &lt.month) || !parse_char(&p, '-') || !parse_digits(&p, 2, &lt.day))
+		goto bad;
+	/* A date alone is the start of that day where the venue is, for the API and halls
+	 * alike: "from 2026-12-24 to 2026-12-28" reads as people say it. */
+	if (*p != '\0' &&
+	    (!(parse_char(&p, 'T') || parse_char(&p, ' ')) || !parse_digits(&p, 2, &lt.hour) ||
+	     !parse_char(&p, ':') || !parse_digits(&p, 2, &lt.min)))
 		goto bad;
 	if (parse_char(&p, ':')) {
 		if (!parse_digits(&p, 2, &lt.sec))
@@ -290,8 +294,9 @@ enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herro
 	return time_check(*out, err);
 bad:
 	return herror_set(err, H_EINVAL,
-	                  "\"%s\" is not a time: use RFC 3339 such as 2026-12-01T19:00:00Z, or "
-	                  "local time such as 2026-12-01T19:00",
+	                  "\"%s\" is not a time: use RFC 3339 such as 2026-12-01T19:00:00Z, "
+	                  "local time such as 2026-12-01T19:00, or a date such as 2026-12-01 "
+	                  "(the start of that day)",
 	                  s);
 }
 

@@ -62,7 +62,8 @@ int tz_local_minutes(const char *zone, int64_t t);
 /* H_EINVAL, saying why, unless TIME_MIN <= t < TIME_MAX; what names the value ("start"). */
 enum herr time_check(int64_t t, struct herror *err);
 /* Parses RFC 3339 with an offset ("2026-12-01T19:00:00Z", "...+01:00") or, without an
- * offset, local wall-clock time in zone ("2026-12-01T19:00"). Refuses an instant outside
+ * offset, local wall-clock time in zone ("2026-12-01T19:00"), or a date alone, which is
+ * local midnight in zone ("2026-12-01"). Refuses an instant outside
  * [TIME_MIN, TIME_MAX). */
 enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herror *err);
 /* RFC 3339 in zone's offset at t ("2026-12-01T19:00:00+00:00"); out needs 32 bytes. */

@@ -410,6 +410,24 @@ def run(srv, build, data, ids, tok):
     check(st == 200 and body.get("title") == "From the console",
           "the server sees the CLI's booking at once", (st, body))
 
+    # What a time may be is the core's rule, so the API and halls agree: a date alone is
+    # local midnight in both, and a malformed one is refused in the same words.
+    st, _, body = srv.request("GET", "/api/v1/bookings?room=%d&from=%s&to=%s" % (
+        ids["r2"], day2, day2 + "T23:59"), token=tok["admin"])
+    r = halls(build, data, "--json", "booking", "list", "--room", str(ids["r2"]), "--from",
+              day2, "--to", day2 + "T23:59")
+    api_ids = sorted(b["id"] for b in body) if st == 200 else None
+    cli_ids = sorted(b["id"] for b in json.loads(r.stdout)) if r.returncode == 0 else None
+    check(api_ids is not None and api_ids == cli_ids and cli.get("id") in api_ids,
+          "a bare date is the start of that day for the API and for halls alike",
+          (st, api_ids, cli_ids, r.stderr))
+    st, _, body = srv.request("GET", "/api/v1/bookings?from=2026-12-1", token=tok["admin"])
+    r = halls(build, data, "booking", "list", "--from", "2026-12-1")
+    want = '"2026-12-1" is not a time'
+    check(st == 400 and want in body.get("detail", "") and r.returncode != 0 and
+          body["detail"].split(": ", 1)[-1] in r.stderr,
+          "a malformed date is refused by both, in the same words", (st, body, r.stderr))
+
     fields(srv, ids, tok, b1, at)
 
 

@@ -212,7 +212,7 @@ static const struct bad_value bad_values[] = {
     {"public", "null", "public must be true or false", true, false},
     {"start", "1099511627776", "start: ", true, false},
     {"start", "-1", "start: ", true, false},
-    {"start", "\"2026-12-01\"", "start: \"2026-12-01\" is not a time", true, true},
+    {"start", "\"2026-12-1\"", "start: \"2026-12-1\" is not a time", true, true},
     {"start", "\"2027-03-28T01:30\"", "does not exist in Europe/London", true, true},
     {"start", "null", "start must be a time", true, true},
     {"end", "\"tomorrow\"", "end: \"tomorrow\" is not a time", true, true},

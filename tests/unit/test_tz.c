@@ -233,6 +233,11 @@ TEST(time_parse_forms)
 	PARSE_OK("2026-10-25T01:30", LONDON, 1792888200);
 	PARSE_OK("2028-02-29T10:00Z", LONDON, 1835431200);
 	PARSE_OK("1970-01-01T00:00:00Z", LONDON, 0);
+	/* A date alone is local midnight: in winter and in summer time, and where it is. */
+	PARSE_OK("2026-12-01", LONDON, 1796083200);
+	PARSE_OK("2026-07-15", LONDON, 1784070000);
+	PARSE_OK("2026-07-15", "UTC", 1784073600);
+	PARSE_OK("2026-03-29", LONDON, 1774742400);
 }
 
 TEST(time_parse_malformed)
@@ -248,7 +253,8 @@ TEST(time_parse_malformed)
 	PARSE_BAD("2026-12-01T23:59:60Z");
 	PARSE_BAD("yesterday");
 	PARSE_BAD("");
-	PARSE_BAD("2026-12-01");
+	PARSE_BAD("2026-12-1");
+	PARSE_BAD("2026-12-01Z");
 	PARSE_BAD("2026-12-01T");
 	PARSE_BAD("2026-12-01T19");
 	PARSE_BAD("2026-12-01T19:0");
