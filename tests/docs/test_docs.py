@@ -355,6 +355,46 @@ def run_file(build, path, write):
         print("# rewrote %d outputs in %s" % (len(rewrites), path))
 
 
+def check_matcher():
+    """The matcher itself: were it to match anything, every doc would pass."""
+    check(matches(["a", "...", "z"], ["a", "b", "c", "z"]), "'...' alone is any lines")
+    check(matches(["a", "...", "z"], ["a", "z"]), "'...' alone may be no line")
+    check(matches(["id: ... (x)"], ["id: 42 (x)"]), "'...' in a line is any text")
+    check(not matches(["a", "z"], ["a", "b", "z"]), "a line more than shown is a mismatch")
+    check(not matches(["id: ... (x)"], ["id: 42 (y)"]), "text around '...' must match")
+    check(not matches(["a"], ["a", "b"]), "more output than shown is a mismatch")
+    check(not matches(["a", "b"], ["a"]), "less output than shown is a mismatch")
+    check(not matches(["a.c"], ["abc"]), "other characters are literal")
+
+
+MASKS = (re.compile(r'"password_hash":"[^"]*"'),
+         re.compile(r'("kind":"instance","record":\{"id":1,"value":)"[0-9a-f]+"'))
+
+
+def demo_export(build, when):
+    d = tempfile.mkdtemp(prefix="halls-demo-")
+    env = dict(os.environ, HALLS_NOW=when)
+    try:
+        subprocess.run([os.path.join(build, "halls"), "--data", d + "/data", "init", "--demo"],
+                       env=env, check=True, stdout=subprocess.DEVNULL)
+        out = subprocess.run([os.path.join(build, "halls"), "--data", d + "/data", "export"],
+                             env=env, check=True, capture_output=True, text=True).stdout
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    for m in MASKS:
+        out = m.sub(lambda g: (g.group(1) if g.groups() else "") + '"..."', out)
+    return out
+
+
+def check_demo_is_stable(build):
+    """The docs show the demo's ids and dates, so the demo must be the same every time
+    under one clock: only salts and the data directory's own id differ."""
+    first, second = demo_export(build, NOW), demo_export(build, NOW)
+    check(first == second and first.count("\n") > 100,
+          "the demo is the same, record for record, each time it is made at HALLS_NOW",
+          "\n".join(diff(first.split("\n"), second.split("\n"))[:20]))
+
+
 def main():
     build = os.path.abspath(os.environ.get("BUILD", os.path.join(ROOT, "build")))
     files = sys.argv[1:] or (
@@ -362,6 +402,9 @@ def main():
         sorted(os.path.join(ROOT, "docs", n) for n in os.listdir(os.path.join(ROOT, "docs"))
                if n.endswith(".md")))
     write = os.environ.get("HALLS_WRITE_DOCS") == "1"
+    if not sys.argv[1:]:
+        check_matcher()
+        check_demo_is_stable(build)
     for path in files:
         run_file(build, os.path.abspath(path), write)
     print("docs: %d passed, %d failed" % (tally.passed, tally.failed))
