@@ -49,7 +49,8 @@ static const struct cli_cmd main_cmds[] = {
      "venue set ID [--name NAME] [--address TEXT] [--tz ZONE] [--hours HOURS] "
      "[--description TEXT] [--accessibility TEXT] [--email ADDRESS]",
      cmd_record_set, "Change a venue's details.", 0, &cmd_venue_record},
-    {"venue", "rm", "venue rm ID", cmd_record_rm, "Remove a venue that has no rooms.", 0,
+    {"venue", "rm", "venue rm ID", cmd_record_rm,
+     "Remove a venue nothing refers to: no rooms, closures, managers or groups trusted there.", 0,
      &cmd_venue_record},
 
     {"room", "add",
@@ -73,7 +74,7 @@ static const struct cli_cmd main_cmds[] = {
      cmd_record_set, "Change a room's details or rules; --feature replaces the whole list.", 0,
      &cmd_room_record},
     {"room", "rm", "room rm ID", cmd_record_rm,
-     "Remove a room that has no pending or approved bookings.", 0, &cmd_room_record},
+     "Remove a room that has no closures and no bookings, in any state.", 0, &cmd_room_record},
 
     {"group", "add",
      "group add --name NAME [--kind charity|community|school|commercial|council] "
@@ -88,7 +89,7 @@ static const struct cli_cmd main_cmds[] = {
      cmd_record_set, "Change a group's details; --trusted-at replaces the whole list.", 0,
      &cmd_group_record},
     {"group", "rm", "group rm ID", cmd_record_rm,
-     "Remove a group that has no pending or approved bookings.", 0, &cmd_group_record},
+     "Remove a group that has no members and no bookings, in any state.", 0, &cmd_group_record},
 
     {"user", "add",
      "user add --name NAME --email EMAIL --role admin|manager|member [--venue ID]... "
@@ -144,16 +145,13 @@ static const struct cli_cmd main_cmds[] = {
     {"booking", "show", "booking show ID", cmd_booking_show, "Show one booking.", 0, NULL},
     {"booking", "list",
      "booking list [--room ID] [--venue ID] [--group ID] [--status S] [--from T] [--to T]",
-     cmd_booking_list,
-     "List bookings (those overlapping --from/--to), in start order when filtered by room or "
-     "group.",
-     0, NULL},
+     cmd_booking_list, "List bookings in start order (those overlapping --from/--to).", 0, NULL},
     {"booking", "move",
      "booking move ID [--start T] [--end T] [--title TEXT] [--attendees N] "
      "[--public|--private]",
      cmd_booking_move,
-     "Move or edit a booking (--start alone keeps its length); every rule is checked again and "
-     "the room's policy applies again.",
+     "Move or edit a booking (--start alone keeps its length); every rule is checked again. "
+     "An approved booking stays approved: the console decides for every venue.",
      0, NULL},
 
     {"series", "add",
@@ -243,8 +241,9 @@ static void main_usage(FILE *f)
 	fprintf(f, "usage: halls [--data DIR] [--json] COMMAND ...\n"
 	           "       halls --help | --version\n"
 	           "The data directory is DIR, else $HALLS_DATA, else ./" DEFAULT_DATA ".\n"
-	           "Times (T) are RFC 3339 (2026-12-01T19:00:00Z) or local wall-clock time in the "
-	           "venue's zone (2026-12-01T19:00).\n"
+	           "Times (T) are RFC 3339 (2026-12-01T19:00:00Z), local wall-clock time in the "
+	           "venue's zone (2026-12-01T19:00), or a date alone, its local midnight "
+	           "(2026-12-01).\n"
 	           "Commands:\n");
 	main_list(f, NULL, false);
 }

@@ -117,7 +117,8 @@ enum herr booking_decide_in_series(struct txn *t, const struct actor *a, uint64_
  * (instants as integers). A start alone moves the booking keeping its length (elapsed
  * seconds), an end alone changes the end. Every rule is re-checked, a move onto the slot
  * of another of the group's bookings is refused as a request would be, and a moved
- * approved booking follows the room's policy again. */
+ * approved booking follows the room's policy again unless a manages the venue (the
+ * console always does). */
 enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, const json_t *fields,
                          int64_t now, struct booking *out);
 

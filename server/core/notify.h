@@ -51,8 +51,8 @@ enum herr notify_booking_moved(struct txn *t, const struct actor *a, const struc
  * store; out lists the dates that could not be booked. */
 enum herr notify_series_requested(struct txn *t, const struct actor *a, const struct series *s,
                                   const struct series_outcome *out, int64_t now);
-/* A decision by a on a whole series (series_decide): its dates that took status `to` at
- * now, in one message; note is a's; out lists the dates that could not take it. */
+/* A decision by a on a whole series (series_decide): the dates it changed to status `to`
+ * (out->decided), in one message; note is a's; out lists the dates that could not take it. */
 enum herr notify_series_decided(struct txn *t, const struct actor *a, const struct series *s,
                                 enum booking_status to, const char *note,
                                 const struct series_outcome *out, int64_t now);

@@ -341,6 +341,14 @@ enum herr notify_series_requested(struct txn *t, const struct actor *a, const st
 	return series_about_free(&sa);
 }
 
+static bool decided_now(const struct series_outcome *out, uint64_t booking_id)
+{
+	for (size_t i = 0; out != NULL && out->decided != NULL && i < out->created; i++)
+		if (out->decided[i] == booking_id)
+			return true;
+	return false;
+}
+
 enum herr notify_series_decided(struct txn *t, const struct actor *a, const struct series *s,
                                 enum booking_status to, const char *note,
                                 const struct series_outcome *out, int64_t now)
@@ -358,9 +366,10 @@ enum herr notify_series_decided(struct txn *t, const struct actor *a, const stru
 		sa.to = to;
 		sa.note = note;
 		sa.decision = true;
-		/* The dates this decision changed: those that took its state now. */
+		/* The dates this decision changed, as series_decide lists them: not every date
+		 * that took its state this second, which an earlier decision may have made. */
 		for (size_t i = 0; i < sa.all.n; i++)
-			if (sa.all.v[i].status == to && sa.all.v[i].updated_at == now)
+			if (decided_now(out, sa.all.v[i].id))
 				sa.dates[sa.n++] = &sa.all.v[i];
 		if (sa.n > 0 || (out != NULL && out->nrefused > 0)) {
 			if (to == BOOKING_CANCELLED)

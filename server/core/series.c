@@ -26,6 +26,7 @@ static enum herr refuse_as_told(struct txn *t, enum herr code)
 void series_outcome_free(struct series_outcome *o)
 {
 	free(o->refused);
+	free(o->decided);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -644,9 +645,11 @@ enum herr series_decide(struct txn *t, const struct actor *a, uint64_t id, enum 
 		applies = b.start >= from && action_applies(act, b.status);
 		if (applies) {
 			herror_clear(t->err);
-			if (txn_try(t, occurrence_decide, &j) == H_OK)
-				out->created++;
-			else if (t->ret == H_OK)
+			if (txn_try(t, occurrence_decide, &j) == H_OK) {
+				out->decided = xrealloc(out->decided,
+				                        (out->created + 1) * sizeof(*out->decided));
+				out->decided[out->created++] = ids.v[i];
+			} else if (t->ret == H_OK)
 				outcome_refuse(out, b.start, t->err);
 		}
 		booking_free(&b);

@@ -38,7 +38,8 @@ struct series_refusal {
 struct series_outcome {
 	struct series_refusal *refused; /* malloc'd */
 	size_t nrefused;
-	size_t created; /* occurrences booked */
+	size_t created;    /* occurrences booked, or decided by series_decide */
+	uint64_t *decided; /* series_decide: the ids of those decided (malloc'd, created of them) */
 };
 void series_outcome_free(struct series_outcome *o);
 

@@ -5,6 +5,7 @@ export HALLS_NOW=1793610000 # Mon 2026-11-02 09:00 UTC
 t_run 0 "init creates a data directory" init
 t_run 0 "help lists the commands" help
 t_grep "booking request" "help names booking request"
+t_grep "a date alone, its local midnight" "help says a date alone is a time"
 t_run 2 "an unknown command is a usage error" frobnicate
 t_run 2 "an unknown option is a usage error" venue add --name X --colour blue
 
@@ -88,6 +89,17 @@ t_run 0 "booking list table" booking list --venue "$V"
 t_grep "Knit night" "table shows titles"
 t_run 0 "booking move" --json booking move "$B1" --start 2026-12-08T19:00 --end 2026-12-08T21:00
 t_json "o['status']=='approved' and o['sequence']>=2" "console move keeps approval, raises sequence"
+t_run 0 "booking move --help" booking move --help
+t_grep "An approved booking stays approved" "move's help says what a console move does"
+if grep -q "policy applies again" "$T_OUT"; then
+	t_fail "move's help says the room's policy applies again to a console move"
+else
+	t_pass "move's help does not say the room's policy applies again"
+fi
+t_run 0 "room rm --help" room rm --help
+t_grep "no bookings, in any state" "room rm's help says declined and cancelled bookings count"
+t_run 0 "group rm --help" group rm --help
+t_grep "no bookings, in any state" "group rm's help says declined and cancelled bookings count"
 
 t_run 0 "closure add" --json closure add --venue "$V" --from 2026-12-24T00:00 \
 	--to 2026-12-27T00:00 --reason "Christmas"

@@ -2,6 +2,12 @@
 . "$(dirname "$0")/lib.sh"
 
 t_run 0 "init --demo" init --demo
+# The states the demo prints add up to the bookings it reports, the series' dates too.
+if awk '/^demo: /{n=$2+$4+$6+$9} /^initialised /{t=$(NF-1)} END{exit !(n>0 && n==t)}' "$T_OUT"; then
+	t_pass "the demo's counts by state add up to its bookings"
+else
+	t_fail "the demo's counts by state do not add up to its bookings"
+fi
 t_run 1 "a second --demo into a directory with data is refused" init --demo
 t_run 0 "demo venues" --json venue list
 t_json "len(o)>=6" "at least six venues"

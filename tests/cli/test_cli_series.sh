@@ -240,6 +240,20 @@ t_run 0 "help series" help series
 t_grep "halls series add --room ID" "help lists series add"
 t_grep "halls series cancel ID \[--from T\]" "help lists series cancel"
 
+# Two decisions on one series in the same second (the clock is pinned): each message
+# tells of the dates it changed, not of every date that took that state this second.
+t_run 0 "a member of the chess club, who is told of decisions" --json user add \
+	--name "Sam Player" --email sam@chess.example --role member --group "$G2"
+t_run 0 "a series to decide twice" --json series add --room "$RM" --group "$G2" \
+	--title "Chess night" --start 2026-11-05T19:00 --end 2026-11-05T21:00 \
+	--rrule "FREQ=WEEKLY;COUNT=4"
+S5=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['series']['id'])" "$T_OUT")
+t_run 0 "approve the last two dates" series approve "$S5" --from 2026-11-19T00:00
+t_run 0 "approve the first two" series approve "$S5"
+t_run 0 "the outbox" --json outbox list
+t_json "[m['subject'] for m in o if m['kind']=='series-decided' and m['to']=='sam@chess.example']==['Series approved: Chess night, 2 dates from Thursday 19 November 2026', 'Series approved: Chess night, 2 dates from Thursday 5 November 2026']" \
+	"each approval's message counts the dates it approved"
+
 t_run 0 "audit records the series" --json audit
 t_json "any(e['kind']=='series' and e['action']=='create' for e in o)" "a series' creation is audited"
 t_run 0 "check is clean" check
