@@ -251,7 +251,8 @@ enum herr time_parse(const char *s, const char *zone, int64_t *out, struct herro
 	if (s == NULL)
 		return herror_set(err, H_EINVAL, "missing time");
 	if (!parse_digits(&p, 4, &lt.year) || !parse_char(&p, '-') ||
-	    !parse_digits(&p, 2, &lt.month) || !parse_char(&p, '-') || !parse_digits(&p, 2, &lt.day))
+	    !parse_digits(&p, 2, &lt.month) || !parse_char(&p, '-') ||
+	    !parse_digits(&p, 2, &lt.day))
 		goto bad;
 	/* A date alone is the start of that day where the venue is, for the API and halls
 	 * alike: "from 2026-12-24 to 2026-12-28" reads as people say it. */
