@@ -4,8 +4,8 @@ Every fenced block in those files is one of (docs/operations.md#examples-in-the-
 says the same for readers):
 
 1. ```console: a terminal session. Lines starting "$ " are commands, run by bash; a
-   command continues on the next line while its line ends with "\\", while a quote is
-   open, or until the end word of a heredoc. The lines up to the next "$ " line are what
+   command continues on the next line while its line ends with "\\", "|" or "&&", while
+   a quote or a "$(" is open, and to the end word of a heredoc. The lines up to the next "$ " line are what
    it prints (stdout and stderr together, as a terminal shows them). Matching is exact,
    except that a line that is just "..." matches any number of lines (none included),
    and "..." inside a line matches any text within that line.
@@ -109,6 +109,15 @@ def open_quote(s):
     return quote is not None
 
 
+def continues(cmd):
+    """Whether bash would read the next line as more of cmd: after a backslash, a pipe or
+    an and/or, within quotes, or within $( )."""
+    tail = cmd.rstrip()
+    if tail.endswith(("\\", "|", "&&")) or open_quote(cmd):
+        return True
+    return cmd.count("$(") > cmd.count(")")
+
+
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_]+)\1")
 
 
@@ -122,10 +131,10 @@ def commands_of(block):
         first = i
         cmd = lines[i][2:]
         i += 1
-        heredoc = HEREDOC.search(cmd)
-        while i < len(lines) and (cmd.endswith("\\") or open_quote(cmd)):
+        while i < len(lines) and continues(cmd):
             cmd += "\n" + lines[i]
             i += 1
+        heredoc = HEREDOC.search(cmd)
         if heredoc:
             while i < len(lines):
                 cmd += "\n" + lines[i]
