@@ -5,10 +5,11 @@ says the same for readers):
 
 1. ```console: a terminal session. Lines starting "$ " are commands, run by bash; a
    command continues on the next line while its line ends with "\\", "|" or "&&", while
-   a quote or a "$(" is open, and to the end word of a heredoc. The lines up to the next "$ " line are what
-   it prints (stdout and stderr together, as a terminal shows them). Matching is exact,
-   except that a line that is just "..." matches any number of lines (none included),
-   and "..." inside a line matches any text within that line.
+   a quote or a "$(" is open, and to the end word of a heredoc. The lines up to the next
+   "$ " line are what it prints (stdout and stderr together, as a terminal shows them).
+   Matching is exact, except that a line that is just "..." matches any number of lines
+   (none included), and "..." inside a line matches any text within that line (so
+   "....." is ambiguous: write what is around it).
 2. A block right after <!-- doc-test: file PATH --> equals the repository file PATH.
 3. A block right after <!-- doc-test: not run: REASON --> is skipped, and listed.
 4. ```text, ```json, ```ini, ```http, ```yaml, ```csv, ```email, ```nginx blocks with no
