@@ -1133,8 +1133,9 @@ static void doc_add(struct doc *d, const struct sent_list *l)
 		header_of(s->raw, "Subject: ", subject, sizeof(subject));
 		text = sent_text(s);
 		cal = sent_calendar(s);
-		mail_buf_printf(&d->b, "## %s\n\n```\n%s\n%s\n%s\n%s\n%s```\n\n", s->kind, from, to,
-		                subject, cal != NULL ? "Attached: invite.ics\n" : "", text);
+		mail_buf_printf(&d->b, "## %s\n\n```email\n%s\n%s\n%s\n%s\n%s```\n\n", s->kind,
+		                from, to, subject, cal != NULL ? "Attached: invite.ics\n" : "",
+		                text);
 		free(cal);
 		free(text);
 	}
