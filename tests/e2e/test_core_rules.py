@@ -228,7 +228,7 @@ BAD = [
     ("attendees", -1, ["--attendees", "-1"]),
     ("attendees", 4294967296, ["--attendees", "4294967296"]),
     ("title", "   ", ["--title", "   "]),
-    ("start", "2026-12-01", ["--start", "2026-12-01"]),
+    ("start", "2026-12-1", ["--start", "2026-12-1"]),
     ("start", "2027-03-28T01:30", ["--start", "2027-03-28T01:30"]),
     ("end", "the day after", ["--end", "the day after"]),
 ]
