@@ -240,6 +240,8 @@ int out_error(struct cli *c, const struct herror *err);
 int out_error_with(struct cli *c, const struct herror *err, json_t *extra);
 /* Reports a usage error with the command's usage line; returns CLI_USAGE. */
 int out_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "halls: ..." on stderr, after stdout is flushed (the order a terminal shows). */
+void out_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "Tue 01 Dec 2026 19:00" and "19:00" in zone; out needs 32 bytes. */
 void out_local(int64_t t, const char *zone, char out[32]);
 void out_clock(int64_t t, const char *zone, char out[32]);

@@ -95,7 +95,7 @@ static int cmd_booking_run(struct cli *c, struct cmd_booking_op *op)
 		                    json_ids_new(op->pending, op->npending));
 		if (op->npending > 0 && !c->json) {
 			ids = out_ids(op->pending, op->npending);
-			fprintf(stderr, "halls: pending requests now conflicting: %s\n", ids);
+			out_note("pending requests now conflicting: %s", ids);
 			free(ids);
 		}
 	}

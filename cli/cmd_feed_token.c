@@ -68,6 +68,8 @@ static void cmd_feed_issue_print(struct cli *c, const struct cmd_feed_issue *is)
 		printf("token:   %s\nid:      %llu\nuser:    %llu\nfeed:    %s\npath:    %s\n",
 		       is->secret, (unsigned long long)is->tk.id,
 		       (unsigned long long)is->tk.user_id, scope, path);
+		/* Not out_note: that would copy the secret into a buffer nobody cleanses. */
+		fflush(stdout);
 		fprintf(stderr,
 		        "halls: the token is shown only now; subscribe to "
 		        "https://<this server>%s (or webcal://)\n",

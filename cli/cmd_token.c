@@ -86,7 +86,7 @@ int cmd_token_issue(struct cli *c, int argc, char **argv)
 		cmd_token_when(is.tk.expires_at, when);
 		printf("token:   %s\nid:      %llu\nexpires: %s\n", is.secret,
 		       (unsigned long long)is.tk.id, when);
-		fprintf(stderr, "halls: the token is shown only now; keep it somewhere safe\n");
+		out_note("the token is shown only now; keep it somewhere safe");
 	}
 out:
 	OPENSSL_cleanse(is.secret, sizeof(is.secret));

@@ -269,11 +269,26 @@ int out_error_with(struct cli *c, const struct herror *err, json_t *extra)
 		return CLI_REFUSED;
 	}
 	json_decref(extra);
+	fflush(stdout);
 	fprintf(stderr, "halls: %s\n", msg);
 	for (size_t i = 0; code == H_ECONFLICT && i < err->nconflicts; i++)
 		fprintf(stderr, "halls: conflicts with booking %llu\n",
 		        (unsigned long long)err->conflicts[i]);
 	return CLI_REFUSED;
+}
+
+/* A word to the person at the terminal, after what was printed so far: stdout is flushed
+ * first, so that a pipe or a file keeps the order a terminal shows. */
+void out_note(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "halls: %s\n", msg);
 }
 
 int out_usage(struct cli *c, const char *fmt, ...)
@@ -293,6 +308,7 @@ int out_usage(struct cli *c, const char *fmt, ...)
 		out_json_to(stderr, o);
 		return CLI_USAGE;
 	}
+	fflush(stdout);
 	fprintf(stderr, "halls: %s\n", msg);
 	if (c->cmd != NULL)
 		fprintf(stderr, "usage: halls %s\n", c->cmd->usage);
