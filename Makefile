@@ -11,6 +11,10 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # that link hallsd's code; the core and halls never do.
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null)
+# libsystemd tells systemd when hallsd is ready, reloading or stopping (server/service.c):
+# hallsd alone links it.
+SYSTEMD_CFLAGS = $(shell pkg-config --cflags libsystemd 2>/dev/null)
+SYSTEMD_LIBS   = $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 # Optimisation and debug flags may be set on the command line (make CFLAGS=-O0); the
 # flags halls needs are added with override so that they are never lost.
@@ -37,10 +41,11 @@ SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(WEB_OBJ)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_OBJ   := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
-# A harness links the front end whose code it drives, less its main(): fuzz_cli_*
+# A harness links the front end whose code it drives, less its main() (and service.c,
+# which only main() calls): fuzz_cli_*
 # harnesses the CLI's objects, those of the core alone (CORE_FUZZ) nothing more, the
 # others hallsd's.
-SERVER_PART := $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ))
+SERVER_PART := $(filter-out $(BUILD)/server/main.o $(BUILD)/server/service.o,$(SERVER_OBJ))
 CLI_PART    := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 FUZZ_NAMES  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 REPLAY      := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
@@ -75,8 +80,9 @@ $(LIB): $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(HALLSD): $(SERVER_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS) $(CURL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS) $(CURL_LIBS) $(SYSTEMD_LIBS)
 $(BUILD)/server/deliver.o: override CFLAGS += $(CURL_CFLAGS)
+$(BUILD)/server/service.o: override CFLAGS += $(SYSTEMD_CFLAGS)
 
 $(HALLS): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
