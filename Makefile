@@ -293,7 +293,7 @@ uninstall:
 # $(BUILD)/halls_VERSION-1_ARCH.deb (server/dist/deb/build.sh says how).
 deb: $(HALLSD) $(HALLS)
 	@rm -rf $(BUILD)/deb
-	@$(MAKE) --no-print-directory install PREFIX=/usr SYSCONFDIR=/etc \
+	@$(MAKE) --no-print-directory -o $(HALLSD) -o $(HALLS) install PREFIX=/usr SYSCONFDIR=/etc \
 		DESTDIR=$(abspath $(BUILD))/deb/debian/halls >/dev/null
 	@sh $(DIST)/deb/build.sh $(BUILD)
 
