@@ -11,6 +11,10 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # that link hallsd's code; the core and halls never do.
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS   = $(shell pkg-config --libs libcurl 2>/dev/null)
+# libsystemd tells systemd when hallsd is ready, reloading or stopping (server/service.c):
+# hallsd alone links it.
+SYSTEMD_CFLAGS = $(shell pkg-config --cflags libsystemd 2>/dev/null)
+SYSTEMD_LIBS   = $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 # Optimisation and debug flags may be set on the command line (make CFLAGS=-O0); the
 # flags halls needs are added with override so that they are never lost.
@@ -37,10 +41,11 @@ SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o) $(WEB_OBJ)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 FUZZ_OBJ   := $(FUZZ_SRC:%.c=$(BUILD)/%.o)
-# A harness links the front end whose code it drives, less its main(): fuzz_cli_*
+# A harness links the front end whose code it drives, less its main() (and service.c,
+# which only main() calls): fuzz_cli_*
 # harnesses the CLI's objects, those of the core alone (CORE_FUZZ) nothing more, the
 # others hallsd's.
-SERVER_PART := $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJ))
+SERVER_PART := $(filter-out $(BUILD)/server/main.o $(BUILD)/server/service.o,$(SERVER_OBJ))
 CLI_PART    := $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 FUZZ_NAMES  := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 REPLAY      := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
@@ -57,7 +62,8 @@ LISTEN ?= 127.0.0.1:8080
 SMTP   ?=
 HALLSD_MAIL = $(if $(SMTP), --smtp $(SMTP) --public-url http://$(LISTEN))
 
-.PHONY: all deps build test asan run format clean help bench fuzz fuzz-build fuzz-merge fuzzers
+.PHONY: all deps build test asan run format clean help bench fuzz fuzz-build fuzz-merge fuzzers \
+	install uninstall deb
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -76,8 +82,9 @@ $(LIB): $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(HALLSD): $(SERVER_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS) $(CURL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIB) $(LDLIBS) $(CURL_LIBS) $(SYSTEMD_LIBS)
 $(BUILD)/server/deliver.o: override CFLAGS += $(CURL_CFLAGS)
+$(BUILD)/server/service.o: override CFLAGS += $(SYSTEMD_CFLAGS)
 
 $(HALLS): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
@@ -220,18 +227,100 @@ format:
 	@command -v clang-format >/dev/null || apt-get install -y -qq clang-format
 	clang-format -i server/core/*.[ch] server/*.[ch] server/web/*.c cli/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
 
+# Installing (docs/install.md): `make install` as root after `make`; PREFIX and DESTDIR
+# as usual. hallsd goes to sbin, as a daemon only the system runs; halls to bin, since
+# an administrator runs it (as the halls user). The unit, the sysusers and tmpfiles
+# entries go under PREFIX/lib, which systemd searches for /usr and /usr/local alike, and
+# the docs keep the repository's layout so that their links work. The options file in
+# SYSCONFDIR/default is installed only when missing, and removed only when unchanged.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SYSCONFDIR ?= /etc
+BINDIR      = $(PREFIX)/bin
+SBINDIR     = $(PREFIX)/sbin
+MANDIR      = $(PREFIX)/share/man
+DOCDIR      = $(PREFIX)/share/doc/halls
+UNITDIR     = $(PREFIX)/lib/systemd/system
+SYSUSERSDIR = $(PREFIX)/lib/sysusers.d
+TMPFILESDIR = $(PREFIX)/lib/tmpfiles.d
+ENVFILE     = $(SYSCONFDIR)/default/halls
+DIST        = server/dist
+MAN5        = docs/man/halls-data.5
+MAN8        = docs/man/halls.8 docs/man/hallsd.8
+DOC_MD      = $(wildcard docs/*.md)
+DOC_IMAGES  = $(wildcard docs/images/*.png)
+DOC_SCHEMAS = schemas/db.md schemas/openapi.yaml
+DOC_API     = $(wildcard schemas/api/*.json)
+# The unit and the man pages name the paths of PREFIX=/usr, as the package installs
+# them; another PREFIX or SYSCONFDIR is written into the installed copies.
+INSTALL_SED = sed -e 's|/usr/sbin/hallsd|$(SBINDIR)/hallsd|g' -e 's|/usr/bin/halls |$(BINDIR)/halls |g' \
+	-e 's|/usr/share/doc/halls|$(DOCDIR)|g' -e 's|/usr/lib/systemd/system|$(UNITDIR)|g' \
+	-e 's|/etc/default/halls|$(ENVFILE)|g'
+
+install: $(HALLSD) $(HALLS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DOCDIR)/docs/images \
+		$(DESTDIR)$(DOCDIR)/schemas/api $(DESTDIR)$(SYSCONFDIR)/default
+	install -m 0755 $(HALLS) $(DESTDIR)$(BINDIR)/halls
+	install -m 0755 $(HALLSD) $(DESTDIR)$(SBINDIR)/hallsd
+	for f in $(MAN5); do $(INSTALL_SED) $$f >$(DESTDIR)$(MANDIR)/man5/$${f##*/} || exit 1; done
+	for f in $(MAN8); do $(INSTALL_SED) $$f >$(DESTDIR)$(MANDIR)/man8/$${f##*/} || exit 1; done
+	$(INSTALL_SED) $(DIST)/halls.service >$(DESTDIR)$(UNITDIR)/halls.service
+	install -m 0644 $(DIST)/halls.sysusers $(DESTDIR)$(SYSUSERSDIR)/halls.conf
+	install -m 0644 $(DIST)/halls.tmpfiles $(DESTDIR)$(TMPFILESDIR)/halls.conf
+	chmod 0644 $(DESTDIR)$(MANDIR)/man5/halls-data.5 $(DESTDIR)$(MANDIR)/man8/halls.8 \
+		$(DESTDIR)$(MANDIR)/man8/hallsd.8 $(DESTDIR)$(UNITDIR)/halls.service
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(DOC_MD) $(DESTDIR)$(DOCDIR)/docs/
+	install -m 0644 $(DOC_IMAGES) $(DESTDIR)$(DOCDIR)/docs/images/
+	install -m 0644 $(DOC_SCHEMAS) $(DESTDIR)$(DOCDIR)/schemas/
+	install -m 0644 $(DOC_API) $(DESTDIR)$(DOCDIR)/schemas/api/
+	@if [ -e $(DESTDIR)$(ENVFILE) ]; then echo "keeping $(DESTDIR)$(ENVFILE)"; \
+	else echo "install -m 0644 $(DIST)/halls.default $(DESTDIR)$(ENVFILE)"; \
+		install -m 0644 $(DIST)/halls.default $(DESTDIR)$(ENVFILE); fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/halls $(DESTDIR)$(SBINDIR)/hallsd \
+		$(DESTDIR)$(MANDIR)/man5/halls-data.5 $(DESTDIR)$(MANDIR)/man8/halls.8 \
+		$(DESTDIR)$(MANDIR)/man8/hallsd.8 $(DESTDIR)$(UNITDIR)/halls.service \
+		$(DESTDIR)$(SYSUSERSDIR)/halls.conf $(DESTDIR)$(TMPFILESDIR)/halls.conf
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@if cmp -s $(DIST)/halls.default $(DESTDIR)$(ENVFILE); then \
+		echo "rm -f $(DESTDIR)$(ENVFILE)"; rm -f $(DESTDIR)$(ENVFILE); \
+	elif [ -e $(DESTDIR)$(ENVFILE) ]; then echo "keeping $(DESTDIR)$(ENVFILE): changed since installed"; fi
+
+# A Debian package of the build, from `make install PREFIX=/usr` into a staging tree, as
+# $(BUILD)/halls_VERSION-1_ARCH.deb (server/dist/deb/build.sh says how).
+deb: $(HALLSD) $(HALLS)
+	@rm -rf $(BUILD)/deb
+	@$(MAKE) --no-print-directory -o $(HALLSD) -o $(HALLS) install PREFIX=/usr SYSCONFDIR=/etc \
+		DESTDIR=$(abspath $(BUILD))/deb/debian/halls >/dev/null
+	@sh $(DIST)/deb/build.sh $(BUILD)
+
 clean:
 	rm -rf build build-asan build-fuzz
 
 help:
-	@echo "make          build build/hallsd, build/halls and build/libhalls.a"
+	@echo "make          make deps, then make build"
+	@echo "make build    build $(BUILD)/hallsd, $(BUILD)/halls, $(BUILD)/libhalls.a and the tests"
+	@echo "              (BUILD=DIR builds elsewhere)"
+	@echo "make deps     install the Debian packages halls needs (.ci/deps; as root)"
 	@echo "make run      create ./$(DATA) with demo data if missing and serve on $(LISTEN)"
 	@echo "              (SMTP=smtp://HOST:PORT sends its mail to that relay)"
 	@echo "make test     build and run every test"
 	@echo "make asan     the tests under AddressSanitizer and UBSan"
 	@echo "make bench    benchmarks: the core, hallsd under wrk, the pages in Chromium (print figures, assert nothing)"
 	@echo "make fuzz     every libFuzzer harness for FUZZ_SECONDS (60) each; FUZZ=NAME for one"
+	@echo "make fuzz-build  build the libFuzzer harnesses into build-fuzz/ (clang)"
+	@echo "make fuzzers  the same, in the current BUILD with the current CC"
 	@echo "make fuzz-merge  fold what the fuzzers found into tests/fuzz/corpus/"
+	@echo "make install  install under PREFIX ($(PREFIX)) into DESTDIR: halls, hallsd, man pages,"
+	@echo "              the systemd unit, sysusers and tmpfiles entries, docs, $(ENVFILE)"
+	@echo "make uninstall  remove what make install installed (an edited $(ENVFILE) stays)"
+	@echo "make deb      build $(BUILD)/halls_VERSION_ARCH.deb (apt install ./halls_*.deb)"
 	@echo "make format   clang-format the sources"
+	@echo "make clean    remove build/, build-asan/ and build-fuzz/"
+	@echo "make help     this list"
 
 -include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

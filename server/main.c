@@ -1,5 +1,6 @@
 /* hallsd: the halls HTTP server. Thin: options, then the loop. */
 #include "server.h"
+#include "service.h"
 
 #include <event2/thread.h>
 #include <getopt.h>
@@ -35,6 +36,7 @@ static void usage(FILE *f)
 	    "                      then 365); a longer or unlimited request gets this\n"
 	    "  --web-dir DIR       serve the pages from DIR (a build's web/) instead of those\n"
 	    "                      built in, for working on them; not for production\n"
+	    "  --version           print the version and exit\n"
 	    "mail (docs/operations.md#email); without --smtp nothing is sent and messages wait\n"
 	    "in the outbox (`halls outbox list`):\n"
 	    "  --smtp URL          the relay: smtp://HOST[:PORT] (STARTTLS when offered) or\n"
@@ -58,6 +60,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* Stop accepting; the loop ends once what is in flight has been answered. */
+	service_stopping();
 	http_drain(srv);
 }
 
@@ -84,8 +87,10 @@ static void on_hup(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
+	service_reloading();
 	log_open(arg);
 	tls_reload(arg);
+	service_ready(arg);
 }
 
 /* Days from 1 to 36500, or 0 (refused by parse_args) for anything else. */
@@ -179,6 +184,7 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	    {"smtp-from-name", required_argument, NULL, OPT_SMTP_FROM_NAME},
 	    {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
 	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0}};
 	int c;
 
@@ -226,6 +232,9 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 1;
+		case 'V':
+			printf("hallsd %s\n", HALLS_VERSION);
 			return 1;
 		default:
 			if (c >= OPT_SMTP && c <= OPT_PUBLIC_URL) {
@@ -417,6 +426,8 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 		        "hallsd: serving %s on %s://%s/ (the pages at /, the API at /api/v1/)\n",
 		        srv.cfg.data, srv.tls ? "https" : "http", srv.cfg.listen[i]);
+	/* Listening, the data open: systemctl start returns now. */
+	service_ready(&srv);
 	event_base_dispatch(srv.base);
 	rc = 0;
 out:
