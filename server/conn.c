@@ -200,6 +200,9 @@ static bool conn_follow(struct conn *c, struct evbuffer *in)
 			c->state = CONN_BODY;
 			c->scan = c->head_at + f.head_len;
 			c->body_left = f.body_len;
+			/* The body too must be in within the timeout (evhttp's own only
+			 * counts silence, so a trickle would go on for ever). */
+			deadline_arm(c);
 		} else {
 			evtimer_del(c->deadline);
 			head_next(c, c->head_at + f.head_len);
@@ -311,6 +314,21 @@ static void conn_refuse(struct conn *c, enum frame_why why, enum herr code, bool
 		bufferevent_trigger(c->bev, EV_READ, 0);
 }
 
+/* A body cut off gets no reply, so no line from the router: it is counted and logged
+ * here, with the client's address as evhttp has it. */
+static void conn_cut_logged(struct conn *c)
+{
+	void *evcon = NULL;
+	char *peer = NULL;
+	ev_uint16_t port;
+
+	bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &peer, &port);
+	c->srv->metrics->refusals[LIMIT_TIMEOUT]++;
+	access_log_cut(c->srv, peer, LIMIT_TIMEOUT);
+}
+
 /* The request did not arrive in time: a slow head is answered 408; a slow body is cut
  * off (evhttp is reading it and cannot take a reply in between), and so is a refused
  * connection still lingering. */
@@ -320,6 +338,8 @@ static void conn_on_deadline(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (c->state == CONN_BODY)
+		conn_cut_logged(c);
 	if (c->state == CONN_HEAD && c->frozen)
 		conn_refuse(c, FRAME_OK, H_ETIMEOUT, false);
 	else if (c->state == CONN_BODY || c->state == CONN_REFUSED)
@@ -486,6 +506,7 @@ struct bufferevent *conn_accept(struct event_base *base, void *arg)
 	if (c->deadline == NULL || c->watch == NULL)
 		fatal("cannot set up a connection (out of memory)");
 	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
+	srv->metrics->connections_total++;
 	if (++srv->connections > srv->cfg.max_connections)
 		c->refuse_pending = H_EBUSY;
 	if (srv->connections >= srv->cfg.max_connections + CONN_OVER_CAP(srv->cfg.max_connections))
