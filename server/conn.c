@@ -445,10 +445,30 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
+/* Whether the deadline is due, give or take DEADLINE_SLACK_US: evhttp's own timeout,
+ * which counts silence from the last read, fires a moment before it on a request that
+ * went silent at once, and closes the connection first. */
+#define DEADLINE_SLACK_US 100000
+static bool deadline_due(struct conn *c)
+{
+	struct timeval at, now;
+
+	if (!evtimer_pending(c->deadline, &at))
+		return false;
+	event_base_gettimeofday_cached(bufferevent_get_base(c->bev), &now);
+	return ((int64_t)at.tv_sec - now.tv_sec) * 1000000 + (at.tv_usec - now.tv_usec) <=
+	       DEADLINE_SLACK_US;
+}
+
 static void conn_on_close(struct evhttp_connection *evcon, void *arg)
 {
+	struct conn *c = arg;
+
 	(void)evcon;
-	conn_free(arg);
+	/* Cut off by evhttp's timeout rather than ours: the same limit, logged the same. */
+	if ((c->state == CONN_BODY || (c->state == CONN_HEAD && c->frozen)) && deadline_due(c))
+		conn_cut_logged(c);
+	conn_free(c);
 }
 
 /* One loop turn after the accept, evhttp has wrapped the bufferevent in its connection
