@@ -185,11 +185,12 @@ void access_log(struct request *r, int status, size_t bytes, int64_t micros)
 	log_write(r->srv, &e);
 }
 
-void access_log_cut(struct server *srv, const char *peer, enum limit limit)
+void access_log_cut(struct server *srv, const char *peer, enum limit limit, int64_t micros)
 {
 	struct log_entry e = {0};
 
 	e.peer = peer;
+	e.micros = micros;
 	e.id = ++srv->request_seq;
 	e.limit = limit;
 	log_write(srv, &e);

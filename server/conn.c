@@ -314,19 +314,26 @@ static void conn_refuse(struct conn *c, enum frame_why why, enum herr code, bool
 		bufferevent_trigger(c->bev, EV_READ, 0);
 }
 
-/* A body cut off gets no reply, so no line from the router: it is counted and logged
- * here, with the client's address as evhttp has it. */
+/* A request cut off gets no reply, so no line from the router: it is counted and logged
+ * here, with the client's address as evhttp has it, and how long it had been arriving
+ * (the deadline, armed when it began, is due now or has just fired). */
 static void conn_cut_logged(struct conn *c)
 {
+	struct timeval at, now;
+	int64_t micros = (int64_t)c->srv->cfg.timeout_s * 1000000;
 	void *evcon = NULL;
 	char *peer = NULL;
 	ev_uint16_t port;
 
+	if (evtimer_pending(c->deadline, &at)) {
+		event_base_gettimeofday_cached(bufferevent_get_base(c->bev), &now);
+		micros -= ((int64_t)at.tv_sec - now.tv_sec) * 1000000 + (at.tv_usec - now.tv_usec);
+	}
 	bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
 	if (evcon != NULL)
 		evhttp_connection_get_peer(evcon, &peer, &port);
 	c->srv->metrics->refusals[LIMIT_TIMEOUT]++;
-	access_log_cut(c->srv, peer, LIMIT_TIMEOUT);
+	access_log_cut(c->srv, peer, LIMIT_TIMEOUT, micros);
 }
 
 /* The request did not arrive in time: a slow head is answered 408; a slow body is cut

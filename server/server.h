@@ -208,8 +208,8 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 /* The line of r's reply (status, bytes of body), micros after it began. */
 void access_log(struct request *r, int status, size_t bytes, int64_t micros);
 /* The line of a request cut off by limit before any reply (a body that did not arrive
- * in time), from peer; it takes the next request id. */
-void access_log_cut(struct server *srv, const char *peer, enum limit limit);
+ * in time), from peer, micros after it began; it takes the next request id. */
+void access_log_cut(struct server *srv, const char *peer, enum limit limit, int64_t micros);
 
 /* commit.c: group commit. fn runs in a write transaction shared with the other writes
  * submitted in the same loop turn, nested so that a refusal undoes only its own part;
