@@ -4,6 +4,7 @@
 #include "server.h"
 
 #include <stdlib.h>
+#include <sys/time.h>
 
 struct commit_op {
 	struct request *r;
@@ -36,17 +37,30 @@ static enum herr commit_batch(struct txn *t, void *arg)
 	return H_OK;
 }
 
+static int64_t now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
 static void commit_run(evutil_socket_t fd, short what, void *arg)
 {
 	struct commit_queue *q = arg;
 	struct commit_op *op, *next;
 	struct herror err;
 	enum herr ret;
+	int64_t began = now_us();
+	size_t batch = 0;
 
 	(void)fd;
 	(void)what;
+	for (op = q->head; op != NULL; op = op->next)
+		batch++;
 	herror_clear(&err);
 	ret = db_write(q->srv->db, commit_batch, q, &err);
+	metrics_commit(q->srv->metrics, batch, now_us() - began, ret == H_OK);
 	/* The writes may have queued mail: the delivery thread looks now. */
 	if (ret == H_OK)
 		deliver_nudge(q->srv->deliver);

@@ -200,6 +200,9 @@ static bool conn_follow(struct conn *c, struct evbuffer *in)
 			c->state = CONN_BODY;
 			c->scan = c->head_at + f.head_len;
 			c->body_left = f.body_len;
+			/* The body too must be in within the timeout (evhttp's own only
+			 * counts silence, so a trickle would go on for ever). */
+			deadline_arm(c);
 		} else {
 			evtimer_del(c->deadline);
 			head_next(c, c->head_at + f.head_len);
@@ -311,6 +314,28 @@ static void conn_refuse(struct conn *c, enum frame_why why, enum herr code, bool
 		bufferevent_trigger(c->bev, EV_READ, 0);
 }
 
+/* A request cut off gets no reply, so no line from the router: it is counted and logged
+ * here, with the client's address as evhttp has it, and how long it had been arriving
+ * (the deadline, armed when it began, is due now or has just fired). */
+static void conn_cut_logged(struct conn *c)
+{
+	struct timeval at, now;
+	int64_t micros = (int64_t)c->srv->cfg.timeout_s * 1000000;
+	void *evcon = NULL;
+	char *peer = NULL;
+	ev_uint16_t port;
+
+	if (evtimer_pending(c->deadline, &at)) {
+		event_base_gettimeofday_cached(bufferevent_get_base(c->bev), &now);
+		micros -= ((int64_t)at.tv_sec - now.tv_sec) * 1000000 + (at.tv_usec - now.tv_usec);
+	}
+	bufferevent_getcb(c->bev, NULL, NULL, NULL, &evcon);
+	if (evcon != NULL)
+		evhttp_connection_get_peer(evcon, &peer, &port);
+	c->srv->metrics->refusals[LIMIT_TIMEOUT]++;
+	access_log_cut(c->srv, peer, LIMIT_TIMEOUT, micros);
+}
+
 /* The request did not arrive in time: a slow head is answered 408; a slow body is cut
  * off (evhttp is reading it and cannot take a reply in between), and so is a refused
  * connection still lingering. */
@@ -320,6 +345,8 @@ static void conn_on_deadline(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (c->state == CONN_BODY)
+		conn_cut_logged(c);
 	if (c->state == CONN_HEAD && c->frozen)
 		conn_refuse(c, FRAME_OK, H_ETIMEOUT, false);
 	else if (c->state == CONN_BODY || c->state == CONN_REFUSED)
@@ -425,10 +452,30 @@ static void conn_free(struct conn *c)
 	free(c);
 }
 
+/* Whether the deadline is due, give or take DEADLINE_SLACK_US: evhttp's own timeout,
+ * which counts silence from the last read, fires a moment before it on a request that
+ * went silent at once, and closes the connection first. */
+#define DEADLINE_SLACK_US 100000
+static bool deadline_due(struct conn *c)
+{
+	struct timeval at, now;
+
+	if (!evtimer_pending(c->deadline, &at))
+		return false;
+	event_base_gettimeofday_cached(bufferevent_get_base(c->bev), &now);
+	return ((int64_t)at.tv_sec - now.tv_sec) * 1000000 + (at.tv_usec - now.tv_usec) <=
+	       DEADLINE_SLACK_US;
+}
+
 static void conn_on_close(struct evhttp_connection *evcon, void *arg)
 {
+	struct conn *c = arg;
+
 	(void)evcon;
-	conn_free(arg);
+	/* Cut off by evhttp's timeout rather than ours: the same limit, logged the same. */
+	if ((c->state == CONN_BODY || (c->state == CONN_HEAD && c->frozen)) && deadline_due(c))
+		conn_cut_logged(c);
+	conn_free(c);
 }
 
 /* One loop turn after the accept, evhttp has wrapped the bufferevent in its connection
@@ -486,6 +533,7 @@ struct bufferevent *conn_accept(struct event_base *base, void *arg)
 	if (c->deadline == NULL || c->watch == NULL)
 		fatal("cannot set up a connection (out of memory)");
 	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
+	srv->metrics->connections_total++;
 	if (++srv->connections > srv->cfg.max_connections)
 		c->refuse_pending = H_EBUSY;
 	if (srv->connections >= srv->cfg.max_connections + CONN_OVER_CAP(srv->cfg.max_connections))

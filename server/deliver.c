@@ -40,6 +40,8 @@ struct deliver {
 	/* When deliver_stop was called (monotonic seconds), 0 before: read by curl's
 	 * progress callback, which abandons a send DELIVER_STOP_GRACE_S after it. */
 	atomic_llong stop_at;
+	/* What became of each try, for /metrics: counted here, read by the loop. */
+	atomic_ullong sent, failed, refused;
 	CURL *curl;     /* the thread's: one handle, so that a connection is reused */
 	int lock_fd;    /* DATA/deliver.lock, -1 until opened */
 	bool lock_held; /* this process sends (flock) */
@@ -379,6 +381,10 @@ static int deliver_one(struct deliver *d, int64_t *next_due)
 		deliver_smtp(d, from, m.to, m.raw, &o);
 	}
 	deliver_say(&m, &o);
+	atomic_fetch_add_explicit(o.sent        ? &d->sent
+	                          : o.permanent ? &d->refused
+	                                        : &d->failed,
+	                          1, memory_order_relaxed);
 	got = deliver_record(d, m.id, deliver_clock(d), &o) && (o.sent || o.permanent) ? 1 : -1;
 	outbox_msg_free(&m);
 	free(from);
@@ -593,6 +599,9 @@ struct deliver *deliver_start(struct db *db, const struct deliver_config *cfg)
 	d->cfg = *cfg;
 	d->lock_fd = -1;
 	atomic_init(&d->stop_at, 0);
+	atomic_init(&d->sent, 0);
+	atomic_init(&d->failed, 0);
+	atomic_init(&d->refused, 0);
 	if (cfg->smtp_url != NULL &&
 	    (deliver_check_url(cfg->smtp_url) != 0 ||
 	     (cfg->auth_file != NULL && deliver_read_auth(d, cfg->auth_file) != 0))) {
@@ -619,6 +628,13 @@ void deliver_nudge(struct deliver *d)
 	d->nudged = true;
 	pthread_cond_signal(&d->wake);
 	pthread_mutex_unlock(&d->lock);
+}
+
+void deliver_counts(struct deliver *d, struct deliver_counts *out)
+{
+	out->sent = d ? atomic_load_explicit(&d->sent, memory_order_relaxed) : 0;
+	out->failed = d ? atomic_load_explicit(&d->failed, memory_order_relaxed) : 0;
+	out->refused = d ? atomic_load_explicit(&d->refused, memory_order_relaxed) : 0;
 }
 
 void deliver_stop(struct deliver *d)

@@ -47,6 +47,13 @@ struct deliver *deliver_start(struct db *db, const struct deliver_config *cfg);
 /* A commit may have queued messages: look now rather than at the next poll. Cheap, for
  * the loop (a mutex and a signal); d may be NULL. */
 void deliver_nudge(struct deliver *d);
+/* What became of the tries so far (for /metrics; any thread): the relay took the
+ * message, it failed and waits to be tried again, or it was refused for good. Zeros
+ * when d is NULL. */
+struct deliver_counts {
+	uint64_t sent, failed, refused;
+};
+void deliver_counts(struct deliver *d, struct deliver_counts *out);
 /* Stops and joins the thread: a send in progress is finished, or abandoned a few
  * seconds after being asked (then sent again on the next start). d may be NULL. */
 void deliver_stop(struct deliver *d);

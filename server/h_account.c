@@ -47,6 +47,7 @@ static enum herr account_throttle(struct request *r, const char *account, const 
 		return H_OK;
 	snprintf(value, sizeof(value), "%lld", (long long)wait);
 	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", value);
+	r->limit = LIMIT_ACCOUNT_RATE;
 	return herror_set(&r->err, H_ETOOMANY, "too many attempts; try again in %lld seconds",
 	                  (long long)wait);
 }

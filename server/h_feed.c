@@ -175,7 +175,10 @@ static enum herr feed_entry_get(struct request *r, struct txn *t, const struct f
 	*out = NULL;
 	if (t->ret != H_OK)
 		return t->ret;
-	if (e == NULL || !entry_fresh(e, change, r->now)) {
+	if (e != NULL && entry_fresh(e, change, r->now)) {
+		r->srv->metrics->feed_hits++;
+	} else {
+		r->srv->metrics->feed_misses++;
 		ret = feed_build(t, s, &f);
 		if (ret != H_OK) {
 			feed_free(&f);
@@ -286,6 +289,7 @@ static void feed_reply(struct request *r, struct feed_entry *e, bool private_fee
 	r->cache_control = private_feed ? "private, max-age=300" : "max-age=300";
 	evhttp_add_header(out, "ETag", e->etag);
 	if (not_modified(r, e)) {
+		r->srv->metrics->feed_not_modified++;
 		r->status = 304;
 		return;
 	}

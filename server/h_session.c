@@ -105,9 +105,13 @@ static void signin_issued(struct request *r, enum herr ret, void *arg)
 {
 	struct signin *s = arg;
 
-	if (ret == H_ENOTFOUND || ret == H_EFORBIDDEN || ret == H_EAUTH)
+	if (ret == H_ENOTFOUND || ret == H_EFORBIDDEN || ret == H_EAUTH) {
 		/* The user was removed while the password was being checked. */
 		ret = herror_set(&r->err, H_EAUTH, SIGNIN_REFUSED);
+		r->srv->metrics->signin_failures++;
+	}
+	if (ret == H_OK)
+		r->actor.user_id = s->user_id; /* the access log names who signed in */
 	if (ret == H_OK && s->cookie) {
 		reply_session_cookie(r, s->secret, s->tk.expires_at - r->now);
 		r->reply = json_pack("{s:I, s:O}", "expires_at", (json_int_t)s->tk.expires_at,
@@ -130,6 +134,7 @@ static void signin_checked(void *arg)
 
 	ratelimit_end(r->srv->limits, s->email, s->addr, s->ok, r->now);
 	if (!s->ok) {
+		r->srv->metrics->signin_failures++;
 		herror_set(&r->err, H_EAUTH, SIGNIN_REFUSED);
 		signin_free(s);
 		request_finish(r, H_EAUTH);
@@ -184,6 +189,8 @@ enum herr h_session_create(struct request *r)
 		snprintf(value, sizeof(value), "%lld", (long long)wait);
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", value);
 		signin_free(s);
+		r->limit = LIMIT_SIGNIN_RATE;
+		r->srv->metrics->signin_throttled++;
 		return herror_set(&r->err, H_ETOOMANY,
 		                  "too many failed sign-ins; try again in %lld seconds",
 		                  (long long)wait);

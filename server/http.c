@@ -2,9 +2,9 @@
  * TCP_NODELAY unless asked, so every one is set here. */
 #include "server.h"
 
-#include "text.h"
-
 #include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <netinet/in.h>
@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 static int split_listen(const char *spec, char *host, size_t size, unsigned short *port)
 {
@@ -39,6 +40,86 @@ static int split_listen(const char *spec, char *host, size_t size, unsigned shor
 	return 0;
 }
 
+/* Why a listening socket could not be had, in words for whoever starts hallsd. */
+static const char *listen_hint(int e, unsigned short port)
+{
+	switch (e) {
+	case EADDRINUSE:
+		return " (another program, or another hallsd, serves there)";
+	case EACCES:
+		return port < 1024 ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" : "";
+	case EADDRNOTAVAIL:
+		return " (no network interface of this machine has that address)";
+	default:
+		return "";
+	}
+}
+
+/* A listening socket for host and port, or -1 with errno set (and *gai the resolver's
+ * error, when that is what failed). Made here, not by evhttp_bind_socket, which keeps
+ * the reason to itself. */
+static evutil_socket_t listen_socket(const char *host, unsigned short port, int *gai)
+{
+	struct addrinfo hints, *ai = NULL;
+	char service[8];
+	evutil_socket_t fd;
+	int one = 1, e;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(service, sizeof(service), "%u", port);
+	*gai = getaddrinfo(host, service, &hints, &ai);
+	if (*gai != 0)
+		return -1;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	                bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0)) {
+		e = errno;
+		close(fd);
+		fd = -1;
+		errno = e;
+	}
+	e = errno;
+	freeaddrinfo(ai);
+	errno = e;
+	return fd;
+}
+
+struct evhttp_bound_socket *http_listen(struct evhttp *http, const char *spec, const char *option)
+{
+	struct evhttp_bound_socket *bound;
+	char host[256];
+	unsigned short port;
+	evutil_socket_t fd;
+	int gai;
+
+	if (split_listen(spec, host, sizeof(host), &port) != 0) {
+		fprintf(stderr, "hallsd: %s wants ADDR:PORT, not %s\n", option, spec);
+		return NULL;
+	}
+	fd = listen_socket(host, port, &gai);
+	if (fd < 0 && gai != 0) {
+		fprintf(stderr, "hallsd: cannot listen on %s: cannot resolve %s: %s\n", spec, host,
+		        gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
+		return NULL;
+	}
+	if (fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "hallsd: cannot listen on %s: %s%s\n", spec, strerror(e),
+		        listen_hint(e, port));
+		return NULL;
+	}
+	bound = evhttp_accept_socket_with_handle(http, fd);
+	if (bound == NULL) {
+		fprintf(stderr, "hallsd: cannot listen on %s: out of memory\n", spec);
+		close(fd);
+	}
+	return bound;
+}
+
 int http_start(struct server *srv)
 {
 	struct timeval tv = {srv->cfg.timeout_s, 0};
@@ -59,21 +140,11 @@ int http_start(struct server *srv)
 	evhttp_set_gencb(srv->http, router_dispatch, srv);
 	srv->accepting = true;
 	for (size_t i = 0; i < srv->cfg.nlisten; i++) {
-		char host[256];
-		unsigned short port;
-
-		if (split_listen(srv->cfg.listen[i], host, sizeof(host), &port) != 0) {
-			fprintf(stderr, "hallsd: --listen wants ADDR:PORT, not %s\n",
-			        srv->cfg.listen[i]);
+		srv->listeners[i] = http_listen(srv->http, srv->cfg.listen[i], "--listen");
+		if (srv->listeners[i] == NULL)
 			return -1;
-		}
-		srv->listeners[i] = evhttp_bind_socket_with_handle(srv->http, host, port);
-		if (srv->listeners[i] == NULL) {
-			fprintf(stderr, "hallsd: cannot listen on %s\n", srv->cfg.listen[i]);
-			return -1;
-		}
 	}
-	return 0;
+	return metrics_start(srv);
 }
 
 void http_drain(struct server *srv)
@@ -101,6 +172,7 @@ void http_exit_when_idle(struct server *srv)
 
 void http_stop(struct server *srv)
 {
+	metrics_stop(srv);
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
 	srv->http = NULL;
@@ -117,6 +189,14 @@ static void security_headers(const struct server *srv, struct evkeyvalq *h)
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	if (srv->tls != NULL)
 		evhttp_add_header(h, "Strict-Transport-Security", "max-age=31536000");
+}
+
+static int64_t now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 }
 
 void http_send(struct request *r, int status, const char *content_type, const char *body,
@@ -150,6 +230,7 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 	};
 	const char *reason = "OK";
 	char code[8];
+	int64_t took;
 
 	snprintf(code, sizeof(code), "%d", status);
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
@@ -176,41 +257,12 @@ void http_send(struct request *r, int status, const char *content_type, const ch
 		evhttp_add_header(h, "Content-Length", n);
 	}
 	/* Logged first: when the client has gone, evhttp_send_reply frees the request. */
-	access_log(r, status, len);
+	took = now_us() - r->started_us;
+	access_log(r, status, len, took);
+	metrics_request(r->srv->metrics, metrics_route_label(r->srv->metrics, r, status),
+	                r->refusal ? 0 : (int)r->method, status, took);
+	if (r->limit != LIMIT_NONE)
+		r->srv->metrics->refusals[r->limit]++;
 	evhttp_send_reply(r->req, status, reason, out);
 	evbuffer_free(out);
-}
-
-void access_log(struct request *r, int status, size_t bytes)
-{
-	struct evhttp_connection *con = evhttp_request_get_connection(r->req);
-	char *peer = NULL, when[32];
-	/* Each byte may become "\xHH". */
-	char path[4 * PATH_MAX_BYTES + 4];
-	ev_uint16_t port = 0;
-	struct timeval tv;
-	struct tm tm;
-
-	if (con != NULL)
-		evhttp_connection_get_peer(con, &peer, &port);
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* The canonical path, never the query string or headers: no secret is logged. The
-	 * path is the client's bytes: control characters and bytes that are not UTF-8 are
-	 * escaped, so a line can be neither forged nor turned into terminal escapes. */
-	text_quote(path, sizeof(path), r->path[0] ? r->path : "-", sizeof(path) - 1);
-	fprintf(r->srv->log, "%s %s %s %s %d %zu %lld\n", when, peer ? peer : "-",
-	        r->refusal                        ? "-"
-	        : r->method == EVHTTP_REQ_GET     ? "GET"
-	        : r->method == EVHTTP_REQ_POST    ? "POST"
-	        : r->method == EVHTTP_REQ_PATCH   ? "PATCH"
-	        : r->method == EVHTTP_REQ_DELETE  ? "DELETE"
-	        : r->method == EVHTTP_REQ_HEAD    ? "HEAD"
-	        : r->method == EVHTTP_REQ_PUT     ? "PUT"
-	        : r->method == EVHTTP_REQ_OPTIONS ? "OPTIONS"
-	                                          : "OTHER",
-	        path, status, bytes,
-	        (long long)((int64_t)tv.tv_sec * 1000000 + tv.tv_usec - r->started_us));
-	fflush(r->srv->log);
 }

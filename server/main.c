@@ -24,6 +24,11 @@ static void usage(FILE *f)
 	    "  --tls-cert FILE     serve HTTPS with this PEM certificate chain; SIGHUP reloads\n"
 	    "  --tls-key FILE      and this PEM private key\n"
 	    "  --log FILE          access log (default standard output); SIGHUP reopens it\n"
+	    "  --log-format FORMAT the access log's: text (default), a readable line a\n"
+	    "                      request, or json, a JSON object a line for log shippers\n"
+	    "  --metrics-listen ADDR:PORT\n"
+	    "                      serve GET /metrics (Prometheus text format) there, in\n"
+	    "                      plain HTTP, and nowhere else (default: not served)\n"
 	    "  --timeout SECONDS   cut off a connection silent for this long (default 30)\n"
 	    "  --max-body BYTES    largest request body (default 65536)\n"
 	    "  --max-connections N open connections at most; more are answered 503 (default "
@@ -112,6 +117,8 @@ enum {
 	OPT_SMTP_FROM,
 	OPT_SMTP_FROM_NAME,
 	OPT_PUBLIC_URL,
+	OPT_LOG_FORMAT,
+	OPT_METRICS_LISTEN,
 };
 
 /* The mail options; 0, or 2 (usage) having said why. */
@@ -183,6 +190,8 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	    {"smtp-from", required_argument, NULL, OPT_SMTP_FROM},
 	    {"smtp-from-name", required_argument, NULL, OPT_SMTP_FROM_NAME},
 	    {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0}};
@@ -229,6 +238,21 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 			break;
 		case 'w':
 			cfg->web_dir = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				cfg->log_format = LOG_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				cfg->log_format = LOG_JSON;
+			else {
+				fprintf(stderr,
+				        "hallsd: --log-format is text or json, not \"%s\"\n",
+				        optarg);
+				return 2;
+			}
+			break;
+		case OPT_METRICS_LISTEN:
+			cfg->metrics_listen = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -393,6 +417,7 @@ int main(int argc, char **argv)
 	srv.base = event_base_new();
 	if (srv.base == NULL)
 		fatal("cannot create the event loop");
+	srv.metrics = metrics_new();
 	srv.commits = commit_queue_new(&srv);
 	srv.limits = ratelimit_new();
 	/* A hash of a random password at the configured cost, checked for unknown emails. */
@@ -450,6 +475,7 @@ out:
 	ratelimit_free(srv.limits);
 	free(srv.dummy_hash);
 	event_base_free(srv.base);
+	metrics_free(srv.metrics);
 	db_close(srv.db);
 	free((char *)srv.cfg.web_dir);
 	if (srv.log != NULL && srv.log != stdout)

@@ -101,12 +101,27 @@ static const struct {
     {EVHTTP_REQ_OPTIONS, "OPTIONS"},
 };
 
-static const char *method_name(enum evhttp_cmd_type m)
+const char *router_method_name(enum evhttp_cmd_type m)
 {
 	for (size_t i = 0; i < sizeof(method_names) / sizeof(method_names[0]); i++)
 		if (method_names[i].method == m)
 			return method_names[i].name;
 	return "OTHER";
+}
+
+size_t router_route_count(void)
+{
+	return ROUTE_COUNT;
+}
+
+size_t router_route_index(const struct route *rt)
+{
+	return (size_t)(rt - routes);
+}
+
+const struct route *router_route_at(size_t i)
+{
+	return i < ROUTE_COUNT ? &routes[i] : NULL;
 }
 
 static int64_t now_us(void)
@@ -215,7 +230,7 @@ static const struct route *route_find(struct request *r, char *allow, size_t siz
 			return &routes[i];
 		}
 		n += (size_t)snprintf(allow + n, size > n ? size - n : 0, "%s%s", n ? ", " : "",
-		                      method_name(routes[i].method));
+		                      router_method_name(routes[i].method));
 	}
 	return NULL;
 }
@@ -422,10 +437,12 @@ static bool request_refusal(struct request *r, const char *path, enum herr *ret)
 		*ret = herror_set(&r->err, H_ENOTIMPL, "%s", frame_why_text(FRAME_METHOD));
 		break;
 	case H_ETOOLARGE:
+		r->limit = LIMIT_BODY_SIZE;
 		*ret = herror_set(&r->err, H_ETOOLARGE, "a request body may have at most %zu bytes",
 		                  cfg->max_body);
 		break;
 	case H_EHEADERS:
+		r->limit = LIMIT_HEADER_SIZE;
 		*ret = herror_set(&r->err, H_EHEADERS,
 		                  "the request line and headers may have at most %zu bytes",
 		                  cfg->max_headers);
@@ -435,11 +452,13 @@ static bool request_refusal(struct request *r, const char *path, enum herr *ret)
 		                  "send the body with a Content-Length header, not chunked");
 		break;
 	case H_ETIMEOUT:
+		r->limit = LIMIT_TIMEOUT;
 		*ret =
 		    herror_set(&r->err, H_ETIMEOUT,
 		               "a request must arrive in full within %d seconds", cfg->timeout_s);
 		break;
 	default:
+		r->limit = LIMIT_CONNECTIONS;
 		evhttp_add_header(out, "Retry-After", "1");
 		*ret =
 		    herror_set(&r->err, H_EBUSY,
@@ -479,12 +498,14 @@ static enum herr request_route(struct request *r, const char *path, const char *
 	path_scrub(r);
 	/* Any other path that is not the API's is a page's, or the pages' 404. */
 	if (r->route == NULL && allow[0] == '\0' && web_path_claims(r->path) &&
-	    (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD))
+	    (r->method == EVHTTP_REQ_GET || r->method == EVHTTP_REQ_HEAD)) {
+		r->page = true;
 		return web_serve(r);
+	}
 	if (r->route == NULL && allow[0] != '\0') {
 		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow", allow);
 		return herror_set(&r->err, H_EMETHOD, "%s is not allowed here; use %s",
-		                  method_name(r->method), allow);
+		                  router_method_name(r->method), allow);
 	}
 	if (r->route == NULL)
 		return herror_set(&r->err, H_ENOTFOUND, "no such path: %s", r->path);
@@ -513,6 +534,7 @@ void router_run(struct server *srv, struct evhttp_request *req, enum evhttp_cmd_
 	r->req = req;
 	r->method = method;
 	r->started_us = now_us();
+	r->id = ++srv->request_seq;
 	r->now = r->srv->cfg.fixed_now ? r->srv->cfg.fixed_now : r->started_us / 1000000;
 	TAILQ_INIT(&r->query);
 	ret = request_route(r, path, query);

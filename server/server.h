@@ -5,6 +5,7 @@
 
 #include "deliver.h"
 #include "halls.h"
+#include "metrics.h"
 
 #include <event2/event.h>
 #include <event2/http.h>
@@ -24,14 +25,21 @@ struct worker;
 struct ratelimit;
 struct feed_cache;
 
+enum log_format {
+	LOG_TEXT, /* one readable line a request (default) */
+	LOG_JSON, /* one JSON object a line, for log shippers */
+};
+
 struct server_config {
 	const char *data;
 	const char *listen[MAX_LISTENERS];
 	size_t nlisten;
 	const char *log_path; /* NULL: stdout */
-	size_t max_body;      /* bytes */
-	size_t max_headers;   /* bytes */
-	int timeout_s;        /* read and write timeout of a connection */
+	enum log_format log_format;
+	const char *metrics_listen; /* --metrics-listen ADDR:PORT; NULL: no /metrics */
+	size_t max_body;            /* bytes */
+	size_t max_headers;         /* bytes */
+	int timeout_s;              /* read and write timeout of a connection */
 	unsigned max_connections;
 	unsigned scrypt_log2n;
 	int64_t session_ttl;   /* seconds */
@@ -70,8 +78,11 @@ struct server {
 	unsigned deferred; /* requests whose handler answers later (worker, group commit) */
 	bool stopping;     /* SIGTERM/SIGINT: no new connections; exit once deferred is 0 */
 	bool accepting;    /* the listeners take new connections (conn.c) */
-	struct lingerer *lingering; /* refused connections being drained (conn.c) */
-	struct feed_cache *feeds;   /* recently served feed bytes (h_feed.c) */
+	struct lingerer *lingering;  /* refused connections being drained (conn.c) */
+	struct feed_cache *feeds;    /* recently served feed bytes (h_feed.c) */
+	struct metrics *metrics;     /* what /metrics shows (metrics.c) */
+	struct evhttp *metrics_http; /* the --metrics-listen listener, or NULL */
+	uint64_t request_seq;        /* the id of the latest request (the access log's) */
 };
 
 struct request;
@@ -111,6 +122,9 @@ struct request {
 	uint64_t token_id; /* the bearer token or session used, 0 for none */
 	int64_t now;
 	int64_t started_us;
+	uint64_t id;      /* the access log's request id: 1, 2, ... in this process */
+	enum limit limit; /* the limit that refused it (metrics.h), or LIMIT_NONE */
+	bool page;        /* web_serve answered it: a page's file, or the pages' 404 */
 	/* The answer: a status and body, or an error. */
 	int status;
 	json_t *reply;
@@ -149,6 +163,13 @@ enum herr web_not_found(struct request *r);
 
 /* router.c */
 void router_dispatch(struct evhttp_request *req, void *arg);
+/* The route table, for the metrics' route labels: its length, a route's index, and the
+ * route at an index. */
+size_t router_route_count(void);
+size_t router_route_index(const struct route *rt);
+const struct route *router_route_at(size_t i);
+/* "GET", "POST", ...; "OTHER" for none of the methods hallsd serves. */
+const char *router_method_name(enum evhttp_cmd_type m);
 /* The same with the method and target given apart (query NULL for none): the seam
  * through which tests/fuzz/ drives every handler without a socket. */
 void router_run(struct server *srv, struct evhttp_request *req, enum evhttp_cmd_type method,
@@ -176,9 +197,19 @@ void http_drain(struct server *srv);
  * replies to be written). */
 void http_exit_when_idle(struct server *srv);
 void http_stop(struct server *srv);
+/* Listens on spec (ADDR:PORT, as --listen takes it) for http: the bound socket, or NULL
+ * having said why on stderr ("cannot listen on ...: Address already in use"); option
+ * names the option that gave spec. */
+struct evhttp_bound_socket *http_listen(struct evhttp *http, const char *spec, const char *option);
 void http_send(struct request *r, int status, const char *content_type, const char *body,
                size_t len);
-void access_log(struct request *r, int status, size_t bytes);
+
+/* accesslog.c: one line a request, as --log-format says (docs/operations.md#the-access-log). */
+/* The line of r's reply (status, bytes of body), micros after it began. */
+void access_log(struct request *r, int status, size_t bytes, int64_t micros);
+/* The line of a request cut off by limit before any reply (a body that did not arrive
+ * in time), from peer, micros after it began; it takes the next request id. */
+void access_log_cut(struct server *srv, const char *peer, enum limit limit, int64_t micros);
 
 /* commit.c: group commit. fn runs in a write transaction shared with the other writes
  * submitted in the same loop turn, nested so that a refusal undoes only its own part;

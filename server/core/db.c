@@ -525,6 +525,20 @@ const char *db_path(const struct db *db)
 	return db->path;
 }
 
+void db_map_usage(struct db *db, uint64_t *map_size, uint64_t *used)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+
+	/* Not while another thread of this process changes the map's size. */
+	pthread_rwlock_rdlock(&db->resize);
+	mdb_env_info(db->env, &info);
+	mdb_env_stat(db->env, &st);
+	pthread_rwlock_unlock(&db->resize);
+	*map_size = info.me_mapsize;
+	*used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+}
+
 MDB_env *db_env(struct db *db)
 {
 	return db->env;

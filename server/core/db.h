@@ -64,6 +64,9 @@ enum herr db_open(struct db **out, const char *dir, bool create, const struct db
 void db_close(struct db *db);
 const char *db_path(const struct db *db);
 MDB_env *db_env(struct db *db);
+/* The map's size now, and how much of it is in use: the pages up to the last one used
+ * (free pages kept for reuse included) times the page size, as `mdb_stat -e` shows. */
+void db_map_usage(struct db *db, uint64_t *map_size, uint64_t *used);
 
 /* Read transactions: begin, use, end. */
 enum herr db_read_begin(struct db *db, struct txn *t, struct herror *err);

@@ -368,6 +368,19 @@ bool outbox_once(struct txn *t, const char *key, uint64_t id)
 
 /* --- delivery --- */
 
+uint64_t outbox_waiting_count(struct txn *t)
+{
+	struct key prefix = prefix_key(KEY_QUEUE);
+	struct scan sc;
+	uint64_t n = 0;
+
+	scan_begin(&sc, t, DBI_OUTBOX, &prefix, NULL);
+	while (scan_next(&sc))
+		n++;
+	scan_end(&sc);
+	return n;
+}
+
 int outbox_next_due(struct txn *t, int64_t now, struct outbox_msg *out, int64_t *next_due)
 {
 	struct key prefix = prefix_key(KEY_QUEUE);

@@ -104,6 +104,9 @@ enum herr outbox_get(struct txn *t, uint64_t id, struct outbox_msg *out);
 /* The waiting message due soonest, when it is due by now: 1 with *out, 0 when none is
  * due (then *next_due, when not NULL, is when the next one will be, or 0). */
 int outbox_next_due(struct txn *t, int64_t now, struct outbox_msg *out, int64_t *next_due);
+/* How many messages wait to be sent (due or not): a walk of the queue, which holds only
+ * those. */
+uint64_t outbox_waiting_count(struct txn *t);
 /* The relay accepted message id. */
 enum herr outbox_mark_sent(struct txn *t, uint64_t id, int64_t now);
 /* A try failed with error: permanent (the relay refused the message or its recipient

@@ -137,6 +137,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	srv.log = fopen("/dev/null", "w");
 	if (evthread_use_pthreads() != 0 || (srv.base = event_base_new()) == NULL)
 		fatal("fuzz_http: event loop");
+	srv.metrics = metrics_new();
 	srv.commits = commit_queue_new(&srv);
 	srv.limits = ratelimit_new();
 	srv.dummy_hash = password_hash("fuzz-dummy-password", srv.cfg.scrypt_log2n);
