@@ -282,7 +282,9 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	return 0;
 }
 
-static void config_defaults(struct server_config *cfg)
+/* The defaults, and what the environment changes of them; -1 (said on stderr) when the
+ * environment holds a value hallsd cannot take: a mistake to correct, not a crash. */
+static int config_defaults(struct server_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->data = getenv("HALLS_DATA") ? getenv("HALLS_DATA") : "halls-data";
@@ -303,8 +305,11 @@ static void config_defaults(struct server_config *cfg)
 	cfg->smtp.timeout_s = 60;
 	cfg->token_max_ttl = TOKEN_API_MAX_DAYS_DEFAULT * 86400;
 	if (getenv("HALLS_TOKEN_MAX_DAYS") != NULL &&
-	    (cfg->token_max_ttl = token_max_days(getenv("HALLS_TOKEN_MAX_DAYS")) * 86400) == 0)
-		fatal("HALLS_TOKEN_MAX_DAYS must be whole days from 1 to 36500");
+	    (cfg->token_max_ttl = token_max_days(getenv("HALLS_TOKEN_MAX_DAYS")) * 86400) == 0) {
+		fprintf(stderr,
+		        "hallsd: HALLS_TOKEN_MAX_DAYS must be whole days from 1 to 36500\n");
+		return -1;
+	}
 	/* As halls does: the tests pin the clock the booking rules see. A value that is not
 	 * UTC seconds is an error, not the real clock in disguise. */
 	if (getenv("HALLS_NOW") != NULL) {
@@ -313,10 +318,16 @@ static void config_defaults(struct server_config *cfg)
 
 		cfg->fixed_now = strtoll(env, &end, 10);
 		if (end == env || *end != '\0' || cfg->fixed_now <= 0 ||
-		    time_check(cfg->fixed_now, NULL) != H_OK)
-			fatal("HALLS_NOW must be UTC seconds from 1970 to 2199, not \"%s\"", env);
+		    time_check(cfg->fixed_now, NULL) != H_OK) {
+			fprintf(
+			    stderr,
+			    "hallsd: HALLS_NOW must be UTC seconds from 1970 to 2199, not \"%s\"\n",
+			    env);
+			return -1;
+		}
 	}
 	cfg->smtp.fixed_now = cfg->fixed_now;
+	return 0;
 }
 
 /* Every connection is a file descriptor, and so is everything else the process holds.
@@ -388,7 +399,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	memset(&srv, 0, sizeof(srv));
-	config_defaults(&srv.cfg);
+	if (config_defaults(&srv.cfg) != 0)
+		return 2;
 	rc = parse_args(&srv.cfg, argc, argv);
 	if (rc != 0)
 		return rc == 1 ? 0 : 2;

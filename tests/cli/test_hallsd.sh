@@ -25,4 +25,17 @@ else
 	t_fail "hallsd exited non-zero after SIGTERM"
 fi
 t_run 0 "the data directory is consistent afterwards" check
+
+# A value in the environment that hallsd cannot take is a mistake to correct: said in
+# words, exit status 2, never an abort (with a core dump) as a bug would be.
+for bad in "HALLS_NOW=yesterday" "HALLS_NOW=99999999999" "HALLS_TOKEN_MAX_DAYS=0"; do
+	env "$bad" "$BUILD/hallsd" --data "$HALLS_DATA" --listen 127.0.0.1:0 >"$T_OUT" 2>&1
+	rc=$?
+	name=${bad%%=*}
+	if [ "$rc" -eq 2 ] && grep -q "^hallsd: $name must be" "$T_OUT"; then
+		t_pass "$bad: hallsd says what $name must be and exits 2"
+	else
+		t_fail "$bad: exit $rc, $(head -c 200 "$T_OUT")"
+	fi
+done
 t_done
