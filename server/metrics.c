@@ -214,6 +214,14 @@ static void value_u64(struct evbuffer *out, const char *name, uint64_t v)
 	evbuffer_add_printf(out, "%s %llu\n", name, (unsigned long long)v);
 }
 
+/* A family of one sample without labels: most of them. */
+static void family_u64(struct evbuffer *out, const char *name, const char *type, const char *help,
+                       uint64_t v)
+{
+	family(out, name, type, help);
+	value_u64(out, name, v);
+}
+
 /* A float as the format reads it (Go's ParseFloat: "+Inf" for infinity). */
 static void number(struct evbuffer *out, double v)
 {
@@ -292,11 +300,10 @@ static void render_connections(struct server *srv, struct evbuffer *out)
 {
 	struct metrics *m = srv->metrics;
 
-	family(out, "halls_http_connections_open", "gauge",
-	       "Connections open now, refused ones still draining included.");
-	value_u64(out, "halls_http_connections_open", srv->connections);
-	family(out, "halls_http_connections_total", "counter", "Connections accepted.");
-	value_u64(out, "halls_http_connections_total", m->connections_total);
+	family_u64(out, "halls_http_connections_open", "gauge",
+	           "Connections open now, refused ones still draining included.", srv->connections);
+	family_u64(out, "halls_http_connections_total", "counter", "Connections accepted.",
+	           m->connections_total);
 	family(out, "halls_http_refusals_total", "counter",
 	       "Requests refused by a limit, by the limit.");
 	for (int l = LIMIT_NONE + 1; l < LIMIT_COUNT; l++)
@@ -306,12 +313,10 @@ static void render_connections(struct server *srv, struct evbuffer *out)
 
 static void render_commits(struct metrics *m, struct evbuffer *out)
 {
-	family(out, "halls_commits_total", "counter",
-	       "Group commits: write transactions, each one fsync.");
-	value_u64(out, "halls_commits_total", m->commits_total);
-	family(out, "halls_commit_failures_total", "counter",
-	       "Group commits that failed, undoing every write in them.");
-	value_u64(out, "halls_commit_failures_total", m->commit_failures);
+	family_u64(out, "halls_commits_total", "counter",
+	           "Group commits: write transactions, each one fsync.", m->commits_total);
+	family_u64(out, "halls_commit_failures_total", "counter",
+	           "Group commits that failed, undoing every write in them.", m->commit_failures);
 	family(out, "halls_commit_batch_size", "histogram", "Writes carried by one group commit.");
 	histogram_render(out, "halls_commit_batch_size", NULL, &m->commit_batch, batch_bounds,
 	                 NBOUNDS(batch_bounds));
@@ -323,21 +328,18 @@ static void render_commits(struct metrics *m, struct evbuffer *out)
 
 static void render_counters(struct metrics *m, struct evbuffer *out)
 {
-	family(out, "halls_feed_cache_hits_total", "counter",
-	       "Feed requests answered from the cache of built feeds.");
-	value_u64(out, "halls_feed_cache_hits_total", m->feed_hits);
-	family(out, "halls_feed_cache_misses_total", "counter",
-	       "Feed requests that built the feed (none cached, or changed since).");
-	value_u64(out, "halls_feed_cache_misses_total", m->feed_misses);
-	family(out, "halls_feed_not_modified_total", "counter",
-	       "Feed requests answered 304 Not Modified.");
-	value_u64(out, "halls_feed_not_modified_total", m->feed_not_modified);
-	family(out, "halls_signin_failures_total", "counter",
-	       "Sign-ins refused for a wrong email or password.");
-	value_u64(out, "halls_signin_failures_total", m->signin_failures);
-	family(out, "halls_signin_throttled_total", "counter",
-	       "Sign-ins refused unchecked by the failed sign-in limits (429).");
-	value_u64(out, "halls_signin_throttled_total", m->signin_throttled);
+	family_u64(out, "halls_feed_cache_hits_total", "counter",
+	           "Feed requests answered from the cache of built feeds.", m->feed_hits);
+	family_u64(out, "halls_feed_cache_misses_total", "counter",
+	           "Feed requests that built the feed (none cached, or changed since).",
+	           m->feed_misses);
+	family_u64(out, "halls_feed_not_modified_total", "counter",
+	           "Feed requests answered 304 Not Modified.", m->feed_not_modified);
+	family_u64(out, "halls_signin_failures_total", "counter",
+	           "Sign-ins refused for a wrong email or password.", m->signin_failures);
+	family_u64(out, "halls_signin_throttled_total", "counter",
+	           "Sign-ins refused unchecked by the failed sign-in limits (429).",
+	           m->signin_throttled);
 }
 
 /* What the store says: the map, the change counter and the mail waiting. Left out when
@@ -358,12 +360,11 @@ static void render_store(struct server *srv, struct evbuffer *out)
 		read = t.ret == H_OK;
 		db_read_end(&t);
 	}
-	family(out, "halls_lmdb_map_size_bytes", "gauge",
-	       "The LMDB map: the most the data may take before the map grows.");
-	value_u64(out, "halls_lmdb_map_size_bytes", map_size);
-	family(out, "halls_lmdb_map_used_bytes", "gauge",
-	       "Pages of the map in use (free pages for reuse included) times the page size.");
-	value_u64(out, "halls_lmdb_map_used_bytes", map_used);
+	family_u64(out, "halls_lmdb_map_size_bytes", "gauge",
+	           "The LMDB map: the most the data may take before the map grows.", map_size);
+	family_u64(out, "halls_lmdb_map_used_bytes", "gauge",
+	           "Pages of the map in use (free pages for reuse included) times the page size.",
+	           map_used);
 	family(out, "halls_store_change", "gauge",
 	       "The store's change counter: writes committed by any process, ever.");
 	if (read)

@@ -140,6 +140,29 @@ class Server:
         self.log.close()
 
 
+def drip(srv, timeout, start, byte):
+    """Sends start, then byte every 0.3 s (so that no silence is long enough for hallsd's
+    --timeout), until hallsd answers or closes: the status, None when it closed, or
+    "still open" when it did neither within timeout + 5 seconds."""
+    c = Conn(srv)
+    c.sendall(start)
+    c.settimeout(0.3)
+    deadline = time.time() + timeout + 5
+    try:
+        while time.time() < deadline:
+            try:
+                c.sendall(byte)
+                data = c.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return None
+            return int(data.split()[1]) if data else None
+        return "still open"
+    finally:
+        c.close()
+
+
 def halls(build, data, *args, stdin=None, env=None):
     """halls ARGS over data; env: more environment (HALLS_NOW pins the clock)."""
     return subprocess.run([os.path.join(build, "halls"), "--data", data] + list(args),

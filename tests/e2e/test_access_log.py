@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 
-from harness import Conn, Server, check, closed, free_port, halls, halls_json, run_suite
+from harness import Conn, Server, check, drip, closed, free_port, halls, halls_json, run_suite
 
 TIMEOUT = 2
 MAX_CONNECTIONS = 4
@@ -74,25 +74,6 @@ def request(srv, method, path, ua=b"probe/1.0", body=None, token=None):
     return exchange(srv, head + b"\r\n", data)
 
 
-def drip(srv, start, byte):
-    """start, then byte every 0.3 s until hallsd answers or closes (the status, or None)."""
-    c = Conn(srv)
-    c.sendall(start)
-    c.settimeout(0.3)
-    deadline = time.time() + TIMEOUT + 5
-    try:
-        while time.time() < deadline:
-            try:
-                c.sendall(byte)
-                data = c.recv(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return None
-            return int(data.split()[1]) if data else None
-        return "still open"
-    finally:
-        c.close()
 
 
 def exercise(srv, bob):
@@ -127,10 +108,10 @@ def exercise(srv, bob):
     r = exchange(srv, b"POST /api/v1/bookings HTTP/1.1\r\nHost: x\r\nContent-Type: "
                       b"application/json\r\nContent-Length: 70000\r\n\r\n")
     expect(None, None, 413, ua=None, limit="body_size")
-    st = drip(srv, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", b"X")
+    st = drip(srv, TIMEOUT, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", b"X")
     check(st == 408, "a head dripping in past the timeout is 408", st)
     expect(None, None, 408, ua=None, limit="timeout")
-    st = drip(srv, b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
+    st = drip(srv, TIMEOUT, b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
                    b"application/json\r\nContent-Length: 1000\r\n\r\n{", b" ")
     check(st is None, "a body dripping in past the timeout is cut off", st)
     expect(None, None, None, ua=None, limit="timeout")

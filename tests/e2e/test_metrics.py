@@ -24,7 +24,7 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from harness import Conn, Server, check, closed, free_port, halls, halls_json, make_cert, run_suite
+from harness import Conn, Server, check, drip, closed, free_port, halls, halls_json, make_cert, run_suite
 
 TIMEOUT = 2  # hallsd --timeout here, seconds
 MAX_CONNECTIONS = 6
@@ -141,26 +141,6 @@ def raw(srv, data):
         c.close()
 
 
-def drip(srv, start, byte):
-    """Sends start, then byte every 0.3 s (so that no silence is long enough for a
-    timeout), until hallsd answers or closes: the status, or None when it closed."""
-    c = Conn(srv)
-    c.sendall(start)
-    c.settimeout(0.3)
-    deadline = time.time() + TIMEOUT + 5
-    try:
-        while time.time() < deadline:
-            try:
-                c.sendall(byte)
-                data = c.recv(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return None
-            return int(data.split()[1]) if data else None
-        return "still open"
-    finally:
-        c.close()
 
 
 def traffic_requests(srv, port):
@@ -271,9 +251,9 @@ def traffic_limits(srv, port):
     check(raw(srv, b"POST /api/v1/bookings HTTP/1.1\r\nHost: x\r\nContent-Type: "
                    b"application/json\r\nContent-Length: 70000\r\n\r\n") == 413,
           "an oversized body is 413")
-    check(drip(srv, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", b"X") == 408,
+    check(drip(srv, TIMEOUT, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", b"X") == 408,
           "a head dripping in for longer than the timeout is 408")
-    check(drip(srv, b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
+    check(drip(srv, TIMEOUT, b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
                     b"application/json\r\nContent-Length: 1000\r\n\r\n{", b" ") is None,
           "a body dripping in for longer than the timeout is cut off")
     cut = Conn(srv)
