@@ -415,31 +415,49 @@ static bool merge_venue_room(const struct room *r, void *arg)
 	return m->t->ret == H_OK;
 }
 
-/* Every room that has bookings, read from the index itself (one seek per room), so
- * that the listing holds every indexed booking, as the records do. */
-static void merge_every_room(struct merge *m)
+/* The first room at or after *room that has bookings, read from the index itself (one
+ * seek), into *room; false when there is none. */
+static bool next_booked_room(struct txn *t, uint64_t *room)
 {
-	struct key none;
-	uint64_t owner = 0;
+	struct key none, from = key_id(*room);
+	struct scan s;
+	bool found;
 
 	key_init(&none);
-	for (;;) {
-		struct key from = key_id(owner);
-		struct scan s;
-		bool found;
+	scan_begin(&s, t, DBI_BOOKING_ROOM, &none, &from);
+	found = scan_next(&s) && s.k.mv_size == BY_START_LEN;
+	if (found)
+		*room = key_get_u64(s.k.mv_data);
+	scan_end(&s);
+	return found;
+}
 
-		scan_begin(&s, m->t, DBI_BOOKING_ROOM, &none, &from);
-		found = scan_next(&s) && s.k.mv_size == BY_START_LEN;
-		if (found)
-			owner = key_get_u64(s.k.mv_data);
-		scan_end(&s);
-		if (!found)
+/* Every room that has bookings, so that the listing holds every indexed booking, as
+ * the records do. */
+static void merge_every_room(struct merge *m)
+{
+	for (uint64_t room = 0; next_booked_room(m->t, &room); room++) {
+		merge_room_id(m, room, false);
+		if (room == UINT64_MAX || m->t->ret != H_OK)
 			return;
-		merge_room_id(m, owner, false);
-		if (owner == UINT64_MAX || m->t->ret != H_OK)
-			return;
-		owner++;
 	}
+}
+
+/* The longest booking of any room: a group's bookings are in any room, so its scan of
+ * a window starts that long before the window. */
+static int64_t longest_anywhere(struct txn *t)
+{
+	int64_t longest = 0;
+
+	for (uint64_t room = 0; next_booked_room(t, &room); room++) {
+		int64_t l = room_longest(t, room);
+
+		if (l > longest)
+			longest = l;
+		if (room == UINT64_MAX || t->ret != H_OK)
+			break;
+	}
+	return longest;
 }
 
 static void merge_sources(struct merge *m)
@@ -453,7 +471,8 @@ static void merge_sources(struct merge *m)
 			merge_room_id(m, r.id, r.venue_id == f->venue_id);
 		room_free(&r);
 	} else if (f->group_id) {
-		merge_add(m, DBI_BOOKING_GROUP, f->group_id, INT64_MIN / 2, false);
+		merge_add(m, DBI_BOOKING_GROUP, f->group_id,
+		          windowed(f) ? f->from - longest_anywhere(m->t) : INT64_MIN / 2, false);
 	} else if (f->venue_id) {
 		room_each(m->t, f->venue_id, merge_venue_room, m);
 	} else {

@@ -18,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One-off bookings that ended this long ago are left out: a feed is what is on. */
+/* One-off bookings that ended this long ago are left out: a feed is what is on. A
+ * series is shown, whole, while any of its dates in the feed's scope ended later. */
 #define FEED_PAST (31 * 86400)
 
 /* A group's name, for manager feeds' summaries, looked up once per feed. */
@@ -32,6 +33,10 @@ struct feed_ctx {
 	const struct feed_scope *scope;
 	struct booking *items; /* the bookings the feed shows, one-offs and occurrences */
 	size_t n;
+	uint64_t *series; /* the series with a date in the window, each once when sorted */
+	size_t nseries;
+	uint64_t *venues; /* FEED_MANAGER but not an admin: the venues walked; else NULL */
+	size_t nvenues;
 	struct places places; /* the rooms the feed's events are in */
 	struct group_name *groups;
 	size_t ngroups;
@@ -120,28 +125,110 @@ static const char *shown_description(const struct feed_ctx *c, const char *descr
 	return description;
 }
 
+static void keep(struct feed_ctx *c, const struct booking *b)
+{
+	c->items = xrealloc(c->items, (c->n + 1) * sizeof(*c->items));
+	booking_copy(&c->items[c->n++], b);
+}
+
+/* A booking of the window (index order): one-offs as the feed shows them; of a series
+ * only the id, because a series is shown whole, its dates before the window too. */
 static bool collect(const struct booking *b, void *arg)
 {
 	struct feed_ctx *c = arg;
 	enum ics_status st;
 
-	if (!shown_status(c, b, &st))
+	if (b->series_id != 0) {
+		c->series = xrealloc(c->series, (c->nseries + 1) * sizeof(*c->series));
+		c->series[c->nseries++] = b->series_id;
 		return true;
-	if (b->series_id == 0 && b->end < c->scope->now - FEED_PAST)
-		return true;
-	c->items = xrealloc(c->items, (c->n + 1) * sizeof(*c->items));
-	booking_copy(&c->items[c->n++], b);
+	}
+	if (shown_status(c, b, &st))
+		keep(c, b);
 	return true;
 }
 
-/* Every booking the scope covers, whatever its status (shown_status filters). */
-static enum herr collect_scope(struct feed_ctx *c)
+static bool venue_in_scope(const struct feed_ctx *c, uint64_t venue)
+{
+	if (c->venues == NULL)
+		return true;
+	for (size_t i = 0; i < c->nvenues; i++)
+		if (c->venues[i] == venue)
+			return true;
+	return false;
+}
+
+/* Whether the scope's own walk (collect_window) would have met b. */
+static bool in_scope(struct feed_ctx *c, const struct booking *b)
+{
+	switch (c->scope->kind) {
+	case FEED_ALL:
+		return true;
+	case FEED_VENUE:
+		return places_get(&c->places, c->t, b->room_id)->venue.id == c->scope->id;
+	case FEED_ROOM:
+	case FEED_BUSY:
+		return b->room_id == c->scope->id;
+	case FEED_GROUP:
+		return b->group_id == c->scope->id;
+	case FEED_MANAGER:
+	default: {
+		uint64_t venue = places_get(&c->places, c->t, b->room_id)->venue.id;
+
+		return venue != 0 && venue_in_scope(c, venue);
+	}
+	}
+}
+
+/* A date of a series the window met, from any time. */
+static bool collect_date(const struct booking *b, void *arg)
+{
+	struct feed_ctx *c = arg;
+	enum ics_status st;
+
+	if (in_scope(c, b) && shown_status(c, b, &st))
+		keep(c, b);
+	return true;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Every date of each series met in the window, read through idx:series-occurrence: a
+ * series' dates are bounded by its room's max_occurrences, the room's history is not. */
+static enum herr collect_series_dates(struct feed_ctx *c)
+{
+	enum herr ret = H_OK;
+
+	if (c->nseries == 0)
+		return H_OK;
+	qsort(c->series, c->nseries, sizeof(*c->series), id_cmp);
+	for (size_t i = 0; i < c->nseries && ret == H_OK; i++)
+		if (i == 0 || c->series[i] != c->series[i - 1])
+			ret = series_each_occurrence(c->t, c->series[i], collect_date, c);
+	/* A date whose record is missing (a stale index entry, which `halls check` reports)
+	 * ends its series' dates there, as a listing skips it; any other failure to read
+	 * fails the build rather than be cached as a shorter feed. */
+	return ret == H_OK || ret == H_ENOTFOUND ? c->t->ret : ret;
+}
+
+/* Every booking of the scope in the window, whatever its status (shown_status filters):
+ * those that end at or after now - FEED_PAST, read from the by-start indexes from
+ * there on, never the scope's history. */
+static enum herr collect_window(struct feed_ctx *c)
 {
 	struct booking_filter f;
 	struct user u;
 	enum herr ret = H_OK;
 
 	booking_filter_init(&f);
+	/* booking_each keeps end > from: end >= now - FEED_PAST, as ever. */
+	f.from = c->scope->now - FEED_PAST - 1;
+	f.to = INT64_MAX;
 	switch (c->scope->kind) {
 	case FEED_ALL:
 		return booking_each(c->t, &f, collect, c);
@@ -166,9 +253,11 @@ static enum herr collect_scope(struct feed_ctx *c)
 			user_free(&u);
 			return booking_each(c->t, &f, collect, c);
 		}
+		c->venues = xcalloc(u.nvenues ? u.nvenues : 1, sizeof(*c->venues));
 		for (size_t i = 0; i < u.nvenues && ret == H_OK; i++) {
 			if (!policy_user_manages(&u, u.venues[i]))
 				continue;
+			c->venues[c->nvenues++] = u.venues[i];
 			f.venue_id = u.venues[i];
 			ret = booking_each(c->t, &f, collect, c);
 		}
@@ -421,6 +510,8 @@ static void feed_ctx_free(struct feed_ctx *c)
 	for (size_t i = 0; i < c->n; i++)
 		booking_free(&c->items[i]);
 	free(c->items);
+	free(c->series);
+	free(c->venues);
 	places_free(&c->places);
 	for (size_t i = 0; i < c->ngroups; i++)
 		free(c->groups[i].name);
@@ -453,7 +544,7 @@ enum herr feed_build(struct txn *t, const struct feed_scope *scope, struct feed 
 
 	memset(out, 0, sizeof(*out));
 	c.instance = txn_instance(t);
-	if ((ret = collect_scope(&c)) != H_OK)
+	if ((ret = collect_window(&c)) != H_OK || (ret = collect_series_dates(&c)) != H_OK)
 		goto out;
 	if (c.n > 0) /* an empty feed has no array at all, and qsort may not take NULL */
 		qsort(c.items, c.n, sizeof(*c.items), by_series_then_start);

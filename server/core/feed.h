@@ -5,7 +5,10 @@
  * room shows approved bookings as "Busy" and nothing else. A group's private feed shows its
  * own bookings in every state; a manager's shows everything at their venues, pending
  * requests as TENTATIVE. Bookings cancelled or declined in the last FEED_KEEP_CANCELLED
- * seconds stay as STATUS:CANCELLED, so that subscribed apps remove them.
+ * seconds stay as STATUS:CANCELLED, so that subscribed apps remove them. A one-off booking
+ * shows until a month after it ended; a series, whole, until a month after its last date
+ * in the feed's scope. A build reads only that window of the by-start indexes, and the
+ * dates of the series it meets there.
  *
  * A booking is one VEVENT with UID booking-<id>@<host>; a series is one VEVENT with its
  * RRULE (UID series-<id>@<host>), an EXDATE for each date the feed does not show, and a

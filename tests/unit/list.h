@@ -206,6 +206,7 @@ T(ics_import_report_json)
 /* test_feed.c */
 T(feed_public_room)
 T(feed_private_group_and_manager)
+T(feed_reads_only_its_window)
 /* test_closure.c */
 T(closure_each_in_pages)
 /* test_avail.c */

@@ -1,5 +1,6 @@
 /* Feeds: what each kind of feed shows of one-off bookings and of a series with a
- * cancelled and a moved date, and that an unchanged store gives the same bytes. */
+ * cancelled and a moved date, that an unchanged store gives the same bytes, and that a
+ * feed reads only its window, never the bookings of the months before it. */
 #include "t.h"
 
 #include "fixture.h"
@@ -105,9 +106,9 @@ static bool fworld_open(struct fworld *w)
 	return fx_request_b(&w->f, CONSOLE, &open_day, true, &w->open_day, NULL) == H_OK;
 }
 
-static char *feed_text(struct fworld *w, enum feed_kind kind, uint64_t id)
+static char *feed_text_at(struct fworld *w, enum feed_kind kind, uint64_t id, int64_t now)
 {
-	struct feed_scope scope = {kind, id, T_NOW};
+	struct feed_scope scope = {kind, id, now};
 	struct feed f;
 	struct txn t;
 	char *text = NULL;
@@ -128,6 +129,11 @@ static char *feed_text(struct fworld *w, enum feed_kind kind, uint64_t id)
 		}
 	}
 	return text;
+}
+
+static char *feed_text(struct fworld *w, enum feed_kind kind, uint64_t id)
+{
+	return feed_text_at(w, kind, id, T_NOW);
 }
 
 static size_t count(const char *text, const char *needle)
@@ -231,5 +237,119 @@ TEST(feed_private_group_and_manager)
 	free(a);
 	T_ASSERT(feed_text(&w, FEED_ROOM, 999) == NULL);
 	T_EQ_INT(w.f.err.code, H_ENOTFOUND);
+	fx_close(&w.f);
+}
+
+/* A weekly series of w's group in w's room, Tuesdays at 10:00 from first; its id. */
+static uint64_t tuesdays(struct fworld *w, const char *first, int count_)
+{
+	struct op_series o = {.now = T_NOW};
+	char rule[48];
+	uint64_t id;
+
+	series_init(&o.s);
+	o.s.room_id = w->room;
+	o.s.group_id = w->group;
+	o.s.title = xstrdup("Mending");
+	o.s.public = true;
+	o.s.first_start = fx_at(first);
+	o.s.duration = 7200;
+	snprintf(rule, sizeof(rule), "FREQ=WEEKLY;BYDAY=TU;COUNT=%d", count_);
+	o.s.rrule = xstrdup(rule);
+	id = db_write(w->f.db, op_create, &o, &w->f.err) == H_OK ? o.s.id : 0;
+	series_free(&o.s);
+	series_outcome_free(&o.out);
+	return id;
+}
+
+struct garbage {
+	const uint64_t *ids;
+	size_t n;
+};
+
+/* Overwrites records with bytes no decoder accepts: any read of them fails the
+ * transaction (H_ESTORAGE), so a feed that still builds never read them. */
+static enum herr op_garble(struct txn *t, void *arg)
+{
+	const struct garbage *g = arg;
+
+	for (size_t i = 0; i < g->n; i++) {
+		struct key k = key_id(g->ids[i]);
+
+		txn_put(t, DBI_BOOKING, &k, "\x01{", 2);
+	}
+	return t->ret;
+}
+
+static bool count_one(const struct booking *b, void *arg)
+{
+	(void)b;
+	++*(size_t *)arg;
+	return true;
+}
+
+TEST(feed_reads_only_its_window)
+{
+	/* 2026-10-20T12:00Z: the window starts 31 days before, on 19 September. */
+	const int64_t now = 1792497600;
+	const enum feed_kind kinds[] = {FEED_ROOM, FEED_BUSY,  FEED_VENUE,
+	                                FEED_ALL,  FEED_GROUP, FEED_MANAGER};
+	const char *old_days[] = {"2026-04-07T09:00", "2026-04-14T09:00", "2026-06-02T09:00"};
+	char *before[6] = {NULL}, *after, uid[64];
+	uint64_t old[3], ids[16], scope[6], long_series, past_series;
+	struct garbage g = {old, 3};
+	struct booking_filter f;
+	struct fworld w;
+	struct txn t;
+	size_t n = 0;
+
+	T_ASSERT(fworld_open(&w));
+	/* History: one-offs of April and June, a series over by the end of May, and a
+	 * series from August into the window, its second date cancelled and its third
+	 * moved, both before the window. */
+	for (size_t i = 0; i < 3; i++)
+		T_EQ_ERR(fx_book(&w.f, w.room, w.group, fx_at(old_days[i]),
+		                 fx_at(old_days[i]) + 3600, &old[i]),
+		         H_OK, &w.f.err);
+	past_series = tuesdays(&w, "2026-05-05T10:00", 4);
+	long_series = w.series = tuesdays(&w, "2026-08-04T10:00", 12);
+	T_ASSERT(past_series != 0 && long_series != 0 && occ_ids(&w, ids, 16) == 12);
+	T_EQ_ERR(fx_cancel(&w.f, CONSOLE, ids[1]), H_OK, &w.f.err);
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, ids[2], "{\"title\": \"Mending, upstairs\"}"), H_OK,
+	         &w.f.err);
+	scope[0] = scope[1] = w.room;
+	scope[2] = w.venue;
+	scope[3] = 0;
+	scope[4] = w.group;
+	scope[5] = fx_user(&w.f, "manager@example.org", ROLE_MANAGER, w.venue);
+	for (size_t i = 0; i < 6; i++)
+		T_ASSERT((before[i] = feed_text_at(&w, kinds[i], scope[i], now)) != NULL);
+	if (before[0] != NULL) {
+		/* The series that began before the window is whole: its rule from August, the
+		 * cancelled date an EXDATE, the renamed one an override. */
+		T_EQ_INT(count(before[0], "DTSTART;TZID=Europe/London:20260804T100000"), 1);
+		T_EQ_INT(count(before[0], "EXDATE;TZID=Europe/London:20260811T100000"), 1);
+		T_EQ_INT(count(before[0], "RECURRENCE-ID;TZID=Europe/London:20260818T100000"), 1);
+		T_EQ_INT(count(before[0], "SUMMARY:Mending\\, upstairs"), 1);
+		/* One-offs a month past, and a series whose every date is, are not on. */
+		T_ASSERT(strstr(before[0], "202604") == NULL &&
+		         strstr(before[0], "20260602") == NULL);
+		snprintf(uid, sizeof(uid), "UID:series-%llu@", (unsigned long long)past_series);
+		T_ASSERT(strstr(before[0], uid) == NULL);
+	}
+	/* Make the history unreadable: every feed is the same bytes, so none read it. */
+	T_EQ_ERR(db_write(w.f.db, op_garble, &g, &w.f.err), H_OK, &w.f.err);
+	for (size_t i = 0; i < 6; i++) {
+		after = feed_text_at(&w, kinds[i], scope[i], now);
+		T_ASSERT(after != NULL && before[i] != NULL && strcmp(after, before[i]) == 0);
+		free(after);
+		free(before[i]);
+	}
+	/* A walk of the whole history does read them, and fails. */
+	T_EQ_ERR(db_read_begin(w.f.db, &t, &w.f.err), H_OK, &w.f.err);
+	booking_filter_init(&f);
+	f.room_id = w.room;
+	T_EQ_INT(booking_each(&t, &f, count_one, &n), H_ESTORAGE);
+	db_read_end(&t);
 	fx_close(&w.f);
 }
