@@ -148,10 +148,9 @@ static bool collect(const struct booking *b, void *arg)
 	return true;
 }
 
-static bool venue_in_scope(const struct feed_ctx *c, uint64_t venue)
+/* FEED_MANAGER but not an admin: whether the walk covered venue. */
+static bool venue_walked(const struct feed_ctx *c, uint64_t venue)
 {
-	if (c->venues == NULL)
-		return true;
 	for (size_t i = 0; i < c->nvenues; i++)
 		if (c->venues[i] == venue)
 			return true;
@@ -172,11 +171,9 @@ static bool in_scope(struct feed_ctx *c, const struct booking *b)
 	case FEED_GROUP:
 		return b->group_id == c->scope->id;
 	case FEED_MANAGER:
-	default: {
-		uint64_t venue = places_get(&c->places, c->t, b->room_id)->venue.id;
-
-		return venue != 0 && venue_in_scope(c, venue);
-	}
+	default: /* an admin's walk covered every room */
+		return c->venues == NULL ||
+		       venue_walked(c, places_get(&c->places, c->t, b->room_id)->venue.id);
 	}
 }
 
