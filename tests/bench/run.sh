@@ -10,5 +10,7 @@ make -s "$BUILD/bench-core"
 bash tests/bench/http.sh "$BUILD"
 # What a page of a listing costs in a store of 20,000 bookings, against /healthz.
 python3 tests/bench/pages.py "$BUILD"
+# What a cold feed build costs in stores of 1 and 6 years of history.
+python3 tests/bench/feeds.py "$BUILD"
 # Each page in Debian's Chromium: first-load bytes, time to ready and a repeat visit.
 node tests/bench/web.mjs "$BUILD"
