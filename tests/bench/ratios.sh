@@ -295,7 +295,7 @@ for ((r = 0; r < RUNS; r++)); do
 		'BEGIN { printf "%.1f", n ? r * ok / n : 0 }')")
 	ccpu+=("$CPU_US")
 done
-line P3 "durable booking creates (201), 64 connections" hallsd "$(median "${crates[@]}")" \
+line P3 "durable booking creates (201), 64 conns" hallsd "$(median "${crates[@]}")" \
 	"$(median "${ccpu[@]}")" "(creates/s per run ${crates[*]})"
 printf '%-3s %-44s %-7s %9.0f commits/s  (per run %s)\n' P3 "durable LMDB commits, one write each" \
 	lmdb "$(median "${lrates[@]}")" "${lrates[*]}"
