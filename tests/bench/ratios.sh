@@ -12,8 +12,8 @@
 # The stores are made with `halls import` from a file written by store_gen.py (the demo,
 # and a venue whose rooms hold 1,000 and 500 upcoming bookings, 40 empty rooms for
 # writes, and the rest of the bookings as history), kept in BUILD/bench-stores/ under a
-# version, and copied for each run, since the runs write. BENCH_SIZE=small skips the store
-# of 1M bookings (and P5's ratio, P6 and P7).
+# version and the store's layout (SCHEMA_VERSION), and copied for each run, since the runs
+# write. BENCH_SIZE=small skips the store of 1M bookings (and P5's ratio, P6 and P7).
 #
 #   P1  cached 500-event room feed: CPU per response, nginx / hallsd (10k store)
 #   P2  the same answered 304 (If-None-Match): CPU per response, nginx / hallsd
@@ -42,7 +42,7 @@ RUNS=${RUNS:-3}
 WRITE_EVERY=${WRITE_EVERY:-0.5}
 BENCH_SIZE=${BENCH_SIZE:-full}
 NOW=1796083200 # 2026-12-01T00:00:00Z: hallsd and the stores run on this clock
-STORE_VERSION=1 # bump when store_gen.py or the store's layout changes
+STORE_VERSION=1 # bump when store_gen.py changes (a new store layout is seen by itself)
 FEED_ROOM=16    # store_gen.py's rooms
 HALF_ROOM=17
 WRITE_ROOM=18
@@ -62,14 +62,18 @@ done
 need_tool wrk wrk
 need_tool nginx nginx-light
 CLK_TCK=$(getconf CLK_TCK)
+LAYOUT=$(sed -n 's/^#define SCHEMA_VERSION \([0-9]*\).*/\1/p' server/core/db.h)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/halls-ratios.XXXXXX")
 PIDS=() # servers and the writer, stopped on exit
+stop() { # stop PID
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
+		stop "$p"
 	done
 	rm -rf "$WORK"
 }
@@ -83,7 +87,7 @@ HALLSD=$WORK/hallsd
 # --- stores -------------------------------------------------------------------------
 
 store() { # store NAME BOOKINGS: prints the directory of the cached store, making it if needed
-	local dir=$BUILD_DIR/bench-stores/v$STORE_VERSION/$1 tmp
+	local dir=$BUILD_DIR/bench-stores/v$STORE_VERSION-layout$LAYOUT/$1 tmp
 	if [ ! -f "$dir/data.mdb" ]; then
 		tmp=$WORK/make-$1
 		mkdir -p "$tmp"
@@ -112,11 +116,6 @@ start_hallsd() { # start_hallsd STORE NAME: a copy of STORE served; sets PID_HAL
 	PID_HALLSD=$!
 	PIDS+=("$PID_HALLSD")
 	wait_http "$HALLSD_URL/healthz" "$PID_HALLSD" "$WORK/$2.err"
-}
-
-stop() { # stop PID
-	kill "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
 }
 
 start_nginx() { # start_nginx: serves $WORK/www; sets PID_NGINX, NGINX_URL
