@@ -172,6 +172,10 @@ $(BUILD)/fuzz/replay-http $(BUILD)/fuzz/fuzz-http: | $(HALLS)
 $(BUILD)/bench-core: $(BUILD)/tests/bench/bench_core.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# The anchor of P3 in tests/bench/ratios.sh: durable LMDB commits per second.
+$(BUILD)/lmdb-commits: $(BUILD)/tests/bench/lmdb_commits.o
+	$(CC) $(LDFLAGS) -o $@ $< -llmdb
+
 # Every test; the last line is "tests: N passed, M failed".
 test: deps
 	@$(MAKE) --no-print-directory build $(WEB_TEST_MODULES)
@@ -219,7 +223,7 @@ fuzz-merge: fuzz-build
 		build-fuzz/fuzz/fuzz-$$n -merge=1 tests/fuzz/corpus/$$n build-fuzz/corpus/$$n || exit 1; done
 
 bench: all
-	@$(MAKE) --no-print-directory $(WEB_TEST_MODULES)
+	@$(MAKE) --no-print-directory $(WEB_TEST_MODULES) $(BUILD)/bench-core $(BUILD)/lmdb-commits
 	@sh tests/bench/run.sh $(BUILD)
 
 # clang-format is a developer tool, so it is installed here rather than by `make deps`.

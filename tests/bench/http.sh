@@ -32,6 +32,7 @@ export HALLS_SCRYPT_LOG2N=${HALLS_SCRYPT_LOG2N:-10}
 
 cd "$(dirname "$0")/../.."
 BENCH_DIR=$PWD/tests/bench
+source "$BENCH_DIR/lib.sh"
 HALLS=$PWD/$BUILD/halls
 HALLSD=$PWD/$BUILD/hallsd
 for b in "$HALLS" "$HALLSD"; do
@@ -47,15 +48,7 @@ for c in curl python3; do
 	fi
 done
 
-if ! command -v wrk >/dev/null; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "http.sh: wrk is missing; as root, run: apt-get update && apt-get install -y wrk" >&2
-		exit 1
-	fi
-	echo "http.sh: installing wrk" >&2
-	apt-get update -qq >/dev/null
-	apt-get install -y -qq wrk >/dev/null
-fi
+need_tool wrk wrk
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/halls-http-bench.XXXXXX")
 DATA=$WORK/data
@@ -76,10 +69,6 @@ cp "$HALLS" "$HALLSD" "$WORK/"
 HALLS=$WORK/halls
 HALLSD=$WORK/hallsd
 
-json() { # json EXPR < JSON: prints the Python expression EXPR of the parsed input, o
-	python3 -c 'import json, sys; o = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
-}
-
 # The data: the demo, and a venue whose rooms take the write benchmark's bookings.
 "$HALLS" --data "$DATA" init --demo >/dev/null
 "$HALLS" --data "$DATA" --json venue add --name "Benchmark Centre" --tz Europe/London \
@@ -99,21 +88,11 @@ for i in $(seq 1 "$BENCH_ROOMS"); do
 	fi
 done
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
 "$HALLSD" --data "$DATA" --listen "127.0.0.1:$PORT" --log /dev/null 2>"$WORK/hallsd.err" &
 SERVER_PID=$!
-for i in $(seq 1 100); do
-	if curl -sf -o /dev/null "$URL/healthz"; then
-		break
-	fi
-	if [ "$i" -eq 100 ] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
-		echo "http.sh: hallsd did not answer /healthz" >&2
-		cat "$WORK/hallsd.err" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
+wait_http "$URL/healthz" "$SERVER_PID" "$WORK/hallsd.err"
 
 curl -sf -X POST "$URL/api/v1/session" -H 'Content-Type: application/json' \
 	-d '{"email": "admin@halls.example", "password": "demo-password"}' >"$WORK/session.json"
@@ -147,28 +126,6 @@ for ((k = 0; k < 130 * ${#rooms[@]}; k++)); do
 	fi
 done
 echo "http.sh: added $made bookings for the big list ($refused refused)" >&2
-
-median() { # median of the arguments, numerically
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-field() { # field NAME FILE: the value of NAME= on the HTTPBENCH line of wrk's output
-	sed -n 's/^HTTPBENCH.* '"$1"'=\([^ ]*\).*/\1/p' "$2"
-}
-run_wrk() { # run_wrk OUT DURATION ARGS...: wrk's output into OUT, or its error and exit
-	local out=$1 d=$2
-	shift 2
-	if ! wrk -t "$THREADS" -c "$CONNS" -d "$d" "$@" >"$out" 2>&1 || ! grep -q '^HTTPBENCH' "$out"; then
-		echo "http.sh: wrk failed:" >&2
-		cat "$out" >&2
-		exit 1
-	fi
-}
-ms() { # microseconds as milliseconds
-	awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'
-}
-kb() { # a byte count as text
-	awk -v b="$1" 'BEGIN { if (b >= 1024) printf "%.1f KB", b / 1024; else printf "%d B", b }'
-}
 
 echo
 echo "hallsd on loopback, wrk -t $THREADS -c $CONNS -d $DURATION after a $WARMUP warm-up;" \
