@@ -22,9 +22,13 @@
  * readers load the count (acquire) and read only entries that no one writes again; a
  * lookup of a cached name takes no lock. Only names libical knows are kept (an unknown
  * one is asked again each time, and refused), so input cannot fill the cache; past
- * ZONE_CACHE_MAX zones in use, the others are simply asked of libical each time. The
- * names are copies: libical replaces a zone's own location string when it loads the
- * zone. Fixed storage: nothing to allocate or free. */
+ * ZONE_CACHE_MAX zones in use, the others are simply asked of libical each time.
+ *
+ * libical's search by name is not safe against another thread loading a zone: loading
+ * replaces (frees) the zone's location string, which the search reads. So every search,
+ * and every zone's first load, happens here under the mutex: a zone is loaded as soon as
+ * it is found, and a conversion never loads one. ics.c finds zones through here too. The
+ * names kept are copies, for the same reason. Fixed storage: nothing to allocate. */
 #define ZONE_CACHE_MAX 64
 #define ZONE_NAME_MAX  64
 
@@ -58,6 +62,8 @@ static icaltimezone *zone_remember(const char *name)
 	z = zone_cached(name);
 	if (z == NULL) {
 		z = icaltimezone_get_builtin_timezone(name);
+		if (z != NULL && z != icaltimezone_get_utc_timezone())
+			(void)icaltimezone_get_component(z); /* loads it, now, under the lock */
 		n = atomic_load_explicit(&zone_cache_len, memory_order_relaxed);
 		if (z != NULL && n < ZONE_CACHE_MAX && len < ZONE_NAME_MAX) {
 			memcpy(zone_cache[n].name, name, len + 1);

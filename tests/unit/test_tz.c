@@ -398,16 +398,18 @@ TEST(tz_zone_lookup)
 	T_EQ_INT(tz_from_local("Europe/Nowhere", &lt, &t, &err), H_EINVAL);
 	T_HAS_STR(err.msg, "unknown time zone");
 	T_CHECK(tz_zone_find("Europe/Nowhere") == NULL);
-	/* Every zone libical lists is found, and is the one its own search finds, also past
-	 * the number of zones tz.c keeps. */
+	/* Every zone libical lists is found by its name, also past the number of zones tz.c
+	 * keeps. The name is copied first: loading a zone (which tz_zone_find does) replaces
+	 * libical's string. */
 	for (size_t i = 0; i < all->num_elements; i++) {
 		icaltimezone *z = icalarray_element_at(all, i);
-		const char *name = icaltimezone_get_location(z);
+		const char *location = icaltimezone_get_location(z);
+		char name[128];
 
-		if (name == NULL || name[0] == '\0')
+		if (location == NULL || location[0] == '\0' || strlen(location) >= sizeof(name))
 			continue;
-		if (tz_zone_find(name) !=
-		    (const struct tz_zone *)icaltimezone_get_builtin_timezone(name))
+		strcpy(name, location);
+		if (tz_zone_find(name) != (const struct tz_zone *)z)
 			t_fail(__FILE__, __LINE__, "%s: not libical's zone", name);
 	}
 	T_CHECK(tz_zone_find(LONDON) ==
