@@ -1,6 +1,9 @@
 /* Group commit. Writes submitted while the loop handles one batch of ready sockets share
  * one LMDB write transaction and so one fsync; each runs nested (txn_try), so that a
- * refusal undoes only its own changes. Replies go out after the commit is durable. */
+ * refusal undoes only its own changes. Replies go out after the commit is durable. A
+ * batch whose every write was refused has nothing to keep: it is aborted, not committed,
+ * so that refusals cost no fsync and leave the change counter (and every cached feed)
+ * as it was. */
 #include "server.h"
 
 #include <stdlib.h>
@@ -19,13 +22,17 @@ struct commit_queue {
 	struct server *srv;
 	struct event *ev;
 	struct commit_op *head, **tail;
+	bool refused_all; /* the last batch run: every write in it was refused */
 };
 
 static enum herr commit_batch(struct txn *t, void *arg)
 {
 	struct commit_queue *q = arg;
 	struct herror *shared = t->err;
+	enum herr refusal = H_OK;
+	bool kept = false;
 
+	q->refused_all = false; /* db_write may run the batch again, after growing the map */
 	for (struct commit_op *op = q->head; op != NULL; op = op->next) {
 		herror_clear(&op->r->err);
 		t->err = &op->r->err;
@@ -33,8 +40,18 @@ static enum herr commit_batch(struct txn *t, void *arg)
 		t->err = shared;
 		if (t->ret != H_OK)
 			return t->ret;
+		if (op->ret == H_OK)
+			kept = true;
+		else
+			refusal = op->ret;
 	}
-	return H_OK;
+	if (kept || refusal == H_OK)
+		return H_OK;
+	/* Nothing to keep. A refusal from fn makes db_write abort the transaction instead
+	 * of committing it: no fsync, no bump of the change counter. Each write keeps its
+	 * own answer (commit_run). */
+	q->refused_all = true;
+	return refusal;
 }
 
 static int64_t now_us(void)
@@ -59,11 +76,18 @@ static void commit_run(evutil_socket_t fd, short what, void *arg)
 	for (op = q->head; op != NULL; op = op->next)
 		batch++;
 	herror_clear(&err);
+	q->refused_all = false;
 	ret = db_write(q->srv->db, commit_batch, q, &err);
-	metrics_commit(q->srv->metrics, batch, now_us() - began, ret == H_OK);
-	/* The writes may have queued mail: the delivery thread looks now. */
-	if (ret == H_OK)
-		deliver_nudge(q->srv->deliver);
+	if (q->refused_all) {
+		/* Aborted, not committed: each op's refusal is its answer, and there was no
+		 * commit to count. */
+		ret = H_OK;
+	} else {
+		metrics_commit(q->srv->metrics, batch, now_us() - began, ret == H_OK);
+		/* The writes may have queued mail: the delivery thread looks now. */
+		if (ret == H_OK)
+			deliver_nudge(q->srv->deliver);
+	}
 	op = q->head;
 	q->head = NULL;
 	q->tail = &q->head;

@@ -12,7 +12,10 @@
  * recent feeds are kept in a small cache in struct server. A cached feed is reused only
  * while the store's change counter (bumped by every write, from hallsd or halls) is what
  * it was when the feed was built, and for at most FEED_CACHE_TTL seconds, because a feed
- * also changes with the clock (cancelled bookings drop out after a while). A private
+ * also changes with the clock (cancelled bookings drop out after a while). Reading the
+ * counter takes a read transaction; a public feed first asks LMDB, without one, whether
+ * any write was committed since the counter was last read, and when none was, the
+ * cached bytes are served as they are (the path of most polls, and of every 304). A private
  * feed's token is checked on every request, cached bytes or not, so that revoking it
  * closes the feed at once. */
 #include "server.h"
@@ -40,6 +43,7 @@ struct feed_entry {
 	enum feed_kind kind; /* the key: kind and id */
 	uint64_t id;
 	uint64_t change;  /* the store's change counter the bytes were built at */
+	uint64_t txn;     /* the store's last write when change was last seen to hold */
 	int64_t built_at; /* UTC seconds */
 	int64_t last_modified;
 	uint64_t used; /* the cache's clock when last served: the least recent goes first */
@@ -126,9 +130,36 @@ static void cache_put(struct feed_cache *c, struct feed_entry *e)
 	c->items[i] = e;
 }
 
+static bool entry_young(const struct feed_entry *e, int64_t now)
+{
+	return now >= e->built_at && now - e->built_at < FEED_CACHE_TTL;
+}
+
 static bool entry_fresh(const struct feed_entry *e, uint64_t change, int64_t now)
 {
-	return e->change == change && now >= e->built_at && now - e->built_at < FEED_CACHE_TTL;
+	return e->change == change && entry_young(e, now);
+}
+
+/* e, served now: a reference for the caller. */
+static struct feed_entry *entry_take(struct feed_cache *c, struct feed_entry *e)
+{
+	e->used = ++c->clock;
+	e->refs++;
+	return e;
+}
+
+/* The cached feed of scope when no write was committed since its change counter was last
+ * read (so the counter is the same), without a transaction; else NULL. */
+static struct feed_entry *cache_current(struct request *r, const struct feed_scope *s)
+{
+	struct feed_cache *c = r->srv->feeds;
+	struct feed_entry *e = cache_get(c, s->kind, s->id);
+
+	if (e == NULL || e->txn == 0 || !entry_young(e, r->now) ||
+	    e->txn != db_last_txn_id(r->srv->db))
+		return NULL;
+	r->srv->metrics->feed_hits++;
+	return entry_take(c, e);
 }
 
 /* A new entry for scope from feed_build's bytes (taken from f). */
@@ -190,9 +221,8 @@ static enum herr feed_entry_get(struct request *r, struct txn *t, const struct f
 		feed_free(&f);
 		cache_put(c, e);
 	}
-	e->used = ++c->clock;
-	e->refs++;
-	*out = e;
+	e->txn = txn_id(t);
+	*out = entry_take(c, e);
 	return H_OK;
 }
 
@@ -308,6 +338,10 @@ static enum herr feed_serve(struct request *r, const struct feed_scope *scope)
 	struct txn t;
 	enum herr ret;
 
+	if (scope != NULL && (e = cache_current(r, scope)) != NULL) {
+		feed_reply(r, e, false);
+		return H_OK;
+	}
 	if ((ret = db_read_begin(r->srv->db, &t, &r->err)) != H_OK)
 		return ret;
 	if (scope == NULL) {

@@ -539,6 +539,22 @@ void db_map_usage(struct db *db, uint64_t *map_size, uint64_t *used)
 	*used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
 }
 
+uint64_t db_last_txn_id(struct db *db)
+{
+	MDB_envinfo info;
+
+	/* Not while another thread of this process changes the map's size. */
+	pthread_rwlock_rdlock(&db->resize);
+	mdb_env_info(db->env, &info);
+	pthread_rwlock_unlock(&db->resize);
+	return info.me_last_txnid;
+}
+
+uint64_t txn_id(const struct txn *t)
+{
+	return t->txn != NULL ? (uint64_t)mdb_txn_id(t->txn) : 0;
+}
+
 MDB_env *db_env(struct db *db)
 {
 	return db->env;

@@ -109,6 +109,12 @@ uint64_t txn_next_id(struct txn *t, const char *kind);
 void txn_seen_id(struct txn *t, const char *kind, uint64_t id);
 /* The change counter: bumped by every write transaction, from any process. */
 uint64_t txn_change_counter(struct txn *t);
+/* The id of the last write transaction committed to the store, by any process, read
+ * without opening a transaction; and the id of the last one committed when t began (what
+ * t reads). The same id twice means that nothing was written in between: a cheap test
+ * that what was read from the store (the change counter) still holds. */
+uint64_t db_last_txn_id(struct db *db);
+uint64_t txn_id(const struct txn *t);
 /* This data directory's random id (meta "instance"), set when it was made. */
 uint64_t txn_instance(struct txn *t);
 void txn_set_instance(struct txn *t, uint64_t id);

@@ -231,7 +231,8 @@ static icalcomponent *zone_builtin(const char *name)
 
 	if (name == NULL || name[0] == '\0')
 		return NULL;
-	z = icaltimezone_get_builtin_timezone(strcmp(name, "UTC") == 0 ? "Etc/UTC" : name);
+	/* Through tz.c, which searches and loads zones safely across threads. */
+	z = (icaltimezone *)(uintptr_t)tz_zone_find(strcmp(name, "UTC") == 0 ? "Etc/UTC" : name);
 	return z ? icaltimezone_get_component(z) : NULL;
 }
 

@@ -2,15 +2,89 @@
 
 #include <ctype.h>
 #include <libical/ical.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+/* libical finds a zone by name with a linear strcmp over its ~420 zones, which was about
+ * half the CPU of an availability call: opening hours convert many times per request.
+ * So each name is looked up in libical once and kept here with its zone.
+ *
+ * The cache is process-wide, and that is the honest owner: what it points to, libical's
+ * builtin zones, is itself one list per process that lives as long as the process (halls
+ * never frees it), and a name must give the same zone wherever it is looked up. A table
+ * owned by each caller would have to be carried through every conversion (records, rules,
+ * availability, feeds, mail) only to hold the same pointers. hallsd's loop and its
+ * delivery thread both convert times, so: entries are only ever appended, each is written
+ * in full under the mutex before the count that publishes it is stored (release), and
+ * readers load the count (acquire) and read only entries that no one writes again; a
+ * lookup of a cached name takes no lock. Only names libical knows are kept (an unknown
+ * one is asked again each time, and refused), so input cannot fill the cache; past
+ * ZONE_CACHE_MAX zones in use, the others are simply asked of libical each time.
+ *
+ * libical's search by name is not safe against another thread loading a zone: loading
+ * replaces (frees) the zone's location string, which the search reads. So every search,
+ * and every zone's first load, happens here under the mutex: a zone is loaded as soon as
+ * it is found, and a conversion never loads one. ics.c finds zones through here too. The
+ * names kept are copies, for the same reason. Fixed storage: nothing to allocate. */
+#define ZONE_CACHE_MAX 64
+#define ZONE_NAME_MAX  64
+
+struct zone_entry {
+	char name[ZONE_NAME_MAX];
+	icaltimezone *zone;
+};
+
+static struct zone_entry zone_cache[ZONE_CACHE_MAX];
+static atomic_size_t zone_cache_len;
+static pthread_mutex_t zone_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static icaltimezone *zone_cached(const char *name)
+{
+	size_t n = atomic_load_explicit(&zone_cache_len, memory_order_acquire);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(zone_cache[i].name, name) == 0)
+			return zone_cache[i].zone;
+	return NULL;
+}
+
+/* Asks libical, under the lock (so that two threads never add one name twice), and keeps
+ * the answer when there is one and room for it. */
+static icaltimezone *zone_remember(const char *name)
+{
+	icaltimezone *z;
+	size_t n, len = strlen(name);
+
+	pthread_mutex_lock(&zone_cache_lock);
+	z = zone_cached(name);
+	if (z == NULL) {
+		z = icaltimezone_get_builtin_timezone(name);
+		if (z != NULL && z != icaltimezone_get_utc_timezone())
+			(void)icaltimezone_get_component(z); /* loads it, now, under the lock */
+		n = atomic_load_explicit(&zone_cache_len, memory_order_relaxed);
+		if (z != NULL && n < ZONE_CACHE_MAX && len < ZONE_NAME_MAX) {
+			memcpy(zone_cache[n].name, name, len + 1);
+			zone_cache[n].zone = z;
+			atomic_store_explicit(&zone_cache_len, n + 1, memory_order_release);
+		}
+	}
+	pthread_mutex_unlock(&zone_cache_lock);
+	return z;
+}
+
 static icaltimezone *zone_get(const char *zone)
 {
+	icaltimezone *z;
+
 	if (zone == NULL || strcmp(zone, "UTC") == 0)
 		return icaltimezone_get_utc_timezone();
-	return icaltimezone_get_builtin_timezone(zone);
+	if (zone[0] == '\0')
+		return NULL;
+	z = zone_cached(zone);
+	return z != NULL ? z : zone_remember(zone);
 }
 
 bool tz_valid(const char *zone)
@@ -134,7 +208,7 @@ enum herr tz_from_local(const char *zone, const struct localtm *lt, int64_t *out
 	for (int i = 0; i < 3; i++) {
 		int64_t t = wall - offsets[i];
 
-		tz_to_local(zone, t, &back);
+		tz_to_local_in((const struct tz_zone *)z, t, &back);
 		if (same_wall_clock(&back, lt) && (!found || t < best)) {
 			best = t;
 			found = true;

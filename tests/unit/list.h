@@ -19,6 +19,8 @@ T(time_parse_malformed)
 T(time_format_offsets)
 T(time_parse_bounds)
 T(tz_out_of_range_clamps)
+T(tz_zone_lookup)
+T(tz_zone_lookup_threads)
 /* test_hours.c */
 T(hours_parse_week)
 T(hours_parse_malformed)

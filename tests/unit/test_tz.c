@@ -4,6 +4,9 @@
 
 #include "fixture.h"
 
+#include <libical/ical.h>
+#include <pthread.h>
+
 #define LONDON "Europe/London"
 
 static struct localtm wall(int y, int mo, int d, int h, int mi)
@@ -366,4 +369,68 @@ TEST(tz_out_of_range_clamps)
 	tz_to_local(LONDON, -86400, &lt);
 	T_EQ_INT(lt.utc_offset, 3600);
 	T_EQ_INT(lt.year, 1969);
+}
+
+/* A zone is looked up by name once (tz.c keeps what libical found): the same name gives
+ * the same zone every time, the zone libical's own search gives, and a name that is no
+ * zone is still refused, however often it is asked. */
+TEST(tz_zone_lookup)
+{
+	icalarray *all = icaltimezone_get_builtin_timezones();
+	struct localtm lt = wall(2026, 6, 1, 12, 0);
+	struct herror err;
+	int64_t t;
+
+	T_ASSERT(tz_zone_find(LONDON) != NULL);
+	T_CHECK(tz_zone_find(LONDON) == tz_zone_find(LONDON));
+	T_CHECK(tz_zone_find(LONDON) ==
+	        (const struct tz_zone *)icaltimezone_get_builtin_timezone(LONDON));
+	T_CHECK(tz_zone_find("Pacific/Auckland") != tz_zone_find(LONDON));
+	T_CHECK(tz_zone_find("UTC") == (const struct tz_zone *)icaltimezone_get_utc_timezone());
+	T_CHECK(tz_zone_find("Europe/Nowhere") == NULL);
+	T_CHECK(tz_zone_find("") == NULL);
+	T_CHECK(tz_zone_find("europe/london") == NULL);
+	T_CHECK(tz_zone_find("Europe/London ") == NULL);
+	T_CHECK(!tz_valid("Europe/Nowhere"));
+	T_CHECK(!tz_valid(""));
+	T_CHECK(tz_valid(LONDON));
+	herror_clear(&err);
+	T_EQ_INT(tz_from_local("Europe/Nowhere", &lt, &t, &err), H_EINVAL);
+	T_HAS_STR(err.msg, "unknown time zone");
+	T_CHECK(tz_zone_find("Europe/Nowhere") == NULL);
+	/* Every zone libical lists is found by its name, also past the number of zones tz.c
+	 * keeps. The name is copied first: loading a zone (which tz_zone_find does) replaces
+	 * libical's string. */
+	for (size_t i = 0; i < all->num_elements; i++) {
+		icaltimezone *z = icalarray_element_at(all, i);
+		const char *location = icaltimezone_get_location(z);
+		char name[128];
+
+		if (location == NULL || location[0] == '\0' || strlen(location) >= sizeof(name))
+			continue;
+		strcpy(name, location);
+		if (tz_zone_find(name) != (const struct tz_zone *)z)
+			t_fail(__FILE__, __LINE__, "%s: not libical's zone", name);
+	}
+	T_CHECK(tz_zone_find(LONDON) ==
+	        (const struct tz_zone *)icaltimezone_get_builtin_timezone(LONDON));
+	T_CHECK(tz_zone_find("Asia/Tokyo") == tz_zone_find("Asia/Tokyo"));
+}
+
+static void *lookup_in_thread(void *arg)
+{
+	(void)arg;
+	return (void *)(uintptr_t)tz_zone_find(LONDON);
+}
+
+/* hallsd's delivery thread formats times too: a lookup there gives the loop's zone. */
+TEST(tz_zone_lookup_threads)
+{
+	pthread_t th;
+	void *got = NULL;
+
+	T_ASSERT(pthread_create(&th, NULL, lookup_in_thread, NULL) == 0);
+	const struct tz_zone *here = tz_zone_find(LONDON);
+	T_ASSERT(pthread_join(th, &got) == 0);
+	T_CHECK((const struct tz_zone *)got == here);
 }
