@@ -9,10 +9,17 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+
+# The suites read with Debian's python3-* packages (.ci/deps). A python3 other than
+# Debian's (pyenv, a virtualenv) does not see them; they are pure Python, so their
+# directory goes after the interpreter's own. Suites import harness before them.
+if os.path.isdir("/usr/lib/python3/dist-packages") and "/usr/lib/python3/dist-packages" not in sys.path:
+    sys.path.append("/usr/lib/python3/dist-packages")
 
 
 class Tally:

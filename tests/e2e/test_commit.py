@@ -21,9 +21,8 @@ import sys
 import threading
 import urllib.request
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from harness import Server, check, free_port, halls, run_suite
+from prometheus_client.parser import text_string_to_metric_families  # after harness: it finds Debian's packages
 
 ROOM = 1  # a demo room that an admin may book outright
 

@@ -22,9 +22,8 @@ import time
 import urllib.error
 import urllib.request
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from harness import Conn, Server, check, drip, closed, free_port, halls, halls_json, make_cert, run_suite
+from prometheus_client.parser import text_string_to_metric_families  # after harness: it finds Debian's packages
 
 TIMEOUT = 2  # hallsd --timeout here, seconds
 MAX_CONNECTIONS = 6
