@@ -27,10 +27,6 @@
  * compared (local wall time against the window's UTC start). */
 #define ZONE_HISTORY ((int64_t)366 * 86400)
 
-/* How many onsets of one observance's RRULE are followed before giving up and keeping
- * the observance: tzdata's yearly rules since the 1800s need a few hundred. */
-#define ONSET_STEPS_MAX 10000
-
 struct zone_use {
 	char *name;       /* IANA name, as the events give it */
 	int64_t earliest; /* the earliest instant any event shows in this zone */
@@ -236,6 +232,47 @@ static icalcomponent *zone_builtin(const char *name)
 	return z ? icaltimezone_get_component(z) : NULL;
 }
 
+/* A zone's VTIMEZONE, read once per process (tz_zone_derived) so that a feed or an
+ * invitation only searches it: following the observances' RRULEs with libical's
+ * iterator, for every zone of every calendar written, was most of the CPU of a booking
+ * request (its invitation) and a tenth of a feed's. */
+struct observance {
+	icalcomponent *c; /* libical's, only ever cloned */
+	int64_t *onsets;  /* UTC, ascending: DTSTART, RDATEs, RRULE occurrences */
+	size_t n;
+	bool onsets_beyond; /* more onsets follow the last one here, or cannot be told */
+};
+
+struct zone_form {
+	icalcomponent *head; /* the VTIMEZONE's properties, without X-LIC-LOCATION */
+	struct observance *obs;
+	size_t nobs;
+};
+
+/* An observance's RRULE is followed up to the first onset at or after TIME_MAX, the end
+ * of the instants halls accepts (tz.h), or this many onsets: tzdata's yearly rules need a
+ * few hundred. Past the cap the observance is kept, as if it never ended. */
+#define ONSET_STEPS_MAX 10000
+
+struct onset_list {
+	int64_t *t;
+	size_t n, cap;
+	bool beyond;
+};
+
+static void onset_add(struct onset_list *l, int64_t t)
+{
+	l->t = grow(l->t, &l->cap, l->n + 1, sizeof(*l->t));
+	l->t[l->n++] = t;
+}
+
+static int onset_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* Seconds since 1970 of a wall-clock time read as if it were UTC. */
 static int64_t wall_seconds(struct icaltimetype t)
 {
@@ -243,29 +280,12 @@ static int64_t wall_seconds(struct icaltimetype t)
 	       t.second;
 }
 
-/* What matters of an observance's onsets for a window starting at `from`. */
-struct onsets {
-	int64_t from;
-	int64_t last_before; /* the latest onset before from; INT64_MIN: none */
-	bool reaches;        /* some onset is at or after from */
-};
-
-static void onset_note(struct onsets *o, int64_t t)
-{
-	if (t >= o->from)
-		o->reaches = true;
-	else if (t > o->last_before)
-		o->last_before = t;
-}
-
-/* Follows an observance's RRULE from dtstart until the window. Onsets come in order, so
- * the first at or after the window ends the walk with every earlier one seen. */
 static void rrule_onsets(icalproperty *rrule, struct icaltimetype dtstart, int offset_from,
-                         struct onsets *o)
+                         struct onset_list *l)
 {
 	struct icalrecurrencetype rule = icalproperty_get_rrule(rrule);
 	icalrecur_iterator *it;
-	int steps = 0;
+	bool ended = false;
 
 	/* An observance's UNTIL is in UTC (RFC 5545 3.3.10), its onsets in wall-clock time,
 	 * and libical's iterator compares the two as if both were UTC, dropping the last
@@ -276,52 +296,56 @@ static void rrule_onsets(icalproperty *rrule, struct icaltimetype dtstart, int o
 		rule.until.zone = NULL;
 	}
 	it = icalrecur_iterator_new(rule, dtstart);
-
 	if (it == NULL) {
-		o->reaches = true; /* cannot tell: keep it */
+		l->beyond = true; /* cannot tell: keep it */
 		return;
 	}
-	for (; steps < ONSET_STEPS_MAX; steps++) {
+	for (int steps = 0; steps < ONSET_STEPS_MAX; steps++) {
 		struct icaltimetype t = icalrecur_iterator_next(it);
+		int64_t onset;
 
-		if (icaltime_is_null_time(t))
+		if (icaltime_is_null_time(t)) {
+			ended = true;
 			break;
-		onset_note(o, wall_seconds(t) - offset_from);
-		if (o->reaches)
+		}
+		onset = wall_seconds(t) - offset_from;
+		onset_add(l, onset);
+		if (onset >= TIME_MAX)
 			break;
 	}
-	if (steps == ONSET_STEPS_MAX)
-		o->reaches = true;
+	/* Stopped at TIME_MAX or at the cap rather than at the rule's end, it may go on: the
+	 * observance is then needed by every window, as a longer walk would find. */
+	if (!ended)
+		l->beyond = true;
 	icalrecur_iterator_free(it);
 }
 
 /* The onsets of a STANDARD or DAYLIGHT observance: DTSTART, every RDATE and every RRULE
  * occurrence, each a wall-clock time in the offset in force before it (TZOFFSETFROM). */
-static struct onsets observance_onsets(icalcomponent *obs, int64_t from)
+static struct observance observance_read(icalcomponent *obs)
 {
-	struct onsets o = {from, INT64_MIN, false};
+	struct onset_list l = {NULL, 0, 0, false};
 	icalproperty *dtprop = icalcomponent_get_first_property(obs, ICAL_DTSTART_PROPERTY);
 	icalproperty *fromprop = icalcomponent_get_first_property(obs, ICAL_TZOFFSETFROM_PROPERTY);
 	int offset_from = fromprop ? icalproperty_get_tzoffsetfrom(fromprop) : 0;
 	struct icaltimetype dtstart;
 
-	if (dtprop == NULL) {
-		o.reaches = true; /* malformed: keep it rather than guess */
-		return o;
-	}
+	if (dtprop == NULL) /* malformed: keep it rather than guess */
+		return (struct observance){obs, NULL, 0, true};
 	dtstart = icalproperty_get_dtstart(dtprop);
-	onset_note(&o, wall_seconds(dtstart) - offset_from);
+	onset_add(&l, wall_seconds(dtstart) - offset_from);
 	for (icalproperty *p = icalcomponent_get_first_property(obs, ICAL_RDATE_PROPERTY); p;
 	     p = icalcomponent_get_next_property(obs, ICAL_RDATE_PROPERTY)) {
 		struct icaldatetimeperiodtype rd = icalproperty_get_rdate(p);
 		struct icaltimetype t = icaltime_is_null_time(rd.time) ? rd.period.start : rd.time;
 
-		onset_note(&o, wall_seconds(t) - offset_from);
+		onset_add(&l, wall_seconds(t) - offset_from);
 	}
 	for (icalproperty *p = icalcomponent_get_first_property(obs, ICAL_RRULE_PROPERTY); p;
 	     p = icalcomponent_get_next_property(obs, ICAL_RRULE_PROPERTY))
-		rrule_onsets(p, dtstart, offset_from, &o);
-	return o;
+		rrule_onsets(p, dtstart, offset_from, &l);
+	qsort(l.t, l.n, sizeof(*l.t), onset_cmp);
+	return (struct observance){obs, l.t, l.n, l.beyond};
 }
 
 static bool is_observance(icalcomponent *c)
@@ -331,41 +355,15 @@ static bool is_observance(icalcomponent *c)
 	return k == ICAL_XSTANDARD_COMPONENT || k == ICAL_XDAYLIGHT_COMPONENT;
 }
 
-/* Drops the observances no instant from `from` on needs: an observance is needed when it
- * has an onset at or after from, or when it is the one in force at from (the latest
- * onset before it, of any observance). */
-static void trim_observances(icalcomponent *vtz, int64_t from)
+static void zone_form_free(struct zone_form *f)
 {
-	size_t n = 0, in_force = SIZE_MAX;
-	int64_t latest = INT64_MIN;
-	icalcomponent **obs;
-	struct onsets *on;
-
-	for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c;
-	     c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT))
-		n += is_observance(c);
-	obs = xcalloc(n, sizeof(*obs));
-	on = xcalloc(n, sizeof(*on));
-	n = 0;
-	for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c;
-	     c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT))
-		if (is_observance(c))
-			obs[n++] = c;
-	for (size_t i = 0; i < n; i++) {
-		on[i] = observance_onsets(obs[i], from);
-		if (on[i].last_before > latest) {
-			latest = on[i].last_before;
-			in_force = i;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (on[i].reaches || i == in_force)
-			continue;
-		icalcomponent_remove_component(vtz, obs[i]);
-		icalcomponent_free(obs[i]);
-	}
-	free(obs);
-	free(on);
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->nobs; i++)
+		free(f->obs[i].onsets);
+	free(f->obs);
+	icalcomponent_free(f->head);
+	free(f);
 }
 
 static void remove_x_property(icalcomponent *c, const char *name)
@@ -384,13 +382,82 @@ static void remove_x_property(icalcomponent *c, const char *name)
 	} while (p != NULL);
 }
 
-/* The feed's VTIMEZONE for a zone: libical's tzdata observances under the IANA name.
- * X-LIC-LOCATION only repeats that name for libical's own look-ups, so it goes. */
+/* Reads libical's VTIMEZONE (vtimezone): its properties apart from X-LIC-LOCATION, which
+ * only repeats the name for libical's own look-ups, and each observance with its onsets.
+ * A tz_derive_fn: what it returns is kept for the life of the process. */
+static const void *zone_form_new(void *vtimezone)
+{
+	icalcomponent *vtz = vtimezone;
+	struct zone_form *f = xcalloc(1, sizeof(*f));
+	size_t cap = 0;
+
+	f->head = icalcomponent_new_vtimezone();
+	for (icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_ANY_PROPERTY); p;
+	     p = icalcomponent_get_next_property(vtz, ICAL_ANY_PROPERTY))
+		icalcomponent_add_property(f->head, icalproperty_new_clone(p));
+	remove_x_property(f->head, "X-LIC-LOCATION");
+	for (icalcomponent *c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c;
+	     c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		if (!is_observance(c))
+			continue;
+		f->obs = grow(f->obs, &cap, f->nobs + 1, sizeof(*f->obs));
+		f->obs[f->nobs++] = observance_read(c);
+	}
+	return f;
+}
+
+/* How many of an observance's onsets come before `from` (a binary search). */
+static size_t onsets_before(const struct observance *o, int64_t from)
+{
+	size_t lo = 0, hi = o->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (o->onsets[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether an observance is needed by instants from `from` on: when it has an onset at or
+ * after from, or when it is the one in force at from (the latest onset before from, of
+ * any observance). keep[] gets the answer for each of f's observances. */
+static void observances_needed(const struct zone_form *f, int64_t from, bool *keep)
+{
+	size_t in_force = SIZE_MAX;
+	int64_t latest = INT64_MIN;
+
+	for (size_t i = 0; i < f->nobs; i++) {
+		const struct observance *o = &f->obs[i];
+		size_t before = onsets_before(o, from);
+
+		keep[i] = before < o->n || o->onsets_beyond;
+		if (before > 0 && o->onsets[before - 1] > latest) {
+			latest = o->onsets[before - 1];
+			in_force = i;
+		}
+	}
+	if (in_force != SIZE_MAX)
+		keep[in_force] = true;
+}
+
+/* The feed's VTIMEZONE for a zone: libical's tzdata observances under the IANA name, only
+ * those that instants from ZONE_HISTORY before the earliest event on need. */
 static icalcomponent *vtimezone_new(const struct zone_use *z)
 {
-	icalcomponent *vtz = icalcomponent_new_clone(zone_builtin(z->name));
+	const char *known = strcmp(z->name, "UTC") == 0 ? "Etc/UTC" : z->name;
+	const struct zone_form *f = tz_zone_derived(known, zone_form_new);
+	struct zone_form *own = NULL;
+	icalcomponent *vtz;
 	icalproperty *tzid;
+	bool *keep;
 
+	if (f == NULL) /* a zone the cache does not hold: read for this calendar alone */
+		f = own = (struct zone_form *)zone_form_new(zone_builtin(z->name));
+	vtz = icalcomponent_new_clone(f->head);
 	if (vtz == NULL)
 		fatal("out of memory (VTIMEZONE %s)", z->name);
 	tzid = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
@@ -398,8 +465,13 @@ static icalcomponent *vtimezone_new(const struct zone_use *z)
 		icalproperty_set_tzid(tzid, z->name);
 	else
 		icalcomponent_add_property(vtz, icalproperty_new_tzid(z->name));
-	remove_x_property(vtz, "X-LIC-LOCATION");
-	trim_observances(vtz, z->earliest - ZONE_HISTORY);
+	keep = xcalloc(f->nobs + 1, sizeof(*keep));
+	observances_needed(f, z->earliest - ZONE_HISTORY, keep);
+	for (size_t i = 0; i < f->nobs; i++)
+		if (keep[i])
+			icalcomponent_add_component(vtz, icalcomponent_new_clone(f->obs[i].c));
+	free(keep);
+	zone_form_free(own);
 	return vtz;
 }
 

@@ -35,20 +35,31 @@
 struct zone_entry {
 	char name[ZONE_NAME_MAX];
 	icaltimezone *zone;
+	/* What tz_zone_derived's caller derived from the zone, once: written under the lock,
+	 * published by the store of `derived` (release), never changed or freed after. */
+	tz_derive_fn *derive;
+	const void *_Atomic derived;
 };
 
 static struct zone_entry zone_cache[ZONE_CACHE_MAX];
 static atomic_size_t zone_cache_len;
 static pthread_mutex_t zone_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static icaltimezone *zone_cached(const char *name)
+static struct zone_entry *zone_entry_cached(const char *name)
 {
 	size_t n = atomic_load_explicit(&zone_cache_len, memory_order_acquire);
 
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(zone_cache[i].name, name) == 0)
-			return zone_cache[i].zone;
+			return &zone_cache[i];
 	return NULL;
+}
+
+static icaltimezone *zone_cached(const char *name)
+{
+	struct zone_entry *e = zone_entry_cached(name);
+
+	return e != NULL ? e->zone : NULL;
 }
 
 /* Asks libical, under the lock (so that two threads never add one name twice), and keeps
@@ -85,6 +96,30 @@ static icaltimezone *zone_get(const char *zone)
 		return NULL;
 	z = zone_cached(zone);
 	return z != NULL ? z : zone_remember(zone);
+}
+
+const void *tz_zone_derived(const char *zone, tz_derive_fn *derive)
+{
+	struct zone_entry *e;
+	const void *d;
+
+	if (zone == NULL || strcmp(zone, "UTC") == 0 || zone_get(zone) == NULL)
+		return NULL;
+	e = zone_entry_cached(zone);
+	if (e == NULL)
+		return NULL; /* past ZONE_CACHE_MAX zones: the caller derives its own */
+	d = atomic_load_explicit(&e->derived, memory_order_acquire);
+	if (d != NULL)
+		return e->derive == derive ? d : NULL;
+	pthread_mutex_lock(&zone_cache_lock);
+	d = atomic_load_explicit(&e->derived, memory_order_relaxed);
+	if (d == NULL) {
+		d = derive(icaltimezone_get_component(e->zone));
+		e->derive = derive;
+		atomic_store_explicit(&e->derived, d, memory_order_release);
+	}
+	pthread_mutex_unlock(&zone_cache_lock);
+	return e->derive == derive ? d : NULL;
 }
 
 bool tz_valid(const char *zone)

@@ -36,6 +36,15 @@ bool tz_valid(const char *zone);
  * NULL for an unknown name (treated as UTC). */
 struct tz_zone;
 const struct tz_zone *tz_zone_find(const char *zone);
+/* Something derived once per process from a zone's VTIMEZONE (libical's icalcomponent,
+ * passed as void * to keep libical out of this header): ics.c keeps each zone's
+ * observances and their onsets. derive runs the first time, under the zone cache's lock,
+ * and its answer is kept for the life of the process and handed to every later caller, on
+ * any thread, so it must never change. NULL for an unknown zone, for "UTC" (no VTIMEZONE),
+ * for a zone past the cache's size, or when another derive function holds the slot: the
+ * caller then derives for itself. */
+typedef const void *tz_derive_fn(void *vtimezone);
+const void *tz_zone_derived(const char *zone, tz_derive_fn *derive);
 void tz_to_local_in(const struct tz_zone *zone, int64_t t, struct localtm *out);
 /* time_format with a zone already found. */
 void time_format_in(int64_t t, const struct tz_zone *zone, char out[32]);

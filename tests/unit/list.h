@@ -189,6 +189,7 @@ T(ics_rrule_validated)
 T(ics_vtimezone_london)
 T(ics_vtimezone_until)
 T(ics_vtimezone_far)
+T(ics_vtimezone_kept_and_not)
 T(ics_zone_utc_and_unknown)
 T(ics_sample)
 #ifdef T_LEAK_CHECK

@@ -9,6 +9,7 @@
 #include "fixture.h"
 #include "ics.h"
 
+#include <libical/ical.h>
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef T_LEAK_CHECK
@@ -834,6 +835,39 @@ TEST(ics_vtimezone_far)
 	free(vtz);
 	free(text);
 	free(flat);
+}
+
+/* Each zone's observances are read once per process and kept (tz_zone_derived), up to
+ * the zone cache's size; zones past it are read for each calendar. Both ways must give
+ * the same VTIMEZONE, and the same again on a second calendar: 80 of libical's zones
+ * take both paths. */
+TEST(ics_vtimezone_kept_and_not)
+{
+	icalarray *zones = icaltimezone_get_builtin_timezones();
+	size_t n = zones->num_elements < 80 ? zones->num_elements : 80;
+
+	for (size_t i = 0; i < n; i++) {
+		icaltimezone *z = icalarray_element_at(zones, i);
+		struct ics_event ev = london_event("z@halls", "2026-12-01");
+		char *flat[2], *text[2], *head;
+
+		/* A copy: loading the zone replaces the string libical gave. */
+		char *name = xstrdup(icaltimezone_get_location(z));
+
+		ev.zone = name;
+		for (int round = 0; round < 2; round++)
+			text[round] = one_event(&ev, &flat[round]);
+		head = xasprintf("BEGIN:VTIMEZONE\r\nTZID:%s\r\n", ev.zone);
+		T_HAS_STR(flat[0], head);
+		T_CHECK(count(flat[0], "TZOFFSETTO:") >= 1);
+		T_EQ_STR(flat[0], flat[1]);
+		free(head);
+		free(name);
+		for (int round = 0; round < 2; round++) {
+			free(text[round]);
+			free(flat[round]);
+		}
+	}
 }
 
 TEST(ics_zone_utc_and_unknown)
