@@ -30,8 +30,18 @@ bool person_manages(const struct user *u, uint64_t venue_id)
 struct people_load {
 	struct txn *t;
 	enum notice n;
+	uint64_t group_id, venue_id; /* 0 and 0: any group's, any venue's */
 	struct people *out;
 };
+
+static bool person_concerned(const struct people_load *l, const struct user *u)
+{
+	if (u->ngroups == 0 && u->nvenues == 0)
+		return false;
+	if (l->group_id == 0 && l->venue_id == 0)
+		return true;
+	return person_member_of(u, l->group_id) || person_manages(u, l->venue_id);
+}
 
 static bool people_add(const struct user *u, void *arg)
 {
@@ -39,7 +49,7 @@ static bool people_add(const struct user *u, void *arg)
 	struct user copy;
 
 	if (policy_user_admin(u) || !user_wants(u, l->n) || u->email == NULL ||
-	    (u->ngroups == 0 && u->nvenues == 0))
+	    !person_concerned(l, u))
 		return true;
 	/* A copy of its own, owned by the list: user_each lends each user for one call. */
 	if (user_get(l->t, u->id, &copy) != H_OK) {
@@ -51,9 +61,10 @@ static bool people_add(const struct user *u, void *arg)
 	return true;
 }
 
-enum herr people_load(struct txn *t, enum notice n, struct people *out)
+enum herr people_load(struct txn *t, enum notice n, uint64_t group_id, uint64_t venue_id,
+                      struct people *out)
 {
-	struct people_load l = {t, n, out};
+	struct people_load l = {t, n, group_id, venue_id, out};
 
 	out->v = NULL;
 	out->n = 0;

@@ -337,7 +337,8 @@ static void tell(struct about *ab, enum notice n, uint64_t except,
 {
 	struct people people;
 
-	if (ab->c.t->ret != H_OK || people_load(ab->c.t, n, &people) != H_OK) {
+	if (ab->c.t->ret != H_OK ||
+	    people_load(ab->c.t, n, ab->b->group_id, ab->p.venue.id, &people) != H_OK) {
 		people_free(&people);
 		return;
 	}

@@ -165,7 +165,7 @@ enum herr notify_closure(struct txn *t, const struct actor *a, const struct clos
 	else
 		room_each(t, c->target, hits_room, &h);
 	if (t->ret != H_OK || h.n == 0 || notify_ctx_init(&ca.c, t, a, now) != H_OK ||
-	    people_load(t, NOTICE_CLOSURES, &people) != H_OK)
+	    people_load(t, NOTICE_CLOSURES, 0, 0, &people) != H_OK)
 		goto out;
 	qsort(h.v, h.n, sizeof(*h.v), by_group_then_start);
 	for (size_t i = 0, j; i < h.n && t->ret == H_OK; i = j) {

@@ -23,8 +23,11 @@ struct people {
 	struct user *v;
 	size_t n;
 };
-/* Every member and manager who wants notice n. */
-enum herr people_load(struct txn *t, enum notice n, struct people *out);
+/* Every member of group_id and manager of venue_id who wants notice n; with both 0, every
+ * member of any group and manager of any venue who does (the daily sweeps). Only they are
+ * copied out of the walk of users, since a change concerns one group and one venue. */
+enum herr people_load(struct txn *t, enum notice n, uint64_t group_id, uint64_t venue_id,
+                      struct people *out);
 void people_free(struct people *p);
 /* As people tell of a change: a member of group_id, or a manager of venue_id (0: none). */
 bool person_member_of(const struct user *u, uint64_t group_id);

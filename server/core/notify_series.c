@@ -300,7 +300,8 @@ static void tell(struct series_about *sa, enum notice n, uint64_t except,
 {
 	struct people people;
 
-	if (sa->c.t->ret != H_OK || people_load(sa->c.t, n, &people) != H_OK) {
+	if (sa->c.t->ret != H_OK ||
+	    people_load(sa->c.t, n, sa->s->group_id, sa->p.venue.id, &people) != H_OK) {
 		people_free(&people);
 		return;
 	}

@@ -100,7 +100,7 @@ static enum herr sweep_reminders(struct txn *t, int64_t now)
 	int64_t lead = 0;
 
 	if (notify_ctx_init(&r.c, t, NULL, now) != H_OK ||
-	    people_load(t, NOTICE_REMINDERS, &r.people) != H_OK)
+	    people_load(t, NOTICE_REMINDERS, 0, 0, &r.people) != H_OK)
 		goto out;
 	for (size_t i = 0; i < r.people.n; i++)
 		if (r.people.v[i].ngroups > 0 && user_reminder_lead(&r.people.v[i]) > lead)
@@ -261,7 +261,7 @@ static enum herr sweep_digests(struct txn *t, int64_t now)
 	struct people people = {0};
 
 	if (notify_ctx_init(&c, t, NULL, now) == H_OK &&
-	    people_load(t, NOTICE_DIGEST, &people) == H_OK)
+	    people_load(t, NOTICE_DIGEST, 0, 0, &people) == H_OK)
 		for (size_t i = 0; i < people.n && t->ret == H_OK; i++)
 			if (people.v[i].nvenues > 0 &&
 			    person_manages(&people.v[i], people.v[i].venues[0]))
