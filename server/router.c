@@ -179,6 +179,13 @@ static bool route_match(const char *pattern, const char *path, uint64_t *ids, ch
 	size_t nid = 0;
 
 	while (*pattern && *path) {
+		/* Most of a path is literal: compared byte by byte, the placeholders only
+		 * where a pattern has a '<' (every request is matched against every route). */
+		if (*pattern != '<') {
+			if (*pattern++ != *path++)
+				return false;
+			continue;
+		}
 		if (strncmp(pattern, "<id>", 4) == 0) {
 			uint64_t v = 0;
 			const char *start = path;
