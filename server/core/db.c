@@ -1,6 +1,7 @@
 #include "db.h"
 
 #include "text.h"
+#include "user.h"
 #include "xmalloc.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ static const char *const dbi_names[DBI_COUNT] = {
     [DBI_SERIES] = "series",
     [DBI_SERIES_OCC] = "idx:series-occurrence",
     [DBI_OUTBOX] = "outbox",
+    [DBI_USER_ROLE] = "idx:user-role",
 };
 
 static struct key meta_key(const char *name)
@@ -122,6 +124,17 @@ void txn_put(struct txn *t, enum dbi d, const struct key *k, const void *val, si
 	rc = mdb_put(t->txn, t->db->dbi[d], &mk, &mv, 0);
 	if (rc != 0)
 		txn_fail(t, rc, "put");
+}
+
+void txn_empty(struct txn *t, enum dbi d)
+{
+	int rc;
+
+	if (t->ret != H_OK)
+		return;
+	rc = mdb_drop(t->txn, t->db->dbi[d], 0);
+	if (rc != 0)
+		txn_fail(t, rc, "empty");
 }
 
 void txn_del(struct txn *t, enum dbi d, const struct key *k)
@@ -376,8 +389,8 @@ enum herr txn_ask(struct txn *t, db_write_fn fn, void *arg)
 }
 
 /* The first database that layout 2 added: an older directory lacks it or ones after it
- * (layout 3's outbox), which db_open creates (they start empty) before migrating the
- * version. */
+ * (layout 3's outbox, layout 4's idx:user-role), which db_open creates (they start empty)
+ * before migrating the version. */
 #define DBI_LAYOUT2_FIRST DBI_SERIES
 
 static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
@@ -423,11 +436,18 @@ static enum herr schema_init(struct txn *t, void *arg)
 	return t->ret;
 }
 
-/* Layouts 2 and 3 only added databases, which start empty. */
+/* Layouts 2 and 3 only added databases, which start empty. Layout 4 added the index of
+ * users by group and venue, built here from the user records, in the transaction that
+ * stores the new version: a crash leaves layout 3 or a whole layout 4. The version is read
+ * again in this transaction, so two processes opening one directory build it once. */
 static enum herr schema_migrate(struct txn *t, void *arg)
 {
+	uint64_t from = meta_get_u64(t, "schema");
+
 	(void)arg;
-	if (meta_get_u64(t, "schema") < SCHEMA_VERSION)
+	if (from < 4)
+		user_role_index_build(t);
+	if (from < SCHEMA_VERSION)
 		meta_put_u64(t, "schema", SCHEMA_VERSION);
 	instance_init(t);
 	return t->ret;
@@ -458,7 +478,8 @@ static enum herr db_check_schema(struct db *db, bool create, struct herror *err)
 		                  "understands (%d); upgrade halls",
 		                  db->path, (unsigned long long)version, SCHEMA_VERSION);
 	/* Layout 2 added the series databases and layout 3 the outbox, created empty by
-	 * db_open_dbis. */
+	 * db_open_dbis; layout 4 the index of users by group and venue, which
+	 * schema_migrate fills. */
 	if (version < SCHEMA_VERSION)
 		return db_write(db, schema_migrate, NULL, err);
 	return H_OK;
