@@ -392,6 +392,8 @@ enum herr txn_ask(struct txn *t, db_write_fn fn, void *arg)
  * (layout 3's outbox, layout 4's idx:user-role), which db_open creates (they start empty)
  * before migrating the version. */
 #define DBI_LAYOUT2_FIRST DBI_SERIES
+/* The layout that added idx:user-role, which an older directory's users fill. */
+#define LAYOUT_USER_ROLE 4
 
 static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
 {
@@ -445,7 +447,7 @@ static enum herr schema_migrate(struct txn *t, void *arg)
 	uint64_t from = meta_get_u64(t, "schema");
 
 	(void)arg;
-	if (from < 4)
+	if (from < LAYOUT_USER_ROLE)
 		user_role_index_build(t);
 	if (from < SCHEMA_VERSION)
 		meta_put_u64(t, "schema", SCHEMA_VERSION);
