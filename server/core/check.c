@@ -197,17 +197,6 @@ static bool check_room(const struct room *r, void *arg)
 	return true;
 }
 
-static struct key role_key(uint8_t tag, uint64_t target, uint64_t user_id)
-{
-	struct key k;
-
-	key_init(&k);
-	key_u8(&k, tag);
-	key_u64(&k, target);
-	key_u64(&k, user_id);
-	return k;
-}
-
 static bool ids_have(const uint64_t *ids, size_t n, uint64_t id)
 {
 	for (size_t i = 0; i < n; i++)
@@ -223,7 +212,7 @@ static void check_user_roles(struct check *c, const struct user *u, uint8_t tag,
 	MDB_val v;
 
 	for (size_t i = 0; i < n; i++) {
-		struct key k = role_key(tag, ids[i], u->id);
+		struct key k = key_user_role(tag, ids[i], u->id);
 
 		if (!index_has(c->t, DBI_USER_ROLE, &k, &v))
 			problem(c, "user %llu: user-role index entry for %s %llu missing",

@@ -1,10 +1,10 @@
 #include "db.h"
 
 #include "text.h"
-#include "user.h"
 #include "xmalloc.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <openssl/rand.h>
 #include <stdarg.h>
@@ -438,6 +438,59 @@ static enum herr schema_init(struct txn *t, void *arg)
 	return t->ret;
 }
 
+/* The entries of one list of ids ("groups" or "venues") of user user_id. */
+static void user_role_entries(struct txn *t, uint8_t tag, uint64_t user_id, const json_t *ids)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(ids, i, v)
+	{
+		struct key k;
+
+		if (!json_is_integer(v) || json_integer_value(v) <= 0)
+			continue;
+		k = key_user_role(tag, (uint64_t)json_integer_value(v), user_id);
+		txn_put(t, DBI_USER_ROLE, &k, "", 0);
+	}
+}
+
+/* Fills idx:user-role from the user records, read from their bytes as layouts 1 to 3
+ * store them (schemas/db.md: a version byte 01, then JSON whose "groups" and "venues"
+ * are arrays of ids), with the entries user_store writes. A migration reads the layout it
+ * upgrades, not the user code of today, which may one day read records otherwise. */
+static void user_role_build(struct txn *t)
+{
+	struct key none;
+	struct scan s;
+
+	txn_empty(t, DBI_USER_ROLE);
+	key_init(&none);
+	scan_begin(&s, t, DBI_USER, &none, NULL);
+	while (scan_next(&s)) {
+		const uint8_t *v = s.v.mv_data;
+		json_t *o = NULL;
+		uint64_t id;
+
+		if (s.k.mv_size != 8) {
+			txn_refuse(t, H_ESTORAGE, "a user key is corrupt");
+			break;
+		}
+		id = key_get_u64(s.k.mv_data);
+		if (s.v.mv_size > 1 && v[0] == 0x01)
+			o = json_loadb((const char *)v + 1, s.v.mv_size - 1, 0, NULL);
+		if (!json_is_object(o)) {
+			json_decref(o);
+			txn_refuse(t, H_ESTORAGE, "user %llu is corrupt", (unsigned long long)id);
+			break;
+		}
+		user_role_entries(t, USER_OF_GROUP, id, json_object_get(o, "groups"));
+		user_role_entries(t, USER_OF_VENUE, id, json_object_get(o, "venues"));
+		json_decref(o);
+	}
+	scan_end(&s);
+}
+
 /* Layouts 2 and 3 only added databases, which start empty. Layout 4 added the index of
  * users by group and venue, built here from the user records, in the transaction that
  * stores the new version: a crash leaves layout 3 or a whole layout 4. The version is read
@@ -448,7 +501,7 @@ static enum herr schema_migrate(struct txn *t, void *arg)
 
 	(void)arg;
 	if (from < LAYOUT_USER_ROLE)
-		user_role_index_build(t);
+		user_role_build(t);
 	if (from < SCHEMA_VERSION)
 		meta_put_u64(t, "schema", SCHEMA_VERSION);
 	instance_init(t);

@@ -332,18 +332,6 @@ static bool id_in(const uint64_t *ids, size_t n, uint64_t id)
 	return false;
 }
 
-/* The key of idx:user-role: tag (USER_OF_GROUP, USER_OF_VENUE) | group or venue | user. */
-static struct key role_key(uint8_t tag, uint64_t target, uint64_t user_id)
-{
-	struct key k;
-
-	key_init(&k);
-	key_u8(&k, tag);
-	key_u64(&k, target);
-	key_u64(&k, user_id);
-	return k;
-}
-
 /* Brings a user's entries of one list (tag) from the ids it listed (was) to the ids it
  * lists now: only the differences are written. */
 static void role_entries_update(struct txn *t, uint8_t tag, uint64_t user_id, const uint64_t *was,
@@ -353,12 +341,12 @@ static void role_entries_update(struct txn *t, uint8_t tag, uint64_t user_id, co
 
 	for (size_t i = 0; i < nwas; i++)
 		if (!id_in(now, nnow, was[i])) {
-			k = role_key(tag, was[i], user_id);
+			k = key_user_role(tag, was[i], user_id);
 			txn_del(t, DBI_USER_ROLE, &k);
 		}
 	for (size_t i = 0; i < nnow; i++)
 		if (!id_in(was, nwas, now[i])) {
-			k = role_key(tag, now[i], user_id);
+			k = key_user_role(tag, now[i], user_id);
 			txn_put(t, DBI_USER_ROLE, &k, "", 0);
 		}
 }
@@ -528,18 +516,4 @@ uint64_t user_first_referring(struct txn *t, uint64_t venue_id, uint64_t group_i
 
 	user_ids_of(t, group_id, venue_id, first_id, &found);
 	return found;
-}
-
-static bool role_entries_build(const struct user *u, void *arg)
-{
-	struct txn *t = arg;
-
-	role_entries_store(t, u, NULL);
-	return t->ret == H_OK;
-}
-
-void user_role_index_build(struct txn *t)
-{
-	txn_empty(t, DBI_USER_ROLE);
-	user_each(t, role_entries_build, t);
 }

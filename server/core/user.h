@@ -89,20 +89,13 @@ enum herr user_each_page(struct txn *t, struct walk *w, bool (*fn)(const struct 
  * groups, whatever its role (0 matches neither); 0 when there is none. */
 uint64_t user_first_referring(struct txn *t, uint64_t venue_id, uint64_t group_id);
 
-/* idx:user-role (schemas/db.md): for each id in a user's groups a key
- * USER_OF_GROUP | group | user, and for each in its venues USER_OF_VENUE | venue | user,
- * whatever the user's role, so that the people of one group or venue are found without
- * decoding every user. */
-enum { USER_OF_GROUP = 'G', USER_OF_VENUE = 'V' };
-#define ROLE_KEY_LEN 17
-/* Calls fn with the id of each user whose record lists group_id among its groups or
- * venue_id among its venues (0: neither), once each, in id order, until fn returns
- * false. Only the index is read: fn loads the users it wants. */
+/* idx:user-role (key_user_role, schemas/db.md) has an entry for each id in a user's
+ * groups and venues, whatever the user's role, so that the people of one group or venue
+ * are found without decoding every user. Calls fn with the id of each user whose record lists
+ * group_id among its groups or venue_id among its venues (0: neither), once each, in id order,
+ * until fn returns false. Only the index is read: fn loads the users it wants. */
 enum herr user_ids_of(struct txn *t, uint64_t group_id, uint64_t venue_id,
                       bool (*fn)(uint64_t user_id, void *arg), void *arg);
-/* Rebuilds idx:user-role from the user records (the upgrade to layout 4). */
-void user_role_index_build(struct txn *t);
-
 /* Writes the record, its email index entry and its idx:user-role entries. old: the record
  * it replaces, whose entries differing from u's are deleted; NULL when there is none, or
  * when its email, groups and venues are u's. */

@@ -152,17 +152,6 @@ static void problems_get(struct fx *f, struct problems *p)
 	db_read_end(&t);
 }
 
-static struct key role_key(char tag, uint64_t target, uint64_t user)
-{
-	struct key k;
-
-	key_init(&k);
-	key_u8(&k, (uint8_t)tag);
-	key_u64(&k, target);
-	key_u64(&k, user);
-	return k;
-}
-
 /* idx:user-role is checked both ways: an entry a user's record calls for and is missing,
  * an entry for a group the user does not list, and one for a user who does not exist. */
 TEST(check_finds_user_role_entries)
@@ -181,7 +170,7 @@ TEST(check_finds_user_role_entries)
 	problems_get(&f, &p);
 	T_EQ_STR(p.text, "");
 
-	c.key = role_key('G', group, member);
+	c.key = key_user_role(USER_OF_GROUP, group, member);
 	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
 	problems_get(&f, &p);
 	snprintf(want, sizeof(want), "user %llu: user-role index entry for group %llu missing; ",
@@ -190,7 +179,7 @@ TEST(check_finds_user_role_entries)
 
 	c.put = true;
 	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
-	c.key = role_key('G', group, manager);
+	c.key = key_user_role(USER_OF_GROUP, group, manager);
 	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
 	problems_get(&f, &p);
 	snprintf(want, sizeof(want),
@@ -202,7 +191,7 @@ TEST(check_finds_user_role_entries)
 	c.put = false;
 	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
 	c.put = true;
-	c.key = role_key('V', venue, 777);
+	c.key = key_user_role(USER_OF_VENUE, venue, 777);
 	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
 	problems_get(&f, &p);
 	T_EQ_STR(p.text, "user-role index: entry for missing user 777; ");
