@@ -197,6 +197,70 @@ static bool check_room(const struct room *r, void *arg)
 	return true;
 }
 
+static bool ids_have(const uint64_t *ids, size_t n, uint64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Each id of a user's groups (tag USER_OF_GROUP) or venues has its idx:user-role entry. */
+static void check_user_roles(struct check *c, const struct user *u, uint8_t tag,
+                             const uint64_t *ids, size_t n)
+{
+	MDB_val v;
+
+	for (size_t i = 0; i < n; i++) {
+		struct key k = key_user_role(tag, ids[i], u->id);
+
+		if (!index_has(c->t, DBI_USER_ROLE, &k, &v))
+			problem(c, "user %llu: user-role index entry for %s %llu missing",
+			        (unsigned long long)u->id, tag == USER_OF_GROUP ? "group" : "venue",
+			        (unsigned long long)ids[i]);
+	}
+}
+
+/* Every idx:user-role entry names a user whose record lists that group or venue. */
+static void check_role_index(struct check *c)
+{
+	struct key none;
+	struct scan s;
+
+	key_init(&none);
+	scan_begin(&s, c->t, DBI_USER_ROLE, &none, NULL);
+	while (scan_next(&s)) {
+		const uint8_t *k = s.k.mv_data;
+		uint64_t target, id;
+		struct user u;
+		bool listed;
+
+		if (s.k.mv_size != ROLE_KEY_LEN ||
+		    (k[0] != USER_OF_GROUP && k[0] != USER_OF_VENUE)) {
+			problem(c, "user-role index: malformed key");
+			continue;
+		}
+		target = key_get_u64(k + 1);
+		id = key_get_u64(k + 9);
+		if (user_get(c->t, id, &u) != H_OK) {
+			problem(c, "user-role index: entry for missing user %llu",
+			        (unsigned long long)id);
+			user_free(&u);
+			continue;
+		}
+		listed = k[0] == USER_OF_GROUP ? ids_have(u.groups, u.ngroups, target)
+		                               : ids_have(u.venues, u.nvenues, target);
+		if (!listed)
+			problem(c,
+			        "user-role index: entry for user %llu and %s %llu, which the user "
+			        "does not list",
+			        (unsigned long long)id, k[0] == USER_OF_GROUP ? "group" : "venue",
+			        (unsigned long long)target);
+		user_free(&u);
+	}
+	scan_end(&s);
+}
+
 static bool check_user(const struct user *u, void *arg)
 {
 	struct check *c = arg;
@@ -214,6 +278,8 @@ static bool check_user(const struct user *u, void *arg)
 	    key_get_u64(v.mv_data) != u->id)
 		problem(c, "user %llu: email index entry missing or wrong",
 		        (unsigned long long)u->id);
+	check_user_roles(c, u, USER_OF_GROUP, u->groups, u->ngroups);
+	check_user_roles(c, u, USER_OF_VENUE, u->venues, u->nvenues);
 	for (size_t i = 0; i < u->nvenues; i++)
 		if (!record_exists(c->t, DBI_VENUE, u->venues[i]))
 			problem(c, "user %llu manages missing venue %llu",
@@ -252,6 +318,7 @@ size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), 
 	room_each(t, 0, check_room, &c);
 	room_each(t, 0, check_room_venue, &c);
 	user_each(t, check_user, &c);
+	check_role_index(&c);
 	if (t->ret != H_OK)
 		problem(&c, "storage error while checking: %s", t->err ? t->err->msg : "");
 	return c.problems;

@@ -4,6 +4,7 @@
 #include "xmalloc.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <openssl/rand.h>
 #include <stdarg.h>
@@ -48,6 +49,7 @@ static const char *const dbi_names[DBI_COUNT] = {
     [DBI_SERIES] = "series",
     [DBI_SERIES_OCC] = "idx:series-occurrence",
     [DBI_OUTBOX] = "outbox",
+    [DBI_USER_ROLE] = "idx:user-role",
 };
 
 static struct key meta_key(const char *name)
@@ -122,6 +124,17 @@ void txn_put(struct txn *t, enum dbi d, const struct key *k, const void *val, si
 	rc = mdb_put(t->txn, t->db->dbi[d], &mk, &mv, 0);
 	if (rc != 0)
 		txn_fail(t, rc, "put");
+}
+
+void txn_empty(struct txn *t, enum dbi d)
+{
+	int rc;
+
+	if (t->ret != H_OK)
+		return;
+	rc = mdb_drop(t->txn, t->db->dbi[d], 0);
+	if (rc != 0)
+		txn_fail(t, rc, "empty");
 }
 
 void txn_del(struct txn *t, enum dbi d, const struct key *k)
@@ -376,9 +389,11 @@ enum herr txn_ask(struct txn *t, db_write_fn fn, void *arg)
 }
 
 /* The first database that layout 2 added: an older directory lacks it or ones after it
- * (layout 3's outbox), which db_open creates (they start empty) before migrating the
- * version. */
+ * (layout 3's outbox, layout 4's idx:user-role), which db_open creates (they start empty)
+ * before migrating the version. */
 #define DBI_LAYOUT2_FIRST DBI_SERIES
+/* The layout that added idx:user-role, which an older directory's users fill. */
+#define LAYOUT_USER_ROLE 4
 
 static enum herr db_open_dbis(struct db *db, bool create, struct herror *err)
 {
@@ -423,11 +438,71 @@ static enum herr schema_init(struct txn *t, void *arg)
 	return t->ret;
 }
 
-/* Layouts 2 and 3 only added databases, which start empty. */
+/* The entries of one list of ids ("groups" or "venues") of user user_id. */
+static void user_role_entries(struct txn *t, uint8_t tag, uint64_t user_id, const json_t *ids)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(ids, i, v)
+	{
+		struct key k;
+
+		if (!json_is_integer(v) || json_integer_value(v) <= 0)
+			continue;
+		k = key_user_role(tag, (uint64_t)json_integer_value(v), user_id);
+		txn_put(t, DBI_USER_ROLE, &k, "", 0);
+	}
+}
+
+/* Fills idx:user-role from the user records, read from their bytes as layouts 1 to 3
+ * store them (schemas/db.md: a version byte 01, then JSON whose "groups" and "venues"
+ * are arrays of ids), with the entries user_store writes. A migration reads the layout it
+ * upgrades, not the user code of today, which may one day read records otherwise. */
+static void user_role_build(struct txn *t)
+{
+	struct key none;
+	struct scan s;
+
+	txn_empty(t, DBI_USER_ROLE);
+	key_init(&none);
+	scan_begin(&s, t, DBI_USER, &none, NULL);
+	while (scan_next(&s)) {
+		const uint8_t *v = s.v.mv_data;
+		json_t *o = NULL;
+		uint64_t id;
+
+		if (s.k.mv_size != 8) {
+			txn_refuse(t, H_ESTORAGE, "a user key is corrupt");
+			break;
+		}
+		id = key_get_u64(s.k.mv_data);
+		if (s.v.mv_size > 1 && v[0] == 0x01)
+			o = json_loadb((const char *)v + 1, s.v.mv_size - 1, 0, NULL);
+		if (!json_is_object(o)) {
+			json_decref(o);
+			txn_refuse(t, H_ESTORAGE, "user %llu is corrupt", (unsigned long long)id);
+			break;
+		}
+		user_role_entries(t, USER_OF_GROUP, id, json_object_get(o, "groups"));
+		user_role_entries(t, USER_OF_VENUE, id, json_object_get(o, "venues"));
+		json_decref(o);
+	}
+	scan_end(&s);
+}
+
+/* Layouts 2 and 3 only added databases, which start empty. Layout 4 added the index of
+ * users by group and venue, built here from the user records, in the transaction that
+ * stores the new version: a crash leaves layout 3 or a whole layout 4. The version is read
+ * again in this transaction, so two processes opening one directory build it once. */
 static enum herr schema_migrate(struct txn *t, void *arg)
 {
+	uint64_t from = meta_get_u64(t, "schema");
+
 	(void)arg;
-	if (meta_get_u64(t, "schema") < SCHEMA_VERSION)
+	if (from < LAYOUT_USER_ROLE)
+		user_role_build(t);
+	if (from < SCHEMA_VERSION)
 		meta_put_u64(t, "schema", SCHEMA_VERSION);
 	instance_init(t);
 	return t->ret;
@@ -458,7 +533,8 @@ static enum herr db_check_schema(struct db *db, bool create, struct herror *err)
 		                  "understands (%d); upgrade halls",
 		                  db->path, (unsigned long long)version, SCHEMA_VERSION);
 	/* Layout 2 added the series databases and layout 3 the outbox, created empty by
-	 * db_open_dbis. */
+	 * db_open_dbis; layout 4 the index of users by group and venue, which
+	 * schema_migrate fills. */
 	if (version < SCHEMA_VERSION)
 		return db_write(db, schema_migrate, NULL, err);
 	return H_OK;

@@ -38,10 +38,12 @@ enum dbi {
 	DBI_SERIES_OCC, /* series | recurrence start -> booking id */
 	/* Layout 3. */
 	DBI_OUTBOX, /* messages waiting or sent, their queue and settings (outbox.h) */
+	/* Layout 4. */
+	DBI_USER_ROLE, /* G | group | user, V | venue | user -> "": a user's groups and venues */
 	DBI_COUNT
 };
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 struct db;
 
@@ -97,6 +99,8 @@ enum herr txn_ask(struct txn *t, db_write_fn fn, void *arg);
 int txn_get(struct txn *t, enum dbi d, const struct key *k, MDB_val *val);
 void txn_put(struct txn *t, enum dbi d, const struct key *k, const void *val, size_t len);
 void txn_del(struct txn *t, enum dbi d, const struct key *k);
+/* Deletes every entry of d (an index about to be rebuilt); d stays open. */
+void txn_empty(struct txn *t, enum dbi d);
 /* Records that an LMDB call failed; returns the sticky error. */
 enum herr txn_fail(struct txn *t, int mdb_rc, const char *what);
 /* Records a refusal (a rule, a missing record); returns the sticky error. */

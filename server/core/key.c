@@ -69,3 +69,14 @@ struct key key_id(uint64_t id)
 	key_u64(&k, id);
 	return k;
 }
+
+struct key key_user_role(uint8_t tag, uint64_t target, uint64_t user_id)
+{
+	struct key k;
+
+	key_init(&k);
+	key_u8(&k, tag);
+	key_u64(&k, target);
+	key_u64(&k, user_id);
+	return k;
+}

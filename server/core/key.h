@@ -29,4 +29,10 @@ void key_put_i64(uint8_t *p, int64_t v);
 /* Convenience for the common single-id key. */
 struct key key_id(uint64_t id);
 
+/* idx:user-role (schemas/db.md): USER_OF_GROUP | group | user for each id of a user's
+ * groups, USER_OF_VENUE | venue | user for each of its venues. */
+enum { USER_OF_GROUP = 'G', USER_OF_VENUE = 'V' };
+#define ROLE_KEY_LEN 17
+struct key key_user_role(uint8_t tag, uint64_t target, uint64_t user_id);
+
 #endif

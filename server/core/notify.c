@@ -43,22 +43,49 @@ static bool person_concerned(const struct people_load *l, const struct user *u)
 	return person_member_of(u, l->group_id) || person_manages(u, l->venue_id);
 }
 
+/* Whether u, found by the walk or by the index, is one of the people l asks for. */
+static bool people_wanted(const struct people_load *l, const struct user *u)
+{
+	return !policy_user_admin(u) && user_wants(u, l->n) && u->email != NULL &&
+	       person_concerned(l, u);
+}
+
+/* The list takes u (moved: the caller no longer frees it). */
+static void people_keep(struct people *p, struct user *u)
+{
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	p->v[p->n++] = *u;
+	user_init(u);
+}
+
 static bool people_add(const struct user *u, void *arg)
 {
 	struct people_load *l = arg;
 	struct user copy;
 
-	if (policy_user_admin(u) || !user_wants(u, l->n) || u->email == NULL ||
-	    !person_concerned(l, u))
+	if (!people_wanted(l, u))
 		return true;
 	/* A copy of its own, owned by the list: user_each lends each user for one call. */
 	if (user_get(l->t, u->id, &copy) != H_OK) {
 		user_free(&copy);
 		return false;
 	}
-	l->out->v = xrealloc(l->out->v, (l->out->n + 1) * sizeof(*l->out->v));
-	l->out->v[l->out->n++] = copy;
+	people_keep(l->out, &copy);
 	return true;
+}
+
+/* One user the index names as of the group or the venue. */
+static bool people_add_id(uint64_t user_id, void *arg)
+{
+	struct people_load *l = arg;
+	struct user u;
+	enum herr ret = user_get(l->t, user_id, &u);
+
+	if (ret == H_OK && people_wanted(l, &u))
+		people_keep(l->out, &u);
+	user_free(&u);
+	/* An entry naming a user who is gone tells nobody (`halls check` reports it). */
+	return ret == H_OK || (ret == H_ENOTFOUND && l->t->ret == H_OK);
 }
 
 enum herr people_load(struct txn *t, enum notice n, uint64_t group_id, uint64_t venue_id,
@@ -68,6 +95,10 @@ enum herr people_load(struct txn *t, enum notice n, uint64_t group_id, uint64_t 
 
 	out->v = NULL;
 	out->n = 0;
+	/* One group and one venue: their users through idx:user-role, in id order as the
+	 * walk finds them, so that a change costs the people it concerns, not every user. */
+	if (group_id != 0 || venue_id != 0)
+		return user_ids_of(t, group_id, venue_id, people_add_id, &l);
 	return user_each(t, people_add, &l);
 }
 

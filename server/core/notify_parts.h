@@ -23,9 +23,10 @@ struct people {
 	struct user *v;
 	size_t n;
 };
-/* Every member of group_id and manager of venue_id who wants notice n; with both 0, every
- * member of any group and manager of any venue who does (the daily sweeps). Only they are
- * copied out of the walk of users, since a change concerns one group and one venue. */
+/* Every member of group_id and manager of venue_id who wants notice n, in user id order,
+ * each once; with both 0, every member of any group and manager of any venue who does
+ * (the daily sweeps, closures). One group or venue reads only its users, found through
+ * idx:user-role (user_ids_of); both 0 walks every user. */
 enum herr people_load(struct txn *t, enum notice n, uint64_t group_id, uint64_t venue_id,
                       struct people *out);
 void people_free(struct people *p);

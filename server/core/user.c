@@ -324,6 +324,42 @@ uint64_t user_email_owner(struct txn *t, const char *email)
 	return email_lookup(t, email);
 }
 
+static bool id_in(const uint64_t *ids, size_t n, uint64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Brings a user's entries of one list (tag) from the ids it listed (was) to the ids it
+ * lists now: only the differences are written. */
+static void role_entries_update(struct txn *t, uint8_t tag, uint64_t user_id, const uint64_t *was,
+                                size_t nwas, const uint64_t *now, size_t nnow)
+{
+	struct key k;
+
+	for (size_t i = 0; i < nwas; i++)
+		if (!id_in(now, nnow, was[i])) {
+			k = key_user_role(tag, was[i], user_id);
+			txn_del(t, DBI_USER_ROLE, &k);
+		}
+	for (size_t i = 0; i < nnow; i++)
+		if (!id_in(was, nwas, now[i])) {
+			k = key_user_role(tag, now[i], user_id);
+			txn_put(t, DBI_USER_ROLE, &k, "", 0);
+		}
+}
+
+/* The index entries of u, which replaces old (NULL: none, or the same lists). */
+static void role_entries_store(struct txn *t, const struct user *u, const struct user *old)
+{
+	role_entries_update(t, USER_OF_GROUP, u->id, old ? old->groups : NULL,
+	                    old ? old->ngroups : 0, u->groups, u->ngroups);
+	role_entries_update(t, USER_OF_VENUE, u->id, old ? old->venues : NULL,
+	                    old ? old->nvenues : 0, u->venues, u->nvenues);
+}
+
 void user_store(struct txn *t, const struct user *u, const struct user *old)
 {
 	json_t *o = user_to_json(u, true);
@@ -337,6 +373,7 @@ void user_store(struct txn *t, const struct user *u, const struct user *old)
 		key_put_u64(id, u->id);
 		txn_put(t, DBI_USER_EMAIL, &k, id, sizeof(id));
 	}
+	role_entries_store(t, u, old);
 	record_put(t, DBI_USER, u->id, o);
 	json_decref(o);
 }
@@ -362,6 +399,8 @@ void user_delete(struct txn *t, const struct user *u)
 
 	if (email_key(&ek, u->email) && email_lookup(t, u->email) == u->id)
 		txn_del(t, DBI_USER_EMAIL, &ek);
+	role_entries_update(t, USER_OF_GROUP, u->id, u->groups, u->ngroups, NULL, 0);
+	role_entries_update(t, USER_OF_VENUE, u->id, u->venues, u->nvenues, NULL, 0);
 	txn_del(t, DBI_USER, &k);
 }
 
@@ -407,33 +446,74 @@ enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), 
 	return user_each_page(t, NULL, fn, arg);
 }
 
-struct user_ref {
-	uint64_t venue_id, group_id, found;
+/* One list of idx:user-role (the users of one group, or of one venue), read in user id
+ * order; id is the current user's, 0 at the end. */
+struct role_scan {
+	struct scan s;
+	uint64_t id;
 };
 
-static bool id_in(const uint64_t *ids, size_t n, uint64_t id)
+static void role_scan_next(struct role_scan *r)
 {
-	for (size_t i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
+	r->id = 0;
+	if (!scan_next(&r->s))
+		return;
+	if (r->s.k.mv_size != ROLE_KEY_LEN) {
+		txn_refuse(r->s.t, H_ESTORAGE,
+		           "an entry of the users' group and venue index is corrupt");
+		return;
+	}
+	r->id = key_get_u64((const uint8_t *)r->s.k.mv_data + 9);
 }
 
-/* The ids a user's record names, whatever its role: what a removal would leave dangling. */
-static bool user_refers(const struct user *u, void *arg)
+/* target 0: an empty list. */
+static void role_scan_begin(struct role_scan *r, struct txn *t, uint8_t tag, uint64_t target)
 {
-	struct user_ref *r = arg;
+	struct key prefix;
 
-	if ((r->venue_id != 0 && id_in(u->venues, u->nvenues, r->venue_id)) ||
-	    (r->group_id != 0 && id_in(u->groups, u->ngroups, r->group_id)))
-		r->found = u->id;
-	return r->found == 0;
+	memset(r, 0, sizeof(*r));
+	if (target == 0)
+		return;
+	key_init(&prefix);
+	key_u8(&prefix, tag);
+	key_u64(&prefix, target);
+	scan_begin(&r->s, t, DBI_USER_ROLE, &prefix, NULL);
+	role_scan_next(r);
+}
+
+enum herr user_ids_of(struct txn *t, uint64_t group_id, uint64_t venue_id,
+                      bool (*fn)(uint64_t user_id, void *arg), void *arg)
+{
+	struct role_scan g, v;
+	bool more = true;
+
+	role_scan_begin(&g, t, USER_OF_GROUP, group_id);
+	role_scan_begin(&v, t, USER_OF_VENUE, venue_id);
+	/* A merge of two lists in id order, so that a user on both comes once. */
+	while (more && t->ret == H_OK && (g.id != 0 || v.id != 0)) {
+		uint64_t id = g.id == 0 || (v.id != 0 && v.id < g.id) ? v.id : g.id;
+
+		if (g.id == id)
+			role_scan_next(&g);
+		if (v.id == id)
+			role_scan_next(&v);
+		more = fn(id, arg);
+	}
+	scan_end(&g.s);
+	scan_end(&v.s);
+	return t->ret;
+}
+
+static bool first_id(uint64_t user_id, void *arg)
+{
+	*(uint64_t *)arg = user_id;
+	return false;
 }
 
 uint64_t user_first_referring(struct txn *t, uint64_t venue_id, uint64_t group_id)
 {
-	struct user_ref r = {.venue_id = venue_id, .group_id = group_id};
+	uint64_t found = 0;
 
-	user_each(t, user_refers, &r);
-	return r.found;
+	user_ids_of(t, group_id, venue_id, first_id, &found);
+	return found;
 }

@@ -85,12 +85,22 @@ enum herr user_each(struct txn *t, bool (*fn)(const struct user *u, void *arg), 
 struct walk;
 enum herr user_each_page(struct txn *t, struct walk *w, bool (*fn)(const struct user *u, void *arg),
                          void *arg);
-/* The first user who manages venue_id or is a member of group_id (0 matches neither);
- * 0 when there is none. */
+/* The first user whose record lists venue_id among its venues or group_id among its
+ * groups, whatever its role (0 matches neither); 0 when there is none. */
 uint64_t user_first_referring(struct txn *t, uint64_t venue_id, uint64_t group_id);
-/* Writes the record and its email index (old: the record it replaces, or NULL). */
+
+/* idx:user-role (key_user_role, schemas/db.md) has an entry for each id in a user's
+ * groups and venues, whatever the user's role, so that the people of one group or venue
+ * are found without decoding every user. Calls fn with the id of each user whose record lists
+ * group_id among its groups or venue_id among its venues (0: neither), once each, in id order,
+ * until fn returns false. Only the index is read: fn loads the users it wants. */
+enum herr user_ids_of(struct txn *t, uint64_t group_id, uint64_t venue_id,
+                      bool (*fn)(uint64_t user_id, void *arg), void *arg);
+/* Writes the record, its email index entry and its idx:user-role entries. old: the record
+ * it replaces, whose entries differing from u's are deleted; NULL when there is none, or
+ * when its email, groups and venues are u's. */
 void user_store(struct txn *t, const struct user *u, const struct user *old);
-/* Deletes the record and its email index; account_remove says who may and what follows. */
+/* Deletes the record and its index entries; account_remove says who may and what follows. */
 void user_delete(struct txn *t, const struct user *u);
 
 #endif

@@ -408,3 +408,33 @@ size_t fx_check(struct fx *f)
 	db_read_end(&t);
 	return n;
 }
+
+void fx_role_index(struct fx *f, char *out, size_t size)
+{
+	struct key none;
+	struct scan s;
+	struct txn t;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (db_read_begin(f->db, &t, &f->err) != H_OK) {
+		t_fail(__FILE__, __LINE__, "fx_role_index: %s", f->err.msg);
+		return;
+	}
+	key_init(&none);
+	scan_begin(&s, &t, DBI_USER_ROLE, &none, NULL);
+	while (scan_next(&s) && len < size) {
+		const uint8_t *k = s.k.mv_data;
+
+		if (s.k.mv_size != ROLE_KEY_LEN || s.v.mv_size != 0)
+			len += (size_t)snprintf(out + len, size - len, "malformed ");
+		else
+			len += (size_t)snprintf(out + len, size - len, "%c%llu:%llu ", k[0],
+			                        (unsigned long long)key_get_u64(k + 1),
+			                        (unsigned long long)key_get_u64(k + 9));
+	}
+	scan_end(&s);
+	db_read_end(&t);
+	if (len >= size)
+		t_fail(__FILE__, __LINE__, "fx_role_index: more than %zu bytes", size);
+}

@@ -75,6 +75,9 @@ enum herr fx_closure(struct fx *f, enum closure_scope scope, uint64_t target, in
                      int64_t end, uint64_t *id);
 /* Runs check_run in a read transaction, printing each problem; the number found. */
 size_t fx_check(struct fx *f);
+/* The entries of idx:user-role as text, in key order: "G7:3 V1:4 " is user 3 of group 7
+ * and user 4 of venue 1 (a failure when it does not fit in size). */
+void fx_role_index(struct fx *f, char *out, size_t size);
 /* Reads a booking in a read transaction; out must be freed with booking_free. */
 enum herr fx_get(struct fx *f, uint64_t id, struct booking *out);
 

@@ -124,3 +124,76 @@ TEST(check_finds_stray_entries)
 	T_CHECK(fx_check(&f) > 0);
 	fx_close(&f);
 }
+
+struct problems {
+	char text[1024];
+	size_t n;
+};
+
+static void problem_keep(const char *problem, void *arg)
+{
+	struct problems *p = arg;
+	size_t len = strlen(p->text);
+
+	snprintf(p->text + len, sizeof(p->text) - len, "%s; ", problem);
+	p->n++;
+}
+
+/* The problems check_run reports, as "problem; problem; ". */
+static void problems_get(struct fx *f, struct problems *p)
+{
+	struct txn t;
+
+	p->text[0] = '\0';
+	p->n = 0;
+	if (db_read_begin(f->db, &t, &f->err) != H_OK)
+		return;
+	check_run(&t, problem_keep, p);
+	db_read_end(&t);
+}
+
+/* idx:user-role is checked both ways: an entry a user's record calls for and is missing,
+ * an entry for a group the user does not list, and one for a user who does not exist. */
+TEST(check_finds_user_role_entries)
+{
+	struct fx f;
+	struct problems p;
+	uint64_t venue, group, member, manager;
+	struct corrupt c = {.dbi = DBI_USER_ROLE};
+	char want[256];
+
+	T_ASSERT(fx_open(&f));
+	venue = fx_venue(&f, "Centre", NULL, NULL);
+	group = fx_group(&f, "Choir", 0);
+	member = fx_user(&f, "m@choir.example", ROLE_MEMBER, group);
+	manager = fx_user(&f, "mgr@centre.example", ROLE_MANAGER, venue);
+	problems_get(&f, &p);
+	T_EQ_STR(p.text, "");
+
+	c.key = key_user_role(USER_OF_GROUP, group, member);
+	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
+	problems_get(&f, &p);
+	snprintf(want, sizeof(want), "user %llu: user-role index entry for group %llu missing; ",
+	         (unsigned long long)member, (unsigned long long)group);
+	T_EQ_STR(p.text, want);
+
+	c.put = true;
+	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
+	c.key = key_user_role(USER_OF_GROUP, group, manager);
+	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
+	problems_get(&f, &p);
+	snprintf(want, sizeof(want),
+	         "user-role index: entry for user %llu and group %llu, which the user does not "
+	         "list; ",
+	         (unsigned long long)manager, (unsigned long long)group);
+	T_EQ_STR(p.text, want);
+
+	c.put = false;
+	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
+	c.put = true;
+	c.key = key_user_role(USER_OF_VENUE, venue, 777);
+	T_EQ_ERR(db_write(f.db, do_corrupt, &c, &f.err), H_OK, &f.err);
+	problems_get(&f, &p);
+	T_EQ_STR(p.text, "user-role index: entry for missing user 777; ");
+	fx_close(&f);
+}

@@ -188,8 +188,9 @@ static uint64_t read_schema(struct db *db)
 	return version;
 }
 
-/* A layout-2 directory (no outbox) opened by this build gains an empty outbox and
- * layout 3, keeping its records; opening it read-only (no create) migrates too. */
+/* A layout-2 directory (no outbox, no idx:user-role) opened by this build gains an
+ * empty outbox and the current layout, keeping its records; opening it read-only (no
+ * create) migrates too. */
 TEST(store_schema_migrates_2_to_3)
 {
 	struct fx f;
@@ -199,12 +200,90 @@ TEST(store_schema_migrates_2_to_3)
 	db_close(f.db);
 	f.db = NULL;
 	T_ASSERT(drop_database(f.dir, "outbox"));
+	T_ASSERT(drop_database(f.dir, "idx:user-role"));
 	T_ASSERT(write_schema(f.dir, 2));
 	herror_clear(&f.err);
 	T_EQ_ERR(db_open(&f.db, f.dir, false, NULL, &f.err), H_OK, &f.err);
 	T_ASSERT(f.db != NULL);
-	T_EQ_INT(read_schema(f.db), 3);
+	T_EQ_INT(read_schema(f.db), SCHEMA_VERSION);
 	T_EQ_INT(count_venues(&f), 1);
+	fx_close(&f);
+}
+
+struct messages {
+	uint64_t about;
+	char text[512]; /* "kind:user " for each message about `about`, in queue order */
+};
+
+static bool message_add(const struct outbox_msg *m, void *arg)
+{
+	struct messages *l = arg;
+	size_t len = strlen(l->text);
+
+	if (m->about_id == l->about)
+		snprintf(l->text + len, sizeof(l->text) - len, "%s:%llu ", m->kind,
+		         (unsigned long long)m->user_id);
+	return true;
+}
+
+static void messages_about(struct fx *f, uint64_t booking, struct messages *l)
+{
+	struct txn t;
+
+	l->about = booking;
+	l->text[0] = '\0';
+	if (db_read_begin(f->db, &t, &f->err) != H_OK)
+		return;
+	outbox_each(&t, -1, message_add, l);
+	db_read_end(&t);
+}
+
+/* A layout-3 directory (no idx:user-role) opened by this build gets the index built from
+ * its users, the same entries as the ones kept by each write, and a booking request then
+ * tells the same people as before, in the same order. */
+TEST(store_schema_migrates_3_to_4)
+{
+	struct fx f;
+	char before[512], after[512];
+	struct messages first, second;
+	uint64_t venue, room, choir, knit, booking;
+
+	T_ASSERT(fx_open(&f));
+	venue = fx_venue(&f, "Hall", T_ZONE, T_HOURS);
+	room = fx_room(&f, venue, NULL);
+	choir = fx_group(&f, "Choir", 0);
+	knit = fx_group(&f, "Knitters", 0);
+	fx_user(&f, "mgr1@hall.example", ROLE_MANAGER, venue);
+	fx_user(&f, "pat@choir.example", ROLE_MEMBER, choir);
+	fx_user(&f, "ola@knit.example", ROLE_MEMBER, knit);
+	fx_user(&f, "ada@hall.example", ROLE_ADMIN, 0);
+	fx_user(&f, "lee@choir.example", ROLE_MEMBER, choir);
+	fx_user(&f, "mgr2@hall.example", ROLE_MANAGER, venue);
+	T_EQ_ERR(fx_request(&f, ACTOR_CONSOLE, room, choir, fx_at("2026-03-10T10:00"),
+	                    fx_at("2026-03-10T11:00"), false, &booking, NULL),
+	         H_OK, &f.err);
+	messages_about(&f, booking, &first);
+	fx_role_index(&f, before, sizeof(before));
+	T_CHECK(strlen(before) > 0);
+	db_close(f.db);
+	f.db = NULL;
+
+	T_ASSERT(drop_database(f.dir, "idx:user-role"));
+	T_ASSERT(write_schema(f.dir, 3));
+	herror_clear(&f.err);
+	T_EQ_ERR(db_open(&f.db, f.dir, false, NULL, &f.err), H_OK, &f.err);
+	T_ASSERT(f.db != NULL);
+	T_EQ_INT(read_schema(f.db), 4);
+	fx_role_index(&f, after, sizeof(after));
+	T_EQ_STR(after, before);
+	T_EQ_INT(fx_check(&f), 0);
+
+	T_EQ_ERR(fx_request(&f, ACTOR_CONSOLE, room, choir, fx_at("2026-03-11T10:00"),
+	                    fx_at("2026-03-11T11:00"), false, &booking, NULL),
+	         H_OK, &f.err);
+	messages_about(&f, booking, &second);
+	T_CHECK(strlen(first.text) > 0);
+	T_EQ_STR(second.text, first.text);
 	fx_close(&f);
 }
 
