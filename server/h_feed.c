@@ -17,7 +17,14 @@
  * any write was committed since the counter was last read, and when none was, the
  * cached bytes are served as they are (the path of most polls, and of every 304). A private
  * feed's token is checked on every request, cached bytes or not, so that revoking it
- * closes the feed at once. */
+ * closes the feed at once.
+ *
+ * Cached feeds are answered on the loop. A feed that must be built is built on the feed
+ * builder (srv->builder, a worker thread of its own), since a big one takes tens of
+ * milliseconds or more and the loop would serve nothing else meanwhile: the request is
+ * deferred and answered when its build is done. Requests for a feed already being built
+ * wait for that build, but only when no write was committed since it was submitted, since
+ * a write answered before a request arrived must show in the feed it gets. */
 #include "server.h"
 
 #include "feed.h"
