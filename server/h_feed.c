@@ -17,7 +17,14 @@
  * any write was committed since the counter was last read, and when none was, the
  * cached bytes are served as they are (the path of most polls, and of every 304). A private
  * feed's token is checked on every request, cached bytes or not, so that revoking it
- * closes the feed at once. */
+ * closes the feed at once.
+ *
+ * Cached feeds are answered on the loop. A feed that must be built is built on the feed
+ * builder (srv->builder, a worker thread of its own), since a big one takes tens of
+ * milliseconds or more and the loop would serve nothing else meanwhile: the request is
+ * deferred and answered when its build is done. Requests for a feed already being built
+ * wait for that build, but only when no write was committed since it was submitted, since
+ * a write answered before a request arrived must show in the feed it gets. */
 #include "server.h"
 
 #include "feed.h"
@@ -52,10 +59,39 @@ struct feed_entry {
 	size_t len;
 };
 
+/* A request waiting for a build: answered when it is done. */
+struct feed_waiter {
+	struct request *r;
+	bool private_feed;
+	struct feed_waiter *next;
+};
+
+/* One feed being built on the feed builder (srv->builder, a worker of its own), and the
+ * requests waiting for it. The loop fills in the first part and then leaves the build
+ * alone until done runs; the builder reads that part and writes only the result. */
+struct feed_build {
+	struct db *db;
+	struct feed_scope scope;
+	uint64_t submitted_txn; /* the store's last write when submitted (db_last_txn_id) */
+	/* The result, written on the builder. */
+	enum herr ret;
+	struct herror err;
+	struct feed f;
+	uint64_t change; /* the change counter of the builder's transaction */
+	uint64_t txn;    /* and its id */
+	char etag[FEED_ETAG_SIZE];
+	/* On the loop only. */
+	struct server *srv;
+	struct feed_waiter *waiters;
+	struct feed_build *next; /* in feed_cache.building */
+};
+
 struct feed_cache {
 	struct feed_entry *items[FEED_CACHE_MAX];
 	size_t n;
 	uint64_t clock;
+	struct feed_build *building; /* submitted, not yet done */
+	size_t nbuilding;
 };
 
 /* Drops one reference: the cache's own, or one reply's until libevent has sent it. */
@@ -80,6 +116,7 @@ void h_feed_cache_free(struct feed_cache *c)
 {
 	if (c == NULL)
 		return;
+	/* worker_free(srv->builder) ran every build's done first, so none is left. */
 	for (size_t i = 0; i < c->n; i++)
 		entry_release(NULL, 0, c->items[i]);
 	free(c);
@@ -162,30 +199,38 @@ static struct feed_entry *cache_current(struct request *r, const struct feed_sco
 	return entry_take(c, e);
 }
 
-/* A new entry for scope from feed_build's bytes (taken from f). */
-static struct feed_entry *entry_new(const struct feed_scope *s, struct feed *f, uint64_t change,
-                                    int64_t now, const struct feed_entry *old)
+/* The SHA-256 of the bytes, as a quoted strong ETag. */
+static void etag_make(const char *text, size_t len, char etag[FEED_ETAG_SIZE])
 {
-	struct feed_entry *e = xcalloc(1, sizeof(*e));
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
+	SHA256((const unsigned char *)text, len, md);
+	etag[0] = '"';
+	hex_encode(md, sizeof(md), etag + 1);
+	strcat(etag, "\"");
+}
+
+/* A new entry from a finished build's bytes (taken from b), dated against the entry it
+ * replaces, old (or NULL). */
+static struct feed_entry *entry_new(struct feed_build *b, int64_t now, const struct feed_entry *old)
+{
+	struct feed_entry *e = xcalloc(1, sizeof(*e));
+
 	e->refs = 1;
-	e->kind = s->kind;
-	e->id = s->id;
-	e->change = change;
-	e->built_at = now;
-	e->text = f->text;
-	e->len = f->len;
-	f->text = NULL;
-	SHA256((const unsigned char *)e->text, e->len, md);
-	e->etag[0] = '"';
-	hex_encode(md, sizeof(md), e->etag + 1);
-	strcat(e->etag, "\"");
+	e->kind = b->scope.kind;
+	e->id = b->scope.id;
+	e->change = b->change;
+	e->txn = b->txn;
+	e->built_at = b->scope.now;
+	e->text = b->f.text;
+	e->len = b->f.len;
+	b->f.text = NULL;
+	memcpy(e->etag, b->etag, sizeof(e->etag));
 	/* feed.last_modified is the newest record shown; an empty feed has none. Bytes
 	 * that are the same as before keep their date, so that If-Modified-Since stays
 	 * true; bytes that changed without a newer record (a room renamed, a booking gone
 	 * from the feed) are dated now, so that it turns false. */
-	e->last_modified = f->last_modified ? f->last_modified : now;
+	e->last_modified = b->f.last_modified ? b->f.last_modified : now;
 	if (old != NULL && strcmp(old->etag, e->etag) == 0)
 		e->last_modified = old->last_modified;
 	else if (old != NULL && e->last_modified <= old->last_modified)
@@ -193,36 +238,153 @@ static struct feed_entry *entry_new(const struct feed_scope *s, struct feed *f, 
 	return e;
 }
 
-/* The feed of scope, from the cache or built now in t; a reference for the caller. */
-static enum herr feed_entry_get(struct request *r, struct txn *t, const struct feed_scope *s,
-                                struct feed_entry **out)
+/* The cached feed of scope when it is as the store is in t (and young); a reference for
+ * the caller, or NULL: the feed must be built. */
+static struct feed_entry *cache_fresh(struct request *r, struct txn *t, const struct feed_scope *s)
 {
 	struct feed_cache *c = r->srv->feeds;
 	uint64_t change = txn_change_counter(t);
 	struct feed_entry *e = cache_get(c, s->kind, s->id);
-	struct feed f;
-	enum herr ret;
 
-	*out = NULL;
-	if (t->ret != H_OK)
-		return t->ret;
-	if (e != NULL && entry_fresh(e, change, r->now)) {
-		r->srv->metrics->feed_hits++;
-	} else {
-		r->srv->metrics->feed_misses++;
-		ret = feed_build(t, s, &f);
-		if (ret != H_OK) {
-			feed_free(&f);
-			/* The room or venue has gone, say: its old bytes must not come back. */
-			cache_drop(c, s->kind, s->id);
-			return ret;
-		}
-		e = entry_new(s, &f, change, r->now, e);
-		feed_free(&f);
-		cache_put(c, e);
-	}
+	if (t->ret != H_OK || e == NULL || !entry_fresh(e, change, r->now))
+		return NULL;
+	r->srv->metrics->feed_hits++;
 	e->txn = txn_id(t);
-	*out = entry_take(c, e);
+	return entry_take(c, e);
+}
+
+/* On the builder thread: the feed, in a read transaction of this thread's own (the store
+ * is opened with MDB_NOTLS, so a read transaction may live on any thread, begun and ended
+ * on the one that uses it), and its ETag. Touches nothing but b and the store. */
+static void build_run(void *arg)
+{
+	struct feed_build *b = arg;
+	struct txn t;
+
+	if ((b->ret = db_read_begin(b->db, &t, &b->err)) != H_OK)
+		return;
+	b->change = txn_change_counter(&t);
+	b->txn = txn_id(&t);
+	b->ret = t.ret;
+	/* The one call of feed_build: what it is handed (struct feed_scope) is all here. */
+	if (b->ret == H_OK)
+		b->ret = feed_build(&t, &b->scope, &b->f);
+	db_read_end(&t);
+	if (b->ret == H_OK)
+		etag_make(b->f.text, b->f.len, b->etag);
+}
+
+static void feed_reply(struct request *r, struct feed_entry *e, bool private_feed);
+
+/* Puts a finished build's entry in the cache unless a newer one is there already (a later
+ * build finished first): bytes never go back in time. A reference for the caller. */
+static struct feed_entry *build_keep(struct feed_cache *c, struct feed_build *b, int64_t now)
+{
+	struct feed_entry *old = cache_get(c, b->scope.kind, b->scope.id);
+	struct feed_entry *e;
+
+	if (old != NULL && old->change > b->change)
+		return entry_new(b, now, NULL);
+	e = entry_new(b, now, old);
+	cache_put(c, entry_take(c, e));
+	return e;
+}
+
+/* On the loop: answers everyone waiting for b, then frees it. */
+static void build_done(void *arg)
+{
+	struct feed_build *b = arg;
+	struct server *srv = b->srv;
+	struct feed_cache *c = srv->feeds;
+	struct feed_build **p = &c->building;
+	struct feed_entry *e = NULL, *old;
+	struct feed_waiter *w;
+
+	while (*p != b)
+		p = &(*p)->next;
+	*p = b->next;
+	c->nbuilding--;
+	srv->metrics->feed_builds_queued = c->nbuilding;
+	if (b->ret == H_OK) {
+		e = build_keep(c, b, b->scope.now);
+	} else if ((old = cache_get(c, b->scope.kind, b->scope.id)) != NULL &&
+	           old->change <= b->change) {
+		/* The room or venue has gone, say: its old bytes must not come back. */
+		cache_drop(c, b->scope.kind, b->scope.id);
+	}
+	while ((w = b->waiters) != NULL) {
+		b->waiters = w->next;
+		if (e != NULL) {
+			feed_reply(w->r, entry_take(c, e), w->private_feed);
+		} else {
+			w->r->err = b->err;
+		}
+		request_finish(w->r, b->ret);
+		free(w);
+	}
+	if (e != NULL)
+		entry_release(NULL, 0, e);
+	feed_free(&b->f);
+	free(b);
+}
+
+static void build_wait(struct request *r, struct feed_build *b, bool private_feed)
+{
+	struct feed_waiter *w = xcalloc(1, sizeof(*w));
+
+	w->r = r;
+	w->private_feed = private_feed;
+	w->next = b->waiters;
+	b->waiters = w;
+	request_defer(r);
+}
+
+/* The build of scope already on its way that r may wait for: one submitted when the store
+ * was as it is now, since a write answered before r arrived must show in r's feed. */
+static struct feed_build *build_joinable(struct feed_cache *c, const struct feed_scope *s,
+                                         uint64_t last_txn)
+{
+	for (struct feed_build *b = c->building; b != NULL; b = b->next)
+		if (b->scope.kind == s->kind && b->scope.id == s->id &&
+		    b->submitted_txn == last_txn)
+			return b;
+	return NULL;
+}
+
+/* The feed of scope is not cached: r waits for a build of it, the one on its way or a new
+ * one; or, with --max-feed-builds builds waiting already, is refused. */
+static enum herr build_request(struct request *r, const struct feed_scope *s, bool private_feed)
+{
+	struct server *srv = r->srv;
+	struct feed_cache *c = srv->feeds;
+	uint64_t last_txn = db_last_txn_id(srv->db);
+	struct feed_build *b = build_joinable(c, s, last_txn);
+
+	srv->metrics->feed_misses++;
+	if (b != NULL) {
+		srv->metrics->feed_build_joins++;
+		build_wait(r, b, private_feed);
+		return H_OK;
+	}
+	if (c->nbuilding >= srv->cfg.max_feed_builds) {
+		r->limit = LIMIT_FEED_BUILDS;
+		evhttp_add_header(evhttp_request_get_output_headers(r->req), "Retry-After", "1");
+		return herror_set(&r->err, H_EBUSY,
+		                  "%u feeds are being built already; try again in a moment",
+		                  srv->cfg.max_feed_builds);
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->db = srv->db;
+	b->scope = *s;
+	b->submitted_txn = last_txn;
+	b->srv = srv;
+	b->next = c->building;
+	c->building = b;
+	c->nbuilding++;
+	srv->metrics->feed_builds++;
+	srv->metrics->feed_builds_queued = c->nbuilding;
+	build_wait(r, b, private_feed);
+	worker_submit(srv->builder, build_run, build_done, b);
 	return H_OK;
 }
 
@@ -330,11 +492,12 @@ static void feed_reply(struct request *r, struct feed_entry *e, bool private_fee
 	r->raw_len = e->len;
 }
 
-/* Serves the feed of scope, or (scope NULL) the one r->token opens. */
+/* Serves the feed of scope, or (scope NULL) the one r->token opens: from the cache on the
+ * loop, or (deferred) once the builder has built it. */
 static enum herr feed_serve(struct request *r, const struct feed_scope *scope)
 {
 	struct feed_scope mine;
-	struct feed_entry *e;
+	struct feed_entry *e = NULL;
 	struct txn t;
 	enum herr ret;
 
@@ -350,11 +513,15 @@ static enum herr feed_serve(struct request *r, const struct feed_scope *scope)
 		OPENSSL_cleanse(r->token, sizeof(r->token));
 		scope = &mine;
 	}
-	if (ret == H_OK)
-		ret = feed_entry_get(r, &t, scope, &e);
+	if (ret == H_OK) {
+		e = cache_fresh(r, &t, scope);
+		ret = t.ret;
+	}
 	db_read_end(&t);
 	if (ret != H_OK)
 		return ret;
+	if (e == NULL)
+		return build_request(r, scope, scope == &mine);
 	feed_reply(r, e, scope == &mine);
 	return H_OK;
 }

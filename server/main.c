@@ -33,6 +33,8 @@ static void usage(FILE *f)
 	    "  --max-body BYTES    largest request body (default 65536)\n"
 	    "  --max-connections N open connections at most; more are answered 503 (default "
 	    "1024)\n"
+	    "  --max-feed-builds N feeds being built at once; a request for another is\n"
+	    "                      answered 503 (default 32)\n"
 	    "  --trusted-proxy ADDR  a reverse proxy whose X-Forwarded-For names the client, for\n"
 	    "                      sign-in throttling (may be given several times)\n"
 	    "  --scrypt-log2n N    scrypt cost of password checks, 1-22 (default "
@@ -119,6 +121,7 @@ enum {
 	OPT_PUBLIC_URL,
 	OPT_LOG_FORMAT,
 	OPT_METRICS_LISTEN,
+	OPT_MAX_FEED_BUILDS,
 };
 
 /* The mail options; 0, or 2 (usage) having said why. */
@@ -192,6 +195,7 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	    {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
 	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
 	    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+	    {"max-feed-builds", required_argument, NULL, OPT_MAX_FEED_BUILDS},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0}};
@@ -254,6 +258,9 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 		case OPT_METRICS_LISTEN:
 			cfg->metrics_listen = optarg;
 			break;
+		case OPT_MAX_FEED_BUILDS:
+			cfg->max_feed_builds = (unsigned)strtoul(optarg, NULL, 10);
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -273,7 +280,8 @@ static int parse_args(struct server_config *cfg, int argc, char **argv)
 	if (optind != argc || cfg->timeout_s <= 0 || cfg->max_body == 0 ||
 	    cfg->scrypt_log2n < AUTH_SCRYPT_LOG2N_MIN ||
 	    cfg->scrypt_log2n > AUTH_SCRYPT_LOG2N_MAX || cfg->token_max_ttl <= 0 ||
-	    cfg->max_connections == 0 || (cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
+	    cfg->max_connections == 0 || cfg->max_feed_builds == 0 ||
+	    (cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
 		usage(stderr);
 		return 2;
 	}
@@ -292,6 +300,7 @@ static int config_defaults(struct server_config *cfg)
 	cfg->max_headers = 16 * 1024;
 	cfg->timeout_s = 30;
 	cfg->max_connections = 1024;
+	cfg->max_feed_builds = 32;
 	cfg->scrypt_log2n = AUTH_SCRYPT_LOG2N_DEFAULT;
 	/* As halls does (cmd_user_log2n): a value out of range is ignored. */
 	if (getenv("HALLS_SCRYPT_LOG2N") != NULL) {
@@ -460,6 +469,7 @@ int main(int argc, char **argv)
 			fatal("cannot hash a password (OpenSSL failed)");
 	}
 	srv.worker = worker_new(&srv);
+	srv.builder = worker_new(&srv);
 	refusal_prefix_new(srv.refusal_prefix);
 	if (srv.cfg.tls_cert != NULL &&
 	    (srv.tls = tls_context_new(srv.cfg.tls_cert, srv.cfg.tls_key)) == NULL)
@@ -492,9 +502,10 @@ out:
 		event_free(srv.sig_term);
 		event_free(srv.sig_hup);
 	}
-	/* Jobs still on the worker, then writes still queued, answer before the
-	 * connections go. */
+	/* Jobs still on the workers (sign-ins, feed builds), then writes still queued,
+	 * answer before the connections go. */
 	worker_free(srv.worker);
+	worker_free(srv.builder);
 	commit_queue_free(srv.commits);
 	/* After the last commit; a send in progress finishes or is abandoned. */
 	deliver_stop(srv.deliver);

@@ -26,6 +26,7 @@ static const char *const limit_names[LIMIT_COUNT] = {
     [LIMIT_TIMEOUT] = "timeout",
     [LIMIT_SIGNIN_RATE] = "signin_rate",
     [LIMIT_ACCOUNT_RATE] = "account_rate",
+    [LIMIT_FEED_BUILDS] = "feed_builds",
 };
 
 const char *limit_name(enum limit l)
@@ -331,8 +332,15 @@ static void render_counters(struct metrics *m, struct evbuffer *out)
 	family_u64(out, "halls_feed_cache_hits_total", "counter",
 	           "Feed requests answered from the cache of built feeds.", m->feed_hits);
 	family_u64(out, "halls_feed_cache_misses_total", "counter",
-	           "Feed requests that built the feed (none cached, or changed since).",
+	           "Feed requests that waited for a build (none cached, or changed since).",
 	           m->feed_misses);
+	family_u64(out, "halls_feed_builds_total", "counter",
+	           "Feeds built, each on the feed builder thread.", m->feed_builds);
+	family_u64(out, "halls_feed_build_joins_total", "counter",
+	           "Feed requests that waited for a build of the same feed already on its way.",
+	           m->feed_build_joins);
+	family_u64(out, "halls_feed_builds_queued", "gauge", "Feed builds waiting or running now.",
+	           m->feed_builds_queued);
 	family_u64(out, "halls_feed_not_modified_total", "counter",
 	           "Feed requests answered 304 Not Modified.", m->feed_not_modified);
 	family_u64(out, "halls_signin_failures_total", "counter",

@@ -26,6 +26,7 @@ enum limit {
 	LIMIT_TIMEOUT,      /* --timeout: a head not in by then is 408, a body cut off */
 	LIMIT_SIGNIN_RATE,  /* failed sign-ins (ratelimit.c): 429 */
 	LIMIT_ACCOUNT_RATE, /* password changes and resets, on the same counters: 429 */
+	LIMIT_FEED_BUILDS,  /* --max-feed-builds feeds being built: 503 */
 	LIMIT_COUNT
 };
 /* "connections", "header_size", ...; NULL for LIMIT_NONE. */
@@ -56,6 +57,9 @@ struct metrics {
 	uint64_t commits_total;
 	uint64_t commit_failures; /* shared commits that failed (storage) */
 	uint64_t feed_hits, feed_misses, feed_not_modified;
+	uint64_t feed_builds;        /* builds submitted to the feed builder */
+	uint64_t feed_build_joins;   /* requests that waited for a build already on its way */
+	uint64_t feed_builds_queued; /* builds submitted and not yet done (a gauge) */
 	uint64_t signin_failures, signin_throttled;
 };
 

@@ -41,6 +41,7 @@ struct server_config {
 	size_t max_headers;         /* bytes */
 	int timeout_s;              /* read and write timeout of a connection */
 	unsigned max_connections;
+	unsigned max_feed_builds; /* feeds being built at once, past which a build is 503 */
 	unsigned scrypt_log2n;
 	int64_t session_ttl;   /* seconds */
 	int64_t token_max_ttl; /* seconds: the longest life of an API token */
@@ -68,6 +69,7 @@ struct server {
 	char refusal_prefix[40];
 	struct commit_queue *commits;
 	struct worker *worker;
+	struct worker *builder;   /* the feed builder: feeds are built there (h_feed.c) */
 	struct deliver *deliver;  /* the delivery thread (deliver.h), nudged after commits */
 	struct ratelimit *limits; /* failed sign-ins (ratelimit.c) */
 	struct event *purge;      /* the next token_purge run (purge.c) */
@@ -75,7 +77,7 @@ struct server {
 	char *dummy_hash;         /* verified for unknown emails, to take as long */
 	struct event *sig_int, *sig_term, *sig_hup;
 	struct evhttp_bound_socket *listeners[MAX_LISTENERS];
-	unsigned deferred; /* requests whose handler answers later (worker, group commit) */
+	unsigned deferred; /* requests whose handler answers later (workers, group commit) */
 	bool stopping;     /* SIGTERM/SIGINT: no new connections; exit once deferred is 0 */
 	bool accepting;    /* the listeners take new connections (conn.c) */
 	struct lingerer *lingering;  /* refused connections being drained (conn.c) */
@@ -219,8 +221,10 @@ void commit_queue_free(struct commit_queue *q);
 void commit_submit(struct request *r, db_write_fn fn, void *arg,
                    void (*done)(struct request *r, enum herr ret, void *arg));
 
-/* worker.c: one thread for slow jobs (scrypt). run runs on that thread and may touch
- * only arg; done then runs on the loop. worker_free finishes the queued jobs first. */
+/* worker.c: a thread for slow jobs, one job at a time (hallsd has two: scrypt, and the
+ * feed builder). run runs on that thread and may touch only arg (and, the feed builder's,
+ * the store through a read transaction of its own); done then runs on the loop.
+ * worker_free finishes the queued jobs first. */
 struct worker *worker_new(struct server *srv);
 void worker_free(struct worker *w);
 void worker_submit(struct worker *w, void (*run)(void *arg), void (*done)(void *arg), void *arg);

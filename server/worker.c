@@ -1,9 +1,19 @@
-/* The worker thread: slow jobs (scrypt) run off the event loop, one at a time, and come
- * back to it. A job's run function runs on the worker thread and must touch nothing but
- * its own argument (no LMDB, no libevent, no struct server); its done function runs on the
- * loop thread afterwards. The thread hands finished jobs back through a mutex-protected
- * list and wakes the loop with event_active, which libevent allows from another thread
- * once evthread_use_pthreads() has been called (main.c). */
+/* A worker thread: slow jobs run off the event loop, one at a time, and come back to it.
+ * hallsd has two: one for password checks (scrypt), and the feed builder (h_feed.c), so
+ * that neither waits behind the other. A job's run function runs on the worker thread and
+ * must touch nothing but its own argument (no libevent, no struct server); its done
+ * function runs on the loop thread afterwards.
+ *
+ * The one exception is the store: the feed builder's jobs read it, each in a read
+ * transaction of its own, begun and ended in run. That is sound because the environment
+ * is opened with MDB_NOTLS (a read transaction belongs to the thread that uses it, not to
+ * a slot fixed per thread), LMDB readers never wait for the writer, and db.c holds its
+ * resize lock for every transaction, whichever thread opens it, as the delivery thread's
+ * already do. A worker never writes: writes go through the group commit, on the loop.
+ *
+ * The thread hands finished jobs back through a mutex-protected list and wakes the loop
+ * with event_active, which libevent allows from another thread once
+ * evthread_use_pthreads() has been called (main.c). */
 #include "server.h"
 
 #include <pthread.h>

@@ -44,6 +44,9 @@ FAMILIES = {
     "halls_feed_cache_hits_total": "counter",
     "halls_feed_cache_misses_total": "counter",
     "halls_feed_not_modified_total": "counter",
+    "halls_feed_builds_total": "counter",
+    "halls_feed_build_joins_total": "counter",
+    "halls_feed_builds_queued": "gauge",
     "halls_signin_failures_total": "counter",
     "halls_signin_throttled_total": "counter",
     "halls_lmdb_map_size_bytes": "gauge",
@@ -52,7 +55,8 @@ FAMILIES = {
     "halls_outbox_messages": "gauge",
     "halls_mail_deliveries_total": "counter",
 }
-LIMITS = ("connections", "header_size", "body_size", "timeout", "signin_rate", "account_rate")
+LIMITS = ("connections", "header_size", "body_size", "timeout", "signin_rate", "account_rate",
+          "feed_builds")
 
 
 class Scrape:
@@ -226,6 +230,10 @@ def traffic_feeds(srv, port, build, data, venue):
     check(st == 200 and delta(before, after, "halls_feed_cache_misses_total") == 1 and
           delta(before, after, "halls_feed_cache_hits_total") == 1,
           "a feed is built once (a miss), then served from the cache (a hit)")
+    check(delta(before, after, "halls_feed_builds_total") == 1 and
+          delta(before, after, "halls_feed_build_joins_total") == 0 and
+          after.value("halls_feed_builds_queued") == 0,
+          "one build on the feed builder, none joined, none queued once answered")
     st, _, _ = srv.exchange("GET", "/feeds/all.ics", headers={"If-None-Match": hdrs["ETag"]})
     after2 = Scrape(port)
     check(st == 304 and delta(after, after2, "halls_feed_not_modified_total") == 1 and

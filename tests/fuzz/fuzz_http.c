@@ -1,7 +1,7 @@
 /* Every route, through the real router and handlers, without a socket: path
  * canonicalisation, routing, query parsing, authentication, JSON bodies and the replies,
- * against a demo store (`halls init --demo`), with the group commit and the sign-in worker
- * running as in hallsd.
+ * against a demo store (`halls init --demo`), with the group commit, the sign-in worker and the
+ * feed builder running as in hallsd.
  *
  * Input: byte 0 picks the caller (anonymous, an admin, a manager, a member, a bad token),
  * byte 1 the method; then the request target ("/api/v1/bookings?room=1") up to a newline;
@@ -130,6 +130,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	srv.cfg.max_headers = 16 * 1024;
 	srv.cfg.timeout_s = 30;
 	srv.cfg.max_connections = 16;
+	srv.cfg.max_feed_builds = 32;
 	srv.cfg.scrypt_log2n = 4;
 	srv.cfg.session_ttl = 3600;
 	srv.cfg.token_max_ttl = 365 * 86400;
@@ -142,6 +143,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	srv.limits = ratelimit_new();
 	srv.dummy_hash = password_hash("fuzz-dummy-password", srv.cfg.scrypt_log2n);
 	srv.worker = worker_new(&srv);
+	srv.builder = worker_new(&srv);
 	srv.feeds = h_feed_cache_new();
 	snprintf(srv.refusal_prefix, sizeof(srv.refusal_prefix), "/%032x", 0x5ec2e7);
 	return 0;
