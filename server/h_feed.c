@@ -210,7 +210,12 @@ static enum herr feed_entry_get(struct request *r, struct txn *t, const struct f
 		r->srv->metrics->feed_hits++;
 	} else {
 		r->srv->metrics->feed_misses++;
-		ret = feed_build(t, s, &f);
+		/* evmemo (issue 12, P5): the loop's memo of event texts; to be moved to the
+		 * feed-building thread when builds leave the loop. */
+		struct feed_scope memo_scope = *s;
+
+		memo_scope.memo = r->srv->feed_memo;
+		ret = feed_build(t, &memo_scope, &f);
 		if (ret != H_OK) {
 			feed_free(&f);
 			/* The room or venue has gone, say: its old bytes must not come back. */

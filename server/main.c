@@ -430,6 +430,7 @@ int main(int argc, char **argv)
 	if (srv.base == NULL)
 		fatal("cannot create the event loop");
 	srv.metrics = metrics_new();
+	srv.feed_memo = ics_memo_new(FEED_MEMO_ENTRIES, FEED_MEMO_BYTES);
 	srv.commits = commit_queue_new(&srv);
 	srv.limits = ratelimit_new();
 	/* A hash of a random password at the configured cost, checked for unknown emails. */
@@ -482,6 +483,7 @@ out:
 	deliver_stop(srv.deliver);
 	srv.deliver = NULL;
 	http_stop(&srv);
+	ics_memo_free(srv.feed_memo);
 	conn_lingering_free(&srv);
 	SSL_CTX_free(srv.tls);
 	ratelimit_free(srv.limits);

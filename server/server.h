@@ -80,6 +80,7 @@ struct server {
 	bool accepting;    /* the listeners take new connections (conn.c) */
 	struct lingerer *lingering;  /* refused connections being drained (conn.c) */
 	struct feed_cache *feeds;    /* recently served feed bytes (h_feed.c) */
+	struct ics_memo *feed_memo;  /* event texts of the feeds built on the loop (ics.h) */
 	struct metrics *metrics;     /* what /metrics shows (metrics.c) */
 	struct evhttp *metrics_http; /* the --metrics-listen listener, or NULL */
 	uint64_t request_seq;        /* the id of the latest request (the access log's) */

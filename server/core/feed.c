@@ -548,6 +548,7 @@ enum herr feed_build(struct txn *t, const struct feed_scope *scope, struct feed 
 	name = feed_name(&c);
 	cal = ics_calendar_new(name, NULL, FEED_REFRESH_MINUTES);
 	free(name);
+	ics_calendar_memo(cal, scope->memo);
 	for (ones = 0; ones < c.n && c.items[ones].series_id == 0; ones++)
 		add_booking(&c, cal, &c.items[ones]);
 	/* A read that failed on the way must not become a shorter feed, cached as good. */
