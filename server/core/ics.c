@@ -775,6 +775,7 @@ struct ics_memo {
 	size_t nbuckets; /* a power of two */
 	struct memo_entry *newest, *oldest;
 	struct ics_memo_stats stats;
+	EVP_MD *sha256;      /* fetched once: an implicit fetch per key costs a lookup */
 	EVP_MD_CTX *md_ctx;  /* reused for every key */
 	struct buf key_text; /* reused: what a key is the digest of */
 };
@@ -796,8 +797,9 @@ struct ics_memo *ics_memo_new(size_t max_entries, size_t max_bytes)
 	while (m->nbuckets < m->max_entries && m->nbuckets < ((size_t)1 << 20))
 		m->nbuckets *= 2;
 	m->buckets = xcalloc(m->nbuckets, sizeof(*m->buckets));
+	m->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	m->md_ctx = EVP_MD_CTX_new();
-	if (m->md_ctx == NULL)
+	if (m->sha256 == NULL || m->md_ctx == NULL)
 		fatal("out of memory (event memo)");
 	return m;
 }
@@ -818,6 +820,7 @@ void ics_memo_free(struct ics_memo *m)
 	}
 	free(m->buckets);
 	EVP_MD_CTX_free(m->md_ctx);
+	EVP_MD_free(m->sha256);
 	free(m->key_text.p);
 	free(m);
 }
@@ -960,7 +963,7 @@ static void event_key(struct ics_memo *m, const struct ics_calendar *c, const st
 		key_str(b, c->attendee_email);
 		key_str(b, c->attendee_name);
 	}
-	if (EVP_DigestInit_ex(m->md_ctx, EVP_sha256(), NULL) != 1 ||
+	if (EVP_DigestInit_ex(m->md_ctx, m->sha256, NULL) != 1 ||
 	    EVP_DigestUpdate(m->md_ctx, b->p, b->len) != 1 ||
 	    EVP_DigestFinal_ex(m->md_ctx, key, &key_len) != 1 || key_len != MEMO_KEY_LEN)
 		fatal("SHA-256 failed (event memo)");
