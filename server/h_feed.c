@@ -376,6 +376,9 @@ static enum herr build_request(struct request *r, const struct feed_scope *s, bo
 	b = xcalloc(1, sizeof(*b));
 	b->db = srv->db;
 	b->scope = *s;
+	/* The memo of event texts is only ever touched on the builder thread (one thread, one
+	 * build at a time), in build_run: it needs no lock. */
+	b->scope.memo = srv->feed_memo;
 	b->submitted_txn = last_txn;
 	b->srv = srv;
 	b->next = c->building;

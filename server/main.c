@@ -457,6 +457,7 @@ int main(int argc, char **argv)
 		fatal("cannot make libevent thread-safe");
 	srv.base = loop_new();
 	srv.metrics = metrics_new();
+	srv.feed_memo = ics_memo_new(FEED_MEMO_ENTRIES, FEED_MEMO_BYTES);
 	srv.commits = commit_queue_new(&srv);
 	srv.limits = ratelimit_new();
 	/* A hash of a random password at the configured cost, checked for unknown emails. */
@@ -511,6 +512,7 @@ out:
 	deliver_stop(srv.deliver);
 	srv.deliver = NULL;
 	http_stop(&srv);
+	ics_memo_free(srv.feed_memo);
 	conn_lingering_free(&srv);
 	SSL_CTX_free(srv.tls);
 	ratelimit_free(srv.limits);

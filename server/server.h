@@ -80,9 +80,11 @@ struct server {
 	unsigned deferred; /* requests whose handler answers later (workers, group commit) */
 	bool stopping;     /* SIGTERM/SIGINT: no new connections; exit once deferred is 0 */
 	bool accepting;    /* the listeners take new connections (conn.c) */
-	struct lingerer *lingering;  /* refused connections being drained (conn.c) */
-	struct feed_cache *feeds;    /* recently served feed bytes (h_feed.c) */
-	struct metrics *metrics;     /* what /metrics shows (metrics.c) */
+	struct lingerer *lingering; /* refused connections being drained (conn.c) */
+	struct feed_cache *feeds;   /* recently served feed bytes (h_feed.c) */
+	struct ics_memo
+	    *feed_memo;          /* event texts of the feeds: the builder thread's alone (ics.h) */
+	struct metrics *metrics; /* what /metrics shows (metrics.c) */
 	struct evhttp *metrics_http; /* the --metrics-listen listener, or NULL */
 	uint64_t request_seq;        /* the id of the latest request (the access log's) */
 };

@@ -42,6 +42,8 @@ struct feed_ctx {
 	size_t ngroups;
 	uint64_t instance; /* the data directory's, in every UID */
 	int64_t last_modified;
+	uint64_t last_room;  /* the room of the last location_in (0: none yet) */
+	char *last_location; /* its words, kept: a feed's events are mostly in one room */
 };
 
 /* Where an event is, as calendar apps show it: "Room, Venue, Address", or "" when its
@@ -53,6 +55,17 @@ static char *location_of(const struct place *p)
 	if (p->venue.address && p->venue.address[0])
 		return xasprintf("%s, %s, %s", p->room.name, p->venue.name, p->venue.address);
 	return xasprintf("%s, %s", p->room.name, p->venue.name);
+}
+
+/* location_of the room's place, kept for the next event in the same room (c owns it). */
+static const char *location_in(struct feed_ctx *c, uint64_t room_id)
+{
+	if (c->last_location == NULL || c->last_room != room_id) {
+		free(c->last_location);
+		c->last_location = location_of(places_get(&c->places, c->t, room_id));
+		c->last_room = room_id;
+	}
+	return c->last_location;
 }
 
 static bool feed_private(const struct feed_scope *s)
@@ -280,7 +293,7 @@ static char *uid_of(struct feed_ctx *c, const char *what, uint64_t id)
 static void add_booking(struct feed_ctx *c, struct ics_calendar *cal, const struct booking *b)
 {
 	const struct place *p = places_get(&c->places, c->t, b->room_id);
-	char *location = location_of(p);
+	const char *location = location_in(c, b->room_id);
 	char *uid = uid_of(c, "booking", b->id);
 	char *summary = shown_summary(c, b->title, b->public, b->group_id);
 	struct ics_event ev = {
@@ -300,7 +313,6 @@ static void add_booking(struct feed_ctx *c, struct ics_calendar *cal, const stru
 	note_change(c, b->updated_at);
 	free(summary);
 	free(uid);
-	free(location);
 }
 
 /* The dates of one series that this feed shows, against its rule. */
@@ -367,7 +379,7 @@ static int instant_cmp(const void *a, const void *b)
 static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struct series *s,
                        const struct booking *dates, size_t n)
 {
-	char *location = location_of(places_get(&c->places, c->t, s->room_id));
+	const char *location = location_in(c, s->room_id);
 	struct series_dates d = {0};
 	struct herror scratch;
 	int64_t *exdates;
@@ -449,7 +461,6 @@ static void add_series(struct feed_ctx *c, struct ics_calendar *cal, const struc
 out:
 	series_dates_free(&d);
 	free(uid);
-	free(location);
 }
 
 /* One-off bookings first, in start order; then each series' dates together. */
@@ -513,6 +524,7 @@ static void feed_ctx_free(struct feed_ctx *c)
 	for (size_t i = 0; i < c->ngroups; i++)
 		free(c->groups[i].name);
 	free(c->groups);
+	free(c->last_location);
 }
 
 /* The series of the collected dates, each once, in id order; the dates are sorted by
@@ -548,6 +560,7 @@ enum herr feed_build(struct txn *t, const struct feed_scope *scope, struct feed 
 	name = feed_name(&c);
 	cal = ics_calendar_new(name, NULL, FEED_REFRESH_MINUTES);
 	free(name);
+	ics_calendar_memo(cal, scope->memo);
 	for (ones = 0; ones < c.n && c.items[ones].series_id == 0; ones++)
 		add_booking(&c, cal, &c.items[ones]);
 	/* A read that failed on the way must not become a shorter feed, cached as good. */

@@ -8,7 +8,12 @@
  *   X-WR-CALNAME and X-WR-CALDESC are escaped here and handed to libical as values it
  *   writes verbatim;
  * - its folding can split a backslash escape: its text is unfolded and folded again by
- *   ics_fold, with CRLF line ends. */
+ *   ics_fold, with CRLF line ends.
+ *
+ * Each VEVENT is written by libical alone and its final text appended to the calendar's
+ * body, or copied from an ics_memo when the same event was rendered before; the
+ * calendar's own lines and VTIMEZONEs are written around the body at the end. Every line
+ * is folded on its own, so the bytes are those of the whole calendar written at once. */
 #include "ics.h"
 
 #include "tz.h"
@@ -16,6 +21,7 @@
 
 #include <libical/ical.h>
 #include <limits.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +38,12 @@ struct zone_use {
 	int64_t earliest; /* the earliest instant any event shows in this zone */
 };
 
+/* A growing byte string. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
 struct ics_calendar {
 	enum ics_method method;
 	char *organizer_email, *organizer_name; /* an invitation's (ics_calendar_invite) */
@@ -39,24 +51,26 @@ struct ics_calendar {
 	char *name;
 	char *description; /* NULL: none */
 	unsigned refresh_minutes;
-	icalcomponent **events; /* VEVENTs in the order added; owned until finished */
-	size_t nevents, events_cap;
+	struct ics_memo *memo;  /* NULL: every event rendered */
+	struct buf body;        /* the VEVENTs' final text, in the order added */
 	struct zone_use *zones; /* the zones of the events, in order of first use */
 	size_t nzones, zones_cap;
 };
 
-/* A growing byte string. */
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
+/* Room for n more bytes and the NUL after them; the string stays NUL-terminated. */
+static void buf_reserve(struct buf *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		b->cap = (b->len + n + 1) * 2;
 		b->p = xrealloc(b->p, b->cap);
+		b->p[b->len] = '\0';
 	}
+}
+
+/* Appends n bytes of s. */
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	buf_reserve(b, n);
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
@@ -158,23 +172,30 @@ static size_t unbreakable_len(const char *p, const char *end)
 }
 
 /* Appends one content line, folded, with its CRLF. The space that starts a continuation
- * line counts towards its 75 octets. */
+ * line counts towards its 75 octets. Each piece between breaks is copied at once. */
 static void fold_line(struct buf *out, const char *line, size_t len)
 {
-	const char *p = line, *end = line + len;
+	const char *p = line, *end = line + len, *piece = line;
 	size_t used = 0;
 
+	if (len <= LINE_OCTETS) { /* most lines: nothing to break */
+		buf_add(out, line, len);
+		buf_add(out, "\r\n", 2);
+		return;
+	}
 	while (p < end) {
 		size_t n = unbreakable_len(p, end);
 
 		if (used > 0 && used + n > LINE_OCTETS) {
+			buf_add(out, piece, (size_t)(p - piece));
 			buf_add(out, "\r\n ", 3);
+			piece = p;
 			used = 1;
 		}
-		buf_add(out, p, n);
 		used += n;
 		p += n;
 	}
+	buf_add(out, piece, (size_t)(end - piece));
 	buf_add(out, "\r\n", 2);
 }
 
@@ -182,6 +203,9 @@ char *ics_fold(const char *text, size_t len, size_t *out_len)
 {
 	struct buf out = {0};
 	const char *p = text, *end = text + len;
+
+	/* The CRLFs and a continuation every 74 octets, with room to spare. */
+	buf_reserve(&out, len + len / 16 + 64);
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -196,23 +220,27 @@ char *ics_fold(const char *text, size_t len, size_t *out_len)
 	return buf_finish(&out, out_len);
 }
 
-/* Joins folded lines back into content lines (RFC 5545 3.1: a line break followed by a
- * space or a tab continues the line). */
+/* Joins folded lines back into content lines (RFC 5545 3.1: a line break, CRLF or LF,
+ * followed by a space or a tab continues the line). The text between two continuations
+ * is copied at once. */
 static char *unfold(const char *text, size_t *len)
 {
 	struct buf out = {0};
-	const char *p = text;
+	const char *p = text, *end = text + strlen(text), *piece = text, *nl;
 
-	while (*p) {
-		size_t brk = p[0] == '\r' && p[1] == '\n' ? 2 : p[0] == '\n' ? 1 : 0;
+	buf_reserve(&out, (size_t)(end - text));
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		/* text is NUL-terminated: nl[1] is a byte of it. */
+		if (nl[1] == ' ' || nl[1] == '\t') {
+			/* A CR of the break is the byte before, unless a continuation took it. */
+			const char *stop = nl > piece && nl[-1] == '\r' ? nl - 1 : nl;
 
-		if (brk > 0 && (p[brk] == ' ' || p[brk] == '\t')) {
-			p += brk + 1;
-			continue;
+			buf_add(&out, piece, (size_t)(stop - piece));
+			piece = nl + 2;
 		}
-		buf_add(&out, p, 1);
-		p++;
+		p = nl + 1;
 	}
+	buf_add(&out, piece, (size_t)(end - piece));
 	return buf_finish(&out, len);
 }
 
@@ -704,18 +732,270 @@ char *ics_uid(const char *prefix, const char *what, uint64_t id, uint64_t instan
 	                 (unsigned long long)id, (unsigned long long)instance);
 }
 
-void ics_calendar_add(struct ics_calendar *c, const struct ics_event *ev)
+/* ev's final text, folded with CRLFs, as it stands in c (malloc'd, *len bytes): written by
+ * libical alone, unfolded and folded again as the calendar's own lines are. */
+static char *event_render(const struct ics_calendar *c, const struct ics_event *ev,
+                          const char *zone, size_t *len)
 {
-	const char *zone = zone_builtin(ev->zone) ? ev->zone : NULL;
 	icalcomponent *vevent = icalcomponent_new_vevent();
+	char *raw, *flat, *out;
+	size_t flat_len;
 
 	event_identity(vevent, ev);
 	event_text(vevent, ev);
 	event_times(vevent, ev, zone);
 	if (c->method != ICS_PUBLISH)
 		event_people(vevent, c);
-	c->events = grow(c->events, &c->events_cap, c->nevents + 1, sizeof(*c->events));
-	c->events[c->nevents++] = vevent;
+	raw = icalcomponent_as_ical_string_r(vevent);
+	icalcomponent_free(vevent);
+	if (raw == NULL)
+		fatal("libical could not write an event");
+	flat = unfold(raw, &flat_len);
+	icalmemory_free_buffer(raw);
+	out = ics_fold(flat, flat_len, len);
+	free(flat);
+	return out;
+}
+
+/* ---- The memo of rendered events ---- */
+
+#define MEMO_KEY_LEN 32 /* SHA-256 */
+
+struct memo_entry {
+	unsigned char key[MEMO_KEY_LEN];
+	char *text; /* the event's final text, len bytes */
+	size_t len;
+	struct memo_entry *chain;         /* the next entry of the same bucket */
+	struct memo_entry *newer, *older; /* use order: the oldest goes first */
+};
+
+struct ics_memo {
+	size_t max_entries, max_bytes;
+	struct memo_entry **buckets;
+	size_t nbuckets; /* a power of two */
+	struct memo_entry *newest, *oldest;
+	struct ics_memo_stats stats;
+	EVP_MD *sha256;      /* fetched once: an implicit fetch per key costs a lookup */
+	EVP_MD_CTX *md_ctx;  /* reused for every key */
+	struct buf key_text; /* reused: what a key is the digest of */
+};
+
+/* What an entry costs: its text and its own bookkeeping. */
+static size_t memo_entry_size(size_t len)
+{
+	return sizeof(struct memo_entry) + len;
+}
+
+struct ics_memo *ics_memo_new(size_t max_entries, size_t max_bytes)
+{
+	struct ics_memo *m = xcalloc(1, sizeof(*m));
+
+	m->max_entries = max_entries ? max_entries : 1;
+	m->max_bytes = max_bytes;
+	/* About one entry a bucket when full; no more than a million buckets. */
+	m->nbuckets = 16;
+	while (m->nbuckets < m->max_entries && m->nbuckets < ((size_t)1 << 20))
+		m->nbuckets *= 2;
+	m->buckets = xcalloc(m->nbuckets, sizeof(*m->buckets));
+	m->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	m->md_ctx = EVP_MD_CTX_new();
+	if (m->sha256 == NULL || m->md_ctx == NULL)
+		fatal("out of memory (event memo)");
+	return m;
+}
+
+static void memo_entry_free(struct memo_entry *e)
+{
+	free(e->text);
+	free(e);
+}
+
+void ics_memo_free(struct ics_memo *m)
+{
+	if (m == NULL)
+		return;
+	for (struct memo_entry *e = m->newest, *next; e != NULL; e = next) {
+		next = e->older;
+		memo_entry_free(e);
+	}
+	free(m->buckets);
+	EVP_MD_CTX_free(m->md_ctx);
+	EVP_MD_free(m->sha256);
+	free(m->key_text.p);
+	free(m);
+}
+
+struct ics_memo_stats ics_memo_stats(const struct ics_memo *m)
+{
+	return m->stats;
+}
+
+static struct memo_entry **memo_bucket(struct ics_memo *m, const unsigned char *key)
+{
+	uint64_t h;
+
+	memcpy(&h, key, sizeof(h)); /* a digest's bytes are as good as any hash of them */
+	return &m->buckets[h & (m->nbuckets - 1)];
+}
+
+static void memo_unlink_use(struct ics_memo *m, struct memo_entry *e)
+{
+	if (e->newer != NULL)
+		e->newer->older = e->older;
+	else
+		m->newest = e->older;
+	if (e->older != NULL)
+		e->older->newer = e->newer;
+	else
+		m->oldest = e->newer;
+	e->newer = e->older = NULL;
+}
+
+static void memo_link_newest(struct ics_memo *m, struct memo_entry *e)
+{
+	e->older = m->newest;
+	e->newer = NULL;
+	if (m->newest != NULL)
+		m->newest->newer = e;
+	m->newest = e;
+	if (m->oldest == NULL)
+		m->oldest = e;
+}
+
+/* The entry of key, now the most recently used, or NULL. */
+static struct memo_entry *memo_find(struct ics_memo *m, const unsigned char *key)
+{
+	for (struct memo_entry *e = *memo_bucket(m, key); e != NULL; e = e->chain)
+		if (memcmp(e->key, key, MEMO_KEY_LEN) == 0) {
+			memo_unlink_use(m, e);
+			memo_link_newest(m, e);
+			m->stats.hits++;
+			return e;
+		}
+	m->stats.misses++;
+	return NULL;
+}
+
+static void memo_evict_oldest(struct ics_memo *m)
+{
+	struct memo_entry *e = m->oldest, **at = memo_bucket(m, e->key);
+
+	while (*at != e)
+		at = &(*at)->chain;
+	*at = e->chain;
+	memo_unlink_use(m, e);
+	m->stats.entries--;
+	m->stats.bytes -= memo_entry_size(e->len);
+	m->stats.evictions++;
+	memo_entry_free(e);
+}
+
+/* Keeps text (taken: the memo frees it) under key, a key memo_find did not find; the
+ * least recently used go to make room. A text larger than the whole memo is not kept. */
+static void memo_put(struct ics_memo *m, const unsigned char *key, char *text, size_t len)
+{
+	size_t size = memo_entry_size(len);
+	struct memo_entry *e, **bucket;
+
+	if (size > m->max_bytes) {
+		free(text);
+		return;
+	}
+	while (m->oldest != NULL &&
+	       (m->stats.entries + 1 > m->max_entries || m->stats.bytes + size > m->max_bytes))
+		memo_evict_oldest(m);
+	e = xcalloc(1, sizeof(*e));
+	memcpy(e->key, key, MEMO_KEY_LEN);
+	e->text = text;
+	e->len = len;
+	bucket = memo_bucket(m, key);
+	e->chain = *bucket;
+	*bucket = e;
+	memo_link_newest(m, e);
+	m->stats.entries++;
+	m->stats.bytes += size;
+}
+
+/* The key's text is a sequence of fields, each with its length (strings) or a fixed
+ * width (numbers), so that no two sequences of fields give the same text. */
+static void key_u64(struct buf *b, uint64_t v)
+{
+	buf_add(b, (const char *)&v, sizeof(v));
+}
+
+/* NULL and "" are told apart, though they render alike today. */
+static void key_str(struct buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	key_u64(b, s ? (uint64_t)n : UINT64_MAX);
+	buf_add(b, or_empty(s), n);
+}
+
+/* What determines ev's text in c: every field event_render writes, zone as resolved (a
+ * zone libical does not know is written in UTC), and an invitation's method and people. */
+static void event_key(struct ics_memo *m, const struct ics_calendar *c, const struct ics_event *ev,
+                      const char *zone, unsigned char key[MEMO_KEY_LEN])
+{
+	struct buf *b = &m->key_text;
+	unsigned int key_len = 0;
+
+	b->len = 0;
+	key_str(b, ev->uid);
+	key_u64(b, ev->sequence);
+	key_u64(b, (uint64_t)ev->last_modified);
+	key_u64(b, (uint64_t)ev->status);
+	key_str(b, ev->summary);
+	key_str(b, ev->description);
+	key_str(b, ev->location);
+	key_str(b, zone);
+	key_u64(b, (uint64_t)ev->start);
+	key_u64(b, (uint64_t)ev->end);
+	key_str(b, ev->rrule);
+	key_u64(b, ev->nexdates);
+	for (size_t i = 0; i < ev->nexdates; i++)
+		key_u64(b, (uint64_t)ev->exdates[i]);
+	key_u64(b, (uint64_t)ev->recurrence_id);
+	key_u64(b, (uint64_t)c->method);
+	if (c->method != ICS_PUBLISH) {
+		key_str(b, c->organizer_email);
+		key_str(b, c->organizer_name);
+		key_str(b, c->attendee_email);
+		key_str(b, c->attendee_name);
+	}
+	if (EVP_DigestInit_ex(m->md_ctx, m->sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(m->md_ctx, b->p, b->len) != 1 ||
+	    EVP_DigestFinal_ex(m->md_ctx, key, &key_len) != 1 || key_len != MEMO_KEY_LEN)
+		fatal("SHA-256 failed (event memo)");
+}
+
+void ics_calendar_memo(struct ics_calendar *c, struct ics_memo *memo)
+{
+	c->memo = memo;
+}
+
+void ics_calendar_add(struct ics_calendar *c, const struct ics_event *ev)
+{
+	const char *zone = zone_builtin(ev->zone) ? ev->zone : NULL;
+	unsigned char key[MEMO_KEY_LEN];
+	struct memo_entry *known = NULL;
+
+	if (c->memo != NULL) {
+		event_key(c->memo, c, ev, zone, key);
+		known = memo_find(c->memo, key);
+	}
+	if (known != NULL) {
+		buf_add(&c->body, known->text, known->len);
+	} else {
+		size_t len;
+		char *text = event_render(c, ev, zone, &len);
+
+		buf_add(&c->body, text, len);
+		if (c->memo != NULL)
+			memo_put(c->memo, key, text, len);
+		else
+			free(text);
+	}
 	if (zone != NULL)
 		zone_note(c, zone, event_earliest(ev));
 }
@@ -820,18 +1100,18 @@ static icalcomponent *vcalendar_new(const struct ics_calendar *c)
 
 char *ics_calendar_finish(struct ics_calendar *c, size_t *len)
 {
+	static const char end_line[] = "END:VCALENDAR\r\n";
+	const size_t end_len = sizeof(end_line) - 1;
 	icalcomponent *cal = vcalendar_new(c);
-	char *raw, *flat, *out;
+	struct buf out;
+	char *raw, *flat;
 	size_t flat_len;
 
 	/* libical puts each VTIMEZONE added in front of the calendar's components (apps
 	 * resolve a TZID against the VTIMEZONEs read so far): adding the last used first
-	 * leaves them in order of first use. */
+	 * leaves them in order of first use. The events follow them. */
 	for (size_t i = c->nzones; i-- > 0;)
 		icalcomponent_add_component(cal, vtimezone_new(&c->zones[i]));
-	for (size_t i = 0; i < c->nevents; i++)
-		icalcomponent_add_component(cal, c->events[i]);
-	c->nevents = 0; /* cal owns them now */
 	raw = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
 	if (raw == NULL)
@@ -839,21 +1119,26 @@ char *ics_calendar_finish(struct ics_calendar *c, size_t *len)
 	flat = unfold(raw, &flat_len);
 	icalmemory_free_buffer(raw);
 	drop_string_labels(flat, &flat_len);
-	out = ics_fold(flat, flat_len, len);
+	out.p = ics_fold(flat, flat_len, &out.len);
+	out.cap = out.len + 1;
 	free(flat);
+	/* The events go between the calendar's last component and its END line. */
+	if (out.len < end_len || memcmp(out.p + out.len - end_len, end_line, end_len) != 0)
+		fatal("libical wrote a calendar without its END line");
+	out.len -= end_len;
+	buf_add(&out, or_empty(c->body.p), c->body.len);
+	buf_add(&out, end_line, end_len);
 	ics_calendar_free(c);
-	return out;
+	return buf_finish(&out, len);
 }
 
 void ics_calendar_free(struct ics_calendar *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->nevents; i++)
-		icalcomponent_free(c->events[i]);
 	for (size_t i = 0; i < c->nzones; i++)
 		free(c->zones[i].name);
-	free(c->events);
+	free(c->body.p);
 	free(c->zones);
 	free(c->organizer_email);
 	free(c->organizer_name);

@@ -59,6 +59,32 @@ struct ics_calendar *ics_calendar_new(const char *name, const char *description,
  * byte for byte what they were. */
 void ics_calendar_invite(struct ics_calendar *c, enum ics_method method,
                          const struct ics_party *organizer, const struct ics_party *attendee);
+/* A memo of rendered events: each VEVENT's final text (folded, CRLF) under a SHA-256 of
+ * everything that determines it (every field of struct ics_event that is written, and the
+ * calendar's method, organizer and attendee when it is an invitation), so that a calendar
+ * built again after one change renders only the events that changed and copies the rest.
+ * The bytes are the same with or without a memo.
+ *
+ * It is bounded by entries and by bytes (texts and entries together); past either, the
+ * least recently used events go. One owner, not locked: a thread that builds calendars
+ * keeps its own. */
+struct ics_memo;
+
+struct ics_memo_stats {
+	uint64_t hits, misses; /* events copied from the memo, events rendered for it */
+	uint64_t evictions;    /* entries dropped to stay inside the bounds */
+	size_t entries, bytes; /* held now */
+};
+
+/* max_entries and max_bytes must be positive. */
+struct ics_memo *ics_memo_new(size_t max_entries, size_t max_bytes);
+void ics_memo_free(struct ics_memo *m);
+struct ics_memo_stats ics_memo_stats(const struct ics_memo *m);
+
+/* Events added to c after this are looked up in memo (NULL: each rendered anew, as
+ * without a call); memo must outlive c's ics_calendar_add calls. */
+void ics_calendar_memo(struct ics_calendar *c, struct ics_memo *memo);
+
 /* Copies what it needs of ev. Events appear in the order added. */
 void ics_calendar_add(struct ics_calendar *c, const struct ics_event *ev);
 /* The finished text (malloc'd, NUL-terminated, *len bytes without the NUL); frees c. */

@@ -197,6 +197,9 @@ T(ics_vtimezone_far)
 T(ics_vtimezone_kept_and_not)
 T(ics_zone_utc_and_unknown)
 T(ics_sample)
+T(ics_memo_same_bytes)
+T(ics_memo_changed_fields)
+T(ics_memo_bounds)
 #ifdef T_LEAK_CHECK
 T(ics_calendar_free_unfinished)
 #endif
@@ -215,6 +218,7 @@ T(ics_import_report_json)
 T(feed_public_room)
 T(feed_private_group_and_manager)
 T(feed_reads_only_its_window)
+T(feed_memo_same_bytes)
 /* test_closure.c */
 T(closure_each_in_pages)
 /* test_avail.c */

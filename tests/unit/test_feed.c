@@ -106,9 +106,11 @@ static bool fworld_open(struct fworld *w)
 	return fx_request_b(&w->f, CONSOLE, &open_day, true, &w->open_day, NULL) == H_OK;
 }
 
-static char *feed_text_at(struct fworld *w, enum feed_kind kind, uint64_t id, int64_t now)
+/* The feed's text, its events looked up in memo (NULL: none). */
+static char *feed_text_memo(struct fworld *w, enum feed_kind kind, uint64_t id, int64_t now,
+                            struct ics_memo *memo)
 {
-	struct feed_scope scope = {kind, id, now};
+	struct feed_scope scope = {kind, id, now, memo};
 	struct feed f;
 	struct txn t;
 	char *text = NULL;
@@ -129,6 +131,11 @@ static char *feed_text_at(struct fworld *w, enum feed_kind kind, uint64_t id, in
 		}
 	}
 	return text;
+}
+
+static char *feed_text_at(struct fworld *w, enum feed_kind kind, uint64_t id, int64_t now)
+{
+	return feed_text_memo(w, kind, id, now, NULL);
 }
 
 static char *feed_text(struct fworld *w, enum feed_kind kind, uint64_t id)
@@ -351,5 +358,58 @@ TEST(feed_reads_only_its_window)
 	f.room_id = w.room;
 	T_EQ_INT(booking_each(&t, &f, count_one, &n), H_ESTORAGE);
 	db_read_end(&t);
+	fx_close(&w.f);
+}
+
+/* A memo of event texts changes no byte of any feed; built again, a feed copies every
+ * event from it, and after a change renders only the events that changed. */
+TEST(feed_memo_same_bytes)
+{
+	const enum feed_kind kinds[] = {FEED_ROOM, FEED_BUSY,  FEED_VENUE,
+	                                FEED_ALL,  FEED_GROUP, FEED_MANAGER};
+	struct ics_memo *memo = ics_memo_new(1000, 1 << 20);
+	uint64_t scope[6];
+	struct ics_memo_stats st;
+	struct fworld w;
+	char *plain, *got;
+
+	T_ASSERT(fworld_open(&w));
+	scope[0] = scope[1] = w.room;
+	scope[2] = w.venue;
+	scope[3] = 0;
+	scope[4] = w.group;
+	scope[5] = fx_user(&w.f, "manager@example.org", ROLE_MANAGER, w.venue);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < 6; i++) {
+			size_t events;
+
+			plain = feed_text(&w, kinds[i], scope[i]);
+			st = ics_memo_stats(memo);
+			got = feed_text_memo(&w, kinds[i], scope[i], T_NOW, memo);
+			T_ASSERT(plain != NULL && got != NULL);
+			T_EQ_STR(got, plain);
+			events = count(plain, "BEGIN:VEVENT");
+			T_CHECK(events > 0);
+			/* Built before (or with the same events as a feed before): all copied. */
+			if (round > 0)
+				T_EQ_INT(ics_memo_stats(memo).hits, st.hits + events);
+			free(plain);
+			free(got);
+		}
+	}
+	/* The open day renamed: one event of the room feed is new, the rest are copied. */
+	T_EQ_ERR(fx_update(&w.f, CONSOLE, w.open_day, "{\"title\": \"Open day, all\"}"), H_OK,
+	         &w.f.err);
+	st = ics_memo_stats(memo);
+	plain = feed_text(&w, FEED_ROOM, w.room);
+	got = feed_text_memo(&w, FEED_ROOM, w.room, T_NOW, memo);
+	T_ASSERT(plain != NULL && got != NULL);
+	T_EQ_STR(got, plain);
+	T_HAS_STR(got, "SUMMARY:Open day\\, all");
+	T_EQ_INT(ics_memo_stats(memo).misses, st.misses + 1);
+	T_EQ_INT(ics_memo_stats(memo).hits, st.hits + count(plain, "BEGIN:VEVENT") - 1);
+	free(plain);
+	free(got);
+	ics_memo_free(memo);
 	fx_close(&w.f);
 }

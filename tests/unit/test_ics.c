@@ -896,8 +896,9 @@ TEST(ics_zone_utc_and_unknown)
 }
 
 /* The sample calendar: a one-off, the London series with its override, a weekly series
- * in Auckland across New Zealand's change back on 4 Apr 2027, and one in Sao Paulo. */
-static struct ics_calendar *sample_calendar(void)
+ * in Auckland across New Zealand's change back on 4 Apr 2027, and one in Sao Paulo; its
+ * events looked up in memo (NULL: none). */
+static struct ics_calendar *sample_calendar_memo(struct ics_memo *memo)
 {
 	const char *name = "Hartley Road, Main Hall; \\ bookings\n" U2 U3 U4;
 	struct ics_calendar *c = ics_calendar_new(name, nasty[0], 60);
@@ -906,6 +907,7 @@ static struct ics_calendar *sample_calendar(void)
 	struct ics_event akl = london_event("series-8@halls", "2027-03-21");
 	struct ics_event sao = london_event("booking-2@halls", "2026-12-01");
 
+	ics_calendar_memo(c, memo);
 	one.summary = nasty[1];
 	one.description = nasty[3];
 	one.location = "Main Hall, Hartley Road; ground floor \\ step-free";
@@ -924,6 +926,11 @@ static struct ics_calendar *sample_calendar(void)
 	sao.end = fx_at("2026-12-01T20:00:00-03:00");
 	ics_calendar_add(c, &sao);
 	return c;
+}
+
+static struct ics_calendar *sample_calendar(void)
+{
+	return sample_calendar_memo(NULL);
 }
 
 TEST(ics_sample)
@@ -954,6 +961,192 @@ TEST(ics_sample)
 	free(flat);
 	free(again);
 	free(flat2);
+}
+
+/* ics_calendar_finish's text of a calendar of ev alone, through memo (NULL: none). */
+static char *memo_one(struct ics_memo *memo, const struct ics_event *ev)
+{
+	struct ics_calendar *c = ics_calendar_new("Hall", NULL, 60);
+
+	ics_calendar_memo(c, memo);
+	ics_calendar_add(c, ev);
+	return ics_calendar_finish(c, NULL);
+}
+
+/* An invitation of ev from the hall to a person, through memo (NULL: none). */
+static char *memo_invite(struct ics_memo *memo, const struct ics_event *ev, const char *to)
+{
+	struct ics_calendar *c = ics_calendar_new("Hall", NULL, 0);
+	struct ics_party organizer = {"bookings@halls.example", "Hartley Road"};
+	struct ics_party attendee = {to, "Ann \"Knit\" Smith"};
+
+	ics_calendar_invite(c, ICS_REQUEST, &organizer, &attendee);
+	ics_calendar_memo(c, memo);
+	ics_calendar_add(c, ev);
+	return ics_calendar_finish(c, NULL);
+}
+
+/* The memo changes no byte: the sample (three zones, a series, an override) comes out the
+ * same without it, when its events are first rendered into it, and when they are copied
+ * from it. */
+TEST(ics_memo_same_bytes)
+{
+	struct ics_memo *memo = ics_memo_new(64, 1 << 20);
+	char *plain = ics_calendar_finish(sample_calendar(), NULL);
+	char *first = ics_calendar_finish(sample_calendar_memo(memo), NULL);
+	struct ics_memo_stats st = ics_memo_stats(memo);
+	char *again;
+
+	T_EQ_STR(first, plain);
+	T_EQ_INT(st.misses, 5);
+	T_EQ_INT(st.hits, 0);
+	T_EQ_INT(st.entries, 5);
+	again = ics_calendar_finish(sample_calendar_memo(memo), NULL);
+	st = ics_memo_stats(memo);
+	T_EQ_STR(again, plain);
+	T_EQ_INT(st.misses, 5);
+	T_EQ_INT(st.hits, 5);
+	free(plain);
+	free(first);
+	free(again);
+	ics_memo_free(memo);
+	ics_memo_free(NULL);
+}
+
+/* Every field that is written gives another text, never the one memoised before: each
+ * variant is a miss and its bytes are those rendered without the memo. */
+TEST(ics_memo_changed_fields)
+{
+	struct ics_memo *memo = ics_memo_new(256, 1 << 20);
+	struct ics_event base = series_master(), v[15];
+	int64_t other_exdates[] = {fx_at("2026-10-27T19:00")};
+	char *base_text = memo_one(memo, &base);
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		v[i] = base;
+	v[n++].uid = "series-8@halls";
+	v[n++].sequence = 2;
+	v[n++].last_modified = T_NOW + 1;
+	v[n++].status = ICS_CANCELLED;
+	v[n++].summary = "Tuesday Knitters, renamed";
+	v[n++].description = NULL;
+	v[n++].location = "Committee Room";
+	v[n++].zone = AUCKLAND;
+	v[n++].zone = "Mars/Olympus_Mons"; /* unknown: UTC times */
+	v[n++].start = base.start + 1800;
+	v[n++].end = base.end + 1800;
+	v[n++].rrule = "FREQ=WEEKLY;BYDAY=TU;COUNT=31";
+	v[n].exdates = other_exdates;
+	v[n++].nexdates = 1;
+	v[n++].nexdates = 0;
+	v[n].rrule = NULL;
+	v[n++].recurrence_id = fx_at("2026-10-13T19:00");
+	T_EQ_INT(n, sizeof(v) / sizeof(v[0]));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t misses = ics_memo_stats(memo).misses;
+		char *plain = memo_one(NULL, &v[i]), *got = memo_one(memo, &v[i]);
+
+		T_EQ_INT(ics_memo_stats(memo).misses, misses + 1);
+		T_EQ_STR(got, plain);
+		T_CHECK(strcmp(got, base_text) != 0);
+		free(plain);
+		free(got);
+	}
+	/* The unchanged event is still the one kept. */
+	{
+		uint64_t hits = ics_memo_stats(memo).hits;
+		char *again = memo_one(memo, &base);
+
+		T_EQ_STR(again, base_text);
+		T_EQ_INT(ics_memo_stats(memo).hits, hits + 1);
+		free(again);
+	}
+	/* An invitation's event carries its people: not the feed's text, and one per
+	 * attendee. */
+	{
+		char *plain = memo_invite(NULL, &base, "ann@example.org");
+		char *got = memo_invite(memo, &base, "ann@example.org");
+		char *other = memo_invite(memo, &base, "bob@example.org");
+		char *other_plain = memo_invite(NULL, &base, "bob@example.org");
+
+		T_EQ_STR(got, plain);
+		T_EQ_STR(other, other_plain);
+		T_HAS_STR(got, "ann@example.org");
+		T_CHECK(strstr(other, "ann@example.org") == NULL);
+		free(plain);
+		free(got);
+		free(other);
+		free(other_plain);
+	}
+	free(base_text);
+	ics_memo_free(memo);
+}
+
+/* The memo stays inside its bounds, dropping the least recently used event first; a text
+ * larger than the whole memo is rendered but not kept. */
+TEST(ics_memo_bounds)
+{
+	struct ics_event ev[5];
+	char uids[5][32];
+	struct ics_memo *memo = ics_memo_new(3, 1 << 20);
+	struct ics_memo_stats st;
+	char *text, *plain;
+	size_t one, bound;
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(uids[i], sizeof(uids[i]), "booking-%d@halls", i + 1);
+		ev[i] = london_event(uids[i], "2026-12-01");
+		free(memo_one(memo, &ev[i]));
+	}
+	st = ics_memo_stats(memo);
+	T_EQ_INT(st.entries, 3);
+	T_EQ_INT(st.evictions, 2);
+	T_EQ_INT(st.misses, 5);
+	/* ev[2] is the oldest left: used now, it outlives ev[3] when ev[0] comes back. */
+	free(memo_one(memo, &ev[2]));
+	T_EQ_INT(ics_memo_stats(memo).hits, 1);
+	free(memo_one(memo, &ev[0]));
+	T_EQ_INT(ics_memo_stats(memo).misses, 6);
+	free(memo_one(memo, &ev[2]));
+	T_EQ_INT(ics_memo_stats(memo).hits, 2);
+	free(memo_one(memo, &ev[3]));
+	T_EQ_INT(ics_memo_stats(memo).misses, 7);
+	ics_memo_free(memo);
+
+	/* Bytes: room for two and a half of these events (their UIDs are as long). */
+	memo = ics_memo_new(100, 1 << 20);
+	plain = memo_one(memo, &ev[0]);
+	one = ics_memo_stats(memo).bytes;
+	bound = 2 * one + one / 2;
+	ics_memo_free(memo);
+	memo = ics_memo_new(100, bound);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 5; i++) {
+			char *want = memo_one(NULL, &ev[i]);
+
+			text = memo_one(memo, &ev[i]);
+			T_EQ_STR(text, want);
+			free(text);
+			free(want);
+			st = ics_memo_stats(memo);
+			T_CHECK(st.bytes <= bound);
+			T_CHECK(st.entries <= 2);
+		}
+	st = ics_memo_stats(memo);
+	T_EQ_INT(st.entries, 2);
+	T_EQ_INT(st.hits, 0); /* a scan longer than the memo */
+	ics_memo_free(memo);
+
+	memo = ics_memo_new(100, 64);
+	text = memo_one(memo, &ev[0]);
+	T_EQ_STR(text, plain);
+	st = ics_memo_stats(memo);
+	T_EQ_INT(st.entries, 0);
+	T_EQ_INT(st.bytes, 0);
+	free(text);
+	free(plain);
+	ics_memo_free(memo);
 }
 
 #ifdef T_LEAK_CHECK

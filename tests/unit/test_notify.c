@@ -953,7 +953,7 @@ TEST(notify_refused_change_writes_nothing)
 static enum herr do_feed(struct txn *t, void *arg)
 {
 	struct feed *out = arg;
-	struct feed_scope scope = {FEED_GROUP, 1, T_NOW};
+	struct feed_scope scope = {FEED_GROUP, 1, T_NOW, NULL};
 
 	return feed_build(t, &scope, out);
 }
