@@ -18,6 +18,7 @@
  * entries of exactly its slot, to read their group. */
 #include "booking.h"
 
+#include "flat_json.h"
 #include "record.h"
 #include "room.h"
 #include "series_record.h"
@@ -143,7 +144,142 @@ enum herr booking_from_json(const json_t *o, struct booking *b, struct herror *e
 	return H_OK;
 }
 
-enum herr booking_get(struct txn *t, uint64_t id, struct booking *out)
+/* The fields of a booking record, as booking_from_json reads them. */
+enum booking_field {
+	BF_ID,
+	BF_ROOM_ID,
+	BF_GROUP_ID,
+	BF_SERIES_ID,
+	BF_RECURRENCE_ID,
+	BF_TITLE,
+	BF_DESCRIPTION,
+	BF_ATTENDEES,
+	BF_START_TS,
+	BF_END_TS,
+	BF_PUBLIC,
+	BF_CREATED_BY,
+	BF_CREATED_AT,
+	BF_DECIDED_BY,
+	BF_DECIDED_AT,
+	BF_NOTE,
+	BF_SEQUENCE,
+	BF_UPDATED_AT,
+	BF_WAS_APPROVED,
+	BF_STATUS,
+	BF_COUNT
+};
+
+static const char *const booking_field_names[BF_COUNT] = {
+    [BF_ID] = "id",
+    [BF_ROOM_ID] = "room_id",
+    [BF_GROUP_ID] = "group_id",
+    [BF_SERIES_ID] = "series_id",
+    [BF_RECURRENCE_ID] = "recurrence_id",
+    [BF_TITLE] = "title",
+    [BF_DESCRIPTION] = "description",
+    [BF_ATTENDEES] = "attendees",
+    [BF_START_TS] = "start_ts",
+    [BF_END_TS] = "end_ts",
+    [BF_PUBLIC] = "public",
+    [BF_CREATED_BY] = "created_by",
+    [BF_CREATED_AT] = "created_at",
+    [BF_DECIDED_BY] = "decided_by",
+    [BF_DECIDED_AT] = "decided_at",
+    [BF_NOTE] = "note",
+    [BF_SEQUENCE] = "sequence",
+    [BF_UPDATED_AT] = "updated_at",
+    [BF_WAS_APPROVED] = "was_approved",
+    [BF_STATUS] = "status",
+};
+
+/* The members read, by field; kind FLAT_NULL stands for absent too, which
+ * booking_from_json treats alike (json_int, json_str and json_flag give their default). */
+struct booking_fields {
+	struct flat_member m[BF_COUNT];
+	bool seen[BF_COUNT];
+};
+
+static int64_t field_int(const struct booking_fields *f, enum booking_field i, int64_t dflt)
+{
+	return f->m[i].kind == FLAT_INT ? f->m[i].i : dflt;
+}
+
+static char *field_str(const struct booking_fields *f, enum booking_field i)
+{
+	return f->m[i].kind == FLAT_STR ? flat_strdup(&f->m[i]) : NULL;
+}
+
+static bool field_flag(const struct booking_fields *f, enum booking_field i, bool dflt)
+{
+	return f->m[i].kind == FLAT_TRUE || (f->m[i].kind != FLAT_FALSE && dflt);
+}
+
+/* Reads the members of text[0, n) into *f; false for what flat_json leaves to jansson, and
+ * for a field given twice (jansson keeps the last). */
+static bool booking_fields_read(const char *text, size_t n, struct booking_fields *f)
+{
+	struct flat_reader r;
+	struct flat_member m;
+	int more;
+
+	memset(f, 0, sizeof(*f));
+	if (!flat_begin(&r, text, n))
+		return false;
+	while ((more = flat_next(&r, &m)) == 1)
+		for (int i = 0; i < BF_COUNT; i++)
+			if (flat_key_is(&m, booking_field_names[i])) {
+				if (f->seen[i])
+					return false;
+				f->seen[i] = true;
+				f->m[i] = m;
+				break;
+			}
+	return more == 0;
+}
+
+/* booking_from_json on the record's text, read in place (flat_json.h): true with *b set
+ * as booking_from_json sets it, or false, *b untouched, when the record is to be read by
+ * jansson -- anything unusual, and every record booking_from_json would refuse. */
+static bool booking_from_text(const char *text, size_t n, struct booking *b)
+{
+	struct booking_fields f;
+	const struct flat_member *st = &f.m[BF_STATUS];
+	enum booking_status status;
+	char name[16];
+
+	if (!booking_fields_read(text, n, &f) || st->kind != FLAT_STR || st->s_escaped ||
+	    st->s_len >= sizeof(name) || f.m[BF_TITLE].kind != FLAT_STR)
+		return false;
+	memcpy(name, st->s, st->s_len);
+	name[st->s_len] = '\0';
+	if (booking_status_parse(name, &status) != 0)
+		return false;
+	booking_init(b);
+	b->status = status;
+	b->id = (uint64_t)field_int(&f, BF_ID, 0);
+	b->room_id = (uint64_t)field_int(&f, BF_ROOM_ID, 0);
+	b->group_id = (uint64_t)field_int(&f, BF_GROUP_ID, 0);
+	b->series_id = (uint64_t)field_int(&f, BF_SERIES_ID, 0);
+	b->recurrence_id = field_int(&f, BF_RECURRENCE_ID, 0);
+	b->title = field_str(&f, BF_TITLE);
+	b->description = field_str(&f, BF_DESCRIPTION);
+	b->attendees = (uint32_t)field_int(&f, BF_ATTENDEES, 0);
+	b->start = field_int(&f, BF_START_TS, 0);
+	b->end = field_int(&f, BF_END_TS, 0);
+	b->public = field_flag(&f, BF_PUBLIC, false);
+	b->created_by = (uint64_t)field_int(&f, BF_CREATED_BY, 0);
+	b->created_at = field_int(&f, BF_CREATED_AT, 0);
+	b->decided_by = (uint64_t)field_int(&f, BF_DECIDED_BY, 0);
+	b->decided_at = field_int(&f, BF_DECIDED_AT, 0);
+	b->note = field_str(&f, BF_NOTE);
+	b->sequence = (uint32_t)field_int(&f, BF_SEQUENCE, 0);
+	b->updated_at = field_int(&f, BF_UPDATED_AT, 0);
+	b->was_approved = field_flag(&f, BF_WAS_APPROVED, b->status == BOOKING_APPROVED);
+	return true;
+}
+
+/* The record through jansson: what booking_from_text leaves, and its errors. */
+static enum herr booking_get_tree(struct txn *t, uint64_t id, struct booking *out)
 {
 	json_t *o;
 	enum herr ret = record_get(t, DBI_BOOKING, id, "booking", &o);
@@ -156,6 +292,19 @@ enum herr booking_get(struct txn *t, uint64_t id, struct booking *out)
 	return ret == H_OK
 	           ? H_OK
 	           : txn_refuse(t, H_ESTORAGE, "booking %llu is corrupt", (unsigned long long)id);
+}
+
+enum herr booking_get(struct txn *t, uint64_t id, struct booking *out)
+{
+	struct key k = key_id(id);
+	MDB_val v;
+
+	/* Listings and availability read many records: most are read in place. */
+	if (txn_get(t, DBI_BOOKING, &k, &v) && v.mv_size >= 1 &&
+	    ((const uint8_t *)v.mv_data)[0] == RECORD_V1 &&
+	    booking_from_text((const char *)v.mv_data + 1, v.mv_size - 1, out))
+		return H_OK;
+	return booking_get_tree(t, id, out);
 }
 
 /* Index keys. */
