@@ -75,27 +75,56 @@ void booking_copy(struct booking *dst, const struct booking *src)
 	dst->note = xstrdup_or_null(src->note);
 }
 
+static void set_int(json_t *o, const char *key, int64_t v)
+{
+	json_object_set_new_nocheck(o, key, json_integer((json_int_t)v));
+}
+
 json_t *booking_to_json(const struct booking *b)
 {
-	json_t *o = json_pack(
-	    "{s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "id",
-	    (json_int_t)b->id, "room_id", (json_int_t)b->room_id, "group_id",
-	    (json_int_t)b->group_id, "title", b->title, "description", json_text(b->description),
-	    "attendees", (json_int_t)b->attendees, "start_ts", (json_int_t)b->start, "end_ts",
-	    (json_int_t)b->end, "status", booking_status_name(b->status), "public", b->public,
-	    "created_by", (json_int_t)b->created_by, "created_at", (json_int_t)b->created_at,
-	    "sequence", (json_int_t)b->sequence, "updated_at", (json_int_t)b->updated_at,
-	    "decided_at", (json_int_t)b->decided_at);
+	/* Member by member rather than by json_pack, whose format is parsed anew for every
+	 * booking of a listing; the keys are ASCII literals (the _nocheck forms), the
+	 * strings are checked. */
+	json_t *o = json_object();
 
-	json_object_set_new(o, "series_id",
-	                    b->series_id ? json_integer((json_int_t)b->series_id) : json_null());
+	set_int(o, "id", (int64_t)b->id);
+	set_int(o, "room_id", (int64_t)b->room_id);
+	set_int(o, "group_id", (int64_t)b->group_id);
+	json_object_set_new_nocheck(o, "title", json_string(b->title));
+	json_object_set_new_nocheck(o, "description", json_text(b->description));
+	set_int(o, "attendees", b->attendees);
+	set_int(o, "start_ts", b->start);
+	set_int(o, "end_ts", b->end);
+	json_object_set_new_nocheck(o, "status", json_string(booking_status_name(b->status)));
+	json_object_set_new_nocheck(o, "public", json_boolean(b->public));
+	set_int(o, "created_by", (int64_t)b->created_by);
+	set_int(o, "created_at", b->created_at);
+	set_int(o, "sequence", b->sequence);
+	set_int(o, "updated_at", b->updated_at);
+	set_int(o, "decided_at", b->decided_at);
+	json_object_set_new_nocheck(
+	    o, "series_id", b->series_id ? json_integer((json_int_t)b->series_id) : json_null());
 	if (b->series_id)
-		json_object_set_new(o, "recurrence_id", json_integer((json_int_t)b->recurrence_id));
-	json_object_set_new(o, "was_approved", json_boolean(b->was_approved));
-	json_object_set_new(o, "decided_by",
-	                    b->decided_at ? json_integer((json_int_t)b->decided_by) : json_null());
-	json_object_set_new(o, "note", b->note ? json_string(b->note) : json_null());
+		set_int(o, "recurrence_id", b->recurrence_id);
+	json_object_set_new_nocheck(o, "was_approved", json_boolean(b->was_approved));
+	json_object_set_new_nocheck(
+	    o, "decided_by", b->decided_at ? json_integer((json_int_t)b->decided_by) : json_null());
+	json_object_set_new_nocheck(o, "note", b->note ? json_string(b->note) : json_null());
 	return o;
+}
+
+/* An instant of the record as json_instants_format_in shows it: local time, or null for
+ * none. */
+static void set_local_instant(json_t *o, const char *key, int64_t t, const struct tz_zone *z)
+{
+	char when[32];
+
+	if (t <= 0) {
+		json_object_set_new_nocheck(o, key, json_null());
+		return;
+	}
+	time_format_in(t, z, when);
+	json_object_set_new_nocheck(o, key, json_string_nocheck(when));
 }
 
 json_t *booking_to_json_local(const struct booking *b, const char *zone)
@@ -104,14 +133,18 @@ json_t *booking_to_json_local(const struct booking *b, const char *zone)
 	json_t *o = booking_to_json(b);
 	char when[32];
 
-	json_instants_format_in(o, z);
+	/* The record's three instants, set directly rather than by walking every member
+	 * (json_instants_format_in): a listing shows many bookings. */
+	set_local_instant(o, "created_at", b->created_at, z);
+	set_local_instant(o, "updated_at", b->updated_at, z);
+	set_local_instant(o, "decided_at", b->decided_at, z);
 	time_format_in(b->start, z, when);
-	json_object_set_new(o, "start", json_string(when));
+	json_object_set_new_nocheck(o, "start", json_string_nocheck(when));
 	time_format_in(b->end, z, when);
-	json_object_set_new(o, "end", json_string(when));
+	json_object_set_new_nocheck(o, "end", json_string_nocheck(when));
 	if (b->series_id) {
 		time_format_in(b->recurrence_id, z, when);
-		json_object_set_new(o, "original_start", json_string(when));
+		json_object_set_new_nocheck(o, "original_start", json_string_nocheck(when));
 	}
 	return o;
 }
@@ -169,28 +202,37 @@ enum booking_field {
 	BF_COUNT
 };
 
-static const char *const booking_field_names[BF_COUNT] = {
-    [BF_ID] = "id",
-    [BF_ROOM_ID] = "room_id",
-    [BF_GROUP_ID] = "group_id",
-    [BF_SERIES_ID] = "series_id",
-    [BF_RECURRENCE_ID] = "recurrence_id",
-    [BF_TITLE] = "title",
-    [BF_DESCRIPTION] = "description",
-    [BF_ATTENDEES] = "attendees",
-    [BF_START_TS] = "start_ts",
-    [BF_END_TS] = "end_ts",
-    [BF_PUBLIC] = "public",
-    [BF_CREATED_BY] = "created_by",
-    [BF_CREATED_AT] = "created_at",
-    [BF_DECIDED_BY] = "decided_by",
-    [BF_DECIDED_AT] = "decided_at",
-    [BF_NOTE] = "note",
-    [BF_SEQUENCE] = "sequence",
-    [BF_UPDATED_AT] = "updated_at",
-    [BF_WAS_APPROVED] = "was_approved",
-    [BF_STATUS] = "status",
+/* The keys, with their lengths: most members are told apart by length alone. */
+#define FIELD(name)                                                                                \
+	{                                                                                          \
+		name, sizeof(name) - 1                                                             \
+	}
+static const struct {
+	const char *key;
+	size_t len;
+} booking_field_names[BF_COUNT] = {
+    [BF_ID] = FIELD("id"),
+    [BF_ROOM_ID] = FIELD("room_id"),
+    [BF_GROUP_ID] = FIELD("group_id"),
+    [BF_SERIES_ID] = FIELD("series_id"),
+    [BF_RECURRENCE_ID] = FIELD("recurrence_id"),
+    [BF_TITLE] = FIELD("title"),
+    [BF_DESCRIPTION] = FIELD("description"),
+    [BF_ATTENDEES] = FIELD("attendees"),
+    [BF_START_TS] = FIELD("start_ts"),
+    [BF_END_TS] = FIELD("end_ts"),
+    [BF_PUBLIC] = FIELD("public"),
+    [BF_CREATED_BY] = FIELD("created_by"),
+    [BF_CREATED_AT] = FIELD("created_at"),
+    [BF_DECIDED_BY] = FIELD("decided_by"),
+    [BF_DECIDED_AT] = FIELD("decided_at"),
+    [BF_NOTE] = FIELD("note"),
+    [BF_SEQUENCE] = FIELD("sequence"),
+    [BF_UPDATED_AT] = FIELD("updated_at"),
+    [BF_WAS_APPROVED] = FIELD("was_approved"),
+    [BF_STATUS] = FIELD("status"),
 };
+#undef FIELD
 
 /* The members read, by field; kind FLAT_NULL stands for absent too, which
  * booking_from_json treats alike (json_int, json_str and json_flag give their default). */
@@ -227,7 +269,8 @@ static bool booking_fields_read(const char *text, size_t n, struct booking_field
 		return false;
 	while ((more = flat_next(&r, &m)) == 1)
 		for (int i = 0; i < BF_COUNT; i++)
-			if (flat_key_is(&m, booking_field_names[i])) {
+			if (m.key_len == booking_field_names[i].len &&
+			    memcmp(m.key, booking_field_names[i].key, m.key_len) == 0) {
 				if (f->seen[i])
 					return false;
 				f->seen[i] = true;
