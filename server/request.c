@@ -433,3 +433,51 @@ void reply_time(json_t *o, const char *key, int64_t t, const char *zone)
 	time_format(t, zone, when);
 	json_object_set_new(o, key, json_string(when));
 }
+
+/* The text of a JSON reply as it is dumped: grown by doubling, from a size that holds
+ * most replies at once. */
+struct reply_text {
+	char *s;
+	size_t len, cap;
+};
+
+static int reply_text_add(const char *buf, size_t n, void *arg)
+{
+	struct reply_text *t = arg;
+
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+
+		while (t->len + n + 1 > cap)
+			cap *= 2;
+		t->s = xrealloc(t->s, cap);
+		t->cap = cap;
+	}
+	memcpy(t->s + t->len, buf, n);
+	t->len += n;
+	t->s[t->len] = '\0';
+	return 0;
+}
+
+char *reply_json_text(const json_t *reply, size_t *len)
+{
+	/* json_dumps would copy its buffer once more (a strdup) and leave the length to be
+	 * counted again; a reply of many bookings is tens of KB. */
+	struct reply_text t = {0};
+
+	if (json_dump_callback(reply, reply_text_add, &t, JSON_COMPACT | JSON_SORT_KEYS) != 0) {
+		free(t.s);
+		return NULL;
+	}
+	if (t.s == NULL)
+		reply_text_add("", 0, &t);
+	*len = t.len;
+	return t.s;
+}
+
+void reply_text_release(const void *text, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)text);
+}

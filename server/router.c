@@ -389,11 +389,12 @@ void request_finish(struct request *r, enum herr ret)
 	if (ret == H_OK && r->raw_type != NULL) {
 		reply_raw(r);
 	} else if (ret == H_OK) {
+		size_t len = 0;
 		char *text;
 
 		/* Handlers that know a venue have already used its offset. */
 		json_instants_format(r->reply, NULL);
-		text = r->reply ? json_dumps(r->reply, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		text = r->reply ? reply_json_text(r->reply, &len) : NULL;
 
 		if (r->reply != NULL && text == NULL)
 			/* Cannot happen with values jansson accepted; never send a blank 204. */
@@ -401,9 +402,17 @@ void request_finish(struct request *r, enum herr ret)
 			    r, herror_set(&r->err, H_ESTORAGE, "the reply cannot be encoded"));
 		else if (r->status == 204 || text == NULL)
 			http_send(r, r->status ? r->status : 204, NULL, NULL, 0);
-		else
-			http_send(r, r->status ? r->status : 200, "application/json", text,
-			          strlen(text));
+		else if (r->raw_release != NULL)
+			http_send(r, r->status ? r->status : 200, "application/json", text, len);
+		else {
+			/* Sent by reference, as a feed is (http_send): freed once written. */
+			r->raw = text;
+			r->raw_len = len;
+			r->raw_release = reply_text_release;
+			text = NULL;
+			http_send(r, r->status ? r->status : 200, "application/json", r->raw,
+			          r->raw_len);
+		}
 		free(text);
 	} else {
 		reply_problem(r, ret);

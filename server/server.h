@@ -344,6 +344,10 @@ enum herr request_booking(struct request *r, bool strict, struct booking *b, boo
 void reply_session_cookie(struct request *r, const char *secret, int64_t max_age);
 /* Sets o[key] to instant t as RFC 3339 in zone's offset. */
 void reply_time(json_t *o, const char *key, int64_t t, const char *zone);
+/* reply as the API sends it (compact, keys sorted), newly allocated, its length in *len;
+ * NULL when jansson cannot encode it. reply_text_release frees it, as a raw_release. */
+char *reply_json_text(const json_t *reply, size_t *len);
+void reply_text_release(const void *text, size_t len, void *arg);
 
 /* page.c: pages of the list routes (docs/api.md#pages). */
 #define PAGE_LIMIT_DEFAULT 100

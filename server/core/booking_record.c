@@ -18,6 +18,7 @@
  * entries of exactly its slot, to read their group. */
 #include "booking.h"
 
+#include "flat_json.h"
 #include "record.h"
 #include "room.h"
 #include "series_record.h"
@@ -74,27 +75,56 @@ void booking_copy(struct booking *dst, const struct booking *src)
 	dst->note = xstrdup_or_null(src->note);
 }
 
+static void set_int(json_t *o, const char *key, int64_t v)
+{
+	json_object_set_new_nocheck(o, key, json_integer((json_int_t)v));
+}
+
 json_t *booking_to_json(const struct booking *b)
 {
-	json_t *o = json_pack(
-	    "{s:I, s:I, s:I, s:s, s:o, s:I, s:I, s:I, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "id",
-	    (json_int_t)b->id, "room_id", (json_int_t)b->room_id, "group_id",
-	    (json_int_t)b->group_id, "title", b->title, "description", json_text(b->description),
-	    "attendees", (json_int_t)b->attendees, "start_ts", (json_int_t)b->start, "end_ts",
-	    (json_int_t)b->end, "status", booking_status_name(b->status), "public", b->public,
-	    "created_by", (json_int_t)b->created_by, "created_at", (json_int_t)b->created_at,
-	    "sequence", (json_int_t)b->sequence, "updated_at", (json_int_t)b->updated_at,
-	    "decided_at", (json_int_t)b->decided_at);
+	/* Member by member rather than by json_pack, whose format is parsed anew for every
+	 * booking of a listing; the keys are ASCII literals (the _nocheck forms), the
+	 * strings are checked. */
+	json_t *o = json_object();
 
-	json_object_set_new(o, "series_id",
-	                    b->series_id ? json_integer((json_int_t)b->series_id) : json_null());
+	set_int(o, "id", (int64_t)b->id);
+	set_int(o, "room_id", (int64_t)b->room_id);
+	set_int(o, "group_id", (int64_t)b->group_id);
+	json_object_set_new_nocheck(o, "title", json_string(b->title));
+	json_object_set_new_nocheck(o, "description", json_text(b->description));
+	set_int(o, "attendees", b->attendees);
+	set_int(o, "start_ts", b->start);
+	set_int(o, "end_ts", b->end);
+	json_object_set_new_nocheck(o, "status", json_string(booking_status_name(b->status)));
+	json_object_set_new_nocheck(o, "public", json_boolean(b->public));
+	set_int(o, "created_by", (int64_t)b->created_by);
+	set_int(o, "created_at", b->created_at);
+	set_int(o, "sequence", b->sequence);
+	set_int(o, "updated_at", b->updated_at);
+	set_int(o, "decided_at", b->decided_at);
+	json_object_set_new_nocheck(
+	    o, "series_id", b->series_id ? json_integer((json_int_t)b->series_id) : json_null());
 	if (b->series_id)
-		json_object_set_new(o, "recurrence_id", json_integer((json_int_t)b->recurrence_id));
-	json_object_set_new(o, "was_approved", json_boolean(b->was_approved));
-	json_object_set_new(o, "decided_by",
-	                    b->decided_at ? json_integer((json_int_t)b->decided_by) : json_null());
-	json_object_set_new(o, "note", b->note ? json_string(b->note) : json_null());
+		set_int(o, "recurrence_id", b->recurrence_id);
+	json_object_set_new_nocheck(o, "was_approved", json_boolean(b->was_approved));
+	json_object_set_new_nocheck(
+	    o, "decided_by", b->decided_at ? json_integer((json_int_t)b->decided_by) : json_null());
+	json_object_set_new_nocheck(o, "note", b->note ? json_string(b->note) : json_null());
 	return o;
+}
+
+/* An instant of the record as json_instants_format_in shows it: local time, or null for
+ * none. */
+static void set_local_instant(json_t *o, const char *key, int64_t t, const struct tz_zone *z)
+{
+	char when[32];
+
+	if (t <= 0) {
+		json_object_set_new_nocheck(o, key, json_null());
+		return;
+	}
+	time_format_in(t, z, when);
+	json_object_set_new_nocheck(o, key, json_string_nocheck(when));
 }
 
 json_t *booking_to_json_local(const struct booking *b, const char *zone)
@@ -103,14 +133,18 @@ json_t *booking_to_json_local(const struct booking *b, const char *zone)
 	json_t *o = booking_to_json(b);
 	char when[32];
 
-	json_instants_format_in(o, z);
+	/* The record's three instants, set directly rather than by walking every member
+	 * (json_instants_format_in): a listing shows many bookings. */
+	set_local_instant(o, "created_at", b->created_at, z);
+	set_local_instant(o, "updated_at", b->updated_at, z);
+	set_local_instant(o, "decided_at", b->decided_at, z);
 	time_format_in(b->start, z, when);
-	json_object_set_new(o, "start", json_string(when));
+	json_object_set_new_nocheck(o, "start", json_string_nocheck(when));
 	time_format_in(b->end, z, when);
-	json_object_set_new(o, "end", json_string(when));
+	json_object_set_new_nocheck(o, "end", json_string_nocheck(when));
 	if (b->series_id) {
 		time_format_in(b->recurrence_id, z, when);
-		json_object_set_new(o, "original_start", json_string(when));
+		json_object_set_new_nocheck(o, "original_start", json_string_nocheck(when));
 	}
 	return o;
 }
@@ -143,7 +177,152 @@ enum herr booking_from_json(const json_t *o, struct booking *b, struct herror *e
 	return H_OK;
 }
 
-enum herr booking_get(struct txn *t, uint64_t id, struct booking *out)
+/* The fields of a booking record, as booking_from_json reads them. */
+enum booking_field {
+	BF_ID,
+	BF_ROOM_ID,
+	BF_GROUP_ID,
+	BF_SERIES_ID,
+	BF_RECURRENCE_ID,
+	BF_TITLE,
+	BF_DESCRIPTION,
+	BF_ATTENDEES,
+	BF_START_TS,
+	BF_END_TS,
+	BF_PUBLIC,
+	BF_CREATED_BY,
+	BF_CREATED_AT,
+	BF_DECIDED_BY,
+	BF_DECIDED_AT,
+	BF_NOTE,
+	BF_SEQUENCE,
+	BF_UPDATED_AT,
+	BF_WAS_APPROVED,
+	BF_STATUS,
+	BF_COUNT
+};
+
+/* The keys, with their lengths: most members are told apart by length alone. */
+#define FIELD(name)                                                                                \
+	{                                                                                          \
+		name, sizeof(name) - 1                                                             \
+	}
+static const struct {
+	const char *key;
+	size_t len;
+} booking_field_names[BF_COUNT] = {
+    [BF_ID] = FIELD("id"),
+    [BF_ROOM_ID] = FIELD("room_id"),
+    [BF_GROUP_ID] = FIELD("group_id"),
+    [BF_SERIES_ID] = FIELD("series_id"),
+    [BF_RECURRENCE_ID] = FIELD("recurrence_id"),
+    [BF_TITLE] = FIELD("title"),
+    [BF_DESCRIPTION] = FIELD("description"),
+    [BF_ATTENDEES] = FIELD("attendees"),
+    [BF_START_TS] = FIELD("start_ts"),
+    [BF_END_TS] = FIELD("end_ts"),
+    [BF_PUBLIC] = FIELD("public"),
+    [BF_CREATED_BY] = FIELD("created_by"),
+    [BF_CREATED_AT] = FIELD("created_at"),
+    [BF_DECIDED_BY] = FIELD("decided_by"),
+    [BF_DECIDED_AT] = FIELD("decided_at"),
+    [BF_NOTE] = FIELD("note"),
+    [BF_SEQUENCE] = FIELD("sequence"),
+    [BF_UPDATED_AT] = FIELD("updated_at"),
+    [BF_WAS_APPROVED] = FIELD("was_approved"),
+    [BF_STATUS] = FIELD("status"),
+};
+#undef FIELD
+
+/* The members read, by field; kind FLAT_NULL stands for absent too, which
+ * booking_from_json treats alike (json_int, json_str and json_flag give their default). */
+struct booking_fields {
+	struct flat_member m[BF_COUNT];
+	bool seen[BF_COUNT];
+};
+
+static int64_t field_int(const struct booking_fields *f, enum booking_field i, int64_t dflt)
+{
+	return f->m[i].kind == FLAT_INT ? f->m[i].i : dflt;
+}
+
+static char *field_str(const struct booking_fields *f, enum booking_field i)
+{
+	return f->m[i].kind == FLAT_STR ? flat_strdup(&f->m[i]) : NULL;
+}
+
+static bool field_flag(const struct booking_fields *f, enum booking_field i, bool dflt)
+{
+	return f->m[i].kind == FLAT_TRUE || (f->m[i].kind != FLAT_FALSE && dflt);
+}
+
+/* Reads the members of text[0, n) into *f; false for what flat_json leaves to jansson, and
+ * for a field given twice (jansson keeps the last). */
+static bool booking_fields_read(const char *text, size_t n, struct booking_fields *f)
+{
+	struct flat_reader r;
+	struct flat_member m;
+	int more;
+
+	memset(f, 0, sizeof(*f));
+	if (!flat_begin(&r, text, n))
+		return false;
+	while ((more = flat_next(&r, &m)) == 1)
+		for (int i = 0; i < BF_COUNT; i++)
+			if (m.key_len == booking_field_names[i].len &&
+			    memcmp(m.key, booking_field_names[i].key, m.key_len) == 0) {
+				if (f->seen[i])
+					return false;
+				f->seen[i] = true;
+				f->m[i] = m;
+				break;
+			}
+	return more == 0;
+}
+
+/* booking_from_json on the record's text, read in place (flat_json.h): true with *b set
+ * as booking_from_json sets it, or false, *b untouched, when the record is to be read by
+ * jansson -- anything unusual, and every record booking_from_json would refuse. */
+static bool booking_from_text(const char *text, size_t n, struct booking *b)
+{
+	struct booking_fields f;
+	const struct flat_member *st = &f.m[BF_STATUS];
+	enum booking_status status;
+	char name[16];
+
+	if (!booking_fields_read(text, n, &f) || st->kind != FLAT_STR || st->s_escaped ||
+	    st->s_len >= sizeof(name) || f.m[BF_TITLE].kind != FLAT_STR)
+		return false;
+	memcpy(name, st->s, st->s_len);
+	name[st->s_len] = '\0';
+	if (booking_status_parse(name, &status) != 0)
+		return false;
+	booking_init(b);
+	b->status = status;
+	b->id = (uint64_t)field_int(&f, BF_ID, 0);
+	b->room_id = (uint64_t)field_int(&f, BF_ROOM_ID, 0);
+	b->group_id = (uint64_t)field_int(&f, BF_GROUP_ID, 0);
+	b->series_id = (uint64_t)field_int(&f, BF_SERIES_ID, 0);
+	b->recurrence_id = field_int(&f, BF_RECURRENCE_ID, 0);
+	b->title = field_str(&f, BF_TITLE);
+	b->description = field_str(&f, BF_DESCRIPTION);
+	b->attendees = (uint32_t)field_int(&f, BF_ATTENDEES, 0);
+	b->start = field_int(&f, BF_START_TS, 0);
+	b->end = field_int(&f, BF_END_TS, 0);
+	b->public = field_flag(&f, BF_PUBLIC, false);
+	b->created_by = (uint64_t)field_int(&f, BF_CREATED_BY, 0);
+	b->created_at = field_int(&f, BF_CREATED_AT, 0);
+	b->decided_by = (uint64_t)field_int(&f, BF_DECIDED_BY, 0);
+	b->decided_at = field_int(&f, BF_DECIDED_AT, 0);
+	b->note = field_str(&f, BF_NOTE);
+	b->sequence = (uint32_t)field_int(&f, BF_SEQUENCE, 0);
+	b->updated_at = field_int(&f, BF_UPDATED_AT, 0);
+	b->was_approved = field_flag(&f, BF_WAS_APPROVED, b->status == BOOKING_APPROVED);
+	return true;
+}
+
+/* The record through jansson: what booking_from_text leaves, and its errors. */
+static enum herr booking_get_tree(struct txn *t, uint64_t id, struct booking *out)
 {
 	json_t *o;
 	enum herr ret = record_get(t, DBI_BOOKING, id, "booking", &o);
@@ -156,6 +335,19 @@ enum herr booking_get(struct txn *t, uint64_t id, struct booking *out)
 	return ret == H_OK
 	           ? H_OK
 	           : txn_refuse(t, H_ESTORAGE, "booking %llu is corrupt", (unsigned long long)id);
+}
+
+enum herr booking_get(struct txn *t, uint64_t id, struct booking *out)
+{
+	struct key k = key_id(id);
+	MDB_val v;
+
+	/* Listings and availability read many records: most are read in place. */
+	if (txn_get(t, DBI_BOOKING, &k, &v) && v.mv_size >= 1 &&
+	    ((const uint8_t *)v.mv_data)[0] == RECORD_V1 &&
+	    booking_from_text((const char *)v.mv_data + 1, v.mv_size - 1, out))
+		return H_OK;
+	return booking_get_tree(t, id, out);
 }
 
 /* Index keys. */

@@ -238,3 +238,7 @@ T(web_content_types)
 T(web_accepts_gzip_values)
 T(web_etag_listed_values)
 T(avail_suggest_near)
+/* test_flat_json.c */
+T(flat_json_members)
+T(flat_json_leaves)
+T(booking_get_as_jansson_reads)
