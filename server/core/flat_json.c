@@ -107,12 +107,14 @@ static bool read_int(struct flat_reader *r, int64_t *out)
 	const char *digits = r->p;
 	int64_t v = 0;
 
+	/* Counted before it is added: a longer run of digits is refused, never overflows. */
 	while (r->p < r->end && *r->p >= '0' && *r->p <= '9') {
+		if (r->p - digits == FLAT_INT_DIGITS)
+			return false;
 		v = v * 10 + (*r->p - '0');
 		r->p++;
 	}
-	if (r->p == digits || r->p - digits > FLAT_INT_DIGITS ||
-	    (*digits == '0' && r->p - digits > 1))
+	if (r->p == digits || (*digits == '0' && r->p - digits > 1))
 		return false;
 	if (r->p < r->end && (*r->p == '.' || *r->p == 'e' || *r->p == 'E'))
 		return false;
