@@ -243,7 +243,7 @@ struct op_population {
 static enum herr do_population(struct txn *t, void *arg)
 {
 	struct op_population *p = arg;
-	char fields[512], person[640];
+	char fields[1024], person[1280];
 
 	for (size_t i = 0; i < USERS && t->ret == H_OK; i++) {
 		struct op_account o = {p->changes ? p->users[i] : 0, fields};
