@@ -21,6 +21,10 @@ static const struct cmd_field cmd_room_fields[] = {
     {.opt = "max-occurrences", .key = "max_occurrences", .type = FIELD_UINT, .max = CMD_ROOM_MAX},
     {.opt = "approval", .key = "approval", .type = FIELD_STR},
     {.opt = "feature", .key = "features", .type = FIELD_STRS},
+    {.opt = "hold-hours", .key = "hold_hours", .type = FIELD_UINT, .max = CMD_ROOM_MAX},
+    {.opt = "hold-lapse", .key = "hold_lapse", .type = FIELD_STR},
+    {.opt = "offer-hours", .key = "offer_hours", .type = FIELD_UINT, .max = CMD_ROOM_MAX},
+    {.opt = "waitlist-priority", .key = "waitlist_priority", .type = FIELD_STRS},
     {.opt = "description", .key = "description", .type = FIELD_STR},
     {.opt = NULL},
 };

@@ -57,10 +57,11 @@ static const struct cli_cmd main_cmds[] = {
      "room add --venue ID --name NAME --capacity N [--setup MIN] [--cleanup MIN] "
      "[--min-length MIN] [--max-length MIN] [--notice MIN] [--horizon DAYS] "
      "[--max-occurrences N] [--approval manual|auto|trusted] [--feature F]... "
-     "[--description TEXT]",
+     "[--hold-hours H] [--hold-lapse release|keep] [--offer-hours H] "
+     "[--waitlist-priority KIND]... [--description TEXT]",
      cmd_record_add,
-     "Add a room to a venue, with its capacity, buffers, length limits, notice, horizon and "
-     "approval policy.",
+     "Add a room to a venue, with its capacity, buffers, length limits, notice, horizon, "
+     "approval policy, holds and waitlist.",
      0, &cmd_room_record},
     {"room", "list", "room list [--venue ID]", cmd_record_list, "List rooms, of one venue or all.",
      0, &cmd_room_record},
@@ -70,7 +71,8 @@ static const struct cli_cmd main_cmds[] = {
      "room set ID [--venue ID] [--name NAME] [--capacity N] [--setup MIN] [--cleanup MIN] "
      "[--min-length MIN] [--max-length MIN] [--notice MIN] [--horizon DAYS] "
      "[--max-occurrences N] [--approval manual|auto|trusted] [--feature F]... "
-     "[--description TEXT]",
+     "[--hold-hours H] [--hold-lapse release|keep] [--offer-hours H] "
+     "[--waitlist-priority KIND]... [--description TEXT]",
      cmd_record_set, "Change a room's details or rules; --feature replaces the whole list.", 0,
      &cmd_room_record},
     {"room", "rm", "room rm ID", cmd_record_rm,

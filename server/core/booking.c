@@ -5,6 +5,7 @@
 
 #include "audit.h"
 #include "closure.h"
+#include "fair.h"
 #include "group.h"
 #include "notify.h"
 #include "place.h"
@@ -280,7 +281,7 @@ static enum herr request_judge(struct txn *t, const struct actor *a, struct book
 		return ret;
 	b->status =
 	    approve_now || policy_approves(t, p, b->group_id) ? BOOKING_APPROVED : BOOKING_PENDING;
-	return t->ret;
+	return fair_judge_request(t, a, b, p, now);
 }
 
 enum herr booking_request_judge(struct txn *t, const struct actor *a, struct booking *b,
@@ -312,6 +313,7 @@ enum herr booking_request(struct txn *t, const struct actor *a, struct booking *
 	}
 	booking_store(t, b, NULL);
 	booking_audit(t, a, b, "request", NULL, now);
+	fair_after_change(t, a, NULL, b, &p, false, now);
 	/* A series' dates are told of in the series' one message (series.c). */
 	if (b->series_id == 0)
 		notify_booking_requested(t, a, b, now);
@@ -377,7 +379,7 @@ struct transition {
  * whole, which the series' one message tells of). */
 static enum herr booking_transition(struct txn *t, const struct actor *a, uint64_t id,
                                     const char *note, int64_t now, const struct transition *tr,
-                                    bool tell, struct booking *out)
+                                    bool tell, bool override, struct booking *out)
 {
 	struct booking b, old;
 	struct place p;
@@ -407,12 +409,15 @@ static enum herr booking_transition(struct txn *t, const struct actor *a, uint64
 	}
 	if (tr->to == BOOKING_APPROVED) {
 		ret = booking_check(t, &b, &p.room, &p.venue, false, now);
+		if (ret == H_OK)
+			ret = fair_judge_approval(t, a, &b, &p, override, now);
 		if (ret != H_OK)
 			goto out;
 	}
 	booking_copy(&old, &b);
 	booking_decide(t, a, &b, &old, tr->to, note, now);
 	booking_audit(t, a, &b, tr->action, note, now);
+	fair_after_change(t, a, &old, &b, &p, override, now);
 	if (tell)
 		notify_booking_decided(t, a, &b, now);
 	ret = t->ret;
@@ -442,19 +447,25 @@ static const struct transition cancellation = {
 enum herr booking_approve(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                           int64_t now, struct booking *out)
 {
-	return booking_transition(t, a, id, note, now, &approval, true, out);
+	return booking_transition(t, a, id, note, now, &approval, true, false, out);
+}
+
+enum herr booking_approve_overriding(struct txn *t, const struct actor *a, uint64_t id,
+                                     const char *note, int64_t now, struct booking *out)
+{
+	return booking_transition(t, a, id, note, now, &approval, true, true, out);
 }
 
 enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                           int64_t now, struct booking *out)
 {
-	return booking_transition(t, a, id, note, now, &refusal, true, out);
+	return booking_transition(t, a, id, note, now, &refusal, true, false, out);
 }
 
 enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                          int64_t now, struct booking *out)
 {
-	return booking_transition(t, a, id, note, now, &cancellation, true, out);
+	return booking_transition(t, a, id, note, now, &cancellation, true, false, out);
 }
 
 enum herr booking_decide_in_series(struct txn *t, const struct actor *a, uint64_t id,
@@ -464,7 +475,7 @@ enum herr booking_decide_in_series(struct txn *t, const struct actor *a, uint64_
 	                              : to == BOOKING_DECLINED ? &refusal
 	                                                       : &cancellation;
 
-	return booking_transition(t, a, id, note, now, tr, false, NULL);
+	return booking_transition(t, a, id, note, now, tr, false, false, NULL);
 }
 
 /* Judging a body. Every field a booking body may carry, once: its type, and whether an
@@ -661,6 +672,8 @@ enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, cons
 	if (ret == H_OK)
 		ret = moved ? booking_check(t, &b, &p.room, &p.venue, true, now)
 		            : booking_check_self(t, &b, &p.room);
+	if (ret == H_OK && moved)
+		ret = fair_judge_request(t, a, &b, &p, now);
 	if (ret != H_OK)
 		goto out;
 	if (moved && b.status == BOOKING_APPROVED && !policy_is_venue_manager(t, a, p.venue.id) &&
@@ -678,6 +691,7 @@ enum herr booking_update(struct txn *t, const struct actor *a, uint64_t id, cons
 	b.updated_at = now;
 	booking_store(t, &b, &old);
 	booking_audit(t, a, &b, moved ? "move" : "edit", NULL, now);
+	fair_after_change(t, a, &old, &b, &p, false, now);
 	if (moved)
 		notify_booking_moved(t, a, &old, &b, now);
 	ret = t->ret;

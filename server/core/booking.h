@@ -104,6 +104,10 @@ void booking_group_name(struct txn *t, uint64_t group_id, char *out, size_t size
  * requests that now overlap it. */
 enum herr booking_approve(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                           int64_t now, struct booking *out);
+/* booking_approve over the group's allowances: the manager's choice, recorded in the
+ * audit log (allowance.h). Every other rule stands. */
+enum herr booking_approve_overriding(struct txn *t, const struct actor *a, uint64_t id,
+                                     const char *note, int64_t now, struct booking *out);
 enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                           int64_t now, struct booking *out);
 enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,

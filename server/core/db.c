@@ -50,6 +50,11 @@ static const char *const dbi_names[DBI_COUNT] = {
     [DBI_SERIES_OCC] = "idx:series-occurrence",
     [DBI_OUTBOX] = "outbox",
     [DBI_USER_ROLE] = "idx:user-role",
+    [DBI_ALLOWANCE] = "allowance",
+    [DBI_HOLD] = "hold",
+    [DBI_WAITLIST] = "waitlist",
+    [DBI_DATE_SET] = "date-set",
+    [DBI_ROUND] = "round",
 };
 
 static struct key meta_key(const char *name)
@@ -389,8 +394,8 @@ enum herr txn_ask(struct txn *t, db_write_fn fn, void *arg)
 }
 
 /* The first database that layout 2 added: an older directory lacks it or ones after it
- * (layout 3's outbox, layout 4's idx:user-role), which db_open creates (they start empty)
- * before migrating the version. */
+ * (layout 3's outbox, layout 4's idx:user-role, layout 5's fair access), which db_open creates
+ * (they start empty) before migrating the version. */
 #define DBI_LAYOUT2_FIRST DBI_SERIES
 /* The layout that added idx:user-role, which an older directory's users fill. */
 #define LAYOUT_USER_ROLE 4
@@ -491,7 +496,7 @@ static void user_role_build(struct txn *t)
 	scan_end(&s);
 }
 
-/* Layouts 2 and 3 only added databases, which start empty. Layout 4 added the index of
+/* Layouts 2, 3 and 5 only added databases, which start empty. Layout 4 added the index of
  * users by group and venue, built here from the user records, in the transaction that
  * stores the new version: a crash leaves layout 3 or a whole layout 4. The version is read
  * again in this transaction, so two processes opening one directory build it once. */

@@ -40,10 +40,17 @@ enum dbi {
 	DBI_OUTBOX, /* messages waiting or sent, their queue and settings (outbox.h) */
 	/* Layout 4. */
 	DBI_USER_ROLE, /* G | group | user, V | venue | user -> "": a user's groups and venues */
+	/* Layout 5: fair access (docs/fair-access.md). Each is one module's, with key spaces
+	 * of its own told apart by a first byte (schemas/db.md). */
+	DBI_ALLOWANCE, /* allowances of hours per period (allowance.h) */
+	DBI_HOLD,      /* provisional holds and when they end (hold.h) */
+	DBI_WAITLIST,  /* waitlists and their offers (waitlist.h) */
+	DBI_DATE_SET,  /* named sets of dates (date_set.h) */
+	DBI_ROUND,     /* allocation rounds and their applications (round.h) */
 	DBI_COUNT
 };
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 struct db;
 

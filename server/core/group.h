@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 enum group_kind { GROUP_CHARITY, GROUP_COMMUNITY, GROUP_SCHOOL, GROUP_COMMERCIAL, GROUP_COUNCIL };
+#define GROUP_KIND_COUNT 5
 
 struct group {
 	uint64_t id;

@@ -24,6 +24,63 @@ static const char *const approval_names[] = {
     [APPROVAL_TRUSTED] = "trusted",
 };
 
+static const char *const hold_lapse_names[] = {
+    [HOLD_LAPSE_RELEASE] = "release",
+    [HOLD_LAPSE_KEEP] = "keep",
+};
+
+const char *hold_lapse_name(enum hold_lapse l)
+{
+	return l == HOLD_LAPSE_KEEP ? hold_lapse_names[l] : hold_lapse_names[HOLD_LAPSE_RELEASE];
+}
+
+static enum herr take_hold_lapse(enum hold_lapse *out, const json_t *fields, struct herror *err)
+{
+	const json_t *v = json_object_get(fields, "hold_lapse");
+	const char *s = json_string_value(v);
+
+	if (v == NULL)
+		return H_OK;
+	if (s != NULL && strcmp(s, "release") == 0)
+		*out = HOLD_LAPSE_RELEASE;
+	else if (s != NULL && strcmp(s, "keep") == 0)
+		*out = HOLD_LAPSE_KEEP;
+	else
+		return herror_set(err, H_EINVAL, "hold_lapse must be release or keep");
+	return H_OK;
+}
+
+/* An ordered list of group kinds, each at most once. */
+static enum herr take_waitlist_priority(struct room *r, const json_t *fields, struct herror *err)
+{
+	const json_t *a = json_object_get(fields, "waitlist_priority"), *v;
+	enum group_kind kinds[GROUP_KIND_COUNT];
+	size_t i, n = 0;
+
+	if (a == NULL)
+		return H_OK;
+	if (!json_is_array(a))
+		return herror_set(err, H_EINVAL, "waitlist_priority must be a list of group kinds");
+	json_array_foreach(a, i, v)
+	{
+		enum group_kind k;
+
+		if (group_kind_parse(json_string_value(v), &k) != 0)
+			return herror_set(err, H_EINVAL,
+			                  "waitlist_priority: \"%s\" is not a group kind (charity, "
+			                  "community, school, commercial, council)",
+			                  json_is_string(v) ? json_string_value(v) : "?");
+		for (size_t j = 0; j < n; j++)
+			if (kinds[j] == k)
+				return herror_set(err, H_EINVAL, "waitlist_priority names %s twice",
+				                  group_kind_name(k));
+		kinds[n++] = k;
+	}
+	memcpy(r->waitlist_priority, kinds, n * sizeof(kinds[0]));
+	r->nwaitlist_priority = n;
+	return H_OK;
+}
+
 const char *approval_name(enum approval a)
 {
 	return (unsigned)a <= APPROVAL_TRUSTED ? approval_names[a] : "manual";
@@ -63,6 +120,8 @@ void room_init(struct room *r)
 	r->horizon_days = 365;
 	r->max_occurrences = 104; /* two years of a weekly group */
 	r->approval = APPROVAL_MANUAL;
+	r->hold_lapse = HOLD_LAPSE_RELEASE;
+	r->offer_hours = 24;
 }
 
 void room_free(struct room *r)
@@ -125,6 +184,10 @@ enum herr room_apply(struct room *r, const json_t *fields, struct herror *err)
 	    (ret = field_uint(&n.notice_min, fields, "notice_minutes", 0, MINUTES_MAX, err)) ||
 	    (ret = field_uint(&n.horizon_days, fields, "horizon_days", 1, 3660, err)) ||
 	    (ret = field_uint(&n.max_occurrences, fields, "max_occurrences", 1, 1000, err)) ||
+	    (ret = field_uint(&n.hold_hours, fields, "hold_hours", 0, 30 * 24, err)) ||
+	    (ret = field_uint(&n.offer_hours, fields, "offer_hours", 1, 14 * 24, err)) ||
+	    (ret = take_hold_lapse(&n.hold_lapse, fields, err)) ||
+	    (ret = take_waitlist_priority(&n, fields, err)) ||
 	    (ret = take_features(&n.features, fields, err)))
 		goto fail;
 	if (n.name == NULL || n.venue_id == 0) {
@@ -146,20 +209,26 @@ fail:
 
 json_t *room_to_json(const struct room *r)
 {
-	json_t *features = json_array();
+	json_t *features = json_array(), *priority = json_array();
 
 	for (unsigned i = 0; i < FEATURE_COUNT; i++)
 		if (r->features & (1u << i))
 			json_array_append_new(features, json_string(feature_names[i]));
-	return json_pack("{s:I, s:I, s:s, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
-	                 "id", (json_int_t)r->id, "venue_id", (json_int_t)r->venue_id, "name",
-	                 r->name, "description", json_text(r->description), "capacity",
-	                 (json_int_t)r->capacity, "features", features, "setup_minutes",
-	                 (json_int_t)r->setup_min, "cleanup_minutes", (json_int_t)r->cleanup_min,
-	                 "min_minutes", (json_int_t)r->min_length_min, "max_minutes",
-	                 (json_int_t)r->max_length_min, "notice_minutes", (json_int_t)r->notice_min,
-	                 "horizon_days", (json_int_t)r->horizon_days, "max_occurrences",
-	                 (json_int_t)r->max_occurrences, "approval", approval_name(r->approval));
+	for (size_t i = 0; i < r->nwaitlist_priority; i++)
+		json_array_append_new(priority,
+		                      json_string(group_kind_name(r->waitlist_priority[i])));
+	return json_pack(
+	    "{s:I, s:I, s:s, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, "
+	    "s:I, s:s, s:I, s:o}",
+	    "id", (json_int_t)r->id, "venue_id", (json_int_t)r->venue_id, "name", r->name,
+	    "description", json_text(r->description), "capacity", (json_int_t)r->capacity,
+	    "features", features, "setup_minutes", (json_int_t)r->setup_min, "cleanup_minutes",
+	    (json_int_t)r->cleanup_min, "min_minutes", (json_int_t)r->min_length_min, "max_minutes",
+	    (json_int_t)r->max_length_min, "notice_minutes", (json_int_t)r->notice_min,
+	    "horizon_days", (json_int_t)r->horizon_days, "max_occurrences",
+	    (json_int_t)r->max_occurrences, "approval", approval_name(r->approval), "hold_hours",
+	    (json_int_t)r->hold_hours, "hold_lapse", hold_lapse_name(r->hold_lapse), "offer_hours",
+	    (json_int_t)r->offer_hours, "waitlist_priority", priority);
 }
 
 enum herr room_from_json(const json_t *o, struct room *r, struct herror *err)

@@ -5,6 +5,7 @@
 
 #include "actor.h"
 #include "db.h"
+#include "group.h"
 
 #include <jansson.h>
 
@@ -13,6 +14,10 @@ enum approval {
 	APPROVAL_AUTO,    /* every request that passes the rules is approved */
 	APPROVAL_TRUSTED, /* automatic for groups trusted at the venue, manual otherwise */
 };
+
+/* What becomes of a provisional hold that no manager has decided when its time is up
+ * (hold.h): the request is released (declined), or stays pending with no hold. */
+enum hold_lapse { HOLD_LAPSE_RELEASE, HOLD_LAPSE_KEEP };
 
 /* Room features, as a bit set; names in room.c (step_free, hearing_loop, ...). */
 enum room_feature {
@@ -46,18 +51,28 @@ struct room {
 	uint32_t horizon_days;    /* how far ahead a booking may start */
 	uint32_t max_occurrences; /* the most occurrences one series may have here */
 	enum approval approval;
+	/* Fair access (docs/fair-access.md). */
+	uint32_t hold_hours;        /* a pending request holds its slot this long; 0: no holds */
+	enum hold_lapse hold_lapse; /* what a hold's end does to an undecided request */
+	uint32_t offer_hours;       /* how long a waitlist offer is the offered group's alone */
+	/* Group kinds a waitlist serves first, in this order, each kind first come, first
+	 * served, then every other group; none: first come, first served. */
+	enum group_kind waitlist_priority[GROUP_KIND_COUNT];
+	size_t nwaitlist_priority;
 };
 
 void room_init(struct room *r);
 void room_free(struct room *r);
 /* Fields: "venue_id", "name", "description", "capacity", "features" (array of names),
  * "setup_minutes", "cleanup_minutes", "min_minutes", "max_minutes", "notice_minutes",
- * "horizon_days", "max_occurrences", "approval". */
+ * "horizon_days", "max_occurrences", "approval", "hold_hours", "hold_lapse" ("release" or
+ * "keep"), "offer_hours", "waitlist_priority" (array of group kind names). */
 enum herr room_apply(struct room *r, const json_t *fields, struct herror *err);
 json_t *room_to_json(const struct room *r);
 enum herr room_from_json(const json_t *o, struct room *r, struct herror *err);
 
 const char *approval_name(enum approval a);
+const char *hold_lapse_name(enum hold_lapse l);
 int approval_parse(const char *s, enum approval *out); /* 0 on success */
 const char *feature_name(unsigned bit_index);
 int feature_parse(const char *s, uint32_t *bit); /* 0 on success */

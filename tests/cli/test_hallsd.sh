@@ -10,7 +10,7 @@ fetch() { # fetch PATH: status code to stdout, body to $T_OUT
 }
 code=$(fetch /healthz)
 [ "$code" = 200 ] && t_pass "/healthz answers 200" || t_fail "/healthz answered $code"
-t_json "o['status']=='ok' and o['schema']==4" "/healthz names the schema version"
+t_json "o['status']=='ok' and o['schema']==5" "/healthz names the schema version"
 before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["change"])' "$T_OUT")
 "$HALLS" venue add --name "Written while serving" >/dev/null
 fetch /healthz >/dev/null

@@ -1,0 +1,14 @@
+#include "hold.h"
+
+/* SCAFFOLD: helper "hold" replaces this file. */
+enum herr hold_judge(struct txn *t, const struct booking *b, const struct place *p, int64_t now)
+{
+	(void)b, (void)p, (void)now;
+	return t->ret;
+}
+
+void hold_after_change(struct txn *t, const struct actor *a, const struct booking *old,
+                       const struct booking *b, const struct place *p, int64_t now)
+{
+	(void)t, (void)a, (void)old, (void)b, (void)p, (void)now;
+}
