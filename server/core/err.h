@@ -11,37 +11,40 @@
 
 enum herr {
 	H_OK = 0,
-	H_EINVAL,        /* malformed input: a bad time, an empty name, bad UTF-8 */
-	H_ENOTFOUND,     /* no such venue, room, booking... */
-	H_EEXISTS,       /* a unique value is taken (a user's email) */
-	H_EAUTH,         /* bad or missing credentials */
-	H_EFORBIDDEN,    /* the actor may not do this */
-	H_ECROSSSITE,    /* HTTP: a write signed in by cookie that did not come from this site */
-	H_ECONFLICT,     /* overlaps an approved booking, buffers included */
-	H_ESTATE,        /* the booking's status does not allow this change */
-	H_RULE_ORDER,    /* end is not after start */
-	H_RULE_LENGTH,   /* shorter or longer than the room allows */
-	H_RULE_HOURS,    /* outside the venue's opening hours */
-	H_RULE_CLOSED,   /* the room or venue is closed then */
-	H_RULE_CAPACITY, /* more attendees than the room holds */
-	H_RULE_NOTICE,   /* starts too soon */
-	H_RULE_HORIZON,  /* starts too far ahead */
-	H_RULE_INUSE,    /* a record still referenced cannot be removed */
-	H_RULE_SERIES,   /* a series with more occurrences than the room allows */
-	H_EMETHOD,       /* HTTP: the path exists, the method does not */
-	H_EMEDIA,        /* HTTP: the body is not JSON */
-	H_ETOOMANY,      /* too many attempts: wait and try again */
-	H_EGONE,         /* an account link that is expired, used or unknown (one answer) */
-	H_ETOOLARGE,     /* HTTP: the request body is over the limit */
-	H_EHEADERS,      /* HTTP: the request line and headers are over the limit */
-	H_ELENGTH,       /* HTTP: a body without Content-Length (chunked) */
-	H_ETIMEOUT,      /* HTTP: the request did not arrive in time */
-	H_ENOTIMPL,      /* HTTP: a method hallsd does not serve at all */
-	H_EBUSY,         /* HTTP: too many connections open; try again shortly */
-	H_EUNAVAILABLE,  /* HTTP: /healthz: the store cannot be read */
-	H_EFULL,         /* storage is full and cannot grow */
-	H_ESTORAGE,      /* LMDB failed: I/O error, corruption */
-	H_ESCHEMA,       /* the data directory has a layout this build does not know */
+	H_EINVAL,         /* malformed input: a bad time, an empty name, bad UTF-8 */
+	H_ENOTFOUND,      /* no such venue, room, booking... */
+	H_EEXISTS,        /* a unique value is taken (a user's email) */
+	H_EAUTH,          /* bad or missing credentials */
+	H_EFORBIDDEN,     /* the actor may not do this */
+	H_ECROSSSITE,     /* HTTP: a write signed in by cookie that did not come from this site */
+	H_ECONFLICT,      /* overlaps an approved booking, buffers included */
+	H_ESTATE,         /* the booking's status does not allow this change */
+	H_RULE_ORDER,     /* end is not after start */
+	H_RULE_LENGTH,    /* shorter or longer than the room allows */
+	H_RULE_HOURS,     /* outside the venue's opening hours */
+	H_RULE_CLOSED,    /* the room or venue is closed then */
+	H_RULE_CAPACITY,  /* more attendees than the room holds */
+	H_RULE_NOTICE,    /* starts too soon */
+	H_RULE_HORIZON,   /* starts too far ahead */
+	H_RULE_INUSE,     /* a record still referenced cannot be removed */
+	H_RULE_SERIES,    /* a series with more occurrences than the room allows */
+	H_RULE_HELD,      /* the slot is held by another group's provisional hold */
+	H_RULE_OFFERED,   /* the slot is offered to a group on its waitlist */
+	H_RULE_ALLOWANCE, /* over the group's allowance of hours */
+	H_EMETHOD,        /* HTTP: the path exists, the method does not */
+	H_EMEDIA,         /* HTTP: the body is not JSON */
+	H_ETOOMANY,       /* too many attempts: wait and try again */
+	H_EGONE,          /* an account link that is expired, used or unknown (one answer) */
+	H_ETOOLARGE,      /* HTTP: the request body is over the limit */
+	H_EHEADERS,       /* HTTP: the request line and headers are over the limit */
+	H_ELENGTH,        /* HTTP: a body without Content-Length (chunked) */
+	H_ETIMEOUT,       /* HTTP: the request did not arrive in time */
+	H_ENOTIMPL,       /* HTTP: a method hallsd does not serve at all */
+	H_EBUSY,          /* HTTP: too many connections open; try again shortly */
+	H_EUNAVAILABLE,   /* HTTP: /healthz: the store cannot be read */
+	H_EFULL,          /* storage is full and cannot grow */
+	H_ESTORAGE,       /* LMDB failed: I/O error, corruption */
+	H_ESCHEMA,        /* the data directory has a layout this build does not know */
 	H_ERR_COUNT
 };
 
