@@ -9,6 +9,7 @@
  *
  * Like an import, the demo goes only into an empty store (dump_refuse_filled). */
 #include "cli.h"
+#include "demo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -408,8 +409,7 @@ static void demo_civil(int64_t z, int *y, int *m, int *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-/* The instant of local day (today + days) at hh:mm in zone; false when it does not exist. */
-static bool demo_instant(const char *zone, int64_t now, int days, int hour, int min, int64_t *out)
+bool demo_instant(const char *zone, int64_t now, int days, int hour, int min, int64_t *out)
 {
 	struct localtm lt;
 	struct herror err;
@@ -423,9 +423,7 @@ static bool demo_instant(const char *zone, int64_t now, int days, int hour, int 
 	return tz_from_local(zone, &lt, out, &err) == H_OK;
 }
 
-/* Days from today to the given weekday in the given week; week 0 starts the day after
- * tomorrow, so that every room's notice is met. */
-static int demo_day(const char *zone, int64_t now, int wday, int week)
+int demo_day(const char *zone, int64_t now, int wday, int week)
 {
 	struct localtm lt;
 	int base;
@@ -796,6 +794,7 @@ static enum herr demo_write(struct txn *t, void *arg)
 	    (ret = demo_rooms_make(t, d)) != H_OK || (ret = demo_groups_make(t, d)) != H_OK ||
 	    (ret = demo_users_make(t, d)) != H_OK || (ret = demo_closures_make(t, d)) != H_OK ||
 	    (ret = demo_bookings_make(t, d)) != H_OK || (ret = demo_series_make(t, d)) != H_OK ||
+	    (ret = demo_fair_make(t, d->c->now)) != H_OK ||
 	    (ret = demo_bookings_count(t, d)) != H_OK)
 		return ret;
 	for (int s = 0; s < 4; s++)

@@ -1,0 +1,8 @@
+#include "demo.h"
+
+/* SCAFFOLD: the helper of this part replaces this file. */
+enum herr demo_waitlists_make(struct txn *t, int64_t now)
+{
+	(void)now;
+	return t->ret;
+}
