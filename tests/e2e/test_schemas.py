@@ -114,6 +114,7 @@ GET_SCHEMAS = {
     "/api/v1/series": "series-list",
     "/api/v1/series/<id>": "series-detail",
     "/api/v1/audit": "audit-list",
+    "/api/v1/rules": "rules",
 }
 
 # Query strings tried besides the bare path (filters; a window for availability).
