@@ -5,6 +5,7 @@
 #include "room.h"
 #include "text.h"
 #include "venue.h"
+#include "when.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -200,16 +201,67 @@ static bool room_rules(const struct room *r, void *arg)
 	return w->t->ret == H_OK;
 }
 
+static bool same_day(const struct week_hours *h, int a, int b)
+{
+	return h->count[a] == h->count[b] &&
+	       memcmp(h->span[a], h->span[b], h->count[a] * sizeof(h->span[a][0])) == 0;
+}
+
+/* One day's openings: "9am to 10pm", or "9am to midday and 1pm to 4pm". */
+static size_t day_words(const struct week_hours *h, int day, char *out, size_t size)
+{
+	size_t used = 0;
+
+	for (int i = 0; i < h->count[day] && used < size; i++) {
+		char from[16], to[16];
+		int n;
+
+		when_clock(h->span[day][i].from / 60, h->span[day][i].from % 60, from,
+		           sizeof(from));
+		when_clock(h->span[day][i].to / 60 % 24, h->span[day][i].to % 60, to, sizeof(to));
+		n = snprintf(out + used, size - used, "%s%s to %s", i ? " and " : "", from, to);
+		used += n > 0 ? (size_t)n : 0;
+	}
+	return used;
+}
+
+/* "Monday to Friday 9am to 10pm; Saturday 9am to 6pm; closed on Sunday": days with the
+ * same hours run together. */
+static void hours_words(const struct week_hours *h, char *out, size_t size)
+{
+	static const char *const days[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+	                                    "Friday", "Saturday", "Sunday"};
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int d = 0; d < 7 && used < size;) {
+		int last = d;
+		int n;
+
+		while (last + 1 < 7 && same_day(h, d, last + 1))
+			last++;
+		if (last == d)
+			n = snprintf(out + used, size - used, "%s%s ", used ? "; " : "", days[d]);
+		else
+			n = snprintf(out + used, size - used, "%s%s to %s ", used ? "; " : "",
+			             days[d], days[last]);
+		used += n > 0 ? (size_t)n : 0;
+		if (used < size && h->count[d] == 0)
+			used += (size_t)snprintf(out + used, size - used, "closed");
+		else if (used < size)
+			used += day_words(h, d, out + used, size - used);
+		d = last + 1;
+	}
+}
+
 static void venue_hours_rule(struct rules_walk *w)
 {
-	char says[SAYS_MAX];
-	char *hours = hours_format(&w->venue->hours);
+	char says[SAYS_MAX], hours[400];
 
+	hours_words(&w->venue->hours, hours, sizeof(hours));
 	text_format(says, sizeof(says),
-	            "%s is open %s (times in %s); every booking is wholly "
-	            "within them.",
+	            "%s is open %s (local time, %s); every booking is wholly within those hours.",
 	            w->venue->name, hours, w->venue->tz);
-	free(hours);
 	rule_add(w, "opening-hours", 0, says);
 }
 
