@@ -243,8 +243,8 @@ static void hours_words(const struct week_hours *h, char *out, size_t size)
 		if (last == d)
 			n = snprintf(out + used, size - used, "%s%s ", used ? "; " : "", days[d]);
 		else
-			n = snprintf(out + used, size - used, "%s%s to %s ", used ? "; " : "",
-			             days[d], days[last]);
+			n = snprintf(out + used, size - used, "%s%s %s %s ", used ? "; " : "",
+			             days[d], last == d + 1 ? "and" : "to", days[last]);
 		used += n > 0 ? (size_t)n : 0;
 		if (used < size && h->count[d] == 0)
 			used += (size_t)snprintf(out + used, size - used, "closed");
