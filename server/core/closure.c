@@ -750,3 +750,22 @@ enum herr closure_follow_set(struct txn *t, const struct actor *a, uint64_t id, 
 	closure_free(&c);
 	return t->ret;
 }
+
+bool closure_days_match(struct txn *t, const struct closure *c)
+{
+	struct closure now = *c;
+	struct closure_day *had;
+	size_t n;
+	bool same;
+
+	now.days = NULL;
+	now.ndays = 0;
+	closure_days_load(t, &now);
+	closure_days_indexed(t, c, &had, &n);
+	same = n == now.ndays && now.start == c->start && now.end == c->end;
+	for (size_t i = 0; same && i < n; i++)
+		same = had[i].start == now.days[i].start && had[i].end == now.days[i].end;
+	free(had);
+	free(now.days);
+	return same;
+}

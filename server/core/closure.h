@@ -87,6 +87,9 @@ enum herr closure_each_page(struct txn *t, uint64_t venue_id, uint64_t room_id, 
 void closure_store(struct txn *t, struct closure *c);
 /* Rewrites the index entries of closure id, which follows a date set that has just
  * changed, and tells the groups whose bookings the new days cover. */
+/* For halls check: whether the index entries of closure c, which follows a date set, are
+ * exactly one per date of the set as it is now. */
+bool closure_days_match(struct txn *t, const struct closure *c);
 enum herr closure_follow_set(struct txn *t, const struct actor *a, uint64_t id, int64_t now);
 
 #endif

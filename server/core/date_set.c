@@ -39,6 +39,18 @@ void date_set_free(struct date_set *s)
 	date_set_init(s);
 }
 
+void date_set_copy(struct date_set *dst, const struct date_set *src)
+{
+	*dst = *src;
+	dst->name = xstrdup_or_null(src->name);
+	dst->description = xstrdup_or_null(src->description);
+	dst->dates = xcalloc(src->n + 1, sizeof(*dst->dates));
+	for (size_t i = 0; i < src->n; i++) {
+		dst->dates[i].day = src->dates[i].day;
+		dst->dates[i].label = xstrdup_or_null(src->dates[i].label);
+	}
+}
+
 static int32_t day_min(void)
 {
 	return (int32_t)days_from_civil(DATE_SET_YEAR_MIN, 1, 1);

@@ -45,6 +45,8 @@ struct date_set {
 
 void date_set_init(struct date_set *s);
 void date_set_free(struct date_set *s);
+/* A deep copy of src into dst (initialised here). */
+void date_set_copy(struct date_set *dst, const struct date_set *src);
 /* The record, as stored and shown: dates as [{"date":"YYYY-MM-DD","label":...}]. */
 json_t *date_set_to_json(const struct date_set *s);
 /* The same with "..._at" as RFC 3339 (API, `halls --json`). */
