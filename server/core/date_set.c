@@ -409,6 +409,7 @@ enum herr date_set_usable(struct txn *t, uint64_t set_id, uint64_t venue_id, str
 	}
 	if (s.venue_id != 0 && s.venue_id != venue_id) {
 		char name[128];
+		uint64_t owner = s.venue_id;
 
 		text_quote(name, sizeof(name), s.name, 80);
 		date_set_free(&s);
@@ -416,7 +417,7 @@ enum herr date_set_usable(struct txn *t, uint64_t set_id, uint64_t venue_id, str
 		    t, H_EINVAL,
 		    "date set %llu (%s) belongs to venue %llu; only that venue's rooms "
 		    "can use it",
-		    (unsigned long long)set_id, name, (unsigned long long)s.venue_id);
+		    (unsigned long long)set_id, name, (unsigned long long)owner);
 	}
 	if (out != NULL)
 		*out = s;
