@@ -446,10 +446,6 @@ static enum herr check_bytes(const char *text, size_t len, struct herror *err)
 {
 	size_t line = 1;
 
-	if (len > DATE_SET_ICS_MAX_BYTES)
-		return herror_set(err, H_EINVAL,
-		                  "the calendar file is %zu bytes; at most %d can be imported", len,
-		                  DATE_SET_ICS_MAX_BYTES);
 	for (size_t i = 0; i < len;) {
 		size_t n;
 
@@ -514,14 +510,26 @@ enum herr date_set_ics_read(const char *text, size_t len, struct date_set *into,
 {
 	struct parse ps = {{into, rep, err, false}, {0}, false, false, false, 0};
 	struct date_set before;
-	const char *p = text, *end = text + len;
-	char *line = NULL;
+	const char *p, *end;
+	char *line = NULL, *copy;
 	size_t cap = 0, lineno = 0;
 	enum herr ret;
 
 	memset(rep, 0, sizeof(*rep));
-	if ((ret = check_bytes(text, len, err)) != H_OK)
+	if (len > DATE_SET_ICS_MAX_BYTES)
+		return herror_set(err, H_EINVAL,
+		                  "the calendar file is %zu bytes; at most %d can be imported", len,
+		                  DATE_SET_ICS_MAX_BYTES);
+	/* A copy that ends in a NUL: the text need not, and UTF-8 is read up to one. */
+	copy = xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	p = copy;
+	end = copy + len;
+	if ((ret = check_bytes(copy, len, err)) != H_OK) {
+		free(copy);
 		return ret;
+	}
 	/* A copy to go back to: a refused file leaves the set as it was. */
 	date_set_init(&before);
 	before.n = into->n;
@@ -533,6 +541,7 @@ enum herr date_set_ics_read(const char *text, size_t len, struct date_set *into,
 	while (!ps.r.refused && next_line(&p, end, &line, &cap, &lineno))
 		parse_line(&ps, line, lineno);
 	free(line);
+	free(copy);
 	event_clear(&ps.e);
 	if (!ps.r.refused && !ps.seen_calendar)
 		ret = herror_set(err, H_EINVAL,
