@@ -316,10 +316,12 @@ int cmd_date_set_import(struct cli *c, int argc, char **argv)
 	if (c->json) {
 		out_object(c, op.result);
 	} else {
-		printf("%s %zu dates from %s: %zu events read, %zu dates added, %zu already there, "
-		       "%zu events left out\n",
-		       op.id != 0 ? "added to the set" : "imported", op.rep.added, args[0],
-		       op.rep.events, op.rep.added, op.rep.duplicates, op.rep.skipped);
+		printf(
+		    "%s: %zu event%s read; %zu date%s added, %zu already in the set; %zu event%s "
+		    "left out\n",
+		    args[0], op.rep.events, op.rep.events == 1 ? "" : "s", op.rep.added,
+		    op.rep.added == 1 ? "" : "s", op.rep.duplicates, op.rep.skipped,
+		    op.rep.skipped == 1 ? "" : "s");
 		for (size_t i = 0; i < op.rep.nnotes; i++)
 			printf("  %s\n", op.rep.notes[i]);
 		cmd_date_set_print(c, json_incref(json_object_get(op.result, "date_set")));
