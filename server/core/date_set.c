@@ -389,6 +389,26 @@ enum herr date_set_each(struct txn *t, uint64_t venue_id, struct walk *w,
 	return t->ret;
 }
 
+static bool first_of_venue(const struct date_set *s, void *arg)
+{
+	uint64_t *want = arg;
+
+	if (s->venue_id != want[0])
+		return true;
+	want[1] = s->id;
+	return false;
+}
+
+/* Sets are few (a venue's holidays, the borough's): a scan of the records is cheap, and
+ * removing a venue is rare. */
+uint64_t date_set_first_of_venue(struct txn *t, uint64_t venue_id)
+{
+	uint64_t want[2] = {venue_id, 0};
+
+	date_set_each(t, UINT64_MAX, NULL, first_of_venue, want);
+	return want[1];
+}
+
 enum herr date_set_may_manage(struct txn *t, const struct actor *a, uint64_t venue_id)
 {
 	if (venue_id == 0)

@@ -85,6 +85,10 @@ void date_set_delete(struct txn *t, uint64_t id);
 enum herr date_set_each(struct txn *t, uint64_t venue_id, struct walk *w,
                         bool (*fn)(const struct date_set *s, void *arg), void *arg);
 
+/* The first set of venue venue_id itself (not the borough's), or 0: removing a venue
+ * whose sets remain would leave them naming nothing (refs.c). */
+uint64_t date_set_first_of_venue(struct txn *t, uint64_t venue_id);
+
 /* Who may make, change or remove a set of venue_id: admins for the borough's (0), the
  * venue's managers (and admins) for a venue's. */
 enum herr date_set_may_manage(struct txn *t, const struct actor *a, uint64_t venue_id);

@@ -311,6 +311,37 @@ static enum herr closure_following(struct world *w, enum closure_scope scope, ui
 	return ret;
 }
 
+struct notices {
+	uint64_t closure;
+	size_t n;
+	char body[4096];
+};
+
+static bool notice_count(const struct outbox_msg *m, void *arg)
+{
+	struct notices *c = arg;
+
+	if (strcmp(m->kind, "closure-notice") == 0 && m->about_id == c->closure) {
+		c->n++;
+		snprintf(c->body, sizeof(c->body), "%s", m->raw);
+	}
+	return true;
+}
+
+/* The closure notices queued about closure id, and the last one's text. */
+static size_t notices_of(struct world *w, uint64_t id, struct notices *c)
+{
+	struct txn t;
+
+	memset(c, 0, sizeof(*c));
+	c->closure = id;
+	if (db_read_begin(w->f.db, &t, &w->f.err) != H_OK)
+		return 0;
+	outbox_each(&t, -1, notice_count, c);
+	db_read_end(&t);
+	return c->n;
+}
+
 static uint64_t closed_at(struct world *w, uint64_t room, uint64_t venue, const char *from,
                           const char *to)
 {
@@ -322,6 +353,13 @@ static uint64_t closed_at(struct world *w, uint64_t room, uint64_t venue, const 
 	id = closure_find(&t, room, venue, fx_at(from), fx_at(to));
 	db_read_end(&t);
 	return id;
+}
+
+static enum herr op_venue_remove(struct txn *t, void *arg)
+{
+	struct op *o = arg;
+
+	return venue_remove(t, o->a, o->id, o->now);
 }
 
 TEST(date_set_permissions)
@@ -365,6 +403,23 @@ TEST(date_set_permissions)
 	T_EQ_ERR(closure_following(&w, CLOSURE_ROOM, w.r2, mine, NULL), H_EINVAL, &w.f.err);
 	T_HAS_STR(w.f.err.msg, "belongs to venue 1");
 	T_EQ_ERR(set_remove(&w, &w.mgr2, mine), H_EFORBIDDEN, &w.f.err);
+	{
+		/* A venue with a set of its own is not removed from under it. */
+		uint64_t bare = fx_venue(&w.f, "Bare Hall", T_ZONE, NULL), kept;
+		struct op o = {.a = &CONSOLE, .now = w.f.now};
+		char json[96];
+
+		snprintf(json, sizeof(json), "{\"name\": \"Bare days\", \"venue_id\": %llu}",
+		         (unsigned long long)bare);
+		T_EQ_ERR(set_create(&w, &w.admin, json, &kept), H_OK, &w.f.err);
+		o.id = bare;
+		herror_clear(&w.f.err);
+		T_EQ_ERR(db_write(w.f.db, op_venue_remove, &o, &w.f.err), H_RULE_INUSE, &w.f.err);
+		T_HAS_STR(w.f.err.msg, "date set");
+		T_EQ_ERR(set_remove(&w, &w.admin, kept), H_OK, &w.f.err);
+		herror_clear(&w.f.err);
+		T_EQ_ERR(db_write(w.f.db, op_venue_remove, &o, &w.f.err), H_OK, &w.f.err);
+	}
 	T_EQ_ERR(set_remove(&w, &w.mgr1, mine), H_OK, &w.f.err);
 	T_EQ_ERR(set_remove(&w, &w.mgr1, mine), H_ENOTFOUND, &w.f.err);
 	T_EQ_INT(fx_check(&w.f), 0);
@@ -407,6 +462,16 @@ TEST(date_set_closure_follows_and_changes)
 	         H_OK, &w.f.err);
 	T_EQ_INT(closed_at(&w, w.r1, w.v1, "2026-03-29T12:00", "2026-03-29T13:00"), 0);
 	T_EQ_INT(closed_at(&w, w.r1, w.v1, "2026-05-04T12:00", "2026-05-04T13:00"), cl);
+	{
+		/* The group whose booking the new day covers is told, once. */
+		struct notices c;
+
+		T_EQ_INT(notices_of(&w, cl, &c), 1);
+		T_HAS_STR(c.body, "date set");
+		T_EQ_ERR(set_update(&w, &w.admin, set, "{\"name\": \"Bank holidays (E&W)\"}"), H_OK,
+		         &w.f.err);
+		T_EQ_INT(notices_of(&w, cl, &c), 1);
+	}
 	T_EQ_ERR(fx_request(&w.f, w.member, w.r1, w.g1, fx_at("2026-05-04T14:00"),
 	                    fx_at("2026-05-04T15:00"), false, NULL, NULL),
 	         H_RULE_CLOSED, &w.f.err);
@@ -425,7 +490,8 @@ TEST(date_set_closure_follows_and_changes)
 	T_EQ_ERR(date_set_rules(&t, w.v1, rules), H_OK, &w.f.err);
 	T_EQ_INT(json_array_size(rules), 1);
 	T_HAS_STR(json_str(json_array_get(rules, 0), "says"),
-	          "Hartley Road is closed all day on the 2 dates of \"Bank holidays\"");
+	          "Hartley Road is closed all day on the 2 dates of \"Bank holidays (E&W)\", "
+	          "from 2026-04-06 to 2026-05-04.");
 	json_array_clear(rules);
 	T_EQ_ERR(date_set_rules(&t, w.v2, rules), H_OK, &w.f.err);
 	T_EQ_INT(json_array_size(rules), 0);
