@@ -103,6 +103,12 @@ int cmd_rules(struct cli *c, int argc, char **argv);
 int cmd_closure_show(struct cli *c, int argc, char **argv);
 int cmd_closure_set(struct cli *c, int argc, char **argv);
 int cmd_closure_rm(struct cli *c, int argc, char **argv);
+int cmd_date_set_add(struct cli *c, int argc, char **argv);
+int cmd_date_set_list(struct cli *c, int argc, char **argv);
+int cmd_date_set_show(struct cli *c, int argc, char **argv);
+int cmd_date_set_set(struct cli *c, int argc, char **argv);
+int cmd_date_set_rm(struct cli *c, int argc, char **argv);
+int cmd_date_set_import(struct cli *c, int argc, char **argv);
 int cmd_booking_request(struct cli *c, int argc, char **argv);
 /* The options a booking request and a series share (--room, --group, --title,
  * --description, --attendees, --public, and --start/--end read in the room's zone, which

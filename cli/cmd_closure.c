@@ -60,9 +60,13 @@ static int cmd_closure_target(struct cli *c, struct opt *opts, bool required, ui
 int cmd_closure_add(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = {
-	    {.name = "venue", .type = OPT_VALUE},  {.name = "room", .type = OPT_VALUE},
-	    {.name = "from", .type = OPT_VALUE},   {.name = "to", .type = OPT_VALUE},
-	    {.name = "reason", .type = OPT_VALUE}, {.name = NULL},
+	    {.name = "venue", .type = OPT_VALUE},
+	    {.name = "room", .type = OPT_VALUE},
+	    {.name = "from", .type = OPT_VALUE},
+	    {.name = "to", .type = OPT_VALUE},
+	    {.name = "reason", .type = OPT_VALUE},
+	    {.name = "date-set", .type = OPT_VALUE},
+	    {.name = NULL},
 	};
 	struct cmd_closure_op op = {.now = c->now};
 	uint64_t venue = 0, room = 0;
@@ -74,17 +78,24 @@ int cmd_closure_add(struct cli *c, int argc, char **argv)
 	closure_init(&op.cl);
 	if ((rc = opt_parse(c, argc, argv, opts, NULL, 0, &nargs)) != CLI_OK ||
 	    (rc = cmd_closure_target(c, opts, true, &venue, &room)) != CLI_OK ||
-	    (rc = opt_need(c, opts, "from")) != CLI_OK ||
-	    (rc = opt_need(c, opts, "to")) != CLI_OK ||
+	    (rc = opt_id(c, opts, "date-set", &op.cl.date_set_id)) != CLI_OK ||
 	    (rc = opt_need(c, opts, "reason")) != CLI_OK)
+		goto out;
+	if (op.cl.date_set_id != 0 && (opt_str(opts, "from") || opt_str(opts, "to"))) {
+		rc = out_usage(c, "give --date-set or --from and --to, not both");
+		goto out;
+	}
+	if (op.cl.date_set_id == 0 && ((rc = opt_need(c, opts, "from")) != CLI_OK ||
+	                               (rc = opt_need(c, opts, "to")) != CLI_OK))
 		goto out;
 	herror_clear(&err);
 	if (place_zone_read(c->db, venue, room, &zone, &err) != H_OK) {
 		rc = out_error(c, &err);
 		goto out;
 	}
-	if ((rc = opt_time(c, opts, "from", zone, &op.cl.start)) != CLI_OK ||
-	    (rc = opt_time(c, opts, "to", zone, &op.cl.end)) != CLI_OK)
+	if (op.cl.date_set_id == 0 &&
+	    ((rc = opt_time(c, opts, "from", zone, &op.cl.start)) != CLI_OK ||
+	     (rc = opt_time(c, opts, "to", zone, &op.cl.end)) != CLI_OK))
 		goto out;
 	op.cl.scope = venue != 0 ? CLOSURE_VENUE : CLOSURE_ROOM;
 	op.cl.target = venue != 0 ? venue : room;

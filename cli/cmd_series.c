@@ -145,15 +145,39 @@ static enum herr cmd_series_add_write(struct txn *t, void *arg)
 	return ret;
 }
 
+/* --skip-date-set ID...: the date sets whose dates the series leaves out. */
+static int cmd_series_skip_sets(struct cli *c, struct opt *opts, struct series *s)
+{
+	struct opt *o = opt_find(opts, "skip-date-set");
+
+	for (int i = 0; o != NULL && i < o->count; i++) {
+		uint64_t id;
+		int rc = arg_id(c, "--skip-date-set", o->values[i], &id);
+
+		if (rc != CLI_OK)
+			return rc;
+		s->skip_date_sets = xrealloc(s->skip_date_sets, (s->nskip + 1) * sizeof(id));
+		s->skip_date_sets[s->nskip++] = id;
+	}
+	return CLI_OK;
+}
+
 int cmd_series_add(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = {
-	    {.name = "room", .type = OPT_VALUE},          {.name = "group", .type = OPT_VALUE},
-	    {.name = "title", .type = OPT_VALUE},         {.name = "start", .type = OPT_VALUE},
-	    {.name = "end", .type = OPT_VALUE},           {.name = "rrule", .type = OPT_VALUE},
-	    {.name = "description", .type = OPT_VALUE},   {.name = "attendees", .type = OPT_VALUE},
-	    {.name = "public", .type = OPT_FLAG},         {.name = "approve", .type = OPT_FLAG},
-	    {.name = "skip-conflicts", .type = OPT_FLAG}, {.name = NULL},
+	    {.name = "room", .type = OPT_VALUE},
+	    {.name = "group", .type = OPT_VALUE},
+	    {.name = "title", .type = OPT_VALUE},
+	    {.name = "start", .type = OPT_VALUE},
+	    {.name = "end", .type = OPT_VALUE},
+	    {.name = "rrule", .type = OPT_VALUE},
+	    {.name = "description", .type = OPT_VALUE},
+	    {.name = "attendees", .type = OPT_VALUE},
+	    {.name = "public", .type = OPT_FLAG},
+	    {.name = "approve", .type = OPT_FLAG},
+	    {.name = "skip-conflicts", .type = OPT_FLAG},
+	    {.name = "skip-date-set", .type = OPT_MULTI},
+	    {.name = NULL},
 	};
 	static const char *const required[] = {"room", "group", "title", "start", "end", "rrule"};
 	struct cmd_series_add op = {.c = c};
@@ -185,6 +209,8 @@ int cmd_series_add(struct cli *c, int argc, char **argv)
 	op.s.rrule = xstrdup(opt_str(opts, "rrule"));
 	op.approve_now = opt_flag(opts, "approve");
 	op.skip = opt_flag(opts, "skip-conflicts");
+	if ((rc = cmd_series_skip_sets(c, opts, &op.s)) != CLI_OK)
+		goto out;
 	herror_clear(&err);
 	/* The rule's zone is the venue's, which series_create sets; the room's is the same. */
 	if (db_write(c->db, cmd_series_add_write, &op, &err) != H_OK) {

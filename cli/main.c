@@ -120,16 +120,41 @@ static const struct cli_cmd main_cmds[] = {
     {"user", "reset", "user reset EMAIL", cmd_user_reset,
      "Send an account a link to choose a new password (one hour), queued in the outbox.", 0, NULL},
 
-    {"closure", "add", "closure add (--venue ID | --room ID) --from T --to T --reason TEXT",
+    {"closure", "add",
+     "closure add (--venue ID | --room ID) (--from T --to T | --date-set ID) --reason TEXT",
      cmd_closure_add,
-     "Close a venue or a room for an interval; existing bookings are kept, new ones refused.", 0,
-     NULL},
+     "Close a venue or a room for an interval, or on every day of a date set (following its "
+     "changes); existing bookings are kept, new ones refused.",
+     0, NULL},
     {"closure", "set", "closure set ID [--from T] [--to T] [--reason TEXT]", cmd_closure_set,
      "Change a closure's interval or reason.", 0, NULL},
     {"closure", "list", "closure list [--venue ID | --room ID]", cmd_closure_list,
      "List closures, of one venue or room or all.", 0, NULL},
     {"closure", "show", "closure show ID", cmd_closure_show, "Show one closure.", 0, NULL},
     {"closure", "rm", "closure rm ID", cmd_closure_rm, "Remove a closure.", 0, NULL},
+
+    {"date-set", "add",
+     "date-set add --name TEXT [--venue ID] [--description TEXT] [--date \"YYYY-MM-DD "
+     "[LABEL]\"]...",
+     cmd_date_set_add,
+     "Make a named set of dates (school holidays, bank holidays); without --venue, for the "
+     "whole borough (admins).",
+     0, NULL},
+    {"date-set", "list", "date-set list [--venue ID]", cmd_date_set_list,
+     "List date sets (with --venue, the venue's and the borough's).", 0, NULL},
+    {"date-set", "show", "date-set show ID", cmd_date_set_show, "Show a date set and its dates.", 0,
+     NULL},
+    {"date-set", "set",
+     "date-set set ID [--name TEXT] [--description TEXT] [--add \"YYYY-MM-DD [LABEL]\"]... "
+     "[--remove YYYY-MM-DD]...",
+     cmd_date_set_set, "Change a date set; closures that follow it follow its new dates.", 0, NULL},
+    {"date-set", "rm", "date-set rm ID", cmd_date_set_rm,
+     "Remove a date set that no closure follows and no series skips.", 0, NULL},
+    {"date-set", "import",
+     "date-set import FILE [--name TEXT] [--venue ID] [--description TEXT] [--into ID]",
+     cmd_date_set_import,
+     "Make a date set from the all-day events of an .ics file (or add them to set --into).", 0,
+     NULL},
 
     {"booking", "request",
      "booking request --room ID --group ID --start T --end T --title TEXT "
@@ -160,7 +185,8 @@ static const struct cli_cmd main_cmds[] = {
 
     {"series", "add",
      "series add --room ID --group ID --title TEXT --start T --end T --rrule RULE "
-     "[--description TEXT] [--attendees N] [--public] [--approve] [--skip-conflicts]",
+     "[--description TEXT] [--attendees N] [--public] [--approve] [--skip-conflicts] "
+     "[--skip-date-set ID]...",
      cmd_series_add,
      "Book a room for a group on every date of an RFC 5545 rule (\"FREQ=WEEKLY;BYDAY=TU;"
      "UNTIL=20270630\"); --start/--end are the first date's times. Any date that cannot be "

@@ -7,7 +7,10 @@
  *                                          (what applies to it); by start, then id, paged
  *   GET    /api/v1/closures/<id>
  *   POST   /api/v1/closures                {"venue_id" | "room_id", "start", "end",
- *                                          "reason"} -> 201 (managers of the venue)
+ *                                          "reason"} -> 201 (managers of the venue);
+ *                                          or "date_set_id" in place of start and end:
+ *                                          closed each whole day of the set, following
+ *                                          its changes (closure.h)
  *   PATCH  /api/v1/closures/<id>           {"start", "end", "reason"}, any of them -> 200
  *   DELETE /api/v1/closures/<id>           -> 204
  *
@@ -154,7 +157,8 @@ static void closure_op_done(struct request *r, enum herr ret, void *arg)
 
 enum herr h_closure_create(struct request *r)
 {
-	static const char *const known[] = {"venue_id", "room_id", "start", "end", "reason", NULL};
+	static const char *const known[] = {"venue_id", "room_id",     "start", "end",
+	                                    "reason",   "date_set_id", NULL};
 	json_t *venue = json_object_get(r->body, "venue_id");
 	json_t *room = json_object_get(r->body, "room_id");
 	json_t *fields = NULL;
@@ -184,8 +188,16 @@ enum herr h_closure_create(struct request *r)
 		free(zone);
 		return ret;
 	}
-	if ((ret = request_body_time(r, r->body, "start", zone, &start)) == H_OK &&
-	    (ret = request_body_time(r, r->body, "end", zone, &end)) == H_OK) {
+	if (json_object_get(r->body, "date_set_id") != NULL) {
+		if (json_object_get(r->body, "start") != NULL ||
+		    json_object_get(r->body, "end") != NULL)
+			ret = herror_set(&r->err, H_EINVAL,
+			                 "a closure that follows a date set is closed on the set's "
+			                 "dates: give date_set_id without start and end");
+		else
+			fields = json_deep_copy(r->body);
+	} else if ((ret = request_body_time(r, r->body, "start", zone, &start)) == H_OK &&
+	           (ret = request_body_time(r, r->body, "end", zone, &end)) == H_OK) {
 		fields = json_deep_copy(r->body);
 		json_object_set_new(fields, "start", json_integer((json_int_t)start));
 		json_object_set_new(fields, "end", json_integer((json_int_t)end));

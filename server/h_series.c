@@ -248,8 +248,9 @@ static void series_op_done(struct request *r, enum herr ret, void *arg)
 static enum herr series_body(struct request *r, struct series_op *op)
 {
 	static const char *const known[] = {
-	    "room_id", "group_id", "title", "description", "attendees",      "public", "start",
-	    "end",     "approve",  "rrule", "exdates",     "skip_conflicts", NULL};
+	    "room_id",        "group_id", "title",   "description", "attendees", "public",
+	    "start",          "end",      "approve", "rrule",       "exdates",   "skip_conflicts",
+	    "skip_date_sets", NULL};
 	struct booking b;
 	json_t *v;
 	char *zone = NULL;
@@ -285,6 +286,10 @@ static enum herr series_body(struct request *r, struct series_op *op)
 	if ((ret = series_set_first(&op->s, b.start, b.end, &r->err)) != H_OK)
 		goto out;
 	op->s.rrule = xstrdup(json_str(r->body, "rrule"));
+	/* The date sets whose dates are left out (date_set.h); the core judges each. */
+	if ((ret = field_ids(&op->s.skip_date_sets, &op->s.nskip, r->body, "skip_date_sets",
+	                     &r->err)) != H_OK)
+		goto out;
 	op->s.zone = zone;
 	zone = NULL;
 out:
@@ -309,10 +314,9 @@ enum herr h_series_create(struct request *r)
 }
 
 static const char *const date_outcomes[] = {
-    [SERIES_DATE_PENDING] = "pending",
-    [SERIES_DATE_APPROVED] = "approved",
-    [SERIES_DATE_REFUSED] = "refused",
-    [SERIES_DATE_LEFT_OUT] = "left-out",
+    [SERIES_DATE_PENDING] = "pending", [SERIES_DATE_APPROVED] = "approved",
+    [SERIES_DATE_REFUSED] = "refused", [SERIES_DATE_LEFT_OUT] = "left-out",
+    [SERIES_DATE_SKIPPED] = "skipped",
 };
 
 /* One date of a preview: its times, its outcome and, when refused, why (with the
@@ -328,6 +332,13 @@ static json_t *preview_date_json(struct request *r, const struct series_date *d,
 
 	reply_time(o, "start", d->start, s->zone);
 	reply_time(o, "end", d->start + (int64_t)s->duration, s->zone);
+	if (d->outcome == SERIES_DATE_SKIPPED) {
+		json_object_set_new(o, "date_set_id", json_integer((json_int_t)d->date_set_id));
+		json_object_set_new(o, "date_set", json_string(d->date_set_name));
+		json_object_set_new(o, "label",
+		                    d->date_label[0] != '\0' ? json_string(d->date_label)
+		                                             : json_null());
+	}
 	if (d->outcome != SERIES_DATE_REFUSED)
 		return o;
 	snprintf(type, sizeof(type), "/problems/%s", herr_name(f.code));
@@ -342,7 +353,7 @@ static json_t *preview_json(struct request *r, const struct series_preview *pv,
                             const struct series *s)
 {
 	json_t *dates = json_array();
-	size_t count[4] = {0};
+	size_t count[5] = {0};
 	json_t *o;
 
 	for (size_t i = 0; i < pv->n; i++) {
@@ -356,6 +367,7 @@ static json_t *preview_json(struct request *r, const struct series_preview *pv,
 	              (json_int_t)(count[SERIES_DATE_PENDING] + count[SERIES_DATE_APPROVED]),
 	              "refused", (json_int_t)count[SERIES_DATE_REFUSED], "left_out",
 	              (json_int_t)count[SERIES_DATE_LEFT_OUT]);
+	json_object_set_new(o, "skipped", json_integer((json_int_t)count[SERIES_DATE_SKIPPED]));
 	reply_time(o, "start", s->first_start, s->zone);
 	reply_time(o, "end", s->first_start + (int64_t)s->duration, s->zone);
 	return o;

@@ -284,6 +284,13 @@ enum herr h_closure_get(struct request *r);
 enum herr h_closure_create(struct request *r);
 enum herr h_closure_update(struct request *r);
 enum herr h_closure_delete(struct request *r);
+/* h_date_set.c: named sets of dates (fair access). */
+enum herr h_date_set_list(struct request *r);
+enum herr h_date_set_get(struct request *r);
+enum herr h_date_set_create(struct request *r);
+enum herr h_date_set_update(struct request *r);
+enum herr h_date_set_delete(struct request *r);
+enum herr h_date_set_import(struct request *r);
 enum herr h_audit_list(struct request *r);
 
 /* request.c: what a handler reads from its request, and the caller as the core sees it.

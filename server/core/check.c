@@ -6,6 +6,7 @@
 
 #include "booking.h"
 #include "closure.h"
+#include "date_set.h"
 #include "group.h"
 #include "record.h"
 #include "room.h"
@@ -308,6 +309,124 @@ static bool check_room_venue(const struct room *r, void *arg)
 	return true;
 }
 
+/* Date sets: what refers to a set exists, a closure following a set has one index entry
+ * per date of it, and the "used by" index names exactly the closures and series that
+ * use each set. */
+static bool check_date_set(const struct date_set *s, void *arg)
+{
+	struct check *c = arg;
+
+	if (s->venue_id != 0 && !record_exists(c->t, DBI_VENUE, s->venue_id))
+		problem(c, "date set %llu: venue %llu does not exist", (unsigned long long)s->id,
+		        (unsigned long long)s->venue_id);
+	for (size_t i = 1; i < s->n; i++)
+		if (s->dates[i].day <= s->dates[i - 1].day)
+			problem(c, "date set %llu: dates out of order", (unsigned long long)s->id);
+	return true;
+}
+
+static bool check_set_used(struct check *c, uint64_t set_id, enum date_set_user kind, uint64_t id)
+{
+	struct date_set s;
+
+	if (date_set_get(c->t, set_id, &s) != H_OK) {
+		problem(c, "%s %llu uses date set %llu, which does not exist",
+		        kind == DATE_SET_BY_CLOSURE ? "closure" : "series", (unsigned long long)id,
+		        (unsigned long long)set_id);
+		herror_clear(c->t->err);
+	}
+	date_set_free(&s);
+	return true;
+}
+
+struct uses {
+	struct check *c;
+	uint64_t set_id, id;
+	enum date_set_user kind;
+	bool found;
+};
+
+static bool use_is(enum date_set_user kind, uint64_t id, void *arg)
+{
+	struct uses *u = arg;
+
+	if (kind == u->kind && id == u->id)
+		u->found = true;
+	return !u->found;
+}
+
+static bool has_use(struct check *c, uint64_t set_id, enum date_set_user kind, uint64_t id)
+{
+	struct uses u = {c, set_id, id, kind, false};
+
+	date_set_each_user(c->t, set_id, kind, use_is, &u);
+	return u.found;
+}
+
+static bool check_closure_set(const struct closure *cl, void *arg)
+{
+	struct check *c = arg;
+
+	if (cl->date_set_id == 0)
+		return true;
+	check_set_used(c, cl->date_set_id, DATE_SET_BY_CLOSURE, cl->id);
+	if (!has_use(c, cl->date_set_id, DATE_SET_BY_CLOSURE, cl->id))
+		problem(c, "closure %llu: date set %llu's \"used by\" entry is missing",
+		        (unsigned long long)cl->id, (unsigned long long)cl->date_set_id);
+	if (!closure_days_match(c->t, cl))
+		problem(c, "closure %llu: its index entries are not the days of date set %llu",
+		        (unsigned long long)cl->id, (unsigned long long)cl->date_set_id);
+	return true;
+}
+
+static bool check_series_sets(const struct series *s, void *arg)
+{
+	struct check *c = arg;
+
+	for (size_t i = 0; i < s->nskip; i++) {
+		check_set_used(c, s->skip_date_sets[i], DATE_SET_BY_SERIES, s->id);
+		if (!has_use(c, s->skip_date_sets[i], DATE_SET_BY_SERIES, s->id))
+			problem(c, "series %llu: date set %llu's \"used by\" entry is missing",
+			        (unsigned long long)s->id,
+			        (unsigned long long)s->skip_date_sets[i]);
+	}
+	return true;
+}
+
+static bool check_use_entry(uint64_t set_id, enum date_set_user kind, uint64_t id, void *arg)
+{
+	struct check *c = arg;
+	bool ok = false;
+
+	if (kind == DATE_SET_BY_CLOSURE) {
+		struct closure cl;
+
+		ok = closure_get(c->t, id, &cl) == H_OK && cl.date_set_id == set_id;
+		closure_free(&cl);
+	} else if (kind == DATE_SET_BY_SERIES) {
+		struct series s;
+
+		if (series_get(c->t, id, &s) == H_OK)
+			for (size_t i = 0; i < s.nskip; i++)
+				ok = ok || s.skip_date_sets[i] == set_id;
+		series_free(&s);
+	}
+	herror_clear(c->t->err);
+	if (!ok)
+		problem(c, "date set %llu: \"used by\" names %s %llu, which does not use it",
+		        (unsigned long long)set_id,
+		        kind == DATE_SET_BY_SERIES ? "series" : "closure", (unsigned long long)id);
+	return true;
+}
+
+static void check_date_sets(struct check *c)
+{
+	date_set_each(c->t, UINT64_MAX, NULL, check_date_set, c);
+	closure_each(c->t, 0, 0, check_closure_set, c);
+	series_each(c->t, 0, 0, check_series_sets, c);
+	date_set_each_use(c->t, check_use_entry, c);
+}
+
 size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), void *arg)
 {
 	struct check c = {t, report, arg, 0};
@@ -319,6 +438,7 @@ size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), 
 	room_each(t, 0, check_room_venue, &c);
 	user_each(t, check_user, &c);
 	check_role_index(&c);
+	check_date_sets(&c);
 	if (t->ret != H_OK)
 		problem(&c, "storage error while checking: %s", t->err ? t->err->msg : "");
 	return c.problems;

@@ -1,10 +1,13 @@
 #include "closure.h"
 
 #include "audit.h"
+#include "date_set.h"
 #include "notify.h"
+#include "place.h"
 #include "policy.h"
 #include "record.h"
 #include "room.h"
+#include "text.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -16,7 +19,13 @@
  * Index DBI_CLOSURE_AT, in (scope, target, start) order:
  *   scope u8 ('V'/'R') | target u64 | start i64 | closure u64 -> end i64
  *   e.g. 52  00 00 00 00 00 00 00 03  80 00 00 00 67 5c 05 a0  00 00 00 00 00 00 00 09
- *        -> 80 00 00 00 67 5d 57 20   (room 3, closure 9, 2024-12-13 10:00Z to +1 day) */
+ *        -> 80 00 00 00 67 5d 57 20   (room 3, closure 9, 2024-12-13 10:00Z to +1 day)
+ * A closure that follows a date set ("date_set_id" in its record) has one such entry per
+ * date of the set, from that local day's midnight to the next in its venue's zone, so
+ * that every reader of the index (bookings' rules, availability, the listings, refs.c)
+ * sees its days without knowing about sets; its record's start and end are the first
+ * day's start and the last day's end, which bound the scan that finds its entries again.
+ * The entries are rewritten whenever the set changes (closure_follow_set). */
 
 #define REASON_MAX_BYTES 500
 #define AT_KEY_LEN       25
@@ -30,6 +39,7 @@ void closure_init(struct closure *c)
 void closure_free(struct closure *c)
 {
 	free(c->reason);
+	free(c->days);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -50,6 +60,8 @@ json_t *closure_to_json(const struct closure *c)
 	                      "start", (json_int_t)c->start, "end", (json_int_t)c->end);
 
 	json_object_set_new(o, "reason", json_text(c->reason));
+	if (c->date_set_id != 0)
+		json_object_set_new(o, "date_set_id", json_integer((json_int_t)c->date_set_id));
 	return o;
 }
 
@@ -87,8 +99,15 @@ enum herr closure_from_json(const json_t *o, struct closure *c, struct herror *e
 		                  scope_name(c->scope), target_field(c->scope));
 	if (field_id(&c->target, o, target_field(c->scope), err) != H_OK)
 		return H_EINVAL;
-	if (json_time(start, "start", NULL, &c->start, err) != H_OK ||
-	    json_time(end, "end", NULL, &c->end, err) != H_OK)
+	if (json_object_get(o, "date_set_id") != NULL) {
+		if (field_id(&c->date_set_id, o, "date_set_id", err) != H_OK)
+			return H_EINVAL;
+	}
+	/* A closure following a set takes its days from the set: a new one gives no times,
+	 * a record gives the span last stored. */
+	if ((c->date_set_id == 0 || start != NULL || end != NULL) &&
+	    (json_time(start, "start", NULL, &c->start, err) != H_OK ||
+	     json_time(end, "end", NULL, &c->end, err) != H_OK))
 		return H_EINVAL;
 	if (json_object_get(o, "reason") != NULL && reason == NULL)
 		return herror_set(err, H_EINVAL, "reason must be a string");
@@ -115,28 +134,127 @@ enum herr closure_get(struct txn *t, uint64_t id, struct closure *out)
 	           : txn_refuse(t, H_ESTORAGE, "closure %llu is corrupt", (unsigned long long)id);
 }
 
-static struct key at_key(const struct closure *c)
+static void at_put(struct txn *t, const struct closure *c, int64_t start, int64_t end)
 {
 	struct key k;
+	uint8_t v[8];
 
 	key_init(&k);
 	key_u8(&k, (uint8_t)c->scope);
 	key_u64(&k, c->target);
-	key_i64(&k, c->start);
+	key_i64(&k, start);
 	key_u64(&k, c->id);
-	return k;
+	key_put_i64(v, end);
+	txn_put(t, DBI_CLOSURE_AT, &k, v, sizeof(v));
 }
 
-void closure_store(struct txn *t, const struct closure *c)
+/* The venue of the closure's target; 0 when it is gone. */
+static uint64_t closure_venue(struct txn *t, const struct closure *c)
 {
-	json_t *o = closure_to_json(c);
-	struct key k = at_key(c);
-	uint8_t end[8];
+	struct room r;
+	uint64_t venue_id = 0;
 
+	if (c->scope == CLOSURE_VENUE)
+		return c->target;
+	room_init(&r);
+	if (room_get(t, c->target, &r) == H_OK)
+		venue_id = r.venue_id;
+	room_free(&r);
+	return venue_id;
+}
+
+/* c->days from its set as it is now, in its venue's zone; start and end follow. */
+static void closure_days_load(struct txn *t, struct closure *c)
+{
+	struct date_set set;
+	char *zone = NULL;
+
+	free(c->days);
+	c->days = NULL;
+	c->ndays = 0;
+	if (date_set_get(t, c->date_set_id, &set) != H_OK) {
+		date_set_free(&set);
+		return;
+	}
+	place_zone(t, c->scope == CLOSURE_VENUE ? c->target : 0,
+	           c->scope == CLOSURE_ROOM ? c->target : 0, &zone);
+	c->days = xcalloc(set.n + 1, sizeof(*c->days));
+	for (size_t i = 0; i < set.n; i++)
+		date_set_day_span(zone, set.dates[i].day, &c->days[i].start, &c->days[i].end);
+	c->ndays = set.n;
+	if (set.n > 0) {
+		c->start = c->days[0].start;
+		c->end = c->days[set.n - 1].end;
+	}
+	free(zone);
+	date_set_free(&set);
+}
+
+void closure_store(struct txn *t, struct closure *c)
+{
+	json_t *o;
+
+	if (c->date_set_id == 0) {
+		at_put(t, c, c->start, c->end);
+	} else {
+		closure_days_load(t, c);
+		for (size_t i = 0; i < c->ndays; i++)
+			at_put(t, c, c->days[i].start, c->days[i].end);
+		date_set_use(t, c->date_set_id, DATE_SET_BY_CLOSURE, c->id, true);
+	}
+	o = closure_to_json(c);
 	record_put(t, DBI_CLOSURE, c->id, o);
-	key_put_i64(end, c->end);
-	txn_put(t, DBI_CLOSURE_AT, &k, end, sizeof(end));
 	json_decref(o);
+}
+
+/* The index entries closure c (as last stored) has: its one entry, or for a closure
+ * following a set, the entries of its id between its stored start and end. */
+static void closure_days_indexed(struct txn *t, const struct closure *c, struct closure_day **out,
+                                 size_t *n)
+{
+	struct key prefix, from;
+	struct scan s;
+
+	*out = NULL;
+	*n = 0;
+	key_init(&prefix);
+	key_u8(&prefix, (uint8_t)c->scope);
+	key_u64(&prefix, c->target);
+	from = prefix;
+	key_i64(&from, c->start);
+	scan_begin(&s, t, DBI_CLOSURE_AT, &prefix, &from);
+	while (scan_next(&s)) {
+		const uint8_t *k = s.k.mv_data;
+
+		if (s.k.mv_size != AT_KEY_LEN || s.v.mv_size != 8 || key_get_i64(k + 9) >= c->end)
+			break;
+		if (key_get_u64(k + 17) != c->id)
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[*n].start = key_get_i64(k + 9);
+		(*out)[(*n)++].end = key_get_i64(s.v.mv_data);
+	}
+	scan_end(&s);
+}
+
+/* Deletes every index entry of c as last stored. */
+static void closure_unindex(struct txn *t, const struct closure *c)
+{
+	struct closure_day *days;
+	size_t n;
+
+	closure_days_indexed(t, c, &days, &n);
+	for (size_t i = 0; i < n; i++) {
+		struct key k;
+
+		key_init(&k);
+		key_u8(&k, (uint8_t)c->scope);
+		key_u64(&k, c->target);
+		key_i64(&k, days[i].start);
+		key_u64(&k, c->id);
+		txn_del(t, DBI_CLOSURE_AT, &k);
+	}
+	free(days);
 }
 
 /* Checks that the closure's target exists and that a may manage its venue. */
@@ -170,6 +288,24 @@ static enum herr check_target(struct txn *t, const struct actor *a, const struct
 	return policy_manage_venue(t, a, venue_id);
 }
 
+/* A closure may follow a set of the borough's or of its own venue, one with dates. */
+static enum herr closure_set_check(struct txn *t, struct closure *c)
+{
+	struct date_set set;
+	char name[128];
+
+	if (date_set_usable(t, c->date_set_id, closure_venue(t, c), &set) != H_OK)
+		return t->ret;
+	text_quote(name, sizeof(name), set.name, 80);
+	if (set.n == 0)
+		txn_refuse(t, H_EINVAL,
+		           "date set %llu (%s) has no dates yet: add its dates first, then make "
+		           "the closure follow it",
+		           (unsigned long long)set.id, name);
+	date_set_free(&set);
+	return t->ret;
+}
+
 enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c, int64_t now)
 {
 	struct herror e;
@@ -178,7 +314,9 @@ enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c
 	herror_clear(&e);
 	if (check_target(t, a, c, true) != H_OK)
 		return t->ret;
-	if (c->end <= c->start)
+	if (c->date_set_id != 0 && closure_set_check(t, c) != H_OK)
+		return t->ret;
+	if (c->date_set_id == 0 && c->end <= c->start)
 		return txn_refuse(t, H_RULE_ORDER, "a closure must end after it starts");
 	if (text_check(c->reason, "reason", REASON_MAX_BYTES, true, false, &e) != H_OK)
 		return txn_refuse(t, H_EINVAL, "%s", e.msg);
@@ -194,7 +332,6 @@ enum herr closure_create(struct txn *t, const struct actor *a, struct closure *c
 enum herr closure_update(struct txn *t, const struct actor *a, const struct closure *c, int64_t now)
 {
 	struct closure old;
-	struct key at;
 	struct herror e;
 	json_t *detail;
 
@@ -207,16 +344,19 @@ enum herr closure_update(struct txn *t, const struct actor *a, const struct clos
 		txn_refuse(t, H_EINVAL,
 		           "a closure cannot move to another venue or room; remove it "
 		           "and add a new one");
+	} else if (old.date_set_id != c->date_set_id) {
+		txn_refuse(t, H_EINVAL,
+		           "a closure cannot start or stop following a date set; remove it and "
+		           "add a new one");
 	} else if (check_target(t, a, c, true) == H_OK) {
-		if (c->end <= c->start)
+		if (c->date_set_id == 0 && c->end <= c->start)
 			txn_refuse(t, H_RULE_ORDER, "a closure must end after it starts");
 		else if (text_check(c->reason, "reason", REASON_MAX_BYTES, true, false, &e) != H_OK)
 			txn_refuse(t, H_EINVAL, "%s", e.msg);
 	}
 	if (t->ret == H_OK) {
-		at = at_key(&old);
-		txn_del(t, DBI_CLOSURE_AT, &at);
-		closure_store(t, c);
+		closure_unindex(t, &old);
+		closure_store(t, (struct closure *)c);
 		detail = closure_to_json(c);
 		audit_append(t, a, "closure", c->id, "update", c->reason, detail, now);
 		json_decref(detail);
@@ -232,6 +372,13 @@ enum herr closure_change(struct txn *t, const struct actor *a, uint64_t id, int6
 	struct closure c;
 	enum herr ret = closure_get(t, id, &c);
 
+	if (ret == H_OK && c.date_set_id != 0 &&
+	    (start != CLOSURE_UNCHANGED || end != CLOSURE_UNCHANGED))
+		ret =
+		    txn_refuse(t, H_EINVAL,
+		               "closure %llu follows date set %llu: its days are the set's dates, "
+		               "so change the set (or remove the closure and add one with times)",
+		               (unsigned long long)id, (unsigned long long)c.date_set_id);
 	if (ret == H_OK) {
 		c.start = start != CLOSURE_UNCHANGED ? start : c.start;
 		c.end = end != CLOSURE_UNCHANGED ? end : c.end;
@@ -252,7 +399,7 @@ enum herr closure_change(struct txn *t, const struct actor *a, uint64_t id, int6
 enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
 {
 	struct closure c;
-	struct key k = key_id(id), at;
+	struct key k = key_id(id);
 
 	if (closure_get(t, id, &c) != H_OK) {
 		closure_free(&c);
@@ -262,8 +409,9 @@ enum herr closure_remove(struct txn *t, const struct actor *a, uint64_t id, int6
 		closure_free(&c);
 		return t->ret;
 	}
-	at = at_key(&c);
-	txn_del(t, DBI_CLOSURE_AT, &at);
+	closure_unindex(t, &c);
+	if (c.date_set_id != 0)
+		date_set_use(t, c.date_set_id, DATE_SET_BY_CLOSURE, id, false);
 	txn_del(t, DBI_CLOSURE, &k);
 	{
 		/* What was removed, so that the venue's managers still find the entry. */
@@ -359,9 +507,11 @@ uint64_t closure_find(struct txn *t, uint64_t room_id, uint64_t venue_id, int64_
 	return id;
 }
 
-/* Loads closure id and passes it to fn; false when the scan should stop. */
-static bool visit(struct txn *t, uint64_t id, bool (*fn)(const struct closure *c, void *arg),
-                  void *arg)
+/* Loads closure id and passes it to fn; false when the scan should stop. A closure that
+ * follows a date set is met once per day in the index: it is passed as that day
+ * ([start, end), from its index entry; start INT64_MIN: the whole closure). */
+static bool visit(struct txn *t, uint64_t id, int64_t start, int64_t end,
+                  bool (*fn)(const struct closure *c, void *arg), void *arg)
 {
 	struct closure c;
 	bool more;
@@ -370,6 +520,10 @@ static bool visit(struct txn *t, uint64_t id, bool (*fn)(const struct closure *c
 		closure_free(&c);
 		txn_refuse(t, H_ESTORAGE, "closure %llu is missing", (unsigned long long)id);
 		return false;
+	}
+	if (c.date_set_id != 0 && start != INT64_MIN) {
+		c.start = start;
+		c.end = end;
 	}
 	more = fn(&c, arg);
 	closure_free(&c);
@@ -387,7 +541,7 @@ enum herr closure_each(struct txn *t, enum closure_scope scope, uint64_t target,
 	if (scope == 0) {
 		scan_begin(&s, t, DBI_CLOSURE, &prefix, NULL);
 		while (more && scan_next(&s))
-			more = visit(t, key_get_u64(s.k.mv_data), fn, arg);
+			more = visit(t, key_get_u64(s.k.mv_data), INT64_MIN, 0, fn, arg);
 		scan_end(&s);
 		return t->ret;
 	}
@@ -401,7 +555,9 @@ enum herr closure_each(struct txn *t, enum closure_scope scope, uint64_t target,
 			txn_refuse(t, H_ESTORAGE, "a closure index entry is corrupt");
 			break;
 		}
-		more = visit(t, key_get_u64((const uint8_t *)s.k.mv_data + 17), fn, arg);
+		more = visit(t, key_get_u64((const uint8_t *)s.k.mv_data + 17),
+		             key_get_i64((const uint8_t *)s.k.mv_data + 9),
+		             s.v.mv_size == 8 ? key_get_i64(s.v.mv_data) : 0, fn, arg);
 	}
 	scan_end(&s);
 	return t->ret;
@@ -554,11 +710,62 @@ enum herr closure_each_page(struct txn *t, uint64_t venue_id, uint64_t room_id, 
 	while (ret == H_OK && more && m.h.n > 0 && t->ret == H_OK) {
 		if (!walk_take(w, *m.h.v[0]))
 			break;
-		more = visit(t, m.h.v[0]->id, fn, arg);
+		const struct source *src = (const struct source *)m.h.v[0];
+
+		more = visit(t, src->pos.id, src->pos.at,
+		             src->s.v.mv_size == 8 ? key_get_i64(src->s.v.mv_data) : 0, fn, arg);
 		merge_advance(&m);
 	}
 	if (w != NULL && !more)
 		w->more = m.h.n > 0;
 	merge_free(&m);
 	return ret != H_OK ? ret : t->ret;
+}
+
+enum herr closure_follow_set(struct txn *t, const struct actor *a, uint64_t id, int64_t now)
+{
+	struct closure c, old;
+	json_t *detail;
+
+	if (closure_get(t, id, &c) != H_OK) {
+		closure_free(&c);
+		return record_not_found(t, "closure", id);
+	}
+	closure_init(&old);
+	old.id = c.id;
+	old.scope = c.scope;
+	old.target = c.target;
+	old.start = c.start;
+	old.end = c.end;
+	old.date_set_id = c.date_set_id;
+	closure_days_indexed(t, &c, &old.days, &old.ndays);
+	closure_unindex(t, &c);
+	closure_store(t, &c);
+	detail = closure_to_json(&c);
+	json_object_set_new(detail, "days", json_integer((json_int_t)c.ndays));
+	audit_append(t, a, "closure", c.id, "follow", "its date set changed", detail, now);
+	json_decref(detail);
+	notify_closure(t, a, &c, &old, now);
+	closure_free(&old);
+	closure_free(&c);
+	return t->ret;
+}
+
+bool closure_days_match(struct txn *t, const struct closure *c)
+{
+	struct closure now = *c;
+	struct closure_day *had;
+	size_t n;
+	bool same;
+
+	now.days = NULL;
+	now.ndays = 0;
+	closure_days_load(t, &now);
+	closure_days_indexed(t, c, &had, &n);
+	same = n == now.ndays && now.start == c->start && now.end == c->end;
+	for (size_t i = 0; same && i < n; i++)
+		same = had[i].start == now.days[i].start && had[i].end == now.days[i].end;
+	free(had);
+	free(now.days);
+	return same;
 }

@@ -25,15 +25,29 @@ static bool overlaps(int64_t s1, int64_t e1, int64_t s2, int64_t e2)
 	return s1 < e2 && s2 < e1;
 }
 
+/* Whether closure c (its days, for one that follows a date set) covers [start, end). */
+static bool covers(const struct closure *c, int64_t start, int64_t end)
+{
+	if (c->ndays == 0)
+		return overlaps(start, end, c->start, c->end);
+	for (size_t i = 0; i < c->ndays; i++)
+		if (overlaps(start, end, c->days[i].start, c->days[i].end))
+			return true;
+	return false;
+}
+
 static bool hit_add(const struct block *blk, void *arg)
 {
 	struct hits *h = arg;
 	struct booking b;
 
-	/* What is over is past helping; what the closure covered before has been told. */
-	if (blk->end <= h->now ||
-	    (h->old != NULL && overlaps(blk->start, blk->end, h->old->start, h->old->end)))
+	/* What is over is past helping; what the closure covered before has been told;
+	 * a booking met on two days of a set is one. */
+	if (blk->end <= h->now || (h->old != NULL && covers(h->old, blk->start, blk->end)))
 		return true;
+	for (size_t i = 0; i < h->n; i++)
+		if (h->v[i].id == blk->booking_id)
+			return true;
 	if (booking_get(h->t, blk->booking_id, &b) != H_OK) {
 		booking_free(&b);
 		return h->t->ret == H_OK;
@@ -45,7 +59,14 @@ static bool hit_add(const struct block *blk, void *arg)
 
 static void hits_in_room(struct hits *h, uint64_t room_id)
 {
-	booking_blocks(h->t, room_id, -1, h->c->start, h->c->end, 0, hit_add, h);
+	if (h->c->ndays == 0) {
+		booking_blocks(h->t, room_id, -1, h->c->start, h->c->end, 0, hit_add, h);
+		return;
+	}
+	for (size_t i = 0; i < h->c->ndays && h->t->ret == H_OK; i++)
+		if (h->c->days[i].end > h->now)
+			booking_blocks(h->t, room_id, -1, h->c->days[i].start, h->c->days[i].end, 0,
+			               hit_add, h);
 }
 
 static bool hits_room(const struct room *r, void *arg)
@@ -100,6 +121,10 @@ static void closure_words(struct closure_about *ca, struct notify_msg *m, char *
 	m->subject = subject;
 	mail_body_init(&m->body);
 	when_words(ca->cl->start, ca->cl->end, p->venue.tz, when, sizeof(when));
+	if (ca->cl->ndays > 0)
+		text_format(when + strlen(when), sizeof(when) - strlen(when),
+		            " (the %zu days of date set %llu, each the whole day)", ca->cl->ndays,
+		            (unsigned long long)ca->cl->date_set_id);
 	if (ca->cl->scope == CLOSURE_ROOM)
 		mail_para(&m->body, "%s at %s will be closed: %s.", p->room.name, p->venue.name,
 		          when);

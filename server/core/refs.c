@@ -3,6 +3,7 @@
 #include "refs.h"
 
 #include "closure.h"
+#include "date_set.h"
 #include "group.h"
 #include "record.h"
 #include "user.h"
@@ -27,6 +28,9 @@ enum herr refs_venue(struct txn *t, uint64_t venue_id)
 	if ((id = first_closure(t, CLOSURE_VENUE, venue_id)) != 0)
 		return record_in_use(t, "venue", venue_id, "closure", id,
 		                     "remove its closures first");
+	if ((id = date_set_first_of_venue(t, venue_id)) != 0)
+		return record_in_use(t, "venue", venue_id, "date set", id,
+		                     "remove the venue's date sets first");
 	if ((id = user_first_referring(t, venue_id, 0)) != 0)
 		return record_in_use(t, "venue", venue_id, "user", id,
 		                     "take the venue off its managers first");

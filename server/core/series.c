@@ -4,6 +4,7 @@
 #include "series.h"
 
 #include "audit.h"
+#include "date_set.h"
 #include "notify.h"
 
 #include "record.h"
@@ -248,8 +249,11 @@ static enum herr series_refuse_all(struct txn *t, const struct series_outcome *o
 struct series_plan {
 	struct room room;
 	struct starts starts;
-	bool *left_out; /* one per date of starts */
-	size_t asked;   /* dates not left out */
+	bool *left_out;        /* one per date of starts */
+	size_t asked;          /* dates not left out */
+	size_t *skipped_by;    /* one per date: 1 + the index in sets of the set skipping it */
+	struct date_set *sets; /* s->skip_date_sets, loaded */
+	size_t nsets;
 };
 
 static void series_plan_free(struct series_plan *p)
@@ -257,6 +261,10 @@ static void series_plan_free(struct series_plan *p)
 	room_free(&p->room);
 	free(p->starts.v);
 	free(p->left_out);
+	free(p->skipped_by);
+	for (size_t i = 0; i < p->nsets; i++)
+		date_set_free(&p->sets[i]);
+	free(p->sets);
 }
 
 static int start_cmp(const void *a, const void *b)
@@ -297,6 +305,41 @@ static enum herr series_leave_out(struct txn *t, const struct series *s, const i
 	return H_OK;
 }
 
+/* Leaves out the dates whose local day is in a date set the series skips. Each set must
+ * be one the room's venue may use; the same set named twice counts once. */
+static enum herr series_skip_sets(struct txn *t, const struct series *s, struct series_plan *p)
+{
+	size_t before = p->asked;
+
+	if (s->nskip > DATE_SET_SKIP_MAX)
+		return txn_refuse(t, H_EINVAL, "a series can skip at most %d date sets",
+		                  DATE_SET_SKIP_MAX);
+	p->skipped_by = xcalloc(p->starts.n, sizeof(*p->skipped_by));
+	p->sets = xcalloc(s->nskip + 1, sizeof(*p->sets));
+	for (size_t i = 0; i < s->nskip; i++) {
+		if (date_set_usable(t, s->skip_date_sets[i], p->room.venue_id, &p->sets[i]) != H_OK)
+			return t->ret;
+		p->nsets++;
+	}
+	for (size_t i = 0; i < p->starts.n; i++) {
+		int32_t day = date_set_day_of(s->zone, p->starts.v[i]);
+
+		for (size_t j = 0; j < p->nsets && !p->left_out[i]; j++)
+			if (date_set_find(&p->sets[j], day) != NULL) {
+				p->left_out[i] = true;
+				p->skipped_by[i] = j + 1;
+				p->asked--;
+			}
+	}
+	if (p->asked == 0 && before > 0)
+		return txn_refuse(
+		    t, H_EINVAL,
+		    "every date of the rule falls on a date of the date sets it skips "
+		    "(%zu dates); nothing would be booked",
+		    before);
+	return H_OK;
+}
+
 /* Everything about a new series that is judged once, for the whole of it, the same way
  * for a request and a preview: the room, the group, the caller's rights, the rule, the
  * number of dates, the dates left out, and whether the group has asked for it already. */
@@ -323,7 +366,8 @@ static enum herr series_plan_make(struct txn *t, const struct actor *a, struct s
 		                  "%s takes series of at most %u dates; this rule has more (end it "
 		                  "sooner with COUNT or UNTIL)",
 		                  p->room.name, p->room.max_occurrences);
-	if ((ret = series_leave_out(t, s, exdates, nexdates, p)) != H_OK)
+	if ((ret = series_leave_out(t, s, exdates, nexdates, p)) != H_OK ||
+	    (ret = series_skip_sets(t, s, p)) != H_OK)
 		return ret;
 	return series_check_twin(t, s, &p->room, &p->starts);
 }
@@ -438,6 +482,18 @@ static enum herr occurrence_judge(struct txn *t, void *arg)
 	return ret;
 }
 
+/* A date the set skips, named as the preview shows it. */
+static void preview_skipped(struct series_date *d, const struct date_set *set, const char *zone)
+{
+	const struct date_set_date *dd = date_set_find(set, date_set_day_of(zone, d->start));
+
+	d->outcome = SERIES_DATE_SKIPPED;
+	d->date_set_id = set->id;
+	text_sanitize(d->date_set_name, sizeof(d->date_set_name), set->name);
+	text_sanitize(d->date_label, sizeof(d->date_label),
+	              dd != NULL && dd->label != NULL ? dd->label : "");
+}
+
 enum herr series_preview(struct txn *t, const struct actor *a, struct series *s,
                          const int64_t *exdates, size_t nexdates, bool approve_now, int64_t now,
                          struct series_preview *out)
@@ -454,6 +510,11 @@ enum herr series_preview(struct txn *t, const struct actor *a, struct series *s,
 		struct preview_job j = {s, a, &p.room, p.starts.v[i], approve_now, now, out, 0};
 
 		d->start = p.starts.v[i];
+		if (p.left_out[i] && p.skipped_by[i] != 0) {
+			preview_skipped(d, &p.sets[p.skipped_by[i] - 1], s->zone);
+			out->n++;
+			continue;
+		}
 		if (p.left_out[i]) {
 			d->outcome = SERIES_DATE_LEFT_OUT;
 			out->n++;

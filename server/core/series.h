@@ -61,7 +61,11 @@ enum herr series_create(struct txn *t, const struct actor *a, struct series *s, 
 enum herr series_create_except(struct txn *t, const struct actor *a, struct series *s,
                                const int64_t *exdates, size_t nexdates, bool approve_now,
                                bool skip_refused, int64_t now, struct series_outcome *out);
-/* The most exdates a request may name: no room takes more dates in a series. */
+/* s->skip_date_sets (at most DATE_SET_SKIP_MAX, each of the borough's or the room's
+ * venue's) leave out the rule's dates whose local day, in the venue's zone, is in any of
+ * them, as exdates do, and none of them is listed as refused. At least one date must be
+ * left.
+ * The most exdates a request may name: no room takes more dates in a series. */
 #define SERIES_EXDATES_MAX 1000
 
 /* What series_create_except would do with each date of the rule, judged the same way (the
@@ -76,11 +80,15 @@ enum series_date_outcome {
 	SERIES_DATE_APPROVED, /* would be booked and approved at once */
 	SERIES_DATE_REFUSED,  /* cannot be booked: refusal says why */
 	SERIES_DATE_LEFT_OUT, /* named in exdates */
+	SERIES_DATE_SKIPPED,  /* its local date is in a date set the series skips */
 };
 struct series_date {
 	int64_t start;
 	enum series_date_outcome outcome;
 	struct series_refusal refusal;
+	uint64_t date_set_id; /* skipped: the first set skipped that has the date */
+	char date_set_name[128];
+	char date_label[128]; /* the date's label in that set, "" when none */
 };
 struct series_preview {
 	struct series_date *dates; /* malloc'd */

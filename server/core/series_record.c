@@ -5,6 +5,7 @@
  * other. */
 #include "series_record.h"
 
+#include "date_set.h"
 #include "record.h"
 #include "xmalloc.h"
 
@@ -32,20 +33,24 @@ void series_free(struct series *s)
 	free(s->description);
 	free(s->zone);
 	free(s->rrule);
+	free(s->skip_date_sets);
 	series_init(s);
 }
 
 json_t *series_to_json(const struct series *s)
 {
-	return json_pack(
-	    "{s:I, s:I, s:I, s:s, s:o, s:I, s:b, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I}", "id",
-	    (json_int_t)s->id, "room_id", (json_int_t)s->room_id, "group_id",
-	    (json_int_t)s->group_id, "title", s->title, "description", json_text(s->description),
-	    "attendees", (json_int_t)s->attendees, "public", s->public, "zone", s->zone,
-	    "first_start_ts", (json_int_t)s->first_start, "duration_seconds",
-	    (json_int_t)s->duration, "rrule", s->rrule, "created_by", (json_int_t)s->created_by,
-	    "created_at", (json_int_t)s->created_at, "updated_at", (json_int_t)s->updated_at,
-	    "sequence", (json_int_t)s->sequence);
+	json_t *o =
+	    json_pack("{s:I, s:I, s:I, s:s, s:o, s:I, s:b, s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I}",
+	              "id", (json_int_t)s->id, "room_id", (json_int_t)s->room_id, "group_id",
+	              (json_int_t)s->group_id, "title", s->title, "description",
+	              json_text(s->description), "attendees", (json_int_t)s->attendees, "public",
+	              s->public, "zone", s->zone, "first_start_ts", (json_int_t)s->first_start,
+	              "duration_seconds", (json_int_t)s->duration, "rrule", s->rrule, "created_by",
+	              (json_int_t)s->created_by, "created_at", (json_int_t)s->created_at,
+	              "updated_at", (json_int_t)s->updated_at, "sequence", (json_int_t)s->sequence);
+
+	json_object_set_new(o, "skip_date_sets", json_ids_new(s->skip_date_sets, s->nskip));
+	return o;
 }
 
 json_t *series_to_json_local(const struct series *s)
@@ -92,6 +97,7 @@ enum herr series_from_json(const json_t *o, struct series *s, struct herror *err
 	s->created_at = json_int(o, "created_at", 0);
 	s->updated_at = json_int(o, "updated_at", 0);
 	s->sequence = (uint32_t)json_int(o, "sequence", 0);
+	s->skip_date_sets = json_ids(o, "skip_date_sets", &s->nskip);
 	return H_OK;
 }
 
@@ -114,6 +120,8 @@ void series_put(struct txn *t, const struct series *s)
 
 	record_put(t, DBI_SERIES, s->id, o);
 	json_decref(o);
+	for (size_t i = 0; i < s->nskip; i++)
+		date_set_use(t, s->skip_date_sets[i], DATE_SET_BY_SERIES, s->id, true);
 }
 
 void series_touch(struct txn *t, uint64_t id, int64_t now)

@@ -27,6 +27,10 @@ struct series {
 	int64_t created_at;
 	int64_t updated_at; /* the last change to the series or any of its occurrences */
 	uint32_t sequence;  /* rises with every such change (the feed's master SEQUENCE) */
+	/* Date sets (date_set.h) whose dates the series leaves out like exdates: a date of
+	 * the rule whose local day is in any of them is not booked. */
+	uint64_t *skip_date_sets;
+	size_t nskip;
 };
 
 /* The DBI_SERIES_OCC key of an occurrence. */
@@ -55,7 +59,8 @@ enum herr series_each(struct txn *t, uint64_t room_id, uint64_t group_id,
 enum herr series_each_page(struct txn *t, uint64_t room_id, uint64_t group_id, struct walk *w,
                            bool (*fn)(const struct series *s, void *arg), void *arg);
 
-/* Writes the record as is (import, and every path above). */
+/* Writes the record as is (import, and every path above), and the "used by" entries of
+ * the date sets it skips. */
 void series_put(struct txn *t, const struct series *s);
 /* An occurrence changed (booking.c): the series' sequence and updated_at follow. */
 void series_touch(struct txn *t, uint64_t id, int64_t now);

@@ -111,6 +111,8 @@ GET_SCHEMAS = {
     "/api/v1/venues/<id>/availability": "venue-availability",
     "/api/v1/closures": "closure-list",
     "/api/v1/closures/<id>": "closure",
+    "/api/v1/date-sets": "date-set-list",
+    "/api/v1/date-sets/<id>": "date-set",
     "/api/v1/series": "series-list",
     "/api/v1/series/<id>": "series-detail",
     "/api/v1/audit": "audit-list",

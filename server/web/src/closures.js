@@ -1,6 +1,7 @@
 // Closures: a venue's closures and its rooms', in words; add one (the whole venue or a
 // room, from a day and time to a day and time, with a reason), then see the bookings it
-// covers, which it does not cancel; remove one after saying yes to a question.
+// covers, which it does not cancel; remove one after saying yes to a question. A closure
+// may instead follow a date set (closed all day on each of its dates): it is listed once.
 import { apiGet, apiList, apiSend } from './api.js';
 import { $, banner, el, show, summaryList, tag } from './dom.js';
 import { FormErrors } from './errors.js';
@@ -12,10 +13,28 @@ import {
 // Where each field's message goes, and the API's names for them (its refusals quote them).
 const errors = new FormErrors(
   { from: 'from-day', to: 'to-day' },
-  { venue_id: 'where', room_id: 'where', start: 'from', end: 'to', reason: 'reason' },
+  { venue_id: 'where', room_id: 'where', start: 'from', end: 'to', reason: 'reason', date_set_id: 'date-set' },
 );
 
-const state = { venue: null, rooms: new Map(), removing: null, removeButton: null };
+const state = { venue: null, rooms: new Map(), removing: null, removeButton: null, sets: new Map() };
+
+// A closure that follows a date set is listed once per day: one card for it, from its
+// first day to come.
+function oncePerClosure(items) {
+  const seen = new Set();
+  return items.filter((c) => {
+    if (!c.date_set_id) return true;
+    if (seen.has(c.id)) return false;
+    seen.add(c.id);
+    return true;
+  });
+}
+
+function setWords(c) {
+  const set = state.sets.get(c.date_set_id);
+  const name = set ? `“${set.name}”` : `date set ${c.date_set_id}`;
+  return `All day on every date of ${name}; next ${closureWords(c, zone())}`;
+}
 
 function zone() {
   return state.venue.timezone;
@@ -46,7 +65,8 @@ function closureCard(c, removable) {
     button.addEventListener('click', () => askToRemove(c, button));
     actions.push(button);
   }
-  const node = card(placeWords(c), [['When', closureWords(c, zone())], ['Reason', c.reason]], actions);
+  const when = c.date_set_id ? setWords(c) : closureWords(c, zone());
+  const node = card(placeWords(c), [['When', when], ['Reason', c.reason]], actions);
   node.id = `closure-${c.id}`;
   return node;
 }
@@ -54,8 +74,8 @@ function closureCard(c, removable) {
 async function loadList() {
   const { items, more } = await apiList('/api/v1/closures', { venue: state.venue.id }, 1000);
   const now = Date.now() / 1000;
-  const current = items.filter((c) => c.end_ts > now);
-  const past = items.filter((c) => c.end_ts <= now).reverse();
+  const current = oncePerClosure(items.filter((c) => c.end_ts > now));
+  const past = oncePerClosure(items.filter((c) => c.end_ts <= now && !c.date_set_id).reverse());
   $('list-status').textContent = current.length
     ? `${current.length === 1 ? 'One closure' : `${current.length} closures`} now or to come at ${state.venue.name}.${more ? ' Only the first ones are shown.' : ''}`
     : `${state.venue.name} has no closure now or to come.`;
@@ -84,6 +104,16 @@ function readDate(prefix, what) {
 // The form's values as the API takes them, and what is wrong with them.
 function readForm() {
   const found = [];
+  const set = $('date-set').value;
+  if (set) {
+    const reason = $('reason').value.trim();
+    if (!reason) found.push(['reason', 'Enter the reason for the closure']);
+    const where = $('where').value;
+    const body = { date_set_id: Number(set), reason };
+    if (where === 'venue') body.venue_id = state.venue.id;
+    else body.room_id = Number(where.replace('room-', ''));
+    return { found, body };
+  }
   const [fromDate, fromWrong] = readDate('from', 'first day of the closure');
   const [toDate, toWrong] = readDate('to', 'last day of the closure');
   if (fromWrong) found.push(['from', fromWrong]);
@@ -118,6 +148,12 @@ function hitCard(b) {
 
 // The bookings a new closure covers, as far as the manager may see them.
 async function showHits(closure) {
+  if (closure.date_set_id) {
+    $('hits-words').textContent = 'Groups with bookings on the days of the set have been told by email. The closure does not cancel their bookings: see them in the venue calendar.';
+    $('hits-table').replaceChildren();
+    show($('hits'), true);
+    return;
+  }
   const where = closure.scope === 'venue' ? { venue: closure.venue_id } : { room: closure.room_id };
   let words;
   let cards = [];
@@ -163,7 +199,13 @@ async function addClosure(event) {
   await loadList().catch((problem) => errors.showProblem(problem));
   const node = banner(`Closed ${closure.scope === 'venue' ? state.venue.name : `the ${placeWords(closure)}`}`, 'success');
   node.querySelector('.govuk-notification-banner__content').append(
-    el('p', { class: 'govuk-body' }, `${closureWords(closure, zone())}: ${closure.reason}.`));
+    el('p', { class: 'govuk-body' }, `${closure.date_set_id ? setWords(closure) : closureWords(closure, zone())}: ${closure.reason}.`));
+}
+
+async function loadSets() {
+  const sets = await apiGet('/api/v1/date-sets', { venue: state.venue.id });
+  for (const s of sets) state.sets.set(s.id, s);
+  $('date-set').append(...sets.filter((s) => s.count > 0).map((s) => el('option', { value: s.id }, `${s.name} (${s.count} days)`)));
 }
 
 function showConfirm(visible) {
@@ -179,7 +221,7 @@ function askToRemove(closure, button) {
   state.removeButton = button.id;
   $('confirm-details').replaceChildren(summaryList([
     ['What is closed', placeWords(closure)],
-    ['When', closureWords(closure, zone())],
+    ['When', closure.date_set_id ? setWords(closure) : closureWords(closure, zone())],
     ['Reason', closure.reason],
   ]));
   showConfirm(true);
@@ -221,6 +263,7 @@ async function start() {
     const rooms = await apiGet('/api/v1/rooms', { venue: state.venue.id });
     for (const r of rooms) state.rooms.set(r.id, r);
     fillPlaces(rooms);
+    await loadSets();
     await loadList();
   } catch (problem) {
     $('list-status').textContent = 'The closures could not be loaded.';

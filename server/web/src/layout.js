@@ -44,6 +44,7 @@ function personalItems(user) {
     items.push(navItem('/requests', 'Requests'));
     items.push(navItem('/venue-calendar', 'Venue calendar'));
     items.push(navItem('/closures', 'Closures'));
+    items.push(navItem('/date-sets', 'Date sets'));
   }
   if (isAdmin(user)) items.push(navItem('/admin', 'Administration'));
   // Administrators invite from their own pages (/admin, /admin-users).

@@ -2,8 +2,9 @@
 // date, and an end on a date or after a number of times) made into an RFC 5545 rule;
 // "Preview the dates" asks POST /api/v1/series/preview, which judges every date as the
 // request would, and shows each date's status; "Send request" asks POST /api/v1/series,
-// leaving out (exdates) the dates that do not fit when the member chooses to.
-import { apiSend } from './api.js';
+// leaving out (exdates) the dates that do not fit when the member chooses to. The
+// room's venue's date sets (and the borough's) can be ticked to skip their dates.
+import { apiGet, apiSend } from './api.js';
 import { $, el, idParam, show, table, tag } from './dom.js';
 import { FormErrors } from './errors.js';
 import { dateWords, whenWords, WEEKDAYS } from './format.js';
@@ -19,6 +20,7 @@ const errors = new FormErrors(
   {
     BYDAY: 'days', COUNT: 'ends', UNTIL: 'ends', room_id: 'room', group_id: 'group', title: 'title',
     attendees: 'attendees', exdates: 'skip', start: 'first', end: 'to', rrule: 'days', public: 'public',
+    skip_date_sets: 'sets',
   },
 );
 const BY_TYPE = {
@@ -29,7 +31,7 @@ const BY_TYPE = {
   'too-many-occurrences': 'ends',
 };
 
-const state = { rooms: new Map(), preview: null, sentBody: null };
+const state = { rooms: new Map(), preview: null, sentBody: null, setsVenue: null };
 
 const roomId = () => Number($('room').value) || null;
 
@@ -84,6 +86,8 @@ function readForm() {
     rrule: `FREQ=WEEKLY;BYDAY=${days.join(',')};${end}`,
   };
   if (people) body.attendees = Number(people);
+  const sets = [...document.querySelectorAll('input[name="skipset"]:checked')].map((c) => Number(c.value));
+  if (sets.length) body.skip_date_sets = sets;
   return { found, body };
 }
 
@@ -102,6 +106,10 @@ function statusCell(d) {
       d.outcome === 'approved' ? 'Booked at once' : 'Needs approval')];
   }
   if (d.outcome === 'left-out') return [tag('Left out', 'grey')];
+  if (d.outcome === 'skipped') {
+    return [tag('Skipped', 'grey'), el('p', { class: 'govuk-body-s govuk-!-margin-top-1 govuk-!-margin-bottom-0' },
+      d.label ? `${d.date_set}: ${d.label}` : d.date_set)];
+  }
   const [words, colour] = REFUSED[d.type] || ['Cannot be booked', 'red'];
   return [tag(words, colour), el('p', { class: 'govuk-body-s govuk-!-margin-top-1 govuk-!-margin-bottom-0' }, d.detail)];
 }
@@ -117,6 +125,7 @@ function showPreview(pv) {
   const total = pv.dates.length;
   let words = `${total} ${plural(total, 'date', 'dates')}: ${pv.fit} ${plural(pv.fit, 'fits', 'fit')}`;
   if (pv.refused) words += ` and ${pv.refused} ${plural(pv.refused, 'does not', 'do not')}`;
+  if (pv.skipped) words += `; ${pv.skipped} ${plural(pv.skipped, 'is', 'are')} skipped`;
   $('preview-summary').textContent = `${words}.`;
   show($('skip-group'), pv.refused > 0);
   $('skip').checked = false;
@@ -214,6 +223,20 @@ function revealEnds() {
   }
 }
 
+// The date sets the room's venue may use, as checkboxes (none: the choice is hidden).
+async function loadSets() {
+  const room = state.rooms.get(roomId());
+  const venue = room ? room.venue_id : null;
+  if (venue === state.setsVenue) return;
+  state.setsVenue = venue;
+  const sets = venue ? await apiGet('/api/v1/date-sets', { venue }).catch(() => []) : [];
+  $('sets').replaceChildren(...sets.map((s) => el('div', { class: 'govuk-checkboxes__item' },
+    el('input', { class: 'govuk-checkboxes__input', id: `skipset-${s.id}`, name: 'skipset', type: 'checkbox', value: String(s.id) }),
+    el('label', { class: 'govuk-label govuk-checkboxes__label', for: `skipset-${s.id}` },
+      `${s.name} (${s.count} ${plural(s.count, 'day', 'days')})`))));
+  show($('sets-group'), sets.length > 0);
+}
+
 function setRoom(id, fixed) {
   $('room').value = id ? String(id) : '';
   const room = state.rooms.get(id);
@@ -221,6 +244,7 @@ function setRoom(id, fixed) {
   show($('room-group'), !(fixed && room));
   if (fixed && room) $('room-fixed-name').textContent = `${room.name}, ${room.venue_name} (holds ${room.capacity})`;
   $('single-link').setAttribute('href', id ? `/request?${new URLSearchParams({ room: id })}` : '/request');
+  loadSets();
 }
 
 async function fillGroups(user) {
@@ -251,6 +275,7 @@ async function start() {
   $('series').addEventListener('input', formChanged);
   $('series').addEventListener('change', formChanged);
   for (const radio of document.querySelectorAll('input[name="ends"]')) radio.addEventListener('change', revealEnds);
+  $('room').addEventListener('change', loadSets);
   $('room-change').addEventListener('click', () => {
     setRoom(roomId(), false);
     $('room').focus();
