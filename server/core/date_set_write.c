@@ -241,7 +241,6 @@ static void rule_add(struct rules *r, const struct closure *c, uint64_t venue_id
 	struct venue v;
 	struct room room;
 
-	venue_init(&v);
 	room_init(&room);
 	venue_get(r->t, venue_id, &v);
 	if (c->scope == CLOSURE_ROOM) {

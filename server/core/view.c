@@ -272,6 +272,9 @@ uint64_t view_audit_venue(struct txn *t, struct places *ps, const json_t *entry)
 	} else if (strcmp(kind, "closure") == 0) {
 		venue = (uint64_t)json_int(detail, "venue_id", 0);
 		room = (uint64_t)json_int(detail, "room_id", 0);
+	} else if (strcmp(kind, "date-set") == 0) {
+		/* A venue's set is its managers'; the borough's (0) only the admins'. */
+		venue = (uint64_t)json_int(detail, "venue_id", 0);
 	}
 	return room != 0 ? places_get(ps, t, room)->room.venue_id : venue;
 }
