@@ -7,6 +7,7 @@
 #include "booking.h"
 #include "closure.h"
 #include "group.h"
+#include "hold.h"
 #include "record.h"
 #include "room.h"
 #include "series.h"
@@ -319,6 +320,7 @@ size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), 
 	room_each(t, 0, check_room_venue, &c);
 	user_each(t, check_user, &c);
 	check_role_index(&c);
+	c.problems += hold_check(t, report, arg);
 	if (t->ret != H_OK)
 		problem(&c, "storage error while checking: %s", t->err ? t->err->msg : "");
 	return c.problems;
