@@ -77,12 +77,13 @@ int cmd_sweep(struct cli *c, int argc, char **argv)
 			       when, json_string_value(json_object_get(l, "status")));
 		}
 		if (x.next_due == INT64_MAX) {
-			printf("swept: %zu holds lapsed; nothing else is waiting\n",
-			       json_array_size(x.lapsed));
+			printf("swept: %zu %s lapsed; nothing else is waiting\n",
+			       json_array_size(x.lapsed),
+			       json_array_size(x.lapsed) == 1 ? "hold" : "holds");
 		} else {
 			time_format(x.next_due, TZ_DEFAULT, when);
-			printf("swept: %zu holds lapsed; next due %s\n", json_array_size(x.lapsed),
-			       when);
+			printf("swept: %zu %s lapsed; next due %s\n", json_array_size(x.lapsed),
+			       json_array_size(x.lapsed) == 1 ? "hold" : "holds", when);
 		}
 	}
 	json_decref(x.lapsed);

@@ -1,8 +1,49 @@
+/* The demo's provisional hold (docs/fair-access.md#holds-that-expire): the Community
+ * Kitchen (room 3) holds each request for 48 hours and then releases it, and the Tuesday
+ * Knitters (group 1) have just asked for it, so `make run` shows a held request on the
+ * manager's /requests and on Pat Okafor's /my-bookings. */
 #include "demo.h"
 
-/* SCAFFOLD: the helper of this part replaces this file. */
+#include "cli.h"
+
+#include <stdlib.h>
+
+#define DEMO_HOLD_ROOM  3 /* Community Kitchen, Hartley Road */
+#define DEMO_HOLD_GROUP 1 /* Tuesday Knitters */
+
+static enum herr demo_hold_room(struct txn *t, int64_t now)
+{
+	json_t *fields = json_pack("{siss}", "hold_hours", 48, "hold_lapse", "release");
+	struct room r;
+	enum herr ret;
+
+	room_init(&r);
+	if ((ret = room_get(t, DEMO_HOLD_ROOM, &r)) == H_OK &&
+	    (ret = room_apply(&r, fields, t->err)) == H_OK)
+		ret = room_update(t, &ACTOR_CONSOLE, &r, now);
+	room_free(&r);
+	json_decref(fields);
+	return ret;
+}
+
 enum herr demo_holds_make(struct txn *t, int64_t now)
 {
-	(void)now;
-	return t->ret;
+	struct booking b;
+	enum herr ret;
+	int day = demo_day(TZ_DEFAULT, now, 3, 1); /* next week */
+
+	if ((ret = demo_hold_room(t, now)) != H_OK)
+		return ret;
+	booking_init(&b);
+	b.room_id = DEMO_HOLD_ROOM;
+	b.group_id = DEMO_HOLD_GROUP;
+	b.title = xstrdup("Christmas baking");
+	b.attendees = 10;
+	b.public = true;
+	if (demo_instant(TZ_DEFAULT, now, day, 11, 0, &b.start)) {
+		b.end = b.start + 2 * 3600;
+		ret = booking_request(t, &ACTOR_CONSOLE, &b, false, now);
+	}
+	booking_free(&b);
+	return ret;
 }

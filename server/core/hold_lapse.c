@@ -40,9 +40,9 @@ static enum herr lapse_one(struct txn *t, void *arg)
 		goto out;
 	when_moment(l->h->until, p.venue.tz, until, sizeof(until));
 	text_format(note, sizeof(note),
-	            l->release ? "The provisional hold lapsed at %s with no decision, so the "
+	            l->release ? "The provisional hold ended on %s with no decision, so the "
 	                         "request was released."
-	                       : "The provisional hold lapsed at %s with no decision; the request "
+	                       : "The provisional hold ended on %s with no decision; the request "
 	                         "still waits.",
 	            until);
 	if (l->release) {

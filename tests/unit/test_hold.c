@@ -332,7 +332,7 @@ TEST(hold_lapses_while_down)
 	T_ASSERT(fx_get(&w.f, id, &b) == H_OK);
 	T_EQ_INT(b.status, BOOKING_DECLINED);
 	T_EQ_INT(b.decided_by, 0);
-	T_HAS_STR(b.note, "The provisional hold lapsed at Tuesday 3 March 2026, midday");
+	T_HAS_STR(b.note, "The provisional hold ended on Tuesday 3 March 2026, midday");
 	booking_free(&b);
 	/* Lapsed, not warned too late; both told what happened. */
 	T_EQ_INT(sent(&w, "hold-ending", NULL), 0);
