@@ -128,14 +128,12 @@ static void lapsed(struct held *h, const struct user *u, bool member)
 		            h->p.room.name, h->day);
 	held_msg(&m, "hold-lapsed", h->b->id, subject);
 	mail_para(&m.body,
-	          "The hold on %s at %s for the request of %s lapsed at %s without a "
-	          "decision.",
+	          "The hold on %s at %s for the request of %s ended on %s before the venue had "
+	          "decided it.",
 	          h->p.room.name, h->p.venue.name, h->group, h->until);
 	if (h->release)
-		mail_para(&m.body,
-		          "As %s says, the request has been released (declined), and the "
-		          "time is free for others to ask for.",
-		          h->p.room.name);
+		mail_para(&m.body, "So the request has been released (declined), and the time is "
+		                   "free for others to ask for.");
 	else
 		mail_para(&m.body,
 		          "The request still waits for a decision, but no longer holds the "
