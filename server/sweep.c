@@ -89,8 +89,12 @@ static int64_t sweep_once(struct server *srv)
 
 	herror_clear(&err);
 	ret = db_write(srv->db, sweep_write, &run, &err);
+	/* Nothing was done: whatever is due next is still to come. At least a second, so
+	 * that a part whose sweep says "due now" and does nothing cannot spin the loop. */
 	if (ret == H_ENOTFOUND)
-		return run.next_due == INT64_MAX ? SWEEP_POLL : run.next_due - run.now;
+		return run.next_due == INT64_MAX    ? SWEEP_POLL
+		       : run.next_due - run.now < 1 ? 1
+		                                    : run.next_due - run.now;
 	if (ret != H_OK) {
 		/* Nothing is lost: the holds are still due, and the next sweep tries again. */
 		fprintf(stderr, "hallsd: sweep: %s\n", err.msg);
