@@ -31,11 +31,11 @@ static enum herr lapse_one(struct txn *t, void *arg)
 	booking_init(&b);
 	place_init(&p);
 	hold_end_entries(t, l->h);
-	if (booking_get(t, l->h->booking_id, &b) != H_OK || b.status != BOOKING_PENDING) {
-		/* Nothing to lapse: the hold outlived its request (halls check reports it). */
-		booking_free(&b);
-		return t->ret == H_OK ? H_OK : t->ret;
-	}
+	/* No pending request: nothing to lapse, the hold outlived it (halls check reports
+	 * it). */
+	if (booking_get(t, l->h->booking_id, &b) != H_OK || b.status != BOOKING_PENDING)
+		goto out;
+	place_free(&p); /* place_load initialises it again */
 	if (place_load(t, b.room_id, &p) != H_OK)
 		goto out;
 	when_moment(l->h->until, p.venue.tz, until, sizeof(until));
