@@ -152,6 +152,7 @@ int cmd_admin_import(struct cli *c, int argc, char **argv);
 int cmd_admin_backup(struct cli *c, int argc, char **argv);
 int cmd_import_ics(struct cli *c, int argc, char **argv);
 int cmd_outbox_list(struct cli *c, int argc, char **argv);
+int cmd_sweep(struct cli *c, int argc, char **argv);
 int cmd_outbox_show(struct cli *c, int argc, char **argv);
 int cmd_outbox_retry(struct cli *c, int argc, char **argv);
 int cmd_outbox_drop(struct cli *c, int argc, char **argv);

@@ -8,6 +8,8 @@
  * "end_ts" in UTC seconds. */
 #include "cli.h"
 
+#include "hold.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +19,17 @@ json_t *cmd_booking_json(struct txn *t, const struct booking *b)
 	char *zone;
 	json_t *o;
 
+	struct hold h;
+	char when[32];
+
 	place_zone(t, 0, b->room_id, &zone);
 	o = booking_to_json_local(b, zone);
+	/* A provisional hold (hold.h), as the API shows it. */
+	if (b->status == BOOKING_PENDING && hold_get(t, b->id, &h) == 1) {
+		time_format(h.until, zone, when);
+		json_object_set_new(o, "held_until", json_string(when));
+		json_object_set_new(o, "held_until_ts", json_integer(h.until));
+	}
 	free(zone);
 	return o;
 }

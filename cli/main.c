@@ -245,6 +245,11 @@ static const struct cli_cmd main_cmds[] = {
     {"outbox", "drop", "outbox drop ID", cmd_outbox_drop,
      "Give up a message that was not sent; a sent message stays on record.", 0, NULL},
 
+    {"sweep", NULL, "sweep", cmd_sweep,
+     "Lapse now every provisional hold and waitlist offer whose time is up, as hallsd's "
+     "clock does, and show each hold that lapsed.",
+     0, NULL},
+
     {"audit", NULL, "audit [--booking ID] [--venue ID]", cmd_audit_list,
      "Show the audit log: every change, who made it and why.", 0, NULL},
     {"help", NULL, "help [COMMAND]", main_help, "Show the commands, or those of one noun.",

@@ -85,8 +85,10 @@ static void commit_run(evutil_socket_t fd, short what, void *arg)
 	} else {
 		metrics_commit(q->srv->metrics, batch, now_us() - began, ret == H_OK);
 		/* The writes may have queued mail: the delivery thread looks now. */
-		if (ret == H_OK)
+		if (ret == H_OK) {
 			deliver_nudge(q->srv->deliver);
+			sweep_nudge(q->srv->sweep);
+		}
 	}
 	op = q->head;
 	q->head = NULL;

@@ -485,6 +485,7 @@ int main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	srv.sweep = sweep_start(&srv);
 	if (srv.cfg.smtp.smtp_url == NULL)
 		fprintf(stderr, "hallsd: no --smtp relay: messages wait in the outbox "
 		                "(`halls outbox list`)\n");
@@ -498,6 +499,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	purge_stop(&srv);
+	sweep_stop(srv.sweep);
 	if (srv.sig_int != NULL) {
 		event_free(srv.sig_int);
 		event_free(srv.sig_term);

@@ -190,6 +190,11 @@ void metrics_commit(struct metrics *m, size_t batch, int64_t micros, bool ok)
 	                  (double)micros / 1e6);
 }
 
+void metrics_hold_lapses(struct metrics *m, size_t n)
+{
+	m->hold_lapses += n;
+}
+
 /* ---- the text format ---- */
 
 static void family(struct evbuffer *out, const char *name, const char *type, const char *help)
@@ -318,6 +323,9 @@ static void render_commits(struct metrics *m, struct evbuffer *out)
 	           "Group commits: write transactions, each one fsync.", m->commits_total);
 	family_u64(out, "halls_commit_failures_total", "counter",
 	           "Group commits that failed, undoing every write in them.", m->commit_failures);
+	family_u64(out, "halls_hold_lapses_total", "counter",
+	           "Provisional holds lapsed by the clock (released or kept pending).",
+	           m->hold_lapses);
 	family(out, "halls_commit_batch_size", "histogram", "Writes carried by one group commit.");
 	histogram_render(out, "halls_commit_batch_size", NULL, &m->commit_batch, batch_bounds,
 	                 NBOUNDS(batch_bounds));

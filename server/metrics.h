@@ -61,6 +61,7 @@ struct metrics {
 	uint64_t feed_build_joins;   /* requests that waited for a build already on its way */
 	uint64_t feed_builds_queued; /* builds submitted and not yet done (a gauge) */
 	uint64_t signin_failures, signin_throttled;
+	uint64_t hold_lapses; /* provisional holds lapsed by the clock (sweep.c) */
 };
 
 /* The route label of a request that no route answered: a page's file, and all else. */
@@ -80,6 +81,9 @@ void metrics_free(struct metrics *m);
 void metrics_request(struct metrics *m, size_t route, int method, int status, int64_t micros);
 /* One group commit of batch writes, taking micros; ok: it was durable. */
 void metrics_commit(struct metrics *m, size_t batch, int64_t micros, bool ok);
+
+/* n provisional holds lapsed in one sweep. */
+void metrics_hold_lapses(struct metrics *m, size_t n);
 
 /* The page, in the text format. */
 void metrics_render(struct server *srv, struct evbuffer *out);

@@ -73,6 +73,7 @@ struct server {
 	struct deliver *deliver;  /* the delivery thread (deliver.h), nudged after commits */
 	struct ratelimit *limits; /* failed sign-ins (ratelimit.c) */
 	struct event *purge;      /* the next token_purge run (purge.c) */
+	struct sweep *sweep;      /* the clock of fair access (sweep.c) */
 	uint64_t purge_next;      /* where it begins */
 	char *dummy_hash;         /* verified for unknown emails, to take as long */
 	struct event *sig_int, *sig_term, *sig_hup;
@@ -252,6 +253,14 @@ void ratelimit_end(struct ratelimit *rl, const char *account, const char *addr, 
 /* purge.c: deletes dead tokens a bounded batch at a time, on a timer on the loop. */
 void purge_start(struct server *srv);
 void purge_stop(struct server *srv);
+
+/* sweep.c: the clock of fair access (fair_clock.h): a timer on the loop that lapses
+ * holds and offers when due (at least once a minute), first at start before serving. */
+struct sweep;
+struct sweep *sweep_start(struct server *srv);
+/* A commit may have made something due sooner: sweep at once. */
+void sweep_nudge(struct sweep *s);
+void sweep_stop(struct sweep *s);
 
 /* Handlers, one file per resource (h_*.c). */
 enum herr h_health(struct request *r);

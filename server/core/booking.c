@@ -468,6 +468,14 @@ enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, cons
 	return booking_transition(t, a, id, note, now, &cancellation, true, false, out);
 }
 
+enum herr booking_release(struct txn *t, uint64_t id, const char *note, int64_t now,
+                          struct booking *out)
+{
+	struct actor clock = ACTOR_CONSOLE;
+
+	return booking_transition(t, &clock, id, note, now, &refusal, false, false, out);
+}
+
 enum herr booking_decide_in_series(struct txn *t, const struct actor *a, uint64_t id,
                                    enum booking_status to, const char *note, int64_t now)
 {

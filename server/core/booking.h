@@ -112,6 +112,12 @@ enum herr booking_decline(struct txn *t, const struct actor *a, uint64_t id, con
                           int64_t now, struct booking *out);
 enum herr booking_cancel(struct txn *t, const struct actor *a, uint64_t id, const char *note,
                          int64_t now, struct booking *out);
+/* A decline by the clock, not by a person: a request whose provisional hold lapsed
+ * (hold_lapse.c). Declined as the console, with note, through every hook a decline runs
+ * (a waitlist's offer for the freed slot), but with no message of its own: the caller
+ * tells the group and the managers why. */
+enum herr booking_release(struct txn *t, uint64_t id, const char *note, int64_t now,
+                          struct booking *out);
 /* booking_approve, booking_decline or booking_cancel (to: the status it takes) of one
  * date of a series decided as a whole (series_decide): every rule the same, but no
  * message of its own, since the series tells of all its dates in one (notify.h). */

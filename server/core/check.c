@@ -8,6 +8,7 @@
 #include "closure.h"
 #include "date_set.h"
 #include "group.h"
+#include "hold.h"
 #include "record.h"
 #include "room.h"
 #include "series.h"
@@ -439,6 +440,7 @@ size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), 
 	user_each(t, check_user, &c);
 	check_role_index(&c);
 	check_date_sets(&c);
+	c.problems += hold_check(t, report, arg);
 	if (t->ret != H_OK)
 		problem(&c, "storage error while checking: %s", t->err ? t->err->msg : "");
 	return c.problems;

@@ -184,6 +184,14 @@ uint64_t txn_next_id(struct txn *t, const char *kind)
 	return id;
 }
 
+uint64_t txn_last_id(struct txn *t, const char *kind)
+{
+	char name[KEY_MAX + 1];
+
+	snprintf(name, sizeof(name), "seq:%s", kind);
+	return meta_get_u64(t, name);
+}
+
 void txn_seen_id(struct txn *t, const char *kind, uint64_t id)
 {
 	char name[KEY_MAX + 1];

@@ -116,6 +116,9 @@ enum herr txn_refuse(struct txn *t, enum herr code, const char *fmt, ...)
 
 /* The next id for a kind of record ("venue", "booking", ...), starting at 1. */
 uint64_t txn_next_id(struct txn *t, const char *kind);
+/* The last id handed out for kind (0: none yet), handing out none: whether a write added
+ * any record of that kind (hallsd's clock keeps a sweep only when it did). */
+uint64_t txn_last_id(struct txn *t, const char *kind);
 /* Raises the id sequence so that it never hands out id again (used by import). */
 void txn_seen_id(struct txn *t, const char *kind, uint64_t id);
 /* The change counter: bumped by every write transaction, from any process. */

@@ -1,5 +1,7 @@
 #include "view.h"
 
+#include "hold.h"
+
 #include "audit.h"
 
 #include "policy.h"
@@ -128,6 +130,20 @@ static void set_in_the_way(struct txn *t, const struct place *p, const struct bo
 	json_decref(w.pending);
 }
 
+/* A pending request's provisional hold (hold.h), for those who see it in full: when it
+ * ends, for the pages' "Held until ...". */
+static void set_hold(struct txn *t, const struct place *p, const struct booking *b, json_t *o)
+{
+	struct hold h;
+	char when[32];
+
+	if (b->status != BOOKING_PENDING || hold_get(t, b->id, &h) != 1)
+		return;
+	time_format(h.until, p->venue.tz, when);
+	json_object_set_new(o, "held_until", json_string(when));
+	json_object_set_new(o, "held_until_ts", json_integer(h.until));
+}
+
 json_t *view_booking_json(struct txn *t, const struct viewer *v, struct places *ps,
                           const struct booking *b)
 {
@@ -152,6 +168,7 @@ json_t *view_booking_json(struct txn *t, const struct viewer *v, struct places *
 		o = booking_to_json_local(b, p->venue.tz);
 		if (b->status == BOOKING_PENDING && viewer_manages(v, p->room.venue_id))
 			set_in_the_way(t, p, b, o);
+		set_hold(t, p, b, o);
 		break;
 	}
 	set_place_names(o, p);

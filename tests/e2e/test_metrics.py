@@ -41,6 +41,7 @@ FAMILIES = {
     "halls_commit_failures_total": "counter",
     "halls_commit_batch_size": "histogram",
     "halls_commit_duration_seconds": "histogram",
+    "halls_hold_lapses_total": "counter",
     "halls_feed_cache_hits_total": "counter",
     "halls_feed_cache_misses_total": "counter",
     "halls_feed_not_modified_total": "counter",

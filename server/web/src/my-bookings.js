@@ -6,7 +6,7 @@
 import { apiGet, apiList, apiSend } from './api.js';
 import { $, banner, el, show, summaryList, tag } from './dom.js';
 import { FormErrors } from './errors.js';
-import { dateWords, spanWords, statusColour, statusWords, whenWords, WEEKDAYS, zoneParts } from './format.js';
+import { clockWords, dateWords, dayWords, spanWords, statusColour, statusWords, whenWords, WEEKDAYS, zoneParts } from './format.js';
 import { requireUser } from './layout.js';
 import {
   conflictHelp, fillWhen, groupNames, isoSeconds, readWhen, seconds, showRefusal, TIME_TYPES,
@@ -101,6 +101,13 @@ function bookingRow(b, inSeries) {
     value.push(el('p', { class: 'govuk-body-s govuk-!-margin-bottom-1' }, `For ${b.group_name}`));
   }
   value.push(tag(statusWords(b.status), statusColour(b.status)));
+  // A provisional hold (docs/fair-access.md#holds-that-expire): nobody else can take
+  // the time until the venue decides, or until then.
+  if (b.status === 'pending' && b.held_until_ts) {
+    const p = zoneParts(b.held_until_ts, zone);
+    value.push(el('p', { class: 'govuk-body-s govuk-!-margin-bottom-1 govuk-!-margin-top-1' },
+      `Held for you until ${dayWords(p)}, ${clockWords(p.hour, p.minute)}`));
+  }
   const note = noteLine(b);
   if (note) value.push(note);
   const canAct = upcoming && live && startOf(b) > now();

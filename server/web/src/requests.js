@@ -6,7 +6,7 @@
 import { apiGet, apiList, apiSend } from './api.js';
 import { $, banner, el, summaryList, tag } from './dom.js';
 import { FormErrors } from './errors.js';
-import { dayWords, spanWords, statusWords, whenWords, zoneParts } from './format.js';
+import { clockWords, dayWords, spanWords, statusWords, whenWords, zoneParts } from './format.js';
 import {
   askedWords, groupWords, isoTime, managedVenues, ruleWords,
   seconds,
@@ -127,6 +127,12 @@ function detailRows(item) {
     rows.push(['Repeats', ruleWords(item.series.rrule, zone)]);
   } else {
     rows.push(['When', whenWords(b.start_ts, b.end_ts, zone)]);
+    // A provisional hold (docs/fair-access.md#holds-that-expire): until then no other
+    // group can take the time, and the request lapses if it is still undecided.
+    if (b.held_until_ts) {
+      const p = zoneParts(b.held_until_ts, zone);
+      rows.push(['Held until', `${dayWords(p)}, ${clockWords(p.hour, p.minute)}: no other group can take this time until then. Decide it by then, or the hold lapses.`]);
+    }
   }
   rows.push(['People', String(b.attendees)]);
   rows.push(['Public', b.public ? 'Yes: residents see its title' : 'No: residents see only that the room is booked']);
