@@ -283,6 +283,12 @@ enum herr h_closure_get(struct request *r);
 enum herr h_closure_create(struct request *r);
 enum herr h_closure_update(struct request *r);
 enum herr h_closure_delete(struct request *r);
+enum herr h_waitlist_list(struct request *r);
+enum herr h_waitlist_get(struct request *r);
+enum herr h_waitlist_join(struct request *r);
+enum herr h_waitlist_accept(struct request *r);
+enum herr h_waitlist_decline(struct request *r);
+enum herr h_waitlist_leave(struct request *r);
 enum herr h_audit_list(struct request *r);
 
 /* request.c: what a handler reads from its request, and the caller as the core sees it.

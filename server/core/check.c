@@ -318,7 +318,8 @@ static bool check_waitlist_entry(const struct waitlist_entry *e, void *arg)
 	MDB_val v;
 	bool indexed;
 
-	if (!record_exists(c->t, DBI_ROOM, e->room_id) || !record_exists(c->t, DBI_GROUP, e->group_id))
+	if (!record_exists(c->t, DBI_ROOM, e->room_id) ||
+	    !record_exists(c->t, DBI_GROUP, e->group_id))
 		problem(c, "waitlist entry %llu: room %llu or group %llu does not exist",
 		        (unsigned long long)e->id, (unsigned long long)e->room_id,
 		        (unsigned long long)e->group_id);
@@ -329,16 +330,18 @@ static bool check_waitlist_entry(const struct waitlist_entry *e, void *arg)
 	key_u64(&k, e->id);
 	indexed = index_has(c->t, DBI_WAITLIST, &k, &v);
 	if (indexed != waitlist_live(e->state))
-		problem(c, "waitlist entry %llu (%s): room index entry %s", (unsigned long long)e->id,
-		        waitlist_state_name(e->state), indexed ? "left behind" : "missing");
+		problem(c, "waitlist entry %llu (%s): room index entry %s",
+		        (unsigned long long)e->id, waitlist_state_name(e->state),
+		        indexed ? "left behind" : "missing");
 	key_init(&k);
 	key_u8(&k, 'O');
 	key_i64(&k, e->offer_until);
 	key_u64(&k, e->id);
 	indexed = index_has(c->t, DBI_WAITLIST, &k, &v);
 	if (indexed != (e->state == WAITLIST_OFFERED))
-		problem(c, "waitlist entry %llu (%s): offer index entry %s", (unsigned long long)e->id,
-		        waitlist_state_name(e->state), indexed ? "left behind" : "missing");
+		problem(c, "waitlist entry %llu (%s): offer index entry %s",
+		        (unsigned long long)e->id, waitlist_state_name(e->state),
+		        indexed ? "left behind" : "missing");
 	return true;
 }
 

@@ -54,7 +54,8 @@ static enum herr dump_kind(struct txn *t, const char *kind, enum dbi d, FILE *ou
  * they are read by their own walk, after the bookings their offers may have become. */
 static bool dump_waitlist_entry(const struct waitlist_entry *e, void *arg)
 {
-	json_t *line = json_pack("{s:s, s:o}", "kind", "waitlist", "record", waitlist_entry_to_json(e));
+	json_t *line =
+	    json_pack("{s:s, s:o}", "kind", "waitlist", "record", waitlist_entry_to_json(e));
 	char *text = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
 
 	fprintf(arg, "%s\n", text);
@@ -172,10 +173,10 @@ static enum herr import_record(struct txn *t, const char *kind, const json_t *o,
 		if (waitlist_entry_get(t, id, &e) == H_OK)
 			ret = herror_set(err, H_EEXISTS, "waitlist %llu appears twice",
 			                 (unsigned long long)id);
-		else if ((ret = need(t, DBI_ROOM, (uint64_t)json_int(o, "room_id", 0), "room", id)) ==
-		             H_OK &&
-		         (ret = need(t, DBI_GROUP, (uint64_t)json_int(o, "group_id", 0), "group", id)) ==
-		             H_OK)
+		else if ((ret = need(t, DBI_ROOM, (uint64_t)json_int(o, "room_id", 0), "room",
+		                     id)) == H_OK &&
+		         (ret = need(t, DBI_GROUP, (uint64_t)json_int(o, "group_id", 0), "group",
+		                     id)) == H_OK)
 			ret = waitlist_entry_import(t, o);
 		waitlist_entry_free(&e);
 	} else if (strcmp(kind, "audit") == 0) {
