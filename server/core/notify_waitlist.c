@@ -131,8 +131,8 @@ static void lapsed_words(struct wl_msg *w, struct mail_body *body, const struct 
 
 	(void)next;
 	mail_para(body,
-	          "The offer of %s at %s to %s ended at %s without an answer, so it has passed "
-	          "to the next group on the waitlist. %s is no longer on this waitlist.",
+	          "The offer of %s at %s to %s ended on %s without an answer. %s is no longer "
+	          "on this waitlist; if another group is waiting, the offer has passed to it.",
 	          p->room.name, p->venue.name, w->group, w->until, w->group);
 	slot_facts(body, e, p, w->group);
 	mail_link(body, "See your group's waitlists", url);
