@@ -137,7 +137,7 @@ static enum herr join_judge(struct txn *t, const struct place *p, struct waitlis
 		return t->ret != H_OK
 		           ? t->ret
 		           : txn_refuse(t, H_ESTATE,
-		                        "%s is free %s: ask for it with a booking request "
+		                        "%s is free on %s: ask for it with a booking request "
 		                        "instead of joining its waitlist",
 		                        p->room.name, when);
 	return t->ret;
