@@ -460,3 +460,28 @@ TEST(waitlist_permissions)
 	op_free(&o);
 	fx_close(&w.f);
 }
+
+/* An offer's hours are elapsed time: 24 hours from 10am on the Saturday before London's
+ * clocks go back end at 9am on the Sunday, and the words say so. */
+TEST(waitlist_offer_across_clock_change)
+{
+	struct world w;
+	enum herr ret;
+	uint64_t booking, eb, other;
+	struct waitlist_entry got;
+
+	T_ASSERT(world_open(&w, "{\"approval\": \"auto\", \"offer_hours\": 24}"));
+	w.f.now = fx_at("2026-10-24T10:00");
+	w.day = fx_at("2026-10-27T10:00");
+	T_ASSERT(fx_book(&w.f, w.room, w.a, w.day, w.day + 2 * HOUR, &booking) == H_OK);
+	T_ASSERT((eb = join(&w, w.b, w.day, w.day + 2 * HOUR, &ret)) != 0);
+	T_ASSERT(fx_cancel(&w.f, ACTOR_CONSOLE, booking) == H_OK);
+	got = entry(&w, eb);
+	T_EQ_INT(got.offer_until, fx_at("2026-10-25T09:00"));
+	T_EQ_INT(got.offer_until - w.f.now, 24 * HOUR);
+	T_EQ_INT(fx_request(&w.f, ACTOR_CONSOLE, w.room, w.c, w.day, w.day + 2 * HOUR, false,
+	                    &other, NULL),
+	         H_RULE_OFFERED);
+	T_HAS_STR(w.f.err.msg, "until Sunday 25 October 2026, 9am");
+	fx_close(&w.f);
+}
