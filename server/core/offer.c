@@ -234,40 +234,50 @@ static bool live(enum booking_status s)
 	return s == BOOKING_PENDING || s == BOOKING_APPROVED;
 }
 
-/* The group's request for the very slot it was offered takes the offer up. */
+/* The group's request for the very slot it waits for, or was offered, takes its place
+ * up: the entries are found first and changed after the scan, which must not see its own
+ * index change under it. */
+#define TAKEN_UP_MAX 8 /* a group joins a slot once; a few left over from races at most */
+
 struct taken_up {
-	struct txn *t;
-	const struct actor *a;
 	const struct booking *b;
-	int64_t now;
+	uint64_t ids[TAKEN_UP_MAX];
+	size_t n;
 };
 
-static bool take_up(const struct waitlist_slot *s, void *arg)
+static bool find_own(const struct waitlist_slot *s, void *arg)
 {
 	struct taken_up *u = arg;
+
+	if (s->group_id == u->b->group_id && s->start == u->b->start && s->end == u->b->end &&
+	    waitlist_live(s->state))
+		u->ids[u->n++] = s->id;
+	return u->n < TAKEN_UP_MAX;
+}
+
+static void take_up(struct txn *t, const struct actor *a, const struct booking *b, uint64_t id,
+                    int64_t now)
+{
 	struct waitlist_entry e, old;
 	json_t *detail;
 
-	if (s->group_id != u->b->group_id || s->start != u->b->start || s->end != u->b->end ||
-	    !waitlist_live(s->state))
-		return true;
-	if (waitlist_entry_get(u->t, s->id, &old) != H_OK) {
+	if (waitlist_entry_get(t, id, &old) != H_OK) {
 		waitlist_entry_free(&old);
-		return u->t->ret == H_OK;
+		return;
 	}
-	waitlist_entry_get(u->t, s->id, &e);
+	waitlist_entry_get(t, id, &e);
 	e.state = WAITLIST_ACCEPTED;
-	e.booking_id = u->b->id;
-	e.updated_at = u->now;
-	e.updated_by = u->a != NULL ? u->a->user_id : 0;
-	waitlist_entry_store(u->t, &e, &old);
-	detail = json_pack("{s:I, s:I, s:s}", "room_id", (json_int_t)e.room_id, "booking_id",
-	                   (json_int_t)e.booking_id, "was", waitlist_state_name(old.state));
-	audit_append(u->t, u->a, "waitlist", e.id, "accept", NULL, detail, u->now);
+	e.booking_id = b->id;
+	e.updated_at = now;
+	e.updated_by = a != NULL ? a->user_id : 0;
+	waitlist_entry_store(t, &e, &old);
+	detail = json_pack("{s:I, s:I, s:I, s:s}", "room_id", (json_int_t)e.room_id, "group_id",
+	                   (json_int_t)e.group_id, "booking_id", (json_int_t)e.booking_id, "was",
+	                   waitlist_state_name(old.state));
+	audit_append(t, a, "waitlist", e.id, "accept", NULL, detail, now);
 	json_decref(detail);
 	waitlist_entry_free(&e);
 	waitlist_entry_free(&old);
-	return u->t->ret == H_OK;
 }
 
 void offer_after_change(struct txn *t, const struct actor *a, const struct booking *old,
@@ -276,9 +286,11 @@ void offer_after_change(struct txn *t, const struct actor *a, const struct booki
 	if (t->ret != H_OK)
 		return;
 	if (live(b->status) && (old == NULL || old->start != b->start || old->end != b->end)) {
-		struct taken_up u = {.t = t, .a = a, .b = b, .now = now};
+		struct taken_up u = {.b = b};
 
-		waitlist_slots(t, p->room.id, b->start, b->end, 0, take_up, &u);
+		waitlist_slots(t, p->room.id, b->start, b->end, 0, find_own, &u);
+		for (size_t i = 0; i < u.n && t->ret == H_OK; i++)
+			take_up(t, a, b, u.ids[i], now);
 	}
 	/* What the booking gave up: all of it when it ended, its old times when it moved. */
 	if (old != NULL && live(old->status) &&
