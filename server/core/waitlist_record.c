@@ -287,6 +287,27 @@ enum herr waitlist_each_record(struct txn *t, bool (*fn)(const struct waitlist_e
 	return t->ret;
 }
 
+struct group_first {
+	uint64_t group_id, found;
+};
+
+static bool group_match(const struct waitlist_entry *e, void *arg)
+{
+	struct group_first *g = arg;
+
+	if (e->group_id == g->group_id)
+		g->found = e->id;
+	return g->found == 0;
+}
+
+uint64_t waitlist_group_first(struct txn *t, uint64_t group_id)
+{
+	struct group_first g = {group_id, 0};
+
+	waitlist_each_record(t, group_match, &g);
+	return g.found;
+}
+
 enum herr waitlist_entry_import(struct txn *t, const json_t *o)
 {
 	struct waitlist_entry e;

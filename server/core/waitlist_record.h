@@ -85,6 +85,9 @@ int64_t waitlist_next_offer_end(struct txn *t);
 /* Every entry in id order. */
 enum herr waitlist_each_record(struct txn *t, bool (*fn)(const struct waitlist_entry *e, void *arg),
                                void *arg);
+/* The id of the first entry (any state) of group_id, 0 for none: a group on a waitlist,
+ * like one with bookings, has history that must still name it. Walks every entry. */
+uint64_t waitlist_group_first(struct txn *t, uint64_t group_id);
 /* Writes entry e as imported (its id kept). */
 enum herr waitlist_entry_import(struct txn *t, const json_t *o);
 
