@@ -91,13 +91,15 @@ const struct kind kind_venue = {.name = "venue",
 
 /* room */
 
-static const char *const room_fields[] = {"venue_id",        "name",
-                                          "description",     "capacity",
-                                          "setup_minutes",   "cleanup_minutes",
-                                          "min_minutes",     "max_minutes",
-                                          "notice_minutes",  "horizon_days",
-                                          "max_occurrences", "approval",
-                                          "features",        NULL};
+static const char *const room_fields[] = {"venue_id",          "name",
+                                          "description",       "capacity",
+                                          "setup_minutes",     "cleanup_minutes",
+                                          "min_minutes",       "max_minutes",
+                                          "notice_minutes",    "horizon_days",
+                                          "max_occurrences",   "approval",
+                                          "features",          "hold_hours",
+                                          "hold_lapse",        "offer_hours",
+                                          "waitlist_priority", NULL};
 
 static enum herr room_save_json(struct txn *t, const struct actor *a, uint64_t id,
                                 const json_t *fields, int64_t now, json_t **out)
