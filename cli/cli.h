@@ -98,6 +98,8 @@ extern const struct cmd_record cmd_venue_record, cmd_room_record, cmd_group_reco
 /* The other commands, one file per noun. */
 int cmd_closure_add(struct cli *c, int argc, char **argv);
 int cmd_closure_list(struct cli *c, int argc, char **argv);
+/* cmd_rules.c */
+int cmd_rules(struct cli *c, int argc, char **argv);
 int cmd_closure_show(struct cli *c, int argc, char **argv);
 int cmd_closure_set(struct cli *c, int argc, char **argv);
 int cmd_closure_rm(struct cli *c, int argc, char **argv);

@@ -34,6 +34,8 @@ static const struct cli_cmd main_cmds[] = {
      0, NULL},
     {"backup", NULL, "backup DIR", cmd_admin_backup,
      "Copy the data, compacted, into DIR while others keep working.", 0, NULL},
+    {"rules", NULL, "rules [--venue ID]", cmd_rules,
+     "Say which rules apply where, in words: what the API and the rules page publish.", 0, NULL},
 
     {"venue", "add",
      "venue add --name NAME [--address TEXT] [--tz ZONE] [--hours HOURS] "

@@ -55,6 +55,7 @@ static const struct route routes[] = {
      ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_DELETE, "/api/v1/groups/<id>", h_record_delete, &kind_group, ROUTE_AUTH},
     {EVHTTP_REQ_GET, "/api/v1/rooms/<id>/availability", h_room_availability, NULL, ROUTE_QUERY},
+    {EVHTTP_REQ_GET, "/api/v1/rules", h_rules, NULL, ROUTE_QUERY},
     {EVHTTP_REQ_GET, "/api/v1/venues/<id>/availability", h_venue_availability, NULL, ROUTE_QUERY},
     {EVHTTP_REQ_GET, "/api/v1/bookings", h_booking_list, NULL, ROUTE_QUERY},
     {EVHTTP_REQ_POST, "/api/v1/bookings", h_booking_create, NULL, ROUTE_AUTH | ROUTE_BODY},

@@ -268,6 +268,7 @@ enum herr h_booking_approve(struct request *r);
 enum herr h_booking_decline(struct request *r);
 enum herr h_booking_cancel(struct request *r);
 enum herr h_room_list(struct request *r);
+enum herr h_rules(struct request *r);
 enum herr h_room_availability(struct request *r);
 enum herr h_venue_availability(struct request *r);
 enum herr h_series_list(struct request *r);

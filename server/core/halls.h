@@ -32,6 +32,7 @@
 #include "token.h"
 #include "tz.h"
 #include "user.h"
+#include "rules.h"
 #include "venue.h"
 #include "view.h"
 #include "walk.h"

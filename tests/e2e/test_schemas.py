@@ -114,6 +114,7 @@ GET_SCHEMAS = {
     "/api/v1/series": "series-list",
     "/api/v1/series/<id>": "series-detail",
     "/api/v1/audit": "audit-list",
+    "/api/v1/rules": "rules",
     "/api/v1/waitlist": "waitlist-list",
     "/api/v1/waitlist/<id>": "waitlist-entry",
 }

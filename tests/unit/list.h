@@ -243,6 +243,10 @@ T(avail_suggest_near)
 T(flat_json_members)
 T(flat_json_leaves)
 T(booking_get_as_jansson_reads)
+/* test_rules.c */
+T(rules_durations)
+T(rules_say_each_room)
+T(rules_unknown_venue)
 /* test_waitlist.c */
 T(waitlist_join_rules)
 T(waitlist_offer_chain)

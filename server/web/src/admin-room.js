@@ -10,7 +10,16 @@ import {
 } from './admin-common.js';
 
 const NUMBERS = ['capacity', 'setup_minutes', 'cleanup_minutes', 'min_minutes', 'max_minutes',
-  'notice_minutes', 'horizon_days', 'max_occurrences'];
+  'notice_minutes', 'horizon_days', 'max_occurrences', 'hold_hours', 'offer_hours'];
+
+// The group kinds a waitlist may serve first, in the order the API takes them.
+const KINDS = [
+  { value: 'charity', words: 'Charities' },
+  { value: 'community', words: 'Community groups' },
+  { value: 'school', words: 'Schools' },
+  { value: 'commercial', words: 'Commercial hirers' },
+  { value: 'council', words: 'Council services' },
+];
 
 // What a new room starts with: the defaults the API and `halls room add` give (cli.md),
 // shown so that the administrator sees what will be stored. Capacity has none worth
@@ -18,19 +27,23 @@ const NUMBERS = ['capacity', 'setup_minutes', 'cleanup_minutes', 'min_minutes', 
 const NEW_ROOM = {
   name: '', description: '', features: [], approval: 'manual', setup_minutes: 0,
   cleanup_minutes: 0, min_minutes: 30, max_minutes: 720, notice_minutes: 0, horizon_days: 365,
-  max_occurrences: 104,
+  max_occurrences: 104, hold_hours: 0, hold_lapse: 'release', offer_hours: 24, waitlist_priority: [],
 };
 
 // Each field by the API's name for it; min_minutes before max_minutes, so that "min_minutes
 // (300) is more than max_minutes (60)" is shown by the shortest booking.
 const errors = new FormErrors(
-  { features: 'feature-step_free', approval: 'approval-manual' },
+  {
+    features: 'feature-step_free', approval: 'approval-manual', hold_lapse: 'hold_lapse-release',
+    waitlist_priority: 'priority-charity',
+  },
   {
     venue_id: 'venue', venue: 'venue', name: 'name', description: 'description',
     capacity: 'capacity', features: 'features', feature: 'features', approval: 'approval',
     setup_minutes: 'setup_minutes', cleanup_minutes: 'cleanup_minutes',
     min_minutes: 'min_minutes', max_minutes: 'max_minutes', notice_minutes: 'notice_minutes',
-    horizon_days: 'horizon_days', max_occurrences: 'max_occurrences',
+    horizon_days: 'horizon_days', max_occurrences: 'max_occurrences', hold_hours: 'hold_hours',
+    hold_lapse: 'hold_lapse', offer_hours: 'offer_hours', waitlist_priority: 'waitlist_priority',
   },
 );
 
@@ -49,6 +62,13 @@ function fillForm(r, venues) {
   fillCheckboxes($('features'), 'feature', 'feature', FEATURES.map((f) => ({ value: f, words: featureWords(f) })), r.features);
   const approval = document.querySelector(`input[name="approval"][value="${r.approval}"]`);
   if (approval) approval.checked = true;
+  const lapse = document.querySelector(`input[name="hold_lapse"][value="${r.hold_lapse}"]`);
+  if (lapse) lapse.checked = true;
+  // The room's own order first, then the kinds it does not name.
+  const chosen = r.waitlist_priority || [];
+  const kinds = [...chosen.map((k) => KINDS.find((x) => x.value === k)).filter(Boolean),
+    ...KINDS.filter((x) => !chosen.includes(x.value))];
+  fillCheckboxes($('waitlist_priority'), 'priority', 'priority', kinds, chosen);
 }
 
 // The form as the API's fields. A blank number is left to the API's default when adding;
@@ -60,6 +80,8 @@ function readForm() {
     description: textField('description'),
     features: checkedValues('feature'),
     approval: radioValue('approval'),
+    hold_lapse: radioValue('hold_lapse'),
+    waitlist_priority: checkedValues('priority'),
   };
   for (const field of NUMBERS) wanted[field] = numberField(field) ?? (room ? '' : undefined);
   return wanted;
