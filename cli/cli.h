@@ -109,6 +109,12 @@ int cmd_date_set_show(struct cli *c, int argc, char **argv);
 int cmd_date_set_set(struct cli *c, int argc, char **argv);
 int cmd_date_set_rm(struct cli *c, int argc, char **argv);
 int cmd_date_set_import(struct cli *c, int argc, char **argv);
+int cmd_waitlist_join(struct cli *c, int argc, char **argv);
+int cmd_waitlist_list(struct cli *c, int argc, char **argv);
+int cmd_waitlist_show(struct cli *c, int argc, char **argv);
+int cmd_waitlist_accept(struct cli *c, int argc, char **argv);
+int cmd_waitlist_decline(struct cli *c, int argc, char **argv);
+int cmd_waitlist_leave(struct cli *c, int argc, char **argv);
 int cmd_booking_request(struct cli *c, int argc, char **argv);
 /* The options a booking request and a series share (--room, --group, --title,
  * --description, --attendees, --public, and --start/--end read in the room's zone, which

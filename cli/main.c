@@ -155,6 +155,17 @@ static const struct cli_cmd main_cmds[] = {
      cmd_date_set_import,
      "Make a date set from the all-day events of an .ics file (or add them to set --into).", 0,
      NULL},
+    {"waitlist", "join", "waitlist join --room ID --group ID --start T --end T [--title TEXT]",
+     cmd_waitlist_join, "Put a group on the waitlist of a slot that is taken.", 0, NULL},
+    {"waitlist", "list", "waitlist list [--room ID] [--group ID] [--venue ID] [--state STATE]",
+     cmd_waitlist_list, "List waitlist entries and their offers.", 0, NULL},
+    {"waitlist", "show", "waitlist show ID", cmd_waitlist_show, "Show one waitlist entry.", 0,
+     NULL},
+    {"waitlist", "accept", "waitlist accept ID [--title TEXT] [--description TEXT] [--attendees N]",
+     cmd_waitlist_accept, "Take up an open offer: the group's request is made.", 0, NULL},
+    {"waitlist", "decline", "waitlist decline ID", cmd_waitlist_decline,
+     "Decline an open offer: the next group gets it.", 0, NULL},
+    {"waitlist", "leave", "waitlist leave ID", cmd_waitlist_leave, "Leave a waitlist.", 0, NULL},
 
     {"booking", "request",
      "booking request --room ID --group ID --start T --end T --title TEXT "

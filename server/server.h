@@ -300,6 +300,12 @@ enum herr h_date_set_create(struct request *r);
 enum herr h_date_set_update(struct request *r);
 enum herr h_date_set_delete(struct request *r);
 enum herr h_date_set_import(struct request *r);
+enum herr h_waitlist_list(struct request *r);
+enum herr h_waitlist_get(struct request *r);
+enum herr h_waitlist_join(struct request *r);
+enum herr h_waitlist_accept(struct request *r);
+enum herr h_waitlist_decline(struct request *r);
+enum herr h_waitlist_leave(struct request *r);
 enum herr h_audit_list(struct request *r);
 
 /* request.c: what a handler reads from its request, and the caller as the core sees it.

@@ -13,6 +13,7 @@
 #include "room.h"
 #include "series.h"
 #include "user.h"
+#include "waitlist_record.h"
 #include "xmalloc.h"
 
 #include <stdarg.h>
@@ -428,6 +429,42 @@ static void check_date_sets(struct check *c)
 	date_set_each_use(c->t, check_use_entry, c);
 }
 
+/* A waitlist entry: its room and group exist, and its index entries are there exactly
+ * while it is live (waitlist_record.h). */
+static bool check_waitlist_entry(const struct waitlist_entry *e, void *arg)
+{
+	struct check *c = arg;
+	struct key k;
+	MDB_val v;
+	bool indexed;
+
+	if (!record_exists(c->t, DBI_ROOM, e->room_id) ||
+	    !record_exists(c->t, DBI_GROUP, e->group_id))
+		problem(c, "waitlist entry %llu: room %llu or group %llu does not exist",
+		        (unsigned long long)e->id, (unsigned long long)e->room_id,
+		        (unsigned long long)e->group_id);
+	key_init(&k);
+	key_u8(&k, 'R');
+	key_u64(&k, e->room_id);
+	key_i64(&k, e->start);
+	key_u64(&k, e->id);
+	indexed = index_has(c->t, DBI_WAITLIST, &k, &v);
+	if (indexed != waitlist_live(e->state))
+		problem(c, "waitlist entry %llu (%s): room index entry %s",
+		        (unsigned long long)e->id, waitlist_state_name(e->state),
+		        indexed ? "left behind" : "missing");
+	key_init(&k);
+	key_u8(&k, 'O');
+	key_i64(&k, e->offer_until);
+	key_u64(&k, e->id);
+	indexed = index_has(c->t, DBI_WAITLIST, &k, &v);
+	if (indexed != (e->state == WAITLIST_OFFERED))
+		problem(c, "waitlist entry %llu (%s): offer index entry %s",
+		        (unsigned long long)e->id, waitlist_state_name(e->state),
+		        indexed ? "left behind" : "missing");
+	return true;
+}
+
 size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), void *arg)
 {
 	struct check c = {t, report, arg, 0};
@@ -441,6 +478,7 @@ size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), 
 	check_role_index(&c);
 	check_date_sets(&c);
 	c.problems += hold_check(t, report, arg);
+	waitlist_each_record(t, check_waitlist_entry, &c);
 	if (t->ret != H_OK)
 		problem(&c, "storage error while checking: %s", t->err ? t->err->msg : "");
 	return c.problems;

@@ -10,6 +10,7 @@
 #include "series.h"
 #include "user.h"
 #include "venue.h"
+#include "waitlist_record.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -70,6 +71,20 @@ static enum herr dump_kind(struct txn *t, const char *kind, enum dbi d, FILE *ou
 	return t->ret;
 }
 
+/* Waitlist entries share their database with other key spaces (waitlist_record.h), so
+ * they are read by their own walk, after the bookings their offers may have become. */
+static bool dump_waitlist_entry(const struct waitlist_entry *e, void *arg)
+{
+	json_t *line =
+	    json_pack("{s:s, s:o}", "kind", "waitlist", "record", waitlist_entry_to_json(e));
+	char *text = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
+
+	fprintf(arg, "%s\n", text);
+	free(text);
+	json_decref(line);
+	return true;
+}
+
 enum herr dump_export(struct txn *t, FILE *out)
 {
 	/* The instance id first: the UIDs in feeds contain it, and must survive a move to a
@@ -78,6 +93,8 @@ enum herr dump_export(struct txn *t, FILE *out)
 	        (unsigned long long)txn_instance(t));
 	for (size_t i = 0; i < DUMP_KIND_COUNT && t->ret == H_OK; i++)
 		dump_kind(t, dump_kinds[i].kind, dump_kinds[i].dbi, out);
+	if (t->ret == H_OK)
+		waitlist_each_record(t, dump_waitlist_entry, out);
 	if (t->ret == H_OK && fflush(out) != 0)
 		return herror_set(t->err, H_ESTORAGE, "cannot write the export");
 	return t->ret;
@@ -201,6 +218,18 @@ static enum herr import_record(struct txn *t, const char *kind, const json_t *o,
 		          : herror_set(err, H_EINVAL, "the instance line needs 16 hex digits");
 		if (ret == H_OK)
 			txn_set_instance(t, (uint64_t)v);
+	} else if (strcmp(kind, "waitlist") == 0) {
+		struct waitlist_entry e;
+
+		if (waitlist_entry_get(t, id, &e) == H_OK)
+			ret = herror_set(err, H_EEXISTS, "waitlist %llu appears twice",
+			                 (unsigned long long)id);
+		else if ((ret = need(t, DBI_ROOM, (uint64_t)json_int(o, "room_id", 0), "room",
+		                     id)) == H_OK &&
+		         (ret = need(t, DBI_GROUP, (uint64_t)json_int(o, "group_id", 0), "group",
+		                     id)) == H_OK)
+			ret = waitlist_entry_import(t, o);
+		waitlist_entry_free(&e);
 	} else if (strcmp(kind, "audit") == 0) {
 		audit_store(t, id, o);
 		ret = H_OK;

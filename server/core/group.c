@@ -4,6 +4,7 @@
 #include "policy.h"
 #include "record.h"
 #include "user.h"
+#include "waitlist_record.h"
 #include "xmalloc.h"
 
 #include <stdlib.h>
@@ -184,6 +185,9 @@ static enum herr group_in_use(struct txn *t, uint64_t group_id)
 	if ((id = scan_first_u64(t, DBI_BOOKING_GROUP, &prefix, 16)) != 0)
 		return record_in_use(t, "group", group_id, "booking", id,
 		                     "a group with bookings on record cannot be removed");
+	if ((id = waitlist_group_first(t, group_id)) != 0)
+		return record_in_use(t, "group", group_id, "waitlist entry", id,
+		                     "a group on a waitlist, now or before, cannot be removed");
 	if ((id = user_first_referring(t, 0, group_id)) != 0)
 		return record_in_use(t, "group", group_id, "user", id,
 		                     "take the group off its members first");

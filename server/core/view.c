@@ -277,7 +277,7 @@ uint64_t view_audit_venue(struct txn *t, struct places *ps, const json_t *entry)
 		return 0;
 	if (strcmp(kind, "venue") == 0) {
 		venue = (uint64_t)json_int(entry, "object_id", 0);
-	} else if (strcmp(kind, "booking") == 0) {
+	} else if (strcmp(kind, "booking") == 0 || strcmp(kind, "waitlist") == 0) {
 		room = (uint64_t)json_int(detail, "room_id", 0);
 	} else if (strcmp(kind, "room") == 0) {
 		venue = (uint64_t)json_int(detail, "venue_id", 0);

@@ -117,6 +117,8 @@ GET_SCHEMAS = {
     "/api/v1/series/<id>": "series-detail",
     "/api/v1/audit": "audit-list",
     "/api/v1/rules": "rules",
+    "/api/v1/waitlist": "waitlist-list",
+    "/api/v1/waitlist/<id>": "waitlist-entry",
 }
 
 # Query strings tried besides the bare path (filters; a window for availability).

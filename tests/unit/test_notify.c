@@ -9,6 +9,7 @@
 
 #include "fixture.h"
 #include "notify.h"
+#include "waitlist.h"
 #include "when.h"
 
 #include <openssl/evp.h>
@@ -1083,7 +1084,36 @@ TEST(notify_invitation_organizer_falls_back)
 	fx_close(&w.f);
 }
 
-/* --- docs/messages.md --- */
+/* --- waitlists (notify_waitlist.c) --- */
+
+struct op_waitlist {
+	struct actor a;
+	uint64_t room, group, id;
+	int64_t start, end, now;
+};
+
+static enum herr do_waitlist_join(struct txn *t, void *arg)
+{
+	struct op_waitlist *o = arg;
+	json_t *body = json_pack("{s:I, s:I, s:I, s:I, s:s}", "room_id", (json_int_t)o->room,
+	                         "group_id", (json_int_t)o->group, "start", (json_int_t)o->start,
+	                         "end", (json_int_t)o->end, "title", "Carol practice");
+	struct waitlist_entry e;
+	enum herr ret = waitlist_join(t, &o->a, body, o->now, &e);
+
+	if (ret == H_OK)
+		o->id = e.id;
+	waitlist_entry_free(&e);
+	json_decref(body);
+	return ret;
+}
+
+static enum herr do_offer_sweep(struct txn *t, void *arg)
+{
+	int64_t next = INT64_MAX;
+
+	return offer_sweep(t, ((struct op_waitlist *)arg)->now, &next);
+}
 
 struct doc {
 	struct mail_buf b;
@@ -1254,7 +1284,25 @@ TEST(notify_messages_doc)
 		T_EQ_ERR(db_write(w.f.db, do_fair_sweep, &at, &w.f.err), H_OK, &w.f.err);
 		doc_take(&w, &d, &mark);
 	}
-	T_EQ_INT(d.nseen, 14);
+	{
+		struct op_waitlist wl = {.a = fx_user_actor(w.pat),
+		                         .room = w.room,
+		                         .group = w.group,
+		                         .start = fx_at("2026-12-22T19:00"),
+		                         .end = fx_at("2026-12-22T21:00"),
+		                         .now = w.f.now};
+		uint64_t in_the_way;
+
+		T_ASSERT(fx_book(&w.f, w.room, w.other, wl.start, wl.end, &in_the_way) == H_OK);
+		T_EQ_ERR(db_write(w.f.db, do_waitlist_join, &wl, &w.f.err), H_OK, &w.f.err);
+		mark = sent_mark(&w);
+		T_EQ_ERR(fx_cancel(&w.f, ACTOR_CONSOLE, in_the_way), H_OK, &w.f.err);
+		doc_take(&w, &d, &mark);
+		wl.now = w.f.now + 24 * 3600;
+		T_EQ_ERR(db_write(w.f.db, do_offer_sweep, &wl, &w.f.err), H_OK, &w.f.err);
+		doc_take(&w, &d, &mark);
+	}
+	T_EQ_INT(d.nseen, 16);
 	/* The file's words before the marker are its own; what follows is made here. */
 	was = file_read(path);
 	T_ASSERT(was != NULL);

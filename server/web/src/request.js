@@ -8,6 +8,7 @@ import { $, el, idParam, param, show } from './dom.js';
 import { FormErrors } from './errors.js';
 import { whenWords } from './format.js';
 import { isManager, requireUser } from './layout.js';
+import { joinWaitlistBox } from './waitlist-join.js';
 import {
   conflictHelp, fillRoomSelect, fillWhen, groupNames, readWhen, rooms, showRefusal, TIME_TYPES,
   timeWords, venues,
@@ -118,6 +119,8 @@ async function send(event) {
       attendees: people, otherRooms: true,
     }, useSuggestion);
     if (help) $('help').replaceChildren(help);
+    const join = joinWaitlistBox(problem, body);
+    if (join) $('help').append(join);
   } finally {
     $('send').disabled = false;
   }
