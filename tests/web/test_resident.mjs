@@ -175,7 +175,9 @@ test('a resident opens a room from Find a room, walks its weeks and opens its ve
 
 test("a room's week says when it is closed, and why", async ({ page, server }) => {
   // Hartley Road's Christmas closure and the kitchen's floor resurfacing (cli/demo.c).
-  const closures = await getJson(server, '/api/v1/closures?room=3');
+  // The closure that follows the bank holidays (cli/demo_date_sets.c) lists a day of
+  // each, the first in January 2026: these are the demo's two of December.
+  const closures = (await getJson(server, '/api/v1/closures?room=3')).filter((c) => !c.date_set_id);
   check(closures.length >= 2, 'the demo closes the Community Kitchen at Christmas', closures);
   const date = closures[0].start.slice(0, 10);
   await openRoom(page, `/room?id=3&date=${date}`);
