@@ -333,3 +333,11 @@ void view_group(const struct viewer *v, json_t *group)
 	if (!v->known)
 		json_object_del(group, "contact");
 }
+
+/* Allowances. */
+
+bool view_allowance_use(const struct viewer *v, uint64_t group_id, uint64_t venue_id)
+{
+	return viewer_admin(v) || viewer_member_of(v, group_id) ||
+	       (venue_id != 0 && viewer_manages(v, venue_id));
+}
