@@ -101,6 +101,12 @@ int cmd_closure_list(struct cli *c, int argc, char **argv);
 int cmd_closure_show(struct cli *c, int argc, char **argv);
 int cmd_closure_set(struct cli *c, int argc, char **argv);
 int cmd_closure_rm(struct cli *c, int argc, char **argv);
+int cmd_allowance_add(struct cli *c, int argc, char **argv);
+int cmd_allowance_set(struct cli *c, int argc, char **argv);
+int cmd_allowance_list(struct cli *c, int argc, char **argv);
+int cmd_allowance_show(struct cli *c, int argc, char **argv);
+int cmd_allowance_rm(struct cli *c, int argc, char **argv);
+int cmd_allowance_use(struct cli *c, int argc, char **argv);
 int cmd_booking_request(struct cli *c, int argc, char **argv);
 /* The options a booking request and a series share (--room, --group, --title,
  * --description, --attendees, --public, and --start/--end read in the room's zone, which

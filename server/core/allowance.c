@@ -425,10 +425,12 @@ enum herr allowance_create(struct txn *t, const struct actor *a, const json_t *f
                            uint64_t *id)
 {
 	struct allowance al;
+	struct herror e;
 
 	allowance_init(&al);
-	if (allowance_apply(&al, fields, true, t->err) != H_OK)
-		txn_refuse(t, H_EINVAL, "%s", t->err->msg);
+	herror_clear(&e);
+	if (allowance_apply(&al, fields, true, &e) != H_OK)
+		txn_refuse(t, H_EINVAL, "%s", e.msg);
 	else if (allowance_may_change(t, a, &al) == H_OK && allowance_check_refs(t, &al) == H_OK) {
 		al.id = txn_next_id(t, "allowance");
 		allowance_store(t, &al);
@@ -444,14 +446,16 @@ enum herr allowance_update(struct txn *t, const struct actor *a, uint64_t id, co
                            int64_t now)
 {
 	struct allowance al;
+	struct herror e;
 
+	herror_clear(&e);
 	if (allowance_get(t, id, &al) != H_OK) {
 		allowance_free(&al);
 		return record_not_found(t, "allowance", id);
 	}
 	if (allowance_may_change(t, a, &al) == H_OK) {
-		if (allowance_apply(&al, fields, false, t->err) != H_OK)
-			txn_refuse(t, H_EINVAL, "%s", t->err->msg);
+		if (allowance_apply(&al, fields, false, &e) != H_OK)
+			txn_refuse(t, H_EINVAL, "%s", e.msg);
 		else if (allowance_check_refs(t, &al) == H_OK) {
 			allowance_store(t, &al);
 			allowance_audit(t, a, &al, "update", now);
@@ -695,43 +699,47 @@ static void hours_words(int64_t seconds, bool unit, char *out, size_t size)
 		         (long long)m, m == 1 ? "" : "s");
 }
 
-/* "this month (December 2026)", "this week (30 November to 6 December 2026)", ... */
-static void period_words(const struct allowance *al, const char *zone, int64_t at, char *out,
+/* The period's own name: "December 2026", "Monday 30 November to Sunday 6 December 2026",
+ * "Autumn term, 1 September to 18 December 2026", "2026"; false outside every term. */
+static bool period_label(const struct allowance *al, const char *zone, int64_t at, char *out,
                          size_t size)
 {
 	int64_t first = 0, end = 0;
 	size_t term = 0;
-	char a[48], b[48];
+	char a[48], b[48], name[NAME_MAX + 8];
 	int y, m, d;
 
 	if (!period_days(al, zone, at, &first, &end, &term)) {
 		snprintf(out, size, "outside its terms");
-		return;
+		return false;
 	}
 	civil_from_days(first, &y, &m, &d);
 	date_words(first, false, a, sizeof(a));
 	date_words(end - 1, true, b, sizeof(b));
-	switch (al->period) {
-	case ALLOWANCE_WEEK:
-		snprintf(out, size, "this week (Monday %s to Sunday %s)", a, b);
-		break;
-	case ALLOWANCE_MONTH:
-		snprintf(out, size, "this month (%s %d)", month_names[m - 1], y);
-		break;
-	case ALLOWANCE_YEAR:
-		snprintf(out, size, "this year (%d)", y);
-		break;
-	case ALLOWANCE_TERM:
-	default:
-		if (al->terms[term].name != NULL) {
-			char name[NAME_MAX + 8];
+	if (al->period == ALLOWANCE_WEEK)
+		snprintf(out, size, "Monday %s to Sunday %s", a, b);
+	else if (al->period == ALLOWANCE_MONTH)
+		snprintf(out, size, "%s %d", month_names[m - 1], y);
+	else if (al->period == ALLOWANCE_YEAR)
+		snprintf(out, size, "%d", y);
+	else if (al->terms[term].name != NULL) {
+		text_quote(name, sizeof(name), al->terms[term].name, NAME_MAX);
+		snprintf(out, size, "%s, %s to %s", name, a, b);
+	} else
+		snprintf(out, size, "%s to %s", a, b);
+	return true;
+}
 
-			text_quote(name, sizeof(name), al->terms[term].name, NAME_MAX);
-			snprintf(out, size, "this term (%s, %s to %s)", name, a, b);
-		} else
-			snprintf(out, size, "this term (%s to %s)", a, b);
-		break;
-	}
+/* "this month (December 2026)", "this week (Monday 30 November to ...)", ... */
+static void period_words(const struct allowance *al, const char *zone, int64_t at, char *out,
+                         size_t size)
+{
+	char label[256];
+
+	if (period_label(al, zone, at, label, sizeof(label)))
+		text_format(out, size, "this %s (%s)", period_names[al->period], label);
+	else
+		snprintf(out, size, "%s", label);
 }
 
 static void group_words(struct txn *t, uint64_t group_id, char *out, size_t size)
@@ -997,7 +1005,7 @@ static json_t *use_json(struct txn *t, const struct allowance *al, const char *z
 		                 (json_int_t)al->minutes, "period", "outside its terms");
 	time_format(u.start, zone, start);
 	time_format(u.end, zone, end);
-	period_words(al, zone, u.start, period, sizeof(period));
+	period_label(al, zone, u.start, period, sizeof(period));
 	o = json_pack("{s:b, s:s, s:s, s:I, s:I, s:I, s:I, s:s}", "applies", 1, "start", start,
 	              "end", end, "start_ts", (json_int_t)u.start, "end_ts", (json_int_t)u.end,
 	              "used_minutes", (json_int_t)(u.used_seconds / 60), "limit_minutes",
