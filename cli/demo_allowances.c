@@ -1,8 +1,54 @@
+/* The demo's allowance: Hartley Road Residents' Association (group 3) may book 12 hours a
+ * month in the Main Hall and Committee Room of Hartley Road Community Centre (venue 1),
+ * requests over it going to the manager. With its meeting and quiz night, a Christmas fair
+ * brings the month's use to 10 hours, and a planning committee of 3 hours, which would
+ * make 13, waits for approval in a room that would otherwise approve it at once. */
 #include "demo.h"
 
-/* SCAFFOLD: the helper of this part replaces this file. */
+#include "halls.h"
+
+#define DEMO_GROUP 3 /* Hartley Road Residents' Association */
+#define DEMO_VENUE 1 /* Hartley Road Community Centre */
+#define DEMO_HALL  1 /* Main Hall */
+#define DEMO_ROOM  2 /* Committee Room: approves requests at once */
+
+static enum herr demo_allowance_book(struct txn *t, int64_t now, uint64_t room, int wday, int hour,
+                                     int minutes, const char *title, bool approve)
+{
+	struct booking b;
+	int day = demo_day(TZ_DEFAULT, now, wday, 1);
+	enum herr ret;
+
+	booking_init(&b);
+	b.room_id = room;
+	b.group_id = DEMO_GROUP;
+	b.attendees = 12;
+	b.public = true;
+	b.title = xstrdup(title);
+	if (!demo_instant(TZ_DEFAULT, now, day, hour, 0, &b.start)) {
+		booking_free(&b);
+		return t->ret;
+	}
+	b.end = b.start + (int64_t)minutes * 60;
+	ret = booking_request(t, &ACTOR_CONSOLE, &b, approve, now);
+	booking_free(&b);
+	return ret;
+}
+
 enum herr demo_allowances_make(struct txn *t, int64_t now)
 {
-	(void)now;
-	return t->ret;
+	json_t *fields = json_pack(
+	    "{s:i, s:i, s:[i, i], s:s, s:i, s:s, s:s}", "group_id", DEMO_GROUP, "venue_id",
+	    DEMO_VENUE, "room_ids", DEMO_HALL, DEMO_ROOM, "period", "month", "hours", 12, "over",
+	    "approval", "note", "Shared fairly between the groups that use the hall most");
+	enum herr ret = allowance_create(t, &ACTOR_CONSOLE, fields, now, NULL);
+
+	json_decref(fields);
+	if (ret != H_OK)
+		return ret;
+	/* Saturday and Monday of next week: a 5-hour fair, then 3 hours over. */
+	if ((ret = demo_allowance_book(t, now, DEMO_HALL, 5, 10, 300, "Christmas fair", true)) !=
+	    H_OK)
+		return ret;
+	return demo_allowance_book(t, now, DEMO_ROOM, 0, 18, 180, "Planning committee", false);
 }

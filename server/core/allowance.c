@@ -895,8 +895,7 @@ static bool judge_one(struct overrun *o, void *arg)
 	           sizeof(words));
 	if (c->approving)
 		txn_refuse(c->t, H_RULE_ALLOWANCE,
-		           "%s. A manager may approve it over the allowance (override_allowance)",
-		           words);
+		           "%s. A manager may approve it over the allowance", words);
 	else
 		txn_refuse(c->t, H_RULE_ALLOWANCE, "%s", words);
 	return false;
