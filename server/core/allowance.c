@@ -356,7 +356,7 @@ enum herr allowance_get(struct txn *t, uint64_t id, struct allowance *out)
 
 /* Writing. */
 
-static void allowance_store(struct txn *t, const struct allowance *al)
+void allowance_store(struct txn *t, const struct allowance *al)
 {
 	struct key k = record_key(al->id), g = index_key(KEY_GROUP, al->group_id, al->id),
 	           v = index_key(KEY_VENUE, al->venue_id, al->id);
@@ -376,6 +376,14 @@ static void allowance_unstore(struct txn *t, const struct allowance *al)
 	txn_del(t, DBI_ALLOWANCE, &k);
 	txn_del(t, DBI_ALLOWANCE, &g);
 	txn_del(t, DBI_ALLOWANCE, &v);
+}
+
+bool allowance_exists(struct txn *t, uint64_t id)
+{
+	struct key k = record_key(id);
+	MDB_val v;
+
+	return txn_get(t, DBI_ALLOWANCE, &k, &v) == 1;
 }
 
 /* Who may change al: the managers of its venue, admins across the borough. */

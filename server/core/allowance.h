@@ -62,6 +62,9 @@ enum herr allowance_apply(struct allowance *al, const json_t *fields, bool creat
                           struct herror *err);
 
 enum herr allowance_get(struct txn *t, uint64_t id, struct allowance *out);
+bool allowance_exists(struct txn *t, uint64_t id);
+/* Writes the record and its index entries as is (import). */
+void allowance_store(struct txn *t, const struct allowance *al);
 /* Managers of the venue, admins for the borough; group, venue and rooms must exist. */
 enum herr allowance_create(struct txn *t, const struct actor *a, const json_t *fields, int64_t now,
                            uint64_t *id);

@@ -535,3 +535,82 @@ TEST(allowance_permissions)
 	}
 	fx_close(&w.f);
 }
+
+struct change_op {
+	struct actor a;
+	uint64_t id;
+	json_t *fields; /* NULL: remove */
+};
+
+static enum herr change_run(struct txn *t, void *arg)
+{
+	struct change_op *op = arg;
+
+	return op->fields != NULL ? allowance_update(t, &op->a, op->id, op->fields, T_NOW)
+	                          : allowance_remove(t, &op->a, op->id, T_NOW);
+}
+
+static enum herr room_rm_run(struct txn *t, void *arg)
+{
+	return room_remove(t, &ACTOR_CONSOLE, *(uint64_t *)arg, T_NOW);
+}
+
+TEST(allowance_change_remove_and_check)
+{
+	struct world w;
+	struct change_op op;
+	uint64_t id, manager, other;
+	struct allowance_use u;
+
+	T_ASSERT(world_open(&w, "{\"approval\": \"auto\"}"));
+	manager = fx_user(&w.f, "m@example.org", ROLE_MANAGER, w.venue);
+	other = fx_user(&w.f, "o@example.org", ROLE_MANAGER, w.venue2);
+	T_EQ_ERR(add(&w,
+	             "{\"group_id\": %llu, \"venue_id\": %llu, \"room_ids\": [%llu], \"period\": "
+	             "\"month\", \"hours\": 1}",
+	             &id),
+	         H_OK, &w.f.err);
+	op = (struct change_op){fx_user_actor(other), id, json_pack("{s:i}", "minutes", 90)};
+	T_EQ_ERR(db_write(w.f.db, change_run, &op, &w.f.err), H_EFORBIDDEN, &w.f.err);
+	op.a = fx_user_actor(manager);
+	T_EQ_ERR(db_write(w.f.db, change_run, &op, &w.f.err), H_OK, &w.f.err);
+	json_decref(op.fields);
+	/* The group and venue stay. */
+	op.fields = json_pack("{s:i}", "group_id", 1);
+	T_EQ_ERR(db_write(w.f.db, change_run, &op, &w.f.err), H_EINVAL, &w.f.err);
+	json_decref(op.fields);
+	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T11:30", NULL, NULL), H_OK, &w.f.err);
+	T_EQ_ERR(use_read(&w, id, "2026-03-10T00:00", &u), H_OK, &w.f.err);
+	T_EQ_INT(u.used_seconds, 90 * 60);
+	/* A room the allowance names, removed: halls check says so. */
+	T_EQ_INT(fx_check(&w.f), 0);
+	T_EQ_ERR(db_write(w.f.db, room_rm_run, &w.room2, &w.f.err), H_OK, &w.f.err);
+	op.fields = json_pack("{s:[I]}", "room_ids", (json_int_t)w.room2);
+	T_EQ_ERR(db_write(w.f.db, change_run, &op, &w.f.err), H_ENOTFOUND, &w.f.err);
+	json_decref(op.fields);
+	T_EQ_INT(fx_check(&w.f), 0);
+	/* Removed by its venue's manager, and gone. */
+	op.fields = NULL;
+	op.a = fx_user_actor(other);
+	T_EQ_ERR(db_write(w.f.db, change_run, &op, &w.f.err), H_EFORBIDDEN, &w.f.err);
+	op.a = fx_user_actor(manager);
+	T_EQ_ERR(db_write(w.f.db, change_run, &op, &w.f.err), H_OK, &w.f.err);
+	T_EQ_ERR(db_write(w.f.db, change_run, &op, &w.f.err), H_ENOTFOUND, &w.f.err);
+	T_EQ_ERR(req(&w, "2026-03-11T10:00", "2026-03-11T20:00", NULL, NULL), H_OK, &w.f.err);
+	fx_close(&w.f);
+}
+
+TEST(allowance_check_reports_missing_room)
+{
+	struct world w;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(add(&w,
+	             "{\"group_id\": %llu, \"venue_id\": %llu, \"room_ids\": [%llu], \"period\": "
+	             "\"month\", \"hours\": 1}",
+	             NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(db_write(w.f.db, room_rm_run, &w.room, &w.f.err), H_OK, &w.f.err);
+	T_EQ_INT(fx_check(&w.f), 1);
+	fx_close(&w.f);
+}
