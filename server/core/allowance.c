@@ -937,11 +937,12 @@ static bool record_override(struct overrun *o, void *arg)
 	           sizeof(words));
 	time_format(o->start, c->zone, start);
 	time_format(o->end, c->zone, end);
-	detail = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s}", "allowance_id", (json_int_t)o->al.id,
-	                   "used_minutes", (json_int_t)(o->used / 60), "limit_minutes",
-	                   (json_int_t)o->al.minutes, "booking_minutes",
-	                   (json_int_t)((c->b->end - c->b->start) / 60), "period_start", start,
-	                   "period_end", end);
+	/* room_id: the booking's, which tells the audit log's readers whose venue it is. */
+	detail = json_pack(
+	    "{s:I, s:I, s:I, s:I, s:I, s:s, s:s}", "room_id", (json_int_t)c->b->room_id,
+	    "allowance_id", (json_int_t)o->al.id, "used_minutes", (json_int_t)(o->used / 60),
+	    "limit_minutes", (json_int_t)o->al.minutes, "booking_minutes",
+	    (json_int_t)((c->b->end - c->b->start) / 60), "period_start", start, "period_end", end);
 	audit_append(c->t, c->a, "booking", c->b->id, "override-allowance", words, detail, c->now);
 	json_decref(detail);
 	return true;

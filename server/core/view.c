@@ -272,6 +272,9 @@ uint64_t view_audit_venue(struct txn *t, struct places *ps, const json_t *entry)
 	} else if (strcmp(kind, "closure") == 0) {
 		venue = (uint64_t)json_int(detail, "venue_id", 0);
 		room = (uint64_t)json_int(detail, "room_id", 0);
+	} else if (strcmp(kind, "allowance") == 0) {
+		/* One across the borough (venue_id null) is for admins. */
+		venue = (uint64_t)json_int(detail, "venue_id", 0);
 	}
 	return room != 0 ? places_get(ps, t, room)->room.venue_id : venue;
 }
