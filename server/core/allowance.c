@@ -884,6 +884,7 @@ struct judge_ctx {
 	struct booking *b;
 	const char *zone;
 	bool approving, override;
+	bool manager; /* the venue's manager asks: a manager has decided already */
 	struct txn *t;
 };
 
@@ -895,8 +896,10 @@ static bool judge_one(struct overrun *o, void *arg)
 	if (c->approving && c->override)
 		return true;
 	if (!c->approving && o->al.over == ALLOWANCE_APPROVAL) {
-		/* A manager decides: the request waits for approval. */
-		c->b->status = BOOKING_PENDING;
+		/* A manager decides: the request waits for approval, unless the venue's manager
+		 * made it approved (allowance_after_change records that as an override). */
+		if (!c->manager)
+			c->b->status = BOOKING_PENDING;
 		return true;
 	}
 	over_words(c->t, &o->al, c->zone, c->b->start, o->used, c->b->end - c->b->start, words,
@@ -912,10 +915,12 @@ static bool judge_one(struct overrun *o, void *arg)
 enum herr allowance_judge(struct txn *t, const struct actor *a, struct booking *b,
                           const struct place *p, bool approving, bool override, int64_t now)
 {
-	struct judge_ctx c = {b, p->venue.tz != NULL ? p->venue.tz : TZ_DEFAULT, approving,
-	                      override, t};
+	struct judge_ctx c = {
+	    b, p->venue.tz != NULL ? p->venue.tz : TZ_DEFAULT, approving, override, false, t};
 
-	(void)a, (void)now;
+	(void)now;
+	c.manager = !approving && b->status == BOOKING_APPROVED &&
+	            policy_is_venue_manager(t, a, p->venue.id);
 	return each_overrun(t, b, p->venue.id, c.zone, judge_one, &c);
 }
 
@@ -953,11 +958,17 @@ void allowance_after_change(struct txn *t, const struct actor *a, const struct b
                             int64_t now)
 {
 	struct record_ctx c = {t, a, b, p->venue.tz != NULL ? p->venue.tz : TZ_DEFAULT, now};
+	bool approved_now, manager_asked;
 
-	if (!override || old == NULL || old->status == BOOKING_APPROVED ||
-	    b->status != BOOKING_APPROVED)
+	if (b->status != BOOKING_APPROVED)
 		return;
-	each_overrun(t, b, p->venue.id, c.zone, record_override, &c);
+	/* A manager's approval over the allowance, or a request or move the venue's manager
+	 * made approved over it (allowance_judge let it stand). */
+	approved_now = override && old != NULL && old->status != BOOKING_APPROVED;
+	manager_asked = (old == NULL || old->start != b->start || old->end != b->end) &&
+	                policy_is_venue_manager(t, a, p->venue.id);
+	if (approved_now || manager_asked)
+		each_overrun(t, b, p->venue.id, c.zone, record_override, &c);
 }
 
 struct sent_ctx {

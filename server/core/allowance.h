@@ -94,12 +94,15 @@ enum herr allowance_view_json(struct txn *t, const struct actor *a, const struct
 enum herr allowance_list(struct txn *t, const struct actor *a, uint64_t venue_id, uint64_t group_id,
                          int64_t at, json_t **out);
 
-/* b against its group's allowances. A request (approving false): refuses with the
- * figures, or sets b->status to pending, as the allowance says. An approval (approving
- * true): refuses unless override. Reads only. */
+/* b against its group's allowances. A request or move (approving false): refuses with
+ * the figures, or sets b->status to pending, as the allowance says; a request the venue's
+ * manager makes approved stays approved (a manager has decided), and is recorded as an
+ * override. An approval (approving true): refuses unless override. Reads only. */
 enum herr allowance_judge(struct txn *t, const struct actor *a, struct booking *b,
                           const struct place *p, bool approving, bool override, int64_t now);
-/* After a change: records an override (the audit log). */
+/* After a change: records an override in the audit log, with the figures: an approval
+ * with override that mattered, or a request or move by the venue's manager left approved
+ * over an allowance. */
 void allowance_after_change(struct txn *t, const struct actor *a, const struct booking *old,
                             const struct booking *b, const struct place *p, bool override,
                             int64_t now);

@@ -6,8 +6,9 @@
   admins. Bad bodies are 400 with words.
 - The group's requests count: exactly at the limit is allowed, one minute over is a 422
   over-allowance with the figures, in the API and in `halls booking request` alike.
-- An allowance that sends requests for approval turns an approved request (a room that
-  approves at once) into a pending one; approving it is refused unless the manager sends
+- An allowance that sends requests for approval turns a member's approved request (a
+  room that approves at once) into a pending one (the venue's manager's own stands, and
+  is recorded); approving it is refused unless the manager sends
   "override_allowance": true (or `halls booking approve --override-allowance`), and the
   override is in the audit log.
 - GET /api/v1/allowances shows use (used and limit minutes, the period) to the group's
@@ -195,9 +196,9 @@ def run_approval(api, build, data, ids, tok):
           and over[0].get("detail", {}).get("allowance_id") == al.get("id"),
           "the override is in the audit log with the figures", entries)
     # The CLI's override.
-    c = halls_json(build, data, "booking", "request", "--room", str(ids["hall"]), "--group",
-                   str(ids["knit"]), "--title", "More", "--start", "2026-11-07T10:00", "--end",
-                   "2026-11-07T11:00")
+    st, c = api.call("POST", "/api/v1/bookings",
+                     booking(ids, "hall", "2026-11-07T10:00", "2026-11-07T11:00", "knit"),
+                     tok["knitter"], "booking", "POST another hour over")
     r = halls(build, data, "booking", "approve", str(c.get("id", 0)))
     check(c.get("status") == "pending" and r.returncode == 1 and "over the allowance" in r.stderr,
           "halls booking approve refuses too", (c, r.returncode, r.stderr))
@@ -205,6 +206,15 @@ def run_approval(api, build, data, ids, tok):
               "--override-allowance")
     check(r.returncode == 0 and json.loads(r.stdout).get("status") == "approved",
           "halls booking approve --override-allowance approves", (r.returncode, r.stderr))
+    # A request the venue's manager makes approved stands: a manager has decided, and the
+    # audit log says it was over.
+    st, m = api.call("POST", "/api/v1/bookings",
+                     {**booking(ids, "hall", "2026-11-06T10:00", "2026-11-06T11:00", "knit"),
+                      "approve": True}, tok["man"], "booking", "POST over, as the manager")
+    entries = halls_json(build, data, "audit", "--booking", str(m.get("id", 0)))
+    check(st == 201 and m.get("status") == "approved"
+          and any(e.get("action") == "override-allowance" for e in entries),
+          "a manager's own approved request over the allowance stands, recorded", (st, m, entries))
 
 
 def run_changes(api, build, data, ids, tok, al_id):

@@ -393,7 +393,7 @@ TEST(allowance_approval_and_override)
 	struct world w;
 	enum booking_status st;
 	struct approve_op op = {0, false};
-	uint64_t id, first;
+	uint64_t id, first, member, by_manager;
 	char *note = NULL;
 	struct txn t;
 
@@ -407,7 +407,10 @@ TEST(allowance_approval_and_override)
 	T_EQ_ERR(req(&w, "2026-03-10T10:00", "2026-03-10T14:00", &first, &st), H_OK, &w.f.err);
 	T_EQ_INT(st, BOOKING_APPROVED);
 	/* Over: not refused, but sent to a manager. */
-	T_EQ_ERR(req(&w, "2026-03-11T10:00", "2026-03-11T11:00", &id, &st), H_OK, &w.f.err);
+	member = fx_user(&w.f, "c@example.org", ROLE_MEMBER, w.group);
+	T_EQ_ERR(fx_request(&w.f, fx_user_actor(member), w.room, w.group, fx_at("2026-03-11T10:00"),
+	                    fx_at("2026-03-11T11:00"), false, &id, &st),
+	         H_OK, &w.f.err);
 	T_EQ_INT(st, BOOKING_PENDING);
 	T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
 	{
@@ -435,6 +438,16 @@ TEST(allowance_approval_and_override)
 	db_read_end(&t);
 	T_HAS_STR(note,
 	          "Chess Club has used 4 of its 4 hours at Hartley Road this month (March 2026)");
+	free(note);
+	note = NULL;
+	/* The venue's manager (here the console) asking for it approved has decided: it stands,
+	 * and is recorded as an override. */
+	T_EQ_ERR(req(&w, "2026-03-12T10:00", "2026-03-12T11:00", &by_manager, &st), H_OK, &w.f.err);
+	T_EQ_INT(st, BOOKING_APPROVED);
+	T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
+	audit_each(&t, by_manager, find_override, &note);
+	db_read_end(&t);
+	T_HAS_STR(note, "has used 5 of its 4 hours");
 	free(note);
 	fx_close(&w.f);
 }
@@ -612,5 +625,65 @@ TEST(allowance_check_reports_missing_room)
 	         H_OK, &w.f.err);
 	T_EQ_ERR(db_write(w.f.db, room_rm_run, &w.room, &w.f.err), H_OK, &w.f.err);
 	T_EQ_INT(fx_check(&w.f), 1);
+	fx_close(&w.f);
+}
+
+static enum herr site_run(struct txn *t, void *arg)
+{
+	(void)arg;
+	outbox_site_put(t, &(struct outbox_site){"https://rooms.hartley.example",
+	                                         "rooms@hartley.example", "Hartley rooms"});
+	return t->ret;
+}
+
+/* The messages' words, soft line breaks and line ends taken out, one after another. */
+static bool mail_add(const struct outbox_msg *m, void *arg)
+{
+	char *all = arg;
+	size_t len = strlen(all);
+
+	for (const char *p = m->raw; p != NULL && *p != '\0' && len + 2 < 65536; p++) {
+		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n') {
+			p += 2;
+			continue;
+		}
+		if (*p == '\r' || *p == '\n') {
+			all[len++] = ' ';
+			continue;
+		}
+		all[len++] = *p;
+	}
+	all[len] = '\0';
+	return true;
+}
+
+TEST(allowance_messages_say_why)
+{
+	struct world w;
+	enum booking_status st;
+	uint64_t member;
+	char *all = xcalloc(65536, 1);
+	struct txn t;
+
+	T_ASSERT(world_open(&w, "{\"approval\": \"auto\"}"));
+	T_ASSERT(db_write(w.f.db, site_run, NULL, &w.f.err) == H_OK);
+	fx_user(&w.f, "m@example.org", ROLE_MANAGER, w.venue);
+	member = fx_user(&w.f, "c@example.org", ROLE_MEMBER, w.group);
+	T_EQ_ERR(
+	    add(&w,
+	        "{\"group_id\": %llu, \"venue_id\": %llu, \"period\": \"month\", \"hours\": 1, "
+	        "\"over\": \"approval\"}",
+	        NULL),
+	    H_OK, &w.f.err);
+	T_EQ_ERR(fx_request(&w.f, fx_user_actor(member), w.room, w.group, fx_at("2026-03-11T10:00"),
+	                    fx_at("2026-03-11T12:00"), false, NULL, &st),
+	         H_OK, &w.f.err);
+	T_EQ_INT(st, BOOKING_PENDING);
+	T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
+	outbox_each(&t, -1, mail_add, all);
+	db_read_end(&t);
+	T_HAS_STR(all, "over your group's allowance");
+	T_HAS_STR(all, "It is over the group's allowance");
+	free(all);
 	fx_close(&w.f);
 }
