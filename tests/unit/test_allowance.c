@@ -687,3 +687,84 @@ TEST(allowance_messages_say_why)
 	free(all);
 	fx_close(&w.f);
 }
+
+struct series_op {
+	struct world *w;
+	struct series_outcome out;
+};
+
+static enum herr series_run(struct txn *t, void *arg)
+{
+	struct series_op *op = arg;
+	struct series s;
+	enum herr ret;
+
+	series_init(&s);
+	s.room_id = op->w->room;
+	s.group_id = op->w->group;
+	s.title = xstrdup("Chess practice");
+	s.first_start = fx_at("2026-03-10T19:00");
+	s.duration = 3600;
+	s.rrule = xstrdup("FREQ=DAILY;COUNT=4");
+	series_outcome_free(&op->out);
+	memset(&op->out, 0, sizeof(op->out));
+	ret = series_create(t, &ACTOR_CONSOLE, &s, false, true, T_NOW, &op->out);
+	series_free(&s);
+	return ret;
+}
+
+/* Each date of a series is judged as its own request, the earlier dates counting. */
+TEST(allowance_series_dates)
+{
+	struct world w;
+	struct series_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.w = &w;
+	T_ASSERT(world_open(&w, "{\"approval\": \"auto\"}"));
+	T_EQ_ERR(add(&w,
+	             "{\"group_id\": %llu, \"venue_id\": %llu, \"period\": \"week\", \"hours\": 2}",
+	             NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(db_write(w.f.db, series_run, &op, &w.f.err), H_OK, &w.f.err);
+	T_EQ_INT(op.out.created, 2);
+	T_EQ_INT(op.out.nrefused, 2);
+	if (op.out.nrefused > 0) {
+		T_EQ_INT(op.out.refused[0].code, H_RULE_ALLOWANCE);
+		T_HAS_STR(op.out.refused[0].msg, "has used 2 of its 2 hours");
+	}
+	series_outcome_free(&op.out);
+	fx_close(&w.f);
+}
+
+/* The rules page: each allowance that applies at a venue, in a sentence. */
+TEST(allowance_rules_page)
+{
+	struct world w;
+	struct txn t;
+	json_t *rules = json_array();
+
+	T_ASSERT(world_open(&w, NULL));
+	T_EQ_ERR(add(&w,
+	             "{\"group_id\": %llu, \"venue_id\": %llu, \"room_ids\": [%llu], \"period\": "
+	             "\"month\", \"hours\": 12, \"over\": \"approval\"}",
+	             NULL),
+	         H_OK, &w.f.err);
+	T_EQ_ERR(add(&w, "{\"group_id\": %llu, \"period\": \"year\", \"minutes\": 90}", NULL), H_OK,
+	         &w.f.err);
+	T_ASSERT(db_read_begin(w.f.db, &t, &w.f.err) == H_OK);
+	T_EQ_ERR(allowance_rules(&t, w.venue2, rules), H_OK, &w.f.err);
+	T_EQ_INT(json_array_size(rules), 1); /* the borough's only */
+	json_array_clear(rules);
+	T_EQ_ERR(allowance_rules(&t, w.venue, rules), H_OK, &w.f.err);
+	db_read_end(&t);
+	T_EQ_INT(json_array_size(rules), 2);
+	T_EQ_STR(json_str(json_array_get(rules, 0), "says"),
+	         "Chess Club may book 12 hours in Main hall at Hartley Road per calendar month; a "
+	         "request over that is sent to a manager for approval.");
+	T_CHECK(json_is_null(json_object_get(json_array_get(rules, 1), "venue_id")));
+	T_HAS_STR(json_str(json_array_get(rules, 1), "says"),
+	          "1 hour 30 minutes across the borough");
+	json_decref(rules);
+	fx_close(&w.f);
+}
