@@ -115,6 +115,12 @@ int cmd_waitlist_show(struct cli *c, int argc, char **argv);
 int cmd_waitlist_accept(struct cli *c, int argc, char **argv);
 int cmd_waitlist_decline(struct cli *c, int argc, char **argv);
 int cmd_waitlist_leave(struct cli *c, int argc, char **argv);
+int cmd_allowance_add(struct cli *c, int argc, char **argv);
+int cmd_allowance_set(struct cli *c, int argc, char **argv);
+int cmd_allowance_list(struct cli *c, int argc, char **argv);
+int cmd_allowance_show(struct cli *c, int argc, char **argv);
+int cmd_allowance_rm(struct cli *c, int argc, char **argv);
+int cmd_allowance_use(struct cli *c, int argc, char **argv);
 int cmd_booking_request(struct cli *c, int argc, char **argv);
 /* The options a booking request and a series share (--room, --group, --title,
  * --description, --attendees, --public, and --start/--end read in the room's zone, which

@@ -45,6 +45,7 @@ struct cmd_booking_op {
 		CMD_BOOKING_MOVE
 	} what;
 	uint64_t id;
+	bool override;    /* approve: over the group's allowances */
 	struct booking b; /* request: the request */
 	bool approve_now;
 	const char *note;
@@ -70,7 +71,9 @@ static enum herr cmd_booking_write(struct txn *t, void *arg)
 			op->result = cmd_booking_json(t, &op->b);
 		return ret;
 	case CMD_BOOKING_APPROVE:
-		ret = booking_approve(t, &cli_console, op->id, op->note, now, &out);
+		ret = op->override
+		          ? booking_approve_overriding(t, &cli_console, op->id, op->note, now, &out)
+		          : booking_approve(t, &cli_console, op->id, op->note, now, &out);
 		break;
 	case CMD_BOOKING_DECLINE:
 		ret = booking_decline(t, &cli_console, op->id, op->note, now, &out);
@@ -238,10 +241,12 @@ out:
 	return rc;
 }
 
-/* approve, decline and cancel: ID [--note TEXT]. */
+/* approve, decline and cancel: ID [--note TEXT]; approve also [--override-allowance]. */
 static int cmd_booking_decide(struct cli *c, int argc, char **argv, int what)
 {
-	struct opt opts[] = {{.name = "note", .type = OPT_VALUE}, {.name = NULL}};
+	struct opt opts[] = {{.name = "note", .type = OPT_VALUE},
+	                     {.name = "override-allowance", .type = OPT_FLAG},
+	                     {.name = NULL}};
 	struct cmd_booking_op op = {.what = what};
 	char *args[1];
 	size_t nargs;
@@ -252,6 +257,9 @@ static int cmd_booking_decide(struct cli *c, int argc, char **argv, int what)
 	    (rc = arg_id(c, "ID", nargs ? args[0] : NULL, &op.id)) != CLI_OK)
 		return rc;
 	op.note = opt_str(opts, "note");
+	op.override = opt_flag(opts, "override-allowance");
+	if (op.override && what != CMD_BOOKING_APPROVE)
+		return out_usage(c, "--override-allowance is for approve");
 	return cmd_booking_run(c, &op);
 }
 

@@ -132,6 +132,27 @@ static const struct cli_cmd main_cmds[] = {
      "List closures, of one venue or room or all.", 0, NULL},
     {"closure", "show", "closure show ID", cmd_closure_show, "Show one closure.", 0, NULL},
     {"closure", "rm", "closure rm ID", cmd_closure_rm, "Remove a closure.", 0, NULL},
+    {"allowance", "add",
+     "allowance add --group ID [--venue ID] [--room ID]... --period week|month|term|year "
+     "[--term [NAME=]START..END]... (--hours H | --minutes M) [--over refuse|approval] "
+     "[--note TEXT]",
+     cmd_allowance_add,
+     "Give a group an allowance of hours per period, at a venue (some rooms or all) or across "
+     "the borough; requests over it are refused, or sent for approval with --over approval.",
+     0, NULL},
+    {"allowance", "set",
+     "allowance set ID [--room ID]... [--period P] [--term [NAME=]START..END]... [--hours H | "
+     "--minutes M] [--over refuse|approval] [--note TEXT]",
+     cmd_allowance_set, "Change an allowance; its group and venue stay.", 0, NULL},
+    {"allowance", "list", "allowance list [--venue ID] [--group ID]", cmd_allowance_list,
+     "List allowances, of one venue or group or all.", 0, NULL},
+    {"allowance", "show", "allowance show ID", cmd_allowance_show,
+     "Show one allowance with its use this period.", 0, NULL},
+    {"allowance", "rm", "allowance rm ID", cmd_allowance_rm, "Remove an allowance.", 0, NULL},
+    {"allowance", "use", "allowance use [--group ID] [--venue ID] [--at T]", cmd_allowance_use,
+     "Each allowance's use in the period containing T (default now): hours used of the "
+     "limit.",
+     0, NULL},
 
     {"date-set", "add",
      "date-set add --name TEXT [--venue ID] [--description TEXT] [--date \"YYYY-MM-DD "
@@ -174,9 +195,11 @@ static const struct cli_cmd main_cmds[] = {
      "Request a room for a group; every rule applies, and the room's policy (or --approve) "
      "decides whether it is approved at once.",
      0, NULL},
-    {"booking", "approve", "booking approve ID [--note TEXT]", cmd_booking_approve,
+    {"booking", "approve", "booking approve ID [--note TEXT] [--override-allowance]",
+     cmd_booking_approve,
      "Approve a pending request if the room is still free; names the pending requests it "
-     "now conflicts with.",
+     "now conflicts with. --override-allowance approves over the group's allowance of hours "
+     "(recorded in the audit log).",
      0, NULL},
     {"booking", "decline", "booking decline ID [--note TEXT]", cmd_booking_decline,
      "Decline a pending request.", 0, NULL},

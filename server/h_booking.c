@@ -4,7 +4,9 @@
  *   GET   /api/v1/bookings?room=&venue=&group=&status=&from=&to=&limit=&after=   paged
  *   GET   /api/v1/bookings/<id>
  *   PATCH /api/v1/bookings/<id>            title, description, attendees, public, start, end
- *   POST  /api/v1/bookings/<id>/approve    {"note"}, body optional (also decline, cancel)
+ *   POST  /api/v1/bookings/<id>/approve    {"note"}, body optional (also decline, cancel);
+ *                                          approve also takes "override_allowance": true,
+ *                                          the manager's approval over an allowance
  *
  * Each booking is shown as the caller may see it (view.h: in full, public without the
  * decision's note, or as a busy slot). A booking the caller may not see at all is
@@ -26,6 +28,7 @@ struct booking_op {
 	uint64_t id;
 	struct booking b; /* request */
 	bool approve_now;
+	bool override;    /* approve: over the group's allowances */
 	const char *note; /* borrowed from r->body */
 	json_t *fields;   /* update */
 	json_t *out;
@@ -74,7 +77,8 @@ static enum herr booking_op_run(struct txn *t, void *arg)
 			op->out = render_in(t, op->r, &op->b);
 		return ret;
 	case OP_APPROVE:
-		ret = booking_approve(t, a, op->id, op->note, now, &out);
+		ret = op->override ? booking_approve_overriding(t, a, op->id, op->note, now, &out)
+		                   : booking_approve(t, a, op->id, op->note, now, &out);
 		break;
 	case OP_DECLINE:
 		ret = booking_decline(t, a, op->id, op->note, now, &out);
@@ -274,14 +278,22 @@ static enum herr booking_decision(struct request *r, enum booking_what what)
 	json_t *note;
 	enum herr ret;
 
+	json_t *override = NULL;
+
 	if (r->body != NULL) {
 		static const char *const known[] = {"note", NULL};
+		static const char *const approve_known[] = {"note", "override_allowance", NULL};
 
-		if ((ret = request_body_known(r, known)) != H_OK)
+		if ((ret = request_body_known(r, what == OP_APPROVE ? approve_known : known)) !=
+		    H_OK)
 			return ret;
 		note = json_object_get(r->body, "note");
 		if (note != NULL && !json_is_string(note) && !json_is_null(note))
 			return herror_set(&r->err, H_EINVAL, "note must be text");
+		override = json_object_get(r->body, "override_allowance");
+		if (override != NULL && !json_is_boolean(override))
+			return herror_set(&r->err, H_EINVAL,
+			                  "override_allowance must be true or false");
 	}
 	if ((ret = booking_seen(r, r->ids[0], NULL, NULL)) != H_OK)
 		return ret;
@@ -290,6 +302,7 @@ static enum herr booking_decision(struct request *r, enum booking_what what)
 	op->what = what;
 	op->id = r->ids[0];
 	op->note = r->body != NULL ? json_str(r->body, "note") : NULL;
+	op->override = json_is_true(override);
 	commit_submit(r, booking_op_run, op, booking_op_done);
 	return H_OK;
 }

@@ -307,6 +307,11 @@ enum herr h_waitlist_accept(struct request *r);
 enum herr h_waitlist_decline(struct request *r);
 enum herr h_waitlist_leave(struct request *r);
 enum herr h_audit_list(struct request *r);
+enum herr h_allowance_list(struct request *r);
+enum herr h_allowance_get(struct request *r);
+enum herr h_allowance_create(struct request *r);
+enum herr h_allowance_update(struct request *r);
+enum herr h_allowance_delete(struct request *r);
 
 /* request.c: what a handler reads from its request, and the caller as the core sees it.
  * Malformed input is H_EINVAL in r->err, naming the parameter or field. */

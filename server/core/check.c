@@ -4,6 +4,7 @@
 
 #include "text.h"
 
+#include "allowance.h"
 #include "booking.h"
 #include "closure.h"
 #include "date_set.h"
@@ -395,6 +396,34 @@ static bool check_series_sets(const struct series *s, void *arg)
 	return true;
 }
 
+/* An allowance names a group, maybe a venue, and rooms of that venue, all existing. */
+static bool check_allowance(const struct allowance *al, void *arg)
+{
+	struct check *c = arg;
+	unsigned long long id = (unsigned long long)al->id;
+
+	if (!record_exists(c->t, DBI_GROUP, al->group_id))
+		problem(c, "allowance %llu: group %llu does not exist", id,
+		        (unsigned long long)al->group_id);
+	if (al->venue_id != 0 && !record_exists(c->t, DBI_VENUE, al->venue_id))
+		problem(c, "allowance %llu: venue %llu does not exist", id,
+		        (unsigned long long)al->venue_id);
+	for (size_t i = 0; i < al->n_rooms; i++) {
+		struct room r;
+
+		room_init(&r);
+		if (!record_exists(c->t, DBI_ROOM, al->room_ids[i]))
+			problem(c, "allowance %llu: room %llu does not exist", id,
+			        (unsigned long long)al->room_ids[i]);
+		else if (room_get(c->t, al->room_ids[i], &r) == H_OK && r.venue_id != al->venue_id)
+			problem(c, "allowance %llu: room %llu is not at venue %llu", id,
+			        (unsigned long long)al->room_ids[i],
+			        (unsigned long long)al->venue_id);
+		room_free(&r);
+	}
+	return true;
+}
+
 static bool check_use_entry(uint64_t set_id, enum date_set_user kind, uint64_t id, void *arg)
 {
 	struct check *c = arg;
@@ -479,6 +508,7 @@ size_t check_run(struct txn *t, void (*report)(const char *problem, void *arg), 
 	check_date_sets(&c);
 	c.problems += hold_check(t, report, arg);
 	waitlist_each_record(t, check_waitlist_entry, &c);
+	allowance_each(t, 0, 0, check_allowance, &c);
 	if (t->ret != H_OK)
 		problem(&c, "storage error while checking: %s", t->err ? t->err->msg : "");
 	return c.problems;

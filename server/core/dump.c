@@ -1,5 +1,6 @@
 #include "dump.h"
 
+#include "allowance.h"
 #include "audit.h"
 #include "booking.h"
 #include "closure.h"
@@ -75,13 +76,16 @@ static enum herr dump_kind(struct txn *t, const char *kind, enum dbi d, FILE *ou
  * they are read by their own walk, after the bookings their offers may have become. */
 static bool dump_waitlist_entry(const struct waitlist_entry *e, void *arg)
 {
-	json_t *line =
-	    json_pack("{s:s, s:o}", "kind", "waitlist", "record", waitlist_entry_to_json(e));
-	char *text = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
+	dump_line("waitlist", waitlist_entry_to_json(e), arg);
+	return true;
+}
 
-	fprintf(arg, "%s\n", text);
-	free(text);
-	json_decref(line);
+/* Allowances keep several kinds of entry in their database (allowance.h), so they are
+ * listed through allowance_each; they refer only to groups, venues and rooms, loaded
+ * before them. */
+static bool dump_allowance(const struct allowance *al, void *arg)
+{
+	dump_line("allowance", allowance_to_json(al), arg);
 	return true;
 }
 
@@ -93,6 +97,8 @@ enum herr dump_export(struct txn *t, FILE *out)
 	        (unsigned long long)txn_instance(t));
 	for (size_t i = 0; i < DUMP_KIND_COUNT && t->ret == H_OK; i++)
 		dump_kind(t, dump_kinds[i].kind, dump_kinds[i].dbi, out);
+	if (t->ret == H_OK)
+		allowance_each(t, 0, 0, dump_allowance, out);
 	if (t->ret == H_OK)
 		waitlist_each_record(t, dump_waitlist_entry, out);
 	if (t->ret == H_OK && fflush(out) != 0)
@@ -208,6 +214,19 @@ static enum herr import_record(struct txn *t, const char *kind, const json_t *o,
 		     (ret = need(t, DBI_SERIES, b.series_id, "series", id)) == H_OK))
 			booking_store(t, &b, NULL);
 		booking_free(&b);
+	} else if (strcmp(kind, "allowance") == 0) {
+		struct allowance al;
+
+		if (allowance_exists(t, id))
+			ret = herror_set(err, H_EEXISTS, "allowance %llu appears twice",
+			                 (unsigned long long)id);
+		else if ((ret = allowance_from_json(o, &al, err)) == H_OK &&
+		         (ret = need(t, DBI_GROUP, al.group_id, "group", id)) == H_OK &&
+		         (al.venue_id == 0 ||
+		          (ret = need(t, DBI_VENUE, al.venue_id, "venue", id)) == H_OK) &&
+		         (ret = need_all(t, DBI_ROOM, al.room_ids, al.n_rooms, "room", id)) == H_OK)
+			allowance_store(t, &al);
+		allowance_free(&al);
 	} else if (strcmp(kind, "instance") == 0) {
 		const char *hex = json_str(o, "value");
 		char *end = NULL;

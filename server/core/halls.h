@@ -3,6 +3,7 @@
 #define HALLS_H
 
 #include "account.h"
+#include "allowance.h"
 #include "actor.h"
 #include "audit.h"
 #include "auth.h"

@@ -2,6 +2,7 @@
  * managers' request to decide), approved, declined, cancelled and moved. */
 #include "notify.h"
 
+#include "allowance.h"
 #include "notify_parts.h"
 #include "text.h"
 #include "xmalloc.h"
@@ -18,6 +19,9 @@ struct about {
 	char *group;
 	char day[WHEN_MAX]; /* "Tuesday 8 December 2026": the booking's day, for subjects */
 	bool at_once;       /* approved as it was asked for */
+	/* A request sent for approval by the group's allowance (allowance.h): the figures. */
+	bool over_allowance;
+	char allowance[1024];
 	struct herror kept; /* t->err as the change left it (an approval's conflicts) */
 };
 
@@ -147,6 +151,11 @@ static void receipt(struct about *ab, const struct user *u)
 	          "%s has asked for %s at %s. A manager of the venue will approve or "
 	          "decline the request, and you will get a message when they do.",
 	          ab->group, ab->p.room.name, ab->p.venue.name);
+	if (ab->over_allowance)
+		mail_para(&m.body,
+		          "It waits for a manager because it is over your group's allowance of "
+		          "hours: %s.",
+		          ab->allowance);
 	notify_booking_facts(&m.body, ab->b, &ab->p, ab->group);
 	if (ab->c.actor_name != NULL)
 		mail_fact(&m.body, "Asked by", ab->c.actor_name);
@@ -165,6 +174,12 @@ static void to_decide(struct about *ab, const struct user *u)
 	msg_init(&m, "booking-request-to-decide", ab->b->id, subject);
 	mail_para(&m.body, "%s asks for %s at %s. Please approve or decline the request.",
 	          ab->group, ab->p.room.name, ab->p.venue.name);
+	if (ab->over_allowance)
+		mail_para(
+		    &m.body,
+		    "It is over the group's allowance of hours: %s. Approving it overrides the "
+		    "allowance, which the audit log records.",
+		    ab->allowance);
 	notify_booking_facts(&m.body, ab->b, &ab->p, ab->group);
 	snprintf(people, sizeof(people), "%u", ab->b->attendees);
 	if (ab->b->attendees > 0)
@@ -357,6 +372,8 @@ enum herr notify_booking_requested(struct txn *t, const struct actor *a, const s
 			ab.at_once = true;
 			tell(&ab, NOTICE_DECISIONS, 0, approved, NULL);
 		} else {
+			ab.over_allowance =
+			    allowance_sent_for_approval(t, b, ab.allowance, sizeof(ab.allowance));
 			tell(&ab, NOTICE_REQUESTS, 0, receipt, NULL);
 			tell(&ab, NOTICE_REQUESTS, ab.c.actor_id, NULL, to_decide);
 		}

@@ -289,8 +289,9 @@ uint64_t view_audit_venue(struct txn *t, struct places *ps, const json_t *entry)
 	} else if (strcmp(kind, "closure") == 0) {
 		venue = (uint64_t)json_int(detail, "venue_id", 0);
 		room = (uint64_t)json_int(detail, "room_id", 0);
-	} else if (strcmp(kind, "date-set") == 0) {
-		/* A venue's set is its managers'; the borough's (0) only the admins'. */
+	} else if (strcmp(kind, "date-set") == 0 || strcmp(kind, "allowance") == 0) {
+		/* A venue's set or allowance is its managers'; the borough's (venue 0 or null)
+		 * only the admins'. */
 		venue = (uint64_t)json_int(detail, "venue_id", 0);
 	}
 	return room != 0 ? places_get(ps, t, room)->room.venue_id : venue;
@@ -352,4 +353,12 @@ void view_group(const struct viewer *v, json_t *group)
 {
 	if (!v->known)
 		json_object_del(group, "contact");
+}
+
+/* Allowances. */
+
+bool view_allowance_use(const struct viewer *v, uint64_t group_id, uint64_t venue_id)
+{
+	return viewer_admin(v) || viewer_member_of(v, group_id) ||
+	       (venue_id != 0 && viewer_manages(v, venue_id));
 }

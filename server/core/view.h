@@ -93,6 +93,11 @@ enum herr view_audit_each_page(struct txn *t, const struct viewer *v, uint64_t b
                                uint64_t venue_id, struct walk *w,
                                bool (*fn)(const json_t *e, void *arg), void *arg);
 
+/* Whether v may see how much of an allowance of group_id at venue_id (0: across the
+ * borough) is used: the group's members, the venue's managers and admins. The allowance
+ * itself is a published rule, for anyone. */
+bool view_allowance_use(const struct viewer *v, uint64_t group_id, uint64_t venue_id);
+
 /* A group's record (group_to_json) as v may see it: its contact is for people who have
  * signed in, not for residents browsing anonymously. */
 void view_group(const struct viewer *v, json_t *group);

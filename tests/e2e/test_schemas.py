@@ -119,6 +119,8 @@ GET_SCHEMAS = {
     "/api/v1/rules": "rules",
     "/api/v1/waitlist": "waitlist-list",
     "/api/v1/waitlist/<id>": "waitlist-entry",
+    "/api/v1/allowances": "allowance-list",
+    "/api/v1/allowances/<id>": "allowance",
 }
 
 # Query strings tried besides the bare path (filters; a window for availability).
@@ -129,6 +131,7 @@ GET_QUERIES = {
     "/api/v1/rooms/<id>/availability": ["from=%(from)s&to=%(to)s"],
     "/api/v1/venues/<id>/availability": ["from=%(from)s&to=%(to)s"],
     "/api/v1/closures": ["venue=1"],
+    "/api/v1/allowances": ["venue=1", "group=3", "at=2026-12-05"],
 }
 
 

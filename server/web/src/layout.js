@@ -41,6 +41,7 @@ function personalItems(user) {
     items.push(navItem('/request', 'Request a room'));
   }
   if (isMember(user) || isManager(user)) items.push(navItem('/waitlist', 'Waitlist'));
+  if (isMember(user) || isManager(user)) items.push(navItem('/allowances', 'Allowances'));
   if (isManager(user)) {
     items.push(navItem('/requests', 'Requests'));
     items.push(navItem('/venue-calendar', 'Venue calendar'));

@@ -263,19 +263,32 @@ async function seriesDone(item, done, action) {
 }
 
 function setBusy(key, busy) {
-  for (const id of [`approve-${key}`, `decline-${key}`]) {
+  for (const id of [`approve-${key}`, `decline-${key}`, `override-${key}`]) {
     const button = $(id);
     if (button) button.disabled = busy;
   }
 }
 
-async function decide(item, action) {
+// An approval refused as over the group's allowance: the words are shown, and beside the
+// buttons the manager may choose to approve over it (recorded in the audit log).
+function offerOverride(item) {
+  const key = item.key;
+  if ($(`override-${key}`)) return;
+  const title = item.booking.title;
+  const button = el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', id: `override-${key}` },
+    'Approve over the allowance', el('span', { class: 'govuk-visually-hidden' }, ` ${title}`));
+  button.addEventListener('click', () => decide(item, 'approve', true));
+  $(`approve-${key}`).parentElement.append(button);
+}
+
+async function decide(item, action, override = false) {
   const key = item.key;
   state.errors.clear();
   state.errors = new FormErrors({ [`decide-${key}`]: `approve-${key}` },
     { note: `note-${key}`, from: `from-${key}` });
   const note = $(`note-${key}`).value.trim();
   const body = note ? { note } : {};
+  if (override) body.override_allowance = true;
   setBusy(key, true);
   let message;
   try {
@@ -299,6 +312,8 @@ async function decide(item, action) {
     const conflicts = problem.body && problem.body.conflicts;
     const words = await refusalWords({ detail: problem.detail, conflicts }, zoneOf(item.booking));
     state.errors.show([[state.errors.fieldOf(problem.detail || '') || `decide-${key}`, words]]);
+    if (action === 'approve' && item.kind === 'booking' && problem.body
+        && problem.body.type === '/problems/over-allowance') offerOverride(item);
     return;
   }
   await load();
