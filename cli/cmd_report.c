@@ -104,6 +104,7 @@ int cmd_report_usage(struct cli *c, int argc, char **argv)
 	q.from = opt_str(opts, "from");
 	q.to = opt_str(opts, "to");
 	q.kind = opt_str(opts, "kind");
+	q.now = c->now;
 	if (db_read_begin(c->db, &t, &err) != H_OK)
 		return out_error(c, &err);
 	viewer_load(&t, &cli_console, &v);

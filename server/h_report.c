@@ -5,7 +5,8 @@
  * The figures and who may read them are the core's (report.h, view_usage_report):
  * admins every venue, managers theirs; members are refused (403). format=csv answers
  * one table (table=summary|venues|rooms|groups|kinds|months|reasons, default venues) as
- * text/csv, so that each file opens in a spreadsheet as one sheet. */
+ * text/csv, so that each file opens in a spreadsheet as one sheet. Without from and to,
+ * the current month. */
 #include "server.h"
 
 #include <string.h>
@@ -25,6 +26,7 @@ static enum herr report_params(struct request *r, struct report_query *q, bool *
 	q->from = request_query(r, "from");
 	q->to = request_query(r, "to");
 	q->kind = request_query(r, "kind");
+	q->now = r->now;
 	if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
 		return herror_set(&r->err, H_EINVAL, "format must be json or csv");
 	*csv = format != NULL && strcmp(format, "csv") == 0;

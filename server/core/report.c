@@ -535,16 +535,38 @@ static void report_frame(struct reading *rd)
 			table_add(&r->kinds, 0, group_kind_name((enum group_kind)k))->f.open = -1;
 }
 
+/* The first of the month after (months > 0) the one of day. */
+static int64_t month_first(int64_t day, int months)
+{
+	int y, m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	m += months;
+	y += (m - 1) / 12;
+	m = (m - 1) % 12 + 1;
+	return days_from_civil(y, m, 1);
+}
+
 static enum herr query_judge(struct txn *t, const struct report_query *q, struct reading *rd)
 {
 	enum group_kind kind;
+	struct localtm now;
 
-	if (!date_parse(q->from, &rd->from_day))
+	tz_to_local(TZ_DEFAULT, q->now, &now);
+	if (q->from == NULL)
+		rd->from_day = days_from_civil(now.year, now.month, 1);
+	else if (!date_parse(q->from, &rd->from_day))
 		return txn_refuse(t, H_EINVAL, "from must be a date, as 2026-11-01");
-	if (!date_parse(q->to, &rd->to_day))
+	if (q->to == NULL)
+		rd->to_day = month_first(rd->from_day, 1);
+	else if (!date_parse(q->to, &rd->to_day))
 		return txn_refuse(t, H_EINVAL, "to must be a date, as 2026-12-01");
+	if (rd->to_day > days_from_civil(TIME_YEAR_MAX, 12, 31) ||
+	    rd->from_day < days_from_civil(TIME_YEAR_MIN, 1, 1))
+		return txn_refuse(t, H_EINVAL, "a report's dates lie between %d and %d",
+		                  TIME_YEAR_MIN, TIME_YEAR_MAX);
 	if (rd->to_day <= rd->from_day)
-		return txn_refuse(t, H_EINVAL, "to (%s) must come after from (%s)", q->to, q->from);
+		return txn_refuse(t, H_EINVAL, "to must come after from");
 	if (rd->to_day - rd->from_day > REPORT_MAX_DAYS)
 		return txn_refuse(
 		    t, H_EINVAL,
@@ -579,8 +601,10 @@ enum herr report_usage(struct txn *t, const struct viewer *v, const struct repor
 		return t->ret;
 	if (q->venue_id != 0 && record_need(t, DBI_VENUE, q->venue_id, "venue") != H_OK)
 		return t->ret;
-	snprintf(out->from, sizeof(out->from), "%s", q->from);
-	snprintf(out->to, sizeof(out->to), "%s", q->to);
+	civil_from_days(rd.from_day, &y, &m, &d);
+	snprintf(out->from, sizeof(out->from), "%04d-%02d-%02d", y, m, d);
+	civil_from_days(rd.to_day, &y, &m, &d);
+	snprintf(out->to, sizeof(out->to), "%04d-%02d-%02d", y, m, d);
 	out->venue_id = q->venue_id;
 	out->kind = rd.kind >= 0 ? group_kind_name((enum group_kind)rd.kind) : NULL;
 	civil_from_days(rd.from_day, &y, &m, &d);

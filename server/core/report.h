@@ -36,9 +36,12 @@
 #define REPORT_NO_REASON "no reason given"
 
 struct report_query {
-	const char *from, *to; /* local dates, YYYY-MM-DD; to is not included */
-	uint64_t venue_id;     /* 0: every venue the reader may read */
-	const char *kind;      /* a group kind (group.h), or NULL for every kind */
+	/* Local dates, YYYY-MM-DD; to is not included. from NULL: the first of the month of
+	 * now (in TZ_DEFAULT); to NULL: the first of the month after from's. */
+	const char *from, *to;
+	int64_t now;
+	uint64_t venue_id; /* 0: every venue the reader may read */
+	const char *kind;  /* a group kind (group.h), or NULL for every kind */
 };
 
 /* The figures of one row. open < 0: not a figure of this row (groups, kinds). */
