@@ -44,6 +44,7 @@ function personalItems(user) {
     items.push(navItem('/requests', 'Requests'));
     items.push(navItem('/venue-calendar', 'Venue calendar'));
     items.push(navItem('/closures', 'Closures'));
+    items.push(navItem('/reports', 'Reports'));
   }
   if (isAdmin(user)) items.push(navItem('/admin', 'Administration'));
   // Administrators invite from their own pages (/admin, /admin-users).
