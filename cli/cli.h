@@ -145,6 +145,7 @@ int cmd_series_decline(struct cli *c, int argc, char **argv);
 int cmd_series_cancel(struct cli *c, int argc, char **argv);
 int cmd_series_set(struct cli *c, int argc, char **argv);
 int cmd_audit_list(struct cli *c, int argc, char **argv);
+int cmd_report_usage(struct cli *c, int argc, char **argv);
 int cmd_token_issue(struct cli *c, int argc, char **argv);
 int cmd_token_list(struct cli *c, int argc, char **argv);
 int cmd_token_revoke(struct cli *c, int argc, char **argv);

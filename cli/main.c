@@ -286,6 +286,14 @@ static const struct cli_cmd main_cmds[] = {
 
     {"audit", NULL, "audit [--booking ID] [--venue ID]", cmd_audit_list,
      "Show the audit log: every change, who made it and why.", 0, NULL},
+    {"report", "usage",
+     "report usage --from DATE --to DATE [--venue ID] [--kind KIND] "
+     "[--format text|csv|json] [--table TABLE]",
+     cmd_report_usage,
+     "Hours booked, occupancy, groups served, cancellations and declines over the local dates "
+     "[from, to): one table (summary, venues (default), rooms, groups, kinds, months, "
+     "reasons) for people or as CSV, or the whole report as JSON.",
+     0, NULL},
     {"help", NULL, "help [COMMAND]", main_help, "Show the commands, or those of one noun.",
      CMD_NODB, NULL},
 };

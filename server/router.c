@@ -104,6 +104,7 @@ static const struct route routes[] = {
      ROUTE_AUTH | ROUTE_BODY},
     {EVHTTP_REQ_DELETE, "/api/v1/allowances/<id>", h_allowance_delete, NULL, ROUTE_AUTH},
     {EVHTTP_REQ_GET, "/api/v1/audit", h_audit_list, NULL, ROUTE_AUTH | ROUTE_QUERY},
+    {EVHTTP_REQ_GET, "/api/v1/reports/usage", h_report_usage, NULL, ROUTE_AUTH | ROUTE_QUERY},
     {EVHTTP_REQ_GET, "/feeds/all.ics", h_feed_all, NULL, 0},
     {EVHTTP_REQ_GET, "/feeds/venues/<id>.ics", h_feed_venue, NULL, 0},
     {EVHTTP_REQ_GET, "/feeds/rooms/<id>.ics", h_feed_room, NULL, 0},

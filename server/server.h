@@ -312,6 +312,7 @@ enum herr h_allowance_get(struct request *r);
 enum herr h_allowance_create(struct request *r);
 enum herr h_allowance_update(struct request *r);
 enum herr h_allowance_delete(struct request *r);
+enum herr h_report_usage(struct request *r);
 
 /* request.c: what a handler reads from its request, and the caller as the core sees it.
  * Malformed input is H_EINVAL in r->err, naming the parameter or field. */

@@ -27,6 +27,7 @@
 #include "place.h"
 #include "policy.h"
 #include "record.h"
+#include "report.h"
 #include "room.h"
 #include "series.h"
 #include "text.h"

@@ -347,6 +347,21 @@ enum herr view_audit_each_page(struct txn *t, const struct viewer *v, uint64_t b
 	return t->ret;
 }
 
+/* Usage reports. */
+
+enum herr view_usage_report(struct txn *t, const struct viewer *v, uint64_t venue_id)
+{
+	if (!v->known)
+		return txn_refuse(t, H_EAUTH, "sign in first (POST /api/v1/session)");
+	if (!viewer_admin(v) && !policy_user_manager(&v->u))
+		return txn_refuse(t, H_EFORBIDDEN,
+		                  "usage reports are for venue managers and administrators");
+	if (venue_id != 0 && !viewer_manages(v, venue_id))
+		return txn_refuse(t, H_EFORBIDDEN, "only a manager of venue %llu may do this",
+		                  (unsigned long long)venue_id);
+	return H_OK;
+}
+
 /* Groups. */
 
 void view_group(const struct viewer *v, json_t *group)

@@ -97,6 +97,11 @@ enum herr view_audit_each_page(struct txn *t, const struct viewer *v, uint64_t b
  * borough) is used: the group's members, the venue's managers and admins. The allowance
  * itself is a published rule, for anyone. */
 bool view_allowance_use(const struct viewer *v, uint64_t group_id, uint64_t venue_id);
+/* Whether v may read usage reports (report.h), of venue_id (0: of every venue v
+ * manages). Their figures per group tell of private bookings, so they are for managers
+ * and admins alone: anonymous readers are refused on t with H_EAUTH, members with
+ * H_EFORBIDDEN, and a manager asking for another venue with H_EFORBIDDEN. */
+enum herr view_usage_report(struct txn *t, const struct viewer *v, uint64_t venue_id);
 
 /* A group's record (group_to_json) as v may see it: its contact is for people who have
  * signed in, not for residents browsing anonymously. */

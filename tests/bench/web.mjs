@@ -38,6 +38,7 @@ const PAGES = [
   ['Requests', '/requests', MANAGER],
   ['Venue calendar', '/venue-calendar', MANAGER],
   ['Closures', '/closures', MANAGER],
+  ['Usage reports', '/reports', MANAGER],
   ['Forgot your password', '/forgot-password'],
   ['My account', '/account', MEMBER],
   ['Invite someone', '/invite', MANAGER],

@@ -121,6 +121,7 @@ GET_SCHEMAS = {
     "/api/v1/waitlist/<id>": "waitlist-entry",
     "/api/v1/allowances": "allowance-list",
     "/api/v1/allowances/<id>": "allowance",
+    "/api/v1/reports/usage": "report-usage",
 }
 
 # Query strings tried besides the bare path (filters; a window for availability).
@@ -132,6 +133,7 @@ GET_QUERIES = {
     "/api/v1/venues/<id>/availability": ["from=%(from)s&to=%(to)s"],
     "/api/v1/closures": ["venue=1"],
     "/api/v1/allowances": ["venue=1", "group=3", "at=2026-12-05"],
+    "/api/v1/reports/usage": ["from=2026-11-01&to=2027-01-01", "venue=1&kind=charity"],
 }
 
 
@@ -277,6 +279,8 @@ def check_cli(build, data):
                         (["group", "list"], "group-list"), (["user", "list"], "user-list"),
                         (["booking", "list"], "booking-list"),
                         (["closure", "list"], "closure-list"), (["audit"], "audit-list"),
+                        (["report", "usage", "--from", "2026-11-01", "--to", "2027-01-01"],
+                         "report-usage"),
                         (["venue", "show", "1"], "venue"), (["room", "show", "1"], "room"),
                         (["group", "show", "1"], "group"), (["user", "show", "1"], "user"),
                         (["booking", "show", "1"], "booking"),

@@ -47,6 +47,7 @@ function personalItems(user) {
     items.push(navItem('/venue-calendar', 'Venue calendar'));
     items.push(navItem('/closures', 'Closures'));
     items.push(navItem('/date-sets', 'Date sets'));
+    items.push(navItem('/reports', 'Reports'));
   }
   if (isAdmin(user)) items.push(navItem('/admin', 'Administration'));
   // Administrators invite from their own pages (/admin, /admin-users).
