@@ -393,46 +393,6 @@ struct demo {
 	size_t made[4], skipped; /* bookings by final status */
 };
 
-/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm). */
-static void demo_civil(int64_t z, int *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-bool demo_instant(const char *zone, int64_t now, int days, int hour, int min, int64_t *out)
-{
-	struct localtm lt;
-	struct herror err;
-
-	tz_to_local(zone, now, &lt);
-	demo_civil(days_from_civil(lt.year, lt.month, lt.day) + days, &lt.year, &lt.month, &lt.day);
-	lt.hour = hour;
-	lt.min = min;
-	lt.sec = 0;
-	herror_clear(&err);
-	return tz_from_local(zone, &lt, out, &err) == H_OK;
-}
-
-int demo_day(const char *zone, int64_t now, int wday, int week)
-{
-	struct localtm lt;
-	int base;
-
-	tz_to_local(zone, now, &lt);
-	base = civil_weekday(lt.year, lt.month, lt.day) + 2;
-	return 2 + ((wday - base) % 7 + 7) % 7 + 7 * week;
-}
-
 /* Groups do not meet on Christmas Eve, Christmas Day, Boxing Day or New Year's Day. */
 static bool demo_holiday(const char *zone, int64_t now, int days)
 {
@@ -440,7 +400,7 @@ static bool demo_holiday(const char *zone, int64_t now, int days)
 	int y, m, d;
 
 	tz_to_local(zone, now, &lt);
-	demo_civil(days_from_civil(lt.year, lt.month, lt.day) + days, &y, &m, &d);
+	civil_from_days(days_from_civil(lt.year, lt.month, lt.day) + days, &y, &m, &d);
 	return (m == 12 && d >= 24 && d <= 26) || (m == 1 && d == 1);
 }
 

@@ -14,7 +14,7 @@
 
 /* The instant of local day (today + days) at hh:mm in zone; false when it does not exist. */
 bool demo_instant(const char *zone, int64_t now, int days, int hour, int min, int64_t *out);
-/* Days from today to the given weekday (0 Sunday) in the given week; week 0 starts the day
+/* Days from today to the given weekday (0 Monday) in the given week; week 0 starts the day
  * after tomorrow, so that every room's notice is met. */
 int demo_day(const char *zone, int64_t now, int wday, int week);
 

@@ -116,19 +116,13 @@ static enum herr demo_bank_holiday_closure(struct txn *t, int64_t now, uint64_t 
 	return t->ret;
 }
 
-/* 19:00 on the Wednesday five weeks after the first day a room's notice allows (the day
- * after tomorrow), from the core's calendar alone (demo.c's helpers would make demo.c and
- * this file call each other). */
+/* 7pm on the Wednesday five weeks after the demo's first week (demo_day's week 5). */
 static int64_t demo_term_start(const char *zone, int64_t now)
 {
-	int32_t day = date_set_day_of(zone, now) + 2;
-	struct localtm lt = {0};
+	int64_t start = 0;
 
-	day += ((2 - (day + 3) % 7) + 7) % 7; /* 1970-01-01 was a Thursday; 2: Wednesday */
-	day += 35;
-	civil_from_days(day, &lt.year, &lt.month, &lt.day);
-	lt.hour = 19;
-	return tz_from_local_rfc5545(zone, &lt);
+	demo_instant(zone, now, demo_day(zone, now, 2, 5), 19, 0, &start);
+	return start;
 }
 
 struct demo_term_series {

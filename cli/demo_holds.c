@@ -26,17 +26,13 @@ static enum herr demo_hold_room(struct txn *t, int64_t now)
 	return ret;
 }
 
-/* 11:00 on the day ten days after now's, in zone (demo.c's demo_instant is not called:
- * demo.c calls this file, and the CLI's files call each other in one direction only). */
+/* 11:00 on the day ten days after now's, in zone. */
 static int64_t demo_hold_start(const char *zone, int64_t now)
 {
-	struct localtm lt;
-	int y, m, d;
+	int64_t start = 0;
 
-	tz_to_local(zone, now, &lt);
-	civil_from_days(days_from_civil(lt.year, lt.month, lt.day) + 10, &y, &m, &d);
-	lt = (struct localtm){.year = y, .month = m, .day = d, .hour = 11};
-	return tz_from_local_rfc5545(zone, &lt);
+	demo_instant(zone, now, 10, 11, 0, &start);
+	return start;
 }
 
 struct demo_hold_ask {
