@@ -1,11 +1,14 @@
 #include "rules.h"
 
+#include "allowance.h"
+#include "date_set.h"
 #include "hours.h"
 #include "record.h"
 #include "room.h"
 #include "text.h"
 #include "venue.h"
 #include "when.h"
+#include "xmalloc.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -288,6 +291,83 @@ static bool venue_one(const struct venue *v, void *arg)
 	return venue_rules(w->t, v, w->rules) == H_OK;
 }
 
+/* The rules of the parts of fair access with records of their own, at venue_id (0: all
+ * of them; else that venue's and the borough's). */
+static enum herr parts_rules(struct txn *t, uint64_t venue_id, json_t *rules)
+{
+	enum herr ret;
+
+	if ((ret = allowance_rules(t, venue_id, rules)) != H_OK ||
+	    (ret = date_set_rules(t, venue_id, rules)) != H_OK)
+		return ret;
+	return t->ret;
+}
+
+/* Gives every rule a venue_name (null for the borough's): the parts name only the id. */
+static void rules_name_venues(struct txn *t, json_t *rules)
+{
+	size_t i;
+	json_t *rule;
+
+	json_array_foreach(rules, i, rule)
+	{
+		const json_t *id = json_object_get(rule, "venue_id");
+		struct venue v;
+
+		if (json_object_get(rule, "venue_name") != NULL)
+			continue;
+		if (!json_is_integer(id) ||
+		    !record_exists(t, DBI_VENUE, (uint64_t)json_integer_value(id))) {
+			json_object_set_new(rule, "venue_name", json_null());
+			continue;
+		}
+		if (venue_get(t, (uint64_t)json_integer_value(id), &v) == H_OK)
+			json_object_set_new(rule, "venue_name", json_string(v.name));
+		venue_free(&v);
+	}
+}
+
+/* A rule's venue for ordering: the borough's (null) first, then by id. */
+static uint64_t rule_venue(const json_t *rule)
+{
+	const json_t *v = json_object_get(rule, "venue_id");
+
+	return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+}
+
+struct rule_at {
+	json_t *rule;
+	size_t at; /* where it was added: the order within a venue */
+};
+
+static int rule_at_cmp(const void *a, const void *b)
+{
+	const struct rule_at *x = a, *y = b;
+	uint64_t vx = rule_venue(x->rule), vy = rule_venue(y->rule);
+
+	if (vx != vy)
+		return vx < vy ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Venue by venue, the borough's first, each venue's in the order they were added (its
+ * hours, its rooms', then the parts'). */
+static json_t *rules_in_order(json_t *rules)
+{
+	size_t n = json_array_size(rules);
+	struct rule_at *items = xcalloc(n ? n : 1, sizeof(*items));
+	json_t *sorted = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct rule_at){json_array_get(rules, i), i};
+	qsort(items, n, sizeof(*items), rule_at_cmp);
+	for (size_t i = 0; i < n; i++)
+		json_array_append(sorted, items[i].rule);
+	free(items);
+	json_decref(rules);
+	return sorted;
+}
+
 enum herr rules_list(struct txn *t, uint64_t venue_id, json_t **out)
 {
 	json_t *rules = json_array();
@@ -307,11 +387,12 @@ enum herr rules_list(struct txn *t, uint64_t venue_id, json_t **out)
 		ret = venue_each(t, venue_one, &w);
 	}
 	if (ret == H_OK)
-		ret = t->ret;
+		ret = parts_rules(t, venue_id, rules);
 	if (ret != H_OK) {
 		json_decref(rules);
 		return ret;
 	}
-	*out = json_pack("{s:o}", "rules", rules);
+	rules_name_venues(t, rules);
+	*out = json_pack("{s:o}", "rules", rules_in_order(rules));
 	return H_OK;
 }
