@@ -23,9 +23,9 @@
 
 enum { KEY_ROUND = 'R', KEY_APP = 'A', KEY_GROUP = 'G' };
 
-#define NAME_MAX_BYTES   120
-#define SAYS_MAX_BYTES   200
-#define SEASON_MAX_DAYS  366
+#define NAME_MAX_BYTES  120
+#define SAYS_MAX_BYTES  200
+#define SEASON_MAX_DAYS 366
 
 static struct key round_key(uint64_t id)
 {
@@ -138,7 +138,8 @@ static enum herr check_slots(struct txn *t, uint64_t venue_id, json_t *slots)
 		                  ROUND_SLOTS_MAX);
 	json_array_foreach(slots, i, s)
 	{
-		static const char *const known[] = {"id", "room_id", "weekday", "start", "end", NULL};
+		static const char *const known[] = {"id",    "room_id", "weekday",
+		                                    "start", "end",     NULL};
 		int64_t room_id, wd;
 		int from, to;
 		struct room r;
@@ -149,15 +150,15 @@ static enum herr check_slots(struct txn *t, uint64_t venue_id, json_t *slots)
 			                  json_is_object(s) ? t->err->msg : "must be an object");
 		if (!json_int_in(json_object_get(s, "room_id"), 1, INT64_MAX, &room_id) ||
 		    !json_int_in(json_object_get(s, "weekday"), 1, 7, &wd))
-			return txn_refuse(t, H_EINVAL,
-			                  "slot %zu needs a room_id and a weekday (1 Monday to 7 Sunday)",
-			                  i + 1);
+			return txn_refuse(
+			    t, H_EINVAL,
+			    "slot %zu needs a room_id and a weekday (1 Monday to 7 Sunday)", i + 1);
 		from = round_clock_parse(json_string_value(json_object_get(s, "start")));
 		to = round_clock_parse(json_string_value(json_object_get(s, "end")));
 		if (from < 0 || to < 0 || to <= from)
-			return txn_refuse(t, H_EINVAL,
-			                  "slot %zu needs a start and a later end, as HH:MM (19:00)",
-			                  i + 1);
+			return txn_refuse(
+			    t, H_EINVAL, "slot %zu needs a start and a later end, as HH:MM (19:00)",
+			    i + 1);
 		ret = room_get(t, (uint64_t)room_id, &r);
 		if (ret == H_OK && r.venue_id != venue_id)
 			ret = txn_refuse(t, H_EINVAL, "slot %zu: room %lld is not at venue %llu",
@@ -168,11 +169,15 @@ static enum herr check_slots(struct txn *t, uint64_t venue_id, json_t *slots)
 		for (size_t j = 0; j < i; j++) {
 			json_t *o = json_array_get(slots, j);
 
-			if (json_equal(json_object_get(o, "room_id"), json_object_get(s, "room_id")) &&
-			    json_equal(json_object_get(o, "weekday"), json_object_get(s, "weekday")) &&
-			    round_clock_parse(json_string_value(json_object_get(o, "start"))) < to &&
+			if (json_equal(json_object_get(o, "room_id"),
+			               json_object_get(s, "room_id")) &&
+			    json_equal(json_object_get(o, "weekday"),
+			               json_object_get(s, "weekday")) &&
+			    round_clock_parse(json_string_value(json_object_get(o, "start"))) <
+			        to &&
 			    from < round_clock_parse(json_string_value(json_object_get(o, "end"))))
-				return txn_refuse(t, H_EINVAL, "slots %zu and %zu overlap in the same room",
+				return txn_refuse(t, H_EINVAL,
+				                  "slots %zu and %zu overlap in the same room",
 				                  j + 1, i + 1);
 		}
 		json_object_set_new(s, "id", json_integer((json_int_t)i + 1));
@@ -202,17 +207,20 @@ static enum herr check_class(struct txn *t, uint64_t round_id, json_t *c, size_t
 		                  "trusted",
 		                  n);
 	if (kinds != NULL) {
-		if (!json_is_array(kinds) || json_array_size(kinds) == 0 || json_array_size(kinds) > 5)
-			return txn_refuse(t, H_EINVAL, "class %zu: group_kinds must list 1 to 5 kinds", n);
+		if (!json_is_array(kinds) || json_array_size(kinds) == 0 ||
+		    json_array_size(kinds) > 5)
+			return txn_refuse(t, H_EINVAL,
+			                  "class %zu: group_kinds must list 1 to 5 kinds", n);
 		json_array_foreach(kinds, i, k)
 		{
 			enum group_kind gk;
 
 			if (!json_is_string(k) || group_kind_parse(json_string_value(k), &gk) != 0)
-				return txn_refuse(t, H_EINVAL,
-				                  "class %zu: a group kind is one of charity, community, "
-				                  "school, commercial, council",
-				                  n);
+				return txn_refuse(
+				    t, H_EINVAL,
+				    "class %zu: a group kind is one of charity, community, "
+				    "school, commercial, council",
+				    n);
 		}
 		snprintf(words, sizeof(words), "groups of kind ");
 		json_array_foreach(kinds, i, k)
@@ -220,7 +228,7 @@ static enum herr check_class(struct txn *t, uint64_t round_id, json_t *c, size_t
 			size_t len = strlen(words);
 
 			snprintf(words + len, sizeof(words) - len, "%s%s",
-			         i == 0                          ? ""
+			         i == 0                            ? ""
 			         : i + 1 == json_array_size(kinds) ? " or "
 			                                           : ", ",
 			         json_string_value(k));
@@ -229,8 +237,8 @@ static enum herr check_class(struct txn *t, uint64_t round_id, json_t *c, size_t
 		json_t *prev;
 
 		if (!json_int_in(held, 1, INT64_MAX, &held_id) || (uint64_t)held_id == round_id)
-			return txn_refuse(t, H_EINVAL, "class %zu: held_in_round must name an earlier round",
-			                  n);
+			return txn_refuse(t, H_EINVAL,
+			                  "class %zu: held_in_round must name an earlier round", n);
 		if (round_get(t, (uint64_t)held_id, &prev) != H_OK)
 			return txn_refuse(t, H_ENOTFOUND, "class %zu: there is no round %lld", n,
 			                  (long long)held_id);
@@ -256,10 +264,11 @@ static enum herr check_classes(struct txn *t, uint64_t round_id, json_t *classes
 	json_t *c;
 
 	if (!json_is_array(classes) || json_array_size(classes) > ROUND_CLASSES_MAX - 1)
-		return txn_refuse(t, H_EINVAL,
-		                  "classes must be a list of at most %d (everyone else is the last)",
-		                  ROUND_CLASSES_MAX - 1);
-	json_array_foreach(classes, i, c) if (check_class(t, round_id, c, i + 1) != H_OK) return t->ret;
+		return txn_refuse(
+		    t, H_EINVAL, "classes must be a list of at most %d (everyone else is the last)",
+		    ROUND_CLASSES_MAX - 1);
+	json_array_foreach(classes, i,
+	                   c) if (check_class(t, round_id, c, i + 1) != H_OK) return t->ret;
 	return H_OK;
 }
 
@@ -277,13 +286,15 @@ static enum herr check_round(struct txn *t, json_t *rec, bool check_slot_list, i
 		return txn_refuse(t, H_EINVAL, "%s", t->err->msg);
 	if (!date_parse(json_str(rec, "first_date"), &first) ||
 	    !date_parse(json_str(rec, "last_date"), &last))
-		return txn_refuse(t, H_EINVAL, "first_date and last_date must be dates (2027-04-05)");
+		return txn_refuse(t, H_EINVAL,
+		                  "first_date and last_date must be dates (2027-04-05)");
 	if (last < first || last - first >= SEASON_MAX_DAYS)
 		return txn_refuse(t, H_EINVAL,
 		                  "the season must end on or after its first date and last at most "
 		                  "%d days",
 		                  SEASON_MAX_DAYS);
-	if (outcome == NULL || (strcmp(outcome, "pending") != 0 && strcmp(outcome, "approved") != 0))
+	if (outcome == NULL ||
+	    (strcmp(outcome, "pending") != 0 && strcmp(outcome, "approved") != 0))
 		return txn_refuse(t, H_EINVAL, "outcome must be pending or approved");
 	if (field_ids(&set_ids, &nsets, rec, "skip_date_sets", t->err) != H_OK)
 		return txn_refuse(t, H_EINVAL, "%s", t->err->msg);
@@ -295,8 +306,10 @@ static enum herr check_round(struct txn *t, json_t *rec, bool check_slot_list, i
 	if (deadline <= now)
 		return txn_refuse(t, H_EINVAL, "the deadline must be in the future");
 	if (deadline > local_instant(zone, first, 0))
-		return txn_refuse(t, H_EINVAL, "the deadline must be before the season's first day");
-	if (check_slot_list && check_slots(t, rec_id(rec, "venue_id"), json_object_get(rec, "slots")) != H_OK)
+		return txn_refuse(t, H_EINVAL,
+		                  "the deadline must be before the season's first day");
+	if (check_slot_list &&
+	    check_slots(t, rec_id(rec, "venue_id"), json_object_get(rec, "slots")) != H_OK)
 		return t->ret;
 	return check_classes(t, rec_id(rec, "id"), json_object_get(rec, "classes"));
 }
@@ -317,8 +330,9 @@ static json_t *slots_shown(struct txn *t, const json_t *slots)
 		if (room_get(t, rec_id(s, "room_id"), &r) == H_OK)
 			json_object_set_new(o, "room", json_string(r.name));
 		else
-			json_object_set_new(o, "room", json_sprintf("room %llu",
-			                                            (unsigned long long)rec_id(s, "room_id")));
+			json_object_set_new(
+			    o, "room",
+			    json_sprintf("room %llu", (unsigned long long)rec_id(s, "room_id")));
 		room_free(&r);
 		round_slot_words((int)json_int(s, "weekday", 0), json_str(s, "start"),
 		                 json_str(s, "end"), json_str(o, "room"), words, sizeof(words));
@@ -427,13 +441,12 @@ static json_t *round_seed_fields(const uint8_t *given, const char *source)
 
 static enum herr round_fields(struct txn *t, json_t *rec, const json_t *fields, bool opening)
 {
-	static const char *const known_open[] = {"venue_id",       "name",     "slots",
-	                                         "first_date",     "last_date", "skip_date_sets",
-	                                         "deadline",       "classes",   "outcome",
-	                                         NULL};
-	static const char *const known_patch[] = {"name",     "slots",   "first_date",
+	static const char *const known_open[] = {
+	    "venue_id",       "name",     "slots",   "first_date", "last_date",
+	    "skip_date_sets", "deadline", "classes", "outcome",    NULL};
+	static const char *const known_patch[] = {"name",      "slots",          "first_date",
 	                                          "last_date", "skip_date_sets", "deadline",
-	                                          "classes",  "outcome", NULL};
+	                                          "classes",   "outcome",        NULL};
 	const char *key;
 	json_t *v;
 
@@ -529,7 +542,8 @@ enum herr round_update(struct txn *t, const struct actor *a, uint64_t id, const 
 	     txn_refuse(t, H_ESTATE,
 	                "groups have applied for the round's slots: its slots can no longer "
 	                "change") == H_OK) &&
-	    round_fields(t, rec, fields, false) == H_OK && check_round(t, rec, slots, now) == H_OK) {
+	    round_fields(t, rec, fields, false) == H_OK &&
+	    check_round(t, rec, slots, now) == H_OK) {
 		json_object_set_new(rec, "updated_at", json_integer((json_int_t)now));
 		round_put(t, id, rec);
 		audit_append(t, a, "round", id, "update", NULL, fields, now);
@@ -566,12 +580,14 @@ static enum herr check_preferences(struct txn *t, const json_t *rec, const json_
 		int64_t id;
 
 		if (!json_int_in(p, 1, (int64_t)json_array_size(slots), &id))
-			return txn_refuse(t, H_EINVAL,
-			                  "preference %zu must be one of the round's slots (1 to %zu)",
-			                  i + 1, json_array_size(slots));
+			return txn_refuse(
+			    t, H_EINVAL,
+			    "preference %zu must be one of the round's slots (1 to %zu)", i + 1,
+			    json_array_size(slots));
 		for (size_t j = 0; j < i; j++)
 			if (json_equal(json_array_get(prefs, j), p))
-				return txn_refuse(t, H_EINVAL, "slot %lld is named twice", (long long)id);
+				return txn_refuse(t, H_EINVAL, "slot %lld is named twice",
+				                  (long long)id);
 	}
 	return H_OK;
 }
@@ -598,8 +614,8 @@ static json_t *app_shown(struct txn *t, const json_t *rec, const json_t *app)
 	return o;
 }
 
-enum herr round_apply(struct txn *t, const struct actor *a, uint64_t round_id,
-                      const json_t *fields, int64_t now, json_t **out)
+enum herr round_apply(struct txn *t, const struct actor *a, uint64_t round_id, const json_t *fields,
+                      int64_t now, json_t **out)
 {
 	static const char *const known[] = {"group_id", "preferences", NULL};
 	json_t *rec, *app;
@@ -614,7 +630,8 @@ enum herr round_apply(struct txn *t, const struct actor *a, uint64_t round_id,
 		return record_not_found(t, "round", round_id);
 	if (!json_is_object(fields) || fields_known(fields, known, t->err) != H_OK) {
 		txn_refuse(t, H_EINVAL, "%s",
-		           json_is_object(fields) ? t->err->msg : "the application must be an object");
+		           json_is_object(fields) ? t->err->msg
+		                                  : "the application must be an object");
 		goto done;
 	}
 	if (!json_int_in(json_object_get(fields, "group_id"), 1, INT64_MAX, &group_id)) {
@@ -635,11 +652,11 @@ enum herr round_apply(struct txn *t, const struct actor *a, uint64_t round_id,
 		goto done;
 	}
 	id = txn_next_id(t, "round-application");
-	app = json_pack("{sI sI sI sO sI sI sI}", "id", (json_int_t)id, "round_id",
-	                (json_int_t)round_id, "group_id", (json_int_t)group_id, "preferences",
-	                json_object_get(fields, "preferences"), "created_by",
-	                (json_int_t)a->user_id, "created_at", (json_int_t)now, "updated_at",
-	                (json_int_t)now);
+	app =
+	    json_pack("{sI sI sI sO sI sI sI}", "id", (json_int_t)id, "round_id",
+	              (json_int_t)round_id, "group_id", (json_int_t)group_id, "preferences",
+	              json_object_get(fields, "preferences"), "created_by", (json_int_t)a->user_id,
+	              "created_at", (json_int_t)now, "updated_at", (json_int_t)now);
 	{
 		struct key k = app_key(round_id, id);
 
@@ -672,8 +689,7 @@ static enum herr app_for_change(struct txn *t, const struct actor *a, uint64_t r
 }
 
 enum herr round_application_update(struct txn *t, const struct actor *a, uint64_t round_id,
-                                   uint64_t app_id, const json_t *fields, int64_t now,
-                                   json_t **out)
+                                   uint64_t app_id, const json_t *fields, int64_t now, json_t **out)
 {
 	static const char *const known[] = {"preferences", NULL};
 	json_t *rec = NULL, *app = NULL;
@@ -682,8 +698,10 @@ enum herr round_application_update(struct txn *t, const struct actor *a, uint64_
 	if (app_for_change(t, a, round_id, app_id, now, &rec, &app) == H_OK) {
 		if (!json_is_object(fields) || fields_known(fields, known, t->err) != H_OK)
 			txn_refuse(t, H_EINVAL, "%s",
-			           json_is_object(fields) ? t->err->msg : "the change must be an object");
-		else if (check_preferences(t, rec, json_object_get(fields, "preferences")) == H_OK) {
+			           json_is_object(fields) ? t->err->msg
+			                                  : "the change must be an object");
+		else if (check_preferences(t, rec, json_object_get(fields, "preferences")) ==
+		         H_OK) {
 			struct key k = app_key(round_id, app_id);
 
 			json_object_set(app, "preferences", json_object_get(fields, "preferences"));
@@ -761,8 +779,8 @@ static bool app_list_one(const json_t *app, void *arg)
 	return true;
 }
 
-enum herr round_applications(struct txn *t, const struct actor *a, uint64_t round_id,
-                             int64_t now, json_t *out)
+enum herr round_applications(struct txn *t, const struct actor *a, uint64_t round_id, int64_t now,
+                             json_t *out)
 {
 	struct viewer v;
 	json_t *rec;
@@ -792,11 +810,11 @@ static bool held_in_round(struct txn *t, uint64_t prev_id, uint64_t group_id)
 
 	if (round_get(t, prev_id, &prev) != H_OK)
 		return false;
-	json_array_foreach(json_object_get(json_object_get(json_object_get(prev, "result"),
-	                                                   "allocation"),
-	                                   "applications"),
-	                   i, a) if (rec_id(a, "group_id") == group_id &&
-	                             json_is_integer(json_object_get(a, "slot_id"))) held = true;
+	json_array_foreach(
+	    json_object_get(json_object_get(json_object_get(prev, "result"), "allocation"),
+	                    "applications"),
+	    i, a) if (rec_id(a, "group_id") == group_id &&
+	              json_is_integer(json_object_get(a, "slot_id"))) held = true;
 	json_decref(prev);
 	return held;
 }
@@ -813,9 +831,10 @@ static int64_t group_class(struct txn *t, const json_t *rec, const struct group 
 		json_t *kinds = json_object_get(c, "group_kinds"), *k;
 		size_t j;
 
-		json_array_foreach(kinds, j, k) if (strcmp(json_string_value(k),
-		                                           group_kind_name(g->kind)) == 0) return (
-		    int64_t)i + 1;
+		json_array_foreach(kinds, j,
+		                   k) if (strcmp(json_string_value(k), group_kind_name(g->kind)) ==
+		                          0) return (int64_t)i +
+		    1;
 		if (json_is_true(json_object_get(c, "trusted")) &&
 		    group_trusted_at(g, rec_id(rec, "venue_id")))
 			return (int64_t)i + 1;
@@ -866,15 +885,14 @@ static json_t *inputs_make(struct txn *t, const json_t *rec)
 	}
 	apps_each(t, rec_id(rec, "id"), inputs_app, &b);
 	venue_get(t, rec_id(rec, "venue_id"), &v);
-	out = json_pack("{sO sO sO ss* sO sO sO sO so so so sO sO}", "round_id",
-	                json_object_get(rec, "id"), "round", json_object_get(rec, "name"),
-	                "venue_id", json_object_get(rec, "venue_id"), "venue", v.name,
-	                "deadline", json_object_get(rec, "deadline"), "commitment",
-	                json_object_get(rec, "commitment"), "seed", json_object_get(rec, "seed"),
-	                "seed_source", json_object_get(rec, "seed_source"), "classes", classes,
-	                "slots", slots_shown(t, json_object_get(rec, "slots")), "applications",
-	                b.apps, "first_date", json_object_get(rec, "first_date"), "last_date",
-	                json_object_get(rec, "last_date"));
+	out = json_pack(
+	    "{sO sO sO ss* sO sO sO sO so so so sO sO}", "round_id", json_object_get(rec, "id"),
+	    "round", json_object_get(rec, "name"), "venue_id", json_object_get(rec, "venue_id"),
+	    "venue", v.name, "deadline", json_object_get(rec, "deadline"), "commitment",
+	    json_object_get(rec, "commitment"), "seed", json_object_get(rec, "seed"), "seed_source",
+	    json_object_get(rec, "seed_source"), "classes", classes, "slots",
+	    slots_shown(t, json_object_get(rec, "slots")), "applications", b.apps, "first_date",
+	    json_object_get(rec, "first_date"), "last_date", json_object_get(rec, "last_date"));
 	venue_free(&v);
 	return out;
 }
@@ -990,7 +1008,8 @@ static json_t *series_make(struct txn *t, const struct actor *a, const json_t *r
 		                   (unsigned long long)j.s.id, j.outcome.created,
 		                   approve ? "approved" : "waiting for a manager's approval");
 
-		for (size_t i = 0; i < j.outcome.nrefused && len > 0 && (size_t)len < sizeof(words); i++) {
+		for (size_t i = 0; i < j.outcome.nrefused && len > 0 && (size_t)len < sizeof(words);
+		     i++) {
 			char day[WHEN_MAX];
 
 			when_day(j.outcome.refused[i].start, zone, day, sizeof(day));
@@ -1056,7 +1075,8 @@ enum herr round_allocate(struct txn *t, const struct actor *a, uint64_t id, int6
 			break;
 	}
 	json_object_set(rec, "inputs", inputs);
-	json_object_set_new(rec, "result", json_pack("{sO so}", "allocation", alloc, "series", series));
+	json_object_set_new(rec, "result",
+	                    json_pack("{sO so}", "allocation", alloc, "series", series));
 	json_object_set_new(rec, "state", json_string("allocated"));
 	json_object_set_new(rec, "allocated_at", json_integer((json_int_t)now));
 	json_object_set_new(rec, "allocated_by", json_integer((json_int_t)a->user_id));
@@ -1079,10 +1099,11 @@ static enum herr need_allocated(struct txn *t, uint64_t id, json_t **rec)
 	if (round_get(t, id, rec) != H_OK)
 		return record_not_found(t, "round", id);
 	if (strcmp(json_str(*rec, "state") ? json_str(*rec, "state") : "", "allocated") != 0)
-		return txn_refuse(t, H_ESTATE,
-		                  "round %llu has not been allocated yet: its inputs and result are "
-		                  "published when it is",
-		                  (unsigned long long)id);
+		return txn_refuse(
+		    t, H_ESTATE,
+		    "round %llu has not been allocated yet: its inputs and result are "
+		    "published when it is",
+		    (unsigned long long)id);
 	return H_OK;
 }
 
@@ -1142,16 +1163,17 @@ static enum herr verify_differs(const json_t *mine, const json_t *theirs, struct
 	size_t i;
 
 	if (!json_equal(json_object_get(mine, "order"), json_object_get(theirs, "order")))
-		return herror_set(err, H_EINVAL, "the order of applications differs from the result's");
+		return herror_set(err, H_EINVAL,
+		                  "the order of applications differs from the result's");
 	for (i = 0; i < json_array_size(ma); i++)
 		if (!json_equal(json_array_get(ma, i), json_array_get(ta, i)))
-			return herror_set(err, H_EINVAL,
-			                  "application %lld (place %zu) differs: the re-run gives slot "
-			                  "%lld, the result says %lld",
-			                  (long long)json_int(json_array_get(ma, i), "application_id", 0),
-			                  i + 1,
-			                  (long long)json_int(json_array_get(ma, i), "slot_id", 0),
-			                  (long long)json_int(json_array_get(ta, i), "slot_id", 0));
+			return herror_set(
+			    err, H_EINVAL,
+			    "application %lld (place %zu) differs: the re-run gives slot "
+			    "%lld, the result says %lld",
+			    (long long)json_int(json_array_get(ma, i), "application_id", 0), i + 1,
+			    (long long)json_int(json_array_get(ma, i), "slot_id", 0),
+			    (long long)json_int(json_array_get(ta, i), "slot_id", 0));
 	return herror_set(err, H_EINVAL, "the result differs from the re-run");
 }
 
@@ -1187,7 +1209,8 @@ static json_t *rule_of(struct txn *t, const json_t *rec)
 		json_t *r;
 		size_t j;
 
-		json_array_foreach(rooms, j, r) seen |= json_equal(r, json_object_get(s, "room_id"));
+		json_array_foreach(rooms, j, r) seen |=
+		    json_equal(r, json_object_get(s, "room_id"));
 		if (!seen)
 			json_array_append(rooms, json_object_get(s, "room_id"));
 	}
@@ -1201,8 +1224,8 @@ static json_t *rule_of(struct txn *t, const json_t *rec)
 	{
 		json_array_append_new(classes, json_string(json_str(c, "says")));
 		if (len > 0 && (size_t)len < sizeof(says))
-			len += snprintf(says + len, sizeof(says) - (size_t)len, "first to %s, then ",
-			                json_str(c, "says"));
+			len += snprintf(says + len, sizeof(says) - (size_t)len,
+			                "first to %s, then ", json_str(c, "says"));
 	}
 	json_array_append_new(classes, json_string("everyone else"));
 	if (len > 0 && (size_t)len < sizeof(says))

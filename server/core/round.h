@@ -53,8 +53,8 @@ enum herr round_list(struct txn *t, uint64_t venue_id, int64_t now, json_t *out)
 /* Applications. fields: "group_id" (create only), "preferences" (slot ids, most wanted
  * first, at most ROUND_PREFS_MAX, each once). Members of the group or the venue's
  * managers, before the deadline; one per group per round. */
-enum herr round_apply(struct txn *t, const struct actor *a, uint64_t round_id,
-                      const json_t *fields, int64_t now, json_t **out);
+enum herr round_apply(struct txn *t, const struct actor *a, uint64_t round_id, const json_t *fields,
+                      int64_t now, json_t **out);
 enum herr round_application_update(struct txn *t, const struct actor *a, uint64_t round_id,
                                    uint64_t app_id, const json_t *fields, int64_t now,
                                    json_t **out);
@@ -62,8 +62,8 @@ enum herr round_application_withdraw(struct txn *t, const struct actor *a, uint6
                                      uint64_t app_id, int64_t now);
 /* The applications a may see (the venue's managers: all; members: their groups'; once
  * allocated: all), into the array out. */
-enum herr round_applications(struct txn *t, const struct actor *a, uint64_t round_id,
-                             int64_t now, json_t *out);
+enum herr round_applications(struct txn *t, const struct actor *a, uint64_t round_id, int64_t now,
+                             json_t *out);
 
 /* Runs the allocation (policy_manage_venue; at or after the deadline, once) and makes the
  * series. *out: the result (round_result). */

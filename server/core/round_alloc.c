@@ -75,8 +75,8 @@ int round_clock_parse(const char *s)
 {
 	int h, m;
 
-	if (s == NULL || strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '9' ||
-	    s[1] < '0' || s[1] > '9' || s[3] < '0' || s[3] > '9' || s[4] < '0' || s[4] > '9')
+	if (s == NULL || strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '9' || s[1] < '0' ||
+	    s[1] > '9' || s[3] < '0' || s[3] > '9' || s[4] < '0' || s[4] > '9')
 		return -1;
 	h = (s[0] - '0') * 10 + (s[1] - '0');
 	m = (s[3] - '0') * 10 + (s[4] - '0');
@@ -96,8 +96,8 @@ static void clock_words(int minutes, char *out, size_t size)
 		when_clock(minutes / 60, minutes % 60, out, size);
 }
 
-void round_slot_words(int weekday, const char *start, const char *end, const char *room,
-                      char *out, size_t size)
+void round_slot_words(int weekday, const char *start, const char *end, const char *room, char *out,
+                      size_t size)
 {
 	char from[WHEN_MAX], to[WHEN_MAX];
 	int s = round_clock_parse(start), e = round_clock_parse(end);
@@ -174,13 +174,15 @@ static enum herr read_slots(struct alloc *al, const json_t *slots, struct herror
 
 		if (!id_of(s, "id", &as->id) || slot_find(al, as->id) != NULL)
 			return herror_set(err, H_EINVAL, "slot %zu needs an id of its own", i + 1);
-		if (!json_is_integer(wd) || json_integer_value(wd) < 1 || json_integer_value(wd) > 7)
-			return herror_set(err, H_EINVAL, "slot %zu needs a weekday from 1 to 7", i + 1);
+		if (!json_is_integer(wd) || json_integer_value(wd) < 1 ||
+		    json_integer_value(wd) > 7)
+			return herror_set(err, H_EINVAL, "slot %zu needs a weekday from 1 to 7",
+			                  i + 1);
 		if (round_clock_parse(json_string_value(json_object_get(s, "start"))) < 0 ||
 		    round_clock_parse(json_string_value(json_object_get(s, "end"))) < 0 ||
 		    room == NULL)
-			return herror_set(err, H_EINVAL, "slot %zu needs a room, a start and an end",
-			                  i + 1);
+			return herror_set(err, H_EINVAL,
+			                  "slot %zu needs a room, a start and an end", i + 1);
 		round_slot_words((int)json_integer_value(wd),
 		                 json_string_value(json_object_get(s, "start")),
 		                 json_string_value(json_object_get(s, "end")), room, as->words,
@@ -190,16 +192,17 @@ static enum herr read_slots(struct alloc *al, const json_t *slots, struct herror
 	return H_OK;
 }
 
-static enum herr read_prefs(struct alloc *al, struct alloc_app *ap, const json_t *prefs,
-                            size_t n, struct herror *err)
+static enum herr read_prefs(struct alloc *al, struct alloc_app *ap, const json_t *prefs, size_t n,
+                            struct herror *err)
 {
 	size_t i;
 	json_t *p;
 
 	if (!json_is_array(prefs) || json_array_size(prefs) > ROUND_PREFS_MAX)
-		return herror_set(err, H_EINVAL,
-		                  "application %zu's preferences must be a list of at most %d slots",
-		                  n, ROUND_PREFS_MAX);
+		return herror_set(
+		    err, H_EINVAL,
+		    "application %zu's preferences must be a list of at most %d slots", n,
+		    ROUND_PREFS_MAX);
 	json_array_foreach(prefs, i, p)
 	{
 		uint64_t id = json_is_integer(p) && json_integer_value(p) > 0
@@ -207,9 +210,10 @@ static enum herr read_prefs(struct alloc *al, struct alloc_app *ap, const json_t
 		                  : 0;
 
 		if (id == 0 || slot_find(al, id) == NULL)
-			return herror_set(err, H_EINVAL,
-			                  "application %zu's preference %zu names no slot of the round",
-			                  n, i + 1);
+			return herror_set(
+			    err, H_EINVAL,
+			    "application %zu's preference %zu names no slot of the round", n,
+			    i + 1);
 		for (size_t j = 0; j < ap->nprefs; j++)
 			if (ap->prefs[j] == id)
 				return herror_set(err, H_EINVAL,
@@ -237,13 +241,13 @@ static enum herr read_apps(struct alloc *al, const json_t *apps, const uint8_t *
 		json_t *cls = json_object_get(a, "class");
 
 		if (!id_of(a, "id", &ap->id) || !id_of(a, "group_id", &ap->group_id))
-			return herror_set(err, H_EINVAL, "application %zu needs an id and a group_id",
-			                  i + 1);
+			return herror_set(err, H_EINVAL,
+			                  "application %zu needs an id and a group_id", i + 1);
 		for (size_t j = 0; j < al->napps; j++)
 			if (al->apps[j].id == ap->id || al->apps[j].group_id == ap->group_id)
-				return herror_set(err, H_EINVAL,
-				                  "application %zu repeats an application or a group",
-				                  i + 1);
+				return herror_set(
+				    err, H_EINVAL,
+				    "application %zu repeats an application or a group", i + 1);
 		if (!json_is_integer(cls) || json_integer_value(cls) < 1 ||
 		    json_integer_value(cls) > (json_int_t)al->nclasses + 1)
 			return herror_set(err, H_EINVAL,
@@ -283,8 +287,8 @@ static const char *class_says(const struct alloc *al, int64_t cls)
 	const char *s = NULL;
 
 	if (cls >= 1 && (size_t)cls <= al->nclasses)
-		s = json_string_value(json_object_get(json_array_get(al->classes, (size_t)cls - 1),
-		                                      "says"));
+		s = json_string_value(
+		    json_object_get(json_array_get(al->classes, (size_t)cls - 1), "says"));
 	return s != NULL ? s : "everyone else";
 }
 
@@ -344,8 +348,9 @@ static json_t *alloc_one(struct alloc *al, size_t i)
 		slot = s;
 		got = k + 1;
 		if (k == 0)
-			say(buf, sizeof(buf), "Preference 1 (%s) was free when your turn came: you "
-			                      "have it.",
+			say(buf, sizeof(buf),
+			    "Preference 1 (%s) was free when your turn came: you "
+			    "have it.",
 			    s->words);
 		else
 			say(buf, sizeof(buf), "Preference %zu (%s) was free: you have it.", got,
@@ -354,8 +359,9 @@ static json_t *alloc_one(struct alloc *al, size_t i)
 	if (ap->nprefs == 0)
 		say(buf, sizeof(buf), "The application named no slots, so it has none.");
 	else if (got == 0)
-		say(buf, sizeof(buf), "None of your preferences was free: you have no slot in this "
-		                      "round.");
+		say(buf, sizeof(buf),
+		    "None of your preferences was free: you have no slot in this "
+		    "round.");
 	say(buf, sizeof(buf),
 	    " Your turn was place %zu of %zu: priority class %lld (%s), then the lottery.",
 	    ap->place, al->napps, (long long)ap->cls, class_says(al, ap->cls));
@@ -377,11 +383,11 @@ static json_t *alloc_slots(const struct alloc *al)
 		const struct alloc_app *w = s->taken_by != 0 ? &al->apps[s->taken_by - 1] : NULL;
 
 		json_array_append_new(
-		    out, json_pack("{sI so so so}", "slot_id", (json_int_t)s->id, "application_id",
-		                   w != NULL ? json_integer((json_int_t)w->id) : json_null(),
-		                   "group_id",
-		                   w != NULL ? json_integer((json_int_t)w->group_id) : json_null(),
-		                   "group", w != NULL ? json_string(w->group) : json_null()));
+		    out,
+		    json_pack("{sI so so so}", "slot_id", (json_int_t)s->id, "application_id",
+		              w != NULL ? json_integer((json_int_t)w->id) : json_null(), "group_id",
+		              w != NULL ? json_integer((json_int_t)w->group_id) : json_null(),
+		              "group", w != NULL ? json_string(w->group) : json_null()));
 	}
 	return out;
 }

@@ -23,10 +23,10 @@
 #define ROUND_SEED_LEN 32
 #define ROUND_RANK_LEN 32
 /* What the inputs may hold: a venue's season, never more. */
-#define ROUND_SLOTS_MAX       500
-#define ROUND_CLASSES_MAX     20
-#define ROUND_APPS_MAX        5000
-#define ROUND_PREFS_MAX       10
+#define ROUND_SLOTS_MAX   500
+#define ROUND_CLASSES_MAX 20
+#define ROUND_APPS_MAX    5000
+#define ROUND_PREFS_MAX   10
 
 /* The lottery rank of application app_id: SHA-256(seed || app_id as 8 big-endian bytes). */
 void round_rank(const uint8_t seed[ROUND_SEED_LEN], uint64_t app_id, uint8_t out[ROUND_RANK_LEN]);
@@ -39,8 +39,8 @@ bool round_unhex(const char *hex, uint8_t *out, size_t n);
 
 /* "Tuesday 7pm–9pm, Main Hall": a slot in words (weekday 1 Monday .. 7 Sunday, times
  * "HH:MM"). */
-void round_slot_words(int weekday, const char *start, const char *end, const char *room,
-                      char *out, size_t size);
+void round_slot_words(int weekday, const char *start, const char *end, const char *room, char *out,
+                      size_t size);
 /* Minutes since midnight of "HH:MM" (00:00 to 24:00), or -1. */
 int round_clock_parse(const char *s);
 
