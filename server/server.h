@@ -283,6 +283,17 @@ enum herr h_closure_get(struct request *r);
 enum herr h_closure_create(struct request *r);
 enum herr h_closure_update(struct request *r);
 enum herr h_closure_delete(struct request *r);
+enum herr h_round_list(struct request *r);
+enum herr h_round_get(struct request *r);
+enum herr h_round_open(struct request *r);
+enum herr h_round_update(struct request *r);
+enum herr h_round_applications(struct request *r);
+enum herr h_round_apply(struct request *r);
+enum herr h_round_application_update(struct request *r);
+enum herr h_round_application_delete(struct request *r);
+enum herr h_round_allocate(struct request *r);
+enum herr h_round_inputs(struct request *r);
+enum herr h_round_result(struct request *r);
 enum herr h_audit_list(struct request *r);
 
 /* request.c: what a handler reads from its request, and the caller as the core sees it.

@@ -342,6 +342,25 @@ static json_t *slots_shown(struct txn *t, const json_t *slots)
 	return out;
 }
 
+/* Every "..._at" as RFC 3339 in zone, and no user ids: what is shown names groups, never
+ * people. */
+static void shown_times(json_t *o, const char *zone)
+{
+	static const char *const keys[] = {"created_at", "updated_at", "allocated_at"};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(o, keys[i]);
+		char when[32];
+
+		if (json_is_integer(v)) {
+			time_format((int64_t)json_integer_value(v), zone, when);
+			json_object_set_new(o, keys[i], json_string(when));
+		}
+	}
+	json_object_del(o, "created_by");
+	json_object_del(o, "allocated_by");
+}
+
 static bool seed_public(const json_t *rec, int64_t now)
 {
 	return now >= json_int(rec, "deadline", 0);
@@ -366,6 +385,7 @@ static json_t *round_shown(struct txn *t, const json_t *rec, int64_t now)
 	when_moment(deadline, zone, words, sizeof(words));
 	json_object_set_new(o, "deadline_words", json_string(words));
 	json_object_set_new(o, "accepting", json_boolean(now < deadline));
+	shown_times(o, zone);
 	if (venue_get(t, rec_id(rec, "venue_id"), &v) == H_OK)
 		json_object_set_new(o, "venue", json_string(v.name));
 	venue_free(&v);
@@ -611,6 +631,11 @@ static json_t *app_shown(struct txn *t, const json_t *rec, const json_t *app)
 	}
 	json_object_set_new(o, "preference_words", words);
 	json_decref(slots);
+	{
+		char zone[64];
+
+		shown_times(o, rec_zone(t, rec_id(rec, "venue_id"), zone, sizeof(zone)));
+	}
 	return o;
 }
 
