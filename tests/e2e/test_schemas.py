@@ -114,6 +114,11 @@ GET_SCHEMAS = {
     "/api/v1/series": "series-list",
     "/api/v1/series/<id>": "series-detail",
     "/api/v1/audit": "audit-list",
+    "/api/v1/rounds": "round-list",
+    "/api/v1/rounds/<id>": "round",
+    "/api/v1/rounds/<id>/applications": "round-application-list",
+    "/api/v1/rounds/<id>/inputs": "round-inputs",
+    "/api/v1/rounds/<id>/result": "round-result",
 }
 
 # Query strings tried besides the bare path (filters; a window for availability).
