@@ -37,6 +37,23 @@ static void demo_season(int64_t now, char first[16], char last[16], int *year)
 	snprintf(last, 16, "%04d-%02d-%02d", y, m, dd);
 }
 
+/* The instant of local day (today + days) at hh:00 in London (demo.c's demo_instant,
+ * not called so that the demo's files do not call each other both ways). */
+static bool demo_round_instant(int64_t now, int days, int hour, int64_t *out)
+{
+	struct localtm lt;
+	struct herror err;
+	int64_t d;
+
+	tz_to_local(TZ_DEFAULT, now, &lt);
+	d = days_from_civil(lt.year, lt.month, lt.day) + days;
+	civil_from_days(d, &lt.year, &lt.month, &lt.day);
+	lt.hour = hour;
+	lt.min = lt.sec = 0;
+	herror_clear(&err);
+	return tz_from_local(TZ_DEFAULT, &lt, out, &err) == H_OK;
+}
+
 static json_t *demo_slot(int room, int weekday, const char *start, const char *end)
 {
 	return json_pack("{si si ss ss}", "room_id", room, "weekday", weekday, "start", start,
@@ -91,8 +108,7 @@ enum herr demo_rounds_make(struct txn *t, int64_t now)
 	uint64_t id = 0;
 	enum herr ret;
 
-	if (!demo_instant(TZ_DEFAULT, now, -28, 10, 0, &opened) ||
-	    !demo_instant(TZ_DEFAULT, now, -2, 12, 0, &deadline))
+	if (!demo_round_instant(now, -28, 10, &opened) || !demo_round_instant(now, -2, 12, &deadline))
 		return herror_set(t->err, H_EINVAL, "demo: cannot place the round's dates");
 	if ((ret = demo_round_open(t, opened, deadline, now, &id)) != H_OK)
 		return ret;
