@@ -108,7 +108,8 @@ enum herr demo_rounds_make(struct txn *t, int64_t now)
 	uint64_t id = 0;
 	enum herr ret;
 
-	if (!demo_round_instant(now, -28, 10, &opened) || !demo_round_instant(now, -2, 12, &deadline))
+	if (!demo_round_instant(now, -28, 10, &opened) ||
+	    !demo_round_instant(now, -2, 12, &deadline))
 		return herror_set(t->err, H_EINVAL, "demo: cannot place the round's dates");
 	if ((ret = demo_round_open(t, opened, deadline, now, &id)) != H_OK)
 		return ret;

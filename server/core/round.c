@@ -1022,16 +1022,22 @@ static json_t *series_make(struct txn *t, const struct actor *a, const json_t *r
 	else
 		ret = txn_try(t, series_job_run, &j);
 	if (ret != H_OK) {
-		snprintf(words, sizeof(words),
-		         "No series could be made for the slot: %s. A manager will be in touch.",
-		         t->err->msg);
+		snprintf(
+		    words, sizeof(words),
+		    "%s: no series could be made for the slot: %s. A manager will be in touch.",
+		    json_str(granted, "group"), t->err->msg);
 		out = json_pack("{sO sn sn ss ss}", "application_id",
 		                json_object_get(granted, "application_id"), "series_id", "status",
 		                "refused", t->err->msg, "words", words);
 	} else {
-		int len = snprintf(words, sizeof(words), "Series %llu: %zu weekly dates, %s.",
-		                   (unsigned long long)j.s.id, j.outcome.created,
-		                   approve ? "approved" : "waiting for a manager's approval");
+		json_t *shown = slots_shown(t, json_object_get(rec, "slots"));
+		json_t *sw = json_array_get(shown, (size_t)json_int(granted, "slot_id", 1) - 1);
+		int len = snprintf(
+		    words, sizeof(words), "%s: series %llu, %s, %zu weekly dates, %s.",
+		    json_str(granted, "group"), (unsigned long long)j.s.id, json_str(sw, "words"),
+		    j.outcome.created, approve ? "approved" : "waiting for a manager's approval");
+
+		json_decref(shown);
 
 		for (size_t i = 0; i < j.outcome.nrefused && len > 0 && (size_t)len < sizeof(words);
 		     i++) {
