@@ -2,7 +2,7 @@
  * weekly evening slots in its School Hall (room 6) and Music Room (room 7) for a spring
  * term that starts about three months from now (and so crosses the spring clock change).
  * The round was opened four weeks ago, six groups applied, the deadline passed two days
- * ago, and it is allocated now; the series it makes are pending, for the venue's manager.
+ * ago, and it is allocated now; the series it makes are approved at once, as the round says
  *
  * A real round draws its seed with RAND_bytes. The demo must be the same on every run
  * (HALLS_NOW makes the docs' examples repeatable), so its seed alone is derived: the
@@ -78,7 +78,7 @@ static enum herr demo_round_open(struct txn *t, int64_t opened, int64_t deadline
 	                   demo_slot(7, 4, "17:30", "19:00"), "first_date", first, "last_date",
 	                   last, "deadline", (json_int_t)deadline, "classes", "group_kinds",
 	                   "charity", "says", "charities", "trusted", 1, "says",
-	                   "groups trusted at St Aidan's", "outcome", "pending");
+	                   "groups trusted at St Aidan's", "outcome", "approved");
 	ret = round_open(t, &ACTOR_CONSOLE, fields, seed,
 	                 "demo only: SHA-256 of the text \"" DEMO_SEED_TEXT
 	                 "\", so that the demo is the same on every run; a real round draws 32 "
