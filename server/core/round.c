@@ -477,9 +477,17 @@ static enum herr round_fields(struct txn *t, json_t *rec, const json_t *fields, 
 	json_object_foreach((json_t *)fields, key, v)
 	{
 		if (strcmp(key, "deadline") == 0) {
+			json_t *venue = json_object_get(fields, "venue_id");
+			char zone[64];
 			int64_t d;
 
-			if (json_time(v, "deadline", NULL, &d, t->err) != H_OK)
+			/* A time as text is read in the venue's zone ("2027-01-15 12:00"). */
+			rec_zone(t,
+			         json_is_integer(venue) && json_integer_value(venue) > 0
+			             ? (uint64_t)json_integer_value(venue)
+			             : rec_id(rec, "venue_id"),
+			         zone, sizeof(zone));
+			if (json_time(v, "deadline", zone, &d, t->err) != H_OK)
 				return txn_refuse(t, H_EINVAL, "%s", t->err->msg);
 			json_object_set_new(rec, key, json_integer((json_int_t)d));
 		} else

@@ -48,6 +48,7 @@ function personalItems(user) {
   if (isAdmin(user)) items.push(navItem('/admin', 'Administration'));
   // Administrators invite from their own pages (/admin, /admin-users).
   if (user.role === 'manager') items.push(navItem('/invite', 'Invite'));
+  items.push(navItem('/rounds', 'Rounds'));
   items.push(navItem('/calendar-links', 'Calendar links'));
   items.push(navItem('/account', 'My account'));
   return items;
