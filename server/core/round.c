@@ -1120,6 +1120,7 @@ enum herr round_allocate(struct txn *t, const struct actor *a, uint64_t id, int6
 	json_object_set_new(rec, "allocated_at", json_integer((json_int_t)now));
 	json_object_set_new(rec, "allocated_by", json_integer((json_int_t)a->user_id));
 	round_put(t, id, rec);
+	notify_round_result(t, a, rec, inputs, alloc, series, now);
 	audit_append(t, a, "round", id, "allocate", NULL,
 	             json_pack("{sO sO}", "seed", json_object_get(rec, "seed"), "order",
 	                       json_object_get(alloc, "order")),

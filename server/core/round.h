@@ -80,6 +80,12 @@ enum herr round_result(struct txn *t, uint64_t id, json_t **out);
  * H_EINVAL with what differs. Pure, like round_alloc. */
 enum herr round_verify(const json_t *inputs, const json_t *result, struct herror *err);
 
+/* Tells every member of each group that applied (notify_round.c) its outcome: the slot
+ * or none, the explanation, the series made. Called by round_allocate. */
+enum herr notify_round_result(struct txn *t, const struct actor *a, const json_t *rec,
+                              const json_t *inputs, const json_t *allocation, const json_t *series,
+                              int64_t now);
+
 /* The rules page: one object per round open at venue_id (0: everywhere), with its
  * classes and deadline (see common rules). Reads only. */
 enum herr round_rules(struct txn *t, uint64_t venue_id, json_t *rules);
