@@ -1264,14 +1264,14 @@ static json_t *rule_of(struct txn *t, const json_t *rec)
 	{
 		json_array_append_new(classes, json_string(json_str(c, "says")));
 		if (len > 0 && (size_t)len < sizeof(says))
-			len += snprintf(says + len, sizeof(says) - (size_t)len,
-			                "first to %s, then ", json_str(c, "says"));
+			len += snprintf(says + len, sizeof(says) - (size_t)len, "%s to %s, ",
+			                i == 0 ? "first" : "then", json_str(c, "says"));
 	}
 	json_array_append_new(classes, json_string("everyone else"));
 	if (len > 0 && (size_t)len < sizeof(says))
 		snprintf(says + len, sizeof(says) - (size_t)len,
 		         "%s, in the order of a lottery whose seed's SHA-256 is %.16s...",
-		         json_array_size(classes) > 1 ? "to everyone else" : "to every group",
+		         json_array_size(classes) > 1 ? "then to everyone else" : "to every group",
 		         json_str(rec, "commitment"));
 	return json_pack("{ss sO so ss sO sO so sO}", "rule", "round", "venue_id",
 	                 json_object_get(rec, "venue_id"), "room_ids", rooms, "says", says,

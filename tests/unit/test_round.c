@@ -580,3 +580,69 @@ TEST(round_classes_from_the_store)
 	json_decref(res);
 	fx_close(&r.f);
 }
+
+/* "Held this slot last season": a class naming an earlier round puts first the groups
+ * that got a slot in it; the rules page lists the open round with its classes. */
+TEST(round_held_last_season_and_rules)
+{
+	struct rfx r;
+	uint64_t first, second;
+	json_t *res = NULL, *rules = json_array(), *a;
+	struct txn t;
+	char fields[1024];
+	struct round_call c = {.what = CALL_OPEN, .now = T_NOW};
+	size_t i;
+
+	T_ASSERT(rfx_open(&r, 3));
+	first = open_round(&r,
+	                   "[{\"room_id\": 1, \"weekday\": 2, \"start\": \"19:00\", \"end\": "
+	                   "\"21:00\"}]",
+	                   "2026-03-10", "2026-04-28");
+	T_EQ_ERR(apply(&r, ACTOR_CONSOLE, first, r.groups[2], "[1]", T_NOW), H_OK, &r.f.err);
+	T_EQ_ERR(allocate(&r, first, T_NOW + 86400), H_OK, &r.f.err);
+	/* groups[0] is trusted (class 2 below); groups[2] held the slot (class 1). */
+	c.a = fx_user_actor(r.manager);
+	c.now = T_NOW + 86400;
+	snprintf(fields, sizeof(fields),
+	         "{\"venue_id\": %llu, \"name\": \"Summer\", \"slots\": [{\"room_id\": 1, "
+	         "\"weekday\": 2, \"start\": \"19:00\", \"end\": \"21:00\"}], \"first_date\": "
+	         "\"2026-05-05\", \"last_date\": \"2026-06-30\", \"deadline\": %lld, \"classes\": "
+	         "[{\"held_in_round\": %llu}, {\"trusted\": true}]}",
+	         (unsigned long long)r.venue, (long long)T_NOW + 2 * 86400,
+	         (unsigned long long)first);
+	c.fields = fields;
+	T_EQ_ERR(call(&r, &c), H_OK, &r.f.err);
+	second = (uint64_t)json_integer_value(json_object_get(c.out, "id"));
+	json_decref(c.out);
+	T_ASSERT(db_read_begin(r.f.db, &t, &r.f.err) == H_OK);
+	T_EQ_ERR(round_rules(&t, r.venue, rules), H_OK, &r.f.err);
+	db_read_end(&t);
+	T_EQ_INT(json_array_size(rules), 1);
+	T_HAS_STR(json_string_value(json_object_get(json_array_get(rules, 0), "says")),
+	          "first to groups that got a slot in round 1 (Spring), then to groups trusted at "
+	          "the venue, then to everyone else");
+	for (int g = 0; g < 3; g++)
+		T_EQ_ERR(apply(&r, ACTOR_CONSOLE, second, r.groups[g], "[1]", T_NOW + 86400), H_OK,
+		         &r.f.err);
+	T_EQ_ERR(allocate(&r, second, T_NOW + 2 * 86400), H_OK, &r.f.err);
+	T_ASSERT(db_read_begin(r.f.db, &t, &r.f.err) == H_OK);
+	round_result(&t, second, &res);
+	db_read_end(&t);
+	json_array_foreach(json_object_get(json_object_get(res, "allocation"), "applications"), i,
+	                   a)
+	{
+		uint64_t g = (uint64_t)json_integer_value(json_object_get(a, "group_id"));
+
+		T_EQ_INT(json_integer_value(json_object_get(a, "class")), g == r.groups[2]   ? 1
+		                                                          : g == r.groups[0] ? 2
+		                                                                             : 3);
+	}
+	T_EQ_INT(json_integer_value(json_object_get(
+	             json_array_get(
+	                 json_object_get(json_object_get(res, "allocation"), "applications"), 0),
+	             "group_id")),
+	         r.groups[2]);
+	json_decref(res);
+	json_decref(rules);
+	fx_close(&r.f);
+}
