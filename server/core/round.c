@@ -125,6 +125,17 @@ static int64_t local_instant(const char *zone, int64_t days, int minutes)
 	return tz_from_local_rfc5545(zone, &lt);
 }
 
+/* Refuses with the words a check left in t->err, after prefix: txn_refuse writes
+ * t->err, so the words are copied out first. */
+static enum herr refuse_told(struct txn *t, enum herr code, const char *prefix)
+{
+	char msg[sizeof(t->err->msg)];
+
+	memcpy(msg, t->err->msg, sizeof(msg));
+	msg[sizeof(msg) - 1] = '\0';
+	return txn_refuse(t, code, "%s%s", prefix, msg);
+}
+
 /* Checking what a manager sends. */
 
 static enum herr check_slots(struct txn *t, uint64_t venue_id, json_t *slots)
@@ -145,9 +156,13 @@ static enum herr check_slots(struct txn *t, uint64_t venue_id, json_t *slots)
 		struct room r;
 		enum herr ret;
 
-		if (!json_is_object(s) || fields_known(s, known, t->err) != H_OK)
-			return txn_refuse(t, H_EINVAL, "slot %zu: %s", i + 1,
-			                  json_is_object(s) ? t->err->msg : "must be an object");
+		char prefix[48];
+
+		snprintf(prefix, sizeof(prefix), "slot %zu: ", i + 1);
+		if (!json_is_object(s))
+			return txn_refuse(t, H_EINVAL, "%smust be an object", prefix);
+		if (fields_known(s, known, t->err) != H_OK)
+			return refuse_told(t, H_EINVAL, prefix);
 		if (!json_int_in(json_object_get(s, "room_id"), 1, INT64_MAX, &room_id) ||
 		    !json_int_in(json_object_get(s, "weekday"), 1, 7, &wd))
 			return txn_refuse(
@@ -198,9 +213,13 @@ static enum herr check_class(struct txn *t, uint64_t round_id, json_t *c, size_t
 	size_t i;
 	json_t *k;
 
-	if (!json_is_object(c) || fields_known(c, known, t->err) != H_OK)
-		return txn_refuse(t, H_EINVAL, "class %zu: %s", n,
-		                  json_is_object(c) ? t->err->msg : "must be an object");
+	char prefix[48];
+
+	snprintf(prefix, sizeof(prefix), "class %zu: ", n);
+	if (!json_is_object(c))
+		return txn_refuse(t, H_EINVAL, "%smust be an object", prefix);
+	if (fields_known(c, known, t->err) != H_OK)
+		return refuse_told(t, H_EINVAL, prefix);
 	if ((kinds != NULL) + (held != NULL) + (trusted != NULL) != 1)
 		return txn_refuse(t, H_EINVAL,
 		                  "class %zu needs exactly one of group_kinds, held_in_round and "
@@ -252,7 +271,7 @@ static enum herr check_class(struct txn *t, uint64_t round_id, json_t *c, size_t
 	}
 	if (says != NULL) {
 		if (text_check(says, "says", SAYS_MAX_BYTES, true, false, t->err) != H_OK)
-			return txn_refuse(t, H_EINVAL, "class %zu: %s", n, t->err->msg);
+			return refuse_told(t, H_EINVAL, prefix);
 	} else
 		json_object_set_new(c, "says", json_string(words));
 	return H_OK;
@@ -283,7 +302,7 @@ static enum herr check_round(struct txn *t, json_t *rec, bool check_slot_list, i
 	const char *outcome = json_str(rec, "outcome");
 
 	if (text_check(json_str(rec, "name"), "name", NAME_MAX_BYTES, true, false, t->err) != H_OK)
-		return txn_refuse(t, H_EINVAL, "%s", t->err->msg);
+		return refuse_told(t, H_EINVAL, "");
 	if (!date_parse(json_str(rec, "first_date"), &first) ||
 	    !date_parse(json_str(rec, "last_date"), &last))
 		return txn_refuse(t, H_EINVAL,
@@ -297,7 +316,7 @@ static enum herr check_round(struct txn *t, json_t *rec, bool check_slot_list, i
 	    (strcmp(outcome, "pending") != 0 && strcmp(outcome, "approved") != 0))
 		return txn_refuse(t, H_EINVAL, "outcome must be pending or approved");
 	if (field_ids(&set_ids, &nsets, rec, "skip_date_sets", t->err) != H_OK)
-		return txn_refuse(t, H_EINVAL, "%s", t->err->msg);
+		return refuse_told(t, H_EINVAL, "");
 	free(set_ids);
 	if (ids != NULL && json_array_size(ids) > 50)
 		return txn_refuse(t, H_EINVAL, "skip_date_sets may name at most 50 date sets");
@@ -473,7 +492,7 @@ static enum herr round_fields(struct txn *t, json_t *rec, const json_t *fields, 
 	if (!json_is_object(fields))
 		return txn_refuse(t, H_EINVAL, "the round must be a JSON object");
 	if (fields_known(fields, opening ? known_open : known_patch, t->err) != H_OK)
-		return txn_refuse(t, H_EINVAL, "%s", t->err->msg);
+		return refuse_told(t, H_EINVAL, "");
 	json_object_foreach((json_t *)fields, key, v)
 	{
 		if (strcmp(key, "deadline") == 0) {
@@ -488,7 +507,7 @@ static enum herr round_fields(struct txn *t, json_t *rec, const json_t *fields, 
 			             : rec_id(rec, "venue_id"),
 			         zone, sizeof(zone));
 			if (json_time(v, "deadline", zone, &d, t->err) != H_OK)
-				return txn_refuse(t, H_EINVAL, "%s", t->err->msg);
+				return refuse_told(t, H_EINVAL, "");
 			json_object_set_new(rec, key, json_integer((json_int_t)d));
 		} else
 			json_object_set_new(rec, key, json_deep_copy(v));
@@ -662,9 +681,10 @@ enum herr round_apply(struct txn *t, const struct actor *a, uint64_t round_id, c
 	if (round_get(t, round_id, &rec) != H_OK)
 		return record_not_found(t, "round", round_id);
 	if (!json_is_object(fields) || fields_known(fields, known, t->err) != H_OK) {
-		txn_refuse(t, H_EINVAL, "%s",
-		           json_is_object(fields) ? t->err->msg
-		                                  : "the application must be an object");
+		if (json_is_object(fields))
+			refuse_told(t, H_EINVAL, "");
+		else
+			txn_refuse(t, H_EINVAL, "the application must be an object");
 		goto done;
 	}
 	if (!json_int_in(json_object_get(fields, "group_id"), 1, INT64_MAX, &group_id)) {
@@ -730,9 +750,9 @@ enum herr round_application_update(struct txn *t, const struct actor *a, uint64_
 	*out = NULL;
 	if (app_for_change(t, a, round_id, app_id, now, &rec, &app) == H_OK) {
 		if (!json_is_object(fields) || fields_known(fields, known, t->err) != H_OK)
-			txn_refuse(t, H_EINVAL, "%s",
-			           json_is_object(fields) ? t->err->msg
-			                                  : "the change must be an object");
+			json_is_object(fields)
+			    ? refuse_told(t, H_EINVAL, "")
+			    : txn_refuse(t, H_EINVAL, "the change must be an object");
 		else if (check_preferences(t, rec, json_object_get(fields, "preferences")) ==
 		         H_OK) {
 			struct key k = app_key(round_id, app_id);
@@ -1102,7 +1122,7 @@ enum herr round_allocate(struct txn *t, const struct actor *a, uint64_t id, int6
 	if (t->ret != H_OK)
 		goto done;
 	if ((alloc = round_alloc(inputs, NULL, t->err)) == NULL) {
-		txn_refuse(t, H_EINVAL, "%s", t->err->msg);
+		refuse_told(t, H_EINVAL, "");
 		goto done;
 	}
 	series = json_array();
