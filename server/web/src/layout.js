@@ -48,7 +48,6 @@ function personalItems(user) {
   if (isAdmin(user)) items.push(navItem('/admin', 'Administration'));
   // Administrators invite from their own pages (/admin, /admin-users).
   if (user.role === 'manager') items.push(navItem('/invite', 'Invite'));
-  items.push(navItem('/rounds', 'Rounds'));
   items.push(navItem('/calendar-links', 'Calendar links'));
   items.push(navItem('/account', 'My account'));
   return items;
@@ -73,7 +72,17 @@ function markCurrent() {
   }
 }
 
+// Allocation rounds are public (their results name groups, never people): a menu item
+// for everyone, after What's on.
+function addRounds() {
+  const whatsOn = document.querySelector('.govuk-service-navigation__link[href="/whats-on"]');
+  if (whatsOn && !document.querySelector('.govuk-service-navigation__link[href="/rounds"]')) {
+    whatsOn.parentElement.after(navItem('/rounds', 'Rounds'));
+  }
+}
+
 async function drawMenu() {
+  addRounds();
   const user = await currentUser();
   const signIn = document.getElementById('nav-sign-in');
   if (user && signIn) {
