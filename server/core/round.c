@@ -74,6 +74,14 @@ static void round_put(struct txn *t, uint64_t id, const json_t *rec)
 	record_put_key(t, DBI_ROUND, &k, rec);
 }
 
+/* audit_append with a detail made for it (taken: audit_append only borrows). */
+static void round_audit(struct txn *t, const struct actor *a, uint64_t id, const char *action,
+                        const char *note, json_t *detail, int64_t now)
+{
+	audit_append(t, a, "round", id, action, note, detail, now);
+	json_decref(detail);
+}
+
 static uint64_t rec_id(const json_t *rec, const char *key)
 {
 	return (uint64_t)json_int(rec, key, 0);
@@ -552,10 +560,10 @@ enum herr round_open(struct txn *t, const struct actor *a, const json_t *fields,
 	json_object_set_new(rec, "created_at", json_integer((json_int_t)now));
 	json_object_set_new(rec, "updated_at", json_integer((json_int_t)now));
 	round_put(t, id, rec);
-	audit_append(t, a, "round", id, "open", json_str(rec, "name"),
-	             json_pack("{sO sO}", "commitment", json_object_get(rec, "commitment"),
-	                       "deadline", json_object_get(rec, "deadline")),
-	             now);
+	round_audit(t, a, id, "open", json_str(rec, "name"),
+	            json_pack("{sO sO}", "commitment", json_object_get(rec, "commitment"),
+	                      "deadline", json_object_get(rec, "deadline")),
+	            now);
 	if (t->ret == H_OK)
 		*out = round_shown(t, rec, now);
 done:
@@ -1141,10 +1149,10 @@ enum herr round_allocate(struct txn *t, const struct actor *a, uint64_t id, int6
 	json_object_set_new(rec, "allocated_by", json_integer((json_int_t)a->user_id));
 	round_put(t, id, rec);
 	notify_round_result(t, a, rec, inputs, alloc, series, now);
-	audit_append(t, a, "round", id, "allocate", NULL,
-	             json_pack("{sO sO}", "seed", json_object_get(rec, "seed"), "order",
-	                       json_object_get(alloc, "order")),
-	             now);
+	round_audit(t, a, id, "allocate", NULL,
+	            json_pack("{sO sO}", "seed", json_object_get(rec, "seed"), "order",
+	                      json_object_get(alloc, "order")),
+	            now);
 	if (t->ret == H_OK)
 		round_result(t, id, out);
 done:

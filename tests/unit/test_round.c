@@ -209,7 +209,9 @@ TEST(round_alloc_refuses_bad_inputs)
 	app_add(in, 1, "A", 4, p9 + 1);
 	T_CHECK(round_alloc(in, NULL, &err) == NULL); /* class 4 of 3 */
 	json_decref(in);
-	T_CHECK(round_alloc(json_string("x"), NULL, &err) == NULL);
+	in = json_string("x");
+	T_CHECK(round_alloc(in, NULL, &err) == NULL);
+	json_decref(in);
 }
 
 /* 200 applications (200 groups) over 60 slots: every slot goes to at most one, and the
