@@ -121,6 +121,13 @@ int cmd_allowance_list(struct cli *c, int argc, char **argv);
 int cmd_allowance_show(struct cli *c, int argc, char **argv);
 int cmd_allowance_rm(struct cli *c, int argc, char **argv);
 int cmd_allowance_use(struct cli *c, int argc, char **argv);
+int cmd_round_open(struct cli *c, int argc, char **argv);
+int cmd_round_list(struct cli *c, int argc, char **argv);
+int cmd_round_show(struct cli *c, int argc, char **argv);
+int cmd_round_apply(struct cli *c, int argc, char **argv);
+int cmd_round_allocate(struct cli *c, int argc, char **argv);
+int cmd_round_result(struct cli *c, int argc, char **argv);
+int cmd_round_verify(struct cli *c, int argc, char **argv);
 int cmd_booking_request(struct cli *c, int argc, char **argv);
 /* The options a booking request and a series share (--room, --group, --title,
  * --description, --attendees, --public, and --start/--end read in the room's zone, which

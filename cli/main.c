@@ -187,6 +187,27 @@ static const struct cli_cmd main_cmds[] = {
     {"waitlist", "decline", "waitlist decline ID", cmd_waitlist_decline,
      "Decline an open offer: the next group gets it.", 0, NULL},
     {"waitlist", "leave", "waitlist leave ID", cmd_waitlist_leave, "Leave a waitlist.", 0, NULL},
+    {"round", "open",
+     "round open --venue ID --name NAME --slot ROOM:DAY:HH:MM-HH:MM... --from DATE --to DATE "
+     "--deadline T [--class kind=K,K | held=ROUND | trusted [/WORDS]]... [--skip-date-set ID]... "
+     "[--approve]",
+     cmd_round_open,
+     "Open an allocation round for weekly slots; its seed's SHA-256 is published now, the seed "
+     "after the deadline.",
+     0, NULL},
+    {"round", "list", "round list [--venue ID]", cmd_round_list, "List allocation rounds.", 0,
+     NULL},
+    {"round", "show", "round show ID", cmd_round_show,
+     "Show a round: its slots, classes, deadline and commitment.", 0, NULL},
+    {"round", "apply", "round apply ID --group ID --pref SLOT...", cmd_round_apply,
+     "Apply for a group, with the round's slots most wanted first.", 0, NULL},
+    {"round", "allocate", "round allocate ID", cmd_round_allocate,
+     "After the deadline: allocate the slots by the published rules and make the series.", 0, NULL},
+    {"round", "result", "round result ID [--inputs]", cmd_round_result,
+     "Show an allocated round's result with every explanation (or the inputs it used).", 0, NULL},
+    {"round", "verify", "round verify (ID | --inputs FILE --result FILE)", cmd_round_verify,
+     "Re-run an allocation from its published inputs and compare it with the published result.",
+     CMD_NODB, NULL},
 
     {"booking", "request",
      "booking request --room ID --group ID --start T --end T --title TEXT "

@@ -122,6 +122,11 @@ GET_SCHEMAS = {
     "/api/v1/allowances": "allowance-list",
     "/api/v1/allowances/<id>": "allowance",
     "/api/v1/reports/usage": "report-usage",
+    "/api/v1/rounds": "round-list",
+    "/api/v1/rounds/<id>": "round",
+    "/api/v1/rounds/<id>/applications": "round-application-list",
+    "/api/v1/rounds/<id>/inputs": "round-inputs",
+    "/api/v1/rounds/<id>/result": "round-result",
 }
 
 # Query strings tried besides the bare path (filters; a window for availability).

@@ -8,6 +8,7 @@
 #include "fair_clock.h"
 
 #include "fixture.h"
+#include "round.h"
 #include "notify.h"
 #include "waitlist.h"
 #include "when.h"
@@ -1115,6 +1116,61 @@ static enum herr do_offer_sweep(struct txn *t, void *arg)
 	return offer_sweep(t, ((struct op_waitlist *)arg)->now, &next);
 }
 
+/* --- an allocation round (round.h) --- */
+
+struct op_round {
+	struct world *w;
+	uint64_t id;
+};
+
+/* Opens a round at the world's venue with a fixed seed (so that the messages are the
+ * same every run), and both groups apply for its one slot. */
+static enum herr do_round_open(struct txn *t, void *arg)
+{
+	struct op_round *o = arg;
+	uint8_t seed[ROUND_SEED_LEN] = {7};
+	json_t *fields, *out = NULL;
+	struct actor priya = fx_user_actor(o->w->priya);
+	enum herr ret;
+
+	fields = json_pack("{sI ss s[{sI si ss ss}] ss ss sI s[{s[s] ss}] ss}", "venue_id",
+	                   (json_int_t)o->w->venue, "name", "Winter 2027 Monday evenings", "slots",
+	                   "room_id", (json_int_t)o->w->room, "weekday", 1, "start", "19:00", "end",
+	                   "21:00", "first_date", "2027-01-11", "last_date", "2027-02-22",
+	                   "deadline", (json_int_t)o->w->f.now + 86400, "classes", "group_kinds",
+	                   "charity", "says", "charities", "outcome", "approved");
+	ret = round_open(t, &priya, fields, seed, "a test's fixed seed", o->w->f.now, &out);
+	json_decref(fields);
+	if (ret == H_OK)
+		o->id = (uint64_t)json_integer_value(json_object_get(out, "id"));
+	json_decref(out);
+	for (int g = 0; g < 2 && ret == H_OK; g++) {
+		struct actor who = fx_user_actor(g == 0 ? o->w->pat : o->w->ola);
+
+		fields =
+		    json_pack("{sI s[i]}", "group_id",
+		              (json_int_t)(g == 0 ? o->w->group : o->w->other), "preferences", 1);
+		ret = round_apply(t, &who, o->id, fields, o->w->f.now, &out);
+		json_decref(fields);
+		json_decref(out);
+		out = NULL;
+	}
+	return ret;
+}
+
+static enum herr do_round_allocate(struct txn *t, void *arg)
+{
+	struct op_round *o = arg;
+	struct actor priya = fx_user_actor(o->w->priya);
+	json_t *out = NULL;
+	enum herr ret = round_allocate(t, &priya, o->id, o->w->f.now + 86400, &out);
+
+	json_decref(out);
+	return ret;
+}
+
+/* --- docs/messages.md --- */
+
 struct doc {
 	struct mail_buf b;
 	char seen[32][48];
@@ -1302,7 +1358,15 @@ TEST(notify_messages_doc)
 		T_EQ_ERR(db_write(w.f.db, do_offer_sweep, &wl, &w.f.err), H_OK, &w.f.err);
 		doc_take(&w, &d, &mark);
 	}
-	T_EQ_INT(d.nseen, 16);
+	{
+		struct op_round r = {.w = &w};
+
+		T_ASSERT(db_write(w.f.db, do_round_open, &r, &w.f.err) == H_OK);
+		doc_take(&w, &d, &mark);
+		T_ASSERT(db_write(w.f.db, do_round_allocate, &r, &w.f.err) == H_OK);
+		doc_take(&w, &d, &mark);
+	}
+	T_EQ_INT(d.nseen, 17);
 	/* The file's words before the marker are its own; what follows is made here. */
 	was = file_read(path);
 	T_ASSERT(was != NULL);

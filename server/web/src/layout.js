@@ -76,7 +76,17 @@ function markCurrent() {
   }
 }
 
+// Allocation rounds are public (their results name groups, never people): a menu item
+// for everyone, after What's on.
+function addRounds() {
+  const whatsOn = document.querySelector('.govuk-service-navigation__link[href="/whats-on"]');
+  if (whatsOn && !document.querySelector('.govuk-service-navigation__link[href="/rounds"]')) {
+    whatsOn.parentElement.after(navItem('/rounds', 'Rounds'));
+  }
+}
+
 async function drawMenu() {
+  addRounds();
   const user = await currentUser();
   const signIn = document.getElementById('nav-sign-in');
   if (user && signIn) {
