@@ -11,6 +11,7 @@
 #include "booking.h"
 #include "check.h"
 #include "closure.h"
+#include "date_set.h"
 #include "db.h"
 #include "dump.h"
 #include "err.h"

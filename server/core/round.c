@@ -3,6 +3,8 @@
  * booking.c: it makes series through series_create, as a group would. */
 #include "round.h"
 
+#include "date_set.h"
+
 #include "audit.h"
 #include "group.h"
 #include "policy.h"
@@ -325,9 +327,18 @@ static enum herr check_round(struct txn *t, json_t *rec, bool check_slot_list, i
 		return txn_refuse(t, H_EINVAL, "outcome must be pending or approved");
 	if (field_ids(&set_ids, &nsets, rec, "skip_date_sets", t->err) != H_OK)
 		return refuse_told(t, H_EINVAL, "");
+	if (ids != NULL && json_array_size(ids) > DATE_SET_SKIP_MAX) {
+		free(set_ids);
+		return txn_refuse(t, H_EINVAL, "skip_date_sets may name at most %d date sets",
+		                  DATE_SET_SKIP_MAX);
+	}
+	/* The series the round makes skip them: each must be one a series there may skip,
+	 * found now rather than when the allocation runs. */
+	for (size_t i = 0; i < nsets && t->ret == H_OK; i++)
+		date_set_usable(t, set_ids[i], rec_id(rec, "venue_id"), NULL);
 	free(set_ids);
-	if (ids != NULL && json_array_size(ids) > 50)
-		return txn_refuse(t, H_EINVAL, "skip_date_sets may name at most 50 date sets");
+	if (t->ret != H_OK)
+		return t->ret;
 	deadline = json_int(rec, "deadline", 0);
 	rec_zone(t, rec_id(rec, "venue_id"), zone, sizeof(zone));
 	if (deadline <= now)
@@ -1018,8 +1029,8 @@ static bool series_for_slot(const json_t *rec, const json_t *slot, const char *z
 	s->room_id = rec_id(slot, "room_id");
 	s->title = xstrdup(json_str(rec, "name"));
 	s->attendees = 1;
-	/* TODO(date sets): once the date-set part merges, the round's skip_date_sets go to
-	 * the series as its "skip_date_sets", so that those dates are not asked for. */
+	/* The round's date sets: their dates are not asked for. */
+	s->skip_date_sets = json_ids(rec, "skip_date_sets", &s->nskip);
 	return s->rrule != NULL;
 }
 

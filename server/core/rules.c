@@ -5,6 +5,7 @@
 #include "hours.h"
 #include "record.h"
 #include "room.h"
+#include "round.h"
 #include "text.h"
 #include "venue.h"
 #include "when.h"
@@ -298,7 +299,8 @@ static enum herr parts_rules(struct txn *t, uint64_t venue_id, json_t *rules)
 	enum herr ret;
 
 	if ((ret = allowance_rules(t, venue_id, rules)) != H_OK ||
-	    (ret = date_set_rules(t, venue_id, rules)) != H_OK)
+	    (ret = date_set_rules(t, venue_id, rules)) != H_OK ||
+	    (ret = round_rules(t, venue_id, rules)) != H_OK)
 		return ret;
 	return t->ret;
 }
