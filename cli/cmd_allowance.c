@@ -210,19 +210,23 @@ static void cmd_allowance_used(const json_t *use, char *out, size_t size)
 		snprintf(out, size, "%.4g of %.4g hours", used, limit);
 }
 
-/* "Hartley Road Community Centre" or "borough"; rooms as ids. */
+/* Where an allowance applies, in words: "borough", "venue 1" (every room of it), "venue 1,
+ * room 2" or "venue 1, rooms 1, 2". */
 static void cmd_allowance_where(const json_t *o, char *out, size_t size)
 {
 	json_t *venue = json_object_get(o, "venue_id"), *rooms = json_object_get(o, "room_ids");
 	size_t n = json_array_size(rooms), len;
 
-	if (json_is_null(venue))
+	if (json_integer_value(venue) == 0) /* null or 0: the whole borough */
 		len = (size_t)snprintf(out, size, "borough");
 	else
 		len =
 		    (size_t)snprintf(out, size, "venue %lld", (long long)json_integer_value(venue));
-	for (size_t i = 0; i < n && len + 24 < size; i++)
-		len += (size_t)snprintf(out + len, size - len, "%s%lld", i == 0 ? ", room " : " ",
+	for (size_t i = 0; i < n && len + 32 < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%lld",
+		                        i > 0    ? ", "
+		                        : n == 1 ? ", room "
+		                                 : ", rooms ",
 		                        (long long)json_integer_value(json_array_get(rooms, i)));
 }
 

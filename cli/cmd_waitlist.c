@@ -199,9 +199,9 @@ int cmd_waitlist_list(struct cli *c, int argc, char **argv)
 		goto out;
 	if (opt_str(opts, "state") != NULL) {
 		if (waitlist_state_parse(opt_str(opts, "state"), &s) != 0) {
-			rc = out_usage(c,
-			               "--state is waiting, offered, accepted, declined, lapsed or "
-			               "left");
+			rc =
+			    out_usage(c, "--state is waiting, offered, accepted, declined, lapsed, "
+			                 "left or expired");
 			goto out;
 		}
 		f.state = (int)s;

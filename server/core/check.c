@@ -458,8 +458,8 @@ static void check_date_sets(struct check *c)
 	date_set_each_use(c->t, check_use_entry, c);
 }
 
-/* A waitlist entry: its room and group exist, and its index entries are there exactly
- * while it is live (waitlist_record.h). */
+/* A waitlist entry: its room and group exist, its index entries are there exactly while
+ * it is live (waitlist_record.h), and it expired no sooner than its slot began. */
 static bool check_waitlist_entry(const struct waitlist_entry *e, void *arg)
 {
 	struct check *c = arg;
@@ -491,6 +491,10 @@ static bool check_waitlist_entry(const struct waitlist_entry *e, void *arg)
 		problem(c, "waitlist entry %llu (%s): offer index entry %s",
 		        (unsigned long long)e->id, waitlist_state_name(e->state),
 		        indexed ? "left behind" : "missing");
+	/* The sweep ends an entry as expired only once its slot has begun. */
+	if (e->state == WAITLIST_EXPIRED && e->updated_at < e->start)
+		problem(c, "waitlist entry %llu: expired before its slot began",
+		        (unsigned long long)e->id);
 	return true;
 }
 

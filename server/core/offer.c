@@ -32,7 +32,7 @@ static bool offer_blocks(const struct waitlist_slot *s, void *arg)
 	if (waitlist_entry_get(w->t, s->id, &e) == H_OK &&
 	    (w->any_state || waitlist_offer_open(&e, w->now))) {
 		w->found = e.id;
-		w->until = e.offer_until;
+		w->until = waitlist_offer_end(&e);
 	}
 	waitlist_entry_free(&e);
 	return w->found == 0 && w->t->ret == H_OK;

@@ -283,7 +283,7 @@ static enum herr need_open_offer(struct txn *t, const struct waitlist_entry *e,
 		                  "waitlist entry %llu is %s: there is no offer to answer",
 		                  (unsigned long long)e->id, waitlist_state_name(e->state));
 	if (!waitlist_offer_open(e, now)) {
-		when_moment(e->offer_until, p->venue.tz, until, sizeof(until));
+		when_moment(waitlist_offer_end(e), p->venue.tz, until, sizeof(until));
 		return txn_refuse(t, H_ESTATE, "the offer of %s ended at %s", p->room.name, until);
 	}
 	return H_OK;
@@ -407,6 +407,23 @@ static bool collect_due(uint64_t id, int64_t offer_until, void *arg)
 	return true;
 }
 
+/* Ends entry id as expired: its slot began while it was still in line or offered. No
+ * email: the slot has passed, and the group's list shows why the entry ended. */
+static void entry_expire(struct txn *t, uint64_t id, int64_t now)
+{
+	struct waitlist_entry e;
+	struct place p;
+
+	place_init(&p);
+	if (waitlist_entry_get(t, id, &e) == H_OK && waitlist_live(e.state) && e.start <= now) {
+		place_free(&p);
+		if (place_load(t, e.room_id, &p) == H_OK)
+			entry_end(t, NULL, &e, &p, WAITLIST_EXPIRED, "expire", now);
+	}
+	waitlist_entry_free(&e);
+	place_free(&p);
+}
+
 static void offer_lapse(struct txn *t, uint64_t id, int64_t now)
 {
 	struct waitlist_entry e;
@@ -416,7 +433,10 @@ static void offer_lapse(struct txn *t, uint64_t id, int64_t now)
 	if (waitlist_entry_get(t, id, &e) == H_OK && e.state == WAITLIST_OFFERED &&
 	    e.offer_until <= now) {
 		place_free(&p);
-		if (place_load(t, e.room_id, &p) == H_OK) {
+		/* An offer whose slot began before its end ended then: the slot expired. */
+		if (e.start < e.offer_until)
+			entry_expire(t, id, now);
+		else if (place_load(t, e.room_id, &p) == H_OK) {
 			notify_waitlist_lapsed(t, &e, &p, now);
 			entry_end(t, NULL, &e, &p, WAITLIST_LAPSED, "lapse", now);
 		}
@@ -425,16 +445,41 @@ static void offer_lapse(struct txn *t, uint64_t id, int64_t now)
 	place_free(&p);
 }
 
+/* The live entries whose slot has begun at now, and the soonest start still to come. */
+struct begun {
+	struct due due;
+	int64_t now, next_start;
+};
+
+static bool collect_begun(const struct waitlist_slot *s, void *arg)
+{
+	struct begun *b = arg;
+
+	if (s->start <= b->now)
+		collect_due(s->id, s->start, &b->due);
+	else if (s->start < b->next_start)
+		b->next_start = s->start;
+	return true;
+}
+
 enum herr offer_sweep(struct txn *t, int64_t now, int64_t *next_due)
 {
 	struct due d = {0};
+	struct begun b = {.now = now, .next_start = INT64_MAX};
 	int64_t next;
 
 	if (waitlist_offers_due(t, now, collect_due, &d) == H_OK)
 		for (size_t i = 0; i < d.n && t->ret == H_OK; i++)
 			offer_lapse(t, d.ids[i], now);
 	free(d.ids);
+	/* After the lapses, which may offer slots on: a slot begun is offered to nobody. */
+	if (t->ret == H_OK && waitlist_slots_all(t, collect_begun, &b) == H_OK)
+		for (size_t i = 0; i < b.due.n && t->ret == H_OK; i++)
+			entry_expire(t, b.due.ids[i], now);
+	free(b.due.ids);
 	next = waitlist_next_offer_end(t);
+	if (b.next_start < next)
+		next = b.next_start;
 	if (next < *next_due)
 		*next_due = next;
 	return t->ret;

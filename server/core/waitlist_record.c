@@ -13,6 +13,7 @@ static const char *const state_names[WAITLIST_STATE_COUNT] = {
     [WAITLIST_WAITING] = "waiting",   [WAITLIST_OFFERED] = "offered",
     [WAITLIST_ACCEPTED] = "accepted", [WAITLIST_DECLINED] = "declined",
     [WAITLIST_LAPSED] = "lapsed",     [WAITLIST_LEFT] = "left",
+    [WAITLIST_EXPIRED] = "expired",
 };
 
 void waitlist_entry_init(struct waitlist_entry *e)
@@ -46,9 +47,14 @@ bool waitlist_live(enum waitlist_state s)
 	return s == WAITLIST_WAITING || s == WAITLIST_OFFERED;
 }
 
+int64_t waitlist_offer_end(const struct waitlist_entry *e)
+{
+	return e->start < e->offer_until ? e->start : e->offer_until;
+}
+
 bool waitlist_offer_open(const struct waitlist_entry *e, int64_t now)
 {
-	return e->state == WAITLIST_OFFERED && now < e->offer_until;
+	return e->state == WAITLIST_OFFERED && now < waitlist_offer_end(e);
 }
 
 static struct key entry_key(uint64_t id)
@@ -193,6 +199,21 @@ void waitlist_entry_store(struct txn *t, const struct waitlist_entry *e,
 	index_put(t, e);
 }
 
+/* Reads the room index entry under the scan's cursor into s; false if it is not one. */
+static bool slot_read(const struct scan *sc, struct waitlist_slot *s)
+{
+	const uint8_t *k = sc->k.mv_data, *v = sc->v.mv_data;
+
+	if (sc->k.mv_size != 25 || sc->v.mv_size != SLOT_VAL_LEN)
+		return false;
+	s->start = key_get_i64(k + 9);
+	s->id = key_get_u64(k + 17);
+	s->end = key_get_i64(v);
+	s->group_id = key_get_u64(v + 8);
+	s->state = (enum waitlist_state)v[16];
+	return true;
+}
+
 enum herr waitlist_slots(struct txn *t, uint64_t room_id, int64_t start, int64_t end, int64_t gap,
                          bool (*fn)(const struct waitlist_slot *s, void *arg), void *arg)
 {
@@ -205,19 +226,30 @@ enum herr waitlist_slots(struct txn *t, uint64_t room_id, int64_t start, int64_t
 	from = slot_key(room_id, start - gap - WAITLIST_LENGTH_MAX, 0);
 	scan_begin(&sc, t, DBI_WAITLIST, &prefix, &from);
 	while (scan_next(&sc)) {
-		const uint8_t *k = sc.k.mv_data, *v = sc.v.mv_data;
 		struct waitlist_slot s;
 
-		if (sc.k.mv_size != 25 || sc.v.mv_size != SLOT_VAL_LEN)
+		if (!slot_read(&sc, &s))
 			continue;
-		s.start = key_get_i64(k + 9);
 		if (s.start >= end + gap)
 			break;
-		s.id = key_get_u64(k + 17);
-		s.end = key_get_i64(v);
-		s.group_id = key_get_u64(v + 8);
-		s.state = (enum waitlist_state)v[16];
 		if (s.end + gap > start && !fn(&s, arg))
+			break;
+	}
+	scan_end(&sc);
+	return t->ret;
+}
+
+enum herr waitlist_slots_all(struct txn *t, bool (*fn)(const struct waitlist_slot *s, void *arg),
+                             void *arg)
+{
+	struct key prefix = prefix_key(KEY_ROOM);
+	struct scan sc;
+
+	scan_begin(&sc, t, DBI_WAITLIST, &prefix, NULL);
+	while (scan_next(&sc)) {
+		struct waitlist_slot s;
+
+		if (slot_read(&sc, &s) && !fn(&s, arg))
 			break;
 	}
 	scan_end(&sc);

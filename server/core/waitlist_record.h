@@ -24,8 +24,9 @@ enum waitlist_state {
 	WAITLIST_DECLINED, /* turned the offer down */
 	WAITLIST_LAPSED,   /* let the offer run out */
 	WAITLIST_LEFT,     /* left the line */
+	WAITLIST_EXPIRED,  /* the slot began while still in line or offered */
 };
-#define WAITLIST_STATE_COUNT 6
+#define WAITLIST_STATE_COUNT 7
 
 /* The longest slot a waitlist takes: the index finds the entries that overlap a time by
  * looking back this far from it. */
@@ -54,6 +55,8 @@ const char *waitlist_state_name(enum waitlist_state s);
 int waitlist_state_parse(const char *s, enum waitlist_state *out); /* 0 on success */
 /* Waiting or offered: in the line, in the index. */
 bool waitlist_live(enum waitlist_state s);
+/* When an offer ends: at offer_until, or when its slot begins if that is sooner. */
+int64_t waitlist_offer_end(const struct waitlist_entry *e);
 /* An offer open at now. */
 bool waitlist_offer_open(const struct waitlist_entry *e, int64_t now);
 
@@ -77,6 +80,10 @@ struct waitlist_slot {
  * slot. fn returning false stops. */
 enum herr waitlist_slots(struct txn *t, uint64_t room_id, int64_t start, int64_t end, int64_t gap,
                          bool (*fn)(const struct waitlist_slot *s, void *arg), void *arg);
+/* Calls fn for each live entry of every room, room by room and soonest start first:
+ * O(live entries). fn returning false stops. */
+enum herr waitlist_slots_all(struct txn *t, bool (*fn)(const struct waitlist_slot *s, void *arg),
+                             void *arg);
 /* Calls fn with each open offer whose offer_until is at most until, soonest first. */
 enum herr waitlist_offers_due(struct txn *t, int64_t until,
                               bool (*fn)(uint64_t id, int64_t offer_until, void *arg), void *arg);

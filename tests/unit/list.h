@@ -275,6 +275,8 @@ T(waitlist_offer_exclusive)
 T(waitlist_accept_every_rule)
 T(waitlist_permissions)
 T(waitlist_offer_across_clock_change)
+T(waitlist_expires_at_start)
+T(waitlist_offer_ends_at_start)
 /* test_allowance.c */
 T(allowance_exact_limit)
 T(allowance_week_spring_forward)

@@ -4,6 +4,7 @@
  * every rule of a request. */
 #include "t.h"
 
+#include "audit.h"
 #include "fixture.h"
 #include "offer.h"
 #include "waitlist.h"
@@ -197,7 +198,8 @@ TEST(waitlist_offer_chain)
 	T_ASSERT((ec = join(&w, w.c, w.day, w.day + 2 * HOUR, &ret)) != 0);
 	w.f.now += 60;
 	T_ASSERT((ed = join(&w, w.d, w.day, w.day + 2 * HOUR, &ret)) != 0);
-	T_EQ_INT(sweep(&w), INT64_MAX);
+	/* Nothing to offer; the clock wakes when the slot begins, to close the line. */
+	T_EQ_INT(sweep(&w), w.day);
 
 	/* The booking goes: the first in line gets the offer, for the room's two hours. */
 	w.f.now += 60;
@@ -483,5 +485,99 @@ TEST(waitlist_offer_across_clock_change)
 	                    &other, NULL),
 	         H_RULE_OFFERED);
 	T_HAS_STR(w.f.err.msg, "until Sunday 25 October 2026, 9am");
+	fx_close(&w.f);
+}
+
+static bool count_expire(const json_t *e, void *arg)
+{
+	const char *action = json_string_value(json_object_get(e, "action"));
+
+	*(size_t *)arg += action != NULL && strcmp(action, "expire") == 0;
+	return true;
+}
+
+/* The audit entries that say an entry expired. */
+static size_t expired_audits(struct world *w)
+{
+	size_t n = 0;
+	struct txn t;
+
+	if (db_read_begin(w->f.db, &t, &w->f.err) != H_OK)
+		return 0;
+	audit_each(&t, 0, count_expire, &n);
+	db_read_end(&t);
+	return n;
+}
+
+/* A slot that begins closes its line: a second before the start the entry still waits and
+ * the clock is due at the start; at the start the sweep ends it as expired, out of the
+ * index, audited, and the clock is due at nothing. */
+TEST(waitlist_expires_at_start)
+{
+	struct world w;
+	enum herr ret;
+	uint64_t booking, eb, later;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_ASSERT(fx_book(&w.f, w.room, w.a, w.day, w.day + 2 * HOUR, &booking) == H_OK);
+	T_ASSERT(fx_book(&w.f, w.room, w.a, w.day + 24 * HOUR, w.day + 26 * HOUR, &later) == H_OK);
+	T_ASSERT((eb = join(&w, w.b, w.day, w.day + 2 * HOUR, &ret)) != 0);
+	T_ASSERT(join(&w, w.c, w.day + 24 * HOUR, w.day + 26 * HOUR, &ret) != 0);
+
+	w.f.now = w.day - 1;
+	T_EQ_INT(sweep(&w), w.day);
+	T_EQ_INT(state_of(&w, eb), WAITLIST_WAITING);
+	T_EQ_INT(expired_audits(&w), 0);
+
+	w.f.now = w.day;
+	T_EQ_INT(sweep(&w), w.day + 24 * HOUR);
+	T_EQ_INT(state_of(&w, eb), WAITLIST_EXPIRED);
+	T_EQ_INT(expired_audits(&w), 1);
+	T_EQ_INT(act(&w, "leave", eb), H_ESTATE);
+	T_HAS_STR(w.f.err.msg, "is expired");
+	T_EQ_INT(fx_check(&w.f), 0);
+	/* The booking going now offers the begun slot to nobody. */
+	T_ASSERT(fx_cancel(&w.f, ACTOR_CONSOLE, booking) == H_OK);
+	T_EQ_INT(state_of(&w, eb), WAITLIST_EXPIRED);
+	fx_close(&w.f);
+}
+
+/* An offer whose slot begins before its hours are up ends when the slot begins: open a
+ * second before, refused and expired at the start, and the next in line is not offered a
+ * slot that has begun. */
+TEST(waitlist_offer_ends_at_start)
+{
+	struct world w;
+	enum herr ret;
+	uint64_t booking, eb, ec, other;
+	struct waitlist_entry got;
+
+	T_ASSERT(world_open(&w, NULL));
+	T_ASSERT(fx_book(&w.f, w.room, w.a, w.day, w.day + 2 * HOUR, &booking) == H_OK);
+	T_ASSERT((eb = join(&w, w.b, w.day, w.day + 2 * HOUR, &ret)) != 0);
+	T_ASSERT((ec = join(&w, w.c, w.day, w.day + 2 * HOUR, &ret)) != 0);
+	w.f.now = w.day - HOUR;
+	T_ASSERT(fx_cancel(&w.f, ACTOR_CONSOLE, booking) == H_OK);
+	got = entry(&w, eb);
+	T_EQ_INT(got.state, WAITLIST_OFFERED);
+	T_EQ_INT(got.offer_until, w.day + HOUR);
+	T_EQ_INT(sweep(&w), w.day);
+
+	w.f.now = w.day - 1;
+	T_EQ_INT(sweep(&w), w.day);
+	T_EQ_INT(state_of(&w, eb), WAITLIST_OFFERED);
+	T_EQ_INT(fx_request(&w.f, ACTOR_CONSOLE, w.room, w.d, w.day, w.day + 2 * HOUR, false,
+	                    &other, NULL),
+	         H_RULE_OFFERED);
+	T_HAS_STR(w.f.err.msg, "until Tuesday 10 March 2026, 10am");
+
+	w.f.now = w.day;
+	T_EQ_INT(act(&w, "accept", eb), H_ESTATE);
+	T_HAS_STR(w.f.err.msg, "ended at Tuesday 10 March 2026, 10am");
+	T_EQ_INT(sweep(&w), INT64_MAX);
+	T_EQ_INT(state_of(&w, eb), WAITLIST_EXPIRED);
+	T_EQ_INT(state_of(&w, ec), WAITLIST_EXPIRED);
+	T_EQ_INT(expired_audits(&w), 2);
+	T_EQ_INT(fx_check(&w.f), 0);
 	fx_close(&w.f);
 }
