@@ -19,6 +19,7 @@ const momentWords = (ts, zone) => {
 const STATE_WORDS = {
   waiting: ['Waiting', 'blue'], offered: ['Offered', 'green'], accepted: ['Accepted', 'turquoise'],
   declined: ['Declined', 'grey'], lapsed: ['Offer ended', 'grey'], left: ['Left', 'grey'],
+  expired: ['Slot began', 'grey'],
 };
 // A table that scrolls sideways on its own on a narrow screen, keyboard included.
 const scroll = (node) => el('div', { class: 'halls-scroll', tabindex: '0', role: 'region', 'aria-label': node.querySelector('caption').textContent }, node);
