@@ -1394,9 +1394,34 @@ static bool import_slot_ok(const json_t *s, size_t i)
 	       json_int_in(json_object_get(s, "weekday"), 1, 7, &wd) && from >= 0 && to > from;
 }
 
+/* A class as check_class leaves it: exactly one of group_kinds (known kinds, which the
+ * allocation compares as strings), held_in_round (an id) and trusted (true), with its
+ * words. */
 static bool import_class_ok(const json_t *c)
 {
-	return json_is_object(c) && json_is_string(json_object_get(c, "says"));
+	json_t *kinds = json_object_get(c, "group_kinds"), *k;
+	json_t *held = json_object_get(c, "held_in_round");
+	json_t *trusted = json_object_get(c, "trusted");
+	int64_t held_id;
+	size_t i;
+
+	if (!json_is_object(c) || !json_is_string(json_object_get(c, "says")) ||
+	    (kinds != NULL) + (held != NULL) + (trusted != NULL) != 1)
+		return false;
+	if (held != NULL)
+		return json_int_in(held, 1, INT64_MAX, &held_id);
+	if (trusted != NULL)
+		return json_is_true(trusted);
+	if (!json_is_array(kinds) || json_array_size(kinds) == 0 || json_array_size(kinds) > 5)
+		return false;
+	json_array_foreach(kinds, i, k)
+	{
+		enum group_kind gk;
+
+		if (!json_is_string(k) || group_kind_parse(json_string_value(k), &gk) != 0)
+			return false;
+	}
+	return true;
 }
 
 /* The fields the rest of this file reads from a stored round, as it reads them; the

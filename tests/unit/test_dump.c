@@ -370,6 +370,12 @@ TEST(dump_import_holds_and_rounds)
 	    {ROUND_LINE(""), "commitment (SHA-256 of the seed)", H_EINVAL},
 	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT "\",\"outcome\":7"), "an outcome",
 	     H_EINVAL},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT "\",\"classes\":[{\"says\":\"x\","
+	                "\"group_kinds\":[7]}]"),
+	     "classes, each", H_EINVAL},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT "\",\"slots\":[{\"id\":2,\"room_id\":1,"
+	                "\"weekday\":1,\"start\":\"19:00\",\"end\":\"21:00\"}]"),
+	     "slots, each", H_EINVAL},
 	    {APP_LINE("1", "1", "[1]"), "refers to round 1, which is not loaded", H_EINVAL},
 	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT "\"") "\n" APP_LINE("1", "1", "[2]"),
 	     "preference 1 must be one of the round's slots", H_EINVAL},
