@@ -6,8 +6,10 @@
 #include "closure.h"
 #include "date_set.h"
 #include "group.h"
+#include "hold.h"
 #include "record.h"
 #include "room.h"
+#include "round.h"
 #include "series.h"
 #include "user.h"
 #include "venue.h"
@@ -89,6 +91,23 @@ static bool dump_allowance(const struct allowance *al, void *arg)
 	return true;
 }
 
+/* A hold is its pending request's: after the bookings. */
+static bool dump_hold(json_t *rec, void *arg)
+{
+	dump_line("hold", rec, arg);
+	return true;
+}
+
+/* Rounds come last, each followed by its applications. A round refers to its venue,
+ * rooms, groups and date sets, and once allocated names the series it made, which do not
+ * name it back: so after the series and bookings, and an import loads what each round
+ * refers to before it. */
+static bool dump_round(const char *kind, json_t *rec, void *arg)
+{
+	dump_line(kind, rec, arg);
+	return true;
+}
+
 enum herr dump_export(struct txn *t, FILE *out)
 {
 	/* The instance id first: the UIDs in feeds contain it, and must survive a move to a
@@ -101,6 +120,10 @@ enum herr dump_export(struct txn *t, FILE *out)
 		allowance_each(t, 0, 0, dump_allowance, out);
 	if (t->ret == H_OK)
 		waitlist_each_record(t, dump_waitlist_entry, out);
+	if (t->ret == H_OK)
+		hold_each_record(t, dump_hold, out);
+	if (t->ret == H_OK)
+		round_each_record(t, dump_round, out);
 	if (t->ret == H_OK && fflush(out) != 0)
 		return herror_set(t->err, H_ESTORAGE, "cannot write the export");
 	return t->ret;
@@ -249,6 +272,11 @@ static enum herr import_record(struct txn *t, const char *kind, const json_t *o,
 		                     id)) == H_OK)
 			ret = waitlist_entry_import(t, o);
 		waitlist_entry_free(&e);
+	} else if (strcmp(kind, "hold") == 0) {
+		if ((ret = need(t, DBI_BOOKING, id, "booking", id)) == H_OK)
+			ret = hold_import(t, o);
+	} else if (strcmp(kind, "round") == 0 || strcmp(kind, "round-application") == 0) {
+		ret = round_import(t, kind, o);
 	} else if (strcmp(kind, "audit") == 0) {
 		audit_store(t, id, o);
 		ret = H_OK;
@@ -306,8 +334,9 @@ enum herr dump_import_line(struct txn *t, const char *line, struct herror *err)
 			return H_EEXISTS;
 		}
 	ret = import_record(t, kind, o, (uint64_t)id);
-	/* Records take their ids from a sequence; the instance line is not a record. */
-	if (ret == H_OK && strcmp(kind, "instance") != 0)
+	/* Records take their ids from a sequence; the instance line is not a record, and a
+	 * hold is named by its booking. */
+	if (ret == H_OK && strcmp(kind, "instance") != 0 && strcmp(kind, "hold") != 0)
 		txn_seen_id(t, kind, (uint64_t)id);
 	json_decref(line_obj);
 	return ret;

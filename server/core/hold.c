@@ -3,6 +3,7 @@
 #include "hold.h"
 
 #include "audit.h"
+#include "record.h"
 #include "text.h"
 #include "when.h"
 
@@ -347,4 +348,90 @@ size_t hold_check(struct txn *t, void (*report)(const char *problem, void *arg),
 		scan_end(&s);
 	}
 	return c.problems;
+}
+
+/* --- export and import --- */
+
+enum herr hold_each_record(struct txn *t, bool (*fn)(json_t *rec, void *arg), void *arg)
+{
+	struct key prefix = tag_key(HOLD_TAG);
+	struct scan s;
+	bool go = true;
+
+	scan_begin(&s, t, DBI_HOLD, &prefix, NULL);
+	while (go && scan_next(&s)) {
+		struct hold h;
+
+		/* A malformed entry is halls check's to report; it cannot be exported. */
+		if (s.k.mv_size != 9 ||
+		    hold_get(t, key_get_u64((const uint8_t *)s.k.mv_data + 1), &h) != 1)
+			continue;
+		go = fn(json_pack("{sI sI sI sI sb}", "id", (json_int_t)h.booking_id, "booking_id",
+		                  (json_int_t)h.booking_id, "until", (json_int_t)h.until, "warn_at",
+		                  (json_int_t)h.warn_at, "warned", h.warned),
+		        arg);
+	}
+	scan_end(&s);
+	return t->ret;
+}
+
+/* Reads o into h, or says what is wrong with it. */
+static enum herr hold_from_json(struct txn *t, const json_t *o, struct hold *h)
+{
+	static const char *const known[] = {"id", "booking_id", "until", "warn_at", "warned", NULL};
+	int64_t id, booking_id;
+
+	if (fields_known(o, known, t->err) != H_OK) {
+		/* txn_refuse writes t->err: the words are copied out first. */
+		char msg[sizeof(t->err->msg)];
+
+		text_format(msg, sizeof(msg), "%s", t->err->msg);
+		return txn_refuse(t, H_EINVAL, "a hold: %s", msg);
+	}
+	if (!json_int_in(json_object_get(o, "id"), 1, INT64_MAX, &id) ||
+	    !json_int_in(json_object_get(o, "booking_id"), 1, INT64_MAX, &booking_id) ||
+	    id != booking_id)
+		return txn_refuse(t, H_EINVAL,
+		                  "a hold needs an id and a booking_id, the same booking's id");
+	h->booking_id = (uint64_t)id;
+	if (!json_int_in(json_object_get(o, "until"), 1, INT64_MAX, &h->until) ||
+	    !json_int_in(json_object_get(o, "warn_at"), 1, h->until, &h->warn_at) ||
+	    !json_is_boolean(json_object_get(o, "warned")))
+		return txn_refuse(t, H_EINVAL,
+		                  "the hold of booking %llu needs until and warn_at (seconds, "
+		                  "warn_at not after until) and warned (true or false)",
+		                  (unsigned long long)h->booking_id);
+	h->warned = json_is_true(json_object_get(o, "warned"));
+	h->orphan = false;
+	return H_OK;
+}
+
+enum herr hold_import(struct txn *t, const json_t *o)
+{
+	struct hold h, had;
+	struct booking b;
+	struct key k;
+
+	if (hold_from_json(t, o, &h) != H_OK)
+		return t->ret;
+	if (hold_get(t, h.booking_id, &had) == 1)
+		return txn_refuse(t, H_EEXISTS, "the hold of booking %llu appears twice",
+		                  (unsigned long long)h.booking_id);
+	booking_init(&b);
+	if (booking_get(t, h.booking_id, &b) == H_OK && b.status != BOOKING_PENDING)
+		txn_refuse(t, H_EINVAL,
+		           "the hold of booking %llu: the booking is %s, and only a pending "
+		           "request holds its slot",
+		           (unsigned long long)h.booking_id, booking_status_name(b.status));
+	booking_free(&b);
+	if (t->ret != H_OK)
+		return t->ret;
+	hold_put(t, &h);
+	k = queue_key(LAPSE_TAG, h.until, h.booking_id);
+	txn_put(t, DBI_HOLD, &k, "", 0);
+	if (!h.warned) {
+		k = queue_key(WARN_TAG, h.warn_at, h.booking_id);
+		txn_put(t, DBI_HOLD, &k, "", 0);
+	}
+	return t->ret;
 }

@@ -19,6 +19,8 @@
 #include "db.h"
 #include "place.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -64,6 +66,16 @@ void hold_mark_warned(struct txn *t, const struct hold *h);
 /* `halls check`: a hold of a booking that is not pending, and a queue entry without its
  * hold, each reported. The number found. */
 size_t hold_check(struct txn *t, void (*report)(const char *problem, void *arg), void *arg);
+
+/* `halls export`: calls fn with each hold's record, in booking id order, until it returns
+ * false: {"id": the booking's id (a hold is named by its request), "booking_id" (the
+ * same), "until", "warn_at", "warned"}. fn takes the object. The queues are not
+ * exported: they follow from the holds. */
+enum herr hold_each_record(struct txn *t, bool (*fn)(json_t *rec, void *arg), void *arg);
+/* `halls import`: stores the hold o describes, with its queue entries. Refuses, in words,
+ * a malformed record, a second hold of the same booking, and a hold of a booking that
+ * is not pending (the caller checks first that the booking is loaded). */
+enum herr hold_import(struct txn *t, const json_t *o);
 
 /* Messages (notify_hold.c): b's hold lapses at until, soon (every member of its group and
  * manager of its venue who wants decisions); b's hold lapsed at until, and the request

@@ -1340,3 +1340,203 @@ enum herr round_rules(struct txn *t, uint64_t venue_id, json_t *rules)
 	scan_end(&sc);
 	return t->ret;
 }
+
+/* Export and import. */
+
+struct each_app {
+	bool (*fn)(const char *kind, json_t *rec, void *arg);
+	void *arg;
+	bool go;
+};
+
+static bool each_app(const json_t *app, void *arg)
+{
+	struct each_app *e = arg;
+
+	e->go = e->fn("round-application", json_deep_copy(app), e->arg);
+	return e->go;
+}
+
+enum herr round_each_record(struct txn *t, bool (*fn)(const char *kind, json_t *rec, void *arg),
+                            void *arg)
+{
+	struct each_app e = {fn, arg, true};
+	struct key prefix;
+	struct scan sc;
+
+	key_init(&prefix);
+	key_u8(&prefix, KEY_ROUND);
+	scan_begin(&sc, t, DBI_ROUND, &prefix, NULL);
+	while (e.go && scan_next(&sc)) {
+		uint64_t id = key_get_u64((const uint8_t *)sc.k.mv_data + 1);
+		json_t *rec;
+
+		if (round_get(t, id, &rec) != H_OK)
+			break;
+		e.go = fn("round", rec, arg);
+		if (e.go)
+			apps_each(t, id, each_app, &e);
+	}
+	scan_end(&sc);
+	return t->ret;
+}
+
+/* A slot as round.c made it: its id is its place, a weekday, and a start before its end. */
+static bool import_slot_ok(const json_t *s, size_t i)
+{
+	int64_t id, room_id, wd;
+	int from = round_clock_parse(json_str(s, "start"));
+	int to = round_clock_parse(json_str(s, "end"));
+
+	return json_is_object(s) && json_int_in(json_object_get(s, "id"), 1, INT64_MAX, &id) &&
+	       (size_t)id == i + 1 &&
+	       json_int_in(json_object_get(s, "room_id"), 1, INT64_MAX, &room_id) &&
+	       json_int_in(json_object_get(s, "weekday"), 1, 7, &wd) && from >= 0 && to > from;
+}
+
+/* A class as check_class leaves it: exactly one of group_kinds (known kinds, which the
+ * allocation compares as strings), held_in_round (an id) and trusted (true), with its
+ * words. */
+static bool import_class_ok(const json_t *c)
+{
+	json_t *kinds = json_object_get(c, "group_kinds"), *k;
+	json_t *held = json_object_get(c, "held_in_round");
+	json_t *trusted = json_object_get(c, "trusted");
+	int64_t held_id;
+	size_t i;
+
+	if (!json_is_object(c) || !json_is_string(json_object_get(c, "says")) ||
+	    (kinds != NULL) + (held != NULL) + (trusted != NULL) != 1)
+		return false;
+	if (held != NULL)
+		return json_int_in(held, 1, INT64_MAX, &held_id);
+	if (trusted != NULL)
+		return json_is_true(trusted);
+	if (!json_is_array(kinds) || json_array_size(kinds) == 0 || json_array_size(kinds) > 5)
+		return false;
+	json_array_foreach(kinds, i, k)
+	{
+		enum group_kind gk;
+
+		if (!json_is_string(k) || group_kind_parse(json_string_value(k), &gk) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* The fields the rest of this file reads from a stored round, as it reads them; the
+ * words name the first that is wrong. */
+static enum herr import_round_check(struct txn *t, uint64_t id, const json_t *o)
+{
+	const char *outcome = json_str(o, "outcome"), *state = json_str(o, "state");
+	json_t *slots = json_object_get(o, "slots"), *classes = json_object_get(o, "classes"), *v;
+	uint8_t seed[ROUND_SEED_LEN], want[ROUND_RANK_LEN], got[ROUND_RANK_LEN];
+	int64_t first, last, n;
+	uint64_t *ids = NULL;
+	size_t nids = 0, i;
+	const char *wrong = NULL;
+
+	if (text_check(json_str(o, "name"), "name", NAME_MAX_BYTES, true, false, t->err) != H_OK)
+		wrong = "a name";
+	else if (!date_parse(json_str(o, "first_date"), &first) ||
+	         !date_parse(json_str(o, "last_date"), &last) || last < first)
+		wrong = "a first_date and a last_date not before it";
+	else if (!json_int_in(json_object_get(o, "deadline"), INT64_MIN, INT64_MAX, &n) ||
+	         !json_int_in(json_object_get(o, "created_at"), INT64_MIN, INT64_MAX, &n))
+		wrong = "a deadline and a created_at (seconds)";
+	else if (outcome == NULL ||
+	         (strcmp(outcome, "pending") != 0 && strcmp(outcome, "approved") != 0))
+		wrong = "an outcome, pending or approved";
+	else if (state == NULL || (strcmp(state, "open") != 0 && strcmp(state, "allocated") != 0))
+		wrong = "a state, open or allocated";
+	else if (!round_unhex(json_str(o, "seed"), seed, sizeof(seed)) ||
+	         !round_unhex(json_str(o, "commitment"), want, sizeof(want)) ||
+	         (round_commitment(seed, got), memcmp(got, want, sizeof(got)) != 0))
+		wrong = "a seed and its commitment (SHA-256 of the seed), 64 hex digits each";
+	else if (!json_is_string(json_object_get(o, "seed_source")))
+		wrong = "a seed_source";
+	else if (!json_is_array(slots) || json_array_size(slots) == 0 ||
+	         json_array_size(slots) > ROUND_SLOTS_MAX)
+		wrong = "slots";
+	else if (!json_is_array(classes) || json_array_size(classes) > ROUND_CLASSES_MAX - 1)
+		wrong = "classes";
+	else if (field_ids(&ids, &nids, o, "skip_date_sets", t->err) != H_OK ||
+	         !json_is_array(json_object_get(o, "skip_date_sets")))
+		wrong = "skip_date_sets (a list of ids)";
+	else if (strcmp(state, "allocated") == 0 &&
+	         (!json_is_object(json_object_get(o, "inputs")) ||
+	          !json_is_object(json_object_get(o, "result")) ||
+	          !json_int_in(json_object_get(o, "allocated_at"), INT64_MIN, INT64_MAX, &n)))
+		wrong = "its inputs, result and allocated_at, as it is allocated";
+	free(ids);
+	json_array_foreach(slots, i, v) if (wrong == NULL && !import_slot_ok(v, i)) wrong =
+	    "slots, each with its place as id, a room_id, a weekday and a start before its end";
+	json_array_foreach(classes, i, v) if (wrong == NULL && !import_class_ok(v)) wrong =
+	    "classes, each an object with its words (says)";
+	if (wrong != NULL)
+		return txn_refuse(t, H_EINVAL, "round %llu needs %s", (unsigned long long)id,
+		                  wrong);
+	return H_OK;
+}
+
+static enum herr import_round(struct txn *t, uint64_t id, const json_t *o)
+{
+	uint64_t venue_id = rec_id(o, "venue_id");
+	json_t *had;
+
+	if (round_get(t, id, &had) == H_OK) {
+		json_decref(had);
+		return txn_refuse(t, H_EEXISTS, "round %llu appears twice", (unsigned long long)id);
+	}
+	if (!record_exists(t, DBI_VENUE, venue_id))
+		return txn_refuse(t, H_EINVAL,
+		                  "round %llu refers to venue %llu, which is not loaded",
+		                  (unsigned long long)id, (unsigned long long)venue_id);
+	if (import_round_check(t, id, o) != H_OK)
+		return t->ret;
+	round_put(t, id, o);
+	return t->ret;
+}
+
+static enum herr import_application(struct txn *t, uint64_t id, const json_t *o)
+{
+	uint64_t round_id = rec_id(o, "round_id"), group_id = rec_id(o, "group_id");
+	json_t *rec = NULL, *had;
+	struct key k, gk;
+	uint8_t idb[8];
+	MDB_val v;
+
+	if (round_get(t, round_id, &rec) != H_OK)
+		return txn_refuse(t, H_EINVAL,
+		                  "application %llu refers to round %llu, which is not loaded",
+		                  (unsigned long long)id, (unsigned long long)round_id);
+	gk = group_key(round_id, group_id);
+	if (app_get(t, round_id, id, &had) == H_OK)
+		txn_refuse(t, H_EEXISTS, "application %llu appears twice", (unsigned long long)id);
+	else if ((int64_t)group_id <= 0 || (int64_t)round_id <= 0)
+		txn_refuse(t, H_EINVAL, "application %llu needs a round_id and a group_id",
+		           (unsigned long long)id);
+	else if (txn_get(t, DBI_ROUND, &gk, &v) == 1)
+		txn_refuse(t, H_EEXISTS, "group %llu applies to round %llu twice",
+		           (unsigned long long)group_id, (unsigned long long)round_id);
+	else if (check_preferences(t, rec, json_object_get(o, "preferences")) == H_OK) {
+		k = app_key(round_id, id);
+		record_put_key(t, DBI_ROUND, &k, o);
+		key_put_u64(idb, id);
+		txn_put(t, DBI_ROUND, &gk, idb, sizeof(idb));
+	}
+	json_decref(had);
+	json_decref(rec);
+	return t->ret;
+}
+
+enum herr round_import(struct txn *t, const char *kind, const json_t *o)
+{
+	int64_t id;
+
+	if (!json_is_object(o) || !json_int_in(json_object_get(o, "id"), 1, INT64_MAX, &id))
+		return txn_refuse(t, H_EINVAL, "a %s needs a positive id", kind);
+	if (strcmp(kind, "round") == 0)
+		return import_round(t, (uint64_t)id, o);
+	return import_application(t, (uint64_t)id, o);
+}

@@ -90,4 +90,18 @@ enum herr notify_round_result(struct txn *t, const struct actor *a, const json_t
  * classes and deadline (see common rules). Reads only. */
 enum herr round_rules(struct txn *t, uint64_t venue_id, json_t *rules);
 
+/* `halls export`: calls fn with each round's record (kind "round", seed, inputs and result
+ * included), each followed by its applications' (kind "round-application"), in id order,
+ * until it returns false. fn takes the object. The G index is not exported: it follows
+ * from the applications. */
+enum herr round_each_record(struct txn *t, bool (*fn)(const char *kind, json_t *rec, void *arg),
+                            void *arg);
+/* `halls import`: stores a record of kind "round" or "round-application" as it was
+ * exported, rebuilding the G index. Refuses, in words, a malformed record (a seed that is
+ * not the commitment's included), one that appears twice, a second application of a
+ * group to a round, and a round whose venue, or an application whose round, is not
+ * loaded. The rooms, groups, date sets and series a round names are its history, kept as
+ * they were decided even if they are removed later, so they are not required. */
+enum herr round_import(struct txn *t, const char *kind, const json_t *o);
+
 #endif

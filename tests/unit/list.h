@@ -120,6 +120,7 @@ T(dump_import_refused)
 T(dump_import_dangling_refs)
 T(dump_import_duplicate)
 T(dump_refuse_filled)
+T(dump_import_holds_and_rounds)
 /* test_text.c */
 T(text_utf8)
 T(text_control_and_size)

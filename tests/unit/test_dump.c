@@ -78,7 +78,8 @@ static void populate(struct fx *f)
 	uint64_t r1 = fx_room(f, v1,
 	                      "{\"capacity\": 80, \"features\": [\"stage\", \"kitchen\"], "
 	                      "\"setup_minutes\": 15, \"cleanup_minutes\": 10, \"approval\": "
-	                      "\"trusted\", \"description\": \"Sprung floor, piano — café\"}");
+	                      "\"trusted\", \"description\": \"Sprung floor, piano — café\", "
+	                      "\"hold_hours\": 48}");
 	uint64_t r2 = fx_room(f, v2, "{\"name\": \"Reading room\", \"approval\": \"auto\"}");
 	uint64_t g1 = fx_group(f, "Choir 😀", v1), g2 = fx_group(f, "Scouts", 0);
 	uint64_t id;
@@ -92,7 +93,7 @@ static void populate(struct fx *f)
 	T_EQ_ERR(fx_closure(f, CLOSURE_ROOM, r2, fx_at("2026-03-22T00:00"),
 	                    fx_at("2026-03-23T00:00"), NULL),
 	         H_OK, &f->err);
-	/* Bookings 1-4: approved, declined, pending, cancelled. */
+	/* Bookings 1-4: approved, declined, pending (holding its slot), cancelled. */
 	T_EQ_ERR(fx_book(f, r1, g1, fx_at("2026-03-10T10:00"), fx_at("2026-03-10T11:00"), NULL),
 	         H_OK, &f->err);
 	T_EQ_ERR(fx_request(f, ACTOR_CONSOLE, r1, g2, fx_at("2026-03-10T12:00"),
@@ -139,6 +140,7 @@ TEST(dump_round_trip)
 	T_HAS_STR(first, "{\"kind\":\"closure\"");
 	T_HAS_STR(first, "{\"kind\":\"booking\"");
 	T_HAS_STR(first, "{\"kind\":\"audit\"");
+	T_HAS_STR(first, "{\"kind\":\"hold\",\"record\":{\"booking_id\":3,\"id\":3,");
 	T_HAS_STR(first, "\"password_hash\":\"scrypt$10$");
 
 	if (fx_open(&b)) {
@@ -300,4 +302,134 @@ TEST(dump_refuse_filled)
 	T_EQ_ERR(db_write(f.db, do_refuse_filled, NULL, &f.err), H_EEXISTS, &f.err);
 	T_HAS_STR(f.err.msg, "already has data (it has venues)");
 	fx_close(&f);
+}
+
+/* Holds and rounds: what import refuses, each in words. */
+#define ZERO_SEED "0000000000000000000000000000000000000000000000000000000000000000"
+/* SHA-256 of 32 zero bytes. */
+#define ZERO_COMMIT "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925"
+#define ROUND_LINE(extra)                                                                          \
+	"{\"kind\":\"round\",\"record\":{\"id\":1,\"venue_id\":1,\"name\":\"Autumn\",\"slots\":"   \
+	"[{\"id\":1,\"room_id\":1,\"weekday\":1,\"start\":\"19:00\",\"end\":\"21:00\"}],"          \
+	"\"first_date\":\"2026-09-07\",\"last_date\":\"2026-12-14\",\"skip_date_sets\":[],"        \
+	"\"deadline\":1788000000,\"classes\":[],\"outcome\":\"pending\",\"seed\":\"" ZERO_SEED     \
+	"\",\"seed_source\":\"zeros\",\"state\":\"open\",\"created_at\":1787000000,"               \
+	"\"updated_at\":1787000000,\"created_by\":0" extra "}}"
+#define APP_LINE(id, group, prefs)                                                                 \
+	"{\"kind\":\"round-application\",\"record\":{\"id\":" id                                   \
+	",\"round_id\":1,\"group_id\":" group ",\"preferences\":" prefs                            \
+	",\"created_at\":1787000000,\"updated_at\":1787000000,"                                    \
+	"\"created_by\":0}}"
+
+static enum herr import_lines(struct fx *f, const char *text)
+{
+	struct op_import o = {text, 0, 0};
+
+	return db_write(f->db, do_import, &o, &f->err);
+}
+
+TEST(dump_import_holds_and_rounds)
+{
+	static const char *const base =
+	    "{\"kind\":\"venue\",\"record\":{\"id\":1,\"name\":\"Centre\"}}\n"
+	    "{\"kind\":\"room\",\"record\":{\"id\":1,\"venue_id\":1,\"name\":\"Hall\"}}\n"
+	    "{\"kind\":\"group\",\"record\":{\"id\":1,\"name\":\"Choir\"}}\n"
+	    "{\"kind\":\"booking\",\"record\":{\"id\":1,\"room_id\":1,\"group_id\":1,\"title\":"
+	    "\"x\",\"status\":\"pending\",\"start_ts\":1788000000,\"end_ts\":1788003600}}\n"
+	    "{\"kind\":\"booking\",\"record\":{\"id\":2,\"room_id\":1,\"group_id\":1,\"title\":"
+	    "\"x\",\"status\":\"approved\",\"start_ts\":1788010000,\"end_ts\":1788013600}}\n";
+	static const struct {
+		const char *lines, *says;
+		enum herr code;
+	} refused[] = {
+	    {"{\"kind\":\"hold\",\"record\":{\"id\":9,\"booking_id\":9,\"until\":1787100000,"
+	     "\"warn_at\":1787000000,\"warned\":false}}",
+	     "refers to booking 9, which is not loaded", H_EINVAL},
+	    {"{\"kind\":\"hold\",\"record\":{\"id\":2,\"booking_id\":2,\"until\":1787100000,"
+	     "\"warn_at\":1787000000,\"warned\":false}}",
+	     "the booking is approved", H_EINVAL},
+	    {"{\"kind\":\"hold\",\"record\":{\"id\":1,\"booking_id\":2,\"until\":1787100000,"
+	     "\"warn_at\":1787000000,\"warned\":false}}",
+	     "the same booking's id", H_EINVAL},
+	    {"{\"kind\":\"hold\",\"record\":{\"id\":1,\"booking_id\":1,\"until\":1787000000,"
+	     "\"warn_at\":1787100000,\"warned\":0}}",
+	     "warn_at not after until", H_EINVAL},
+	    {"{\"kind\":\"hold\",\"record\":{\"id\":1,\"booking_id\":1,\"until\":1787100000,"
+	     "\"warn_at\":1787000000,\"warned\":false,\"spare\":1}}",
+	     "a hold: ", H_EINVAL},
+	    {"{\"kind\":\"hold\",\"record\":{\"id\":1,\"booking_id\":1,\"until\":1787100000,"
+	     "\"warn_at\":1787000000,\"warned\":false}}\n"
+	     "{\"kind\":\"hold\",\"record\":{\"id\":1,\"booking_id\":1,\"until\":1787100000,"
+	     "\"warn_at\":1787000000,\"warned\":false}}",
+	     "the hold of booking 1 appears twice", H_EEXISTS},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT
+	                "\"") "\n" ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT "\""),
+	     "round 1 appears twice", H_EEXISTS},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_SEED "\""), "commitment (SHA-256 of the seed)",
+	     H_EINVAL},
+	    {ROUND_LINE(""), "commitment (SHA-256 of the seed)", H_EINVAL},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT "\",\"outcome\":7"), "an outcome",
+	     H_EINVAL},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT "\",\"classes\":[{\"says\":\"x\","
+	                "\"group_kinds\":[7]}]"),
+	     "classes, each", H_EINVAL},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT "\",\"slots\":[{\"id\":2,\"room_id\":1,"
+	                "\"weekday\":1,\"start\":\"19:00\",\"end\":\"21:00\"}]"),
+	     "slots, each", H_EINVAL},
+	    {APP_LINE("1", "1", "[1]"), "refers to round 1, which is not loaded", H_EINVAL},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT "\"") "\n" APP_LINE("1", "1", "[2]"),
+	     "preference 1 must be one of the round's slots", H_EINVAL},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT
+	                "\"") "\n" APP_LINE("1", "1", "[1]") "\n" APP_LINE("2", "1", "[1]"),
+	     "group 1 applies to round 1 twice", H_EEXISTS},
+	    {ROUND_LINE(",\"commitment\":\"" ZERO_COMMIT
+	                "\"") "\n" APP_LINE("1", "1", "[1]") "\n" APP_LINE("1", "1", "[1]"),
+	     "application 1 appears twice", H_EEXISTS},
+	    {"{\"kind\":\"round\",\"record\":{\"id\":1,\"venue_id\":2}}",
+	     "refers to venue 2, which is not loaded", H_EINVAL},
+	    {"{\"kind\":\"round-application\",\"record\":{\"id\":1,\"round_id\":\"x\"}}",
+	     "not loaded", H_EINVAL},
+	};
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct fx f;
+		char *text;
+
+		T_ASSERT(fx_open(&f));
+		text = xmalloc(strlen(base) + strlen(refused[i].lines) + 1);
+		strcpy(text, base);
+		strcat(text, refused[i].lines);
+		T_EQ_ERR(import_lines(&f, text), refused[i].code, &f.err);
+		T_HAS_STR(f.err.msg, refused[i].says);
+		free(text);
+		fx_close(&f);
+	}
+
+	/* What is well formed loads, and goes out again as it came in, queues rebuilt. */
+	{
+		static const char *const good =
+		    "{\"kind\":\"hold\",\"record\":{\"booking_id\":1,\"id\":1,\"until\":1787100000,"
+		    "\"warn_at\":1787000000,\"warned\":false}}\n" ROUND_LINE(
+		        ",\"commitment\":\"" ZERO_COMMIT "\"") "\n" APP_LINE("1", "1", "[1]") "\n";
+		struct fx f;
+		char *text, *out;
+		size_t n = 0;
+
+		T_ASSERT(fx_open(&f));
+		text = xmalloc(strlen(base) + strlen(good) + 1);
+		strcpy(text, base);
+		strcat(text, good);
+		T_EQ_ERR(import_lines(&f, text), H_OK, &f.err);
+		out = export_all(&f, &n);
+		T_ASSERT(out != NULL);
+		T_HAS_STR(out, "{\"kind\":\"hold\",\"record\":{\"booking_id\":1,\"id\":1,"
+		               "\"until\":1787100000,\"warn_at\":1787000000,\"warned\":false}}\n"
+		               "{\"kind\":\"round\",");
+		T_HAS_STR(out, "\"kind\":\"round-application\",\"record\":{\"created_at\":"
+		               "1787000000,\"created_by\":0,\"group_id\":1,\"id\":1,");
+		T_EQ_INT(fx_check(&f), 0);
+		free(out);
+		free(text);
+		fx_close(&f);
+	}
 }
