@@ -786,12 +786,13 @@ static void scope_words(struct txn *t, const struct allowance *al, char *out, si
 		snprintf(out, size, "across the borough");
 		return;
 	}
-	venue_init(&v);
-	if (record_exists(t, DBI_VENUE, al->venue_id) && venue_get(t, al->venue_id, &v) == H_OK)
-		text_quote(venue, sizeof(venue), v.name, 100);
-	else
-		snprintf(venue, sizeof(venue), "venue %llu", (unsigned long long)al->venue_id);
-	venue_free(&v);
+	snprintf(venue, sizeof(venue), "venue %llu", (unsigned long long)al->venue_id);
+	if (record_exists(t, DBI_VENUE, al->venue_id)) {
+		/* venue_get initialises v whatever it finds. */
+		if (venue_get(t, al->venue_id, &v) == H_OK)
+			text_quote(venue, sizeof(venue), v.name, 100);
+		venue_free(&v);
+	}
 	for (size_t i = 0; i < al->n_rooms && i < 5 && len + 80 < sizeof(rooms); i++) {
 		char name[72];
 

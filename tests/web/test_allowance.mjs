@@ -9,7 +9,6 @@
 import { USERS, auditPage, check, pageFetch, signIn, test } from './lib.mjs';
 
 const ALLOWANCE = 1; // the demo's: Hartley Road Residents' Association (group 3)
-const PLANNING = 68; // the demo's request over it, waiting for approval
 
 async function openAllowances(page, query = '') {
   const reply = await page.goto(`/allowances${query}`);
@@ -104,6 +103,9 @@ test('a manager approves a request over the allowance, and the override is recor
   await signIn(page, USERS.priya.email);
   const reply = await page.goto('/requests');
   check(reply.status() === 200, '/requests answers 200');
+  // The demo's request over the allowance, waiting for approval, found by its title.
+  const waiting = (await pageFetch(page, 'GET', '/api/v1/bookings?group=3&status=pending')).body;
+  const PLANNING = waiting.find((b) => b.title === 'Planning committee').id;
   const approve = page.locator(`#approve-b${PLANNING}`);
   await approve.waitFor();
   await approve.click();
