@@ -23,7 +23,7 @@ export function barChart(title, items) {
   serial += 1;
   const id = `chart-${serial}`;
   const rowHeight = 28;
-  const labelWidth = 200;
+  const labelWidth = 260; // room and venue names: about 30 characters at the chart's size
   const barWidth = 300;
   const width = labelWidth + barWidth + 110;
   const height = Math.max(1, items.length) * rowHeight + 8;
