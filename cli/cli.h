@@ -288,6 +288,10 @@ int run_rm(struct cli *c, int argc, char **argv, const char *kind,
 /* `show ID`: prints the object show makes of record ID in a read transaction. */
 int run_show(struct cli *c, int argc, char **argv,
              enum herr (*show)(struct txn *t, uint64_t id, json_t **out));
+/* run_show for a record whose showing depends on the time (the CLI's clock, HALLS_NOW):
+ * an allowance's use this period, a round's seed once its deadline has passed. */
+int run_show_at(struct cli *c, int argc, char **argv,
+                enum herr (*show)(struct txn *t, uint64_t id, int64_t now, json_t **out));
 
 /* A listing: a read transaction, then a table for people or an array for programs. */
 struct run_list {

@@ -178,24 +178,7 @@ static enum herr cmd_allowance_show_json(struct txn *t, uint64_t id, int64_t at,
 
 int cmd_allowance_show(struct cli *c, int argc, char **argv)
 {
-	struct herror err;
-	json_t *o = NULL;
-	struct txn t;
-	enum herr ret;
-	uint64_t id;
-	int rc;
-
-	if ((rc = arg_only_id(c, argc, argv, &id)) != CLI_OK)
-		return rc;
-	herror_clear(&err);
-	if (db_read_begin(c->db, &t, &err) != H_OK)
-		return out_error(c, &err);
-	ret = cmd_allowance_show_json(&t, id, c->now, &o);
-	db_read_end(&t);
-	if (ret != H_OK)
-		return out_error(c, &err);
-	out_object(c, o);
-	return CLI_OK;
+	return run_show_at(c, argc, argv, cmd_allowance_show_json);
 }
 
 /* "10 of 12 hours", "1.5 of 2 hours", in hours to two places at most. */

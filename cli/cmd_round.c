@@ -209,27 +209,9 @@ int cmd_round_list(struct cli *c, int argc, char **argv)
 	return run_list_end(&l, ret);
 }
 
-/* As run_show, with the CLI's clock (the seed is shown once the deadline has passed). */
 int cmd_round_show(struct cli *c, int argc, char **argv)
 {
-	struct herror err;
-	json_t *o = NULL;
-	struct txn t;
-	enum herr ret;
-	uint64_t id;
-	int rc;
-
-	if ((rc = arg_only_id(c, argc, argv, &id)) != CLI_OK)
-		return rc;
-	herror_clear(&err);
-	if (db_read_begin(c->db, &t, &err) != H_OK)
-		return out_error(c, &err);
-	ret = round_show(&t, id, c->now, &o);
-	db_read_end(&t);
-	if (ret != H_OK)
-		return out_error(c, &err);
-	out_object(c, o);
-	return CLI_OK;
+	return run_show_at(c, argc, argv, round_show);
 }
 
 int cmd_round_apply(struct cli *c, int argc, char **argv)

@@ -64,8 +64,10 @@ int run_rm(struct cli *c, int argc, char **argv, const char *kind,
 	return CLI_OK;
 }
 
-int run_show(struct cli *c, int argc, char **argv,
-             enum herr (*show)(struct txn *t, uint64_t id, json_t **out))
+/* `show ID` for run_show and run_show_at: exactly one of show and show_at. */
+static int run_show_one(struct cli *c, int argc, char **argv,
+                        enum herr (*show)(struct txn *t, uint64_t id, json_t **out),
+                        enum herr (*show_at)(struct txn *t, uint64_t id, int64_t now, json_t **out))
 {
 	struct herror err;
 	json_t *o = NULL;
@@ -79,7 +81,7 @@ int run_show(struct cli *c, int argc, char **argv,
 	herror_clear(&err);
 	if (db_read_begin(c->db, &t, &err) != H_OK)
 		return out_error(c, &err);
-	ret = show(&t, id, &o);
+	ret = show != NULL ? show(&t, id, &o) : show_at(&t, id, c->now, &o);
 	db_read_end(&t);
 	if (ret != H_OK) {
 		json_decref(o);
@@ -87,6 +89,18 @@ int run_show(struct cli *c, int argc, char **argv,
 	}
 	out_object(c, o);
 	return CLI_OK;
+}
+
+int run_show(struct cli *c, int argc, char **argv,
+             enum herr (*show)(struct txn *t, uint64_t id, json_t **out))
+{
+	return run_show_one(c, argc, argv, show, NULL);
+}
+
+int run_show_at(struct cli *c, int argc, char **argv,
+                enum herr (*show)(struct txn *t, uint64_t id, int64_t now, json_t **out))
+{
+	return run_show_one(c, argc, argv, NULL, show);
 }
 
 int run_list_begin(struct cli *c, struct run_list *l, size_t ncols, const char **headers)
