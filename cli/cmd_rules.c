@@ -50,10 +50,11 @@ int cmd_rules(struct cli *c, int argc, char **argv)
 	db_read_end(&t);
 	if (ret != H_OK)
 		return out_error(c, &err);
-	if (c->json)
-		out_json(o);
-	else
-		rules_print(json_object_get(o, "rules"));
+	if (c->json) {
+		out_json(o); /* takes o */
+		return CLI_OK;
+	}
+	rules_print(json_object_get(o, "rules"));
 	json_decref(o);
 	return CLI_OK;
 }
