@@ -35,15 +35,6 @@ static struct key queue_key(uint8_t tag, int64_t at, uint64_t booking_id)
 	return k;
 }
 
-static struct key tag_key(uint8_t tag)
-{
-	struct key k;
-
-	key_init(&k);
-	key_u8(&k, tag);
-	return k;
-}
-
 static void hold_put(struct txn *t, const struct hold *h)
 {
 	uint8_t v[HOLD_VALUE_LEN];
@@ -223,7 +214,7 @@ void hold_after_change(struct txn *t, const struct actor *a, const struct bookin
 size_t hold_due(struct txn *t, bool warnings, int64_t now, struct hold *out, size_t max, bool *more,
                 int64_t *next)
 {
-	struct key prefix = tag_key(warnings ? WARN_TAG : LAPSE_TAG);
+	struct key prefix = key_tag(warnings ? WARN_TAG : LAPSE_TAG);
 	struct scan s;
 	size_t n = 0;
 
@@ -317,7 +308,7 @@ size_t hold_check(struct txn *t, void (*report)(const char *problem, void *arg),
 	struct key prefix;
 	struct scan s;
 
-	prefix = tag_key(HOLD_TAG);
+	prefix = key_tag(HOLD_TAG);
 	scan_begin(&s, t, DBI_HOLD, &prefix, NULL);
 	while (scan_next(&s)) {
 		struct hold h;
@@ -337,7 +328,7 @@ size_t hold_check(struct txn *t, void (*report)(const char *problem, void *arg),
 	for (int i = 0; i < 2; i++) {
 		uint8_t tag = i == 0 ? LAPSE_TAG : WARN_TAG;
 
-		prefix = tag_key(tag);
+		prefix = key_tag(tag);
 		scan_begin(&s, t, DBI_HOLD, &prefix, NULL);
 		while (scan_next(&s)) {
 			if (s.k.mv_size != 17)
@@ -354,7 +345,7 @@ size_t hold_check(struct txn *t, void (*report)(const char *problem, void *arg),
 
 enum herr hold_each_record(struct txn *t, bool (*fn)(json_t *rec, void *arg), void *arg)
 {
-	struct key prefix = tag_key(HOLD_TAG);
+	struct key prefix = key_tag(HOLD_TAG);
 	struct scan s;
 	bool go = true;
 

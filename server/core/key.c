@@ -80,3 +80,12 @@ struct key key_user_role(uint8_t tag, uint64_t target, uint64_t user_id)
 	key_u64(&k, user_id);
 	return k;
 }
+
+struct key key_tag(uint8_t tag)
+{
+	struct key k;
+
+	key_init(&k);
+	key_u8(&k, tag);
+	return k;
+}

@@ -28,6 +28,9 @@ void key_put_i64(uint8_t *p, int64_t v);
 
 /* Convenience for the common single-id key. */
 struct key key_id(uint64_t id);
+/* The prefix of one kind of entry in a database whose keys start with a tag byte (the
+ * outbox, holds, waitlists): what a scan of that kind begins from. */
+struct key key_tag(uint8_t tag);
 
 /* idx:user-role (schemas/db.md): USER_OF_GROUP | group | user for each id of a user's
  * groups, USER_OF_VENUE | venue | user for each of its venues. */

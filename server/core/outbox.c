@@ -74,15 +74,6 @@ static struct key queue_key(int64_t due, uint64_t id)
 	return k;
 }
 
-static struct key prefix_key(uint8_t tag)
-{
-	struct key k;
-
-	key_init(&k);
-	key_u8(&k, tag);
-	return k;
-}
-
 json_t *outbox_msg_to_json(const struct outbox_msg *m)
 {
 	json_t *o = json_object();
@@ -205,7 +196,7 @@ static char *str_or(const json_t *o, const char *key, const char *dflt)
 
 enum herr outbox_site_get(struct txn *t, struct outbox_site *out)
 {
-	struct key k = prefix_key(KEY_SITE);
+	struct key k = key_tag(KEY_SITE);
 	json_t *rec = NULL;
 	enum herr ret;
 
@@ -222,7 +213,7 @@ enum herr outbox_site_get(struct txn *t, struct outbox_site *out)
 
 void outbox_site_put(struct txn *t, const struct outbox_site *s)
 {
-	struct key k = prefix_key(KEY_SITE);
+	struct key k = key_tag(KEY_SITE);
 	json_t *rec = json_object();
 
 	json_object_set_new(rec, "url", json_text(s->url));
@@ -335,7 +326,7 @@ void outbox_put(struct txn *t, struct outbox_msg *m, int64_t now)
 
 static struct key once_key(const char *key)
 {
-	struct key k = prefix_key(KEY_ONCE);
+	struct key k = key_tag(KEY_ONCE);
 	size_t n = strlen(key);
 
 	if (n > KEY_MAX - k.len)
@@ -370,7 +361,7 @@ bool outbox_once(struct txn *t, const char *key, uint64_t id)
 
 uint64_t outbox_waiting_count(struct txn *t)
 {
-	struct key prefix = prefix_key(KEY_QUEUE);
+	struct key prefix = key_tag(KEY_QUEUE);
 	struct scan sc;
 	uint64_t n = 0;
 
@@ -383,7 +374,7 @@ uint64_t outbox_waiting_count(struct txn *t)
 
 int outbox_next_due(struct txn *t, int64_t now, struct outbox_msg *out, int64_t *next_due)
 {
-	struct key prefix = prefix_key(KEY_QUEUE);
+	struct key prefix = key_tag(KEY_QUEUE);
 	struct scan sc;
 	int64_t due = 0;
 	uint64_t id = 0;
@@ -519,7 +510,7 @@ enum herr outbox_drop(struct txn *t, uint64_t id)
 enum herr outbox_each(struct txn *t, int state, bool (*fn)(const struct outbox_msg *m, void *arg),
                       void *arg)
 {
-	struct key prefix = prefix_key(KEY_MSG);
+	struct key prefix = key_tag(KEY_MSG);
 	struct scan sc;
 	bool more = true;
 

@@ -90,15 +90,6 @@ static struct key offer_key(int64_t until, uint64_t id)
 	return k;
 }
 
-static struct key prefix_key(uint8_t tag)
-{
-	struct key k;
-
-	key_init(&k);
-	key_u8(&k, tag);
-	return k;
-}
-
 json_t *waitlist_entry_to_json(const struct waitlist_entry *e)
 {
 	json_t *o = json_pack(
@@ -242,7 +233,7 @@ enum herr waitlist_slots(struct txn *t, uint64_t room_id, int64_t start, int64_t
 enum herr waitlist_slots_all(struct txn *t, bool (*fn)(const struct waitlist_slot *s, void *arg),
                              void *arg)
 {
-	struct key prefix = prefix_key(KEY_ROOM);
+	struct key prefix = key_tag(KEY_ROOM);
 	struct scan sc;
 
 	scan_begin(&sc, t, DBI_WAITLIST, &prefix, NULL);
@@ -259,7 +250,7 @@ enum herr waitlist_slots_all(struct txn *t, bool (*fn)(const struct waitlist_slo
 enum herr waitlist_offers_due(struct txn *t, int64_t until,
                               bool (*fn)(uint64_t id, int64_t offer_until, void *arg), void *arg)
 {
-	struct key prefix = prefix_key(KEY_OFFER);
+	struct key prefix = key_tag(KEY_OFFER);
 	struct scan sc;
 
 	scan_begin(&sc, t, DBI_WAITLIST, &prefix, NULL);
@@ -295,7 +286,7 @@ int64_t waitlist_next_offer_end(struct txn *t)
 enum herr waitlist_each_record(struct txn *t, bool (*fn)(const struct waitlist_entry *e, void *arg),
                                void *arg)
 {
-	struct key prefix = prefix_key(KEY_ENTRY);
+	struct key prefix = key_tag(KEY_ENTRY);
 	struct scan sc;
 	bool go = true;
 
